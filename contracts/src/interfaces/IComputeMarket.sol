@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IComputeMarket
+/// @notice Escrowed inference jobs run by `redundancy` independent providers, verified by commit–reveal agreement
+/// before anyone is paid; disputes settled by a referee who slashes the wrong side.
+interface IComputeMarket {
+    /// @notice Job lifecycle. Open → Assigned → Revealing → Finalized, with Disputed → Finalized | Refunded and
+    /// Open | Assigned | Revealing | Disputed → Refunded after the deadline (see docs/contracts.md).
+    enum JobStatus {
+        None,
+        Open,
+        Assigned,
+        Revealing,
+        Disputed,
+        Finalized,
+        Refunded
+    }
+
+    /// @notice A job. Amounts in wei of `currency`; times in Unix seconds.
+    /// @param requester Who pays and receives refunds.
+    /// @param deadline Last second at which commits and reveals are accepted.
+    /// @param redundancy r, providers that must agree (1..5).
+    /// @param status Lifecycle state.
+    /// @param committedCount Providers that committed.
+    /// @param revealedCount Providers that revealed.
+    /// @param disagreement Whether two reveals differed.
+    /// @param currency Payment currency (`address(0)` native).
+    /// @param reward Escrowed payment, in wei of `currency`.
+    /// @param modelId The model (AgentNFT id) whose creator earns the creator share.
+    /// @param inputHash Hash of the job input (sha-256 of its bytes, or of its CID's bytes).
+    /// @param resultHash The agreed (or referee-settled) result hash; zero before.
+    struct Job {
+        address requester;
+        uint40 deadline;
+        uint8 redundancy;
+        JobStatus status;
+        uint8 committedCount;
+        uint8 revealedCount;
+        bool disagreement;
+        address currency;
+        uint96 reward;
+        uint256 modelId;
+        bytes32 inputHash;
+        bytes32 resultHash;
+    }
+
+    /// @notice One provider's part in a job.
+    /// @param commitment keccak256(abi.encode(resultHash, salt, provider)); zero before commit.
+    /// @param result Revealed result hash; zero before reveal.
+    /// @param assigned Whether the provider currently holds a slot of the job.
+    struct Assignment {
+        bytes32 commitment;
+        bytes32 result;
+        bool assigned;
+    }
+
+    /// @notice Thrown when redundancy is outside 1..{MAX_REDUNDANCY}.
+    error SoukInvalidRedundancy(uint256 redundancy);
+    /// @notice Thrown when a deadline is in the past or further than {maxJobDuration} ahead.
+    error SoukInvalidDeadline(uint256 deadline, uint256 latest);
+    /// @notice Thrown on a zero reward or one above `type(uint96).max` wei.
+    error SoukInvalidReward(uint256 reward);
+    /// @notice Thrown when a job is not in the state an action needs.
+    error SoukInvalidJobStatus(uint256 jobId, JobStatus status);
+    /// @notice Thrown when the job's deadline has passed.
+    error SoukDeadlinePassed(uint256 jobId, uint256 deadline);
+    /// @notice Thrown when the job's deadline (plus the dispute period for disputed jobs) has not passed yet.
+    error SoukDeadlineNotReached(uint256 jobId, uint256 refundableAt);
+    /// @notice Thrown when the number of providers assigned differs from the job's redundancy.
+    error SoukWrongProviderCount(uint256 jobId, uint256 given, uint256 redundancy);
+    /// @notice Thrown when a provider is not active in the ProviderRegistry.
+    error SoukProviderNotActive(address provider);
+    /// @notice Thrown when a provider is assigned twice to one job.
+    error SoukProviderAlreadyAssigned(uint256 jobId, address provider);
+    /// @notice Thrown when the caller or named provider is not assigned to the job.
+    error SoukNotAssigned(uint256 jobId, address provider);
+    /// @notice Thrown when a provider commits twice, or a reassigned provider had already committed.
+    error SoukAlreadyCommitted(uint256 jobId, address provider);
+    /// @notice Thrown when a provider reveals twice.
+    error SoukAlreadyRevealed(uint256 jobId, address provider);
+    /// @notice Thrown when a commitment or result hash is zero.
+    error SoukZeroHash();
+    /// @notice Thrown when a reveal does not open the provider's commitment.
+    error SoukCommitmentMismatch(uint256 jobId, address provider);
+    /// @notice Thrown when a job is finalized before every provider revealed matching results.
+    error SoukNotReadyToFinalize(uint256 jobId, uint256 revealed, uint256 redundancy);
+    /// @notice Thrown when someone other than the requester cancels.
+    error SoukNotRequester(uint256 jobId, address caller);
+    /// @notice Thrown when a revenue split does not sum to 10,000 bps.
+    error SoukInvalidSplit(uint256 providerBps, uint256 treasuryBps, uint256 creatorBps);
+    /// @notice Thrown when the zero address is given where an account is required.
+    error SoukZeroAddress();
+    /// @notice Thrown when a duration parameter is zero or too long.
+    error SoukInvalidDuration(uint256 duration);
+
+    /// @notice A job was submitted and its reward escrowed.
+    /// @param jobId The job.
+    /// @param requester Who pays.
+    /// @param modelId The model (AgentNFT id).
+    /// @param inputHash Hash of the input.
+    /// @param currency Payment currency.
+    /// @param reward Escrowed, in wei of `currency`.
+    /// @param redundancy r.
+    /// @param deadline Unix seconds.
+    event JobSubmitted(
+        uint256 indexed jobId,
+        address indexed requester,
+        uint256 indexed modelId,
+        bytes32 inputHash,
+        address currency,
+        uint256 reward,
+        uint8 redundancy,
+        uint40 deadline
+    );
+    /// @notice Every status change of a job goes through this one event.
+    /// @param jobId The job.
+    /// @param from Previous status.
+    /// @param to New status.
+    event JobStatusChanged(uint256 indexed jobId, JobStatus from, JobStatus to);
+    /// @notice A provider was given a slot of the job.
+    /// @param jobId The job.
+    /// @param provider The provider.
+    event ProviderAssigned(uint256 indexed jobId, address indexed provider);
+    /// @notice A provider that had not committed was replaced.
+    /// @param jobId The job.
+    /// @param previous Provider removed (its failure counter moves).
+    /// @param replacement Provider added.
+    event ProviderReassigned(uint256 indexed jobId, address indexed previous, address indexed replacement);
+    /// @notice A provider committed to a result.
+    /// @param jobId The job.
+    /// @param provider The provider.
+    /// @param commitment keccak256(abi.encode(resultHash, salt, provider)).
+    event ResultCommitted(uint256 indexed jobId, address indexed provider, bytes32 commitment);
+    /// @notice A provider revealed its result.
+    /// @param jobId The job.
+    /// @param provider The provider.
+    /// @param resultHash The result hash.
+    event ResultRevealed(uint256 indexed jobId, address indexed provider, bytes32 resultHash);
+    /// @notice A provider was paid for a job.
+    /// @param jobId The job.
+    /// @param provider The provider.
+    /// @param amount In wei of the job's currency.
+    event ProviderPaid(uint256 indexed jobId, address indexed provider, uint256 amount);
+    /// @notice A job settled and its escrow was paid out.
+    /// @param jobId The job.
+    /// @param resultHash The accepted result.
+    /// @param providersTotal Paid to providers in all, wei.
+    /// @param creator Model creator.
+    /// @param creatorAmount Paid to the creator, wei.
+    /// @param treasuryAmount Paid to the treasury, wei, including rounding dust.
+    event JobSettled(
+        uint256 indexed jobId,
+        bytes32 resultHash,
+        uint256 providersTotal,
+        address creator,
+        uint256 creatorAmount,
+        uint256 treasuryAmount
+    );
+    /// @notice A job's escrow went back to the requester.
+    /// @param jobId The job.
+    /// @param requester Receiver.
+    /// @param amount Wei of the job's currency.
+    event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 amount);
+    /// @notice A provider was slashed for a job.
+    /// @param jobId The job.
+    /// @param provider The provider.
+    /// @param amount SOUK wei actually taken.
+    /// @param reason `REASON_WRONG_RESULT`, `REASON_NO_COMMIT` or `REASON_NO_REVEAL`.
+    event ProviderSlashed(uint256 indexed jobId, address indexed provider, uint256 amount, bytes32 reason);
+    /// @notice Governance changed the revenue split (bps).
+    /// @param providerBps Providers' share.
+    /// @param treasuryBps Treasury's share.
+    /// @param creatorBps Model creator's share.
+    event RevenueSplitSet(uint16 providerBps, uint16 treasuryBps, uint16 creatorBps);
+    /// @notice Governance changed the fault slash amount.
+    /// @param amount SOUK wei per fault.
+    event SlashAmountSet(uint256 amount);
+    /// @notice Governance changed the dispute period.
+    /// @param period Seconds a referee has after the deadline.
+    event DisputePeriodSet(uint64 period);
+    /// @notice Governance changed the longest allowed job.
+    /// @param duration Seconds.
+    event MaxJobDurationSet(uint64 duration);
+    /// @notice Governance changed the treasury.
+    /// @param treasury The receiver of the treasury share.
+    event TreasurySet(address treasury);
+
+    /// @notice Submits a job and escrows `reward` (send it as `msg.value` for native; approve it for an ERC-20).
+    /// @dev Reverts {SoukInvalidRedundancy}, {SoukInvalidDeadline}, {SoukInvalidReward}, {SoukCurrencyNotAllowed},
+    /// {SoukIncorrectPayment}, `ERC721NonexistentToken` for an unknown model, `EnforcedPause`.
+    /// Emits {JobSubmitted}, {JobStatusChanged}.
+    /// @param modelId The model's AgentNFT id.
+    /// @param inputHash Hash of the input.
+    /// @param reward Escrow in wei of `currency`.
+    /// @param currency `address(0)` native, else an allow-listed ERC-20.
+    /// @param redundancy r, providers that must agree (1..5).
+    /// @param deadline Unix seconds; after it the job can be refunded.
+    /// @return jobId Sequential from 1.
+    function submitJob(
+        uint256 modelId,
+        bytes32 inputHash,
+        uint256 reward,
+        address currency,
+        uint8 redundancy,
+        uint40 deadline
+    ) external payable returns (uint256 jobId);
+
+    /// @notice The requester takes back the escrow of a job no provider was assigned to yet. Never paused.
+    /// @dev Reverts {SoukNotRequester}, {SoukInvalidJobStatus}. Emits {JobStatusChanged}, {JobRefunded}.
+    function cancelJob(uint256 jobId) external;
+
+    /// @notice Assigns exactly `redundancy` distinct active providers (the scheduler, `SCHEDULER_ROLE`).
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukWrongProviderCount},
+    /// {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}, `EnforcedPause`.
+    /// Emits {ProviderAssigned} per provider, {JobStatusChanged}.
+    function assignProviders(uint256 jobId, address[] calldata providers) external;
+
+    /// @notice Replaces an assigned provider that has not committed (the scheduler). The replaced provider's
+    /// failure counter moves. Only while the job is still collecting commits, so a newcomer never sees a reveal.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotAssigned}, {SoukAlreadyCommitted},
+    /// {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}. Emits {ProviderReassigned}.
+    function reassignProvider(uint256 jobId, address previous, address replacement) external;
+
+    /// @notice Commits to a result: `commitment = keccak256(abi.encode(resultHash, salt, msg.sender))`.
+    /// Binding the provider's address means nobody can replay another provider's commitment.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotAssigned}, {SoukAlreadyCommitted},
+    /// {SoukZeroHash}. Emits {ResultCommitted}; {JobStatusChanged} to Revealing with the last commit.
+    function commitResult(uint256 jobId, bytes32 commitment) external;
+
+    /// @notice Opens the caller's commitment. Reveals open only after all r providers committed.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotAssigned}, {SoukAlreadyRevealed},
+    /// {SoukZeroHash}, {SoukCommitmentMismatch}. Emits {ResultRevealed}; {JobStatusChanged} to Disputed when the
+    /// last reveal leaves the results in disagreement.
+    function revealResult(uint256 jobId, bytes32 resultHash, bytes32 salt) external;
+
+    /// @notice Pays out a job whose r reveals all agree: providers share `providerBps` equally, the model creator
+    /// gets `creatorBps`, the treasury the rest (its `treasuryBps` plus rounding dust). Anyone may call it, even
+    /// after the deadline. Never paused.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukNotReadyToFinalize}. Emits {ProviderPaid} per provider,
+    /// {JobSettled}, {JobStatusChanged}.
+    function finalize(uint256 jobId) external;
+
+    /// @notice Settles a disputed job with the correct result hash, found by re-execution (`REFEREE_ROLE`).
+    /// Providers that revealed it share the providers' part; the others are slashed. If none was right, the
+    /// requester is refunded in full. Never paused.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukZeroHash}. Emits {ProviderSlashed}, {ProviderPaid}, {JobSettled}
+    /// or {JobRefunded}, {JobStatusChanged}.
+    function settleDispute(uint256 jobId, bytes32 correctResultHash) external;
+
+    /// @notice Returns the escrow to the requester once a job cannot complete: after the deadline for jobs without
+    /// r matching reveals (assigned providers that did not commit, or committed and did not reveal, are slashed),
+    /// or after deadline + dispute period for a dispute no referee settled. Anyone may call it. Never paused.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlineNotReached}. Emits {ProviderSlashed}, {JobRefunded},
+    /// {JobStatusChanged}.
+    function refund(uint256 jobId) external;
+
+    /// @notice The job (all zero for an unknown id).
+    function getJob(uint256 jobId) external view returns (Job memory);
+
+    /// @notice The providers currently assigned to the job, in slot order.
+    function providersOf(uint256 jobId) external view returns (address[] memory);
+
+    /// @notice `provider`'s part in the job.
+    function getAssignment(uint256 jobId, address provider) external view returns (Assignment memory);
+
+    /// @notice The commitment a provider must submit: keccak256(abi.encode(resultHash, salt, provider)).
+    function commitmentOf(bytes32 resultHash, bytes32 salt, address provider) external pure returns (bytes32);
+
+    /// @notice Escrow held for unsettled jobs in `currency`, wei.
+    function totalEscrowed(address currency) external view returns (uint256);
+
+    /// @notice Number of jobs ever submitted.
+    function jobCount() external view returns (uint256);
+}

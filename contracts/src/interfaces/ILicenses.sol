@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title ILicenses
+/// @notice On-chain access licences to Souk assets: the asset's owner sets terms, buyers purchase time-bound or
+/// perpetual licences, and the storage gateway asks {hasAccess} before it releases plaintext.
+interface ILicenses {
+    /// @notice Licence terms of an asset.
+    /// @param currency Payment currency (`address(0)` native).
+    /// @param price Price of one licence, in wei of `currency` (0 = free).
+    /// @param duration Licence length in seconds; 0 = perpetual.
+    /// @param active Whether licences can be bought.
+    struct Terms {
+        address currency;
+        uint96 price;
+        uint64 duration;
+        bool active;
+    }
+
+    /// @notice Thrown when someone other than the asset's owner sets terms.
+    error SoukNotAssetOwner(address caller, uint256 assetId);
+    /// @notice Thrown when an asset has no active terms.
+    error SoukLicensingClosed(uint256 assetId);
+    /// @notice Thrown when a price exceeds `type(uint96).max` wei.
+    error SoukInvalidPrice(uint256 price);
+    /// @notice Thrown when the buyer's expected price differs from the terms (front-running protection).
+    error SoukPriceMismatch(uint256 assetId, uint256 expected, uint256 actual);
+    /// @notice Thrown when a protocol fee above the cap is set.
+    error SoukFeeTooHigh(uint256 feeBps, uint256 maxBps);
+    /// @notice Thrown when the zero address is given where an account is required.
+    error SoukZeroAddress();
+
+    /// @notice Terms were set or changed. Existing licences keep their expiry.
+    /// @param assetId The asset.
+    /// @param currency Payment currency.
+    /// @param price Price in wei of `currency`.
+    /// @param duration Seconds per licence; 0 = perpetual.
+    event TermsSet(uint256 indexed assetId, address indexed currency, uint256 price, uint64 duration);
+    /// @notice Licensing was closed; existing licences stay valid until they expire.
+    /// @param assetId The asset.
+    event LicensingClosed(uint256 indexed assetId);
+    /// @notice A licence was bought.
+    /// @param assetId The asset.
+    /// @param buyer Who paid.
+    /// @param licensee Who holds the licence.
+    /// @param currency Payment currency.
+    /// @param price Paid, in wei of `currency`.
+    /// @param royalty Part of `price` paid to the creator, in wei.
+    /// @param protocolFee Part of `price` paid to the treasury, in wei; the owner got the rest.
+    /// @param expiresAt Unix time in seconds when access ends; `type(uint64).max` = perpetual.
+    event LicensePurchased(
+        uint256 indexed assetId,
+        address indexed buyer,
+        address indexed licensee,
+        address currency,
+        uint256 price,
+        uint256 royalty,
+        uint256 protocolFee,
+        uint64 expiresAt
+    );
+    /// @notice Governance changed the protocol fee.
+    /// @param feeBps New fee in basis points.
+    event ProtocolFeeSet(uint256 feeBps);
+    /// @notice Governance changed the treasury.
+    /// @param treasury New receiver of protocol fees.
+    event TreasurySet(address treasury);
+
+    /// @notice Sets the licence terms of `assetId`; only its current owner.
+    /// @dev Reverts {SoukNotAssetOwner}, {SoukInvalidPrice}, {SoukCurrencyNotAllowed}, `EnforcedPause`.
+    /// Emits {TermsSet}.
+    /// @param assetId The asset (AgentNFT token id).
+    /// @param currency Payment currency (`address(0)` native).
+    /// @param price Price in wei of `currency`.
+    /// @param duration Licence length in seconds; 0 = perpetual.
+    function setTerms(uint256 assetId, address currency, uint256 price, uint64 duration) external;
+
+    /// @notice Stops new purchases of `assetId` licences; only its owner. Never paused. Emits {LicensingClosed}.
+    function closeLicensing(uint256 assetId) external;
+
+    /// @notice Buys a licence for `licensee` at the current terms. Pays the creator's royalty (the asset's ERC-2981
+    /// bps), the protocol fee to the treasury and the rest to the asset's current owner. Buying again while a
+    /// licence runs extends it by one duration.
+    /// @dev For native terms send exactly the price as `msg.value`; for ERC-20 terms approve the price.
+    /// Reverts {SoukLicensingClosed}, {SoukIncorrectPayment}, {SoukCurrencyNotAllowed}, `EnforcedPause`.
+    /// Emits {LicensePurchased}.
+    /// @param assetId The asset.
+    /// @param licensee Who gets access.
+    /// @return expiresAt Unix time in seconds when access ends; `type(uint64).max` = perpetual.
+    function purchaseLicense(uint256 assetId, address licensee) external payable returns (uint64 expiresAt);
+
+    /// @notice Same as {purchaseLicense}, but reverts {SoukPriceMismatch} unless the price is `expectedPrice`:
+    /// use it for ERC-20 terms so that an owner cannot raise the price between approval and purchase.
+    function purchaseLicenseAt(uint256 assetId, address licensee, uint256 expectedPrice)
+        external
+        payable
+        returns (uint64 expiresAt);
+
+    /// @notice Whether `account` may access `assetId` now: it holds an unexpired licence, or owns the asset.
+    /// @dev What the storage gateway checks, on-chain, before it streams plaintext. False for nonexistent assets.
+    function hasAccess(address account, uint256 assetId) external view returns (bool);
+
+    /// @notice When `account`'s licence to `assetId` ends (Unix seconds); 0 = never bought; `type(uint64).max` =
+    /// perpetual.
+    function licenseExpiry(uint256 assetId, address account) external view returns (uint64);
+
+    /// @notice Current terms of `assetId` (all zero when never set).
+    function getTerms(uint256 assetId) external view returns (Terms memory);
+
+    /// @notice Governance: sets the protocol fee in basis points (≤ 10 %). Emits {ProtocolFeeSet}.
+    function setProtocolFee(uint16 feeBps) external;
+
+    /// @notice Governance: sets the treasury. Emits {TreasurySet}.
+    function setTreasury(address treasury) external;
+
+    /// @notice Governance: allows or forbids a payment currency. Emits {CurrencyAllowed}.
+    function setCurrencyAllowed(address currency, bool allowed) external;
+
+    /// @notice Current protocol fee in basis points.
+    function protocolFeeBps() external view returns (uint16);
+
+    /// @notice Current receiver of protocol fees.
+    function treasury() external view returns (address);
+}

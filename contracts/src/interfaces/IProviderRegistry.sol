@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IProviderRegistry
+/// @notice Compute providers bond SOUK to serve jobs; unbonding waits a governed period; the ComputeMarket slashes
+/// provable faults and keeps the reputation counters from which the scheduler derives scores.
+interface IProviderRegistry {
+    /// @notice A provider's on-chain record.
+    /// @param stake Bonded SOUK in wei, slashable, counted for {isActive}.
+    /// @param unbonding SOUK in wei waiting to be withdrawn; still slashable until withdrawn.
+    /// @param unbondableAt Unix time in seconds from which {withdraw} releases `unbonding`.
+    /// @param completed Jobs paid for (counter).
+    /// @param failed Jobs missed, reassigned away or lost in dispute (counter).
+    /// @param slashed Times slashed (counter).
+    /// @param registered Whether {register} was called.
+    struct Provider {
+        uint128 stake;
+        uint128 unbonding;
+        uint64 unbondableAt;
+        uint64 completed;
+        uint64 failed;
+        uint32 slashed;
+        bool registered;
+    }
+
+    /// @notice Thrown when an account registers twice.
+    error SoukAlreadyRegistered(address provider);
+    /// @notice Thrown when an account that never registered acts as a provider.
+    error SoukNotRegistered(address provider);
+    /// @notice Thrown when a stake would end below the minimum.
+    error SoukInsufficientStake(address provider, uint256 stake, uint256 minimum);
+    /// @notice Thrown when unbonding more than is staked.
+    error SoukUnbondExceedsStake(address provider, uint256 amount, uint256 stake);
+    /// @notice Thrown when withdrawing before the unbonding period ends.
+    error SoukStillUnbonding(address provider, uint64 unbondableAt);
+    /// @notice Thrown on a zero amount where one is required.
+    error SoukZeroAmount();
+    /// @notice Thrown when the zero address is given where an account is required.
+    error SoukZeroAddress();
+    /// @notice Thrown when an amount does not fit the 128-bit stake fields.
+    error SoukAmountTooLarge(uint256 amount);
+    /// @notice Thrown when the unbonding period is set beyond {MAX_UNBONDING_PERIOD}.
+    error SoukUnbondingPeriodTooLong(uint256 period, uint256 maximum);
+
+    /// @notice A provider registered.
+    /// @param provider The account.
+    /// @param stake Initial stake in SOUK wei.
+    /// @param metadataURI Where its capabilities are described (ipfs:// or https://).
+    event ProviderRegistered(address indexed provider, uint256 stake, string metadataURI);
+    /// @notice A provider changed its metadata.
+    /// @param provider The account.
+    /// @param metadataURI The new URI.
+    event MetadataUpdated(address indexed provider, string metadataURI);
+    /// @notice Stake was added.
+    /// @param provider The account.
+    /// @param amount Added, SOUK wei.
+    /// @param stake New total stake, SOUK wei.
+    event StakeIncreased(address indexed provider, uint256 amount, uint256 stake);
+    /// @notice Stake moved to unbonding.
+    /// @param provider The account.
+    /// @param amount Moved, SOUK wei.
+    /// @param unbondableAt Unix seconds when all unbonding funds become withdrawable.
+    event UnbondRequested(address indexed provider, uint256 amount, uint64 unbondableAt);
+    /// @notice Unbonded stake was withdrawn.
+    /// @param provider The account.
+    /// @param amount Withdrawn, SOUK wei.
+    event Withdrawn(address indexed provider, uint256 amount);
+    /// @notice A provider was slashed.
+    /// @param provider The account.
+    /// @param requested Amount asked for, SOUK wei.
+    /// @param slashed Amount actually taken (≤ stake + unbonding), SOUK wei, sent to the slash recipient.
+    /// @param reason Why (e.g. a keccak256 of "wrong-result" with the job id).
+    event Slashed(address indexed provider, uint256 requested, uint256 slashed, bytes32 reason);
+    /// @notice A reputation counter moved.
+    /// @param provider The account.
+    /// @param completed New completed count.
+    /// @param failed New failed count.
+    event ReputationUpdated(address indexed provider, uint64 completed, uint64 failed);
+    /// @notice Governance changed the minimum stake.
+    /// @param minStake SOUK wei.
+    event MinStakeSet(uint256 minStake);
+    /// @notice Governance changed the unbonding period.
+    /// @param period Seconds.
+    event UnbondingPeriodSet(uint64 period);
+    /// @notice Governance changed where slashed stake goes.
+    /// @param recipient The receiver (the treasury).
+    event SlashRecipientSet(address recipient);
+
+    /// @notice Registers the caller with `stake` SOUK wei (approve it first) and its metadata URI.
+    /// @dev Reverts {SoukAlreadyRegistered}, {SoukInsufficientStake}. Emits {ProviderRegistered}.
+    function register(string calldata metadataURI, uint256 stake) external;
+
+    /// @notice Replaces the caller's metadata URI. Reverts {SoukNotRegistered}. Emits {MetadataUpdated}.
+    function updateMetadata(string calldata metadataURI) external;
+
+    /// @notice Adds `amount` SOUK wei to the caller's stake. Reverts {SoukNotRegistered}, {SoukZeroAmount}.
+    /// Emits {StakeIncreased}.
+    function increaseStake(uint256 amount) external;
+
+    /// @notice Moves `amount` SOUK wei from stake to unbonding and (re)starts the unbonding clock for all
+    /// unbonding funds. Never paused. Unbonding funds stay slashable: a provider cannot flee a fault.
+    /// @dev Reverts {SoukZeroAmount}, {SoukUnbondExceedsStake}. Emits {UnbondRequested}.
+    /// @return unbondableAt Unix seconds from which {withdraw} works.
+    function requestUnbond(uint256 amount) external returns (uint64 unbondableAt);
+
+    /// @notice Sends the caller's unbonded SOUK back once the period has passed. Never paused.
+    /// @dev Reverts {SoukZeroAmount} when nothing is unbonding, {SoukStillUnbonding} before `unbondableAt`.
+    /// Emits {Withdrawn}.
+    /// @return amount SOUK wei sent.
+    function withdraw() external returns (uint256 amount);
+
+    /// @notice Takes up to `amount` SOUK wei from `provider` (stake first, then unbonding) to the slash recipient.
+    /// Only `SLASHER_ROLE` (the ComputeMarket).
+    /// @dev Emits {Slashed}. Never reverts for lack of funds: it takes what there is.
+    /// @return slashed SOUK wei actually taken.
+    function slash(address provider, uint256 amount, bytes32 reason) external returns (uint256 slashed);
+
+    /// @notice Counts a completed (`success`) or failed job for `provider`. Only `REPORTER_ROLE`.
+    /// Emits {ReputationUpdated}.
+    function recordResult(address provider, bool success) external;
+
+    /// @notice Whether `provider` is registered with at least the minimum stake.
+    function isActive(address provider) external view returns (bool);
+
+    /// @notice The full record of `provider`.
+    function getProvider(address provider) external view returns (Provider memory);
+
+    /// @notice `provider`'s metadata URI.
+    function metadataURI(address provider) external view returns (string memory);
+
+    /// @notice Governance: minimum stake in SOUK wei. Emits {MinStakeSet}.
+    function setMinStake(uint256 minStake) external;
+
+    /// @notice Governance: unbonding period in seconds (≤ 90 days). Emits {UnbondingPeriodSet}.
+    function setUnbondingPeriod(uint64 period) external;
+
+    /// @notice Governance: receiver of slashed stake. Emits {SlashRecipientSet}.
+    function setSlashRecipient(address recipient) external;
+
+    /// @notice Minimum stake in SOUK wei.
+    function minStake() external view returns (uint256);
+
+    /// @notice Unbonding period in seconds.
+    function unbondingPeriod() external view returns (uint64);
+
+    /// @notice Receiver of slashed stake.
+    function slashRecipient() external view returns (address);
+
+    /// @notice Sum of all stake and unbonding funds, SOUK wei: always equals the registry's SOUK balance.
+    function totalBonded() external view returns (uint256);
+}

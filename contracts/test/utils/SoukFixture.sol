@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Test} from "./Test.sol";
+import {MockERC20} from "./mocks/MockERC20.sol";
+import {SoukToken} from "../../src/SoukToken.sol";
+import {AgentNFT} from "../../src/AgentNFT.sol";
+import {IAgentNFT} from "../../src/interfaces/IAgentNFT.sol";
+import {Marketplace} from "../../src/Marketplace.sol";
+import {Licenses} from "../../src/Licenses.sol";
+import {ProviderRegistry} from "../../src/ProviderRegistry.sol";
+import {ComputeMarket} from "../../src/ComputeMarket.sol";
+
+/// @notice One deployment of every Souk contract, wired as the TypeScript deployment module wires them (minus
+/// governance, which GovernanceTest covers): `admin` holds DEFAULT_ADMIN_ROLE, `guardian` PAUSER_ROLE,
+/// `scheduler` SCHEDULER_ROLE, `referee` REFEREE_ROLE; the ComputeMarket may slash and report in the registry.
+abstract contract SoukFixture is Test {
+    uint256 internal constant SUPPLY = 100_000_000 ether;
+    uint256 internal constant MIN_STAKE = 1_000 ether;
+    uint64 internal constant UNBONDING_PERIOD = 7 days;
+    uint256 internal constant SLASH_AMOUNT = 100 ether;
+    uint64 internal constant DISPUTE_PERIOD = 1 days;
+    uint64 internal constant MAX_JOB_DURATION = 7 days;
+    uint16 internal constant FEE_BPS = 250;
+
+    address internal admin = makeAddr("admin");
+    address internal guardian = makeAddr("guardian");
+    address internal treasury = makeAddr("treasury");
+    address internal scheduler = makeAddr("scheduler");
+    address internal referee = makeAddr("referee");
+    address internal creator = makeAddr("creator");
+    address internal alice = makeAddr("alice");
+    address internal bob = makeAddr("bob");
+
+    SoukToken internal souk;
+    AgentNFT internal nft;
+    Marketplace internal market;
+    Licenses internal licenses;
+    ProviderRegistry internal registry;
+    ComputeMarket internal compute;
+    MockERC20 internal usd;
+
+    function setUp() public virtual {
+        vm.warp(1_700_000_000);
+        souk = new SoukToken(treasury, SUPPLY);
+        nft = new AgentNFT();
+        market = new Marketplace(nft, admin, guardian, treasury, FEE_BPS);
+        licenses = new Licenses(nft, admin, guardian, treasury, FEE_BPS);
+        registry = new ProviderRegistry(souk, admin, MIN_STAKE, UNBONDING_PERIOD, treasury);
+        compute = new ComputeMarket(
+            nft,
+            registry,
+            ComputeMarket.Config({
+                admin: admin,
+                guardian: guardian,
+                treasury: treasury,
+                slashAmount: SLASH_AMOUNT,
+                disputePeriod: DISPUTE_PERIOD,
+                maxJobDuration: MAX_JOB_DURATION
+            })
+        );
+        usd = new MockERC20();
+
+        vm.startPrank(admin);
+        registry.grantRole(registry.SLASHER_ROLE(), address(compute));
+        registry.grantRole(registry.REPORTER_ROLE(), address(compute));
+        compute.grantRole(compute.SCHEDULER_ROLE(), scheduler);
+        compute.grantRole(compute.REFEREE_ROLE(), referee);
+        market.setCurrencyAllowed(address(usd), true);
+        licenses.setCurrencyAllowed(address(usd), true);
+        compute.setCurrencyAllowed(address(usd), true);
+        vm.stopPrank();
+    }
+
+    /// @dev Mints a model as `creator_` with `royaltyBps`, owned by `creator_`.
+    function mintModel(address creator_, uint16 royaltyBps) internal returns (uint256 tokenId) {
+        vm.prank(creator_);
+        tokenId = nft.mint(creator_, "ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", IAgentNFT.AssetKind.Model, royaltyBps);
+    }
+
+    /// @dev Gives `provider` SOUK and registers it with `stake`.
+    function registerProvider(address provider, uint256 stake) internal {
+        vm.prank(treasury);
+        souk.transfer(provider, stake);
+        vm.startPrank(provider);
+        souk.approve(address(registry), stake);
+        registry.register("ipfs://provider-metadata", stake);
+        vm.stopPrank();
+    }
+
+    /// @dev A fresh funded, registered provider.
+    function newProvider(string memory name) internal returns (address provider) {
+        provider = makeAddr(name);
+        registerProvider(provider, MIN_STAKE * 2);
+    }
+}
