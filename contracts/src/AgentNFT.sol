@@ -6,6 +6,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {IAgentNFT} from "./interfaces/IAgentNFT.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title AgentNFT
 /// @notice Souk assets — models, agents, datasets — as ERC-721 tokens (EIP-721) with an ERC-2981 royalty (EIP-2981)
@@ -58,7 +59,7 @@ contract AgentNFT is ERC721, IAgentNFT {
         Asset storage asset = _assets[tokenId];
         version = asset.versionCount;
         _storeURI(tokenId, version, uri);
-        asset.versionCount = uint32(version + 1);
+        asset.versionCount = SafeCast.toUint32(version + 1);
         emit VersionPublished(tokenId, version, uri);
         emit MetadataUpdate(tokenId);
     }

@@ -111,6 +111,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         job.deadline = deadline;
         job.redundancy = redundancy;
         job.currency = currency;
+        // forge-lint: disable-next-line(unsafe-typecast) -- checked above: reward ≤ type(uint96).max
         job.reward = uint96(reward);
         job.modelId = modelId;
         job.inputHash = inputHash;

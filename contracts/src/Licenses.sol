@@ -48,6 +48,7 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
         _requireAssetOwner(assetId);
         if (!isCurrencyAllowed(currency)) revert SoukCurrencyNotAllowed(currency);
         if (price > type(uint96).max) revert SoukInvalidPrice(price);
+        // forge-lint: disable-next-line(unsafe-typecast) -- checked above: price ≤ type(uint96).max
         _terms[assetId] = Terms({currency: currency, price: uint96(price), duration: duration, active: true});
         emit TermsSet(assetId, currency, price, duration);
     }
@@ -142,6 +143,7 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
         } else {
             uint256 start = current > block.timestamp ? current : block.timestamp;
             uint256 end = start + terms.duration;
+            // forge-lint: disable-next-line(unsafe-typecast) -- end < PERPETUAL = type(uint64).max on this branch
             expiresAt = end >= PERPETUAL ? PERPETUAL - 1 : uint64(end);
         }
         _expiries[assetId][licensee] = expiresAt;

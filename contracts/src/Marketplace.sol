@@ -54,6 +54,7 @@ contract Marketplace is IMarketplace, Governed, Payouts, ReentrancyGuardTransien
             seller: msg.sender,
             transferCount: agentNFT.transferCount(tokenId),
             currency: currency,
+            // forge-lint: disable-next-line(unsafe-typecast) -- _checkPrice above: price ≤ type(uint96).max
             price: uint96(price)
         });
         emit Listed(tokenId, msg.sender, currency, price);
@@ -73,6 +74,7 @@ contract Marketplace is IMarketplace, Governed, Payouts, ReentrancyGuardTransien
         if (listing.seller != msg.sender) revert SoukNotSeller(msg.sender, tokenId);
         _requireValid(tokenId, listing);
         _checkPrice(price);
+        // forge-lint: disable-next-line(unsafe-typecast) -- _checkPrice above: price ≤ type(uint96).max
         listing.price = uint96(price);
         emit PriceUpdated(tokenId, price);
     }

@@ -83,7 +83,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl {
         if (amount > p.stake) revert SoukUnbondExceedsStake(msg.sender, amount, p.stake);
         // Cannot overflow: amount ≤ stake, and stake + unbonding ≤ total SOUK supply < 2^128.
         unchecked {
+            // forge-lint: disable-next-line(unsafe-typecast) -- amount ≤ p.stake, a uint128
             p.stake -= uint128(amount);
+            // forge-lint: disable-next-line(unsafe-typecast) -- amount ≤ p.stake, a uint128
             p.unbonding += uint128(amount);
         }
         unbondableAt = uint64(block.timestamp) + _unbondingPeriod;
@@ -115,7 +117,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl {
         uint256 fromUnbonding = rest < p.unbonding ? rest : p.unbonding;
         // Cannot underflow: each part is at most the field it is taken from.
         unchecked {
+            // forge-lint: disable-next-line(unsafe-typecast) -- fromStake ≤ p.stake, a uint128
             p.stake -= uint128(fromStake);
+            // forge-lint: disable-next-line(unsafe-typecast) -- fromUnbonding ≤ p.unbonding, a uint128
             p.unbonding -= uint128(fromUnbonding);
             slashed = fromStake + fromUnbonding;
             _totalBonded -= slashed;
@@ -191,6 +195,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl {
 
     function _toUint128(uint256 amount) private pure returns (uint128) {
         if (amount > type(uint128).max) revert SoukAmountTooLarge(amount);
+        // forge-lint: disable-next-line(unsafe-typecast) -- checked on the line above
         return uint128(amount);
     }
 

@@ -20,6 +20,7 @@ library CidCodec {
     /// @return digest The 32-byte SHA-256 digest (zero when `ok` is false).
     function tryPack(string calldata uri) internal pure returns (bool ok, bytes32 digest) {
         bytes calldata s = bytes(uri);
+        // forge-lint: disable-next-line(unsafe-typecast) -- a slice of exactly 8 bytes
         if (s.length != _URI_LENGTH || bytes8(s[:8]) != bytes8(_PREFIX)) return (false, 0);
         // 58 characters x 5 bits = 290 bits: 288 of CID then 2 pad bits that must be zero.
         uint256 header; // first 4 bytes
@@ -37,6 +38,7 @@ library CidCodec {
             if (bits >= 8) {
                 bits -= 8;
                 uint256 b = acc >> bits;
+                // forge-lint: disable-next-line(incorrect-shift) -- a mask of the low `bits` bits
                 acc &= (1 << bits) - 1;
                 if (produced < 4) header = (header << 8) | b;
                 else digest |= bytes32(b << (8 * (35 - produced)));
@@ -67,6 +69,7 @@ library CidCodec {
                 bits -= 5;
                 out[o++] = alphabet[(acc >> bits) & 31];
             }
+            // forge-lint: disable-next-line(incorrect-shift) -- a mask of the low `bits` bits
             acc &= (1 << bits) - 1;
         }
         if (bits > 0) out[o] = alphabet[(acc << (5 - bits)) & 31];

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {SoukFixture} from "../utils/SoukFixture.sol";
+import {RevertingReceiver, GasBurningReceiver} from "../utils/mocks/Receivers.sol";
+import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+import {MoneyHandler} from "./handlers/MoneyHandler.sol";
+
+/// @title MoneyInvariantTest
+/// @notice Stateful fuzzing of every wei in Souk: Marketplace and Licenses hold exactly their pull credits,
+/// ComputeMarket exactly escrow + credits, the ProviderRegistry exactly the bonded SOUK; native coin, mUSD and SOUK
+/// are conserved across all holders; every settled or refunded job paid out its reward exactly, split as the
+/// contracts promise. The single target is {MoneyHandler}.
+contract MoneyInvariantTest is SoukFixture {
+    address internal constant NATIVE = address(0);
+
+    MoneyHandler internal handler;
+    RevertingReceiver internal reverter;
+    GasBurningReceiver internal burner;
+    address internal carol = makeAddr("carol");
+    address internal dave = makeAddr("dave");
+
+    function setUp() public override {
+        super.setUp();
+        reverter = new RevertingReceiver();
+        burner = new GasBurningReceiver();
+        vm.label(address(reverter), "reverter");
+        vm.label(address(burner), "burner");
+
+        // Actor indices: 0 alice, 1 bob, 2 creator, 3 carol, 4 dave, 5 reverter, 6 burner.
+        address[] memory pool = new address[](7);
+        bool[] memory isContract = new bool[](7);
+        (pool[0], pool[1], pool[2], pool[3], pool[4]) = (alice, bob, creator, carol, dave);
+        (pool[5], pool[6]) = (address(reverter), address(burner));
+        (isContract[5], isContract[6]) = (true, true);
+
+        handler = new MoneyHandler(
+            MoneyHandler.Deployment({
+                souk: souk,
+                nft: nft,
+                market: market,
+                licenses: licenses,
+                registry: registry,
+                compute: compute,
+                usd: usd,
+                treasury: treasury,
+                scheduler: scheduler,
+                referee: referee,
+                gasBurner: address(burner)
+            }),
+            pool,
+            isContract
+        );
+
+        // A little starting state so that compute jobs are reachable within one run's depth.
+        handler.mint(2, 500, 0);
+        handler.registerProvider(0, 2 * MIN_STAKE);
+        handler.registerProvider(1, 2 * MIN_STAKE);
+        handler.registerProvider(2, 2 * MIN_STAKE);
+
+        targetContract(address(handler));
+        bytes4[] memory selectors = new bytes4[](23);
+        selectors[0] = MoneyHandler.mint.selector;
+        selectors[1] = MoneyHandler.publishVersion.selector;
+        selectors[2] = MoneyHandler.list.selector;
+        selectors[3] = MoneyHandler.updatePrice.selector;
+        selectors[4] = MoneyHandler.cancel.selector;
+        selectors[5] = MoneyHandler.buy.selector;
+        selectors[6] = MoneyHandler.transferNFT.selector;
+        selectors[7] = MoneyHandler.setTerms.selector;
+        selectors[8] = MoneyHandler.purchaseLicense.selector;
+        selectors[9] = MoneyHandler.withdrawCredits.selector;
+        selectors[10] = MoneyHandler.registerProvider.selector;
+        selectors[11] = MoneyHandler.increaseStake.selector;
+        selectors[12] = MoneyHandler.requestUnbond.selector;
+        selectors[13] = MoneyHandler.withdrawStake.selector;
+        selectors[14] = MoneyHandler.submitJob.selector;
+        selectors[15] = MoneyHandler.assignProviders.selector;
+        selectors[16] = MoneyHandler.commitResults.selector;
+        selectors[17] = MoneyHandler.revealResults.selector;
+        selectors[18] = MoneyHandler.finalize.selector;
+        selectors[19] = MoneyHandler.settleDispute.selector;
+        selectors[20] = MoneyHandler.refund.selector;
+        selectors[21] = MoneyHandler.cancelJob.selector;
+        selectors[22] = MoneyHandler.warp.selector;
+        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+    }
+
+    // ═════════════════════════════ invariants ═════════════════════════════
+
+    /// @notice 1. Marketplace and Licenses hold nothing but pull credits, in each currency.
+    function invariant_marketAndLicensesHoldOnlyCredits() public view {
+        assertEq(address(market).balance, market.totalCredits(NATIVE), "market native != credits");
+        assertEq(usd.balanceOf(address(market)), market.totalCredits(address(usd)), "market usd != credits");
+        assertEq(address(licenses).balance, licenses.totalCredits(NATIVE), "licenses native != credits");
+        assertEq(usd.balanceOf(address(licenses)), licenses.totalCredits(address(usd)), "licenses usd != credits");
+    }
+
+    /// @notice 2. ComputeMarket holds exactly escrow + credits, in each currency.
+    function invariant_computeHoldsEscrowPlusCredits() public view {
+        assertEq(
+            address(compute).balance,
+            compute.totalEscrowed(NATIVE) + compute.totalCredits(NATIVE),
+            "compute native != escrow + credits"
+        );
+        assertEq(
+            usd.balanceOf(address(compute)),
+            compute.totalEscrowed(address(usd)) + compute.totalCredits(address(usd)),
+            "compute usd != escrow + credits"
+        );
+    }
+
+    /// @notice 3. The registry's SOUK == totalBonded == Σ stake + unbonding over every provider.
+    function invariant_registryHoldsBonded() public view {
+        address[] memory actors = handler.allActors();
+        uint256 sum;
+        for (uint256 i; i < actors.length; ++i) {
+            IProviderRegistry.Provider memory p = registry.getProvider(actors[i]);
+            sum += uint256(p.stake) + p.unbonding;
+        }
+        assertEq(souk.balanceOf(address(registry)), registry.totalBonded(), "registry SOUK != totalBonded");
+        assertEq(registry.totalBonded(), sum, "totalBonded != sum of stake + unbonding");
+    }
+
+    /// @notice 4. No wei created or lost: native, mUSD and SOUK summed over every holder stay what was dealt.
+    function invariant_conservation() public view {
+        address[] memory holders = _holders();
+        uint256 nativeSum;
+        uint256 usdSum;
+        uint256 soukSum;
+        for (uint256 i; i < holders.length; ++i) {
+            nativeSum += holders[i].balance;
+            usdSum += usd.balanceOf(holders[i]);
+            soukSum += souk.balanceOf(holders[i]);
+        }
+        assertEq(nativeSum, handler.ghost_nativeDealt(), "native created or lost");
+        assertEq(usdSum, handler.ghost_usdDealt(), "usd created or lost");
+        assertEq(usd.totalSupply(), handler.ghost_usdDealt(), "usd supply changed");
+        assertEq(soukSum, SUPPLY, "SOUK created or lost");
+        assertEq(souk.totalSupply(), SUPPLY, "SOUK supply changed");
+    }
+
+    /// @notice 5. Escrow per currency == Σ rewards of jobs not yet Finalized/Refunded; every closed job paid out
+    /// (measured on the payees' balances + credits) exactly its reward; on-chain rewards match what was paid in.
+    function invariant_jobsPaidExactly() public view {
+        uint256 n = handler.jobCount();
+        uint256 openNative;
+        uint256 openUsd;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = handler.jobIds(i);
+            IComputeMarket.Job memory job = compute.getJob(id);
+            uint256 reward = handler.ghost_jobReward(id);
+            assertEq(job.reward, reward, "job reward differs from what was paid in");
+            assertEq(job.currency, handler.ghost_jobCurrency(id), "job currency");
+            bool closed = job.status == IComputeMarket.JobStatus.Finalized
+                || job.status == IComputeMarket.JobStatus.Refunded;
+            assertEq(closed, handler.ghost_jobClosed(id), "job closed outside the handler's view");
+            if (closed) {
+                assertEq(handler.ghost_jobPaidOut(id), reward, "closed job did not pay out exactly its reward");
+            } else if (job.currency == NATIVE) {
+                openNative += reward;
+            } else {
+                openUsd += reward;
+            }
+        }
+        assertEq(compute.totalEscrowed(NATIVE), openNative, "native escrow != open job rewards");
+        assertEq(compute.totalEscrowed(address(usd)), openUsd, "usd escrow != open job rewards");
+    }
+
+    /// @notice 6. Every payment split exactly as specified (royalty, fee, seller / owner; provider, creator,
+    /// treasury; refunds; withdrawals), and per contract: collected == distributed (+ escrow for compute),
+    /// distributed == pushed + credits (withdrawn credits included).
+    function invariant_paymentsSplitExactly() public view {
+        assertEq(handler.ghost_payoutMismatch(), 0, string.concat("payout mismatch: ", handler.ghost_firstMismatch()));
+        address[3] memory cs = [address(market), address(licenses), address(compute)];
+        for (uint256 c; c < 2; ++c) {
+            address currency = c == 0 ? NATIVE : address(usd);
+            for (uint256 i; i < 3; ++i) {
+                uint256 escrow = cs[i] == address(compute) ? compute.totalEscrowed(currency) : 0;
+                assertEq(
+                    handler.ghost_collected(c, cs[i]),
+                    handler.ghost_distributed(c, cs[i]) + escrow,
+                    "collected != distributed + escrow"
+                );
+            }
+        }
+    }
+
+    /// @notice Always true: prints how many of each action ran and succeeded (visible with -vv).
+    function invariant_callSummary() public view {
+        handler.logSummary();
+    }
+
+    // ═════════════════════════════ fixed sequence ═════════════════════════════
+
+    /// @notice A fixed walk through every settlement path: sale with a reverting royalty receiver, USD sale,
+    /// licences, a 5-provider job finalized with contract providers, a disputed job settled by the referee, an
+    /// expired job refunded with a penalty, a cancelled job, credit withdrawals and unbonding.
+    function test_fixedSequence_reachesSettlementPaths() public {
+        // Sale in native of an asset created by the reverting receiver: royalty + proceeds land in credits.
+        handler.mint(5, 700, 0); // token 2, reverter
+        handler.list(2, 0, 1 ether);
+        handler.buy(2, 0); // alice buys
+        assertEq(nft.ownerOf(2), alice, "alice owns token 2");
+        assertGe(market.creditsOf(NATIVE, address(reverter)), 0.9 ether, "reverter credited");
+
+        // USD sale of an asset created by the gas burner.
+        handler.mint(6, 1_000, 1); // token 3, burner
+        handler.list(3, 1, 5e6);
+        handler.buy(3, 1); // bob buys
+        assertEq(nft.ownerOf(3), bob, "bob owns token 3");
+
+        // Stale listing: list, transfer, anyone cancels.
+        handler.list(1, 0, 2 ether); // creator lists token 1
+        handler.transferNFT(1, 3); // to carol
+        handler.transferNFT(1, 2); // back to creator: still stale (transfer count moved)
+        handler.buy(1, 4); // skipped: not valid
+        handler.cancel(1, 1); // alice (odd seed → actor 1 >> 1 = 0) clears the stale listing
+        assertEq(market.getListing(1).seller, address(0), "stale listing cleared");
+
+        // Licences: perpetual native on token 1; timed native on token 3, whose creator (burner) is credited.
+        handler.setTerms(1, 0, 0.1 ether, 0);
+        handler.purchaseLicense(1, 3, 4);
+        handler.setTerms(3, 0, 1 ether, 1);
+        handler.purchaseLicense(3, 4, 5);
+        assertEq(licenses.creditsOf(NATIVE, address(burner)), 0.1 ether, "burner royalty credited");
+
+        // Contract providers join.
+        handler.registerProvider(5, 2 * MIN_STAKE);
+        handler.registerProvider(6, 2 * MIN_STAKE);
+
+        // Job 1: r = 5, native, honest → finalized; reverter (creator of token 2) and burner credited.
+        handler.submitJob(3, 2, 1 ether, 8);
+        handler.assignProviders(0, 0);
+        handler.commitResults(0, 4, 1);
+        assertEq(uint8(compute.getJob(1).status), uint8(IComputeMarket.JobStatus.Revealing), "job 1 revealing");
+        handler.revealResults(0, 4);
+        handler.finalize(0, 0);
+        assertEq(uint8(compute.getJob(1).status), uint8(IComputeMarket.JobStatus.Finalized), "job 1 finalized");
+        assertEq(compute.creditsOf(NATIVE, address(burner)), 0.16 ether, "burner provider share credited");
+
+        // Job 2: r = 3, usd, slot 0 lies → disputed → referee settles; the liar is slashed.
+        handler.submitJob(4, 1, 1e8, 5);
+        handler.assignProviders(1, 0);
+        handler.commitResults(1, 4, 4);
+        handler.revealResults(1, 4);
+        assertEq(uint8(compute.getJob(2).status), uint8(IComputeMarket.JobStatus.Disputed), "job 2 disputed");
+        handler.settleDispute(1);
+        assertEq(uint8(compute.getJob(2).status), uint8(IComputeMarket.JobStatus.Finalized), "job 2 settled");
+        assertEq(registry.getProvider(alice).stake, 2 * MIN_STAKE - SLASH_AMOUNT, "liar slashed");
+
+        // Job 3: r = 2, native, one commit only → expires → refunded, the silent provider slashed.
+        handler.submitJob(0, 1, 2 ether, 2);
+        handler.assignProviders(2, 1);
+        handler.commitResults(2, 0, 1);
+        handler.refund(2, 0, 0);
+        assertEq(uint8(compute.getJob(3).status), uint8(IComputeMarket.JobStatus.Refunded), "job 3 refunded");
+
+        // Job 4: r = 1, usd → cancelled by its requester.
+        handler.submitJob(1, 1, 1e9, 1);
+        handler.cancelJob(3);
+        assertEq(uint8(compute.getJob(4).status), uint8(IComputeMarket.JobStatus.Refunded), "job 4 cancelled");
+
+        // Credits out: reverter's sale proceeds to alice, burner's compute and licence credits to EOAs.
+        handler.withdrawCredits(0, 5, 0, 1);
+        handler.withdrawCredits(2, 6, 0, 0);
+        handler.withdrawCredits(1, 6, 0, 2);
+        assertEq(market.creditsOf(NATIVE, address(reverter)), 0, "reverter withdrew");
+        assertEq(compute.creditsOf(NATIVE, address(burner)), 0, "burner withdrew compute credits");
+        assertEq(licenses.creditsOf(NATIVE, address(burner)), 0, "burner withdrew licence credits");
+
+        // Unbond and withdraw stake (warps past the unbonding period).
+        handler.requestUnbond(1, 500 ether);
+        handler.withdrawStake(1, 0);
+        handler.increaseStake(2, 10 ether);
+
+        string[14] memory mustSucceed = [
+            "mint", "list", "buy", "transferNFT", "cancel", "setTerms", "purchaseLicense", "withdrawCredits",
+            "registerProvider", "submitJob", "assignProviders", "commitResults", "revealResults", "finalize"
+        ];
+        for (uint256 i; i < mustSucceed.length; ++i) {
+            assertGe(handler.successCount(mustSucceed[i]), 1, mustSucceed[i]);
+        }
+        string[6] memory mustSucceedToo =
+            ["settleDispute", "refund", "cancelJob", "requestUnbond", "withdrawStake", "increaseStake"];
+        for (uint256 i; i < mustSucceedToo.length; ++i) {
+            assertGe(handler.successCount(mustSucceedToo[i]), 1, mustSucceedToo[i]);
+        }
+
+        invariant_marketAndLicensesHoldOnlyCredits();
+        invariant_computeHoldsEscrowPlusCredits();
+        invariant_registryHoldsBonded();
+        invariant_conservation();
+        invariant_jobsPaidExactly();
+        invariant_paymentsSplitExactly();
+        handler.logSummary();
+    }
+
+    // ═════════════════════════════ helpers ═════════════════════════════
+
+    function _holders() internal view returns (address[] memory holders) {
+        address[] memory actors = handler.allActors();
+        address[11] memory others = [
+            treasury,
+            address(market),
+            address(licenses),
+            address(compute),
+            address(registry),
+            address(handler),
+            admin,
+            guardian,
+            scheduler,
+            referee,
+            address(nft)
+        ];
+        holders = new address[](actors.length + others.length);
+        for (uint256 i; i < actors.length; ++i) {
+            holders[i] = actors[i];
+        }
+        for (uint256 i; i < others.length; ++i) {
+            holders[actors.length + i] = others[i];
+        }
+    }
+}
