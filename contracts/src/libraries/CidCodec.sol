@@ -22,30 +22,33 @@ library CidCodec {
         bytes calldata s = bytes(uri);
         // forge-lint: disable-next-line(unsafe-typecast) -- a slice of exactly 8 bytes
         if (s.length != _URI_LENGTH || bytes8(s[:8]) != bytes8(_PREFIX)) return (false, 0);
-        // 58 characters x 5 bits = 290 bits: 288 of CID then 2 pad bits that must be zero.
-        uint256 header; // first 4 bytes
-        uint256 acc; // bit accumulator
-        uint256 bits;
-        uint256 produced;
-        for (uint256 i = 8; i < _URI_LENGTH; ++i) {
-            uint256 c = uint8(s[i]);
-            uint256 v;
-            if (c >= 0x61 && c <= 0x7a) v = c - 0x61; // a-z → 0..25
-            else if (c >= 0x32 && c <= 0x37) v = c - 0x18; // 2-7 → 26..31
-            else return (false, 0);
-            acc = (acc << 5) | v;
-            bits += 5;
-            if (bits >= 8) {
-                bits -= 8;
-                uint256 b = acc >> bits;
-                // forge-lint: disable-next-line(incorrect-shift) -- a mask of the low `bits` bits
-                acc &= (1 << bits) - 1;
-                if (produced < 4) header = (header << 8) | b;
-                else digest |= bytes32(b << (8 * (35 - produced)));
-                ++produced;
+        // 58 characters x 5 bits = 290 bits: 32 bits of header, 256 of digest, 2 pad bits that must be zero.
+        // Characters 8..14 carry the header's 32 bits plus 3 digest bits; decode all 58 into a 290-bit number split
+        // across `high` (first 34 bits) and `low` (last 256 bits).
+        uint256 high;
+        uint256 low;
+        uint256 offset;
+        assembly ("memory-safe") {
+            offset := s.offset
+        }
+        // Cannot overflow: i < 66, values < 32; shifts move bits out of `low` on purpose.
+        unchecked {
+            for (uint256 i = 8; i < _URI_LENGTH; ++i) {
+                uint256 c;
+                assembly ("memory-safe") {
+                    c := byte(0, calldataload(add(offset, i)))
+                }
+                uint256 v;
+                if (c >= 0x61 && c <= 0x7a) v = c - 0x61; // a-z → 0..25
+                else if (c >= 0x32 && c <= 0x37) v = c - 0x18; // 2-7 → 26..31
+                else return (false, 0);
+                high = (high << 5) | (low >> 251);
+                low = (low << 5) | v;
             }
         }
-        if (acc != 0 || header != _CID_HEADER) return (false, 0);
+        // 290 bits = high (34 bits) ‖ low (256 bits): header = top 32 bits, digest = next 256, pad = last 2.
+        if (low & 3 != 0 || high >> 2 != _CID_HEADER) return (false, 0);
+        digest = bytes32((low >> 2) | ((high & 3) << 254));
         return (true, digest);
     }
 
