@@ -73,18 +73,35 @@ try {
   const base721 = await deploy(baselineErc721Abi, baselineErc721Bytecode, []);
   const base20 = await deploy(baselineErc20Abi, baselineErc20Bytecode, [addr(0), parseEther('1000000')]);
   await send(0, { address: base721, abi: baselineErc721Abi, functionName: 'mint', args: [addr(0)] }); // warm the id counter
-  const baseMint = (await send(0, { address: base721, abi: baselineErc721Abi, functionName: 'mint', args: [await freshAccount()] })).gasUsed;
+  const baseMint = (
+    await send(0, { address: base721, abi: baselineErc721Abi, functionName: 'mint', args: [await freshAccount()] })
+  ).gasUsed;
   const baseTransfer = (
-    await send(0, { address: base20, abi: baselineErc20Abi, functionName: 'transfer', args: [await freshAccount(), 1000n] })
+    await send(0, {
+      address: base20,
+      abi: baselineErc20Abi,
+      functionName: 'transfer',
+      args: [await freshAccount(), 1000n],
+    })
   ).gasUsed;
   record({ operation: 'baseline: OpenZeppelin ERC-721 mint', gas: Number(baseMint) });
   record({ operation: 'baseline: OpenZeppelin ERC-20 transfer', gas: Number(baseTransfer) });
 
   // ── assets ──
   const creator = 3;
-  await send(creator, { address: c.agentNft, abi: agentNftAbi, functionName: 'mint', args: [addr(creator), MANIFEST, 0, 500] });
+  await send(creator, {
+    address: c.agentNft,
+    abi: agentNftAbi,
+    functionName: 'mint',
+    args: [addr(creator), MANIFEST, 0, 500],
+  });
   const mintGas = (
-    await send(creator, { address: c.agentNft, abi: agentNftAbi, functionName: 'mint', args: [await freshAccount(), MANIFEST, 0, 500] })
+    await send(creator, {
+      address: c.agentNft,
+      abi: agentNftAbi,
+      functionName: 'mint',
+      args: [await freshAccount(), MANIFEST, 0, 500],
+    })
   ).gasUsed;
   record({
     operation: 'AgentNFT.mint (ipfs://bafkrei… packed to bytes32)',
@@ -98,27 +115,66 @@ try {
   record({
     operation: 'AgentNFT.mint (other URI, stored verbatim)',
     gas: Number(
-      (await send(creator, { address: c.agentNft, abi: agentNftAbi, functionName: 'mint', args: [await freshAccount(), longUri, 0, 500] }))
-        .gasUsed,
+      (
+        await send(creator, {
+          address: c.agentNft,
+          abi: agentNftAbi,
+          functionName: 'mint',
+          args: [await freshAccount(), longUri, 0, 500],
+        })
+      ).gasUsed,
     ),
     baseline: 'OZ ERC-721 mint',
     baselineGas: Number(baseMint),
   });
   record({
     operation: 'AgentNFT.publishVersion',
-    gas: Number((await send(creator, { address: c.agentNft, abi: agentNftAbi, functionName: 'publishVersion', args: [1n, MANIFEST] })).gasUsed),
+    gas: Number(
+      (
+        await send(creator, {
+          address: c.agentNft,
+          abi: agentNftAbi,
+          functionName: 'publishVersion',
+          args: [1n, MANIFEST],
+        })
+      ).gasUsed,
+    ),
   });
   const soukTransfer = (
-    await send(0, { address: c.soukToken, abi: soukTokenAbi, functionName: 'transfer', args: [await freshAccount(), 1000n] })
+    await send(0, {
+      address: c.soukToken,
+      abi: soukTokenAbi,
+      functionName: 'transfer',
+      args: [await freshAccount(), 1000n],
+    })
   ).gasUsed;
-  record({ operation: 'SoukToken.transfer (ERC20Votes)', gas: Number(soukTransfer), baseline: 'OZ ERC-20 transfer', baselineGas: Number(baseTransfer) });
+  record({
+    operation: 'SoukToken.transfer (ERC20Votes)',
+    gas: Number(soukTransfer),
+    baseline: 'OZ ERC-20 transfer',
+    baselineGas: Number(baseTransfer),
+  });
 
   // ── marketplace ──
-  await send(creator, { address: c.agentNft, abi: agentNftAbi, functionName: 'setApprovalForAll', args: [c.marketplace, true] });
+  await send(creator, {
+    address: c.agentNft,
+    abi: agentNftAbi,
+    functionName: 'setApprovalForAll',
+    args: [c.marketplace, true],
+  });
   const price = parseEther('1');
   record({
     operation: 'Marketplace.list',
-    gas: Number((await send(creator, { address: c.marketplace, abi: marketplaceAbi, functionName: 'list', args: [1n, zeroAddress, price] })).gasUsed),
+    gas: Number(
+      (
+        await send(creator, {
+          address: c.marketplace,
+          abi: marketplaceAbi,
+          functionName: 'list',
+          args: [1n, zeroAddress, price],
+        })
+      ).gasUsed,
+    ),
   });
   const buyGas = (
     await send(4, { address: c.marketplace, abi: marketplaceAbi, functionName: 'buy', args: [1n, price], value: price })
@@ -132,12 +188,24 @@ try {
 
   // ── licences ──
   // Token 1 now belongs to the buyer (account 4), who licenses it out.
-  await send(4, { address: c.licenses, abi: licensesAbi, functionName: 'setTerms', args: [1n, zeroAddress, parseEther('0.1'), 30n * 86400n] });
+  await send(4, {
+    address: c.licenses,
+    abi: licensesAbi,
+    functionName: 'setTerms',
+    args: [1n, zeroAddress, parseEther('0.1'), 30n * 86400n],
+  });
   record({
     operation: 'Licenses.purchaseLicense (native, 30 days)',
     gas: Number(
-      (await send(5, { address: c.licenses, abi: licensesAbi, functionName: 'purchaseLicense', args: [1n, addr(5)], value: parseEther('0.1') }))
-        .gasUsed,
+      (
+        await send(5, {
+          address: c.licenses,
+          abi: licensesAbi,
+          functionName: 'purchaseLicense',
+          args: [1n, addr(5)],
+          value: parseEther('0.1'),
+        })
+      ).gasUsed,
     ),
   });
 
@@ -147,9 +215,19 @@ try {
   for (const p of providers) {
     const stake = parseEther('5000');
     await send(0, { address: c.soukToken, abi: soukTokenAbi, functionName: 'transfer', args: [addr(p), stake] });
-    await send(p, { address: c.soukToken, abi: soukTokenAbi, functionName: 'approve', args: [c.providerRegistry, stake] });
+    await send(p, {
+      address: c.soukToken,
+      abi: soukTokenAbi,
+      functionName: 'approve',
+      args: [c.providerRegistry, stake],
+    });
     registerGas = (
-      await send(p, { address: c.providerRegistry, abi: providerRegistryAbi, functionName: 'register', args: ['ipfs://provider', stake] })
+      await send(p, {
+        address: c.providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'register',
+        args: ['ipfs://provider', stake],
+      })
     ).gasUsed;
   }
   record({ operation: 'ProviderRegistry.register', gas: Number(registerGas) });
@@ -159,7 +237,9 @@ try {
   const reward = parseEther('0.01');
   const salt = (p: number) => keccak256(encodeAbiParameters([{ type: 'uint256' }], [BigInt(p)]));
   const commitment = (hash: Hex, p: number) =>
-    keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }], [hash, salt(p), addr(p)]));
+    keccak256(
+      encodeAbiParameters([{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }], [hash, salt(p), addr(p)]),
+    );
   async function submit(r: number) {
     const { timestamp } = await publicClient.getBlock();
     const receipt = await send(requester, {
@@ -169,7 +249,11 @@ try {
       args: [2n, keccak256('0x01'), reward, zeroAddress, r, Number(timestamp) + 3600],
       value: reward,
     });
-    const jobId = (await publicClient.readContract({ address: c.computeMarket, abi: computeMarketAbi, functionName: 'jobCount' })) as bigint;
+    const jobId = (await publicClient.readContract({
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'jobCount',
+    })) as bigint;
     return { jobId, gas: receipt.gasUsed };
   }
   const result = keccak256('0xaa');
@@ -177,19 +261,43 @@ try {
     const { jobId, gas: submitGas } = await submit(r);
     const assigned = providers.slice(0, r);
     const assignGas = (
-      await send(0, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'assignProviders', args: [jobId, assigned.map(addr)] })
+      await send(0, {
+        address: c.computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'assignProviders',
+        args: [jobId, assigned.map(addr)],
+      })
     ).gasUsed;
     let commitGas = 0n;
     for (const p of assigned) {
-      commitGas = (await send(p, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'commitResult', args: [jobId, commitment(result, p)] }))
-        .gasUsed;
+      commitGas = (
+        await send(p, {
+          address: c.computeMarket,
+          abi: computeMarketAbi,
+          functionName: 'commitResult',
+          args: [jobId, commitment(result, p)],
+        })
+      ).gasUsed;
     }
     let revealGas = 0n;
     for (const p of assigned) {
-      revealGas = (await send(p, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'revealResult', args: [jobId, result, salt(p)] }))
-        .gasUsed;
+      revealGas = (
+        await send(p, {
+          address: c.computeMarket,
+          abi: computeMarketAbi,
+          functionName: 'revealResult',
+          args: [jobId, result, salt(p)],
+        })
+      ).gasUsed;
     }
-    const finalizeGas = (await send(requester, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'finalize', args: [jobId] })).gasUsed;
+    const finalizeGas = (
+      await send(requester, {
+        address: c.computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'finalize',
+        args: [jobId],
+      })
+    ).gasUsed;
     record({ operation: `ComputeMarket.submitJob (r = ${r})`, gas: Number(submitGas) });
     record({ operation: `ComputeMarket.assignProviders (r = ${r})`, gas: Number(assignGas) });
     record({ operation: `ComputeMarket.commitResult (last of r = ${r})`, gas: Number(commitGas) });
@@ -208,38 +316,104 @@ try {
     await testClient.mine({ blocks: 1 });
     record({
       operation: 'ComputeMarket.refund (open job, after deadline)',
-      gas: Number((await send(requester, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'refund', args: [jobId] })).gasUsed),
+      gas: Number(
+        (
+          await send(requester, {
+            address: c.computeMarket,
+            abi: computeMarketAbi,
+            functionName: 'refund',
+            args: [jobId],
+          })
+        ).gasUsed,
+      ),
     });
   }
   {
     const { jobId } = await submit(1);
-    await send(0, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'assignProviders', args: [jobId, [addr(5)]] });
+    await send(0, {
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'assignProviders',
+      args: [jobId, [addr(5)]],
+    });
     await testClient.increaseTime({ seconds: 3601 });
     await testClient.mine({ blocks: 1 });
     record({
       operation: 'ComputeMarket.refund (slashes 1 non-committer)',
-      gas: Number((await send(requester, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'refund', args: [jobId] })).gasUsed),
+      gas: Number(
+        (
+          await send(requester, {
+            address: c.computeMarket,
+            abi: computeMarketAbi,
+            functionName: 'refund',
+            args: [jobId],
+          })
+        ).gasUsed,
+      ),
     });
   }
   {
     const { jobId } = await submit(2);
-    await send(0, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'assignProviders', args: [jobId, [addr(5), addr(6)]] });
+    await send(0, {
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'assignProviders',
+      args: [jobId, [addr(5), addr(6)]],
+    });
     const wrong = keccak256('0xbb');
-    await send(5, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'commitResult', args: [jobId, commitment(result, 5)] });
-    await send(6, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'commitResult', args: [jobId, commitment(wrong, 6)] });
-    await send(5, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'revealResult', args: [jobId, result, salt(5)] });
-    await send(6, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'revealResult', args: [jobId, wrong, salt(6)] });
+    await send(5, {
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'commitResult',
+      args: [jobId, commitment(result, 5)],
+    });
+    await send(6, {
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'commitResult',
+      args: [jobId, commitment(wrong, 6)],
+    });
+    await send(5, {
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'revealResult',
+      args: [jobId, result, salt(5)],
+    });
+    await send(6, {
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'revealResult',
+      args: [jobId, wrong, salt(6)],
+    });
     record({
       operation: 'ComputeMarket.settleDispute (r = 2, slashes 1)',
-      gas: Number((await send(0, { address: c.computeMarket, abi: computeMarketAbi, functionName: 'settleDispute', args: [jobId, result] })).gasUsed),
+      gas: Number(
+        (
+          await send(0, {
+            address: c.computeMarket,
+            abi: computeMarketAbi,
+            functionName: 'settleDispute',
+            args: [jobId, result],
+          })
+        ).gasUsed,
+      ),
     });
   }
 
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryBytes: os.totalmem() };
-  const versions = { node: process.version, anvil: '1.7.1', solc: '0.8.30 (solc-js)', openzeppelin: '5.7.0', optimizerRuns: 10_000 };
+  const versions = {
+    node: process.version,
+    anvil: '1.7.1',
+    solc: '0.8.30 (solc-js)',
+    openzeppelin: '5.7.0',
+    optimizerRuns: 10_000,
+  };
   const outDir = path.resolve(import.meta.dirname, '..', '..', 'bench');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'gas.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, versions, rows }, null, 2)}\n`);
+  writeFileSync(
+    path.join(outDir, 'gas.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), machine, versions, rows }, null, 2)}\n`,
+  );
   const table = [
     '# Gas per operation',
     '',
@@ -248,16 +422,18 @@ try {
     '',
     '| operation | gas | baseline (same run) | ratio | target | met |',
     '| --- | ---: | --- | ---: | --- | --- |',
-    ...rows.map((r) =>
-      [
-        r.operation,
-        r.gas.toLocaleString('en-US'),
-        r.baseline ? `${r.baseline}: ${r.baselineGas?.toLocaleString('en-US')}` : '',
-        r.baselineGas ? `${(r.gas / r.baselineGas).toFixed(2)}×` : '',
-        r.target ?? '',
-        r.met === undefined ? '' : r.met ? 'yes' : '**no**',
-      ].join(' | '),
-    ).map((line) => `| ${line} |`),
+    ...rows
+      .map((r) =>
+        [
+          r.operation,
+          r.gas.toLocaleString('en-US'),
+          r.baseline ? `${r.baseline}: ${r.baselineGas?.toLocaleString('en-US')}` : '',
+          r.baselineGas ? `${(r.gas / r.baselineGas).toFixed(2)}×` : '',
+          r.target ?? '',
+          r.met === undefined ? '' : r.met ? 'yes' : '**no**',
+        ].join(' | '),
+      )
+      .map((line) => `| ${line} |`),
     '',
   ].join('\n');
   writeFileSync(path.join(outDir, 'GAS.md'), table);
