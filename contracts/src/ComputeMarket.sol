@@ -46,6 +46,8 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     uint16 public creatorBps;
     uint64 public disputePeriod;
     uint64 public maxJobDuration;
+    /// @notice Seconds providers always have to reveal once the last commit is in (the reveal window).
+    uint64 public revealPeriod;
     address public treasury;
     /// @notice SOUK wei slashed per fault (capped by what the provider has bonded).
     uint256 public slashAmount;
@@ -63,6 +65,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     /// @param slashAmount SOUK wei per fault.
     /// @param disputePeriod Seconds a referee has after the deadline before a dispute can be refunded.
     /// @param maxJobDuration Longest deadline from submission, seconds.
+    /// @param revealPeriod Seconds every provider has to reveal after the last commit lands.
     struct Config {
         address admin;
         address guardian;
@@ -70,6 +73,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         uint256 slashAmount;
         uint64 disputePeriod;
         uint64 maxJobDuration;
+        uint64 revealPeriod;
     }
 
     /// @param nft The AgentNFT collection.
@@ -86,6 +90,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         emit SlashAmountSet(config.slashAmount);
         _setDisputePeriod(config.disputePeriod);
         _setMaxJobDuration(config.maxJobDuration);
+        _setRevealPeriod(config.revealPeriod);
     }
 
     // ───────────────────────────── requester ─────────────────────────────
@@ -103,7 +108,8 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         uint256 latest = block.timestamp + maxJobDuration;
         if (deadline <= block.timestamp || deadline > latest) revert SoukInvalidDeadline(deadline, latest);
         if (reward == 0 || reward > type(uint96).max) revert SoukInvalidReward(reward);
-        agentNFT.ownerOf(modelId); // reverts ERC721NonexistentToken for an unknown model
+        // Reverts ERC721NonexistentToken for an unknown asset; datasets are inputs, not something to run.
+        if (agentNFT.kindOf(modelId) == IAgentNFT.AssetKind.Dataset) revert SoukAssetNotRunnable(modelId);
 
         jobId = ++_jobCount;
         Job storage job = _jobs[jobId];
@@ -161,6 +167,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         Assignment storage old = _assignments[jobId][previous];
         if (!old.assigned) revert SoukNotAssigned(jobId, previous);
         if (old.commitment != 0) revert SoukAlreadyCommitted(jobId, previous);
+        if (replacement == previous) revert SoukProviderAlreadyAssigned(jobId, previous);
         uint256 slot;
         while (_slots[jobId][slot] != previous) ++slot; // found within r ≤ 5 slots: `previous` is assigned
         delete _assignments[jobId][previous];
@@ -182,7 +189,14 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         a.commitment = commitment;
         uint8 committed = ++job.committedCount;
         emit ResultCommitted(jobId, msg.sender, commitment);
-        if (committed == job.redundancy) _transition(jobId, job, JobStatus.Revealing);
+        if (committed == job.redundancy) {
+            // Open the reveal window: a commit landing at the last second must not leave the others without time
+            // to reveal (they would be slashed for it), so reveals run until at least now + revealPeriod.
+            uint256 revealDeadline = block.timestamp + revealPeriod;
+            // forge-lint: disable-next-line(unsafe-typecast) -- a Unix time in seconds fits 40 bits until year 36812
+            if (revealDeadline > job.deadline) job.deadline = uint40(revealDeadline);
+            _transition(jobId, job, JobStatus.Revealing);
+        }
     }
 
     /// @inheritdoc IComputeMarket
@@ -292,6 +306,12 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     /// Emits {MaxJobDurationSet}. Reverts {SoukInvalidDuration}.
     function setMaxJobDuration(uint64 duration) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMaxJobDuration(duration);
+    }
+
+    /// @notice Governance: seconds providers have to reveal after the last commit (1 minute..7 days).
+    /// Emits {RevealPeriodSet}. Reverts {SoukInvalidDuration}.
+    function setRevealPeriod(uint64 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRevealPeriod(period);
     }
 
     /// @notice Governance: receiver of the treasury share. Emits {TreasurySet}. Reverts {SoukZeroAddress}.
@@ -438,6 +458,12 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         if (duration < 1 minutes || duration > 90 days) revert SoukInvalidDuration(duration);
         maxJobDuration = duration;
         emit MaxJobDurationSet(duration);
+    }
+
+    function _setRevealPeriod(uint64 period) private {
+        if (period < 1 minutes || period > 7 days) revert SoukInvalidDuration(period);
+        revealPeriod = period;
+        emit RevealPeriodSet(period);
     }
 
     function _setTreasury(address treasury_) private {

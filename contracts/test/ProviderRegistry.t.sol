@@ -3,7 +3,6 @@ pragma solidity ^0.8.28;
 
 import {SoukFixture} from "./utils/SoukFixture.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ProviderRegistry} from "../src/ProviderRegistry.sol";
 import {IProviderRegistry} from "../src/interfaces/IProviderRegistry.sol";
 
@@ -598,7 +597,7 @@ contract ProviderRegistryTest is SoukFixture {
         vm.stopPrank();
         assertEq(s1, slash1 < total ? slash1 : total, "first slash capped");
         assertLe(s1 + s2, total, "never more than bonded");
-        assertEq(souk.balanceOf(treasury) + souk.balanceOf(prov) + registry.totalBonded(), SUPPLY - _othersHeld(), "conservation");
+        assertEq(souk.balanceOf(treasury) + souk.balanceOf(prov) + registry.totalBonded(), SUPPLY, "SOUK conserved");
         _assertMoneyInvariant();
 
         IProviderRegistry.Provider memory p = _p(prov);
@@ -610,10 +609,5 @@ contract ProviderRegistryTest is SoukFixture {
             _assertMoneyInvariant();
             assertEq(registry.totalBonded(), uint256(p.stake), "only stake left");
         }
-    }
-
-    /// @dev SOUK held by accounts other than treasury, prov and the registry (none in these tests).
-    function _othersHeld() internal pure returns (uint256) {
-        return 0;
     }
 }

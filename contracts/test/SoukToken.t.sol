@@ -30,7 +30,7 @@ contract SoukTokenTest is SoukFixture {
 
     // ───────────────────────────── supply ─────────────────────────────
 
-    function test_constructor_mintsWholeSupplyToTreasury() public {
+    function test_constructor_mintsWholeSupplyToTreasury() public view {
         assertEq(souk.totalSupply(), SUPPLY, "total supply");
         assertEq(souk.balanceOf(treasury) + souk.balanceOf(owner), SUPPLY, "treasury + owner hold everything");
         assertEq(souk.name(), "Souk", "name");

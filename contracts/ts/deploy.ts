@@ -65,6 +65,8 @@ export type SoukParameters = {
   disputePeriod: bigint;
   /** Longest job deadline, seconds from submission. @default 7 days */
   maxJobDuration: bigint;
+  /** Seconds providers have to reveal once the last commit of a job is in. @default 10 minutes */
+  revealPeriod: bigint;
   /** Timelock delay between queueing and executing a proposal, seconds. @default 2 days */
   timelockDelay: bigint;
   /** Blocks between a proposal and its vote. @default 1 */
@@ -85,6 +87,7 @@ export const defaultParameters: SoukParameters = {
   slashAmount: parseEther('100'),
   disputePeriod: 24n * 3600n,
   maxJobDuration: 7n * 24n * 3600n,
+  revealPeriod: 600n,
   timelockDelay: 2n * 24n * 3600n,
   votingDelay: 1,
   votingPeriod: 50_400,
@@ -258,6 +261,7 @@ export async function deploySouk({
       slashAmount: params.slashAmount,
       disputePeriod: params.disputePeriod,
       maxJobDuration: params.maxJobDuration,
+      revealPeriod: params.revealPeriod,
     },
   ]);
 

@@ -19,7 +19,8 @@ interface IComputeMarket {
 
     /// @notice A job. Amounts in wei of `currency`; times in Unix seconds.
     /// @param requester Who pays and receives refunds.
-    /// @param deadline Last second at which commits and reveals are accepted.
+    /// @param deadline Last second at which commits are accepted; when the last commit lands it moves to at least
+    /// that time + `revealPeriod`, and is then the last second at which reveals are accepted.
     /// @param redundancy r, providers that must agree (1..5).
     /// @param status Lifecycle state.
     /// @param committedCount Providers that committed.
@@ -91,6 +92,8 @@ interface IComputeMarket {
     error SoukInvalidSplit(uint256 providerBps, uint256 treasuryBps, uint256 creatorBps);
     /// @notice Thrown when the zero address is given where an account is required.
     error SoukZeroAddress();
+    /// @notice Thrown when a job names an asset that cannot be run (a dataset).
+    error SoukAssetNotRunnable(uint256 assetId);
     /// @notice Thrown when a duration parameter is zero or too long.
     error SoukInvalidDuration(uint256 duration);
 
@@ -182,13 +185,17 @@ interface IComputeMarket {
     /// @notice Governance changed the longest allowed job.
     /// @param duration Seconds.
     event MaxJobDurationSet(uint64 duration);
+    /// @notice Governance changed the reveal window.
+    /// @param period Seconds providers have to reveal after the last commit.
+    event RevealPeriodSet(uint64 period);
     /// @notice Governance changed the treasury.
     /// @param treasury The receiver of the treasury share.
     event TreasurySet(address treasury);
 
     /// @notice Submits a job and escrows `reward` (send it as `msg.value` for native; approve it for an ERC-20).
     /// @dev Reverts {SoukInvalidRedundancy}, {SoukInvalidDeadline}, {SoukInvalidReward}, {SoukCurrencyNotAllowed},
-    /// {SoukIncorrectPayment}, `ERC721NonexistentToken` for an unknown model, `EnforcedPause`.
+    /// {SoukIncorrectPayment}, `ERC721NonexistentToken` for an unknown model, {SoukAssetNotRunnable} for a dataset,
+    /// `EnforcedPause`.
     /// Emits {JobSubmitted}, {JobStatusChanged}.
     /// @param modelId The model's AgentNFT id.
     /// @param inputHash Hash of the input.
@@ -228,7 +235,8 @@ interface IComputeMarket {
     /// {SoukZeroHash}. Emits {ResultCommitted}; {JobStatusChanged} to Revealing with the last commit.
     function commitResult(uint256 jobId, bytes32 commitment) external;
 
-    /// @notice Opens the caller's commitment. Reveals open only after all r providers committed.
+    /// @notice Opens the caller's commitment. Reveals open only after all r providers committed, and stay open until
+    /// the job's deadline, which the last commit moved to at least `revealPeriod` seconds after it.
     /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotAssigned}, {SoukAlreadyRevealed},
     /// {SoukZeroHash}, {SoukCommitmentMismatch}. Emits {ResultRevealed}; {JobStatusChanged} to Disputed when the
     /// last reveal leaves the results in disagreement.

@@ -53,14 +53,19 @@ contract MoneyInvariantTest is SoukFixture {
             isContract
         );
 
-        // A little starting state so that compute jobs are reachable within one run's depth.
+        // A little starting state so that compute jobs are reachable within one run's depth: a model and five
+        // providers (two of them the hostile contract actors), and a one-day unbonding period.
+        vm.prank(admin);
+        registry.setUnbondingPeriod(1 days);
         handler.mint(2, 500, 0);
         handler.registerProvider(0, 2 * MIN_STAKE);
         handler.registerProvider(1, 2 * MIN_STAKE);
         handler.registerProvider(2, 2 * MIN_STAKE);
+        handler.registerProvider(5, 2 * MIN_STAKE);
+        handler.registerProvider(6, 2 * MIN_STAKE);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](23);
+        bytes4[] memory selectors = new bytes4[](24);
         selectors[0] = MoneyHandler.mint.selector;
         selectors[1] = MoneyHandler.publishVersion.selector;
         selectors[2] = MoneyHandler.list.selector;
@@ -84,6 +89,7 @@ contract MoneyInvariantTest is SoukFixture {
         selectors[20] = MoneyHandler.refund.selector;
         selectors[21] = MoneyHandler.cancelJob.selector;
         selectors[22] = MoneyHandler.warp.selector;
+        selectors[23] = MoneyHandler.progressJob.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -226,16 +232,12 @@ contract MoneyInvariantTest is SoukFixture {
         handler.purchaseLicense(3, 4, 5);
         assertEq(licenses.creditsOf(NATIVE, address(burner)), 0.1 ether, "burner royalty credited");
 
-        // Contract providers join.
-        handler.registerProvider(5, 2 * MIN_STAKE);
-        handler.registerProvider(6, 2 * MIN_STAKE);
-
         // Job 1: r = 5, native, honest → finalized; reverter (creator of token 2) and burner credited.
         handler.submitJob(3, 2, 1 ether, 8);
         handler.assignProviders(0, 0);
-        handler.commitResults(0, 4, 1);
+        handler.commitResults(0, 1, 1); // everyone, honest
         assertEq(uint8(compute.getJob(1).status), uint8(IComputeMarket.JobStatus.Revealing), "job 1 revealing");
-        handler.revealResults(0, 4);
+        handler.revealResults(0, 1);
         handler.finalize(0, 0);
         assertEq(uint8(compute.getJob(1).status), uint8(IComputeMarket.JobStatus.Finalized), "job 1 finalized");
         assertEq(compute.creditsOf(NATIVE, address(burner)), 0.16 ether, "burner provider share credited");
@@ -243,8 +245,8 @@ contract MoneyInvariantTest is SoukFixture {
         // Job 2: r = 3, usd, slot 0 lies → disputed → referee settles; the liar is slashed.
         handler.submitJob(4, 1, 1e8, 5);
         handler.assignProviders(1, 0);
-        handler.commitResults(1, 4, 4);
-        handler.revealResults(1, 4);
+        handler.commitResults(1, 1, 6); // even seed: corrupt mask 6 >> 2 = slot 0
+        handler.revealResults(1, 1);
         assertEq(uint8(compute.getJob(2).status), uint8(IComputeMarket.JobStatus.Disputed), "job 2 disputed");
         handler.settleDispute(1);
         assertEq(uint8(compute.getJob(2).status), uint8(IComputeMarket.JobStatus.Finalized), "job 2 settled");
@@ -253,14 +255,24 @@ contract MoneyInvariantTest is SoukFixture {
         // Job 3: r = 2, native, one commit only → expires → refunded, the silent provider slashed.
         handler.submitJob(0, 1, 2 ether, 2);
         handler.assignProviders(2, 1);
-        handler.commitResults(2, 0, 1);
+        handler.commitResults(2, 0, 1); // one commit only
         handler.refund(2, 0, 0);
         assertEq(uint8(compute.getJob(3).status), uint8(IComputeMarket.JobStatus.Refunded), "job 3 refunded");
 
         // Job 4: r = 1, usd → cancelled by its requester.
         handler.submitJob(1, 1, 1e9, 1);
-        handler.cancelJob(3);
+        handler.cancelJob(12); // 12 % 3 == 0 acts; job index 12 >> 2 = 3
         assertEq(uint8(compute.getJob(4).status), uint8(IComputeMarket.JobStatus.Refunded), "job 4 cancelled");
+
+        // Job 5: r = 3, native, driven by progressJob alone (3 steps: assign, commit all, reveal all; then finalize).
+        handler.submitJob(3, 1, 1 ether, 4);
+        handler.progressJob(4, 5);
+        handler.progressJob(4, 0);
+        assertEq(uint8(compute.getJob(5).status), uint8(IComputeMarket.JobStatus.Finalized), "job 5 finalized");
+
+        // A new provider joins.
+        handler.registerProvider(3, 2 * MIN_STAKE);
+        assertTrue(registry.isActive(carol), "carol active");
 
         // Credits out: reverter's sale proceeds to alice, burner's compute and licence credits to EOAs.
         handler.withdrawCredits(0, 5, 0, 1);
@@ -282,8 +294,8 @@ contract MoneyInvariantTest is SoukFixture {
         for (uint256 i; i < mustSucceed.length; ++i) {
             assertGe(handler.successCount(mustSucceed[i]), 1, mustSucceed[i]);
         }
-        string[6] memory mustSucceedToo =
-            ["settleDispute", "refund", "cancelJob", "requestUnbond", "withdrawStake", "increaseStake"];
+        string[7] memory mustSucceedToo =
+            ["settleDispute", "refund", "cancelJob", "requestUnbond", "withdrawStake", "increaseStake", "progressJob"];
         for (uint256 i; i < mustSucceedToo.length; ++i) {
             assertGe(handler.successCount(mustSucceedToo[i]), 1, mustSucceedToo[i]);
         }

@@ -21,6 +21,7 @@ abstract contract SoukFixture is Test {
     uint256 internal constant SLASH_AMOUNT = 100 ether;
     uint64 internal constant DISPUTE_PERIOD = 1 days;
     uint64 internal constant MAX_JOB_DURATION = 7 days;
+    uint64 internal constant REVEAL_PERIOD = 1 hours;
     uint16 internal constant FEE_BPS = 250;
 
     address internal admin = makeAddr("admin");
@@ -56,7 +57,8 @@ abstract contract SoukFixture is Test {
                 treasury: treasury,
                 slashAmount: SLASH_AMOUNT,
                 disputePeriod: DISPUTE_PERIOD,
-                maxJobDuration: MAX_JOB_DURATION
+                maxJobDuration: MAX_JOB_DURATION,
+                revealPeriod: REVEAL_PERIOD
             })
         );
         usd = new MockERC20();

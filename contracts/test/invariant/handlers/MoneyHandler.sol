@@ -154,11 +154,11 @@ contract MoneyHandler is Test {
             _act(a, address(souk), 0, abi.encodeCall(souk.approve, (address(registry), type(uint256).max)));
         }
 
-        string[23] memory names = [
+        string[24] memory names = [
             "mint", "publishVersion", "list", "updatePrice", "cancel", "buy", "transferNFT", "setTerms",
             "purchaseLicense", "withdrawCredits", "registerProvider", "increaseStake", "requestUnbond",
             "withdrawStake", "submitJob", "assignProviders", "commitResults", "revealResults", "finalize",
-            "settleDispute", "refund", "cancelJob", "warp"
+            "settleDispute", "refund", "cancelJob", "warp", "progressJob"
         ];
         for (uint256 i; i < names.length; ++i) {
             _actionNames.push(names[i]);
@@ -205,28 +205,25 @@ contract MoneyHandler is Test {
     }
 
     function updatePrice(uint256 tokenSeed, uint256 priceSeed) external action("updatePrice") {
-        (bool exists, uint256 id) = _token(tokenSeed);
-        if (!exists) return;
+        uint256 id = _pickToken(tokenSeed, 0);
+        if (id == 0) return;
         IMarketplace.Listing memory l = market.getListing(id);
-        if (l.seller == address(0)) return;
         uint256 price = _price(l.currency, priceSeed, 1);
         _done("updatePrice", _act(l.seller, address(market), 0, abi.encodeCall(market.updatePrice, (id, price))));
     }
 
     function cancel(uint256 tokenSeed, uint256 actorSeed) external action("cancel") {
-        (bool exists, uint256 id) = _token(tokenSeed);
-        if (!exists) return;
+        uint256 id = _pickToken(tokenSeed, 0);
+        if (id == 0) return;
         IMarketplace.Listing memory l = market.getListing(id);
-        if (l.seller == address(0)) return;
         // Half the time the seller, otherwise anyone (who may clear only a stale listing).
         address caller = actorSeed % 2 == 0 ? l.seller : _actor(actorSeed >> 1);
         _done("cancel", _act(caller, address(market), 0, abi.encodeCall(market.cancel, (id))));
     }
 
     function buy(uint256 tokenSeed, uint256 actorSeed) external action("buy") {
-        (bool exists, uint256 id) = _token(tokenSeed);
-        if (!exists) return;
-        if (!market.isListingValid(id)) return;
+        uint256 id = _pickToken(tokenSeed, 1);
+        if (id == 0) return;
         IMarketplace.Listing memory l = market.getListing(id);
         address buyer = _actor(actorSeed);
         uint256 price = l.price;
@@ -274,10 +271,9 @@ contract MoneyHandler is Test {
         external
         action("purchaseLicense")
     {
-        (bool exists, uint256 id) = _token(tokenSeed);
-        if (!exists) return;
+        uint256 id = _pickToken(tokenSeed, 2);
+        if (id == 0) return;
         ILicenses.Terms memory t = licenses.getTerms(id);
-        if (!t.active) return;
         address payer = _actor(actorSeed);
         address licensee = _actor(licenseeSeed);
         uint256 price = t.price;
@@ -309,10 +305,7 @@ contract MoneyHandler is Test {
         external
         action("withdrawCredits")
     {
-        address c = _payoutsContract(contractSeed);
-        address currency = _currency(currencySeed);
-        address a = _actor(actorSeed);
-        uint256 amount = IPayouts(c).creditsOf(currency, a);
+        (address c, address currency, address a, uint256 amount) = _pickCredit(contractSeed, currencySeed, actorSeed);
         if (amount == 0) return;
         address to = toSeed % 2 == 0 ? a : _actor(toSeed >> 1);
         // A native withdrawal forwards all gas: never aim it at the gas burner (it would burn the whole block).
@@ -352,7 +345,9 @@ contract MoneyHandler is Test {
         address a = _actor(actorSeed);
         uint256 stake = registry.getProvider(a).stake;
         if (stake == 0) return;
-        uint256 amount = bound(amountSeed, 1, stake);
+        // Half the time stay active (unbond only the excess over the minimum), else anything up to the stake.
+        uint256 excess = stake > registry.minStake() ? stake - registry.minStake() : 0;
+        uint256 amount = amountSeed % 2 == 0 && excess != 0 ? bound(amountSeed >> 1, 1, excess) : bound(amountSeed, 1, stake);
         _done("requestUnbond", _act(a, address(registry), 0, abi.encodeCall(registry.requestUnbond, (amount))));
     }
 
@@ -427,13 +422,14 @@ contract MoneyHandler is Test {
         _done("assignProviders", ok);
     }
 
-    /// @dev Commits for up to `countSeed` (1..5) providers of an assigned job; when `corruptSeed % 4 == 0`, the
-    /// providers whose slot bit is set in `corruptSeed >> 2` commit to a wrong result.
+    /// @dev Commits for the providers of an assigned job who have not yet (all of them, or 1..5 when
+    /// `countSeed % 4 == 0`); when `corruptSeed` is even, those whose slot bit is set in `corruptSeed >> 2` commit
+    /// to a wrong result.
     function commitResults(uint256 jobSeed, uint256 countSeed, uint256 corruptSeed) external action("commitResults") {
         uint256 id = _pickJob(jobSeed, 1);
         if (id == 0) return;
-        uint256 mask = corruptSeed % 4 == 0 ? corruptSeed >> 2 : 0;
-        uint256 budget = 1 + countSeed % 5;
+        uint256 mask = corruptSeed % 2 == 0 ? corruptSeed >> 2 : 0;
+        uint256 budget = countSeed % 4 == 0 ? 1 + (countSeed >> 2) % 5 : 5; // mostly: everyone left
         address[] memory ps = compute.providersOf(id);
         bool any;
         for (uint256 i; i < ps.length && budget != 0; ++i) {
@@ -451,7 +447,7 @@ contract MoneyHandler is Test {
     function revealResults(uint256 jobSeed, uint256 countSeed) external action("revealResults") {
         uint256 id = _pickJob(jobSeed, 2);
         if (id == 0) return;
-        uint256 budget = 1 + countSeed % 5;
+        uint256 budget = countSeed % 4 == 0 ? 1 + (countSeed >> 2) % 5 : 5; // mostly: everyone left
         address[] memory ps = compute.providersOf(id);
         bool any;
         for (uint256 i; i < ps.length && budget != 0; ++i) {
@@ -509,7 +505,8 @@ contract MoneyHandler is Test {
     }
 
     function cancelJob(uint256 jobSeed) external action("cancelJob") {
-        uint256 id = _pickJob(jobSeed, 6);
+        if (jobSeed % 3 != 0) return; // cancel sparingly: open jobs feed the settlement paths
+        uint256 id = _pickJob(jobSeed >> 2, 6);
         if (id == 0) return;
         _expectRefund(id);
         bool ok = _act(compute.getJob(id).requester, address(compute), 0, abi.encodeCall(compute.cancelJob, (id)));
@@ -517,8 +514,38 @@ contract MoneyHandler is Test {
         _done("cancelJob", ok);
     }
 
+    /// @dev Pushes one job one to three steps along its lifecycle (assign → commit → reveal → finalize / settle, or
+    /// refund once expired) through the actions above: a 5-step pipeline otherwise rarely completes within one run.
+    function progressJob(uint256 jobSeed, uint256 aux) external action("progressJob") {
+        uint256 steps = 1 + aux % 3;
+        for (uint256 i; i < steps; ++i) {
+            if (!_progressOne(jobSeed, aux >> 2)) return;
+        }
+        _done("progressJob", true);
+    }
+
+    function _progressOne(uint256 jobSeed, uint256 aux) internal returns (bool) {
+        uint256 n = jobIds.length;
+        for (uint256 j; j < n; ++j) {
+            uint256 idx = (jobSeed % n + j) % n;
+            IComputeMarket.Job memory job = compute.getJob(jobIds[idx]);
+            IComputeMarket.JobStatus s = job.status;
+            if (s == IComputeMarket.JobStatus.Finalized || s == IComputeMarket.JobStatus.Refunded) continue;
+            bool live = block.timestamp <= job.deadline;
+            bool complete = job.revealedCount == job.redundancy;
+            if (s == IComputeMarket.JobStatus.Revealing && complete) this.finalize(idx, aux);
+            else if (s == IComputeMarket.JobStatus.Disputed) this.settleDispute(idx);
+            else if (!live) this.refund(idx, aux, 0);
+            else if (s == IComputeMarket.JobStatus.Open) this.assignProviders(idx, aux);
+            else if (s == IComputeMarket.JobStatus.Assigned) this.commitResults(idx, aux, aux >> 8);
+            else this.revealResults(idx, aux);
+            return true;
+        }
+        return false;
+    }
+
     function warp(uint256 secondsSeed) external action("warp") {
-        _warpTo(block.timestamp + bound(secondsSeed, 1 minutes, 2 days));
+        _warpTo(block.timestamp + bound(secondsSeed, 1 minutes, 12 hours));
         _done("warp", true);
     }
 
@@ -612,6 +639,37 @@ contract MoneyHandler is Test {
     function _payoutsContract(uint256 seed) internal view returns (address) {
         uint256 i = seed % 3;
         return i == 0 ? address(market) : i == 1 ? address(licenses) : address(compute);
+    }
+
+    /// @dev First token from `seed`'s offset that has: 0 a listing, 1 a valid listing, 2 active licence terms.
+    function _pickToken(uint256 seed, uint256 mode) internal view returns (uint256) {
+        uint256 n = nft.totalMinted();
+        if (n == 0) return 0;
+        uint256 start = bound(seed, 1, n) - 1;
+        for (uint256 j; j < n; ++j) {
+            uint256 id = 1 + (start + j) % n;
+            if (mode == 0 && market.getListing(id).seller != address(0)) return id;
+            if (mode == 1 && market.isListingValid(id)) return id;
+            if (mode == 2 && licenses.getTerms(id).active) return id;
+        }
+        return 0;
+    }
+
+    /// @dev First (contract, currency, actor) from the seeds' offsets holding pull credits.
+    function _pickCredit(uint256 contractSeed, uint256 currencySeed, uint256 actorSeed)
+        internal
+        view
+        returns (address c, address currency, address a, uint256 amount)
+    {
+        uint256 n = actors.length;
+        (contractSeed, currencySeed, actorSeed) = (contractSeed % 3, currencySeed % 2, actorSeed % n);
+        for (uint256 j; j < 6 * n; ++j) {
+            c = _payoutsContract(contractSeed + j / (2 * n));
+            currency = _currency(currencySeed + (j / n) % 2);
+            a = actors[(actorSeed + j) % n];
+            amount = IPayouts(c).creditsOf(currency, a);
+            if (amount != 0) return (c, currency, a, amount);
+        }
     }
 
     function _honest(uint256 id) internal pure returns (bytes32) {
