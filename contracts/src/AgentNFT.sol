@@ -7,6 +7,7 @@ import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {IAgentNFT} from "./interfaces/IAgentNFT.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title AgentNFT
 /// @notice Souk assets — models, agents, datasets — as ERC-721 tokens (EIP-721) with an ERC-2981 royalty (EIP-2981)
@@ -113,7 +114,8 @@ contract AgentNFT is ERC721, IAgentNFT {
         return _totalMinted;
     }
 
-    /// @notice ERC-2981: the creator and `salePrice * royaltyBps / 10_000` (rounded down), in the sale's units.
+    /// @notice ERC-2981: the creator and `salePrice * royaltyBps / 10_000` (rounded down, full 512-bit precision:
+    /// never overflows), in the sale's units.
     /// @dev Reverts `ERC721NonexistentToken` for a nonexistent token.
     function royaltyInfo(uint256 tokenId, uint256 salePrice)
         external
@@ -122,7 +124,7 @@ contract AgentNFT is ERC721, IAgentNFT {
     {
         _requireOwned(tokenId);
         Asset storage asset = _assets[tokenId];
-        return (asset.creator, salePrice * asset.royaltyBps / 10_000);
+        return (asset.creator, Math.mulDiv(salePrice, asset.royaltyBps, 10_000));
     }
 
     /// @notice ERC-165: ERC-721, ERC-721 metadata, ERC-2981 and ERC-4906 (`0x49064906`).

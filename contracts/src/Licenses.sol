@@ -19,6 +19,8 @@ import {Payouts} from "./utils/Payouts.sol";
 contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
     /// @notice Highest protocol fee governance may set, in basis points (10 %).
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
+    /// @notice Highest royalty paid on a licence whatever `royaltyInfo` says, in basis points (10 %).
+    uint16 public constant MAX_ROYALTY_BPS = 1_000;
     /// @notice Expiry value that means "never expires".
     uint64 public constant PERPETUAL = type(uint64).max;
 
@@ -48,8 +50,14 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
         _requireAssetOwner(assetId);
         if (!isCurrencyAllowed(currency)) revert SoukCurrencyNotAllowed(currency);
         if (price > type(uint96).max) revert SoukInvalidPrice(price);
-        // forge-lint: disable-next-line(unsafe-typecast) -- checked above: price ≤ type(uint96).max
-        _terms[assetId] = Terms({currency: currency, price: uint96(price), duration: duration, active: true});
+        _terms[assetId] = Terms({
+            currency: currency,
+            // forge-lint: disable-next-line(unsafe-typecast) -- checked above: price ≤ type(uint96).max
+            price: uint96(price),
+            duration: duration,
+            active: true,
+            transferCount: agentNFT.transferCount(assetId)
+        });
         emit TermsSet(assetId, currency, price, duration);
     }
 
@@ -120,6 +128,12 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILicenses
+    function isLicensingOpen(uint256 assetId) external view returns (bool) {
+        Terms memory terms = _terms[assetId];
+        return terms.active && agentNFT.transferCount(assetId) == terms.transferCount;
+    }
+
+    /// @inheritdoc ILicenses
     function protocolFeeBps() external view returns (uint16) {
         return _protocolFeeBps;
     }
@@ -132,10 +146,14 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
     /// @dev Records the licence, then pays creator royalty, fee and owner (checks → effects → interactions).
     /// The currency must still be allowed: governance can delist a currency and stop its use at once.
     function _purchase(uint256 assetId, address licensee, Terms memory terms) private returns (uint64 expiresAt) {
-        if (!terms.active) revert SoukLicensingClosed(assetId);
+        if (!terms.active || agentNFT.transferCount(assetId) != terms.transferCount) {
+            revert SoukLicensingClosed(assetId);
+        }
         if (licensee == address(0)) revert SoukZeroAddress();
         address owner = agentNFT.ownerOf(assetId);
         (address creator, uint256 royalty) = agentNFT.royaltyInfo(assetId, terms.price);
+        uint256 maxRoyalty = uint256(terms.price) * MAX_ROYALTY_BPS / 10_000;
+        if (royalty > maxRoyalty) royalty = maxRoyalty;
 
         uint64 current = _expiries[assetId][licensee];
         if (terms.duration == 0 || current == PERPETUAL) {
@@ -154,7 +172,7 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
         _collect(terms.currency, msg.sender, terms.price);
         _pay(terms.currency, creator, royalty);
         _pay(terms.currency, _treasury, fee);
-        // Cannot underflow: royalty ≤ 10 % (AgentNFT's cap) and fee ≤ 10 % of the price.
+        // Cannot underflow: royalty ≤ 10 % (capped above) and fee ≤ 10 % of the price.
         unchecked {
             _pay(terms.currency, owner, terms.price - royalty - fee);
         }

@@ -100,7 +100,8 @@ interface IAgentNFT is IERC721, IERC2981, IERC4906 {
     function royaltyBpsOf(uint256 tokenId) external view returns (uint16);
 
     /// @notice How many times the token changed hands since mint. Marketplace snapshots it in a listing so that a
-    /// listing never survives a transfer, even one followed by a transfer back.
+    /// listing never survives a transfer, even one followed by a transfer back. Returns 0 for a nonexistent token
+    /// (cheaper for callers that already checked ownership).
     function transferCount(uint256 tokenId) external view returns (uint32);
 
     /// @notice Ids are sequential; this is the number of assets ever minted.

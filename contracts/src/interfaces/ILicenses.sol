@@ -10,16 +10,19 @@ interface ILicenses {
     /// @param price Price of one licence, in wei of `currency` (0 = free).
     /// @param duration Licence length in seconds; 0 = perpetual.
     /// @param active Whether licences can be bought.
+    /// @param transferCount The asset's AgentNFT transfer count when the terms were set: terms lapse when the asset
+    /// changes hands, so a seller cannot leave a buyer bound by (say) free perpetual terms.
     struct Terms {
         address currency;
         uint96 price;
         uint64 duration;
         bool active;
+        uint32 transferCount;
     }
 
     /// @notice Thrown when someone other than the asset's owner sets terms.
     error SoukNotAssetOwner(address caller, uint256 assetId);
-    /// @notice Thrown when an asset has no active terms.
+    /// @notice Thrown when an asset has no active terms (never set, closed, or set by a previous owner).
     error SoukLicensingClosed(uint256 assetId);
     /// @notice Thrown when a price exceeds `type(uint96).max` wei.
     error SoukInvalidPrice(uint256 price);
@@ -103,8 +106,12 @@ interface ILicenses {
     /// perpetual.
     function licenseExpiry(uint256 assetId, address account) external view returns (uint64);
 
-    /// @notice Current terms of `assetId` (all zero when never set).
+    /// @notice Current terms of `assetId` (all zero when never set). Terms whose `transferCount` differs from the
+    /// asset's are lapsed: see {isLicensingOpen}.
     function getTerms(uint256 assetId) external view returns (Terms memory);
+
+    /// @notice Whether licences to `assetId` can be bought now: terms set by its current owner and not closed.
+    function isLicensingOpen(uint256 assetId) external view returns (bool);
 
     /// @notice Governance: sets the protocol fee in basis points (≤ 10 %). Emits {ProtocolFeeSet}.
     function setProtocolFee(uint16 feeBps) external;

@@ -90,7 +90,10 @@ interface IMarketplace {
 
     /// @notice Buys a listed token for exactly `expectedPrice` (send it as `msg.value` for native listings; approve
     /// it for ERC-20 listings). Pays the creator's ERC-2981 royalty (capped at 10 %), the protocol fee to the
-    /// treasury, and the rest to the seller; a receiver that reverts is credited instead (pull payment).
+    /// treasury, and the rest to the seller; a receiver that reverts is credited instead (pull payment). The protocol
+    /// fee is the one in force at purchase (governance changes pass through a timelock, so sellers see them coming).
+    /// A listing whose seller revoked the marketplace's approval stays listed but cannot be bought
+    /// (`ERC721InsufficientApproval`); only the seller can cancel it.
     /// @dev Reverts {SoukNotListed}, {SoukListingStale}, {SoukPriceMismatch}, {SoukIncorrectPayment},
     /// `EnforcedPause`, `ReentrancyGuardReentrantCall`. Emits `Transfer`, {Sold}.
     /// @param tokenId The asset.
