@@ -1,0 +1,101 @@
+/**
+ * `souk start`: runs a Souk node — embedded devnet, PGlite and Helia by default; PostgreSQL, an external chain and
+ * Kubo when configured — and prints what a newcomer needs: URLs, chain, contracts, funded dev accounts.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, startNode } from '@souk/node';
+import { formatEther } from 'viem';
+
+export const summary = 'Start a Souk node (devnet, database, storage, indexer, API)';
+
+export const help = `Usage: souk start [options]
+
+${summary}.
+
+Options:
+  --data-dir <dir>      Where all local state lives (env SOUK_DATA_DIR)      [default: ./.souk]
+  --port <n>            HTTP port (env PORT)                                   [default: 8080]
+  --host <ip>           HTTP host (env HOST)                                   [default: 127.0.0.1]
+  --devnet-port <n>     Port of the embedded anvil devnet (env SOUK_RPC_PORT)  [default: 8545]
+  --rpc-url <url>       Use an external EVM JSON-RPC instead of the devnet (env RPC_URL)
+  --deployments <file>  deployments/<chainId>.json for --rpc-url (env SOUK_DEPLOYMENTS)
+  --quiet               Only warnings and errors in the request log
+  -h, --help            Show this help
+
+Environment: DATABASE_URL (PostgreSQL instead of PGlite), KUBO_API_URL (Kubo instead of Helia),
+NATS_URL (job bus), JWT_SECRET, CORS_ORIGINS, RATE_LIMIT_PER_MINUTE, SOUK_CONFIRMATIONS.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    ({ values: flags } = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'devnet-port': { type: 'string' },
+        'rpc-url': { type: 'string' },
+        deployments: { type: 'string' },
+        quiet: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    console.error(`souk start: ${(error as Error).message}\n\n${help}`);
+    return 2;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(
+      Object.fromEntries(Object.entries(flags).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`souk start: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const node = await startNode(config, {
+    log: (line) => console.log(line),
+    logger: { level: flags.quiet ? 'warn' : 'info' },
+  });
+  const { chain } = node.services;
+  const lines = [
+    '',
+    `Souk node is running — data in ${config.dataDir}`,
+    `  API        ${node.url}/api/v1`,
+    `  Docs       ${node.url}/docs   (OpenAPI: ${node.url}/openapi.json)`,
+    `  Health     ${node.url}/health   ${node.url}/ready   ${node.url}/metrics`,
+    `  Chain      ${chain.rpcUrl}  (chain id ${chain.deployment.chainId}${chain.devnet ? ', embedded devnet' : ''})`,
+    `  Database   ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}    Storage ${config.kuboApiUrl ? 'Kubo' : 'Helia'}`,
+    '',
+    'Contracts',
+    ...Object.entries(chain.deployment.contracts).map(([k, v]) => `  ${k.padEnd(17)} ${v}`),
+  ];
+  if (chain.deployment.stablecoin) lines.push(`  ${'stablecoin (mUSD)'.padEnd(17)} ${chain.deployment.stablecoin}`);
+  if (chain.devnet) {
+    lines.push('', "Funded dev accounts (anvil's public test keys: devnet only)");
+    for (const [i, a] of chain.devAccounts.entries()) {
+      const eth = await chain.publicClient.getBalance({ address: a.address });
+      lines.push(`  [${i}] ${a.address}  ${formatEther(eth)} ETH   key ${a.privateKey}`);
+    }
+  }
+  lines.push('', 'Ctrl-C stops the node; chain state, database and blocks are kept for the next start.');
+  console.log(lines.join('\n'));
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${signal}: finishing in-flight work, checkpointing the indexer, saving chain state…`);
+      await node.stop();
+      resolve();
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+  return 0;
+}

@@ -1,0 +1,109 @@
+/**
+ * `build(services)` assembles the HTTP API without listening (tests use `app.inject()`); `server.ts` listens.
+ */
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Histogram } from 'prom-client';
+import authenticate from './plugins/authenticate.ts';
+import problem from './plugins/problem.ts';
+import assetRoutes from './routes/assets/index.ts';
+import authRoutes from './routes/auth/index.ts';
+import chainRoutes from './routes/chain/index.ts';
+import opsRoutes from './routes/ops.ts';
+import wsRoutes from './routes/ws.ts';
+import { addSchemas } from './schemas.ts';
+import type { NodeServices } from './services.ts';
+
+export type BuildOptions = {
+  /** pino logger options, or false to disable logging. @default { level: 'info' } */
+  logger?: boolean | { level: string } | undefined;
+  /** Largest JSON body in bytes (uploads stream and are limited separately). @default 1 MiB */
+  bodyLimit?: number | undefined;
+};
+
+/**
+ * Builds the Souk API: problem+json errors, OpenAPI 3 at `/openapi.json`, Swagger UI at `/docs`, rate limiting,
+ * CORS, request metrics, and the route plugins under `/api/v1`.
+ * @example
+ * ```ts
+ * const app = await build(services, { logger: false })
+ * const res = await app.inject({ method: 'GET', url: '/health' })
+ * ```
+ */
+export async function build(
+  services: NodeServices,
+  { logger = { level: 'info' }, bodyLimit = 1 << 20 }: BuildOptions = {},
+) {
+  const app: FastifyInstance = Fastify({
+    logger:
+      logger === false
+        ? false
+        : {
+            level: logger === true ? 'info' : logger.level,
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+          },
+    bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.decorate('souk', services);
+  addSchemas(app);
+  await app.register(problem);
+
+  const duration = new Histogram({
+    name: 'souk_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [services.metrics],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    duration
+      .labels(request.method, request.routeOptions.url ?? 'unknown', String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
+
+  await app.register(cors, { origin: services.config.corsOrigins });
+  await app.register(rateLimit, {
+    max: services.config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'SOUK_ERR_RATE_LIMITED',
+      message: `Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}.`,
+    }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Souk node API',
+        version: '0.1.0',
+        description:
+          'Marketplace for AI models, agents, datasets and compute. Errors are RFC 9457 problem+json. ' +
+          'Authenticate with SIWE (`/api/v1/auth/nonce` then `/api/v1/auth/login`) and send `Authorization: Bearer <token>`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(authenticate);
+  await app.register(websocket);
+  await app.register(opsRoutes);
+  await app.register(wsRoutes);
+  await app.register(authRoutes, { prefix: '/api/v1/auth' });
+  await app.register(chainRoutes, { prefix: '/api/v1/chain' });
+  await app.register(assetRoutes, { prefix: '/api/v1' });
+  return app;
+}

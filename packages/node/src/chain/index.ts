@@ -1,0 +1,98 @@
+/**
+ * The node's view of the chain: the embedded anvil devnet (default) or an external JSON-RPC with a deployments
+ * file. Hides which one it is from the rest of the node.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type DevAccount, type SoukDeployment, startDevnet } from '@souk/contracts';
+import {
+  type Account,
+  type Address,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import type { NodeConfig } from '../config.ts';
+
+/** What the rest of the node needs from the chain. */
+export type ChainService = {
+  /** JSON-RPC URL. */
+  rpcUrl: string;
+  /** viem chain object (id, name, native currency). */
+  chain: Chain;
+  publicClient: PublicClient;
+  /** Addresses, deployment block and roles of the Souk contracts. */
+  deployment: SoukDeployment & { stablecoin?: Address };
+  /** True on the embedded devnet: dev accounts can have transactions submitted for them by the node. */
+  devnet: boolean;
+  /** The devnet's funded accounts (empty on real networks). */
+  devAccounts: DevAccount[];
+  /** Wallet of the node's operator (scheduler/referee) when it has a key: dev account 0, or SOUK_OPERATOR_KEY. */
+  operator?: WalletClient<Transport, Chain, Account> | undefined;
+  /** A wallet for a devnet account, or undefined when the node does not hold its key. */
+  walletFor: (address: Address) => WalletClient<Transport, Chain, Account> | undefined;
+  /** Stops the embedded devnet (saving its state); no-op for an external RPC. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Connects to the configured chain, starting the embedded devnet (state in `<dataDir>/chain`) when no RPC is set.
+ * @throws {AnvilStartError} when the devnet cannot start; `Error` when the deployments file is unreadable.
+ */
+export async function createChain(config: NodeConfig, log: (line: string) => void = () => {}): Promise<ChainService> {
+  if (!config.rpcUrl) {
+    const devnet = await startDevnet({ dataDir: path.join(config.dataDir, 'chain'), port: config.devnetPort, log });
+    const chain = defineChain({
+      id: devnet.deployment.chainId,
+      name: 'Souk devnet',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [devnet.anvil.rpcUrl] } },
+    });
+    const transport = http(devnet.anvil.rpcUrl);
+    const wallets = new Map(
+      devnet.accounts.map((a) => [
+        a.address.toLowerCase(),
+        createWalletClient({ account: a.account, chain, transport }),
+      ]),
+    );
+    return {
+      rpcUrl: devnet.anvil.rpcUrl,
+      chain,
+      publicClient: createPublicClient({ chain, transport }) as PublicClient,
+      deployment: { ...devnet.deployment, stablecoin: devnet.stablecoin },
+      devnet: true,
+      devAccounts: devnet.accounts,
+      operator: wallets.get(devnet.accounts[0].address.toLowerCase()),
+      walletFor: (address) => wallets.get(address.toLowerCase()),
+      stop: () => devnet.anvil.stop(),
+    };
+  }
+  const deployment = JSON.parse(readFileSync(config.deploymentsFile as string, 'utf8')) as SoukDeployment;
+  const chain = defineChain({
+    id: deployment.chainId,
+    name: `chain ${deployment.chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  });
+  const transport = http(config.rpcUrl);
+  const key = process.env.SOUK_OPERATOR_KEY as `0x${string}` | undefined;
+  const operator = key ? createWalletClient({ account: privateKeyToAccount(key), chain, transport }) : undefined;
+  return {
+    rpcUrl: config.rpcUrl,
+    chain,
+    publicClient: createPublicClient({ chain, transport }) as PublicClient,
+    deployment,
+    devnet: false,
+    devAccounts: [],
+    operator,
+    walletFor: (address) =>
+      operator && operator.account.address.toLowerCase() === address.toLowerCase() ? operator : undefined,
+    stop: async () => {},
+  };
+}

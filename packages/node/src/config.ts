@@ -1,0 +1,115 @@
+/**
+ * The node's configuration: flags and environment variables, validated once at start so that a bad value stops
+ * the node with a message that names the setting, instead of failing later.
+ */
+import path from 'node:path';
+
+/** Validated configuration of a Souk node. */
+export type NodeConfig = {
+  /** Directory of all local state: chain, database, blocks, master key. */
+  dataDir: string;
+  /** HTTP host (loopback by default). */
+  host: string;
+  /** HTTP port. */
+  port: number;
+  /** Port of the embedded anvil devnet (when `rpcUrl` is not set). */
+  devnetPort: number;
+  /** External EVM JSON-RPC; unset = start the embedded devnet. */
+  rpcUrl?: string | undefined;
+  /** `deployments/<chainId>.json` describing the contracts on `rpcUrl` (required with `rpcUrl`). */
+  deploymentsFile?: string | undefined;
+  /** PostgreSQL connection string; unset = PGlite in the data dir. */
+  databaseUrl?: string | undefined;
+  /** Kubo RPC API URL; unset = embedded Helia with a filesystem blockstore. */
+  kuboApiUrl?: string | undefined;
+  /** NATS server URL for the job bus (compute issue); unset = in-process. */
+  natsUrl?: string | undefined;
+  /** Secret for signing JWTs (≥ 32 bytes); unset = a random secret kept in the data dir. */
+  jwtSecret?: string | undefined;
+  /** Allowed CORS origins; `true` reflects any origin. */
+  corsOrigins: string[] | true;
+  /** Requests per minute per client before 429. */
+  rateLimitPerMinute: number;
+  /** Blocks the indexer stays behind head (reorg safety). */
+  confirmations: number;
+};
+
+/** Thrown when a setting is invalid; the message names the flag and the environment variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError' as const;
+}
+
+type Source = Record<string, string | undefined>;
+
+function url(name: string, value: string | undefined, protocols: string[]): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${value}".`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}".`);
+  }
+  return value;
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer in ${min}..${max}, got "${value}".`);
+  }
+  return n;
+}
+
+/**
+ * Builds the configuration from command-line flags (already parsed, e.g. `{ 'data-dir': '…', port: '…' }`) and
+ * the environment; flags win.
+ *
+ * | setting | flag | environment | default |
+ * | --- | --- | --- | --- |
+ * | data directory | `--data-dir` | `SOUK_DATA_DIR` | `./.souk` |
+ * | HTTP port | `--port` | `PORT` | 8080 |
+ * | HTTP host | `--host` | `HOST` | 127.0.0.1 |
+ * | devnet RPC port | `--devnet-port` | `SOUK_RPC_PORT` | 8545 |
+ * | external chain | `--rpc-url` + `--deployments` | `RPC_URL` + `SOUK_DEPLOYMENTS` | embedded anvil |
+ * | database | | `DATABASE_URL` | PGlite |
+ * | storage | | `KUBO_API_URL` | Helia |
+ * | job bus | | `NATS_URL` | in-process |
+ * | JWT secret | | `JWT_SECRET` | random, kept in the data dir |
+ * | CORS | | `CORS_ORIGINS` (comma list or `*`) | `*` |
+ * | rate limit | | `RATE_LIMIT_PER_MINUTE` | 600 |
+ * | confirmations | | `SOUK_CONFIRMATIONS` | 0 on the devnet, 2 otherwise |
+ *
+ * @throws {ConfigError} naming the first invalid setting.
+ */
+export function loadConfig(flags: Source = {}, env: Source = process.env): NodeConfig {
+  const pick = (flag: string, variable: string) => flags[flag] ?? env[variable];
+  const rpcUrl = url('RPC_URL (--rpc-url)', pick('rpc-url', 'RPC_URL'), ['http:', 'https:', 'ws:', 'wss:']);
+  const deploymentsFile = pick('deployments', 'SOUK_DEPLOYMENTS');
+  if (rpcUrl && !deploymentsFile) {
+    throw new ConfigError('RPC_URL needs SOUK_DEPLOYMENTS (--deployments): the deployments/<chainId>.json file.');
+  }
+  const jwtSecret = env.JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 bytes long.');
+  }
+  const cors = env.CORS_ORIGINS;
+  return {
+    dataDir: path.resolve(pick('data-dir', 'SOUK_DATA_DIR') ?? '.souk'),
+    host: pick('host', 'HOST') ?? '127.0.0.1',
+    port: integer('PORT (--port)', pick('port', 'PORT'), 8080, 0, 65535),
+    devnetPort: integer('SOUK_RPC_PORT (--devnet-port)', pick('devnet-port', 'SOUK_RPC_PORT'), 8545, 1, 65535),
+    rpcUrl,
+    deploymentsFile: deploymentsFile ? path.resolve(deploymentsFile) : undefined,
+    databaseUrl: url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']),
+    kuboApiUrl: url('KUBO_API_URL', env.KUBO_API_URL, ['http:', 'https:']),
+    natsUrl: url('NATS_URL', env.NATS_URL, ['nats:', 'tls:']),
+    jwtSecret,
+    corsOrigins: !cors || cors === '*' ? true : cors.split(',').map((o) => o.trim()),
+    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 600, 1, 1_000_000),
+    confirmations: integer('SOUK_CONFIRMATIONS', env.SOUK_CONFIRMATIONS, rpcUrl ? 2 : 0, 0, 1000),
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The migrations, in order. Listed statically (not read from the directory) so that they work the same from source,
+ * from a bundle and under any loader.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './0001_initial.ts';
+import * as gateway from './0002_gateway.ts';
+
+/** Every migration by name; names sort in application order. */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+  '0002_gateway': gateway,
+};
+
+/** A Kysely `MigrationProvider` over {@link migrations}. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,369 @@
+/**
+ * Row types of the Souk database, as Kysely sees them. Conventions (both engines return the same JS types):
+ * amounts and uint256 ids are `numeric(78,0)` read as decimal strings; block numbers are `int8` read as numbers;
+ * addresses and hashes are lower-case `0x…` text; times are `timestamptz` read as `Date`.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A `timestamptz` column: read as `Date`, written as `Date` or an ISO string. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A nullable `timestamptz` column. */
+export type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** A `timestamptz` column with a database default (`now()`). */
+export type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A `numeric(78,0)` column: a uint256 as a decimal string. */
+export type Numeric = string;
+/** A `jsonb` column: read as a parsed value, written as a JSON string (`JSON.stringify`) — the same on both engines. */
+export type Json = ColumnType<JsonValue, string, string>;
+/** Any value JSON can hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Asset kinds, as `AgentNFT.AssetKind` names them (lower-case). */
+export type AssetKind = 'model' | 'agent' | 'dataset';
+/** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case). */
+export type JobStatus = 'none' | 'open' | 'assigned' | 'revealing' | 'disputed' | 'finalized' | 'refunded';
+/** Who a job payout went to. */
+export type PayoutRole = 'provider' | 'creator' | 'treasury' | 'refund';
+
+/** `users`: accounts known to the API (created at first SIWE login). */
+export interface UsersTable {
+  address: string;
+  username: string | null;
+  email: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** `api_keys`: long-lived keys; only a hash of the key is stored. */
+export interface ApiKeysTable {
+  id: string;
+  address: string;
+  /** Hash of the key (the API decides the hash function). */
+  hash: string;
+  label: string | null;
+  created_at: GeneratedTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** `auth_nonces`: SIWE nonces, single use. */
+export interface AuthNoncesTable {
+  nonce: string;
+  address: string | null;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+/** `refresh_tokens`: refresh tokens of SIWE sessions; only a hash is stored. */
+export interface RefreshTokensTable {
+  id: string;
+  address: string;
+  hash: string;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** `assets`: one row per AgentNFT token, derived from AgentNFT, Marketplace and Licenses events. */
+export interface AssetsTable {
+  /** Token id. */
+  id: Numeric;
+  kind: AssetKind;
+  creator: string;
+  owner: string;
+  royalty_bps: number;
+  /** Manifest URI of the latest version. */
+  manifest_uri: string;
+  /** Number of versions (≥ 1). */
+  version_count: number;
+  /** From the manifest, filled by the API ({@link setAssetMetadata}); null until then. */
+  name: string | null;
+  description: string | null;
+  manifest_cid: string | null;
+  content_cid: string | null;
+  /** Asking price: the active listing's price, else the active licence terms' price, else null. */
+  price_wei: Numeric | null;
+  /** Currency of `price_wei` (`0x000…0` = native). */
+  currency: string | null;
+  /** Licence terms, if any were set. */
+  licence_currency: string | null;
+  licence_price_wei: Numeric | null;
+  /** Seconds per licence; `0` = perpetual. Decimal string (uint64). */
+  licence_duration: Numeric | null;
+  licence_active: Generated<boolean>;
+  created_block: number;
+  created_at: Timestamp;
+  updated_block: number;
+  /** Generated full-text vector of name + description (`simple` configuration). */
+  search: ColumnType<string, never, never>;
+}
+
+/** `asset_metadata`: off-chain manifest fields set by the API; survives reorgs, copied into `assets`. */
+export interface AssetMetadataTable {
+  asset_id: Numeric;
+  name: string | null;
+  description: string | null;
+  manifest_cid: string | null;
+  content_cid: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** `asset_versions`: version 0 is the mint. */
+export interface AssetVersionsTable {
+  asset_id: Numeric;
+  version: number;
+  uri: string;
+  block_number: number;
+  tx_hash: string;
+  created_at: Timestamp;
+}
+
+/** `transfers`: ERC-721 Transfer events of AgentNFT (event rows). */
+export interface TransfersTable {
+  tx_hash: string;
+  log_index: number;
+  token_id: Numeric;
+  from_address: string;
+  to_address: string;
+  block_number: number;
+  timestamp: Timestamp;
+}
+
+/** `listings`: the Marketplace listing of each token (one per token; `active` false once sold/cancelled/stale). */
+export interface ListingsTable {
+  token_id: Numeric;
+  seller: string;
+  currency: string;
+  price: Numeric;
+  active: boolean;
+  listed_block: number;
+  listed_at: Timestamp;
+  updated_block: number;
+}
+
+/** `sales`: Marketplace `Sold` events (event rows). */
+export interface SalesTable {
+  tx_hash: string;
+  log_index: number;
+  token_id: Numeric;
+  seller: string;
+  buyer: string;
+  currency: string;
+  price: Numeric;
+  royalty_receiver: string;
+  royalty: Numeric;
+  fee: Numeric;
+  block_number: number;
+  timestamp: Timestamp;
+}
+
+/** `licences`: current licence of each (asset, licensee); `expires_at` null = perpetual. */
+export interface LicencesTable {
+  asset_id: Numeric;
+  licensee: string;
+  expires_at: NullableTimestamp;
+  currency: string;
+  /** Price of the latest purchase, wei. */
+  price: Numeric;
+  purchases: number;
+  first_block: number;
+  updated_block: number;
+}
+
+/** `licence_purchases`: Licenses `LicensePurchased` events (event rows). */
+export interface LicencePurchasesTable {
+  tx_hash: string;
+  log_index: number;
+  asset_id: Numeric;
+  buyer: string;
+  licensee: string;
+  currency: string;
+  price: Numeric;
+  royalty: Numeric;
+  fee: Numeric;
+  expires_at: NullableTimestamp;
+  block_number: number;
+  timestamp: Timestamp;
+}
+
+/** `providers`: ProviderRegistry records. */
+export interface ProvidersTable {
+  address: string;
+  stake: Numeric;
+  unbonding: Numeric;
+  unbondable_at: NullableTimestamp;
+  completed: Generated<number>;
+  failed: Generated<number>;
+  /** Times slashed. */
+  slashed: Generated<number>;
+  /** SOUK wei taken by slashing, in all. */
+  slashed_amount: Generated<Numeric>;
+  metadata_uri: string;
+  registered_block: number;
+  updated_block: number;
+}
+
+/** `jobs`: ComputeMarket jobs. */
+export interface JobsTable {
+  id: Numeric;
+  requester: string;
+  model_id: Numeric;
+  input_hash: string;
+  status: JobStatus;
+  currency: string;
+  reward: Numeric;
+  redundancy: number;
+  deadline: Timestamp;
+  committed_count: Generated<number>;
+  revealed_count: Generated<number>;
+  result_hash: string | null;
+  created_block: number;
+  created_at: Timestamp;
+  updated_block: number;
+}
+
+/** `job_assignments`: providers holding (or having held) a slot of a job. */
+export interface JobAssignmentsTable {
+  job_id: Numeric;
+  provider: string;
+  assigned: boolean;
+  commitment: string | null;
+  result: string | null;
+  assigned_block: number;
+}
+
+/** `job_events`: every ComputeMarket job event (event rows). */
+export interface JobEventsTable {
+  tx_hash: string;
+  log_index: number;
+  job_id: Numeric;
+  /** Event name, e.g. `ResultCommitted`. */
+  kind: string;
+  provider: string | null;
+  data: Json;
+  block_number: number;
+  timestamp: Timestamp;
+}
+
+/** `payouts`: money a job paid out (one log can pay two roles, hence `role` in the key). */
+export interface PayoutsTable {
+  tx_hash: string;
+  log_index: number;
+  role: PayoutRole;
+  job_id: Numeric;
+  account: string;
+  currency: string;
+  amount: Numeric;
+  block_number: number;
+  timestamp: Timestamp;
+}
+
+/** `chain_events`: every decoded log of the Souk contracts (the source the state tables are rebuilt from). */
+export interface ChainEventsTable {
+  tx_hash: string;
+  log_index: number;
+  block_number: number;
+  block_hash: string;
+  /** Contract key: `agentNft`, `marketplace`, `licenses`, `providerRegistry`, `computeMarket`. */
+  contract: string;
+  address: string;
+  event: string;
+  /** State entity the event changes (`asset:1`, `job:3`, `provider:0x…`, `licence:1:0x…`), null for parameters. */
+  entity: string | null;
+  /** Decoded arguments; uint as decimal strings, addresses lower-case. */
+  args: Json;
+  /** The raw log's topics (hex), kept so state can be rebuilt by decoding the logs again. */
+  topics: ColumnType<string[], string, string>;
+  /** The raw log's data (hex). */
+  data: string;
+  timestamp: Timestamp;
+}
+
+/** `indexer_checkpoints`: last block fully applied, per indexer. */
+export interface IndexerCheckpointsTable {
+  name: string;
+  block_number: number;
+  block_hash: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** `blocks`: recently indexed blocks (those with events, and each batch's last), for reorg detection. */
+export interface BlocksTable {
+  number: number;
+  hash: string;
+  timestamp: Timestamp;
+}
+
+/** `uploads` (migration 0002): content stored through the gateway; the asset key wrapped under the master key. */
+export interface UploadsTable {
+  id: string;
+  uploader: string;
+  content_cid: string;
+  /** Plaintext bytes. */
+  size: ColumnType<number, number, number>;
+  sha256: string;
+  wrapped_key: string | null;
+  encryption: ColumnType<JsonValue | null, string | null, string | null>;
+  created_at: GeneratedTimestamp;
+}
+
+/** `manifests` (migration 0002): manifests this node wrote, by CID. */
+export interface ManifestsTable {
+  cid: string;
+  upload_id: string;
+  kind: AssetKind;
+  name: string;
+  description: string | null;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** `access_nonces` (migration 0002): used EIP-712 access-request nonces (replay protection). */
+export interface AccessNoncesTable {
+  nonce: string;
+  consumer: string;
+  asset_id: Numeric;
+  expires_at: Timestamp;
+  used_at: GeneratedTimestamp;
+}
+
+/** The whole database, for `Kysely<Database>`. */
+export interface Database {
+  uploads: UploadsTable;
+  manifests: ManifestsTable;
+  access_nonces: AccessNoncesTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  auth_nonces: AuthNoncesTable;
+  refresh_tokens: RefreshTokensTable;
+  assets: AssetsTable;
+  asset_metadata: AssetMetadataTable;
+  asset_versions: AssetVersionsTable;
+  transfers: TransfersTable;
+  listings: ListingsTable;
+  sales: SalesTable;
+  licences: LicencesTable;
+  licence_purchases: LicencePurchasesTable;
+  providers: ProvidersTable;
+  jobs: JobsTable;
+  job_assignments: JobAssignmentsTable;
+  job_events: JobEventsTable;
+  payouts: PayoutsTable;
+  chain_events: ChainEventsTable;
+  indexer_checkpoints: IndexerCheckpointsTable;
+  blocks: BlocksTable;
+}
+
+/** A selected `assets` row. */
+export type Asset = Selectable<AssetsTable>;
+/** A new `assets` row. */
+export type NewAsset = Insertable<AssetsTable>;
+/** An `assets` update. */
+export type AssetUpdate = Updateable<AssetsTable>;
+/** A selected `jobs` row. */
+export type Job = Selectable<JobsTable>;
+/** A selected `providers` row. */
+export type Provider = Selectable<ProvidersTable>;
+/** A selected `listings` row. */
+export type Listing = Selectable<ListingsTable>;
+/** A selected `licences` row. */
+export type Licence = Selectable<LicencesTable>;

@@ -1,0 +1,709 @@
+/**
+ * How each Souk event changes the database, and how derived state is rebuilt from the stored events.
+ *
+ * Two kinds of tables:
+ * - **event tables** (`chain_events`, `transfers`, `sales`, `licence_purchases`, `job_events`, `payouts`) hold one
+ *   row per log, keyed by `(tx_hash, log_index)` and inserted with `on conflict do nothing`;
+ * - **state tables** (`assets`, `asset_versions`, `listings`, `licences`, `providers`, `jobs`, `job_assignments`)
+ *   are a pure fold of the events of one *entity* (`asset:<id>`, `licence:<id>:<account>`, `provider:<account>`,
+ *   `job:<id>`, see {@link entityOf}) in chain order, without reading the chain.
+ *
+ * So after a reorg the indexer deletes the event rows above the common ancestor and rebuilds just the entities those
+ * events touched by replaying their remaining events ({@link rebuildEntities}); {@link rebuildState} does the same for
+ * everything.
+ */
+import type { Kysely, Updateable } from 'kysely';
+import { type Hex, type Log, zeroAddress } from 'viem';
+import type { AssetKind, Database, JobStatus, PayoutRole } from '../db/schema.ts';
+import { argsToJson, decodeSoukLog, entityOf, type IndexedContract, type SoukEvent } from './events.ts';
+
+type Db = Kysely<Database>;
+type EventOf<contract extends IndexedContract> = Extract<SoukEvent, { contract: contract }>;
+/** Columns every event row shares. */
+type Meta = { tx_hash: string; log_index: number; block_number: number; timestamp: Date };
+
+const KINDS: readonly AssetKind[] = ['model', 'agent', 'dataset'];
+const STATUSES: readonly JobStatus[] = ['none', 'open', 'assigned', 'revealing', 'disputed', 'finalized', 'refunded'];
+/** `type(uint64).max`: a perpetual licence. */
+const PERPETUAL = 2n ** 64n - 1n;
+/** 9999-12-31T23:59:59Z: later Unix times are clamped (timestamptz and JS dates stop around there). */
+const MAX_TIME = 253_402_300_799n;
+
+const lower = (value: string) => value.toLowerCase();
+/** Unix seconds → Date, clamped to year 9999. */
+export const toDate = (seconds: bigint): Date => new Date(Number(seconds > MAX_TIME ? MAX_TIME : seconds) * 1000);
+/** A licence's `expiresAt` → Date, or null when perpetual. */
+const expiryDate = (expiresAt: bigint): Date | null => (expiresAt >= PERPETUAL ? null : toDate(expiresAt));
+const json = (value: unknown) => JSON.stringify(argsToJson(value));
+
+/**
+ * Records an event in `chain_events` and, if it was not there yet, applies it. Re-processing a log already stored
+ * changes nothing, which makes re-indexing a range idempotent.
+ *
+ * @param db A transaction (the batch's).
+ * @param event The decoded event.
+ * @param log The raw log (kept so the event can be decoded again on rebuild).
+ * @returns Whether the event was new (and applied).
+ */
+export async function recordEvent(db: Db, event: SoukEvent, log: Pick<Log, 'topics' | 'data'>): Promise<boolean> {
+  const inserted = await db
+    .insertInto('chain_events')
+    .values({
+      tx_hash: event.transactionHash,
+      log_index: event.logIndex,
+      block_number: Number(event.blockNumber),
+      block_hash: event.blockHash,
+      contract: event.contract,
+      address: event.address,
+      event: event.eventName,
+      entity: entityOf(event),
+      args: json(event.args),
+      topics: JSON.stringify(log.topics.map((topic) => topic?.toLowerCase() ?? null)),
+      data: log.data,
+      timestamp: event.timestamp,
+    })
+    .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
+    .returning('tx_hash')
+    .executeTakeFirst();
+  if (!inserted) return false;
+  await applyEvent(db, event);
+  return true;
+}
+
+/**
+ * Applies one event to the event and state tables. Events of parameters, approvals and payment credits change no
+ * derived state (they stay in `chain_events` only).
+ *
+ * @param db A transaction.
+ * @param event The decoded event, applied after every earlier event of its entity.
+ */
+export async function applyEvent(db: Db, event: SoukEvent): Promise<void> {
+  const meta: Meta = {
+    tx_hash: event.transactionHash,
+    log_index: event.logIndex,
+    block_number: Number(event.blockNumber),
+    timestamp: event.timestamp,
+  };
+  switch (event.contract) {
+    case 'agentNft':
+      return applyAgentNft(db, event, meta);
+    case 'marketplace':
+      return applyMarketplace(db, event, meta);
+    case 'licenses':
+      return applyLicenses(db, event, meta);
+    case 'providerRegistry':
+      return applyProviderRegistry(db, event, meta);
+    case 'computeMarket':
+      return applyComputeMarket(db, event, meta);
+  }
+}
+
+// ───────────────────────────── assets ─────────────────────────────
+
+async function applyAgentNft(db: Db, event: EventOf<'agentNft'>, meta: Meta): Promise<void> {
+  switch (event.eventName) {
+    case 'AssetMinted': {
+      const { tokenId, creator, owner, kind, royaltyBps, uri } = event.args;
+      const id = tokenId.toString();
+      await db
+        .insertInto('asset_versions')
+        .values({
+          asset_id: id,
+          version: 0,
+          uri,
+          block_number: meta.block_number,
+          tx_hash: meta.tx_hash,
+          created_at: meta.timestamp,
+        })
+        .onConflict((oc) => oc.columns(['asset_id', 'version']).doNothing())
+        .execute();
+      await db
+        .insertInto('assets')
+        .values({
+          id,
+          kind: KINDS[kind] ?? 'model',
+          creator: lower(creator),
+          owner: lower(owner),
+          royalty_bps: royaltyBps,
+          manifest_uri: uri,
+          version_count: 1,
+          created_block: meta.block_number,
+          created_at: meta.timestamp,
+          updated_block: meta.block_number,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      await copyMetadata(db, id);
+      return;
+    }
+    case 'VersionPublished': {
+      const { tokenId, version, uri } = event.args;
+      const id = tokenId.toString();
+      await db
+        .insertInto('asset_versions')
+        .values({
+          asset_id: id,
+          version: Number(version),
+          uri,
+          block_number: meta.block_number,
+          tx_hash: meta.tx_hash,
+          created_at: meta.timestamp,
+        })
+        .onConflict((oc) => oc.columns(['asset_id', 'version']).doNothing())
+        .execute();
+      await db
+        .updateTable('assets')
+        .set({ version_count: Number(version) + 1, manifest_uri: uri, updated_block: meta.block_number })
+        .where('id', '=', id)
+        .execute();
+      return;
+    }
+    case 'Transfer': {
+      const { from, to, tokenId } = event.args;
+      const id = tokenId.toString();
+      await db
+        .insertInto('transfers')
+        .values({ ...meta, token_id: id, from_address: lower(from), to_address: lower(to) })
+        .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
+        .execute();
+      if (from === zeroAddress) return; // a mint: AssetMinted (next log) creates the row with its owner
+      // A transfer makes the listing stale for ever and lapses the licence terms (both snapshot the transfer count).
+      await db
+        .updateTable('assets')
+        .set({ owner: lower(to), licence_active: false, updated_block: meta.block_number })
+        .where('id', '=', id)
+        .execute();
+      await db
+        .updateTable('listings')
+        .set({ active: false, updated_block: meta.block_number })
+        .where('token_id', '=', id)
+        .where('active', '=', true)
+        .execute();
+      await refreshAskingPrice(db, id);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Copies the API-provided manifest fields of `asset_metadata` onto the asset (if any were set). */
+async function copyMetadata(db: Db, id: string): Promise<void> {
+  const metadata = await db.selectFrom('asset_metadata').selectAll().where('asset_id', '=', id).executeTakeFirst();
+  if (!metadata) return;
+  await db
+    .updateTable('assets')
+    .set({
+      name: metadata.name,
+      description: metadata.description,
+      manifest_cid: metadata.manifest_cid,
+      content_cid: metadata.content_cid,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Sets the asset's asking price: the active listing's, else the active licence terms', else none.
+ */
+async function refreshAskingPrice(db: Db, id: string): Promise<void> {
+  const asset = await db
+    .selectFrom('assets')
+    .select(['licence_active', 'licence_price_wei', 'licence_currency'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!asset) return;
+  const listing = await db
+    .selectFrom('listings')
+    .select(['price', 'currency'])
+    .where('token_id', '=', id)
+    .where('active', '=', true)
+    .executeTakeFirst();
+  const [price_wei, currency] = listing
+    ? [listing.price, listing.currency]
+    : asset.licence_active
+      ? [asset.licence_price_wei, asset.licence_currency]
+      : [null, null];
+  await db.updateTable('assets').set({ price_wei, currency }).where('id', '=', id).execute();
+}
+
+async function applyMarketplace(db: Db, event: EventOf<'marketplace'>, meta: Meta): Promise<void> {
+  switch (event.eventName) {
+    case 'Listed': {
+      const { tokenId, seller, currency, price } = event.args;
+      const id = tokenId.toString();
+      const row = {
+        seller: lower(seller),
+        currency: lower(currency),
+        price: price.toString(),
+        active: true,
+        listed_block: meta.block_number,
+        listed_at: meta.timestamp,
+        updated_block: meta.block_number,
+      };
+      await db
+        .insertInto('listings')
+        .values({ token_id: id, ...row })
+        .onConflict((oc) => oc.column('token_id').doUpdateSet(row))
+        .execute();
+      await touchAsset(db, id, meta);
+      return refreshAskingPrice(db, id);
+    }
+    case 'PriceUpdated': {
+      const id = event.args.tokenId.toString();
+      await db
+        .updateTable('listings')
+        .set({ price: event.args.price.toString(), updated_block: meta.block_number })
+        .where('token_id', '=', id)
+        .execute();
+      await touchAsset(db, id, meta);
+      return refreshAskingPrice(db, id);
+    }
+    case 'Cancelled': {
+      const id = event.args.tokenId.toString();
+      await db
+        .updateTable('listings')
+        .set({ active: false, updated_block: meta.block_number })
+        .where('token_id', '=', id)
+        .execute();
+      await touchAsset(db, id, meta);
+      return refreshAskingPrice(db, id);
+    }
+    case 'Sold': {
+      const { tokenId, seller, buyer, currency, price, royaltyReceiver, royalty, protocolFee } = event.args;
+      const id = tokenId.toString();
+      await db
+        .insertInto('sales')
+        .values({
+          ...meta,
+          token_id: id,
+          seller: lower(seller),
+          buyer: lower(buyer),
+          currency: lower(currency),
+          price: price.toString(),
+          royalty_receiver: lower(royaltyReceiver),
+          royalty: royalty.toString(),
+          fee: protocolFee.toString(),
+        })
+        .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
+        .execute();
+      await db
+        .updateTable('listings')
+        .set({ active: false, updated_block: meta.block_number })
+        .where('token_id', '=', id)
+        .execute();
+      await touchAsset(db, id, meta);
+      return refreshAskingPrice(db, id);
+    }
+    default:
+      return;
+  }
+}
+
+async function touchAsset(db: Db, id: string, meta: Meta): Promise<void> {
+  await db.updateTable('assets').set({ updated_block: meta.block_number }).where('id', '=', id).execute();
+}
+
+// ───────────────────────────── licences ─────────────────────────────
+
+async function applyLicenses(db: Db, event: EventOf<'licenses'>, meta: Meta): Promise<void> {
+  switch (event.eventName) {
+    case 'TermsSet': {
+      const { assetId, currency, price, duration } = event.args;
+      const id = assetId.toString();
+      await db
+        .updateTable('assets')
+        .set({
+          licence_currency: lower(currency),
+          licence_price_wei: price.toString(),
+          licence_duration: duration.toString(),
+          licence_active: true,
+          updated_block: meta.block_number,
+        })
+        .where('id', '=', id)
+        .execute();
+      return refreshAskingPrice(db, id);
+    }
+    case 'LicensingClosed': {
+      const id = event.args.assetId.toString();
+      await db
+        .updateTable('assets')
+        .set({ licence_active: false, updated_block: meta.block_number })
+        .where('id', '=', id)
+        .execute();
+      return refreshAskingPrice(db, id);
+    }
+    case 'LicensePurchased': {
+      const { assetId, buyer, licensee, currency, price, royalty, protocolFee, expiresAt } = event.args;
+      const id = assetId.toString();
+      const expires_at = expiryDate(expiresAt);
+      await db
+        .insertInto('licence_purchases')
+        .values({
+          ...meta,
+          asset_id: id,
+          buyer: lower(buyer),
+          licensee: lower(licensee),
+          currency: lower(currency),
+          price: price.toString(),
+          royalty: royalty.toString(),
+          fee: protocolFee.toString(),
+          expires_at,
+        })
+        .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
+        .execute();
+      await db
+        .insertInto('licences')
+        .values({
+          asset_id: id,
+          licensee: lower(licensee),
+          expires_at,
+          currency: lower(currency),
+          price: price.toString(),
+          purchases: 1,
+          first_block: meta.block_number,
+          updated_block: meta.block_number,
+        })
+        .onConflict((oc) =>
+          oc.columns(['asset_id', 'licensee']).doUpdateSet((eb) => ({
+            expires_at: eb.ref('excluded.expires_at'),
+            currency: eb.ref('excluded.currency'),
+            price: eb.ref('excluded.price'),
+            purchases: eb('licences.purchases', '+', 1),
+            updated_block: eb.ref('excluded.updated_block'),
+          })),
+        )
+        .execute();
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// ───────────────────────────── providers ─────────────────────────────
+
+async function applyProviderRegistry(db: Db, event: EventOf<'providerRegistry'>, meta: Meta): Promise<void> {
+  if (!('provider' in event.args)) return; // governance parameters
+  const address = lower(event.args.provider);
+  if (event.eventName === 'ProviderRegistered') {
+    await db
+      .insertInto('providers')
+      .values({
+        address,
+        stake: event.args.stake.toString(),
+        unbonding: '0',
+        metadata_uri: event.args.metadataURI,
+        registered_block: meta.block_number,
+        updated_block: meta.block_number,
+      })
+      .onConflict((oc) => oc.column('address').doNothing())
+      .execute();
+    return;
+  }
+  const provider = await db.selectFrom('providers').selectAll().where('address', '=', address).executeTakeFirst();
+  if (!provider) return; // e.g. a slash of an account that never registered
+  const stake = BigInt(provider.stake);
+  const unbonding = BigInt(provider.unbonding);
+  const update = (set: Omit<Updateable<Database['providers']>, 'address'>) =>
+    db
+      .updateTable('providers')
+      .set({ ...set, updated_block: meta.block_number })
+      .where('address', '=', address)
+      .execute();
+  switch (event.eventName) {
+    case 'MetadataUpdated':
+      await update({ metadata_uri: event.args.metadataURI });
+      return;
+    case 'StakeIncreased':
+      await update({ stake: event.args.stake.toString() });
+      return;
+    case 'UnbondRequested':
+      await update({
+        stake: (stake - event.args.amount).toString(),
+        unbonding: (unbonding + event.args.amount).toString(),
+        unbondable_at: toDate(event.args.unbondableAt),
+      });
+      return;
+    case 'Withdrawn':
+      await update({ unbonding: (unbonding - event.args.amount).toString() });
+      return;
+    case 'Slashed': {
+      // The registry takes from stake first, then from unbonding funds.
+      const taken = event.args.slashed;
+      const fromStake = taken < stake ? taken : stake;
+      await update({
+        stake: (stake - fromStake).toString(),
+        unbonding: (unbonding - (taken - fromStake)).toString(),
+        slashed: provider.slashed + 1,
+        slashed_amount: (BigInt(provider.slashed_amount) + taken).toString(),
+      });
+      return;
+    }
+    case 'ReputationUpdated':
+      await update({ completed: Number(event.args.completed), failed: Number(event.args.failed) });
+      return;
+    default:
+      return;
+  }
+}
+
+// ───────────────────────────── jobs ─────────────────────────────
+
+/** The latest value of a ComputeMarket parameter event strictly before `meta`'s log. */
+async function parameterAt(db: Db, event: string, field: string, meta: Meta): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('chain_events')
+    .select('args')
+    .where('contract', '=', 'computeMarket')
+    .where('event', '=', event)
+    .where((eb) =>
+      eb.or([
+        eb('block_number', '<', meta.block_number),
+        eb.and([eb('block_number', '=', meta.block_number), eb('log_index', '<', meta.log_index)]),
+      ]),
+    )
+    .orderBy('block_number', 'desc')
+    .orderBy('log_index', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const value = (row?.args as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function applyComputeMarket(db: Db, event: EventOf<'computeMarket'>, meta: Meta): Promise<void> {
+  if (!('jobId' in event.args)) return; // governance parameters and payment credits
+  const jobId = event.args.jobId.toString();
+  const args = event.args as Record<string, unknown>;
+  const provider = (args.provider ?? args.replacement) as string | undefined;
+  await db
+    .insertInto('job_events')
+    .values({
+      ...meta,
+      job_id: jobId,
+      kind: event.eventName,
+      provider: provider ? lower(provider) : null,
+      data: json(event.args),
+    })
+    .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
+    .execute();
+
+  if (event.eventName === 'JobSubmitted') {
+    const { requester, modelId, inputHash, currency, reward, redundancy, deadline } = event.args;
+    await db
+      .insertInto('jobs')
+      .values({
+        id: jobId,
+        requester: lower(requester),
+        model_id: modelId.toString(),
+        input_hash: lower(inputHash),
+        status: 'open',
+        currency: lower(currency),
+        reward: reward.toString(),
+        redundancy: Number(redundancy),
+        deadline: toDate(BigInt(deadline)),
+        created_block: meta.block_number,
+        created_at: meta.timestamp,
+        updated_block: meta.block_number,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    return;
+  }
+
+  const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+  if (!job) return;
+  await db.updateTable('jobs').set({ updated_block: meta.block_number }).where('id', '=', jobId).execute();
+  const assignment = (account: string, set: { commitment?: string; result?: string; assigned?: boolean }) =>
+    db
+      .updateTable('job_assignments')
+      .set(set)
+      .where('job_id', '=', jobId)
+      .where('provider', '=', lower(account))
+      .execute();
+  const assign = (account: string) =>
+    db
+      .insertInto('job_assignments')
+      .values({
+        job_id: jobId,
+        provider: lower(account),
+        assigned: true,
+        commitment: null,
+        result: null,
+        assigned_block: meta.block_number,
+      })
+      .onConflict((oc) =>
+        oc.columns(['job_id', 'provider']).doUpdateSet({ assigned: true, assigned_block: meta.block_number }),
+      )
+      .execute();
+  const payout = (role: PayoutRole, account: string, amount: bigint) =>
+    db
+      .insertInto('payouts')
+      .values({
+        ...meta,
+        role,
+        job_id: jobId,
+        account: lower(account),
+        currency: job.currency,
+        amount: amount.toString(),
+      })
+      .onConflict((oc) => oc.columns(['tx_hash', 'log_index', 'role']).doNothing())
+      .execute();
+
+  switch (event.eventName) {
+    case 'JobStatusChanged': {
+      const status = STATUSES[event.args.to] ?? 'none';
+      let deadline = job.deadline;
+      if (status === 'revealing') {
+        // The last commit opens the reveal window: deadline = max(deadline, now + revealPeriod).
+        const period = BigInt((await parameterAt(db, 'RevealPeriodSet', 'period', meta)) ?? '0');
+        const revealDeadline = toDate(BigInt(Math.floor(meta.timestamp.getTime() / 1000)) + period);
+        if (revealDeadline > deadline) deadline = revealDeadline;
+      }
+      await db.updateTable('jobs').set({ status, deadline }).where('id', '=', jobId).execute();
+      return;
+    }
+    case 'ProviderAssigned':
+      await assign(event.args.provider);
+      return;
+    case 'ProviderReassigned':
+      await assignment(event.args.previous, { assigned: false });
+      await assign(event.args.replacement);
+      return;
+    case 'ResultCommitted':
+      await assignment(event.args.provider, { commitment: lower(event.args.commitment) });
+      await db
+        .updateTable('jobs')
+        .set((eb) => ({ committed_count: eb('committed_count', '+', 1) }))
+        .where('id', '=', jobId)
+        .execute();
+      return;
+    case 'ResultRevealed':
+      await assignment(event.args.provider, { result: lower(event.args.resultHash) });
+      await db
+        .updateTable('jobs')
+        .set((eb) => ({ revealed_count: eb('revealed_count', '+', 1) }))
+        .where('id', '=', jobId)
+        .execute();
+      return;
+    case 'ProviderPaid':
+      await payout('provider', event.args.provider, event.args.amount);
+      return;
+    case 'JobSettled': {
+      const { resultHash, creator, creatorAmount, treasuryAmount } = event.args;
+      await db
+        .updateTable('jobs')
+        .set({ result_hash: lower(resultHash) })
+        .where('id', '=', jobId)
+        .execute();
+      await payout('creator', creator, creatorAmount);
+      const treasury = (await parameterAt(db, 'TreasurySet', 'treasury', meta)) ?? zeroAddress;
+      await payout('treasury', treasury, treasuryAmount);
+      return;
+    }
+    case 'JobRefunded':
+      await payout('refund', event.args.requester, event.args.amount);
+      return;
+    default:
+      return; // ProviderSlashed: recorded in job_events only (the registry's Slashed moves the stake)
+  }
+}
+
+// ───────────────────────────── rebuild ─────────────────────────────
+
+/** Deletes the state rows of one entity (not its event rows). */
+async function clearEntity(db: Db, entity: string): Promise<void> {
+  const [kind, key, account] = entity.split(':');
+  switch (kind) {
+    case 'asset':
+      await db.deleteFrom('listings').where('token_id', '=', key).execute();
+      await db.deleteFrom('asset_versions').where('asset_id', '=', key).execute();
+      await db.deleteFrom('assets').where('id', '=', key).execute();
+      return;
+    case 'licence':
+      await db.deleteFrom('licences').where('asset_id', '=', key).where('licensee', '=', account).execute();
+      return;
+    case 'provider':
+      await db.deleteFrom('providers').where('address', '=', key).execute();
+      return;
+    case 'job':
+      await db.deleteFrom('job_assignments').where('job_id', '=', key).execute();
+      await db.deleteFrom('jobs').where('id', '=', key).execute();
+      return;
+  }
+}
+
+/** Re-decodes a stored `chain_events` row into the event it was. */
+function storedEvent(row: Database['chain_events'] & { topics: string[]; timestamp: Date }): SoukEvent {
+  const event = decodeSoukLog(
+    {
+      address: row.address as Hex,
+      topics: row.topics as unknown as [Hex, ...Hex[]],
+      data: row.data as Hex,
+      blockNumber: BigInt(row.block_number),
+      blockHash: row.block_hash as Hex,
+      transactionHash: row.tx_hash as Hex,
+      logIndex: row.log_index,
+      transactionIndex: 0,
+      removed: false,
+    },
+    row.contract as IndexedContract,
+    row.timestamp,
+  );
+  if (!event) throw new Error(`Stored event ${row.tx_hash}:${row.log_index} no longer decodes.`);
+  return event;
+}
+
+/**
+ * Rebuilds the state rows of the given entities from their events in `chain_events` (in chain order). An entity
+ * with no events left disappears.
+ *
+ * @param db A transaction.
+ * @param entities Entity keys as {@link entityOf} returns them.
+ */
+export async function rebuildEntities(db: Db, entities: Iterable<string>): Promise<void> {
+  for (const entity of entities) {
+    await clearEntity(db, entity);
+    const rows = await db
+      .selectFrom('chain_events')
+      .selectAll()
+      .where('entity', '=', entity)
+      .orderBy('block_number')
+      .orderBy('log_index')
+      .execute();
+    for (const row of rows) await applyEvent(db, storedEvent(row as never));
+  }
+}
+
+/**
+ * Rebuilds every state table from `chain_events` (the event tables are kept). Same result as indexing the chain
+ * again; useful after a change of the derivation rules.
+ *
+ * @example
+ * ```ts
+ * import { rebuildState } from './indexer/apply.ts'
+ * await db.transaction().execute((trx) => rebuildState(trx))
+ * ```
+ * @param db A transaction.
+ */
+export async function rebuildState(db: Db): Promise<void> {
+  for (const table of [
+    'listings',
+    'asset_versions',
+    'assets',
+    'licences',
+    'providers',
+    'job_assignments',
+    'jobs',
+  ] as const) {
+    await db.deleteFrom(table).execute();
+  }
+  const rows = await db
+    .selectFrom('chain_events')
+    .selectAll()
+    .where('entity', 'is not', null)
+    .orderBy('block_number')
+    .orderBy('log_index')
+    .execute();
+  for (const row of rows) await applyEvent(db, storedEvent(row as never));
+}

@@ -1,0 +1,443 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  agentNftAbi,
+  computeMarketAbi,
+  deploySouk,
+  licensesAbi,
+  marketplaceAbi,
+  providerRegistryAbi,
+  type SoukDeployment,
+  soukTokenAbi,
+} from '@souk/contracts';
+import { type Abi, type Address, encodeAbiParameters, type Hex, keccak256, parseEther, zeroAddress } from 'viem';
+import { anvilFixture } from '../../../../contracts/ts/test-utils.ts';
+import type { SoukDb } from '../db/index.ts';
+import { getJob, setAssetMetadata } from '../db/queries.ts';
+import { dbVariants } from '../db/test-utils.ts';
+import { rebuildState } from './apply.ts';
+import { createIndexer, type SoukEvent } from './index.ts';
+
+const URI = 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
+const URI_V1 = 'ipfs://bafkreib2222222222222222222222222222222222222222222222222';
+
+/** Every table the indexer writes, with the key to sort a dump by. */
+const TABLES: Record<string, string[]> = {
+  assets: ['id'],
+  asset_metadata: ['asset_id'],
+  asset_versions: ['asset_id', 'version'],
+  transfers: ['tx_hash', 'log_index'],
+  listings: ['token_id'],
+  sales: ['tx_hash', 'log_index'],
+  licences: ['asset_id', 'licensee'],
+  licence_purchases: ['tx_hash', 'log_index'],
+  providers: ['address'],
+  jobs: ['id'],
+  job_assignments: ['job_id', 'provider'],
+  job_events: ['tx_hash', 'log_index'],
+  payouts: ['tx_hash', 'log_index', 'role'],
+  chain_events: ['tx_hash', 'log_index'],
+};
+
+/** A JSON-comparable copy of every indexed table (and the checkpoint, without its wall-clock time). */
+async function dump(db: SoukDb) {
+  const out: Record<string, unknown> = {};
+  for (const [table, key] of Object.entries(TABLES)) {
+    let query = db.selectFrom(table as 'assets').selectAll();
+    for (const column of key) query = query.orderBy(column as 'id');
+    const rows = JSON.parse(JSON.stringify(await query.execute())) as Record<string, unknown>[];
+    for (const row of rows) delete row.updated_at; // wall-clock time of a write, not chain data
+    out[table] = rows;
+  }
+  out.checkpoints = await db.selectFrom('indexer_checkpoints').select(['name', 'block_number', 'block_hash']).execute();
+  return out;
+}
+
+for (const variant of await dbVariants()) {
+  describe(`indexer on anvil (${variant.name})`, { skip: variant.skip }, () => {
+    let fx: Awaited<ReturnType<typeof anvilFixture>>;
+    let deployment: SoukDeployment;
+    const dbs: SoukDb[] = [];
+    const open = async () => {
+      const db = await variant.open();
+      dbs.push(db);
+      return db;
+    };
+    let db: SoukDb;
+    const ids = { model: 0n, dataset: 0n, job: 0n };
+    const account = (i: number) => fx.accounts[i].address.toLowerCase();
+    const indexer = (database: SoukDb, extra: Partial<Parameters<typeof createIndexer>[0]> = {}) =>
+      createIndexer({
+        db: database,
+        publicClient: fx.publicClient,
+        deployment,
+        onError: () => {},
+        ...extra,
+      });
+
+    async function send(
+      from: number,
+      request: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[]; value?: bigint },
+    ) {
+      const hash = await fx.wallet(from).writeContract(request as never);
+      const receipt = await fx.publicClient.waitForTransactionReceipt({ hash });
+      assert.equal(receipt.status, 'success', `${request.functionName} reverted`);
+      return receipt;
+    }
+    const read = <T>(request: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] }) =>
+      fx.publicClient.readContract(request as never) as Promise<T>;
+
+    /** Mints, lists, reprices and sells a model; sets terms on a dataset and sells a licence; runs an r = 2 job. */
+    async function scenario() {
+      const { agentNft, marketplace, licenses, providerRegistry, computeMarket, soukToken } = deployment.contracts;
+      await send(3, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [account(3), URI, 0, 500] });
+      ids.model = await read<bigint>({ address: agentNft, abi: agentNftAbi, functionName: 'totalMinted' });
+      await send(3, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [account(3), URI, 2, 250] });
+      ids.dataset = await read<bigint>({ address: agentNft, abi: agentNftAbi, functionName: 'totalMinted' });
+      await send(3, { address: agentNft, abi: agentNftAbi, functionName: 'publishVersion', args: [ids.model, URI_V1] });
+
+      await send(3, { address: agentNft, abi: agentNftAbi, functionName: 'approve', args: [marketplace, ids.model] });
+      await send(3, {
+        address: marketplace,
+        abi: marketplaceAbi,
+        functionName: 'list',
+        args: [ids.model, zeroAddress, parseEther('2')],
+      });
+      await send(3, {
+        address: marketplace,
+        abi: marketplaceAbi,
+        functionName: 'updatePrice',
+        args: [ids.model, parseEther('1.5')],
+      });
+      await send(4, {
+        address: marketplace,
+        abi: marketplaceAbi,
+        functionName: 'buy',
+        args: [ids.model, parseEther('1.5')],
+        value: parseEther('1.5'),
+      });
+
+      await send(3, {
+        address: licenses,
+        abi: licensesAbi,
+        functionName: 'setTerms',
+        args: [ids.dataset, zeroAddress, parseEther('0.1'), 3600n],
+      });
+      await send(5, {
+        address: licenses,
+        abi: licensesAbi,
+        functionName: 'purchaseLicense',
+        args: [ids.dataset, account(5)],
+        value: parseEther('0.1'),
+      });
+
+      for (const index of [6, 7]) {
+        const stake = parseEther('1000');
+        await send(0, {
+          address: soukToken,
+          abi: soukTokenAbi,
+          functionName: 'transfer',
+          args: [account(index), stake * 2n],
+        });
+        await send(index, {
+          address: soukToken,
+          abi: soukTokenAbi,
+          functionName: 'approve',
+          args: [providerRegistry, stake * 2n],
+        });
+        await send(index, {
+          address: providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'register',
+          args: [`ipfs://provider-${index}`, stake],
+        });
+      }
+
+      const block = await fx.publicClient.getBlock();
+      await send(8, {
+        address: computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'submitJob',
+        args: [ids.model, keccak256('0x1234'), parseEther('1'), zeroAddress, 2, Number(block.timestamp) + 3600],
+        value: parseEther('1'),
+      });
+      ids.job = await read<bigint>({ address: computeMarket, abi: computeMarketAbi, functionName: 'jobCount' });
+      await send(1, {
+        address: computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'assignProviders',
+        args: [ids.job, [fx.accounts[6].address, fx.accounts[7].address]],
+      });
+      const resultHash = keccak256('0xc0ffee');
+      const salt = (i: number) => keccak256(`0x0${i}`);
+      for (const index of [6, 7]) {
+        const commitment = keccak256(
+          encodeAbiParameters(
+            [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }],
+            [resultHash, salt(index), fx.accounts[index].address],
+          ),
+        );
+        await send(index, {
+          address: computeMarket,
+          abi: computeMarketAbi,
+          functionName: 'commitResult',
+          args: [ids.job, commitment],
+        });
+      }
+      for (const index of [6, 7]) {
+        await send(index, {
+          address: computeMarket,
+          abi: computeMarketAbi,
+          functionName: 'revealResult',
+          args: [ids.job, resultHash, salt(index)],
+        });
+      }
+      await send(1, { address: computeMarket, abi: computeMarketAbi, functionName: 'finalize', args: [ids.job] });
+      return resultHash;
+    }
+
+    let resultHash: Hex;
+    let fullDump: Awaited<ReturnType<typeof dump>>;
+    const seen: SoukEvent[] = [];
+
+    before(async () => {
+      fx = await anvilFixture();
+      deployment = await deploySouk({
+        walletClient: fx.wallet(0),
+        publicClient: fx.publicClient,
+        operator: fx.accounts[1].address,
+      });
+      resultHash = await scenario();
+      db = await open();
+    });
+    after(async () => {
+      for (const database of dbs) await variant.dispose(database).catch(() => {});
+      await fx?.stop();
+    });
+
+    test('indexes every Souk event into the right rows and checkpoints the head', async () => {
+      const head = await fx.publicClient.getBlockNumber();
+      const result = await indexer(db, { batchSize: 7, onEvent: (e) => void seen.push(e) }).syncOnce();
+      assert.equal(result.from, BigInt(deployment.blockNumber));
+      assert.equal(result.to, head);
+      assert.ok(result.events > 30);
+      assert.equal(seen.length, result.events);
+      const names = new Set<string>(seen.map((e) => e.eventName));
+      for (const name of [
+        'AssetMinted',
+        'VersionPublished',
+        'Transfer',
+        'Listed',
+        'PriceUpdated',
+        'Sold',
+        'TermsSet',
+      ]) {
+        assert.ok(names.has(name), `${name} delivered to onEvent`);
+      }
+
+      const model = await db
+        .selectFrom('assets')
+        .selectAll()
+        .where('id', '=', ids.model.toString())
+        .executeTakeFirstOrThrow();
+      assert.equal(model.kind, 'model');
+      assert.equal(model.creator, account(3));
+      assert.equal(model.owner, account(4));
+      assert.equal(model.royalty_bps, 500);
+      assert.equal(model.version_count, 2);
+      assert.equal(model.manifest_uri, URI_V1);
+      assert.equal(model.price_wei, null); // sold: no listing, no terms
+      const versions = await db
+        .selectFrom('asset_versions')
+        .selectAll()
+        .where('asset_id', '=', ids.model.toString())
+        .orderBy('version')
+        .execute();
+      assert.deepEqual(
+        versions.map((v) => v.uri),
+        [URI, URI_V1],
+      );
+
+      const dataset = await db
+        .selectFrom('assets')
+        .selectAll()
+        .where('id', '=', ids.dataset.toString())
+        .executeTakeFirstOrThrow();
+      assert.equal(dataset.kind, 'dataset');
+      assert.equal(dataset.licence_active, true);
+      assert.equal(dataset.licence_price_wei, parseEther('0.1').toString());
+      assert.equal(dataset.licence_duration, '3600');
+      assert.equal(dataset.price_wei, parseEther('0.1').toString());
+
+      const listing = await db.selectFrom('listings').selectAll().executeTakeFirstOrThrow();
+      assert.equal(listing.active, false);
+      assert.equal(listing.price, parseEther('1.5').toString());
+      const [sale] = await db.selectFrom('sales').selectAll().execute();
+      assert.equal(sale.buyer, account(4));
+      assert.equal(sale.seller, account(3));
+      assert.equal(sale.price, parseEther('1.5').toString());
+      assert.equal(sale.royalty, ((parseEther('1.5') * 500n) / 10_000n).toString());
+      assert.equal(sale.fee, ((parseEther('1.5') * 250n) / 10_000n).toString());
+      assert.equal((await db.selectFrom('transfers').selectAll().execute()).length, 3); // 2 mints + 1 sale
+
+      const licence = await db.selectFrom('licences').selectAll().executeTakeFirstOrThrow();
+      assert.equal(licence.licensee, account(5));
+      assert.equal(licence.purchases, 1);
+      const purchase = await db.selectFrom('licence_purchases').selectAll().executeTakeFirstOrThrow();
+      assert.equal(licence.expires_at?.getTime(), purchase.expires_at?.getTime());
+      assert.ok((licence.expires_at as Date).getTime() - purchase.timestamp.getTime() === 3600_000);
+
+      const providers = await db.selectFrom('providers').selectAll().orderBy('address').execute();
+      assert.equal(providers.length, 2);
+      for (const p of providers) {
+        assert.equal(p.stake, parseEther('1000').toString());
+        assert.equal(p.completed, 1);
+        assert.equal(p.failed, 0);
+      }
+
+      const job = await getJob(db, { id: ids.job });
+      assert.ok(job);
+      assert.equal(job.status, 'finalized');
+      assert.equal(job.result_hash, resultHash);
+      assert.equal(job.committed_count, 2);
+      assert.equal(job.revealed_count, 2);
+      assert.equal(job.requester, account(8));
+      assert.deepEqual(
+        job.assignments.map((a) => [a.provider, a.result]).sort(),
+        [
+          [account(6), resultHash],
+          [account(7), resultHash],
+        ].sort(),
+      );
+      const payouts = Object.fromEntries(job.payouts.map((p) => [`${p.role}:${p.account}`, p.amount]));
+      assert.deepEqual(payouts, {
+        [`provider:${account(6)}`]: parseEther('0.4').toString(),
+        [`provider:${account(7)}`]: parseEther('0.4').toString(),
+        [`creator:${account(3)}`]: parseEther('0.05').toString(),
+        [`treasury:${deployment.contracts.timelock.toLowerCase()}`]: parseEther('0.15').toString(),
+      });
+      assert.ok(job.events.some((e) => e.kind === 'JobStatusChanged'));
+      assert.equal(job.events.filter((e) => e.kind === 'ResultCommitted').length, 2);
+
+      const checkpoint = await db.selectFrom('indexer_checkpoints').selectAll().executeTakeFirstOrThrow();
+      assert.equal(BigInt(checkpoint.block_number), head);
+      assert.equal(checkpoint.block_hash, (await fx.publicClient.getBlock({ blockNumber: head })).hash);
+      // Governance parameters are kept generically.
+      const params = await db.selectFrom('chain_events').select('event').where('entity', 'is', null).execute();
+      assert.ok(params.some((p) => p.event === 'RevealPeriodSet'));
+      fullDump = await dump(db);
+    });
+
+    test('re-indexing the same range changes nothing', async () => {
+      await db.deleteFrom('indexer_checkpoints').execute();
+      const again = await indexer(db, { batchSize: 1000 }).syncOnce();
+      assert.equal(again.from, BigInt(deployment.blockNumber));
+      assert.equal(again.events, 0);
+      assert.deepEqual(await dump(db), fullDump);
+    });
+
+    test('state tables are a pure function of the stored events', async () => {
+      await db.transaction().execute((trx) => rebuildState(trx));
+      assert.deepEqual(await dump(db), fullDump);
+    });
+
+    test('a stopped indexer resumes from its checkpoint', async () => {
+      const fresh = await open();
+      const first = indexer(fresh, { batchSize: 3, pollIntervalMs: 10 });
+      await first.start();
+      while ((await first.checkpoint()).blockNumber < BigInt(deployment.blockNumber) + 6n) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await first.stop();
+      assert.equal(first.running, false);
+      const stoppedAt = await first.checkpoint();
+      assert.ok(stoppedAt.blockHash);
+      const second = await indexer(fresh, { batchSize: 3 }).syncOnce();
+      assert.equal(second.from, stoppedAt.blockNumber + 1n);
+      assert.deepEqual(await dump(fresh), fullDump);
+      assert.equal(await indexer(fresh).lag(), 0);
+    });
+
+    test('a reorg is rolled back and the database matches a fresh index of the new chain', async () => {
+      const { agentNft, licenses, providerRegistry, marketplace } = deployment.contracts;
+      await setAssetMetadata(db, ids.dataset, {
+        name: 'census',
+        description: 'Counts',
+        manifestCid: null,
+        contentCid: null,
+      });
+      const snapshot = await fx.testClient.snapshot();
+      // Fork A: touches existing entities (dataset terms, a licence, a provider) and mints token 3.
+      await send(3, {
+        address: licenses,
+        abi: licensesAbi,
+        functionName: 'setTerms',
+        args: [ids.dataset, zeroAddress, parseEther('0.2'), 0n],
+      });
+      await send(5, {
+        address: licenses,
+        abi: licensesAbi,
+        functionName: 'purchaseLicense',
+        args: [ids.dataset, account(5)],
+        value: parseEther('0.2'),
+      });
+      await send(6, {
+        address: providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'increaseStake',
+        args: [parseEther('500')],
+      });
+      await send(2, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [account(2), URI, 1, 0] });
+      const live = indexer(db, { batchSize: 2 });
+      await live.syncOnce();
+      assert.equal((await db.selectFrom('assets').select('id').execute()).length, 3);
+
+      // Fork B: longer, different transactions.
+      await fx.testClient.revert({ id: snapshot });
+      await send(3, { address: licenses, abi: licensesAbi, functionName: 'closeLicensing', args: [ids.dataset] });
+      await send(7, {
+        address: providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'requestUnbond',
+        args: [parseEther('100')],
+      });
+      await send(9, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [account(9), URI_V1, 0, 100] });
+      await send(9, { address: agentNft, abi: agentNftAbi, functionName: 'approve', args: [marketplace, 3n] });
+      await send(9, {
+        address: marketplace,
+        abi: marketplaceAbi,
+        functionName: 'list',
+        args: [3n, zeroAddress, parseEther('3')],
+      });
+      await fx.testClient.mine({ blocks: 2 });
+
+      const reorged: unknown[] = [];
+      const result = await indexer(db, { batchSize: 2, onReorg: (r) => void reorged.push(r) }).syncOnce();
+      assert.equal(result.reorgs.length, 1);
+      assert.equal(reorged.length, 1);
+      assert.ok(result.reorgs[0].entities.includes(`asset:${ids.dataset}`));
+      assert.ok(result.reorgs[0].removedEvents > 0);
+
+      const token3 = await db.selectFrom('assets').selectAll().where('id', '=', '3').executeTakeFirstOrThrow();
+      assert.equal(token3.creator, account(9));
+      assert.equal(token3.price_wei, parseEther('3').toString());
+      const dataset = await db
+        .selectFrom('assets')
+        .selectAll()
+        .where('id', '=', ids.dataset.toString())
+        .executeTakeFirstOrThrow();
+      assert.equal(dataset.licence_active, false);
+      assert.equal(dataset.name, 'census'); // off-chain metadata survives the rebuild
+
+      const fresh = await open();
+      await setAssetMetadata(fresh, ids.dataset, {
+        name: 'census',
+        description: 'Counts',
+        manifestCid: null,
+        contentCid: null,
+      });
+      await indexer(fresh, { batchSize: 1000 }).syncOnce();
+      assert.deepEqual(await dump(db), await dump(fresh));
+    });
+  });
+}

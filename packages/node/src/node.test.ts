@@ -1,0 +1,293 @@
+/**
+ * End-to-end tests of a whole node (embedded devnet, Helia, PGlite — and the machine's PostgreSQL when reachable)
+ * through its HTTP API and the SDK.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { licensesAbi } from '@souk/contracts';
+import { freePort } from '@souk/contracts/test-utils';
+import {
+  createSoukClient,
+  downloadAsset,
+  getProfile,
+  publishAsset,
+  refreshSession,
+  type SoukApiError,
+  signAccessRequest,
+  signIn,
+  uploadContent,
+} from '@souk/sdk';
+import pg from 'pg';
+import { createSiweMessage } from 'viem/siwe';
+import { loadConfig } from './config.ts';
+import { type RunningNode, startNode } from './server.ts';
+
+const POSTGRES_URL = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Creates a throw-away database on the PostgreSQL server, or returns undefined when none is reachable. */
+async function tempPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  try {
+    await admin.connect();
+  } catch {
+    return undefined;
+  }
+  const name = `souk_test_${randomBytes(6).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+const engines: Array<{
+  name: string;
+  database: () => Promise<{ url?: string; drop: () => Promise<void> } | undefined>;
+}> = [
+  { name: 'PGlite', database: async () => ({ drop: async () => {} }) },
+  { name: 'PostgreSQL', database: tempPostgresDatabase },
+];
+
+for (const engine of engines) {
+  describe(`node on ${engine.name}`, () => {
+    let node: RunningNode;
+    let dataDir: string;
+    let database: { url?: string; drop: () => Promise<void> } | undefined;
+    let skip: string | undefined;
+
+    before(async () => {
+      database = await engine.database();
+      if (!database) {
+        skip = `no PostgreSQL at ${POSTGRES_URL}`;
+        return;
+      }
+      dataDir = mkdtempSync(path.join(tmpdir(), 'souk-node-'));
+      const env: Record<string, string> = { RATE_LIMIT_PER_MINUTE: '100000' };
+      if (database.url) env.DATABASE_URL = database.url;
+      const config = loadConfig({ 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()) }, env);
+      node = await startNode(config, { logger: false });
+    });
+    after(async () => {
+      await node?.stop();
+      await database?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    const url = (p: string) => `${node.url}${p}`;
+    const account = (i: number) => node.services.chain.devAccounts[i].account;
+
+    test('serves health, readiness, info, metrics, OpenAPI and Swagger UI', (t) => {
+      if (skip) return t.skip(skip);
+      return (async () => {
+        assert.deepEqual(await (await fetch(url('/health'))).json(), { status: 'ok' });
+        const ready = await (await fetch(url('/ready'))).json();
+        assert.deepEqual(ready.checks, { chain: true, database: true, storage: true });
+        const info = await (await fetch(url('/info'))).json();
+        assert.equal(info.chainId, 31337);
+        assert.equal(info.database, database?.url ? 'postgresql' : 'pglite');
+        const openapi = await (await fetch(url('/openapi.json'))).json();
+        assert.ok(openapi.paths['/api/v1/auth/login'], 'login documented');
+        assert.ok(openapi.paths['/api/v1/uploads'], 'uploads documented');
+        assert.match(await (await fetch(url('/docs/'))).text(), /swagger/i);
+        const metrics = await (await fetch(url('/metrics'))).text();
+        assert.match(metrics, /souk_http_request_duration_seconds_bucket/);
+        assert.match(metrics, /souk_indexer_lag_blocks/);
+      })();
+    });
+
+    test('SIWE sign-in issues tokens; replayed, foreign-domain and expired messages are refused with problem+json', async (t) => {
+      if (skip) return t.skip(skip);
+      const client = createSoukClient({ url: node.url });
+      const tokens = await signIn(client, { account: account(1), profile: { username: 'alice' } });
+      const profile = await getProfile(client);
+      assert.equal(profile.address, account(1).address.toLowerCase());
+      assert.equal(profile.username, 'alice');
+
+      // Build a message by hand to replay it.
+      const challenge = await (await fetch(url('/api/v1/auth/nonce'), { method: 'POST' })).json();
+      const message = createSiweMessage({ ...challenge, address: account(2).address, version: '1' });
+      const signature = await account(2).signMessage({ message });
+      const login = (body: unknown) =>
+        fetch(url('/api/v1/auth/login'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      assert.equal((await login({ message, signature })).status, 200);
+      const replay = await login({ message, signature });
+      assert.equal(replay.status, 401);
+      assert.equal(replay.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.match((await replay.json()).detail, /nonce/);
+
+      const fresh = await (await fetch(url('/api/v1/auth/nonce'), { method: 'POST' })).json();
+      const foreign = createSiweMessage({
+        ...fresh,
+        domain: 'evil.example',
+        address: account(2).address,
+        version: '1',
+      });
+      const foreignResponse = await login({
+        message: foreign,
+        signature: await account(2).signMessage({ message: foreign }),
+      });
+      assert.equal(foreignResponse.status, 401);
+      assert.match((await foreignResponse.json()).detail, /domain/);
+
+      const expired = createSiweMessage({
+        ...fresh,
+        address: account(2).address,
+        version: '1',
+        expirationTime: new Date(Date.now() - 1000),
+      });
+      const expiredResponse = await login({
+        message: expired,
+        signature: await account(2).signMessage({ message: expired }),
+      });
+      assert.equal(expiredResponse.status, 401);
+      assert.match((await expiredResponse.json()).detail, /expired/);
+
+      const badSignature = await login({ message: foreign.replace('evil.example', challenge.domain), signature });
+      assert.equal(badSignature.status, 401);
+
+      // Refresh tokens rotate: the second use of the same token fails.
+      await refreshSession(client, { refreshToken: tokens.refreshToken });
+      await assert.rejects(
+        refreshSession(client, { refreshToken: tokens.refreshToken }),
+        (e: SoukApiError) => e.status === 401,
+      );
+    });
+
+    test('bad input gets 4xx problem+json, never a 5xx', async (t) => {
+      if (skip) return t.skip(skip);
+      const post = (p: string, body: string, type = 'application/json') =>
+        fetch(url(p), { method: 'POST', headers: { 'content-type': type }, body });
+      const malformed = await post('/api/v1/auth/login', '{"message": ');
+      assert.equal(malformed.status, 400);
+      assert.equal((await malformed.json()).code, 'FST_ERR_CTP_INVALID_JSON_BODY');
+      const wrongTypes = await post('/api/v1/auth/login', JSON.stringify({ message: 42, signature: 'nope' }));
+      assert.equal(wrongTypes.status, 400);
+      const problem = await wrongTypes.json();
+      assert.equal(problem.code, 'SOUK_ERR_VALIDATION');
+      assert.ok(problem.errors.length >= 1);
+      const huge = await post(
+        '/api/v1/auth/login',
+        JSON.stringify({ message: 'x'.repeat(2 * 1024 * 1024), signature: '0x00' }),
+      );
+      assert.equal(huge.status, 413);
+      const notSiwe = await post('/api/v1/auth/login', JSON.stringify({ message: 'hello', signature: '0x1234' }));
+      assert.ok(notSiwe.status >= 400 && notSiwe.status < 500, `got ${notSiwe.status}`);
+      const noAuth = await fetch(url('/api/v1/auth/profile'));
+      assert.equal(noAuth.status, 401);
+      const badToken = await fetch(url('/api/v1/auth/profile'), { headers: { authorization: 'Bearer abc.def.ghi' } });
+      assert.equal(badToken.status, 401);
+      const badHash = await fetch(url('/api/v1/chain/transactions/0x1234'));
+      assert.equal(badHash.status, 400);
+      const badAsset = await fetch(url('/api/v1/assets/0/content'));
+      assert.equal(badAsset.status, 400);
+      const noAsset = await fetch(url('/api/v1/assets/999999/content'));
+      assert.equal(noAsset.status, 404);
+      const ready = await fetch(url('/ready'));
+      assert.equal(ready.status, 200, 'node still healthy');
+    });
+
+    test('licensed content: refused without a licence (zero bytes), served after purchaseLicense, ranges, replay refused', async (t) => {
+      if (skip) return t.skip(skip);
+      const { chain } = node.services;
+      const creator = createSoukClient({ url: node.url });
+      await signIn(creator, { account: account(3) });
+      const plaintext = randomBytes(3 * 1024 * 1024 + 123);
+      const upload = await uploadContent(creator, { data: plaintext });
+      assert.equal(upload.size, plaintext.length);
+      assert.equal(upload.sha256, createHash('sha256').update(plaintext).digest('hex'));
+      assert.equal(upload.encrypted, true);
+      const published = await publishAsset(creator, {
+        uploadId: upload.uploadId,
+        name: 'Receipt OCR',
+        kind: 'model',
+        description: 'Reads receipts',
+        license: { terms: 'CC-BY-4.0', price: '1000000000000000' },
+        royaltyBps: 500,
+      });
+      assert.ok(published.assetId, 'minted by the node for the devnet account');
+      assert.match(published.manifestCid, /^bafkrei/);
+      const assetId = BigInt(published.assetId as string);
+      const { licenses } = chain.deployment.contracts;
+      const consumer = createSoukClient({ url: node.url });
+
+      // No access request at all → 401, and no content bytes.
+      const anonymous = await fetch(url(`/api/v1/assets/${assetId}/content`));
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      // A valid signature from an account without a licence → 403.
+      await assert.rejects(
+        downloadAsset(consumer, { assetId, account: account(4), chainId: 31337, licenses }),
+        (e: SoukApiError) => e.status === 403 && /licence/.test(e.problem.detail),
+      );
+
+      // The creator sets terms and account 4 buys a licence on-chain.
+      const creatorWallet = chain.walletFor(account(3).address);
+      const buyerWallet = chain.walletFor(account(4).address);
+      assert.ok(creatorWallet && buyerWallet);
+      const price = 10n ** 15n;
+      await chain.publicClient.waitForTransactionReceipt({
+        hash: await creatorWallet.writeContract({
+          address: licenses,
+          abi: licensesAbi,
+          functionName: 'setTerms',
+          args: [assetId, '0x0000000000000000000000000000000000000000', price, 3600n],
+        }),
+      });
+      await chain.publicClient.waitForTransactionReceipt({
+        hash: await buyerWallet.writeContract({
+          address: licenses,
+          abi: licensesAbi,
+          functionName: 'purchaseLicense',
+          args: [assetId, account(4).address],
+          value: price,
+        }),
+      });
+
+      const full = await downloadAsset(consumer, { assetId, account: account(4), chainId: 31337, licenses });
+      const body = Buffer.from(await full.arrayBuffer());
+      assert.equal(full.status, 200);
+      assert.ok(body.equals(plaintext), 'plaintext round-trips');
+
+      const partial = await downloadAsset(consumer, {
+        assetId,
+        account: account(4),
+        chainId: 31337,
+        licenses,
+        range: { start: 1024 * 1024 - 5, end: 2 * 1024 * 1024 + 4 },
+      });
+      assert.equal(partial.status, 206);
+      assert.equal(
+        partial.headers.get('content-range'),
+        `bytes ${1024 * 1024 - 5}-${2 * 1024 * 1024 + 4}/${plaintext.length}`,
+      );
+      assert.ok(
+        Buffer.from(await partial.arrayBuffer()).equals(plaintext.subarray(1024 * 1024 - 5, 2 * 1024 * 1024 + 5)),
+      );
+
+      // Replaying the exact same signed request is refused.
+      const accessRequest = await signAccessRequest({ assetId, account: account(4), chainId: 31337, licenses });
+      const first = await downloadAsset(consumer, { assetId, accessRequest, range: { start: 0, end: 9 } });
+      assert.ok(Buffer.from(await first.arrayBuffer()).equals(plaintext.subarray(0, 10)));
+      await assert.rejects(
+        downloadAsset(consumer, { assetId, accessRequest }),
+        (e: SoukApiError) => e.status === 401 && /already used/.test(e.problem.detail),
+      );
+      const manifest = await (await fetch(url(`/api/v1/assets/${assetId}/manifest`))).json();
+      assert.equal(manifest.content.sha256, upload.sha256);
+      assert.equal(manifest.royaltyBps, 500);
+    });
+  });
+}

@@ -1,0 +1,365 @@
+/**
+ * Assets (models, agents, datasets): streaming upload, publish (manifest + mint), versions, and the licensed
+ * download gateway. Listing and detail come from the index (`db/queries.ts`).
+ */
+import { Readable } from 'node:stream';
+import { agentNftAbi } from '@souk/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Address, encodeFunctionData, type Hex } from 'viem';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
+import { AccessDeniedError, decodeAccessRequest, verifyAccessRequest } from '../../gateway/accessRequest.ts';
+import { decodeManifest, type Manifest } from '../../storage/manifest.ts';
+import {
+  mintManifest,
+  type PublishBody,
+  publishBodySchema,
+  publishResultSchema,
+  submitOrPrepare,
+  writeManifest,
+} from './publish.ts';
+
+/** Largest upload, bytes (uploads stream; this only bounds abuse). */
+const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
+const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,77}$' } },
+} as const;
+const problem = { $ref: 'Problem#' } as const;
+
+/** Parses a single `bytes=a-b` range against `size`; undefined when absent; throws 416 when unsatisfiable. */
+function parseRange(header: string | undefined, size: number) {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  const fail = () => {
+    throw Object.assign(new Error(`Range "${header}" cannot be served for ${size} bytes (one range, bytes=a-b).`), {
+      statusCode: 416,
+      code: 'SOUK_ERR_RANGE',
+    });
+  };
+  if (!match || (match[1] === '' && match[2] === '')) return fail();
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start > end || start >= size) return fail();
+  return { offset: start, length: end - start + 1 };
+}
+
+export default async function assetRoutes(app: FastifyInstance) {
+  const { db, chain, storage } = app.souk;
+
+  // Uploads stream: the body parser hands the raw request stream to the handler.
+  app.addContentTypeParser('application/octet-stream', { bodyLimit: MAX_UPLOAD_BYTES }, (_request, payload, done) =>
+    done(null, payload),
+  );
+
+  app.post<{ Querystring: { encrypt: boolean } }>(
+    '/uploads',
+    {
+      preHandler: app.requireAccount,
+      bodyLimit: MAX_UPLOAD_BYTES,
+      schema: {
+        tags: ['assets'],
+        summary: 'Stream a file (application/octet-stream) into storage, encrypted with a fresh asset key by default',
+        description:
+          'Plaintext SHA-256 is computed while streaming; memory stays bounded whatever the size. The asset key is ' +
+          'wrapped under the node master key and never returned. Use the returned uploadId in POST /assets.',
+        security: auth,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { encrypt: { type: 'boolean', default: true, description: 'false for a public asset' } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              uploadId: { type: 'string' },
+              contentCid: { type: 'string' },
+              size: { type: 'integer', description: 'plaintext bytes' },
+              sha256: { type: 'string' },
+              encrypted: { type: 'boolean' },
+            },
+          },
+          400: problem,
+          401: problem,
+          413: problem,
+          415: problem,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.headers['content-type'] !== 'application/octet-stream') {
+        throw Object.assign(new Error('Send the file as application/octet-stream.'), {
+          statusCode: 415,
+          code: 'SOUK_ERR_MEDIA_TYPE',
+        });
+      }
+      const result = await storage.gateway.upload({ source: request.body as Readable, encrypt: request.query.encrypt });
+      const uploadId = crypto.randomUUID();
+      await db
+        .insertInto('uploads')
+        .values({
+          id: uploadId,
+          uploader: (request.account as string).toLowerCase(),
+          content_cid: result.contentCid,
+          size: result.size,
+          sha256: result.sha256,
+          wrapped_key: result.wrappedKey,
+          encryption: result.encryption ? JSON.stringify(result.encryption) : null,
+        })
+        .execute();
+      request.log.info({ uploadId, contentCid: result.contentCid, size: result.size }, 'upload stored');
+      return reply.status(201).send({
+        uploadId,
+        contentCid: result.contentCid,
+        size: result.size,
+        sha256: result.sha256,
+        encrypted: result.wrappedKey !== null,
+      });
+    },
+  );
+
+  app.post<{ Body: PublishBody }>(
+    '/assets',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['assets'],
+        summary: 'Publish an upload: write its manifest (stored as a raw CID) and mint the asset',
+        description:
+          'On the devnet the node submits the mint from the caller’s dev account; elsewhere (or with mint.mode = ' +
+          '"unsigned") it returns the unsigned transaction for the caller’s wallet.',
+        security: auth,
+        body: publishBodySchema,
+        response: { 201: publishResultSchema, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
+      },
+    },
+    async (request, reply) => {
+      const caller = request.account as Address;
+      const manifestCid = await writeManifest(app, caller, request.body);
+      return reply.status(201).send(await mintManifest(app, caller, manifestCid, request.body));
+    },
+  );
+
+  app.post<{
+    Body: { manifestCid: string; kind: PublishBody['kind']; royaltyBps: number; mint?: PublishBody['mint'] };
+  }>(
+    '/models/mint',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['assets'],
+        summary: 'Mint an already-stored manifest (seed name: models/mint)',
+        security: auth,
+        body: {
+          type: 'object',
+          required: ['manifestCid', 'kind', 'royaltyBps'],
+          additionalProperties: false,
+          properties: {
+            manifestCid: { type: 'string', pattern: '^b[a-z2-7]{20,200}$' },
+            kind: publishBodySchema.properties.kind,
+            royaltyBps: publishBodySchema.properties.royaltyBps,
+            mint: publishBodySchema.properties.mint,
+          },
+        },
+        response: { 201: publishResultSchema, 400: problem, 401: problem, 404: problem, 422: problem },
+      },
+    },
+    async (request, reply) => {
+      const row = await db
+        .selectFrom('manifests')
+        .selectAll()
+        .where('cid', '=', request.body.manifestCid)
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError(`This node stored no manifest ${request.body.manifestCid}.`);
+      const body = {
+        uploadId: row.upload_id,
+        name: row.name,
+        kind: request.body.kind,
+        description: row.description ?? undefined,
+        license: { terms: '' },
+        royaltyBps: request.body.royaltyBps,
+        mint: request.body.mint,
+      } as PublishBody;
+      return reply.status(201).send(await mintManifest(app, request.account as Address, row.cid, body));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: PublishBody }>(
+    '/assets/:id/versions',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['assets'],
+        summary: 'Publish a new version of an asset you own (new manifest → publishVersion)',
+        security: auth,
+        params: idParams,
+        body: publishBodySchema,
+        response: { 201: publishResultSchema, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
+      },
+    },
+    async (request, reply) => {
+      const caller = request.account as Address;
+      const assetId = BigInt(request.params.id);
+      const owner = await chain.publicClient
+        .readContract({
+          address: chain.deployment.contracts.agentNft,
+          abi: agentNftAbi,
+          functionName: 'ownerOf',
+          args: [assetId],
+        })
+        .catch(() => {
+          throw new NotFoundError(`No asset ${assetId}.`);
+        });
+      if (owner.toLowerCase() !== caller.toLowerCase())
+        throw new ForbiddenError(`Only the owner (${owner}) can publish versions.`);
+      const manifestCid = await writeManifest(app, caller, request.body);
+      const data = encodeFunctionData({
+        abi: agentNftAbi,
+        functionName: 'publishVersion',
+        args: [assetId, `ipfs://${manifestCid}`],
+      });
+      const sent = await submitOrPrepare(app, caller, data, request.body.mint?.mode);
+      return reply.status(201).send({
+        manifestCid,
+        manifestUri: `ipfs://${manifestCid}`,
+        assetId: String(assetId),
+        version: null,
+        transactionHash: sent.transactionHash,
+        transaction: sent.transaction,
+      });
+    },
+  );
+
+  /** The manifest of the asset's current version, read from the chain (tokenURI) and the store — not the index. */
+  async function currentManifest(assetId: bigint): Promise<{ manifest: Manifest; manifestCid: string }> {
+    const uri = await chain.publicClient
+      .readContract({
+        address: chain.deployment.contracts.agentNft,
+        abi: agentNftAbi,
+        functionName: 'tokenURI',
+        args: [assetId],
+      })
+      .catch(() => {
+        throw new NotFoundError(`No asset ${assetId}.`);
+      });
+    if (!uri.startsWith('ipfs://')) throw new NotFoundError(`Asset ${assetId} has no Souk manifest (${uri}).`);
+    const manifestCid = uri.slice('ipfs://'.length);
+    const bytes = await storage.store.getRaw(manifestCid).catch(() => {
+      throw new NotFoundError(`Manifest ${manifestCid} of asset ${assetId} is not in this node's storage.`);
+    });
+    return { manifest: decodeManifest(bytes), manifestCid };
+  }
+
+  app.get<{ Params: { id: string } }>(
+    '/assets/:id/manifest',
+    {
+      schema: {
+        tags: ['assets'],
+        summary: 'The manifest of the asset’s current version',
+        params: idParams,
+        response: { 200: { type: 'object', additionalProperties: true }, 404: problem },
+      },
+    },
+    async (request) => (await currentManifest(BigInt(request.params.id))).manifest,
+  );
+
+  async function streamContent(
+    request: FastifyRequest<{ Params: { id: string }; Querystring: { access?: string } }>,
+    reply: FastifyReply,
+  ) {
+    const assetId = BigInt(request.params.id);
+    const { manifest } = await currentManifest(assetId);
+    const { content } = manifest;
+    let wrappedKey: string | null = null;
+    if (content.encryption) {
+      const encoded = (request.headers['x-souk-access'] as string | undefined) ?? request.query.access;
+      if (!encoded) {
+        throw new UnauthorizedError(
+          'This asset is licensed: send an EIP-712 AccessRequest signed by a licence holder in X-Souk-Access.',
+        );
+      }
+      try {
+        await verifyAccessRequest({
+          request: decodeAccessRequest(encoded),
+          assetId,
+          publicClient: chain.publicClient,
+          chainId: chain.deployment.chainId,
+          licenses: chain.deployment.contracts.licenses,
+          consumeNonce: async (nonce: Hex, consumer: Address, expiry: number) => {
+            const inserted = await db
+              .insertInto('access_nonces')
+              .values({
+                nonce,
+                consumer: consumer.toLowerCase(),
+                asset_id: assetId.toString(),
+                expires_at: new Date(expiry * 1000),
+              })
+              .onConflict((oc) => oc.column('nonce').doNothing())
+              .returning('nonce')
+              .executeTakeFirst();
+            return inserted !== undefined;
+          },
+        });
+      } catch (error) {
+        if (error instanceof AccessDeniedError) {
+          throw error.status === 403 ? new ForbiddenError(error.message) : new UnauthorizedError(error.message);
+        }
+        throw error;
+      }
+      const upload = await db
+        .selectFrom('uploads')
+        .select(['wrapped_key'])
+        .where('content_cid', '=', content.cid)
+        .where('wrapped_key', 'is not', null)
+        .executeTakeFirst();
+      if (!upload) throw new NotFoundError(`This node does not hold the key of asset ${assetId}.`);
+      wrappedKey = upload.wrapped_key;
+    }
+    const range = parseRange(request.headers.range, content.size);
+    const stream = storage.gateway.download({
+      contentCid: content.cid,
+      wrappedKey,
+      size: content.size,
+      sha256: content.sha256,
+      range,
+    });
+    reply.header('accept-ranges', 'bytes').header('x-content-sha256', content.sha256).type('application/octet-stream');
+    if (range) {
+      reply
+        .status(206)
+        .header('content-range', `bytes ${range.offset}-${range.offset + range.length - 1}/${content.size}`)
+        .header('content-length', range.length);
+    } else {
+      reply.status(200).header('content-length', content.size);
+    }
+    return reply.send(Readable.from(stream));
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { access?: string } }>(
+    '/assets/:id/content',
+    {
+      schema: {
+        tags: ['assets'],
+        summary: 'Download the asset’s plaintext (licensed assets need an EIP-712 access request)',
+        description:
+          'Public assets stream directly. Licensed assets need `X-Souk-Access: base64url(JSON{consumer, assetId, ' +
+          'nonce, expiry, signature})`, an EIP-712 `AccessRequest` (domain "Souk Gateway" v1, verifyingContract = ' +
+          'Licenses) whose signer `hasAccess` on-chain; nonces are single-use, expiry ≤ 1 h ahead. Supports one ' +
+          'HTTP Range. Without a range, the plaintext SHA-256 is verified and the connection aborted on mismatch.',
+        params: idParams,
+        querystring: { type: 'object', properties: { access: { type: 'string', maxLength: 4096 } } },
+        response: { 401: problem, 403: problem, 404: problem, 416: problem },
+      },
+    },
+    streamContent,
+  );
+}

@@ -1,0 +1,254 @@
+/**
+ * Uploading content and publishing assets: streaming upload through the gateway, manifest creation, and minting —
+ * submitted by the node for devnet accounts it holds keys for, or returned as an unsigned transaction.
+ */
+import { agentNftAbi } from '@souk/contracts';
+import type { FastifyInstance } from 'fastify';
+import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
+import { BadRequestError, ChainRevertError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { encodeManifest, type Manifest } from '../../storage/manifest.ts';
+
+const KINDS = ['model', 'agent', 'dataset'] as const;
+type Kind = (typeof KINDS)[number];
+
+const tensor = {
+  type: 'object',
+  required: ['name', 'dtype', 'shape'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 256 },
+    dtype: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,31}$' },
+    shape: {
+      type: 'array',
+      maxItems: 32,
+      items: {
+        anyOf: [
+          { type: 'integer', minimum: 0 },
+          { type: 'string', minLength: 1, maxLength: 64 },
+        ],
+      },
+    },
+  },
+} as const;
+
+/** Body of `POST /assets` and `POST /assets/:id/versions`. */
+export type PublishBody = {
+  uploadId: string;
+  name: string;
+  kind: Kind;
+  description?: string;
+  runtime?: { engine: string; version?: string; pipeline?: string };
+  inputs?: Manifest['inputs'];
+  outputs?: Manifest['outputs'];
+  modelCard?: string;
+  license: Manifest['license'];
+  royaltyBps: number;
+  mint?: { mode?: 'submit' | 'unsigned'; to?: Address };
+};
+
+export const publishBodySchema = {
+  type: 'object',
+  required: ['uploadId', 'name', 'kind', 'license', 'royaltyBps'],
+  additionalProperties: false,
+  properties: {
+    uploadId: { type: 'string', format: 'uuid' },
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    kind: { type: 'string', enum: KINDS },
+    description: { type: 'string', maxLength: 10_000 },
+    runtime: {
+      type: 'object',
+      required: ['engine'],
+      additionalProperties: false,
+      properties: {
+        engine: { type: 'string', minLength: 1, maxLength: 64 },
+        version: { type: 'string', minLength: 1, maxLength: 64 },
+        pipeline: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+    },
+    inputs: { type: 'array', maxItems: 256, items: tensor },
+    outputs: { type: 'array', maxItems: 256, items: tensor },
+    modelCard: { type: 'string', maxLength: 262_144 },
+    license: {
+      type: 'object',
+      required: ['terms'],
+      additionalProperties: false,
+      properties: {
+        terms: { type: 'string', minLength: 1, maxLength: 10_000 },
+        price: { type: 'string', pattern: '^(0|[1-9][0-9]{0,77})$', description: 'wei of currency' },
+        currency: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
+        durationSeconds: { type: 'integer', minimum: 1 },
+      },
+    },
+    royaltyBps: { type: 'integer', minimum: 0, maximum: 1000 },
+    mint: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: {
+          type: 'string',
+          enum: ['submit', 'unsigned'],
+          description: 'submit: the node signs with a devnet account it holds',
+        },
+        to: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
+      },
+    },
+  },
+} as const;
+
+export const publishResultSchema = {
+  type: 'object',
+  properties: {
+    manifestCid: { type: 'string' },
+    manifestUri: { type: 'string' },
+    assetId: { type: ['string', 'null'] },
+    version: { type: ['integer', 'null'] },
+    transactionHash: { type: ['string', 'null'] },
+    transaction: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          description: 'Unsigned transaction for the caller’s wallet',
+          properties: {
+            chainId: { type: 'integer' },
+            to: { type: 'string' },
+            data: { type: 'string' },
+            value: { type: 'string' },
+          },
+        },
+      ],
+    },
+  },
+} as const;
+
+const kindIndex = (kind: Kind) => KINDS.indexOf(kind);
+
+/** Builds and stores the manifest for an upload the caller owns; records it. Returns its CID. */
+export async function writeManifest(app: FastifyInstance, caller: Address, body: PublishBody): Promise<string> {
+  const { db, storage } = app.souk;
+  const upload = await db.selectFrom('uploads').selectAll().where('id', '=', body.uploadId).executeTakeFirst();
+  if (!upload) throw new NotFoundError(`No upload ${body.uploadId}.`);
+  if (upload.uploader !== caller.toLowerCase()) throw new ForbiddenError('That upload belongs to another account.');
+  const manifest: Manifest = {
+    souk: 1,
+    name: body.name,
+    kind: body.kind,
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...(body.runtime ? { runtime: body.runtime } : {}),
+    ...(body.inputs ? { inputs: body.inputs } : {}),
+    ...(body.outputs ? { outputs: body.outputs } : {}),
+    ...(body.modelCard !== undefined ? { modelCard: body.modelCard } : {}),
+    license: body.license,
+    royaltyBps: body.royaltyBps,
+    content: {
+      cid: upload.content_cid,
+      size: Number(upload.size),
+      sha256: upload.sha256,
+      encryption: (upload.encryption as Manifest['content']['encryption']) ?? null,
+    },
+    createdAt: new Date().toISOString(),
+  };
+  const manifestCid = await storage.store.putRaw(encodeManifest(manifest));
+  await db
+    .insertInto('manifests')
+    .values({
+      cid: manifestCid,
+      upload_id: upload.id,
+      kind: body.kind,
+      name: body.name,
+      description: body.description ?? null,
+      created_by: caller.toLowerCase(),
+    })
+    .onConflict((oc) => oc.column('cid').doNothing())
+    .execute();
+  return manifestCid;
+}
+
+/**
+ * Sends `data` to AgentNFT from `caller` when the node holds its key and `mode` allows; otherwise returns the
+ * unsigned transaction. Reverts come back as 422 with the decoded custom error.
+ */
+export async function submitOrPrepare(
+  app: FastifyInstance,
+  caller: Address,
+  data: Hex,
+  mode: 'submit' | 'unsigned' | undefined,
+): Promise<{
+  transactionHash: Hex | null;
+  logs: { data: Hex; topics: Hex[] }[];
+  transaction: null | Record<string, unknown>;
+}> {
+  const { chain } = app.souk;
+  const to = chain.deployment.contracts.agentNft;
+  const wallet = mode === 'unsigned' ? undefined : chain.walletFor(caller);
+  if (mode === 'submit' && !wallet) {
+    throw new BadRequestError('The node holds no key for this account: use mode "unsigned" and sign in your wallet.');
+  }
+  if (!wallet)
+    return {
+      transactionHash: null,
+      logs: [],
+      transaction: { chainId: chain.deployment.chainId, to, data, value: '0' },
+    };
+  let hash: Hex;
+  try {
+    await chain.publicClient.call({ account: wallet.account, to, data }); // surfaces reverts with their decoded error
+    hash = await wallet.sendTransaction({ to, data });
+  } catch (error) {
+    throw new ChainRevertError((error as { shortMessage?: string }).shortMessage ?? (error as Error).message);
+  }
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new ChainRevertError(`transaction ${hash} reverted`);
+  return { transactionHash: hash, logs: receipt.logs as never, transaction: null };
+}
+
+/** Mints the manifest at `manifestCid`; returns the new asset id when the node submitted it. */
+export async function mintManifest(app: FastifyInstance, caller: Address, manifestCid: string, body: PublishBody) {
+  const data = encodeFunctionData({
+    abi: agentNftAbi,
+    functionName: 'mint',
+    args: [body.mint?.to ?? caller, `ipfs://${manifestCid}`, kindIndex(body.kind), body.royaltyBps],
+  });
+  const sent = await submitOrPrepare(app, caller, data, body.mint?.mode);
+  let assetId: bigint | null = null;
+  for (const log of sent.logs) {
+    try {
+      const event = decodeEventLog({ abi: agentNftAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
+      if (event.eventName === 'AssetMinted') assetId = event.args.tokenId;
+    } catch {}
+  }
+  if (assetId !== null) {
+    const upload = await app.souk.db
+      .selectFrom('manifests')
+      .innerJoin('uploads', 'uploads.id', 'manifests.upload_id')
+      .select(['uploads.content_cid'])
+      .where('manifests.cid', '=', manifestCid)
+      .executeTakeFirstOrThrow();
+    await app.souk.db
+      .insertInto('asset_metadata')
+      .values({
+        asset_id: assetId.toString(),
+        name: body.name,
+        description: body.description ?? null,
+        manifest_cid: manifestCid,
+        content_cid: upload.content_cid,
+      })
+      .onConflict((oc) =>
+        oc.column('asset_id').doUpdateSet({
+          name: body.name,
+          description: body.description ?? null,
+          manifest_cid: manifestCid,
+          content_cid: upload.content_cid,
+        }),
+      )
+      .execute();
+  }
+  return {
+    manifestCid,
+    manifestUri: `ipfs://${manifestCid}`,
+    assetId: assetId === null ? null : assetId.toString(),
+    version: assetId === null ? null : 0,
+    transactionHash: sent.transactionHash,
+    transaction: sent.transaction,
+  };
+}

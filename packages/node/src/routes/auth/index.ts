@@ -1,0 +1,360 @@
+/**
+ * Sign-In with Ethereum (EIP-4361): nonce → signed message → JWT access token + rotating refresh token; profile;
+ * API keys for scripts.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Address, getAddress, type Hex } from 'viem';
+import { generateSiweNonce, parseSiweMessage } from 'viem/siwe';
+import { ACCESS_TOKEN_TTL, hashToken, REFRESH_TOKEN_TTL, randomToken, signAccessToken } from '../../auth/tokens.ts';
+import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '../../errors.ts';
+
+const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+
+/** Seconds a SIWE nonce stays usable. */
+const NONCE_TTL = 10 * 60;
+
+const tokensSchema = {
+  type: 'object',
+  properties: {
+    address: { type: 'string' },
+    accessToken: { type: 'string' },
+    accessTokenExpiresIn: { type: 'integer', description: 'seconds' },
+    refreshToken: { type: 'string' },
+    refreshTokenExpiresIn: { type: 'integer', description: 'seconds' },
+  },
+} as const;
+const profileSchema = {
+  type: 'object',
+  properties: {
+    address: { type: 'string' },
+    username: { type: ['string', 'null'] },
+    email: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+  },
+} as const;
+const siweBody = {
+  type: 'object',
+  required: ['message', 'signature'],
+  additionalProperties: false,
+  properties: {
+    message: { type: 'string', minLength: 1, maxLength: 4096, description: 'The EIP-4361 message that was signed' },
+    signature: { type: 'string', pattern: '^0x[0-9a-fA-F]+$', maxLength: 4096 },
+    username: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{3,32}$' },
+    email: { type: 'string', format: 'email', maxLength: 254 },
+  },
+} as const;
+const problems = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' } };
+
+type SiweBody = { message: string; signature: Hex; username?: string; email?: string };
+
+export default async function authRoutes(app: FastifyInstance) {
+  const { db, chain, jwtKey } = app.souk;
+
+  /** The domain a SIWE message must name: the Host the client reached us at (EIP-4361 §"domain"). */
+  const expectedDomain = (request: FastifyRequest) =>
+    request.headers.host ?? `${app.souk.config.host}:${app.souk.config.port}`;
+
+  async function issueTokens(account: Address) {
+    const refreshToken = randomToken('souk_rt_');
+    await db
+      .insertInto('refresh_tokens')
+      .values({
+        id: crypto.randomUUID(),
+        address: account.toLowerCase(),
+        hash: hashToken(refreshToken),
+        expires_at: new Date(Date.now() + REFRESH_TOKEN_TTL * 1000),
+      })
+      .execute();
+    return {
+      address: account.toLowerCase(),
+      accessToken: await signAccessToken(jwtKey, account),
+      accessTokenExpiresIn: ACCESS_TOKEN_TTL,
+      refreshToken,
+      refreshTokenExpiresIn: REFRESH_TOKEN_TTL,
+    };
+  }
+
+  /**
+   * Verifies a SIWE message and signature and consumes its nonce; returns the signer.
+   * Order: parse → fields (domain, chain, time) → signature (EOA or EIP-1271) → nonce consumed atomically, so a
+   * replayed message fails on the nonce even with a valid signature.
+   */
+  async function verifySiwe(request: FastifyRequest, { message, signature }: SiweBody): Promise<Address> {
+    const parsed = parseSiweMessage(message);
+    if (!parsed.address || !parsed.nonce || !parsed.domain || !parsed.uri || !parsed.version) {
+      throw new BadRequestError('Not an EIP-4361 message: address, domain, uri, version and nonce are required.');
+    }
+    if (parsed.domain !== expectedDomain(request)) {
+      throw new UnauthorizedError(
+        `SIWE domain "${parsed.domain}" does not match this node ("${expectedDomain(request)}").`,
+      );
+    }
+    if (parsed.chainId !== chain.deployment.chainId) {
+      throw new UnauthorizedError(
+        `SIWE chain id ${parsed.chainId} does not match this node's chain ${chain.deployment.chainId}.`,
+      );
+    }
+    const now = new Date();
+    if (parsed.expirationTime && parsed.expirationTime <= now) throw new UnauthorizedError('SIWE message has expired.');
+    if (parsed.notBefore && parsed.notBefore > now) throw new UnauthorizedError('SIWE message is not valid yet.');
+    const valid = await chain.publicClient
+      .verifySiweMessage({ message, signature, domain: parsed.domain, nonce: parsed.nonce, time: now })
+      .catch(() => false);
+    if (!valid) throw new UnauthorizedError('SIWE signature does not match the message address.');
+    const consumed = await db
+      .updateTable('auth_nonces')
+      .set({ used_at: now, address: parsed.address.toLowerCase() })
+      .where('nonce', '=', parsed.nonce)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('nonce')
+      .executeTakeFirst();
+    if (!consumed) throw new UnauthorizedError('SIWE nonce is unknown, expired or already used.');
+    return getAddress(parsed.address);
+  }
+
+  async function upsertUser(account: Address, profile: { username?: string; email?: string } = {}) {
+    try {
+      await db
+        .insertInto('users')
+        .values({ address: account.toLowerCase(), username: profile.username ?? null, email: profile.email ?? null })
+        .onConflict((oc) => {
+          const changes = {
+            ...(profile.username !== undefined ? { username: profile.username } : {}),
+            ...(profile.email !== undefined ? { email: profile.email } : {}),
+          };
+          return Object.keys(changes).length > 0
+            ? oc.column('address').doUpdateSet(changes)
+            : oc.column('address').doNothing();
+        })
+        .execute();
+    } catch (error) {
+      if (/unique|duplicate/i.test(String((error as Error).message))) {
+        throw new ConflictError(`Username "${profile.username}" is taken.`);
+      }
+      throw error;
+    }
+  }
+
+  app.post(
+    '/nonce',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Get a SIWE nonce and the fields the message must carry',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              nonce: { type: 'string' },
+              expiresAt: { type: 'string' },
+              domain: { type: 'string' },
+              uri: { type: 'string' },
+              chainId: { type: 'integer' },
+              version: { type: 'string' },
+              statement: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const nonce = generateSiweNonce();
+      const expiresAt = new Date(Date.now() + NONCE_TTL * 1000);
+      await db.insertInto('auth_nonces').values({ nonce, expires_at: expiresAt }).execute();
+      const domain = expectedDomain(request);
+      return {
+        nonce,
+        expiresAt: expiresAt.toISOString(),
+        domain,
+        uri: `${request.protocol}://${domain}`,
+        chainId: chain.deployment.chainId,
+        version: '1',
+        statement: 'Sign in to Souk.',
+      };
+    },
+  );
+
+  app.post<{ Body: SiweBody }>(
+    '/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with a signed SIWE message; returns an access and a refresh token',
+        body: siweBody,
+        response: { 200: tokensSchema, ...problems },
+      },
+    },
+    async (request) => {
+      const account = await verifySiwe(request, request.body);
+      await upsertUser(account);
+      return issueTokens(account);
+    },
+  );
+
+  app.post<{ Body: SiweBody }>(
+    '/register',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with SIWE and set a profile (username, email) in one step',
+        body: siweBody,
+        response: {
+          200: { type: 'object', properties: { ...tokensSchema.properties, profile: profileSchema } },
+          ...problems,
+        },
+      },
+    },
+    async (request) => {
+      const account = await verifySiwe(request, request.body);
+      await upsertUser(account, { username: request.body.username, email: request.body.email });
+      return { ...(await issueTokens(account)), profile: await profileOf(account) };
+    },
+  );
+
+  app.post<{ Body: { refreshToken: string } }>(
+    '/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for new tokens (the old refresh token is revoked: rotation)',
+        body: {
+          type: 'object',
+          required: ['refreshToken'],
+          additionalProperties: false,
+          properties: { refreshToken: { type: 'string', minLength: 10, maxLength: 200 } },
+        },
+        response: { 200: tokensSchema, ...problems },
+      },
+    },
+    async (request) => {
+      const row = await db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: new Date() })
+        .where('hash', '=', hashToken(request.body.refreshToken))
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', new Date())
+        .returning('address')
+        .executeTakeFirst();
+      if (!row) throw new UnauthorizedError('Refresh token is unknown, expired or already used.');
+      return issueTokens(row.address as Address);
+    },
+  );
+
+  async function profileOf(account: Address) {
+    const user = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('address', '=', account.toLowerCase())
+      .executeTakeFirst();
+    if (!user) throw new NotFoundError(`No profile for ${account}.`);
+    return {
+      address: user.address,
+      username: user.username,
+      email: user.email,
+      createdAt: new Date(user.created_at).toISOString(),
+    };
+  }
+
+  app.get(
+    '/profile',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['auth'],
+        summary: "The caller's profile",
+        security: auth,
+        response: { 200: profileSchema, 401: { $ref: 'Problem#' } },
+      },
+    },
+    async (request) => profileOf(request.account as Address),
+  );
+
+  app.patch<{ Body: { username?: string; email?: string } }>(
+    '/profile',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['auth'],
+        summary: "Update the caller's username or email",
+        security: auth,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { username: siweBody.properties.username, email: siweBody.properties.email },
+        },
+        response: { 200: profileSchema, ...problems },
+      },
+    },
+    async (request) => {
+      await upsertUser(request.account as Address, request.body);
+      return profileOf(request.account as Address);
+    },
+  );
+
+  app.post<{ Body: { label: string } }>(
+    '/api-keys',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API key (shown once) for scripts: send it as `x-api-key`',
+        security: auth,
+        body: {
+          type: 'object',
+          required: ['label'],
+          additionalProperties: false,
+          properties: { label: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { id: { type: 'string' }, label: { type: 'string' }, key: { type: 'string' } },
+          },
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const key = randomToken('souk_key_');
+      const id = crypto.randomUUID();
+      await db
+        .insertInto('api_keys')
+        .values({
+          id,
+          address: (request.account as string).toLowerCase(),
+          hash: hashToken(key),
+          label: request.body.label,
+        })
+        .execute();
+      return reply.status(201).send({ id, label: request.body.label, key });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api-keys/:id',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke one of the caller’s API keys',
+        security: auth,
+        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
+        response: { 204: { type: 'null' }, 401: { $ref: 'Problem#' }, 404: { $ref: 'Problem#' } },
+      },
+    },
+    async (request, reply) => {
+      const row = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', request.params.id)
+        .where('address', '=', (request.account as string).toLowerCase())
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError(`No active API key ${request.params.id}.`);
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,124 @@
+/**
+ * `startNode(config)`: the whole node — chain (embedded devnet or external RPC), database (PGlite or PostgreSQL),
+ * storage (Helia or Kubo), indexer and HTTP API — with graceful shutdown.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { build } from './app.ts';
+import { createChain } from './chain/index.ts';
+import type { NodeConfig } from './config.ts';
+import { openDatabase } from './db/index.ts';
+import { createIndexer } from './indexer/index.ts';
+import type { NodeServices } from './services.ts';
+import { createHeliaStore, createKuboStore } from './storage/blocks.ts';
+import { createGateway } from './storage/gateway.ts';
+import { loadMasterKey } from './storage/keys.ts';
+
+/** A running node. */
+export type RunningNode = {
+  /** Base URL of the HTTP API. */
+  url: string;
+  services: NodeServices;
+  /** Graceful stop: stop accepting, finish in-flight requests, checkpoint the indexer, close db/storage/chain. */
+  stop: () => Promise<void>;
+};
+
+/** Reads or creates a 32-byte secret file with mode 0600. */
+function secretFile(file: string): Uint8Array {
+  if (existsSync(file)) {
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    return new Uint8Array(readFileSync(file));
+  }
+  const secret = randomBytes(32);
+  writeFileSync(file, secret, { mode: 0o600 });
+  return new Uint8Array(secret);
+}
+
+/**
+ * Starts every component of the node and listens on `config.host:config.port`.
+ * @param log Progress lines (the CLI prints them).
+ * @throws {AnvilStartError}, database or storage errors when a component cannot start; components already
+ * started are stopped again before the error propagates.
+ */
+export async function startNode(
+  config: NodeConfig,
+  {
+    log = () => {},
+    logger = { level: 'info' },
+  }: { log?: (line: string) => void; logger?: false | { level: string } } = {},
+): Promise<RunningNode> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    cleanups.length = 0;
+  };
+  try {
+    log(config.rpcUrl ? `connecting to ${config.rpcUrl}…` : 'starting the embedded devnet (anvil)…');
+    const chain = await createChain(config, log);
+    cleanups.push(() => chain.stop());
+
+    log(config.databaseUrl ? 'connecting to PostgreSQL…' : 'opening PGlite…');
+    const db = await openDatabase(
+      config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: path.join(config.dataDir) },
+    );
+    cleanups.push(() => db.close());
+
+    const masterKey = await loadMasterKey({ dataDir: config.dataDir });
+    const store = config.kuboApiUrl
+      ? await createKuboStore({ apiUrl: config.kuboApiUrl })
+      : await createHeliaStore({ dataDir: config.dataDir });
+    cleanups.push(() => store.stop());
+    const gateway = createGateway({ store, masterKey });
+
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics });
+    const events = new EventEmitter();
+    events.setMaxListeners(0); // one listener per WebSocket client
+    const indexer = createIndexer({
+      db,
+      publicClient: chain.publicClient,
+      deployment: chain.deployment,
+      confirmations: config.confirmations,
+      pollIntervalMs: chain.devnet ? 500 : 2000,
+      onEvent: (event) => {
+        events.emit('event', event);
+      },
+    });
+    new Gauge({
+      name: 'souk_indexer_lag_blocks',
+      help: 'Blocks between the chain head and the indexer checkpoint',
+      registers: [metrics],
+      async collect() {
+        this.set(await indexer.lag());
+      },
+    });
+    await indexer.start();
+    cleanups.push(() => indexer.stop());
+
+    const jwtKey = config.jwtSecret
+      ? new TextEncoder().encode(config.jwtSecret)
+      : secretFile(path.join(config.dataDir, 'jwt.key'));
+    const services: NodeServices = {
+      config,
+      chain,
+      db,
+      storage: { store, gateway, masterKey },
+      indexer,
+      jwtKey,
+      events,
+      metrics,
+    };
+    const app = await build(services, { logger });
+    cleanups.push(() => app.close());
+    const address = await app.listen({ host: config.host, port: config.port });
+    return { url: address, services, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

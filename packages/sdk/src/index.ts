@@ -1,0 +1,28 @@
+/**
+ * `@souk/sdk`: a typed client of the Souk node API. Actions are plain functions `verbNoun(client, parameters)`.
+ */
+
+export {
+  accessRequestTypes,
+  type DownloadAssetParameters,
+  downloadAsset,
+  type SignAccessRequestParameters,
+  signAccessRequest,
+} from './actions/assets/downloadAsset.ts';
+export {
+  type PublishAssetParameters,
+  type PublishAssetReturnType,
+  publishAsset,
+} from './actions/assets/publishAsset.ts';
+export {
+  type UploadContentParameters,
+  type UploadContentReturnType,
+  uploadContent,
+} from './actions/assets/uploadContent.ts';
+export { type GetProfileReturnType, getProfile } from './actions/auth/getProfile.ts';
+export { type RefreshSessionParameters, refreshSession } from './actions/auth/refreshSession.ts';
+export { type SignInParameters, type SignInReturnType, signIn } from './actions/auth/signIn.ts';
+export { type GetChainStatusReturnType, getChainStatus } from './actions/chain/getChainStatus.ts';
+export { type GetContractsReturnType, getContracts } from './actions/chain/getContracts.ts';
+export { createSoukClient, type SoukClient, type SoukClientConfig } from './clients/createSoukClient.ts';
+export { type Problem, SoukApiError, SoukError } from './errors/base.ts';
