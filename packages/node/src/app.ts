@@ -13,6 +13,8 @@ import problem from './plugins/problem.ts';
 import assetRoutes from './routes/assets/index.ts';
 import authRoutes from './routes/auth/index.ts';
 import chainRoutes from './routes/chain/index.ts';
+import licenceRoutes from './routes/licences/index.ts';
+import marketplaceRoutes from './routes/marketplace/index.ts';
 import opsRoutes from './routes/ops.ts';
 import wsRoutes from './routes/ws.ts';
 import { addSchemas } from './schemas.ts';
@@ -105,5 +107,7 @@ export async function build(
   await app.register(authRoutes, { prefix: '/api/v1/auth' });
   await app.register(chainRoutes, { prefix: '/api/v1/chain' });
   await app.register(assetRoutes, { prefix: '/api/v1' });
+  await app.register(marketplaceRoutes, { prefix: '/api/v1/marketplace' });
+  await app.register(licenceRoutes, { prefix: '/api/v1/licences' });
   return app;
 }

@@ -8,15 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { licensesAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import {
   createSoukClient,
   downloadAsset,
   getProfile,
   publishAsset,
+  purchaseLicence,
   refreshSession,
   type SoukApiError,
+  setLicenceTerms,
   signAccessRequest,
   signIn,
   uploadContent,
@@ -201,7 +202,6 @@ for (const engine of engines) {
 
     test('licensed content: refused without a licence (zero bytes), served after purchaseLicense, ranges, replay refused', async (t) => {
       if (skip) return t.skip(skip);
-      const { chain } = node.services;
       const creator = createSoukClient({ url: node.url });
       await signIn(creator, { account: account(3) });
       const plaintext = randomBytes(3 * 1024 * 1024 + 123);
@@ -220,7 +220,7 @@ for (const engine of engines) {
       assert.ok(published.assetId, 'minted by the node for the devnet account');
       assert.match(published.manifestCid, /^bafkrei/);
       const assetId = BigInt(published.assetId as string);
-      const { licenses } = chain.deployment.contracts;
+      const { licenses } = node.services.chain.deployment.contracts;
       const consumer = createSoukClient({ url: node.url });
 
       // No access request at all → 401, and no content bytes.
@@ -233,28 +233,18 @@ for (const engine of engines) {
         (e: SoukApiError) => e.status === 403 && /licence/.test(e.problem.detail),
       );
 
-      // The creator sets terms and account 4 buys a licence on-chain.
-      const creatorWallet = chain.walletFor(account(3).address);
-      const buyerWallet = chain.walletFor(account(4).address);
-      assert.ok(creatorWallet && buyerWallet);
-      const price = 10n ** 15n;
-      await chain.publicClient.waitForTransactionReceipt({
-        hash: await creatorWallet.writeContract({
-          address: licenses,
-          abi: licensesAbi,
-          functionName: 'setTerms',
-          args: [assetId, '0x0000000000000000000000000000000000000000', price, 3600n],
-        }),
-      });
-      await chain.publicClient.waitForTransactionReceipt({
-        hash: await buyerWallet.writeContract({
-          address: licenses,
-          abi: licensesAbi,
-          functionName: 'purchaseLicense',
-          args: [assetId, account(4).address],
-          value: price,
-        }),
-      });
+      // The creator sets terms and account 4 buys a licence, through the API (the node signs for devnet accounts).
+      await setLicenceTerms(creator, { assetId, price: 10n ** 15n, durationSeconds: 3600 });
+      await signIn(consumer, { account: account(4) });
+      const bought = await purchaseLicence(consumer, { assetId });
+      assert.equal(bought.transactionHashes.length, 1);
+      const licence = await (await fetch(url(`/api/v1/licences/${assetId}/${account(4).address}`))).json();
+      assert.equal(licence.hasAccess, true);
+
+      // A wallet user gets unsigned transactions instead.
+      const unsigned = await purchaseLicence(consumer, { assetId, mode: 'unsigned' });
+      assert.equal(unsigned.transactions?.[0].to.toLowerCase(), licenses.toLowerCase());
+      assert.equal(unsigned.transactions?.[0].value, String(10n ** 15n));
 
       const full = await downloadAsset(consumer, { assetId, account: account(4), chainId: 31337, licenses });
       const body = Buffer.from(await full.arrayBuffer());

@@ -24,5 +24,10 @@ export { type RefreshSessionParameters, refreshSession } from './actions/auth/re
 export { type SignInParameters, type SignInReturnType, signIn } from './actions/auth/signIn.ts';
 export { type GetChainStatusReturnType, getChainStatus } from './actions/chain/getChainStatus.ts';
 export { type GetContractsReturnType, getContracts } from './actions/chain/getContracts.ts';
+export { type PurchaseLicenceParameters, purchaseLicence } from './actions/licences/purchaseLicence.ts';
+export { type SetLicenceTermsParameters, setLicenceTerms } from './actions/licences/setLicenceTerms.ts';
+export { type BuyAssetParameters, buyAsset } from './actions/marketplace/buyAsset.ts';
+export { type ListAssetParameters, listAsset } from './actions/marketplace/listAsset.ts';
+export type { TransactionsReturnType, TransactMode } from './actions/transactions.ts';
 export { createSoukClient, type SoukClient, type SoukClientConfig } from './clients/createSoukClient.ts';
 export { type Problem, SoukApiError, SoukError } from './errors/base.ts';

@@ -4,14 +4,28 @@ import {
   agentNftAbi,
   computeMarketAbi,
   deploySouk,
+  devAccounts,
   licensesAbi,
   marketplaceAbi,
   providerRegistryAbi,
   type SoukDeployment,
   soukTokenAbi,
+  startAnvil,
 } from '@souk/contracts';
-import { type Abi, type Address, encodeAbiParameters, type Hex, keccak256, parseEther, zeroAddress } from 'viem';
-import { anvilFixture } from '../../../../contracts/ts/test-utils.ts';
+import {
+  type Abi,
+  type Address,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  encodeAbiParameters,
+  type Hex,
+  http,
+  keccak256,
+  parseEther,
+  zeroAddress,
+} from 'viem';
+import { foundry } from 'viem/chains';
 import type { SoukDb } from '../db/index.ts';
 import { getJob, setAssetMetadata } from '../db/queries.ts';
 import { dbVariants } from '../db/test-utils.ts';
@@ -20,6 +34,34 @@ import { createIndexer, type SoukEvent } from './index.ts';
 
 const URI = 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
 const URI_V1 = 'ipfs://bafkreib2222222222222222222222222222222222222222222222222';
+
+/**
+ * An anvil of our own. Like `anvilFixture` from contracts/ts/test-utils.ts, but on a random port below the kernel's
+ * ephemeral range and checked to be fresh (block 0): with `freePort`, two test processes running at once can pick the
+ * same port, and the second then talks to the first one's anvil, whose head moves under its feet.
+ */
+async function anvilFixture() {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const anvil = await startAnvil({ port }).catch((error) => {
+      if (attempt >= 5) throw error;
+      return undefined;
+    });
+    if (!anvil) continue;
+    const transport = http(anvil.rpcUrl);
+    const publicClient = createPublicClient({ chain: foundry, transport });
+    if ((await publicClient.getBlockNumber()) !== 0n) {
+      await anvil.stop();
+      if (attempt >= 5) throw new Error('No fresh anvil could be started.');
+      continue;
+    }
+    const accounts = devAccounts();
+    const testClient = createTestClient({ chain: foundry, mode: 'anvil', transport });
+    const wallet = (index: number) =>
+      createWalletClient({ account: accounts[index].account, chain: foundry, transport });
+    return { anvil, accounts, publicClient, testClient, wallet, stop: () => anvil.stop() };
+  }
+}
 
 /** Every table the indexer writes, with the key to sort a dump by. */
 const TABLES: Record<string, string[]> = {

@@ -5,7 +5,8 @@
 import { agentNftAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
-import { BadRequestError, ChainRevertError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { type TransactMode, transact } from '../../chain/transact.ts';
+import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { encodeManifest, type Manifest } from '../../storage/manifest.ts';
 
 const KINDS = ['model', 'agent', 'dataset'] as const;
@@ -164,42 +165,15 @@ export async function writeManifest(app: FastifyInstance, caller: Address, body:
   return manifestCid;
 }
 
-/**
- * Sends `data` to AgentNFT from `caller` when the node holds its key and `mode` allows; otherwise returns the
- * unsigned transaction. Reverts come back as 422 with the decoded custom error.
- */
-export async function submitOrPrepare(
-  app: FastifyInstance,
-  caller: Address,
-  data: Hex,
-  mode: 'submit' | 'unsigned' | undefined,
-): Promise<{
-  transactionHash: Hex | null;
-  logs: { data: Hex; topics: Hex[] }[];
-  transaction: null | Record<string, unknown>;
-}> {
+/** Sends one AgentNFT call for `caller` (see `chain/transact.ts`). */
+export async function submitOrPrepare(app: FastifyInstance, caller: Address, data: Hex, mode: TransactMode) {
   const { chain } = app.souk;
-  const to = chain.deployment.contracts.agentNft;
-  const wallet = mode === 'unsigned' ? undefined : chain.walletFor(caller);
-  if (mode === 'submit' && !wallet) {
-    throw new BadRequestError('The node holds no key for this account: use mode "unsigned" and sign in your wallet.');
-  }
-  if (!wallet)
-    return {
-      transactionHash: null,
-      logs: [],
-      transaction: { chainId: chain.deployment.chainId, to, data, value: '0' },
-    };
-  let hash: Hex;
-  try {
-    await chain.publicClient.call({ account: wallet.account, to, data }); // surfaces reverts with their decoded error
-    hash = await wallet.sendTransaction({ to, data });
-  } catch (error) {
-    throw new ChainRevertError((error as { shortMessage?: string }).shortMessage ?? (error as Error).message);
-  }
-  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success') throw new ChainRevertError(`transaction ${hash} reverted`);
-  return { transactionHash: hash, logs: receipt.logs as never, transaction: null };
+  const result = await transact(chain, caller, [{ to: chain.deployment.contracts.agentNft, data }], mode);
+  return {
+    transactionHash: result.transactionHashes[0] ?? null,
+    logs: result.logs,
+    transaction: result.transactions?.[0] ?? null,
+  };
 }
 
 /** Mints the manifest at `manifestCid`; returns the new asset id when the node submitted it. */

@@ -1,0 +1,87 @@
+/**
+ * Sends contract calls for an API caller: submitted by the node when it holds the caller's key (devnet accounts)
+ * and the caller did not ask otherwise, or returned unsigned for the caller's wallet. Reverts are simulated first so
+ * that they come back as 422 problems naming the contract's custom error.
+ */
+import type { Address, Hex, Log } from 'viem';
+import { BadRequestError, ChainRevertError } from '../errors.ts';
+import type { ChainService } from './index.ts';
+
+/** One contract call. */
+export type Call = { to: Address; data: Hex /** wei */; value?: bigint | undefined };
+
+/** How the caller wants its transactions handled. */
+export type TransactMode = 'submit' | 'unsigned' | undefined;
+
+/** The result: hashes and logs when submitted, or the unsigned transactions. */
+export type TransactResult = {
+  transactionHashes: Hex[];
+  logs: Log[];
+  /** Unsigned transactions, in order, when not submitted. */
+  transactions: Array<{ chainId: number; to: Address; data: Hex; value: string }> | null;
+};
+
+/** JSON schema of the `transactions` part of responses. */
+export const unsignedTransactionsSchema = {
+  anyOf: [
+    { type: 'null' },
+    {
+      type: 'array',
+      description: 'Unsigned transactions for the caller’s wallet, to send in order',
+      items: {
+        type: 'object',
+        properties: {
+          chainId: { type: 'integer' },
+          to: { type: 'string' },
+          data: { type: 'string' },
+          value: { type: 'string' },
+        },
+      },
+    },
+  ],
+} as const;
+
+/**
+ * Submits `calls` in order from `caller` (waiting for each receipt), or prepares them unsigned.
+ * @throws {BadRequestError} `mode: 'submit'` for an account whose key the node does not hold.
+ * @throws {ChainRevertError} (422) when a call would revert or reverted, with the decoded reason.
+ */
+export async function transact(
+  chain: ChainService,
+  caller: Address,
+  calls: Call[],
+  mode: TransactMode,
+): Promise<TransactResult> {
+  const wallet = mode === 'unsigned' ? undefined : chain.walletFor(caller);
+  if (mode === 'submit' && !wallet) {
+    throw new BadRequestError('The node holds no key for this account: use mode "unsigned" and sign in your wallet.');
+  }
+  if (!wallet) {
+    return {
+      transactionHashes: [],
+      logs: [],
+      transactions: calls.map((c) => ({
+        chainId: chain.deployment.chainId,
+        to: c.to,
+        data: c.data,
+        value: String(c.value ?? 0n),
+      })),
+    };
+  }
+  const hashes: Hex[] = [];
+  const logs: Log[] = [];
+  for (const call of calls) {
+    let hash: Hex;
+    try {
+      await chain.publicClient.call({ account: wallet.account, to: call.to, data: call.data, value: call.value });
+      hash = await wallet.sendTransaction({ to: call.to, data: call.data, value: call.value });
+    } catch (error) {
+      throw new ChainRevertError((error as { shortMessage?: string }).shortMessage ?? (error as Error).message);
+    }
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new ChainRevertError(`transaction ${hash} reverted`);
+    hashes.push(hash);
+    logs.push(...receipt.logs);
+  }
+  return { transactionHashes: hashes, logs, transactions: null };
+}

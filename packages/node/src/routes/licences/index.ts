@@ -1,0 +1,158 @@
+/**
+ * Licences: set terms for an asset you own and buy licences. Access is checked on-chain by the gateway.
+ */
+import { licensesAbi, soukTokenAbi } from '@souk/contracts';
+import type { FastifyInstance } from 'fastify';
+import { type Address, encodeFunctionData, zeroAddress } from 'viem';
+import { type Call, type TransactMode, transact, unsignedTransactionsSchema } from '../../chain/transact.ts';
+import { NotFoundError } from '../../errors.ts';
+import { address, uintString } from '../../schemas.ts';
+
+const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+const problem = { $ref: 'Problem#' } as const;
+const mode = { type: 'string', enum: ['submit', 'unsigned'] } as const;
+const txResult = {
+  type: 'object',
+  properties: {
+    transactionHashes: { type: 'array', items: { type: 'string' } },
+    transactions: unsignedTransactionsSchema,
+  },
+} as const;
+
+export default async function licenceRoutes(app: FastifyInstance) {
+  const { chain } = app.souk;
+  const { licenses } = chain.deployment.contracts;
+
+  app.post<{
+    Body: { assetId: string; price: string; currency?: Address; durationSeconds?: number; mode?: TransactMode };
+  }>(
+    '/terms',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['licences'],
+        summary: 'Set the licence terms of an asset you own (duration 0 or absent = perpetual)',
+        security: auth,
+        body: {
+          type: 'object',
+          required: ['assetId', 'price'],
+          additionalProperties: false,
+          properties: {
+            assetId: uintString,
+            price: { ...uintString, description: 'wei of currency' },
+            currency: address,
+            durationSeconds: { type: 'integer', minimum: 0, maximum: 2 ** 53 - 1 },
+            mode,
+          },
+        },
+        response: { 200: txResult, 400: problem, 401: problem, 422: problem },
+      },
+    },
+    async (request) => {
+      const { assetId, price, currency, durationSeconds = 0 } = request.body;
+      const data = encodeFunctionData({
+        abi: licensesAbi,
+        functionName: 'setTerms',
+        args: [BigInt(assetId), currency ?? zeroAddress, BigInt(price), BigInt(durationSeconds)],
+      });
+      const { transactionHashes, transactions } = await transact(
+        chain,
+        request.account as Address,
+        [{ to: licenses, data }],
+        request.body.mode,
+      );
+      return { transactionHashes, transactions };
+    },
+  );
+
+  app.post<{ Body: { assetId: string; licensee?: Address; mode?: TransactMode } }>(
+    '/purchase',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['licences'],
+        summary: 'Buy a licence at the current on-chain terms (price-protected: purchaseLicenseAt)',
+        security: auth,
+        body: {
+          type: 'object',
+          required: ['assetId'],
+          additionalProperties: false,
+          properties: { assetId: uintString, licensee: address, mode },
+        },
+        response: { 200: txResult, 400: problem, 401: problem, 404: problem, 422: problem },
+      },
+    },
+    async (request) => {
+      const caller = request.account as Address;
+      const assetId = BigInt(request.body.assetId);
+      const terms = await chain.publicClient.readContract({
+        address: licenses,
+        abi: licensesAbi,
+        functionName: 'getTerms',
+        args: [assetId],
+      });
+      if (!terms.active) throw new NotFoundError(`Asset ${assetId} has no licence terms.`);
+      const native = terms.currency === zeroAddress;
+      const calls: Call[] = [];
+      if (!native && terms.price > 0n) {
+        calls.push({
+          to: terms.currency,
+          data: encodeFunctionData({ abi: soukTokenAbi, functionName: 'approve', args: [licenses, terms.price] }),
+        });
+      }
+      calls.push({
+        to: licenses,
+        data: encodeFunctionData({
+          abi: licensesAbi,
+          functionName: 'purchaseLicenseAt',
+          args: [assetId, request.body.licensee ?? caller, terms.price],
+        }),
+        value: native ? terms.price : 0n,
+      });
+      const { transactionHashes, transactions } = await transact(chain, caller, calls, request.body.mode);
+      return { transactionHashes, transactions };
+    },
+  );
+
+  app.get<{ Params: { assetId: string; account: Address } }>(
+    '/:assetId/:account',
+    {
+      schema: {
+        tags: ['licences'],
+        summary: 'Whether an account has access to an asset now, read from the chain',
+        params: {
+          type: 'object',
+          required: ['assetId', 'account'],
+          properties: { assetId: uintString, account: address },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              hasAccess: { type: 'boolean' },
+              expiresAt: { type: 'string', description: 'unix seconds; 0 none' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const assetId = BigInt(request.params.assetId);
+      const [hasAccess, expiresAt] = await Promise.all([
+        chain.publicClient.readContract({
+          address: licenses,
+          abi: licensesAbi,
+          functionName: 'hasAccess',
+          args: [request.params.account, assetId],
+        }),
+        chain.publicClient.readContract({
+          address: licenses,
+          abi: licensesAbi,
+          functionName: 'licenseExpiry',
+          args: [assetId, request.params.account],
+        }),
+      ]);
+      return { hasAccess, expiresAt: String(expiresAt) };
+    },
+  );
+}
