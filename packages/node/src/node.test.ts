@@ -10,9 +10,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '@souk/contracts/test-utils';
 import {
+  buyAsset,
   createSoukClient,
   downloadAsset,
+  getAsset,
   getProfile,
+  listAsset,
+  listAssets,
   publishAsset,
   purchaseLicence,
   refreshSession,
@@ -26,6 +30,17 @@ import pg from 'pg';
 import { createSiweMessage } from 'viem/siwe';
 import { loadConfig } from './config.ts';
 import { type RunningNode, startNode } from './server.ts';
+
+/** Polls `probe` until it returns a value (the indexer runs behind the chain by a poll interval). */
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for the index');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 const POSTGRES_URL = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -275,9 +290,82 @@ for (const engine of engines) {
         downloadAsset(consumer, { assetId, accessRequest }),
         (e: SoukApiError) => e.status === 401 && /already used/.test(e.problem.detail),
       );
+      // The index serves it with the manifest's name; text search finds it.
+      const found = await waitFor(async () =>
+        (await listAssets(consumer, { kind: 'model', q: 'Receipt' })).items.find((a) => a.id === String(assetId)),
+      );
+      assert.equal(found.name, 'Receipt OCR');
+      assert.equal(found.creator, account(3).address.toLowerCase());
+      const detail = await getAsset(consumer, { assetId });
+      assert.equal(detail.versions.length, 1);
+      const mine = await waitFor(async () => {
+        const res = await (
+          await fetch(url('/api/v1/licences/mine'), { headers: { authorization: `Bearer ${consumer.accessToken}` } })
+        ).json();
+        return res.items.find((l: { assetId: string }) => l.assetId === String(assetId));
+      });
+      assert.equal(mine.active, true);
+
       const manifest = await (await fetch(url(`/api/v1/assets/${assetId}/manifest`))).json();
       assert.equal(manifest.content.sha256, upload.sha256);
       assert.equal(manifest.royaltyBps, 500);
+    });
+
+    test('marketplace: list and buy through the API; the index, WebSocket and analytics follow', async (t) => {
+      if (skip) return t.skip(skip);
+      const seller = createSoukClient({ url: node.url });
+      await signIn(seller, { account: account(5) });
+      const upload = await uploadContent(seller, { data: new TextEncoder().encode('public agent'), encrypt: false });
+      const published = await publishAsset(seller, {
+        uploadId: upload.uploadId,
+        name: 'Public agent',
+        kind: 'agent',
+        license: { terms: 'MIT' },
+        royaltyBps: 1000,
+      });
+      const assetId = BigInt(published.assetId as string);
+      // Public content streams without any access request.
+      const open = await fetch(url(`/api/v1/assets/${assetId}/content`));
+      assert.equal(await open.text(), 'public agent');
+
+      const socket = new WebSocket(url('/ws').replace('http', 'ws'));
+      const received: Array<{ event: string; topic: string }> = [];
+      await new Promise<void>((resolve, reject) => {
+        socket.onopen = () =>
+          socket.send(JSON.stringify({ type: 'subscribe', topics: ['listing'], filter: { assetId: String(assetId) } }));
+        socket.onerror = () => reject(new Error('websocket error'));
+        socket.onmessage = (m) => {
+          const message = JSON.parse(String(m.data));
+          if (message.type === 'subscribed') resolve();
+          if (message.type === 'event') received.push(message);
+        };
+      });
+
+      await listAsset(seller, { assetId, price: 2n * 10n ** 18n });
+      const buyer = createSoukClient({ url: node.url });
+      await signIn(buyer, { account: account(6) });
+      const bought = await buyAsset(buyer, { assetId });
+      assert.equal(bought.transactionHashes.length, 1);
+
+      const owned = await waitFor(async () => {
+        const res = await (await fetch(url(`/api/v1/marketplace/user/${account(6).address}/agents`))).json();
+        return res.items.find((a: { id: string }) => a.id === String(assetId));
+      });
+      assert.equal(owned.owner, account(6).address.toLowerCase());
+      await waitFor(async () => (received.some((e) => e.event === 'Sold') ? true : undefined));
+      assert.deepEqual(
+        received.map((e) => e.event),
+        ['Listed', 'Sold'],
+      );
+      socket.close();
+
+      const volume = await (await fetch(url('/api/v1/analytics/volume?bucket=day'))).json();
+      const native = volume.items.find((v: { currency: string }) => /^0x0{40}$/.test(v.currency));
+      assert.ok(BigInt(native.sales_volume) >= 2n * 10n ** 18n);
+      const listings = await (await fetch(url('/api/v1/marketplace/list?active=false'))).json();
+      assert.ok(listings.items.some((l: { assetId: string }) => l.assetId === String(assetId)));
+      // Buying again (no listing) is a clear 404, not a revert or a 500.
+      await assert.rejects(buyAsset(buyer, { assetId }), (e: SoukApiError) => e.status === 404);
     });
   });
 }

@@ -12,6 +12,41 @@ export const uintString = { type: 'string', pattern: '^[0-9]{1,78}$' } as const;
 /** A 32-byte hex value. */
 export const bytes32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' } as const;
 
+const nullableString = { type: ['string', 'null'] } as const;
+
+/** JSON shape of an asset (registered as `Asset`). */
+export const assetSchema = {
+  $id: 'Asset',
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'AgentNFT token id' },
+    kind: { type: 'string', enum: ['model', 'agent', 'dataset'] },
+    name: nullableString,
+    description: nullableString,
+    creator: { type: 'string' },
+    owner: { type: 'string' },
+    royaltyBps: { type: 'integer' },
+    manifestUri: { type: 'string' },
+    manifestCid: nullableString,
+    contentCid: nullableString,
+    versionCount: { type: 'integer' },
+    priceWei: { ...nullableString, description: 'asking price: active listing, else licence terms' },
+    currency: nullableString,
+    licence: {
+      type: ['object', 'null'],
+      properties: {
+        currency: nullableString,
+        priceWei: nullableString,
+        durationSeconds: { ...nullableString, description: '0 = perpetual' },
+        active: { type: 'boolean' },
+      },
+    },
+    createdBlock: { type: 'integer' },
+    createdAt: { type: 'string' },
+    updatedBlock: { type: 'integer' },
+  },
+} as const;
+
 const contracts = {
   type: 'object',
   properties: Object.fromEntries(
@@ -30,6 +65,7 @@ const contracts = {
 
 export function addSchemas(app: FastifyInstance) {
   app.addSchema(problemSchema);
+  app.addSchema(assetSchema);
   app.addSchema({
     $id: 'Readiness',
     type: 'object',

@@ -11,7 +11,8 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { build } from './app.ts';
 import { createChain } from './chain/index.ts';
 import type { NodeConfig } from './config.ts';
-import { openDatabase } from './db/index.ts';
+import { openDatabase, type SoukDb } from './db/index.ts';
+import { setAssetMetadata } from './db/queries.ts';
 import { createIndexer } from './indexer/index.ts';
 import type { NodeServices } from './services.ts';
 import { createHeliaStore, createKuboStore } from './storage/blocks.ts';
@@ -26,6 +27,24 @@ export type RunningNode = {
   /** Graceful stop: stop accepting, finish in-flight requests, checkpoint the indexer, close db/storage/chain. */
   stop: () => Promise<void>;
 };
+
+/** Copies a manifest this node wrote (name, description, content CID) onto the indexed asset. */
+async function fillAssetMetadata(db: SoukDb, tokenId: bigint, uri: string): Promise<void> {
+  if (!uri.startsWith('ipfs://')) return;
+  const row = await db
+    .selectFrom('manifests')
+    .innerJoin('uploads', 'uploads.id', 'manifests.upload_id')
+    .select(['manifests.name', 'manifests.description', 'uploads.content_cid'])
+    .where('manifests.cid', '=', uri.slice('ipfs://'.length))
+    .executeTakeFirst();
+  if (!row) return;
+  await setAssetMetadata(db, tokenId, {
+    name: row.name,
+    description: row.description,
+    manifestCid: uri.slice('ipfs://'.length),
+    contentCid: row.content_cid,
+  });
+}
 
 /** Reads or creates a 32-byte secret file with mode 0600. */
 function secretFile(file: string): Uint8Array {
@@ -85,8 +104,15 @@ export async function startNode(
       deployment: chain.deployment,
       confirmations: config.confirmations,
       pollIntervalMs: chain.devnet ? 500 : 2000,
-      onEvent: (event) => {
+      onEvent: async (event) => {
         events.emit('event', event);
+        // Assets minted from a wallet (unsigned path) get their manifest fields once their mint is indexed.
+        if (
+          event.contract === 'agentNft' &&
+          (event.eventName === 'AssetMinted' || event.eventName === 'VersionPublished')
+        ) {
+          await fillAssetMetadata(db, event.args.tokenId, event.args.uri);
+        }
       },
     });
     new Gauge({

@@ -9,6 +9,13 @@ export {
   type SignAccessRequestParameters,
   signAccessRequest,
 } from './actions/assets/downloadAsset.ts';
+export { type GetAssetReturnType, getAsset } from './actions/assets/getAsset.ts';
+export {
+  type Asset,
+  type ListAssetsParameters,
+  type ListAssetsReturnType,
+  listAssets,
+} from './actions/assets/listAssets.ts';
 export {
   type PublishAssetParameters,
   type PublishAssetReturnType,

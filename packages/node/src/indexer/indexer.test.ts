@@ -50,7 +50,7 @@ async function anvilFixture() {
     if (!anvil) continue;
     const transport = http(anvil.rpcUrl);
     const publicClient = createPublicClient({ chain: foundry, transport });
-    if ((await publicClient.getBlockNumber()) !== 0n) {
+    if ((await publicClient.getBlockNumber({ cacheTime: 0 })) !== 0n) {
       await anvil.stop();
       if (attempt >= 5) throw new Error('No fresh anvil could be started.');
       continue;
@@ -258,7 +258,7 @@ for (const variant of await dbVariants()) {
     });
 
     test('indexes every Souk event into the right rows and checkpoints the head', async () => {
-      const head = await fx.publicClient.getBlockNumber();
+      const head = await fx.publicClient.getBlockNumber({ cacheTime: 0 });
       const result = await indexer(db, { batchSize: 7, onEvent: (e) => void seen.push(e) }).syncOnce();
       assert.equal(result.from, BigInt(deployment.blockNumber));
       assert.equal(result.to, head);

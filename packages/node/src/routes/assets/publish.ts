@@ -6,6 +6,7 @@ import { agentNftAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { type TransactMode, transact } from '../../chain/transact.ts';
+import { setAssetMetadata } from '../../db/queries.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { encodeManifest, type Manifest } from '../../storage/manifest.ts';
 
@@ -198,24 +199,12 @@ export async function mintManifest(app: FastifyInstance, caller: Address, manife
       .select(['uploads.content_cid'])
       .where('manifests.cid', '=', manifestCid)
       .executeTakeFirstOrThrow();
-    await app.souk.db
-      .insertInto('asset_metadata')
-      .values({
-        asset_id: assetId.toString(),
-        name: body.name,
-        description: body.description ?? null,
-        manifest_cid: manifestCid,
-        content_cid: upload.content_cid,
-      })
-      .onConflict((oc) =>
-        oc.column('asset_id').doUpdateSet({
-          name: body.name,
-          description: body.description ?? null,
-          manifest_cid: manifestCid,
-          content_cid: upload.content_cid,
-        }),
-      )
-      .execute();
+    await setAssetMetadata(app.souk.db, assetId, {
+      name: body.name,
+      description: body.description ?? null,
+      manifestCid,
+      contentCid: upload.content_cid,
+    });
   }
   return {
     manifestCid,

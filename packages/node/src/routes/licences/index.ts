@@ -5,8 +5,10 @@ import { licensesAbi, soukTokenAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { type Call, type TransactMode, transact, unsignedTransactionsSchema } from '../../chain/transact.ts';
+import { licencesOf } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
+import { query } from '../assets/read.ts';
 
 const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 const problem = { $ref: 'Problem#' } as const;
@@ -153,6 +155,60 @@ export default async function licenceRoutes(app: FastifyInstance) {
         }),
       ]);
       return { hasAccess, expiresAt: String(expiresAt) };
+    },
+  );
+
+  app.get<{ Querystring: { active: boolean } }>(
+    '/mine',
+    {
+      preHandler: app.requireAccount,
+      schema: {
+        tags: ['licences'],
+        summary: 'Licences the signed-in account holds (from the index)',
+        security: auth,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { active: { type: 'boolean', default: false } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    assetId: { type: 'string' },
+                    name: { type: ['string', 'null'] },
+                    kind: { type: 'string' },
+                    expiresAt: { type: ['string', 'null'], description: 'null = perpetual' },
+                    active: { type: 'boolean' },
+                    purchases: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+          401: problem,
+        },
+      },
+    },
+    async (request) => {
+      const rows = await query(() =>
+        licencesOf(app.souk.db, { address: request.account as string, activeOnly: request.query.active }),
+      );
+      return {
+        items: rows.map((l) => ({
+          assetId: l.asset_id,
+          name: l.name,
+          kind: l.kind,
+          expiresAt: l.expires_at ? new Date(l.expires_at).toISOString() : null,
+          active: l.active,
+          purchases: l.purchases,
+        })),
+      };
     },
   );
 }

@@ -6,8 +6,10 @@ import { agentNftAbi, marketplaceAbi, soukTokenAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { type Call, type TransactMode, transact, unsignedTransactionsSchema } from '../../chain/transact.ts';
+import { assetsOfOwner, listListings } from '../../db/queries.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
+import { query, toAsset } from '../assets/read.ts';
 
 const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 const problem = { $ref: 'Problem#' } as const;
@@ -125,5 +127,86 @@ export default async function marketplaceRoutes(app: FastifyInstance) {
       const { transactionHashes, transactions } = await transact(chain, caller, calls, request.body.mode);
       return { transactionHashes, transactions };
     },
+  );
+
+  app.get<{ Querystring: { active: boolean; seller?: string; limit: number; cursor?: string } }>(
+    '/list',
+    {
+      schema: {
+        tags: ['marketplace'],
+        summary: 'Listings from the index, newest first, cursor-paginated (seed name: marketplace/list)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            active: { type: 'boolean', default: true },
+            seller: address,
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            cursor: { type: 'string', maxLength: 512 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    assetId: { type: 'string' },
+                    seller: { type: 'string' },
+                    currency: { type: 'string' },
+                    priceWei: { type: 'string' },
+                    active: { type: 'boolean' },
+                    listedBlock: { type: 'integer' },
+                    listedAt: { type: 'string' },
+                    kind: { type: 'string' },
+                    name: { type: ['string', 'null'] },
+                  },
+                },
+              },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          400: problem,
+        },
+      },
+    },
+    async (request) => {
+      const page = await query(() => listListings(app.souk.db, request.query));
+      return {
+        items: page.items.map((l) => ({
+          assetId: l.token_id,
+          seller: l.seller,
+          currency: l.currency,
+          priceWei: l.price,
+          active: l.active,
+          listedBlock: l.listed_block,
+          listedAt: new Date(l.listed_at).toISOString(),
+          kind: l.kind,
+          name: l.name,
+        })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.get<{ Params: { address: string } }>(
+    '/user/:address/agents',
+    {
+      schema: {
+        tags: ['marketplace'],
+        summary: 'Assets an account owns (seed name: marketplace/user/{address}/agents)',
+        params: { type: 'object', required: ['address'], properties: { address } },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: { $ref: 'Asset#' } } } },
+          400: problem,
+        },
+      },
+    },
+    async (request) => ({
+      items: (await query(() => assetsOfOwner(app.souk.db, { address: request.params.address }))).map(toAsset),
+    }),
   );
 }
