@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { type Bucket, licencesOverTime, marketVolume, providerStats, topAssets } from '../../db/queries.ts';
 import { address } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
+import { problem } from '../common.ts';
 
-const problem = { $ref: 'Problem#' } as const;
 /** Rows are plain records; amounts are wei decimal strings, times ISO 8601. */
 const rows = {
   type: 'object',

@@ -9,6 +9,7 @@ import { type Address, encodeFunctionData, type Hex } from 'viem';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
 import { AccessDeniedError, decodeAccessRequest, verifyAccessRequest } from '../../gateway/accessRequest.ts';
 import { decodeManifest, type Manifest } from '../../storage/manifest.ts';
+import { authenticated as auth, problem } from '../common.ts';
 import {
   mintManifest,
   type PublishBody,
@@ -20,13 +21,11 @@ import {
 
 /** Largest upload, bytes (uploads stream; this only bounds abuse). */
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
-const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,77}$' } },
 } as const;
-const problem = { $ref: 'Problem#' } as const;
 
 /** Parses a single `bytes=a-b` range against `size`; undefined when absent; throws 416 when unsatisfiable. */
 function parseRange(header: string | undefined, size: number) {

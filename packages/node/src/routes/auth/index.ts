@@ -7,8 +7,7 @@ import { type Address, getAddress, type Hex } from 'viem';
 import { generateSiweNonce, parseSiweMessage } from 'viem/siwe';
 import { ACCESS_TOKEN_TTL, hashToken, REFRESH_TOKEN_TTL, randomToken, signAccessToken } from '../../auth/tokens.ts';
 import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '../../errors.ts';
-
-const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+import { authenticated as auth, problem } from '../common.ts';
 
 /** Seconds a SIWE nonce stays usable. */
 const NONCE_TTL = 10 * 60;
@@ -43,7 +42,7 @@ const siweBody = {
     email: { type: 'string', format: 'email', maxLength: 254 },
   },
 } as const;
-const problems = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' } };
+const problems = { 400: problem, 401: problem, 409: problem };
 
 type SiweBody = { message: string; signature: Hex; username?: string; email?: string };
 

@@ -4,22 +4,12 @@
 import { licensesAbi, soukTokenAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
-import { type Call, type TransactMode, transact, unsignedTransactionsSchema } from '../../chain/transact.ts';
+import { type Call, type TransactMode, transact } from '../../chain/transact.ts';
 import { licencesOf } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
-
-const auth: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
-const problem = { $ref: 'Problem#' } as const;
-const mode = { type: 'string', enum: ['submit', 'unsigned'] } as const;
-const txResult = {
-  type: 'object',
-  properties: {
-    transactionHashes: { type: 'array', items: { type: 'string' } },
-    transactions: unsignedTransactionsSchema,
-  },
-} as const;
+import { authenticated as auth, transactMode as mode, problem, transactionsResult as txResult } from '../common.ts';
 
 export default async function licenceRoutes(app: FastifyInstance) {
   const { chain } = app.souk;
