@@ -43,7 +43,7 @@ export default async function opsRoutes(app: FastifyInstance) {
         }
       };
       const checks = {
-        chain: await check(() => chain.publicClient.getBlockNumber()),
+        chain: await check(() => chain.publicClient.getBlockNumber({ cacheTime: 0 })),
         database: await check(() => sql`select 1`.execute(db)),
         storage: await check(async () => {
           if (!(await storage.store.ping())) throw new Error('storage down');

@@ -20,16 +20,20 @@ export type SoukClient = {
   accessToken: string | undefined;
   apiKey: string | undefined;
   /**
-   * Calls the API. JSON bodies are serialised; other bodies (streams, bytes) are sent as given.
-   * @throws {SoukApiError} on a non-2xx answer (with the problem+json body).
+   * Calls the API. JSON bodies are serialised; other bodies (streams, bytes) are sent as given. Statuses in
+   * `accept` are returned like 2xx answers (e.g. 503 of `/ready`, whose body is not a problem).
+   * @throws {SoukApiError} on a non-2xx answer not in `accept` (with the problem+json body).
    * @throws {SoukError} when the node cannot be reached.
    */
   request: (
     path: string,
-    init?: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: boolean },
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: boolean; accept?: number[] },
   ) => Promise<Response>;
-  /** Same, and parses JSON. */
-  json: <T>(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }) => Promise<T>;
+  /** Same, and parses JSON (`undefined` for 204). */
+  json: <T>(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; accept?: number[] },
+  ) => Promise<T>;
 };
 
 /**
@@ -52,7 +56,7 @@ export function createSoukClient({
     url: base,
     accessToken,
     apiKey,
-    async request(path, { method = 'GET', body, headers = {}, raw = false } = {}) {
+    async request(path, { method = 'GET', body, headers = {}, raw = false, accept = [] } = {}) {
       const all: Record<string, string> = { ...headers };
       if (client.accessToken) all.authorization = `Bearer ${client.accessToken}`;
       if (client.apiKey) all['x-api-key'] = client.apiKey;
@@ -72,7 +76,7 @@ export function createSoukClient({
       } catch (cause) {
         throw new SoukError(`Cannot reach the Souk node at ${base}.`, { cause, details: (cause as Error).message });
       }
-      if (!response.ok) {
+      if (!response.ok && !accept.includes(response.status)) {
         let problem: Problem;
         try {
           problem = (await response.json()) as Problem;
@@ -89,7 +93,10 @@ export function createSoukClient({
       }
       return response;
     },
-    async json<T>(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }) {
+    async json<T>(
+      path: string,
+      init?: { method?: string; body?: unknown; headers?: Record<string, string>; accept?: number[] },
+    ) {
       const response = await client.request(path, init);
       return (response.status === 204 ? undefined : await response.json()) as T;
     },

@@ -144,7 +144,7 @@ export default async function chainRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const head = await chain.publicClient.getBlockNumber();
+      const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
       const floor = BigInt(chain.deployment.blockNumber);
       let from = request.query.fromBlock ? BigInt(request.query.fromBlock) : head - 5_000n;
       if (from < floor) from = floor;

@@ -1,5 +1,15 @@
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 
+/** A tensor an asset takes or returns (ONNX-style). */
+export type TensorSpec = {
+  /** Tensor name, as in the model graph. */
+  name: string;
+  /** Element type, ONNX spelling: `float32`, `int64`, `uint8`… */
+  dtype: string;
+  /** Dimensions: a size, or a name for a dynamic dimension (`"batch"`). */
+  shape: Array<number | string>;
+};
+
 export type PublishAssetParameters = {
   /** From `uploadContent`. */
   uploadId: string;
@@ -7,6 +17,10 @@ export type PublishAssetParameters = {
   kind: 'model' | 'agent' | 'dataset';
   description?: string;
   runtime?: { engine: string; version?: string; pipeline?: string };
+  /** Input tensors (at most 256). */
+  inputs?: TensorSpec[];
+  /** Output tensors (at most 256). */
+  outputs?: TensorSpec[];
   modelCard?: string;
   license: { terms: string /** wei, decimal string */; price?: string; currency?: string; durationSeconds?: number };
   /** Royalty on resales, basis points (0..1000). */
