@@ -1,0 +1,69 @@
+/**
+ * `@souk/provider`: the execution core of a Souk compute provider — hardware detection, ONNX Runtime sessions on a
+ * worker thread with pinned options, the generic ONNX and OCR pipelines, and the canonical result hash.
+ */
+export {
+  InvalidInputError,
+  JobCancelledError,
+  JobDeadlineError,
+  JobFailedError,
+  ProviderError,
+  RuntimeClosedError,
+} from './errors.ts';
+export {
+  type DetectHardwareParameters,
+  detectGpus,
+  detectHardware,
+  type GpuInfo,
+  type HardwareInfo,
+  parseNvidiaSmi,
+} from './hardware.ts';
+export { type CtcDecoded, ctcGreedyDecode } from './pipelines/ctc.ts';
+export { type DbPostprocessOptions, type DetectedBox, dbPostprocess } from './pipelines/dbPostprocess.ts';
+export { decodeImage, type Point, type RgbImage } from './pipelines/image.ts';
+export { type FileSource, loadModel } from './pipelines/modelSource.ts';
+export { parseNpy, writeNpy } from './pipelines/npy.ts';
+export {
+  type CreateOcrPipelineParameters,
+  createOcrPipeline,
+  OCR_PIPELINE_VERSION,
+  type OcrInput,
+  type OcrLine,
+  type OcrOutput,
+  type OcrPipeline,
+} from './pipelines/ocr.ts';
+export {
+  type CreateOnnxPipelineParameters,
+  createOnnxPipeline,
+  decodeOnnxInput,
+  ONNX_PIPELINE_VERSION,
+  type OnnxInput,
+  type OnnxOutput,
+  type OnnxPipeline,
+} from './pipelines/onnx.ts';
+export {
+  type JsonTensor,
+  type Tensor,
+  type TensorData,
+  type TensorDtype,
+  tensorFromJson,
+  tensorToBytesLE,
+} from './pipelines/tensor.ts';
+export {
+  canonicalJson,
+  canonicalResult,
+  canonicalValue,
+  type JsonValue,
+  type PipelineOutput,
+  resultHash,
+  roundConfidence,
+} from './result.ts';
+export {
+  type CreateRuntimeParameters,
+  createRuntime,
+  type RunOptions,
+  type RunResult,
+  type Runtime,
+} from './runtime/createRuntime.ts';
+export { availableExecutionProviders, cudaAvailability, ortVersion } from './runtime/executionProviders.ts';
+export type { ExecutionProvider, Job, ModelRef, PipelineName, RuntimeRecord } from './runtime/types.ts';

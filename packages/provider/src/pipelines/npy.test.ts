@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InvalidInputError } from '../errors.ts';
+import { parseNpy, writeNpy } from './npy.ts';
+import type { Tensor } from './tensor.ts';
+
+const header = (bytes: Uint8Array) => {
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
+  return new TextDecoder('latin1').decode(bytes.subarray(10, 10 + length));
+};
+
+/** Builds a .npy by hand (as another writer would), for the reader's tests. */
+function npy(major: number, dict: string, data: Uint8Array): Uint8Array {
+  const prefix = major === 1 ? 10 : 12;
+  const pad = (64 - ((prefix + dict.length + 1) % 64)) % 64;
+  const head = new TextEncoder().encode(`${dict}${' '.repeat(pad)}\n`);
+  const out = new Uint8Array(prefix + head.length + data.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, major, 0]);
+  const view = new DataView(out.buffer);
+  if (major === 1) view.setUint16(8, head.length, true);
+  else view.setUint32(8, head.length, true);
+  out.set(head, prefix);
+  out.set(data, prefix + head.length);
+  return out;
+}
+
+describe('npy', () => {
+  const cases: Tensor[] = [
+    {
+      dtype: 'float32',
+      dims: [2, 3],
+      data: new Float32Array([0, -1.5, 3.25, Number.NaN, Number.POSITIVE_INFINITY, 1e-30]),
+    },
+    { dtype: 'int64', dims: [3], data: new BigInt64Array([-(2n ** 63n), 0n, 2n ** 63n - 1n]) },
+    { dtype: 'int32', dims: [1, 2, 2], data: new Int32Array([-(2 ** 31), -1, 7, 2 ** 31 - 1]) },
+    { dtype: 'uint8', dims: [4], data: new Uint8Array([0, 1, 128, 255]) },
+    { dtype: 'bool', dims: [2, 1], data: new Uint8Array([1, 0]) },
+    { dtype: 'float32', dims: [], data: new Float32Array([42]) },
+    { dtype: 'int32', dims: [0, 5], data: new Int32Array(0) },
+  ];
+  for (const tensor of cases) {
+    test(`round-trips ${tensor.dtype} with shape (${tensor.dims})`, () => {
+      const bytes = writeNpy(tensor);
+      const back = parseNpy(bytes);
+      assert.equal(back.dtype, tensor.dtype);
+      assert.deepEqual(back.dims, tensor.dims);
+      assert.deepEqual(back.data, tensor.data);
+      assert.equal((10 + header(bytes).length) % 64, 0, 'data starts on a 64-byte boundary');
+      assert.ok(header(bytes).endsWith('\n'));
+    });
+  }
+
+  test('writes the header numpy.save writes', () => {
+    const bytes = writeNpy({ dtype: 'float32', dims: [2, 3], data: new Float32Array(6) });
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    assert.equal(header(bytes), `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }${' '.repeat(58)}\n`);
+    assert.equal(bytes.length, 128 + 24);
+    assert.match(header(writeNpy({ dtype: 'int64', dims: [5], data: new BigInt64Array(5) })), /'shape': \(5,\), }/);
+    assert.match(
+      header(writeNpy({ dtype: 'bool', dims: [], data: new Uint8Array(1) })),
+      /'descr': '\|b1'.*'shape': \(\), }/,
+    );
+  });
+
+  test('reads format 2.0 and 3.0 headers', () => {
+    const data = new Uint8Array(new Int32Array([5, 6]).buffer);
+    for (const major of [2, 3]) {
+      const t = parseNpy(npy(major, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", data));
+      assert.deepEqual([...t.data], [5, 6]);
+    }
+  });
+
+  test('reads big-endian data', () => {
+    const data = new Uint8Array(8);
+    new DataView(data.buffer).setFloat32(0, 1.5, false);
+    new DataView(data.buffer).setFloat32(4, -2, false);
+    const t = parseNpy(npy(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", data));
+    assert.deepEqual([...t.data], [1.5, -2]);
+  });
+
+  test('reorders Fortran-ordered arrays to row-major', () => {
+    // [[1, 2, 3], [4, 5, 6]] stored column by column
+    const data = new Uint8Array(new Int32Array([1, 4, 2, 5, 3, 6]).buffer);
+    const t = parseNpy(npy(1, "{'descr': '<i4', 'fortran_order': True, 'shape': (2, 3), }", data));
+    assert.deepEqual(t.dims, [2, 3]);
+    assert.deepEqual([...t.data], [1, 2, 3, 4, 5, 6]);
+  });
+
+  test('refuses bad magic, unsupported dtypes, object arrays and short data', () => {
+    assert.throws(() => parseNpy(new Uint8Array(16)), InvalidInputError);
+    const f8 = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8));
+    assert.throws(() => parseNpy(f8), /Unsupported \.npy dtype '<f8'/);
+    const object = npy(1, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8));
+    assert.throws(() => parseNpy(object), InvalidInputError);
+    const short = npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }", new Uint8Array(8));
+    assert.throws(() => parseNpy(short), /needs 12/);
+    const badBool = npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (1,), }", new Uint8Array([2]));
+    assert.throws(() => parseNpy(badBool), InvalidInputError);
+  });
+});
