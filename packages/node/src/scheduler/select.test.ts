@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Address } from 'viem';
+import { InvalidJobRequirementsError, NotEnoughProvidersError } from './errors.ts';
+import type { ProviderSnapshot } from './score.ts';
+import { rankAllProviders, type SelectedProvider, selectProviders } from './select.ts';
+import { MIN_STAKE, MODEL_CIDS, makeJob, makeProvider, randomProviders, seededRandom } from './testing.ts';
+
+const NOW = 1_000_000;
+const opts = { now: NOW, heartbeatTimeoutMs: 30_000, minStakeWei: MIN_STAKE };
+const addr = (i: number) => `0x${i.toString(16).padStart(40, '0')}` as Address;
+const addresses = (picked: SelectedProvider[]) => picked.map((s) => s.provider.address);
+
+/** n identical good providers of distinct operators, addresses 1..n. */
+const uniform = (n: number, fields: Partial<ProviderSnapshot> = {}) =>
+  Array.from({ length: n }, (_, i) => makeProvider({ address: addr(i + 1), operator: `op-${i + 1}`, ...fields }));
+
+describe('selectProviders', () => {
+  test('returns r providers, best first', () => {
+    const pool = uniform(10).map((p, i) => ({ ...p, completed: 100 * i }));
+    const picked = selectProviders(pool, makeJob({ redundancy: 3 }), opts);
+    assert.deepEqual(addresses(picked), [addr(10), addr(9), addr(8)]);
+    assert.ok(picked[0].score >= picked[1].score && picked[1].score >= picked[2].score);
+  });
+
+  describe('filters', () => {
+    const best = (fields: Partial<ProviderSnapshot>) =>
+      makeProvider({ address: addr(99), operator: 'op-99', completed: 10_000, ...fields });
+
+    test('skips a provider over budget', () => {
+      const job = makeJob({ redundancy: 1 });
+      const picked = selectProviders([...uniform(3), best({ priceWei: job.maxPricePerProviderWei + 1n })], job, opts);
+      assert.notEqual(picked[0].provider.address, addr(99));
+    });
+
+    test('skips a provider missing the pipeline', () => {
+      const picked = selectProviders(
+        [...uniform(3), best({ pipelines: ['embedding'] })],
+        makeJob({ redundancy: 1 }),
+        opts,
+      );
+      assert.notEqual(picked[0].provider.address, addr(99));
+    });
+
+    test('skips a provider whose heartbeat is stale, and keeps one exactly at the timeout', () => {
+      const job = makeJob({ redundancy: 1 });
+      const stale = selectProviders([...uniform(3), best({ lastHeartbeatMs: NOW - 30_001 })], job, opts);
+      assert.notEqual(stale[0].provider.address, addr(99));
+      const edge = selectProviders([...uniform(3), best({ lastHeartbeatMs: NOW - 30_000 })], job, opts);
+      assert.equal(edge[0].provider.address, addr(99));
+    });
+
+    test('skips excluded providers (e.g. ones that already failed this job)', () => {
+      const picked = selectProviders([...uniform(3), best({})], makeJob({ redundancy: 1 }), {
+        ...opts,
+        exclude: new Set([addr(99)]),
+      });
+      assert.notEqual(picked[0].provider.address, addr(99));
+    });
+
+    test('skips full and under-staked providers', () => {
+      const job = makeJob({ redundancy: 1 });
+      assert.notEqual(selectProviders([...uniform(3), best({ running: 4 })], job, opts)[0].provider.address, addr(99));
+      assert.notEqual(
+        selectProviders([...uniform(3), best({ stake: MIN_STAKE - 1n })], job, opts)[0].provider.address,
+        addr(99),
+      );
+    });
+  });
+
+  test('never picks two providers of one operator', () => {
+    // The three best providers share operator A.
+    const pool = [
+      ...uniform(3, { operator: 'A', completed: 5000 }).map((p, i) => ({ ...p, address: addr(i + 1) })),
+      ...uniform(3).map((p, i) => ({ ...p, address: addr(i + 10), operator: `B${i}` })),
+    ];
+    const picked = selectProviders(pool, makeJob({ redundancy: 3 }), opts);
+    const operators = picked.map((s) => s.provider.operator);
+    assert.equal(new Set(operators).size, 3);
+    assert.equal(picked[0].provider.address, addr(1)); // A's best, then the best of the others
+  });
+
+  test('is deterministic: ties go to the lower address, whatever the input order', () => {
+    const pool = uniform(20);
+    const random = seededRandom(3);
+    for (let run = 0; run < 10; run++) {
+      const shuffled = [...pool].sort(() => random() - 0.5);
+      assert.deepEqual(addresses(selectProviders(shuffled, makeJob({ redundancy: 3 }), opts)), [
+        addr(1),
+        addr(2),
+        addr(3),
+      ]);
+    }
+  });
+
+  test('throws NotEnoughProvidersError with the counts when too few operators are eligible', () => {
+    const pool = [
+      ...uniform(2, { operator: 'same' }).map((p, i) => ({ ...p, address: addr(i + 1) })),
+      makeProvider({ address: addr(3), operator: 'x', lastHeartbeatMs: 0 }),
+      makeProvider({ address: addr(4), operator: 'y', priceWei: 10n ** 30n }),
+      makeProvider({ address: addr(5), operator: 'z', pipelines: [] }),
+    ];
+    assert.throws(
+      () => selectProviders(pool, makeJob({ redundancy: 2 }), opts),
+      (err: unknown) => {
+        assert.ok(err instanceof NotEnoughProvidersError);
+        assert.equal(err.name, 'NotEnoughProvidersError');
+        assert.equal(err.needed, 2);
+        assert.equal(err.eligible, 2);
+        assert.equal(err.distinctOperators, 1);
+        assert.equal(err.rejected.stale, 1);
+        assert.equal(err.rejected.overBudget, 1);
+        assert.equal(err.rejected.pipeline, 1);
+        return true;
+      },
+    );
+  });
+
+  test('throws NotEnoughProvidersError for an empty pool', () => {
+    assert.throws(() => selectProviders([], makeJob(), opts), NotEnoughProvidersError);
+  });
+
+  test('rejects a redundancy outside 1..5', () => {
+    assert.throws(() => selectProviders(uniform(10), makeJob({ redundancy: 0 }), opts), InvalidJobRequirementsError);
+    assert.throws(() => selectProviders(uniform(10), makeJob({ redundancy: 6 }), opts), InvalidJobRequirementsError);
+  });
+
+  describe('equals a brute-force full sort', () => {
+    const pool = randomProviders(10_000, 11);
+
+    test('on 10k random providers, for r = 1..5, several jobs and exclusions', () => {
+      const random = seededRandom(5);
+      for (let r = 1; r <= 5; r++) {
+        for (const modelCid of MODEL_CIDS.slice(0, 4)) {
+          const exclude = new Set(Array.from({ length: 50 }, () => pool[Math.floor(random() * pool.length)].address));
+          const job = makeJob({ redundancy: r, modelCid, pipeline: r % 2 ? 'ocr' : undefined });
+          const o = { ...opts, exclude };
+          const fast = selectProviders(pool, job, o);
+          assert.equal(fast.length, r);
+          assert.deepEqual(fast, rankAllProviders(pool, job, o));
+        }
+      }
+    });
+
+    test('with custom weights and no branch-and-bound slack (price only)', () => {
+      const job = makeJob({ redundancy: 3 });
+      const o = { ...opts, weights: { fit: 0, reputation: 0, load: 0, latency: 0, stake: 0, cache: 0, price: 1 } };
+      assert.deepEqual(selectProviders(pool, job, o), rankAllProviders(pool, job, o));
+    });
+
+    test('when one operator holds the whole top of the ranking (the exact fallback)', () => {
+      // 40 perfect providers of one operator: the top-k buffer (k = 12) holds only them.
+      const dominant = Array.from({ length: 40 }, (_, i) =>
+        makeProvider({
+          address: addr(1_000_000 + i),
+          operator: 'whale',
+          completed: 100_000,
+          priceWei: 0n,
+          running: 0,
+          latencyMs: 1,
+          stake: 1000n * MIN_STAKE,
+          cachedModels: [MODEL_CIDS[0]],
+          lastHeartbeatMs: NOW,
+        }),
+      );
+      const mixed = [...pool.slice(0, 5000), ...dominant, ...pool.slice(5000)];
+      const job = makeJob({ redundancy: 4 });
+      const fast = selectProviders(mixed, job, opts);
+      assert.deepEqual(fast, rankAllProviders(mixed, job, opts));
+      assert.equal(fast[0].provider.operator, 'whale');
+      assert.equal(new Set(fast.map((s) => s.provider.operator)).size, 4);
+    });
+  });
+});
