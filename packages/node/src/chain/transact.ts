@@ -3,7 +3,8 @@
  * and the caller did not ask otherwise, or returned unsigned for the caller's wallet. Reverts are simulated first so
  * that they come back as 422 problems naming the contract's custom error.
  */
-import type { Address, Hex, Log } from 'viem';
+import { soukTokenAbi } from '@souk/contracts';
+import { type Address, encodeFunctionData, type Hex, type Log, zeroAddress } from 'viem';
 import { BadRequestError, ChainRevertError } from '../errors.ts';
 import type { ChainService } from './index.ts';
 
@@ -84,4 +85,16 @@ export async function transact(
     logs.push(...receipt.logs);
   }
   return { transactionHashes: hashes, logs, transactions: null };
+}
+
+/**
+ * The calls that pay `amount` of `currency` into `spender` through `call`: native currency travels as the call's
+ * value; an ERC-20 first needs `approve(spender, amount)` (skipped for a zero amount).
+ * @param currency `address(0)` for native, else the ERC-20.
+ * @param amount wei of `currency`.
+ */
+export function payingCalls(currency: Address, amount: bigint, spender: Address, data: Hex): Call[] {
+  if (currency === zeroAddress) return [{ to: spender, data, value: amount }];
+  const approve = encodeFunctionData({ abi: soukTokenAbi, functionName: 'approve', args: [spender, amount] });
+  return [...(amount > 0n ? [{ to: currency, data: approve }] : []), { to: spender, data }];
 }

@@ -1,10 +1,10 @@
 /**
  * Licences: set terms for an asset you own and buy licences. Access is checked on-chain by the gateway.
  */
-import { licensesAbi, soukTokenAbi } from '@souk/contracts';
+import { licensesAbi, } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
-import { type Call, type TransactMode, transact } from '../../chain/transact.ts';
+import { payingCalls, type TransactMode, transact } from '../../chain/transact.ts';
 import { licencesOf } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
@@ -77,30 +77,30 @@ export default async function licenceRoutes(app: FastifyInstance) {
     async (request) => {
       const caller = request.account as Address;
       const assetId = BigInt(request.body.assetId);
-      const terms = await chain.publicClient.readContract({
-        address: licenses,
-        abi: licensesAbi,
-        functionName: 'getTerms',
-        args: [assetId],
-      });
-      if (!terms.active) throw new NotFoundError(`Asset ${assetId} has no licence terms.`);
-      const native = terms.currency === zeroAddress;
-      const calls: Call[] = [];
-      if (!native && terms.price > 0n) {
-        calls.push({
-          to: terms.currency,
-          data: encodeFunctionData({ abi: soukTokenAbi, functionName: 'approve', args: [licenses, terms.price] }),
-        });
-      }
-      calls.push({
-        to: licenses,
-        data: encodeFunctionData({
+      const [terms, open] = await Promise.all([
+        chain.publicClient.readContract({
+          address: licenses,
           abi: licensesAbi,
-          functionName: 'purchaseLicenseAt',
-          args: [assetId, request.body.licensee ?? caller, terms.price],
+          functionName: 'getTerms',
+          args: [assetId],
         }),
-        value: native ? terms.price : 0n,
+        chain.publicClient.readContract({
+          address: licenses,
+          abi: licensesAbi,
+          functionName: 'isLicensingOpen',
+          args: [assetId],
+        }),
+      ]);
+      if (!open)
+        throw new NotFoundError(
+          `Asset ${assetId} has no open licence terms (never set, closed, or set by a previous owner).`,
+        );
+      const data = encodeFunctionData({
+        abi: licensesAbi,
+        functionName: 'purchaseLicenseAt',
+        args: [assetId, request.body.licensee ?? caller, terms.price],
       });
+      const calls = payingCalls(terms.currency, terms.price, licenses, data);
       const { transactionHashes, transactions } = await transact(chain, caller, calls, request.body.mode);
       return { transactionHashes, transactions };
     },

@@ -2,10 +2,10 @@
  * Marketplace: list an asset for sale, buy it, and read listings from the index. Writes are submitted by the node
  * for devnet accounts it holds, or returned as unsigned transactions (approve first when needed).
  */
-import { agentNftAbi, marketplaceAbi, soukTokenAbi } from '@souk/contracts';
+import { agentNftAbi, marketplaceAbi, } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
-import { type Call, type TransactMode, transact } from '../../chain/transact.ts';
+import { type Call, payingCalls, type TransactMode, transact } from '../../chain/transact.ts';
 import { assetsOfOwner, listListings } from '../../db/queries.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
@@ -101,19 +101,8 @@ export default async function marketplaceRoutes(app: FastifyInstance) {
         args: [tokenId],
       });
       if (listing.seller === zeroAddress) throw new NotFoundError(`Asset ${tokenId} is not listed.`);
-      const calls: Call[] = [];
-      const native = listing.currency === zeroAddress;
-      if (!native) {
-        calls.push({
-          to: listing.currency,
-          data: encodeFunctionData({ abi: soukTokenAbi, functionName: 'approve', args: [marketplace, listing.price] }),
-        });
-      }
-      calls.push({
-        to: marketplace,
-        data: encodeFunctionData({ abi: marketplaceAbi, functionName: 'buy', args: [tokenId, listing.price] }),
-        value: native ? listing.price : 0n,
-      });
+      const data = encodeFunctionData({ abi: marketplaceAbi, functionName: 'buy', args: [tokenId, listing.price] });
+      const calls = payingCalls(listing.currency, listing.price, marketplace, data);
       const { transactionHashes, transactions } = await transact(chain, caller, calls, request.body.mode);
       return { transactionHashes, transactions };
     },
