@@ -1,7 +1,7 @@
 /**
  * Licences: set terms for an asset you own and buy licences. Access is checked on-chain by the gateway.
  */
-import { licensesAbi, } from '@souk/contracts';
+import { licensesAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { payingCalls, type TransactMode, transact } from '../../chain/transact.ts';

@@ -2,7 +2,7 @@
  * Marketplace: list an asset for sale, buy it, and read listings from the index. Writes are submitted by the node
  * for devnet accounts it holds, or returned as unsigned transactions (approve first when needed).
  */
-import { agentNftAbi, marketplaceAbi, } from '@souk/contracts';
+import { agentNftAbi, marketplaceAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { type Call, payingCalls, type TransactMode, transact } from '../../chain/transact.ts';
