@@ -11,8 +11,8 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { build } from './app.ts';
 import { createChain } from './chain/index.ts';
 import type { NodeConfig } from './config.ts';
-import { openDatabase, type SoukDb } from './db/index.ts';
-import { setAssetMetadata } from './db/queries.ts';
+import { openDatabase } from './db/index.ts';
+import { copyManifestMetadata } from './gateway/manifestMetadata.ts';
 import { createIndexer } from './indexer/index.ts';
 import type { NodeServices } from './services.ts';
 import { createHeliaStore, createKuboStore } from './storage/blocks.ts';
@@ -27,24 +27,6 @@ export type RunningNode = {
   /** Graceful stop: stop accepting, finish in-flight requests, checkpoint the indexer, close db/storage/chain. */
   stop: () => Promise<void>;
 };
-
-/** Copies a manifest this node wrote (name, description, content CID) onto the indexed asset. */
-async function fillAssetMetadata(db: SoukDb, tokenId: bigint, uri: string): Promise<void> {
-  if (!uri.startsWith('ipfs://')) return;
-  const row = await db
-    .selectFrom('manifests')
-    .innerJoin('uploads', 'uploads.id', 'manifests.upload_id')
-    .select(['manifests.name', 'manifests.description', 'uploads.content_cid'])
-    .where('manifests.cid', '=', uri.slice('ipfs://'.length))
-    .executeTakeFirst();
-  if (!row) return;
-  await setAssetMetadata(db, tokenId, {
-    name: row.name,
-    description: row.description,
-    manifestCid: uri.slice('ipfs://'.length),
-    contentCid: row.content_cid,
-  });
-}
 
 /** Reads or creates a 32-byte secret file with mode 0600. */
 function secretFile(file: string): Uint8Array {
@@ -111,7 +93,8 @@ export async function startNode(
           event.contract === 'agentNft' &&
           (event.eventName === 'AssetMinted' || event.eventName === 'VersionPublished')
         ) {
-          await fillAssetMetadata(db, event.args.tokenId, event.args.uri);
+          const { tokenId, uri } = event.args;
+          if (uri.startsWith('ipfs://')) await copyManifestMetadata(db, tokenId, uri.slice('ipfs://'.length));
         }
       },
     });

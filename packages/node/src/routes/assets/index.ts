@@ -175,20 +175,11 @@ export default async function assetRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const row = await db
         .selectFrom('manifests')
-        .selectAll()
+        .select('cid')
         .where('cid', '=', request.body.manifestCid)
         .executeTakeFirst();
       if (!row) throw new NotFoundError(`This node stored no manifest ${request.body.manifestCid}.`);
-      const body = {
-        uploadId: row.upload_id,
-        name: row.name,
-        kind: request.body.kind,
-        description: row.description ?? undefined,
-        license: { terms: '' },
-        royaltyBps: request.body.royaltyBps,
-        mint: request.body.mint,
-      } as PublishBody;
-      return reply.status(201).send(await mintManifest(app, request.account as Address, row.cid, body));
+      return reply.status(201).send(await mintManifest(app, request.account as Address, row.cid, request.body));
     },
   );
 

@@ -6,8 +6,8 @@ import { agentNftAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { type TransactMode, transact } from '../../chain/transact.ts';
-import { setAssetMetadata } from '../../db/queries.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import { copyManifestMetadata } from '../../gateway/manifestMetadata.ts';
 import { encodeManifest, type Manifest } from '../../storage/manifest.ts';
 
 const KINDS = ['model', 'agent', 'dataset'] as const;
@@ -177,14 +177,17 @@ export async function submitOrPrepare(app: FastifyInstance, caller: Address, dat
   };
 }
 
+/** What a mint needs besides the manifest. */
+export type MintOptions = Pick<PublishBody, 'kind' | 'royaltyBps' | 'mint'>;
+
 /** Mints the manifest at `manifestCid`; returns the new asset id when the node submitted it. */
-export async function mintManifest(app: FastifyInstance, caller: Address, manifestCid: string, body: PublishBody) {
+export async function mintManifest(app: FastifyInstance, caller: Address, manifestCid: string, options: MintOptions) {
   const data = encodeFunctionData({
     abi: agentNftAbi,
     functionName: 'mint',
-    args: [body.mint?.to ?? caller, `ipfs://${manifestCid}`, kindIndex(body.kind), body.royaltyBps],
+    args: [options.mint?.to ?? caller, `ipfs://${manifestCid}`, kindIndex(options.kind), options.royaltyBps],
   });
-  const sent = await submitOrPrepare(app, caller, data, body.mint?.mode);
+  const sent = await submitOrPrepare(app, caller, data, options.mint?.mode);
   let assetId: bigint | null = null;
   for (const log of sent.logs) {
     try {
@@ -192,20 +195,7 @@ export async function mintManifest(app: FastifyInstance, caller: Address, manife
       if (event.eventName === 'AssetMinted') assetId = event.args.tokenId;
     } catch {}
   }
-  if (assetId !== null) {
-    const upload = await app.souk.db
-      .selectFrom('manifests')
-      .innerJoin('uploads', 'uploads.id', 'manifests.upload_id')
-      .select(['uploads.content_cid'])
-      .where('manifests.cid', '=', manifestCid)
-      .executeTakeFirstOrThrow();
-    await setAssetMetadata(app.souk.db, assetId, {
-      name: body.name,
-      description: body.description ?? null,
-      manifestCid,
-      contentCid: upload.content_cid,
-    });
-  }
+  if (assetId !== null) await copyManifestMetadata(app.souk.db, assetId, manifestCid);
   return {
     manifestCid,
     manifestUri: `ipfs://${manifestCid}`,
