@@ -1,19 +1,11 @@
 /**
  * Chain endpoints: status, contract addresses, decoded Souk events, gas estimates and transactions.
  */
-import { agentNftAbi, computeMarketAbi, licensesAbi, marketplaceAbi, providerRegistryAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Abi, type Address, decodeEventLog, formatGwei, type Hex } from 'viem';
 import { NotFoundError } from '../../errors.ts';
+import { contractsByAddress, indexedAbis } from '../../indexer/events.ts';
 import { bytes32 } from '../../schemas.ts';
-
-const abis: Array<[string, Abi]> = [
-  ['agentNft', agentNftAbi as Abi],
-  ['marketplace', marketplaceAbi as Abi],
-  ['licenses', licensesAbi as Abi],
-  ['providerRegistry', providerRegistryAbi as Abi],
-  ['computeMarket', computeMarketAbi as Abi],
-];
 
 /** JSON-safe copy of decoded event args (bigints as decimal strings). */
 function jsonArgs(args: unknown): unknown {
@@ -34,12 +26,8 @@ const eventSchema = {
 
 export default async function chainRoutes(app: FastifyInstance) {
   const { chain } = app.souk;
-  const byAddress = new Map<string, [string, Abi]>(
-    abis.map(([name, abi]) => [
-      chain.deployment.contracts[name as keyof typeof chain.deployment.contracts].toLowerCase(),
-      [name, abi],
-    ]),
-  );
+  // The same address → contract map and ABIs the indexer decodes with.
+  const byAddress = contractsByAddress(chain.deployment);
   const decode = (log: {
     address: Address;
     data: Hex;
@@ -48,12 +36,16 @@ export default async function chainRoutes(app: FastifyInstance) {
     transactionHash: Hex | null;
     logIndex: number | null;
   }) => {
-    const known = byAddress.get(log.address.toLowerCase());
-    if (!known) return undefined;
+    const contract = byAddress.get(log.address.toLowerCase());
+    if (!contract) return undefined;
     try {
-      const decoded = decodeEventLog({ abi: known[1], data: log.data, topics: log.topics as [Hex, ...Hex[]] });
+      const decoded = decodeEventLog({
+        abi: indexedAbis[contract] as Abi,
+        data: log.data,
+        topics: log.topics as [Hex, ...Hex[]],
+      });
       return {
-        contract: known[0],
+        contract,
         event: String(decoded.eventName),
         args: jsonArgs(decoded.args) as Record<string, unknown>,
         blockNumber: String(log.blockNumber),
