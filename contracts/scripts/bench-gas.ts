@@ -290,8 +290,10 @@ try {
         })
       ).gasUsed;
     }
+    // The scheduler (the operator, account 0) finalizes as soon as all reveals are in; anyone else must wait for
+    // the reveal window to end (measured separately below).
     const finalizeGas = (
-      await send(requester, {
+      await send(0, {
         address: c.computeMarket,
         abi: computeMarketAbi,
         functionName: 'finalize',
@@ -387,6 +389,86 @@ try {
     });
     record({
       operation: 'ComputeMarket.settleDispute (r = 2, slashes 1)',
+      gas: Number(
+        (
+          await send(0, {
+            address: c.computeMarket,
+            abi: computeMarketAbi,
+            functionName: 'settleDispute',
+            args: [jobId, result],
+          })
+        ).gasUsed,
+      ),
+    });
+  }
+
+  /** Submits an r = 2 job, assigns accounts 5 and 6, and has both commit and reveal `hash`. */
+  async function agreeing(hash: Hex) {
+    const { jobId } = await submit(2);
+    await send(0, {
+      address: c.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'assignProviders',
+      args: [jobId, [addr(5), addr(6)]],
+    });
+    for (const p of [5, 6]) {
+      await send(p, {
+        address: c.computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'commitResult',
+        args: [jobId, commitment(hash, p)],
+      });
+    }
+    for (const p of [5, 6]) {
+      await send(p, {
+        address: c.computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'revealResult',
+        args: [jobId, hash, salt(p)],
+      });
+    }
+    return jobId;
+  }
+
+  // Measured last, so that the rows above keep their conditions (these slash providers 5 and 6 again).
+  // finalize by someone other than the scheduler, once the reveal window is over (no role lookup)
+  {
+    const jobId = await agreeing(result);
+    await testClient.increaseTime({ seconds: 3601 });
+    await testClient.mine({ blocks: 1 });
+    record({
+      operation: 'ComputeMarket.finalize (r = 2, anyone, after reveal window)',
+      gas: Number(
+        (
+          await send(requester, {
+            address: c.computeMarket,
+            abi: computeMarketAbi,
+            functionName: 'finalize',
+            args: [jobId],
+          })
+        ).gasUsed,
+      ),
+    });
+  }
+
+  // random audit: the referee challenges an agreeing job, then settles it against both providers
+  {
+    const jobId = await agreeing(keccak256('0xcc'));
+    record({
+      operation: 'ComputeMarket.challenge (r = 2)',
+      gas: Number(
+        (
+          await send(0, {
+            address: c.computeMarket,
+            abi: computeMarketAbi,
+            functionName: 'challenge',
+            args: [jobId],
+          })
+        ).gasUsed,
+      ),
+    });
+    record({
+      operation: 'ComputeMarket.settleDispute (after challenge, r = 2, slashes 2, refunds)',
       gas: Number(
         (
           await send(0, {

@@ -16,6 +16,13 @@ import {Payouts} from "./utils/Payouts.sol";
 /// distinct. Commit–reveal: reveals open only after all r commits are in, and each commitment binds the provider's
 /// address, so no provider can copy another's output. Every status change goes through {_transition}.
 ///
+/// Random audits: agreement between r providers proves nothing at r = 1, and little if they collude, so the referee
+/// (the node) re-executes a fraction p of agreeing jobs and {challenge}s those whose result differs, which the
+/// existing dispute path then settles by slashing. With slash amount S, a provider faking a result on a job paying
+/// P gains at most P and loses S with probability at least p, so cheating does not pay when S ≥ P / p
+/// (stake ≥ payment / audit rate); the node operator sets p. Audits bind because {finalize} is the scheduler's
+/// alone until the reveal window ends: nobody else can pay a job out while the referee may still audit it.
+///
 /// Settlement (bps governed, summing to 10,000; default 8,000 / 1,500 / 500): each agreeing provider gets
 /// `reward * providerBps / 10_000 / k` (k agreeing providers), the creator `reward * creatorBps / 10_000`, and the
 /// treasury the remainder — its own share plus all rounding dust, so the escrow is always paid out to the wei.
@@ -25,7 +32,7 @@ import {Payouts} from "./utils/Payouts.sol";
 contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTransient {
     /// @notice Role that assigns and reassigns providers (the node's scheduler).
     bytes32 public constant SCHEDULER_ROLE = keccak256("SCHEDULER_ROLE");
-    /// @notice Role that settles disputes after re-executing a job.
+    /// @notice Role that settles disputes and challenges agreeing jobs (audits) after re-executing them.
     bytes32 public constant REFEREE_ROLE = keccak256("REFEREE_ROLE");
     /// @notice Largest redundancy r.
     uint8 public constant MAX_REDUNDANCY = 5;
@@ -224,9 +231,12 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     /// @inheritdoc IComputeMarket
     function finalize(uint256 jobId) external nonReentrant {
         Job storage job = _jobs[jobId];
-        _requireStatus(jobId, job, JobStatus.Revealing);
-        if (job.revealedCount != job.redundancy) {
-            revert SoukNotReadyToFinalize(jobId, job.revealedCount, job.redundancy);
+        _requireAllRevealed(jobId, job);
+        // The reveal window belongs to the referee's audit: only the scheduler (the same node, which has audited or
+        // chosen not to) may pay out before it ends. The deadline shares a slot with the status just read, so the
+        // role lookup is paid only inside the window.
+        if (block.timestamp <= job.deadline && !hasRole(SCHEDULER_ROLE, msg.sender)) {
+            revert SoukFinalizeTooEarly(jobId, uint256(job.deadline) + 1);
         }
         uint256 r = job.redundancy;
         address[] memory winners = new address[](r);
@@ -234,6 +244,15 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
             winners[i] = _slots[jobId][i];
         }
         _settle(jobId, job, winners, r);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function challenge(uint256 jobId) external onlyRole(REFEREE_ROLE) nonReentrant {
+        Job storage job = _jobs[jobId];
+        _requireAllRevealed(jobId, job);
+        job.resultHash = 0; // no accepted result while disputed, as when reveals disagree
+        _transition(jobId, job, JobStatus.Disputed);
+        emit JobChallenged(jobId, msg.sender);
     }
 
     /// @inheritdoc IComputeMarket
@@ -423,6 +442,15 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
 
     function _requireStatus(uint256 jobId, Job storage job, JobStatus status) private view {
         if (job.status != status) revert SoukInvalidJobStatus(jobId, job.status);
+    }
+
+    /// @dev Requirements: the job is Revealing with all r reveals in (so they agree: a disagreement would have
+    /// moved it to Disputed).
+    function _requireAllRevealed(uint256 jobId, Job storage job) private view {
+        _requireStatus(jobId, job, JobStatus.Revealing);
+        if (job.revealedCount != job.redundancy) {
+            revert SoukNotReadyToFinalize(jobId, job.revealedCount, job.redundancy);
+        }
     }
 
     function _requireBeforeDeadline(uint256 jobId, Job storage job) private view {

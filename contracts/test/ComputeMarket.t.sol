@@ -153,6 +153,17 @@ contract ComputeMarketTest is SoukFixture {
         return registry.getProvider(p);
     }
 
+    /// @dev Finalizes as the scheduler, who need not wait for the reveal window to end.
+    function _finalize(uint256 id) internal {
+        vm.prank(scheduler);
+        compute.finalize(id);
+    }
+
+    function _challenge(uint256 id) internal {
+        vm.prank(referee);
+        compute.challenge(id);
+    }
+
     function _expectStatusRevert(uint256 id, IComputeMarket.JobStatus status) internal {
         vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukInvalidJobStatus.selector, id, status));
     }
@@ -825,7 +836,7 @@ contract ComputeMarketTest is SoukFixture {
     function test_finalize_paysSingleProvider() public {
         (uint256 id, address[] memory a) = _run(REWARD, _same(1));
         uint256 tBefore = treasury.balance;
-        compute.finalize(id);
+        _finalize(id);
         assertEq(a[0].balance, 0.8 ether, "provider 80%");
         assertEq(creator.balance, 0.05 ether, "creator 5%");
         assertEq(treasury.balance - tBefore, 0.15 ether, "treasury 15%");
@@ -837,7 +848,7 @@ contract ComputeMarketTest is SoukFixture {
 
     function test_finalize_splitsBetweenTwoProviders() public {
         (uint256 id, address[] memory a) = _run(REWARD, _same(2));
-        compute.finalize(id);
+        _finalize(id);
         assertEq(a[0].balance, 0.4 ether, "provider 1");
         assertEq(a[1].balance, 0.4 ether, "provider 2");
         assertEq(creator.balance, 0.05 ether, "creator");
@@ -852,6 +863,7 @@ contract ComputeMarketTest is SoukFixture {
         uint256 creatorAmount = 50_000_000_000_000_000; // floor((1e18 + 7) * 500 / 10000)
         uint256 treasuryAmount = 150_000_000_000_000_003; // the rest: 15% plus 3 wei of dust
         assertEq(3 * each + creatorAmount + treasuryAmount, reward, "constants add up");
+        vm.warp(uint256(compute.getJob(id).deadline) + 1); // the reveal window is over: anyone may finalize
 
         vm.expectEmit(true, false, false, true, address(compute));
         emit IComputeMarket.JobStatusChanged(id, IComputeMarket.JobStatus.Revealing, IComputeMarket.JobStatus.Finalized);
@@ -861,7 +873,7 @@ contract ComputeMarketTest is SoukFixture {
             vm.expectEmit(true, true, false, true, address(compute));
             emit IComputeMarket.ProviderPaid(id, a[i], each);
         }
-        vm.prank(bob); // anyone may finalize
+        vm.prank(bob);
         compute.finalize(id);
 
         for (uint256 i; i < 3; ++i) {
@@ -880,7 +892,7 @@ contract ComputeMarketTest is SoukFixture {
         nft.transferFrom(creator, bob, modelId);
         assertEq(nft.ownerOf(modelId), bob, "bob owns the model now");
         (uint256 id,) = _run(REWARD, _same(1));
-        compute.finalize(id);
+        _finalize(id);
         assertEq(creator.balance, 0.05 ether, "original creator paid");
         assertEq(bob.balance, 0, "new owner gets nothing");
     }
@@ -904,7 +916,7 @@ contract ComputeMarketTest is SoukFixture {
 
     function test_finalize_revertsIfTwice() public {
         (uint256 id,) = _run(REWARD, _same(1));
-        compute.finalize(id);
+        _finalize(id);
         _expectStatusRevert(id, IComputeMarket.JobStatus.Finalized);
         compute.finalize(id);
     }
@@ -929,7 +941,7 @@ contract ComputeMarketTest is SoukFixture {
         _commit(id, ps[1], RESULT);
         _reveal(id, ps[0], RESULT);
         _reveal(id, ps[1], RESULT);
-        compute.finalize(id);
+        _finalize(id);
         // provider part floor(1000000003 * 0.8) = 800000002, /2 = 400000001 each; creator 50000000
         assertEq(usd.balanceOf(ps[0]), 400_000_001, "p1");
         assertEq(usd.balanceOf(ps[1]), 400_000_001, "p2");
@@ -944,10 +956,250 @@ contract ComputeMarketTest is SoukFixture {
         vm.prank(admin);
         compute.setRevenueSplit(9_000, 1_000, 0);
         (uint256 id, address[] memory a) = _run(REWARD, _same(1));
-        compute.finalize(id);
+        _finalize(id);
         assertEq(a[0].balance, 0.9 ether, "provider");
         assertEq(creator.balance, 0, "creator none");
         assertEq(treasury.balance, 0.1 ether, "treasury");
+    }
+
+    function test_finalize_revertsIfNotSchedulerBeforeRevealWindowEnds() public {
+        (uint256 id,) = _run(REWARD, _same(2));
+        uint256 deadline = compute.getJob(id).deadline;
+        address[3] memory callers = [alice, bob, referee]; // the requester and the referee are not the scheduler
+        for (uint256 i; i < callers.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukFinalizeTooEarly.selector, id, deadline + 1));
+            vm.prank(callers[i]);
+            compute.finalize(id);
+        }
+        vm.warp(deadline); // the deadline second itself still belongs to the reveal window
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukFinalizeTooEarly.selector, id, deadline + 1));
+        vm.prank(bob);
+        compute.finalize(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Revealing);
+    }
+
+    function test_finalize_worksForAnyoneAfterRevealWindowEnds() public {
+        (uint256 id, address[] memory a) = _run(REWARD, _same(2));
+        vm.warp(uint256(compute.getJob(id).deadline) + 1);
+        vm.prank(bob);
+        compute.finalize(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Finalized);
+        assertEq(a[0].balance, 0.4 ether, "p1 paid");
+        assertEq(a[1].balance, 0.4 ether, "p2 paid");
+        _assertMoney();
+    }
+
+    function test_finalize_worksForSchedulerAsSoonAsAllRevealed() public {
+        (uint256 id, address[] memory a) = _run(REWARD, _same(2));
+        assertLe(block.timestamp, compute.getJob(id).deadline, "inside the reveal window");
+        _finalize(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Finalized);
+        assertEq(a[0].balance, 0.4 ether, "paid at once");
+    }
+
+    function test_finalize_revertsIfNotReadyBeforeCheckingTheCaller() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        _commit(id, ps[0], RESULT);
+        _commit(id, ps[1], RESULT);
+        _reveal(id, ps[0], RESULT);
+        // A non-scheduler inside the window learns what is actually missing, not just that it is early.
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNotReadyToFinalize.selector, id, 1, 2));
+        vm.prank(bob);
+        compute.finalize(id);
+    }
+
+    // ───────────────────────────── challenge ─────────────────────────────
+
+    /// @dev An r-provider job whose reveals all agree on RESULT, challenged by the referee.
+    function _challenged(uint8 r) internal returns (uint256 id, address[] memory a) {
+        (id, a) = _run(REWARD, _same(r));
+        _challenge(id);
+    }
+
+    function test_challenge_movesAgreeingJobToDisputedAndEmits() public {
+        (uint256 id,) = _run(REWARD, _same(2));
+        assertEq(compute.getJob(id).resultHash, RESULT, "agreed result before");
+        vm.expectEmit(true, false, false, true, address(compute));
+        emit IComputeMarket.JobStatusChanged(id, IComputeMarket.JobStatus.Revealing, IComputeMarket.JobStatus.Disputed);
+        vm.expectEmit(true, true, false, true, address(compute));
+        emit IComputeMarket.JobChallenged(id, referee);
+        _challenge(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Disputed);
+        assertEq(compute.getJob(id).resultHash, bytes32(0), "no accepted result while disputed");
+        assertEq(compute.getAssignment(id, ps[0]).result, RESULT, "reveals kept for the settlement");
+        assertEq(compute.totalEscrowed(NATIVE), REWARD, "still escrowed");
+        _assertMoney();
+    }
+
+    function test_challenge_singleProviderSlashedAndRequesterRefundedIfResultWrong() public {
+        (uint256 id, address[] memory a) = _challenged(1);
+        bytes32 truth = keccak256("truth");
+        uint256 before = alice.balance;
+        uint256 soukBefore = souk.balanceOf(treasury);
+        vm.expectEmit(true, true, false, true, address(compute));
+        emit IComputeMarket.ProviderSlashed(id, a[0], SLASH_AMOUNT, reasonWrong);
+        vm.expectEmit(true, true, false, true, address(compute));
+        emit IComputeMarket.JobRefunded(id, alice, REWARD);
+        vm.prank(referee);
+        compute.settleDispute(id, truth);
+
+        _assertStatus(id, IComputeMarket.JobStatus.Refunded);
+        assertEq(alice.balance - before, REWARD, "requester refunded in full");
+        assertEq(a[0].balance, 0, "cheat unpaid");
+        assertEq(uint256(_provider(a[0]).stake), 2 * MIN_STAKE - SLASH_AMOUNT, "cheat slashed");
+        assertEq(uint256(_provider(a[0]).slashed), 1, "slash counted");
+        assertEq(uint256(_provider(a[0]).failed), 1, "failure counted");
+        assertEq(souk.balanceOf(treasury) - soukBefore, SLASH_AMOUNT, "slash to treasury");
+        assertEq(compute.getJob(id).resultHash, truth, "referee's result recorded");
+        assertEq(compute.totalEscrowed(NATIVE), 0, "escrow");
+        _assertMoney();
+    }
+
+    function test_challenge_bothProvidersSlashedAndRequesterRefundedIfResultWrong() public {
+        (uint256 id, address[] memory a) = _challenged(2);
+        uint256 before = alice.balance;
+        vm.prank(referee);
+        compute.settleDispute(id, keccak256("truth"));
+
+        _assertStatus(id, IComputeMarket.JobStatus.Refunded);
+        assertEq(alice.balance - before, REWARD, "requester refunded in full");
+        for (uint256 i; i < 2; ++i) {
+            assertEq(a[i].balance, 0, "colluders unpaid");
+            assertEq(uint256(_provider(a[i]).stake), 2 * MIN_STAKE - SLASH_AMOUNT, "colluders slashed");
+        }
+        assertEq(creator.balance, 0, "creator unpaid");
+        assertEq(treasury.balance, 0, "treasury unpaid");
+        _assertMoney();
+    }
+
+    function test_challenge_singleProviderPaidIfAuditConfirmsResult() public {
+        (uint256 id, address[] memory a) = _challenged(1);
+        vm.expectEmit(true, false, false, true, address(compute));
+        emit IComputeMarket.JobSettled(id, RESULT, 0.8 ether, creator, 0.05 ether, 0.15 ether);
+        vm.prank(referee);
+        compute.settleDispute(id, RESULT);
+
+        _assertStatus(id, IComputeMarket.JobStatus.Finalized);
+        assertEq(a[0].balance, 0.8 ether, "paid as if finalized");
+        assertEq(uint256(_provider(a[0]).stake), 2 * MIN_STAKE, "not slashed");
+        assertEq(uint256(_provider(a[0]).completed), 1, "completion counted");
+        assertEq(compute.getJob(id).resultHash, RESULT, "result recorded");
+        _assertMoney();
+    }
+
+    function test_challenge_bothProvidersPaidIfAuditConfirmsResult() public {
+        (uint256 id, address[] memory a) = _challenged(2);
+        vm.prank(referee);
+        compute.settleDispute(id, RESULT);
+
+        _assertStatus(id, IComputeMarket.JobStatus.Finalized);
+        for (uint256 i; i < 2; ++i) {
+            assertEq(a[i].balance, 0.4 ether, "paid as if finalized");
+            assertEq(uint256(_provider(a[i]).stake), 2 * MIN_STAKE, "not slashed");
+        }
+        assertEq(creator.balance, 0.05 ether, "creator");
+        assertEq(treasury.balance, 0.15 ether, "treasury");
+        _assertMoney();
+    }
+
+    function test_challenge_blocksFinalize() public {
+        (uint256 id,) = _challenged(2);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Disputed);
+        _finalize(id);
+        vm.warp(uint256(compute.getJob(id).deadline) + 1);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Disputed);
+        compute.finalize(id);
+    }
+
+    function test_challenge_refundableWithoutSlashingAfterDisputePeriodIfUnsettled() public {
+        (uint256 id, address[] memory a) = _challenged(2);
+        uint256 refundableAt = uint256(compute.getJob(id).deadline) + DISPUTE_PERIOD;
+        vm.warp(refundableAt);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukDeadlineNotReached.selector, id, refundableAt));
+        compute.refund(id);
+        vm.warp(refundableAt + 1);
+        compute.refund(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Refunded);
+        assertEq(alice.balance, 1_000_000 ether, "requester refunded");
+        assertEq(uint256(_provider(a[0]).stake), 2 * MIN_STAKE, "no slashing without a referee");
+        _assertMoney();
+    }
+
+    function test_challenge_worksAfterRevealWindowIfNotYetFinalized() public {
+        (uint256 id,) = _run(REWARD, _same(1));
+        vm.warp(uint256(compute.getJob(id).deadline) + 1);
+        _challenge(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Disputed);
+    }
+
+    function test_challenge_worksWhilePaused() public {
+        (uint256 id,) = _run(REWARD, _same(1));
+        vm.prank(guardian);
+        compute.pause();
+        _challenge(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Disputed);
+    }
+
+    function test_challenge_revertsIfNotReferee() public {
+        (uint256 id,) = _run(REWARD, _same(1));
+        address[3] memory callers = [scheduler, alice, admin];
+        for (uint256 i; i < callers.length; ++i) {
+            bytes memory err = abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, callers[i], refereeRole
+            );
+            vm.expectRevert(err);
+            vm.prank(callers[i]);
+            compute.challenge(id);
+        }
+        _assertStatus(id, IComputeMarket.JobStatus.Revealing);
+    }
+
+    function test_challenge_revertsIfNotAllRevealed() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        _commit(id, ps[0], RESULT);
+        _commit(id, ps[1], RESULT);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNotReadyToFinalize.selector, id, 0, 2));
+        _challenge(id);
+        _reveal(id, ps[0], RESULT);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNotReadyToFinalize.selector, id, 1, 2));
+        _challenge(id);
+    }
+
+    function test_challenge_revertsIfOpenOrAssigned() public {
+        _expectStatusRevert(42, IComputeMarket.JobStatus.None);
+        _challenge(42);
+        uint256 id = _submit(REWARD, 1);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Open);
+        _challenge(id);
+        _assign(id, _first(1));
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Assigned);
+        _challenge(id);
+    }
+
+    function test_challenge_revertsIfAlreadyDisputed() public {
+        (uint256 id,) = _disputed(); // disagreeing reveals: already a dispute
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Disputed);
+        _challenge(id);
+        (uint256 id2,) = _challenged(1);
+        _expectStatusRevert(id2, IComputeMarket.JobStatus.Disputed);
+        _challenge(id2);
+    }
+
+    function test_challenge_revertsIfFinalized() public {
+        (uint256 id,) = _run(REWARD, _same(2));
+        _finalize(id);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Finalized);
+        _challenge(id);
+    }
+
+    function test_challenge_revertsIfRefunded() public {
+        (uint256 id,) = _challenged(1);
+        vm.warp(uint256(compute.getJob(id).deadline) + DISPUTE_PERIOD + 1);
+        compute.refund(id);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Refunded);
+        _challenge(id);
     }
 
     // ───────────────────────────── settleDispute ─────────────────────────────
@@ -1182,7 +1434,7 @@ contract ComputeMarketTest is SoukFixture {
 
     function test_refund_revertsIfFinalized() public {
         (uint256 id,) = _run(REWARD, _same(1));
-        compute.finalize(id);
+        _finalize(id);
         vm.warp(block.timestamp + 30 days);
         _expectStatusRevert(id, IComputeMarket.JobStatus.Finalized);
         compute.refund(id);
@@ -1245,7 +1497,7 @@ contract ComputeMarketTest is SoukFixture {
         _commit(running, ps[1], RESULT);
         _reveal(running, ps[0], RESULT);
         _reveal(running, ps[1], RESULT);
-        compute.finalize(running);
+        _finalize(running);
         _assertStatus(running, IComputeMarket.JobStatus.Finalized);
         assertEq(ps[0].balance, 0.4 ether, "paid while paused");
 
@@ -1304,7 +1556,7 @@ contract ComputeMarketTest is SoukFixture {
 
         vm.expectEmit(true, true, false, true, address(compute));
         emit IPayouts.PaymentCredited(NATIVE, b, 0.4 ether);
-        compute.finalize(id);
+        _finalize(id);
 
         _assertStatus(id, IComputeMarket.JobStatus.Finalized);
         assertEq(ps[0].balance, 0.4 ether, "honest provider paid");
@@ -1329,7 +1581,7 @@ contract ComputeMarketTest is SoukFixture {
         _assign(id, _list(b));
         _commitVia(id, b, RESULT);
         _revealVia(id, b, RESULT);
-        compute.finalize(id);
+        _finalize(id);
 
         vm.expectRevert(abi.encodeWithSelector(IPayouts.SoukWithdrawalFailed.selector, b, 0.8 ether));
         bad.execute(address(compute), abi.encodeCall(compute.withdrawCredits, (NATIVE, b)));
@@ -1351,6 +1603,7 @@ contract ComputeMarketTest is SoukFixture {
         _revealVia(id, b, RESULT);
         _reveal(id, ps[0], RESULT);
 
+        vm.prank(scheduler);
         uint256 gasBefore = gasleft();
         compute.finalize(id);
         uint256 used = gasBefore - gasleft();
@@ -1377,7 +1630,7 @@ contract ComputeMarketTest is SoukFixture {
         _assign(id, _first(1));
         _commit(id, ps[0], RESULT);
         _reveal(id, ps[0], RESULT);
-        compute.finalize(id);
+        _finalize(id);
         assertEq(compute.creditsOf(NATIVE, address(badCreator)), 0.05 ether, "creator credited");
         assertEq(ps[0].balance, 0.8 ether, "provider paid");
         _assertMoney();
@@ -1400,7 +1653,7 @@ contract ComputeMarketTest is SoukFixture {
         _reveal(id, ps[1], RESULT);
         busd.setBlocked(ps[1], true);
 
-        compute.finalize(id);
+        _finalize(id);
         assertEq(busd.balanceOf(ps[0]), 40e6, "p1 paid");
         assertEq(compute.creditsOf(address(busd), ps[1]), 40e6, "blocked p2 credited");
         assertEq(busd.balanceOf(address(compute)), compute.totalCredits(address(busd)), "held == credits");
@@ -1524,7 +1777,7 @@ contract ComputeMarketTest is SoukFixture {
         vm.prank(admin);
         compute.setTreasury(bob);
         (uint256 id,) = _run(REWARD, _same(1));
-        compute.finalize(id);
+        _finalize(id);
         assertEq(bob.balance, 0.15 ether, "new treasury paid");
         assertEq(treasury.balance, 0, "old treasury not");
     }
@@ -1541,7 +1794,7 @@ contract ComputeMarketTest is SoukFixture {
             return;
         }
         (uint256 id, address[] memory a) = _run(reward, _same(r));
-        compute.finalize(id);
+        _finalize(id);
 
         uint256 each = reward * 8_000 / 10_000 / r;
         uint256 creatorAmount = reward * 500 / 10_000;
@@ -1596,9 +1849,60 @@ contract ComputeMarketTest is SoukFixture {
         } else {
             vm.prank(ps[0]);
             compute.revealResult(id, RESULT, salt);
-            compute.finalize(id);
+            _finalize(id);
             assertEq(ps[0].balance, 0.8 ether, "paid");
         }
+    }
+
+    function test_fuzz_finalize_onlySchedulerInsideRevealWindow(uint256 delay, uint256 callerSeed) public {
+        (uint256 id, address[] memory a) = _run(REWARD, _same(2));
+        uint256 deadline = compute.getJob(id).deadline;
+        delay = bound(delay, 0, 2 * (deadline - block.timestamp));
+        vm.warp(block.timestamp + delay);
+        address[4] memory callers = [scheduler, alice, bob, referee];
+        address caller = callers[callerSeed % callers.length];
+        if (caller != scheduler && block.timestamp <= deadline) {
+            vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukFinalizeTooEarly.selector, id, deadline + 1));
+            vm.prank(caller);
+            compute.finalize(id);
+            _assertStatus(id, IComputeMarket.JobStatus.Revealing);
+            return;
+        }
+        vm.prank(caller);
+        compute.finalize(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Finalized);
+        assertEq(a[0].balance, 0.4 ether, "paid");
+    }
+
+    function test_fuzz_challenge_settlesLikeADispute(uint256 reward, uint8 rSeed, bool confirmed) public {
+        reward = bound(reward, 1, type(uint96).max);
+        uint8 r = uint8(bound(rSeed, 1, 5));
+        vm.deal(alice, reward);
+        (uint256 id, address[] memory a) = _run(reward, _same(r));
+        _challenge(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Disputed);
+        bytes32 verdict = confirmed ? RESULT : keccak256("truth");
+        uint256 requesterBefore = alice.balance;
+        vm.prank(referee);
+        compute.settleDispute(id, verdict);
+
+        uint256 each = reward * 8_000 / 10_000 / r;
+        uint256 paid;
+        for (uint256 i; i < r; ++i) {
+            assertEq(a[i].balance, confirmed ? each : 0, "provider payout");
+            assertEq(uint256(_provider(a[i]).slashed), confirmed ? 0 : 1, "slashed iff the audit failed");
+            paid += a[i].balance;
+        }
+        if (confirmed) {
+            _assertStatus(id, IComputeMarket.JobStatus.Finalized);
+            assertEq(paid + creator.balance + treasury.balance, reward, "sum == reward");
+        } else {
+            _assertStatus(id, IComputeMarket.JobStatus.Refunded);
+            assertEq(alice.balance - requesterBefore, reward, "requester refunded in full");
+        }
+        assertEq(compute.totalEscrowed(NATIVE), 0, "escrow");
+        assertEq(registry.totalBonded(), souk.balanceOf(address(registry)), "registry invariant");
+        _assertMoney();
     }
 
     function test_fuzz_settleDispute_paysRightProvidersExactly(uint256 reward, uint8 mask) public {
@@ -1662,6 +1966,7 @@ contract ComputeMarketReviewRegressionTest is SoukFixture {
         compute.revealResult(id, result, bytes32("s1"));
         vm.prank(p2);
         compute.revealResult(id, result, bytes32("s2"));
+        vm.prank(scheduler);
         compute.finalize(id);
         assertEq(p1.balance, 0.4 ether, "early committer paid, not slashed");
         assertEq(uint256(registry.getProvider(p1).stake), MIN_STAKE * 2, "stake intact");

@@ -3,10 +3,12 @@ pragma solidity ^0.8.28;
 
 /// @title IComputeMarket
 /// @notice Escrowed inference jobs run by `redundancy` independent providers, verified by commit–reveal agreement
-/// before anyone is paid; disputes settled by a referee who slashes the wrong side.
+/// before anyone is paid; disputes settled by a referee who slashes the wrong side, and agreeing results audited at
+/// random by the same referee ({challenge}).
 interface IComputeMarket {
-    /// @notice Job lifecycle. Open → Assigned → Revealing → Finalized, with Disputed → Finalized | Refunded and
-    /// Open | Assigned | Revealing | Disputed → Refunded after the deadline (see docs/contracts.md).
+    /// @notice Job lifecycle. Open → Assigned → Revealing → Finalized; Revealing → Disputed on disagreement or a
+    /// referee's {challenge}; Disputed → Finalized | Refunded; Open | Assigned | Revealing | Disputed → Refunded after
+    /// the deadline (see docs/contracts.md).
     enum JobStatus {
         None,
         Open,
@@ -30,7 +32,7 @@ interface IComputeMarket {
     /// @param reward Escrowed payment, in wei of `currency`.
     /// @param modelId The model (AgentNFT id) whose creator earns the creator share.
     /// @param inputHash Hash of the job input (sha-256 of its bytes, or of its CID's bytes).
-    /// @param resultHash The agreed (or referee-settled) result hash; zero before.
+    /// @param resultHash The agreed (or referee-settled) result hash; zero before, and while Disputed.
     struct Job {
         address requester;
         uint40 deadline;
@@ -84,8 +86,12 @@ interface IComputeMarket {
     error SoukZeroHash();
     /// @notice Thrown when a reveal does not open the provider's commitment.
     error SoukCommitmentMismatch(uint256 jobId, address provider);
-    /// @notice Thrown when a job is finalized before every provider revealed matching results.
+    /// @notice Thrown when a job is finalized before every provider revealed matching results, or challenged
+    /// before every provider revealed.
     error SoukNotReadyToFinalize(uint256 jobId, uint256 revealed, uint256 redundancy);
+    /// @notice Thrown when someone without `SCHEDULER_ROLE` finalizes a job before its reveal window ended, the
+    /// window the referee has to audit it; `openAt` is the first Unix second anyone may (deadline + 1).
+    error SoukFinalizeTooEarly(uint256 jobId, uint256 openAt);
     /// @notice Thrown when someone other than the requester cancels.
     error SoukNotRequester(uint256 jobId, address caller);
     /// @notice Thrown when a revenue split does not sum to 10,000 bps.
@@ -140,6 +146,10 @@ interface IComputeMarket {
     /// @param provider The provider.
     /// @param resultHash The result hash.
     event ResultRevealed(uint256 indexed jobId, address indexed provider, bytes32 resultHash);
+    /// @notice A referee challenged a job whose r reveals all agreed (a random audit), moving it to Disputed.
+    /// @param jobId The job.
+    /// @param referee The `REFEREE_ROLE` account that challenged it and will settle it with {settleDispute}.
+    event JobChallenged(uint256 indexed jobId, address indexed referee);
     /// @notice A provider was paid for a job.
     /// @param jobId The job.
     /// @param provider The provider.
@@ -243,11 +253,32 @@ interface IComputeMarket {
     function revealResult(uint256 jobId, bytes32 resultHash, bytes32 salt) external;
 
     /// @notice Pays out a job whose r reveals all agree: providers share `providerBps` equally, the model creator
-    /// gets `creatorBps`, the treasury the rest (its `treasuryBps` plus rounding dust). Anyone may call it, even
-    /// after the deadline. Never paused.
-    /// @dev Reverts {SoukInvalidJobStatus}, {SoukNotReadyToFinalize}. Emits {ProviderPaid} per provider,
-    /// {JobSettled}, {JobStatusChanged}.
+    /// gets `creatorBps`, the treasury the rest (its `treasuryBps` plus rounding dust). The scheduler
+    /// (`SCHEDULER_ROLE`) may call it as soon as all r reveals are in; anyone else only once the reveal window is
+    /// over (`block.timestamp > deadline`), so the referee always has that window to audit the job ({challenge})
+    /// before a third party can pay it out. It never expires. Never paused.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukNotReadyToFinalize}, {SoukFinalizeTooEarly}. Emits {ProviderPaid}
+    /// per provider, {JobSettled}, {JobStatusChanged}.
     function finalize(uint256 jobId) external;
+
+    /// @notice A random audit (`REFEREE_ROLE`): disputes a job whose r reveals all agree, after the referee
+    /// re-executed it and got a different result. The job moves to Disputed and is then settled by
+    /// {settleDispute} as any dispute: providers whose result differs from the referee's are slashed, and if none
+    /// was right the requester is refunded; unsettled, it is refundable after deadline + `disputePeriod`. Never
+    /// paused.
+    ///
+    /// Why audits deter cheating even at r = 1, where there is no second provider to disagree: the node operator
+    /// audits each agreeing job with probability p (its audit rate), and the slash is S. A provider that fakes a
+    /// result saves at most the job's payment P, and loses S with probability at least p, so one cheat is worth at
+    /// most (1 − p)·P − p·S < P − p·S: cheating does not pay when S ≥ P / p, i.e. stake ≥ payment / audit rate
+    /// (e.g. S = 100 SOUK and p = 5 % cover jobs paying up to 5 SOUK's worth). {finalize} is what makes the audit
+    /// enforceable: nobody but the scheduler can pay a job out before its reveal window ends.
+    /// @dev Not bounded by the deadline, but a referee should challenge within the reveal window: once
+    /// `deadline + disputePeriod` has passed, anyone may {refund} a challenged job (without slashing) before
+    /// {settleDispute} lands. Reverts `AccessControlUnauthorizedAccount` without `REFEREE_ROLE`,
+    /// {SoukInvalidJobStatus} unless Revealing, {SoukNotReadyToFinalize} unless all r revealed.
+    /// Emits {JobStatusChanged}, {JobChallenged}.
+    function challenge(uint256 jobId) external;
 
     /// @notice Settles a disputed job with the correct result hash, found by re-execution (`REFEREE_ROLE`).
     /// Providers that revealed it share the providers' part; the others are slashed. If none was right, the

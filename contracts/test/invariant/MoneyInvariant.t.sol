@@ -65,7 +65,7 @@ contract MoneyInvariantTest is SoukFixture {
         handler.registerProvider(6, 2 * MIN_STAKE);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](24);
+        bytes4[] memory selectors = new bytes4[](25);
         selectors[0] = MoneyHandler.mint.selector;
         selectors[1] = MoneyHandler.publishVersion.selector;
         selectors[2] = MoneyHandler.list.selector;
@@ -85,11 +85,12 @@ contract MoneyInvariantTest is SoukFixture {
         selectors[16] = MoneyHandler.commitResults.selector;
         selectors[17] = MoneyHandler.revealResults.selector;
         selectors[18] = MoneyHandler.finalize.selector;
-        selectors[19] = MoneyHandler.settleDispute.selector;
-        selectors[20] = MoneyHandler.refund.selector;
-        selectors[21] = MoneyHandler.cancelJob.selector;
-        selectors[22] = MoneyHandler.warp.selector;
-        selectors[23] = MoneyHandler.progressJob.selector;
+        selectors[19] = MoneyHandler.challenge.selector;
+        selectors[20] = MoneyHandler.settleDispute.selector;
+        selectors[21] = MoneyHandler.refund.selector;
+        selectors[22] = MoneyHandler.cancelJob.selector;
+        selectors[23] = MoneyHandler.warp.selector;
+        selectors[24] = MoneyHandler.progressJob.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -202,7 +203,8 @@ contract MoneyInvariantTest is SoukFixture {
 
     /// @notice A fixed walk through every settlement path: sale with a reverting royalty receiver, USD sale,
     /// licences, a 5-provider job finalized with contract providers, a disputed job settled by the referee, an
-    /// expired job refunded with a penalty, a cancelled job, credit withdrawals and unbonding.
+    /// expired job refunded with a penalty, a cancelled job, an agreeing job challenged by the referee's audit and
+    /// settled against its provider, credit withdrawals and unbonding.
     function test_fixedSequence_reachesSettlementPaths() public {
         // Sale in native of an asset created by the reverting receiver: royalty + proceeds land in credits.
         handler.mint(5, 700, 0); // token 2, reverter
@@ -270,6 +272,23 @@ contract MoneyInvariantTest is SoukFixture {
         handler.progressJob(4, 0);
         assertEq(uint8(compute.getJob(5).status), uint8(IComputeMarket.JobStatus.Finalized), "job 5 finalized");
 
+        // Job 6: r = 1, native, the lone provider fakes its result → nobody disagrees, but the referee's audit
+        // challenges it → settled against the provider: slashed, requester refunded.
+        handler.submitJob(4, 1, 1 ether, 0);
+        handler.assignProviders(5, 0);
+        handler.commitResults(5, 1, 4); // even seed: corrupt mask 4 >> 2 = slot 0
+        handler.revealResults(5, 1);
+        assertEq(uint8(compute.getJob(6).status), uint8(IComputeMarket.JobStatus.Revealing), "job 6 agreeing");
+        handler.finalize(5, 3); // an actor inside the reveal window: refused, the audit still has time
+        assertEq(uint8(compute.getJob(6).status), uint8(IComputeMarket.JobStatus.Revealing), "job 6 not finalized");
+        handler.challenge(5, 0);
+        assertEq(uint8(compute.getJob(6).status), uint8(IComputeMarket.JobStatus.Disputed), "job 6 challenged");
+        address cheat = compute.providersOf(6)[0];
+        uint256 cheatStake = registry.getProvider(cheat).stake;
+        handler.settleDispute(5);
+        assertEq(uint8(compute.getJob(6).status), uint8(IComputeMarket.JobStatus.Refunded), "job 6 refunded");
+        assertEq(registry.getProvider(cheat).stake, cheatStake - SLASH_AMOUNT, "cheat slashed");
+
         // A new provider joins.
         handler.registerProvider(3, 2 * MIN_STAKE);
         assertTrue(registry.isActive(carol), "carol active");
@@ -294,8 +313,10 @@ contract MoneyInvariantTest is SoukFixture {
         for (uint256 i; i < mustSucceed.length; ++i) {
             assertGe(handler.successCount(mustSucceed[i]), 1, mustSucceed[i]);
         }
-        string[7] memory mustSucceedToo =
-            ["settleDispute", "refund", "cancelJob", "requestUnbond", "withdrawStake", "increaseStake", "progressJob"];
+        string[8] memory mustSucceedToo = [
+            "challenge", "settleDispute", "refund", "cancelJob", "requestUnbond", "withdrawStake", "increaseStake",
+            "progressJob"
+        ];
         for (uint256 i; i < mustSucceedToo.length; ++i) {
             assertGe(handler.successCount(mustSucceedToo[i]), 1, mustSucceedToo[i]);
         }

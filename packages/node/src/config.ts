@@ -32,6 +32,16 @@ export type NodeConfig = {
   rateLimitPerMinute: number;
   /** Blocks the indexer stays behind head (reorg safety). */
   confirmations: number;
+  /** Local providers started with the node (devnet accounts 9, 8, …). */
+  providers: number;
+  /** Probability that an agreeing job is re-executed by the node before it is finalized (random audit). */
+  auditRate: number;
+  /** Seconds a provider has from assignment to commit before the scheduler replaces it. */
+  commitTimeoutSeconds: number;
+  /** Publish the sample OCR model on the devnet's first start. */
+  sampleModel: boolean;
+  /** Root token of the job bus subjects (and, on NATS, stream `SOUK_JOBS` or `SOUK_JOBS_<PREFIX>`). */
+  busPrefix: string;
 };
 
 /** Thrown when a setting is invalid; the message names the flag and the environment variable. */
@@ -64,6 +74,21 @@ function integer(name: string, value: string | undefined, fallback: number, min:
   return n;
 }
 
+function busPrefix(value: string | undefined): string {
+  if (value === undefined || value === '') return 'souk';
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
+    throw new ConfigError(`SOUK_BUS_PREFIX must be 1–32 of [A-Za-z0-9_-], got "${value}".`);
+  }
+  return value;
+}
+
+function fraction(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new ConfigError(`${name} must be a number in 0..1, got "${value}".`);
+  return n;
+}
+
 /**
  * Builds the configuration from command-line flags (already parsed, e.g. `{ 'data-dir': '…', port: '…' }`) and
  * the environment; flags win.
@@ -82,6 +107,11 @@ function integer(name: string, value: string | undefined, fallback: number, min:
  * | CORS | | `CORS_ORIGINS` (comma list or `*`) | `*` |
  * | rate limit | | `RATE_LIMIT_PER_MINUTE` | 600 |
  * | confirmations | | `SOUK_CONFIRMATIONS` | 0 on the devnet, 2 otherwise |
+ * | local providers | `--providers` | `SOUK_PROVIDERS` | 2 on the devnet, 0 otherwise (0…5) |
+ * | audit rate | | `SOUK_AUDIT_RATE` (0…1) | 0.05 |
+ * | commit timeout | | `SOUK_COMMIT_TIMEOUT_SECONDS` | 60 |
+ * | sample OCR model | | `SOUK_SAMPLE_MODEL` (`0` disables) | on (devnet) |
+ * | job bus subject prefix | | `SOUK_BUS_PREFIX` | `souk` |
  *
  * @throws {ConfigError} naming the first invalid setting.
  */
@@ -111,5 +141,10 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): NodeC
     corsOrigins: !cors || cors === '*' ? true : cors.split(',').map((o) => o.trim()),
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 600, 1, 1_000_000),
     confirmations: integer('SOUK_CONFIRMATIONS', env.SOUK_CONFIRMATIONS, rpcUrl ? 2 : 0, 0, 1000),
+    providers: integer('SOUK_PROVIDERS (--providers)', pick('providers', 'SOUK_PROVIDERS'), rpcUrl ? 0 : 2, 0, 5),
+    auditRate: fraction('SOUK_AUDIT_RATE', env.SOUK_AUDIT_RATE, 0.05),
+    commitTimeoutSeconds: integer('SOUK_COMMIT_TIMEOUT_SECONDS', env.SOUK_COMMIT_TIMEOUT_SECONDS, 60, 1, 86_400),
+    sampleModel: env.SOUK_SAMPLE_MODEL !== '0' && env.SOUK_SAMPLE_MODEL !== 'false',
+    busPrefix: busPrefix(env.SOUK_BUS_PREFIX),
   };
 }

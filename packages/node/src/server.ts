@@ -7,9 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createProviderAgent, type ProviderAgent } from '@souk/provider';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { build } from './app.ts';
+import { createJobBus } from './bus/createJobBus.ts';
 import { createChain } from './chain/index.ts';
+import { startCoordinator } from './compute/coordinator.ts';
+import { createReferee } from './compute/referee.ts';
+import { ensureSampleModel } from './compute/sampleModel.ts';
 import type { NodeConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { copyManifestMetadata } from './gateway/manifestMetadata.ts';
@@ -24,6 +29,10 @@ export type RunningNode = {
   /** Base URL of the HTTP API. */
   url: string;
   services: NodeServices;
+  /** Local providers started with the node (`config.providers`). */
+  providers: ProviderAgent[];
+  /** The sample OCR model's asset id (devnet), when published. */
+  sampleModelId?: bigint | undefined;
   /** Graceful stop: stop accepting, finish in-flight requests, checkpoint the indexer, close db/storage/chain. */
   stop: () => Promise<void>;
 };
@@ -76,6 +85,14 @@ export async function startNode(
     cleanups.push(() => store.stop());
     const gateway = createGateway({ store, masterKey });
 
+    log(config.natsUrl ? `connecting the job bus to NATS JetStream (${config.natsUrl})…` : 'job bus: in-process');
+    const bus = await createJobBus({
+      natsUrl: config.natsUrl,
+      subjectPrefix: config.busPrefix,
+      stream: config.busPrefix === 'souk' ? 'SOUK_JOBS' : `SOUK_JOBS_${config.busPrefix.toUpperCase()}`,
+    });
+    cleanups.push(() => bus.close());
+
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics });
     const events = new EventEmitter();
@@ -88,6 +105,7 @@ export async function startNode(
       pollIntervalMs: chain.devnet ? 500 : 2000,
       onEvent: async (event) => {
         events.emit('event', event);
+        if (event.contract === 'computeMarket') services.compute?.kick();
         // Assets minted from a wallet (unsigned path) get their manifest fields once their mint is indexed.
         if (
           event.contract === 'agentNft' &&
@@ -121,11 +139,44 @@ export async function startNode(
       jwtKey,
       events,
       metrics,
+      bus,
     };
     const app = await build(services, { logger });
     cleanups.push(() => app.close());
     const address = await app.listen({ host: config.host, port: config.port });
-    return { url: address, services, stop: stopAll };
+
+    if (chain.operator) {
+      const referee = createReferee(services);
+      cleanups.push(() => referee.close());
+      services.compute = await startCoordinator(services, bus, referee, {
+        nodeUrl: address,
+        auditRate: config.auditRate,
+        commitTimeoutMs: config.commitTimeoutSeconds * 1000,
+        log,
+      });
+      cleanups.push(async () => services.compute?.stop());
+    } else {
+      log('no operator key (SOUK_OPERATOR_KEY): this node does not schedule compute jobs');
+    }
+    const sampleModelId = config.sampleModel ? await ensureSampleModel(app, log) : undefined;
+
+    const providers: ProviderAgent[] = [];
+    const accounts = config.providers > 0 ? chain.devAccounts.slice(-config.providers).reverse() : []; // 9, 8, … (users take the low ones)
+    for (const dev of accounts) {
+      const agent = createProviderAgent({
+        account: dev.account,
+        rpcUrl: chain.rpcUrl,
+        chainId: chain.deployment.chainId,
+        contracts: chain.deployment.contracts,
+        bus,
+        dataDir: path.join(config.dataDir, 'providers', dev.address.toLowerCase()),
+        log,
+      });
+      await agent.start();
+      providers.push(agent);
+      cleanups.push(() => agent.stop());
+    }
+    return { url: address, services, providers, sampleModelId, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

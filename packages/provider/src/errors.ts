@@ -128,3 +128,20 @@ export class RuntimeClosedError extends ProviderError {
     super('The runtime is closed.');
   }
 }
+
+/**
+ * The node refused a provider request (job access, download, result upload), or sent bytes that do not match their
+ * hash.
+ *
+ * @example
+ * ```ts
+ * import { NodeRequestError } from '@souk/provider';
+ * try { await agent.runAssignment(message); } catch (e) { if (e instanceof NodeRequestError) console.warn(e.details); }
+ * ```
+ */
+export class NodeRequestError extends ProviderError {
+  override name = 'NodeRequestError' as const;
+  constructor(shortMessage: string, { details }: { details?: string | undefined } = {}) {
+    super(shortMessage, { details });
+  }
+}

@@ -2,11 +2,26 @@
  * `@souk/provider`: the execution core of a Souk compute provider — hardware detection, ONNX Runtime sessions on a
  * worker thread with pinned options, the generic ONNX and OCR pipelines, and the canonical result hash.
  */
+
+export {
+  type CreateProviderAgentParameters,
+  createProviderAgent,
+  type ProviderAgent,
+  type ProviderAgentStatus,
+} from './agent/createProviderAgent.ts';
+export type {
+  AssignmentMessage,
+  HeartbeatMessage,
+  ProviderBus,
+  ProviderBusMessage,
+  ResultNotice,
+} from './agent/messages.ts';
 export {
   InvalidInputError,
   JobCancelledError,
   JobDeadlineError,
   JobFailedError,
+  NodeRequestError,
   ProviderError,
   RuntimeClosedError,
 } from './errors.ts';
@@ -18,6 +33,21 @@ export {
   type HardwareInfo,
   parseNvidiaSmi,
 } from './hardware.ts';
+export { type BundleFiles, isTar, packBundle, unpackBundle } from './jobs/bundle.ts';
+export {
+  createJobExecutor,
+  type ExecutedJob,
+  type ExecuteParameters,
+  type JobExecutor,
+  supportedPipelines,
+} from './jobs/execute.ts';
+export {
+  JOB_ACCESS_HEADER,
+  jobAccessDomain,
+  jobAccessTypes,
+  type SignedJobAccess,
+  signJobAccess,
+} from './jobs/jobAccess.ts';
 export { type CtcDecoded, ctcGreedyDecode } from './pipelines/ctc.ts';
 export { type DbPostprocessOptions, type DetectedBox, dbPostprocess } from './pipelines/dbPostprocess.ts';
 export { decodeImage, type Point, type RgbImage } from './pipelines/image.ts';

@@ -132,6 +132,20 @@ export {
   type Job,
   type JobStatus,
 } from './actions/jobs/getJob.ts';
+export { type GetJobResultErrorType, getJobResult, type JobResult } from './actions/jobs/getJobResult.ts';
+export {
+  type JobHandle,
+  type JobLifecycleEvent,
+  type JobLifecycleType,
+  type RunJobParameters,
+  runJob,
+} from './actions/jobs/runJob.ts';
+export {
+  type SubmitJobErrorType,
+  type SubmitJobParameters,
+  type SubmitJobReturnType,
+  submitJob,
+} from './actions/jobs/submitJob.ts';
 export {
   type CheckLicenceErrorType,
   type CheckLicenceParameters,

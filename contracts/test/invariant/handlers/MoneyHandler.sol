@@ -154,11 +154,11 @@ contract MoneyHandler is Test {
             _act(a, address(souk), 0, abi.encodeCall(souk.approve, (address(registry), type(uint256).max)));
         }
 
-        string[24] memory names = [
+        string[25] memory names = [
             "mint", "publishVersion", "list", "updatePrice", "cancel", "buy", "transferNFT", "setTerms",
             "purchaseLicense", "withdrawCredits", "registerProvider", "increaseStake", "requestUnbond",
             "withdrawStake", "submitJob", "assignProviders", "commitResults", "revealResults", "finalize",
-            "settleDispute", "refund", "cancelJob", "warp", "progressJob"
+            "challenge", "settleDispute", "refund", "cancelJob", "warp", "progressJob"
         ];
         for (uint256 i; i < names.length; ++i) {
             _actionNames.push(names[i]);
@@ -460,14 +460,55 @@ contract MoneyHandler is Test {
         _done("revealResults", any);
     }
 
+    /// @dev Half the time the scheduler finalizes (allowed at once); otherwise an actor, who may only once the
+    /// reveal window is over: with `callerSeed % 4 == 2` time first moves past the deadline, with 3 it does not, and
+    /// a success inside the window counts as a mismatch.
     function finalize(uint256 jobSeed, uint256 callerSeed) external action("finalize") {
         uint256 id = _pickJob(jobSeed, 3);
         if (id == 0) return;
+        uint256 mode = callerSeed % 4;
+        uint256 deadline = compute.getJob(id).deadline;
+        if (mode == 2) _warpTo(deadline + 1);
+        bool early = block.timestamp <= deadline;
         address[] memory ps = compute.providersOf(id);
         _expectSettlement(id, ps, ps.length);
-        bool ok = _act(_actor(callerSeed), address(compute), 0, abi.encodeCall(compute.finalize, (id)));
+        bool ok;
+        if (mode < 2) {
+            vm.prank(scheduler);
+            (ok,) = address(compute).call(abi.encodeCall(compute.finalize, (id)));
+        } else {
+            ok = _act(_actor(callerSeed >> 2), address(compute), 0, abi.encodeCall(compute.finalize, (id)));
+            if (ok && early) _mismatch("finalize: non-scheduler inside the reveal window");
+        }
         _closeJob(id, ok, "finalize");
         _done("finalize", ok);
+    }
+
+    /// @dev A random audit: the referee challenges an agreeing job (settled later by {settleDispute}, or refunded
+    /// after the dispute period). One time in four an actor tries instead, and must fail. No money moves.
+    function challenge(uint256 jobSeed, uint256 callerSeed) external action("challenge") {
+        uint256 id = _pickJob(jobSeed, 3);
+        if (id == 0) return;
+        address c = address(compute);
+        uint256 escrowBefore = compute.totalEscrowed(ghost_jobCurrency[id]);
+        uint256 balanceBefore = ghost_jobCurrency[id] == NATIVE ? c.balance : usd.balanceOf(c);
+        bool ok;
+        if (callerSeed % 4 == 3) {
+            ok = _act(_actor(callerSeed >> 2), c, 0, abi.encodeCall(compute.challenge, (id)));
+            if (ok) _mismatch("challenge: by a non-referee");
+        } else {
+            vm.prank(referee);
+            (ok,) = c.call(abi.encodeCall(compute.challenge, (id)));
+            if (!ok) _mismatch("challenge: referee refused on a complete agreeing job");
+        }
+        if (ok) {
+            if (compute.getJob(id).status != IComputeMarket.JobStatus.Disputed) _mismatch("challenge: not disputed");
+            uint256 balanceAfter = ghost_jobCurrency[id] == NATIVE ? c.balance : usd.balanceOf(c);
+            if (compute.totalEscrowed(ghost_jobCurrency[id]) != escrowBefore || balanceAfter != balanceBefore) {
+                _mismatch("challenge: money moved");
+            }
+        }
+        _done("challenge", ok);
     }
 
     function settleDispute(uint256 jobSeed) external action("settleDispute") {
@@ -514,8 +555,9 @@ contract MoneyHandler is Test {
         _done("cancelJob", ok);
     }
 
-    /// @dev Pushes one job one to three steps along its lifecycle (assign → commit → reveal → finalize / settle, or
-    /// refund once expired) through the actions above: a 5-step pipeline otherwise rarely completes within one run.
+    /// @dev Pushes one job one to three steps along its lifecycle (assign → commit → reveal → finalize, or
+    /// challenge one time in eight → settle, or refund once expired) through the actions above: a 5-step pipeline
+    /// otherwise rarely completes within one run.
     function progressJob(uint256 jobSeed, uint256 aux) external action("progressJob") {
         uint256 steps = 1 + aux % 3;
         for (uint256 i; i < steps; ++i) {
@@ -533,7 +575,10 @@ contract MoneyHandler is Test {
             if (s == IComputeMarket.JobStatus.Finalized || s == IComputeMarket.JobStatus.Refunded) continue;
             bool live = block.timestamp <= job.deadline;
             bool complete = job.revealedCount == job.redundancy;
-            if (s == IComputeMarket.JobStatus.Revealing && complete) this.finalize(idx, aux);
+            if (s == IComputeMarket.JobStatus.Revealing && complete) {
+                if (aux % 8 == 7) this.challenge(idx, 0);
+                else this.finalize(idx, aux);
+            }
             else if (s == IComputeMarket.JobStatus.Disputed) this.settleDispute(idx);
             else if (!live) this.refund(idx, aux, 0);
             else if (s == IComputeMarket.JobStatus.Open) this.assignProviders(idx, aux);

@@ -326,8 +326,54 @@ export interface AccessNoncesTable {
   used_at: GeneratedTimestamp;
 }
 
+/** `job_inputs` (migration 0003): the upload holding the bytes of an on-chain job input hash. */
+export interface JobInputsTable {
+  /** `0x` + SHA-256 of the input plaintext, as submitted on-chain. */
+  input_hash: string;
+  upload_id: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** `job_results` (migration 0003): a provider's canonical result, stored as a raw block before it committed. */
+export interface JobResultsTable {
+  job_id: Numeric;
+  provider: string;
+  /** `0x` + SHA-256 of the result bytes. */
+  result_hash: string;
+  result_cid: string;
+  /** Bytes. */
+  size: number;
+  runtime_record: ColumnType<JsonValue | null, string | null, string | null>;
+  created_at: GeneratedTimestamp;
+}
+
+/** `job_audits` (migration 0003): the node's own re-execution of a job, as referee of a dispute or random audit. */
+export interface JobAuditsTable {
+  job_id: Numeric;
+  reason: 'dispute' | 'audit';
+  result_hash: string;
+  result_cid: string;
+  /** Whether every provider's revealed hash equalled the node's. */
+  matched: boolean;
+  settle_tx: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** `job_access_nonces` (migration 0003): used EIP-712 job-access nonces. */
+export interface JobAccessNoncesTable {
+  nonce: string;
+  provider: string;
+  job_id: Numeric;
+  expires_at: Timestamp;
+  used_at: GeneratedTimestamp;
+}
+
 /** The whole database, for `Kysely<Database>`. */
 export interface Database {
+  job_inputs: JobInputsTable;
+  job_results: JobResultsTable;
+  job_audits: JobAuditsTable;
+  job_access_nonces: JobAccessNoncesTable;
   uploads: UploadsTable;
   manifests: ManifestsTable;
   access_nonces: AccessNoncesTable;

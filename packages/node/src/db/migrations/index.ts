@@ -5,11 +5,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001_initial.ts';
 import * as gateway from './0002_gateway.ts';
+import * as compute from './0003_compute.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_gateway': gateway,
+  '0003_compute': compute,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Address, encodeFunctionData, type Hex } from 'viem';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
 import { AccessDeniedError, decodeAccessRequest, verifyAccessRequest } from '../../gateway/accessRequest.ts';
-import { decodeManifest, type Manifest } from '../../storage/manifest.ts';
+import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { authenticated as auth, problem } from '../common.ts';
 import {
   mintManifest,
@@ -230,24 +230,7 @@ export default async function assetRoutes(app: FastifyInstance) {
   );
 
   /** The manifest of the asset's current version, read from the chain (tokenURI) and the store — not the index. */
-  async function currentManifest(assetId: bigint): Promise<{ manifest: Manifest; manifestCid: string }> {
-    const uri = await chain.publicClient
-      .readContract({
-        address: chain.deployment.contracts.agentNft,
-        abi: agentNftAbi,
-        functionName: 'tokenURI',
-        args: [assetId],
-      })
-      .catch(() => {
-        throw new NotFoundError(`No asset ${assetId}.`);
-      });
-    if (!uri.startsWith('ipfs://')) throw new NotFoundError(`Asset ${assetId} has no Souk manifest (${uri}).`);
-    const manifestCid = uri.slice('ipfs://'.length);
-    const bytes = await storage.store.getRaw(manifestCid).catch(() => {
-      throw new NotFoundError(`Manifest ${manifestCid} of asset ${assetId} is not in this node's storage.`);
-    });
-    return { manifest: decodeManifest(bytes), manifestCid };
-  }
+  const currentManifest = (assetId: bigint) => assetManifest(app.souk, assetId);
 
   app.get<{ Params: { id: string } }>(
     '/assets/:id/manifest',
@@ -269,7 +252,6 @@ export default async function assetRoutes(app: FastifyInstance) {
     const assetId = BigInt(request.params.id);
     const { manifest } = await currentManifest(assetId);
     const { content } = manifest;
-    let wrappedKey: string | null = null;
     if (content.encryption) {
       const encoded = (request.headers['x-souk-access'] as string | undefined) ?? request.query.access;
       if (!encoded) {
@@ -305,23 +287,9 @@ export default async function assetRoutes(app: FastifyInstance) {
         }
         throw error;
       }
-      const upload = await db
-        .selectFrom('uploads')
-        .select(['wrapped_key'])
-        .where('content_cid', '=', content.cid)
-        .where('wrapped_key', 'is not', null)
-        .executeTakeFirst();
-      if (!upload) throw new NotFoundError(`This node does not hold the key of asset ${assetId}.`);
-      wrappedKey = upload.wrapped_key;
     }
     const range = parseRange(request.headers.range, content.size);
-    const stream = storage.gateway.download({
-      contentCid: content.cid,
-      wrappedKey,
-      size: content.size,
-      sha256: content.sha256,
-      range,
-    });
+    const stream = await contentStream(app.souk, manifestContent(manifest), range);
     reply.header('accept-ranges', 'bytes').header('x-content-sha256', content.sha256).type('application/octet-stream');
     if (range) {
       reply

@@ -1,0 +1,403 @@
+/**
+ * The node's compute coordinator: the scheduler loop that drives every running ComputeMarket job to settlement.
+ * It holds SCHEDULER_ROLE and REFEREE_ROLE (the node operator's key) and reads every decision's inputs from the
+ * chain, so a restarted node resumes each job where the chain says it is, and the contract's state machine makes
+ * every settlement happen exactly once.
+ *
+ * Per tick (every `tickMs`, and at once on a relevant indexed event), for each job the index lists as running:
+ *
+ * | on-chain status | action |
+ * | --- | --- |
+ * | Open | select r providers (`scheduler/select.ts`) → `assignProviders` → assignment messages on the bus; after the deadline, `refund` |
+ * | Assigned | a provider that has not committed `commitTimeoutMs` after its assignment (or reported failure) → `reassignProvider` to the next best; after the deadline, `refund` (slashes the ones that never committed) |
+ * | Revealing, all revealed (agreeing) | with probability `auditRate` re-execute (audit): equal → `finalize`; different → `challenge` + `settleDispute`; else `finalize` |
+ * | Revealing, deadline passed | `refund` (slashes providers that did not reveal) |
+ * | Disputed | re-execute as referee → `settleDispute(correctHash)` (the wrong side is slashed) |
+ *
+ * Audits make cheating unprofitable at r = 1: a provider that fakes a result gains at most the job's payment P,
+ * and is caught with probability p = `auditRate`, losing the slash amount S; cheating has negative expectation
+ * when p·S > (1 − p)·P, i.e. roughly S ≥ P / p (stake ≥ payment / audit rate). With the defaults (S = 100 SOUK,
+ * p = 5 %) jobs paying up to the value of 5 SOUK are covered; raise p or S for larger jobs (docs/compute.md).
+ */
+import { randomInt } from 'node:crypto';
+import { computeMarketAbi, providerRegistryAbi } from '@souk/contracts';
+import type { AssignmentMessage, HeartbeatMessage, ResultNotice } from '@souk/provider';
+import type { Abi, Address, Hex } from 'viem';
+import type { JobBus } from '../bus/types.ts';
+import { assetManifest } from '../gateway/assetContent.ts';
+import { NotEnoughProvidersError } from '../scheduler/errors.ts';
+import type { ScoreWeights } from '../scheduler/score.ts';
+import { selectProviders } from '../scheduler/select.ts';
+import type { NodeServices } from '../services.ts';
+import { JobStatusCode } from './jobAccess.ts';
+import { createProviderPool, type ProviderPool } from './providerPool.ts';
+import type { Referee } from './referee.ts';
+
+const ZERO = `0x${'0'.repeat(64)}` as Hex;
+
+/** Settings of the coordinator. */
+export type CoordinatorOptions = {
+  /** Base URL of this node (put in assignment messages: where providers download from). */
+  nodeUrl: string;
+  /** Loop period, ms. @default 500 */
+  tickMs?: number | undefined;
+  /** Time a provider has from its assignment to its commit before it is replaced, ms. @default 60,000 */
+  commitTimeoutMs?: number | undefined;
+  /** Providers whose last heartbeat is older are not selected, ms. @default 10,000 */
+  heartbeatTimeoutMs?: number | undefined;
+  /** Probability that an agreeing job is re-executed by the node before it is finalized, 0…1. @default 0.05 */
+  auditRate?: number | undefined;
+  /** Scoring weights (`scheduler/score.ts`). */
+  weights?: Partial<ScoreWeights> | undefined;
+  /** Log lines. */
+  log?: ((line: string) => void) | undefined;
+};
+
+/** A running coordinator. */
+export type Coordinator = {
+  readonly pool: ProviderPool;
+  /** Runs one pass now (tests and events call it; the loop calls it every tick). */
+  tick(): Promise<void>;
+  /** Schedules a pass as soon as possible. */
+  kick(): void;
+  /** Stops the loop and the bus subscriptions, waiting for the pass in progress. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts the coordinator.
+ * @param services - The node's services (chain with an operator key, database, storage).
+ * @param bus - The job bus.
+ * @param referee - Re-executes jobs for disputes and audits.
+ * @throws {Error} When the node has no operator key (no SCHEDULER_ROLE to act with).
+ */
+export async function startCoordinator(
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
+  bus: JobBus,
+  referee: Referee,
+  options: CoordinatorOptions,
+): Promise<Coordinator> {
+  const { chain, db } = services;
+  const operator = chain.operator;
+  if (!operator) throw new Error('The compute coordinator needs the operator key (SOUK_OPERATOR_KEY).');
+  const {
+    nodeUrl,
+    tickMs = 500,
+    commitTimeoutMs = 60_000,
+    heartbeatTimeoutMs = 10_000,
+    auditRate = 0.05,
+    weights,
+    log = () => {},
+  } = options;
+  const market = chain.deployment.contracts.computeMarket;
+  const pool = createProviderPool(db);
+
+  /** When each (job, provider) assignment was first seen by this process, ms. */
+  const assignedAt = new Map<string, number>();
+  /** Assignments announced on the bus by this process. */
+  const announced = new Set<string>();
+  /** Providers that failed or were replaced, per job: never picked again for it. */
+  const failed = new Map<string, Set<string>>();
+  /** Providers that reported failure, per `job:provider`. */
+  const reportedFailed = new Set<string>();
+  /** Per job, whether it is audited (decided once per process). */
+  const audited = new Map<string, boolean>();
+  /** Jobs already reported as waiting for providers (logged once). */
+  const waiting = new Set<string>();
+
+  // The operator's transactions, one at a time (one nonce sequence).
+  let txQueue: Promise<unknown> = Promise.resolve();
+  function write(functionName: string, args: readonly unknown[]): Promise<Hex> {
+    const next = txQueue.then(async () => {
+      const { request } = await chain.publicClient.simulateContract({
+        account: operator?.account,
+        address: market,
+        abi: computeMarketAbi as Abi,
+        functionName,
+        args,
+      } as never);
+      const hash = await operator?.writeContract(request as never);
+      const receipt = await chain.publicClient.waitForTransactionReceipt({ hash: hash as Hex });
+      if (receipt.status !== 'success') throw new Error(`${functionName} ${hash} reverted`);
+      return hash as Hex;
+    });
+    txQueue = next.catch(() => {});
+    return next;
+  }
+  const read = <T>(functionName: string, args: readonly unknown[]) =>
+    chain.publicClient.readContract({
+      address: market,
+      abi: computeMarketAbi as Abi,
+      functionName,
+      args,
+    }) as Promise<T>;
+
+  type ChainJob = {
+    requester: Address;
+    deadline: number;
+    redundancy: number;
+    status: number;
+    committedCount: number;
+    revealedCount: number;
+    modelId: bigint;
+    reward: bigint;
+    inputHash: Hex;
+    resultHash: Hex;
+  };
+  type Assignment = { commitment: Hex; result: Hex; assigned: boolean };
+
+  /** What the job's model needs, from its manifest. */
+  const requirementsCache = new Map<string, { pipeline: string; contentCid: string; contentSha256: string }>();
+  async function modelOf(modelId: bigint) {
+    const key = String(modelId);
+    let hit = requirementsCache.get(key);
+    if (!hit) {
+      const { manifest } = await assetManifest(services, modelId);
+      hit = {
+        pipeline: manifest.runtime?.pipeline ?? 'onnx',
+        contentCid: manifest.content.cid,
+        contentSha256: manifest.content.sha256,
+      };
+      requirementsCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  const providerBps = BigInt(await read<number>('providerBps', []));
+  // Providers below the registry's minimum stake (e.g. after a slash) are inactive: never select them.
+  const registry = chain.deployment.contracts.providerRegistry;
+  const minStake = (await chain.publicClient.readContract({
+    address: registry,
+    abi: providerRegistryAbi as Abi,
+    functionName: 'minStake',
+    args: [],
+  })) as bigint;
+
+  async function pick(jobId: bigint, job: ChainJob, count: number, exclude: Set<string>): Promise<Address[]> {
+    const model = await modelOf(job.modelId);
+    const picked = selectProviders(
+      await pool.snapshots(),
+      {
+        modelCid: model.contentCid,
+        runtime: 'onnxruntime',
+        pipeline: model.pipeline,
+        maxPricePerProviderWei: (job.reward * providerBps) / 10_000n / BigInt(job.redundancy),
+        redundancy: count,
+      },
+      { now: Date.now(), heartbeatTimeoutMs, exclude, weights, minStakeWei: minStake },
+    );
+    for (const p of picked) pool.reserve(p.provider.address);
+    void jobId;
+    return picked.map((p) => p.provider.address);
+  }
+
+  async function announce(jobId: bigint, job: ChainJob, provider: Address, attempt: string): Promise<void> {
+    const key = `${jobId}:${provider.toLowerCase()}`;
+    assignedAt.set(key, Date.now());
+    if (announced.has(key)) return;
+    const model = await modelOf(job.modelId);
+    const message: AssignmentMessage = {
+      jobId: String(jobId),
+      modelId: String(job.modelId),
+      pipeline: model.pipeline,
+      contentCid: model.contentCid,
+      contentSha256: model.contentSha256,
+      nodeUrl,
+      deadlineSeconds: job.deadline,
+    };
+    await bus.publish(bus.subjects.assigned(provider.toLowerCase()), message, {
+      id: `assign:${jobId}:${provider.toLowerCase()}:${attempt}`,
+    });
+    announced.add(key);
+  }
+
+  async function handleOpen(jobId: bigint, job: ChainJob): Promise<void> {
+    let providers: Address[];
+    try {
+      providers = await pick(jobId, job, job.redundancy, failed.get(String(jobId)) ?? new Set());
+    } catch (error) {
+      if (error instanceof NotEnoughProvidersError) {
+        if (!waiting.has(String(jobId))) log(`job ${jobId}: waiting for providers (${error.message})`);
+        waiting.add(String(jobId));
+        return;
+      }
+      throw error;
+    }
+    waiting.delete(String(jobId));
+    await write('assignProviders', [jobId, providers]);
+    log(`job ${jobId}: assigned ${providers.join(', ')}`);
+    for (const provider of providers) await announce(jobId, job, provider, 'assign');
+  }
+
+  async function handleAssigned(jobId: bigint, job: ChainJob): Promise<void> {
+    const slots = await read<Address[]>('providersOf', [jobId]);
+    const excluded = failed.get(String(jobId)) ?? new Set<string>();
+    failed.set(String(jobId), excluded);
+    for (const provider of slots) {
+      const a = await read<Assignment>('getAssignment', [jobId, provider]);
+      if (a.commitment !== ZERO) continue;
+      const key = `${jobId}:${provider.toLowerCase()}`;
+      if (!announced.has(key)) await announce(jobId, job, provider, 'resume'); // e.g. after a node restart
+      const late = Date.now() - (assignedAt.get(key) ?? Date.now()) > commitTimeoutMs;
+      if (!late && !reportedFailed.has(key)) continue;
+      excluded.add(provider.toLowerCase());
+      for (const s of slots) excluded.add(s.toLowerCase());
+      let replacement: Address | undefined;
+      try {
+        [replacement] = await pick(jobId, { ...job, redundancy: job.redundancy }, 1, excluded);
+      } catch (error) {
+        if (error instanceof NotEnoughProvidersError) {
+          if (!waiting.has(key)) log(`job ${jobId}: ${provider} is late and no replacement is available`);
+          waiting.add(key);
+          continue;
+        }
+        throw error;
+      }
+      await write('reassignProvider', [jobId, provider, replacement]);
+      log(`job ${jobId}: ${provider} ${late ? 'missed its commit' : 'failed'}; reassigned to ${replacement}`);
+      reportedFailed.delete(key);
+      await announce(jobId, job, replacement as Address, `reassign-${provider.toLowerCase()}`);
+    }
+  }
+
+  async function handleAllRevealed(jobId: bigint, job: ChainJob): Promise<void> {
+    const key = String(jobId);
+    if (!audited.has(key)) audited.set(key, auditRate > 0 && randomInt(1_000_000) < auditRate * 1_000_000);
+    if (!audited.get(key)) {
+      await write('finalize', [jobId]);
+      log(`job ${jobId}: finalized (${job.redundancy} agreeing)`);
+      return;
+    }
+    const verdict = await referee.execute(jobId, 'audit');
+    if (verdict.resultHash === job.resultHash) {
+      await write('finalize', [jobId]);
+      log(`job ${jobId}: audited, result confirmed, finalized`);
+    } else {
+      await write('challenge', [jobId]);
+      const hash = await write('settleDispute', [jobId, verdict.resultHash]);
+      await referee.recordSettlement(jobId, hash);
+      log(`job ${jobId}: audit found a wrong result; providers slashed`);
+    }
+  }
+
+  async function handleDisputed(jobId: bigint): Promise<void> {
+    const verdict = await referee.execute(jobId, 'dispute');
+    const hash = await write('settleDispute', [jobId, verdict.resultHash]);
+    await referee.recordSettlement(jobId, hash);
+    log(`job ${jobId}: dispute settled by re-execution (${verdict.resultHash.slice(0, 12)}…)`);
+  }
+
+  async function handle(jobId: bigint, blockTime: number): Promise<void> {
+    const job = await read<ChainJob>('getJob', [jobId]);
+    const pastDeadline = blockTime > Number(job.deadline);
+    switch (job.status) {
+      case JobStatusCode.Open:
+      case JobStatusCode.Assigned:
+        if (pastDeadline) {
+          await write('refund', [jobId]);
+          log(`job ${jobId}: no result before the deadline, refunded`);
+        } else if (job.status === JobStatusCode.Open) await handleOpen(jobId, job);
+        else await handleAssigned(jobId, job);
+        return;
+      case JobStatusCode.Revealing:
+        if (job.revealedCount === job.redundancy) await handleAllRevealed(jobId, job);
+        else if (pastDeadline) {
+          await write('refund', [jobId]);
+          log(`job ${jobId}: reveals missing at the deadline, refunded`);
+        }
+        return;
+      case JobStatusCode.Disputed:
+        await handleDisputed(jobId);
+        return;
+      default:
+        return; // settled
+    }
+  }
+
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+  const inFlight = new Set<string>();
+  async function pass(): Promise<void> {
+    const rows = await db
+      .selectFrom('jobs')
+      .select('id')
+      .where('status', 'in', ['open', 'assigned', 'revealing', 'disputed'])
+      .orderBy('id')
+      .execute();
+    if (rows.length === 0) return;
+    // Deadlines are compared with the chain's clock (the latest block's time), as the contract does.
+    let block = await chain.publicClient.getBlock({ blockTag: 'latest' });
+    const now = Math.floor(Date.now() / 1000);
+    if (chain.devnet && Number(block.timestamp) < now - 5) {
+      // An idle devnet (automine) mines no blocks, so its clock stands still and deadlines never pass: mine one.
+      await chain.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+      block = await chain.publicClient.getBlock({ blockTag: 'latest' });
+    }
+    const chainTime = Number(block.timestamp);
+    for (const { id } of rows) {
+      if (stopped) return;
+      if (inFlight.has(id)) continue;
+      inFlight.add(id);
+      try {
+        await handle(BigInt(id), chainTime);
+      } catch (error) {
+        log(`job ${id}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`);
+      } finally {
+        inFlight.delete(id);
+      }
+    }
+  }
+  function tick(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = pass()
+      .catch((error) => log(`coordinator pass failed: ${(error as Error).message}`))
+      .finally(() => {
+        running = undefined;
+        if (again && !stopped) {
+          again = false;
+          void tick();
+        }
+      });
+    return running;
+  }
+
+  const subscriptions = [
+    await bus.subscribe<HeartbeatMessage>(
+      bus.subjects.heartbeat,
+      (message) => {
+        const known = pool.live().has(message.data.address.toLowerCase());
+        pool.heartbeat(message.data);
+        if (!known) tick(); // a new provider: waiting jobs may be assignable now
+      },
+      { durable: 'node-heartbeats', deliverPolicy: 'new', maxDeliver: 1 },
+    ),
+    await bus.subscribe<ResultNotice>(
+      bus.subjects.resultsAll,
+      (message) => {
+        if (message.data.outcome === 'failed') {
+          reportedFailed.add(`${message.data.jobId}:${message.data.provider.toLowerCase()}`);
+        }
+        void tick();
+      },
+      { durable: 'node-results', deliverPolicy: 'new' },
+    ),
+  ];
+  const timer = setInterval(() => void tick(), tickMs);
+
+  return {
+    pool,
+    tick,
+    kick: () => void tick(),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      for (const s of subscriptions) await s.close();
+      await running;
+      await txQueue;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Verifies EIP-712 job accesses (`@souk/provider`'s `jobs/jobAccess.ts`): the provider-side proof that a request to
+ * the job gateway comes from an account assigned to the job. Checks, in order: shape, expiry (≤ 1 h ahead), the
+ * signature (EOA or EIP-1271), the single-use nonce, then on-chain that the job is `Assigned` (still running, not
+ * committed by everyone) and `getAssignment(jobId, provider).assigned`.
+ */
+import { computeMarketAbi } from '@souk/contracts';
+import { jobAccessDomain, jobAccessTypes, type SignedJobAccess } from '@souk/provider';
+import type { Address } from 'viem';
+import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import { MAX_ACCESS_REQUEST_TTL } from '../gateway/accessRequest.ts';
+import type { NodeServices } from '../services.ts';
+
+/** ComputeMarket's `JobStatus` numbering. */
+export const JobStatusCode = {
+  None: 0,
+  Open: 1,
+  Assigned: 2,
+  Revealing: 3,
+  Disputed: 4,
+  Finalized: 5,
+  Refunded: 6,
+} as const;
+
+/** Decodes the `X-Souk-Job-Access` header. @throws {UnauthorizedError} (401) when malformed. */
+export function decodeJobAccess(encoded: string | undefined): SignedJobAccess {
+  if (!encoded)
+    throw new UnauthorizedError('Send an EIP-712 JobAccess signed by an assigned provider in X-Souk-Job-Access.');
+  let value: Partial<SignedJobAccess>;
+  try {
+    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    throw new UnauthorizedError('X-Souk-Job-Access is not base64url-encoded JSON.');
+  }
+  const ok =
+    typeof value.provider === 'string' &&
+    /^0x[0-9a-fA-F]{40}$/.test(value.provider) &&
+    typeof value.jobId === 'string' &&
+    /^[0-9]{1,78}$/.test(value.jobId) &&
+    typeof value.nonce === 'string' &&
+    /^0x[0-9a-fA-F]{64}$/.test(value.nonce) &&
+    Number.isSafeInteger(value.expiry) &&
+    typeof value.signature === 'string' &&
+    /^0x[0-9a-fA-F]+$/.test(value.signature);
+  if (!ok) throw new UnauthorizedError('Job access needs provider, jobId, nonce, expiry and signature.');
+  return value as SignedJobAccess;
+}
+
+/**
+ * Verifies a job access for `jobId` and returns the provider.
+ * @throws {UnauthorizedError} (401) bad, expired, replayed or mis-signed access.
+ * @throws {ForbiddenError} (403) the signer is not assigned to the job, or the job is not running.
+ */
+export async function verifyJobAccess(
+  { chain, db }: Pick<NodeServices, 'chain' | 'db'>,
+  encoded: string | undefined,
+  jobId: bigint,
+  now = Math.floor(Date.now() / 1000),
+): Promise<Address> {
+  const access = decodeJobAccess(encoded);
+  if (BigInt(access.jobId) !== jobId)
+    throw new UnauthorizedError(`Job access is for job ${access.jobId}, not ${jobId}.`);
+  if (access.expiry <= now) throw new UnauthorizedError('Job access has expired.');
+  if (access.expiry > now + MAX_ACCESS_REQUEST_TTL) {
+    throw new UnauthorizedError(`Job access expiry is more than ${MAX_ACCESS_REQUEST_TTL} s ahead.`);
+  }
+  const { computeMarket } = chain.deployment.contracts;
+  const valid = await chain.publicClient
+    .verifyTypedData({
+      address: access.provider,
+      domain: jobAccessDomain(chain.deployment.chainId, computeMarket),
+      types: jobAccessTypes,
+      primaryType: 'JobAccess',
+      message: { provider: access.provider, jobId, nonce: access.nonce, expiry: BigInt(access.expiry) },
+      signature: access.signature,
+    })
+    .catch(() => false);
+  if (!valid) throw new UnauthorizedError('Job access signature does not match the provider.');
+  const inserted = await db
+    .insertInto('job_access_nonces')
+    .values({
+      nonce: access.nonce,
+      provider: access.provider.toLowerCase(),
+      job_id: jobId.toString(),
+      expires_at: new Date(access.expiry * 1000),
+    })
+    .onConflict((oc) => oc.column('nonce').doNothing())
+    .returning('nonce')
+    .executeTakeFirst();
+  if (!inserted) throw new UnauthorizedError('Job access nonce was already used.');
+  const [job, assignment] = await Promise.all([
+    chain.publicClient.readContract({
+      address: computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'getJob',
+      args: [jobId],
+    }),
+    chain.publicClient.readContract({
+      address: computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'getAssignment',
+      args: [jobId, access.provider],
+    }),
+  ]);
+  if (job.status !== JobStatusCode.Assigned) {
+    throw new ForbiddenError(`Job ${jobId} is not running (status ${job.status}); its content is no longer released.`);
+  }
+  if (!assignment.assigned) throw new ForbiddenError(`${access.provider} is not assigned to job ${jobId}.`);
+  return access.provider;
+}

@@ -1,0 +1,128 @@
+/**
+ * The node's referee: re-executes a job on the node's own runtime — the same pipeline code, pinned ONNX Runtime
+ * settings and canonical serialisation as every provider (`@souk/provider`'s `createJobExecutor`) — to settle a
+ * dispute or audit an agreeing result. Its result is stored and recorded in `job_audits`.
+ */
+import { computeMarketAbi } from '@souk/contracts';
+import { createJobExecutor, createRuntime, type JobExecutor, type Runtime } from '@souk/provider';
+import type { Hex } from 'viem';
+import { NotFoundError } from '../errors.ts';
+import { assetManifest, contentStream, manifestContent, readAll } from '../gateway/assetContent.ts';
+import type { NodeServices } from '../services.ts';
+
+/** The referee's verdict on a job. */
+export type Verdict = { resultHash: Hex; resultCid: string; matched: boolean };
+
+/** Re-executes jobs. */
+export type Referee = {
+  /**
+   * Re-executes a job and records the result.
+   * @param reason - `dispute` (providers disagreed) or `audit` (random check of an agreeing result).
+   * @throws {NotFoundError} When the model or input is not in this node's storage.
+   */
+  execute(jobId: bigint, reason: 'dispute' | 'audit'): Promise<Verdict>;
+  /** Records the settlement transaction of a verdict. */
+  recordSettlement(jobId: bigint, transactionHash: Hex): Promise<void>;
+  /** Closes the runtime. */
+  close(): Promise<void>;
+};
+
+/**
+ * Reads the input bytes of a job from storage by its on-chain input hash.
+ * @throws {NotFoundError} When no upload of this node has that hash.
+ */
+export async function jobInput(services: Pick<NodeServices, 'db' | 'storage'>, inputHash: Hex): Promise<Uint8Array> {
+  const upload = await services.db
+    .selectFrom('job_inputs')
+    .innerJoin('uploads', 'uploads.id', 'job_inputs.upload_id')
+    .select(['uploads.content_cid', 'uploads.size', 'uploads.sha256', 'uploads.wrapped_key'])
+    .where('job_inputs.input_hash', '=', inputHash.toLowerCase())
+    .executeTakeFirst();
+  if (!upload) throw new NotFoundError(`This node holds no input with hash ${inputHash}.`);
+  const stream = await contentStream(services, {
+    cid: upload.content_cid,
+    size: Number(upload.size),
+    sha256: upload.sha256,
+    encrypted: upload.wrapped_key !== null,
+  });
+  return readAll(stream);
+}
+
+/**
+ * Creates the referee over the node's services.
+ * @param runtime - A runtime to use; default: one of its own (1 thread, CPU), created on first use.
+ */
+export function createReferee(
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
+  { runtime }: { runtime?: Runtime | undefined } = {},
+): Referee {
+  let own: Runtime | undefined;
+  let executor: JobExecutor | undefined;
+  const bundles = new Map<string, Uint8Array>();
+  return {
+    async execute(jobId, reason) {
+      const { chain, db, storage } = services;
+      const market = chain.deployment.contracts.computeMarket;
+      const job = await chain.publicClient.readContract({
+        address: market,
+        abi: computeMarketAbi,
+        functionName: 'getJob',
+        args: [jobId],
+      });
+      const { manifest } = await assetManifest(services, job.modelId);
+      let bundle = bundles.get(manifest.content.cid);
+      if (!bundle) {
+        bundle = await readAll(await contentStream(services, manifestContent(manifest)));
+        bundles.clear();
+        bundles.set(manifest.content.cid, bundle);
+      }
+      const input = await jobInput(services, job.inputHash);
+      if (!executor) {
+        if (!runtime) own = createRuntime();
+        executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
+      }
+      const executed = await executor.execute({ pipeline: manifest.runtime?.pipeline ?? 'onnx', bundle, input });
+      const resultCid = await storage.store.putRaw(executed.result);
+      const revealed = await chain.publicClient.readContract({
+        address: market,
+        abi: computeMarketAbi,
+        functionName: 'providersOf',
+        args: [jobId],
+      });
+      let matched = true;
+      for (const provider of revealed) {
+        const a = await chain.publicClient.readContract({
+          address: market,
+          abi: computeMarketAbi,
+          functionName: 'getAssignment',
+          args: [jobId, provider],
+        });
+        if (a.result !== executed.resultHash) matched = false;
+      }
+      await db
+        .insertInto('job_audits')
+        .values({
+          job_id: String(jobId),
+          reason,
+          result_hash: executed.resultHash,
+          result_cid: resultCid,
+          matched,
+        })
+        .onConflict((oc) =>
+          oc.column('job_id').doUpdateSet({ reason, result_hash: executed.resultHash, result_cid: resultCid, matched }),
+        )
+        .execute();
+      return { resultHash: executed.resultHash, resultCid, matched };
+    },
+    async recordSettlement(jobId, transactionHash) {
+      await services.db
+        .updateTable('job_audits')
+        .set({ settle_tx: transactionHash })
+        .where('job_id', '=', String(jobId))
+        .execute();
+    },
+    async close() {
+      await own?.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Runs one compute job the way every provider (and the node's referee) must, so that honest runs agree bit for bit:
+ * unpack the model bundle, build the pipeline the manifest names, run it on the pinned runtime, and serialise the
+ * output canonically (RFC 8785, `result.ts`). The SHA-256 of those bytes is the result hash committed on-chain.
+ *
+ * Job types are a registry (`pipelines` below): a new type (e.g. a training round) adds an entry that turns a
+ * bundle and an input into a runtime job; everything after — hashing, commit–reveal, settlement — is shared.
+ */
+import { createHash } from 'node:crypto';
+import type { Hex } from 'viem';
+import { InvalidInputError } from '../errors.ts';
+import { createOcrPipeline } from '../pipelines/ocr.ts';
+import { createOnnxPipeline } from '../pipelines/onnx.ts';
+import { canonicalResult, type PipelineOutput } from '../result.ts';
+import type { RunOptions, Runtime } from '../runtime/createRuntime.ts';
+import type { Job, RuntimeRecord } from '../runtime/types.ts';
+import { type BundleFiles, bundleFile, unpackBundle } from './bundle.ts';
+
+/** Turns bundle files into a function from input bytes to a runtime job. */
+type PipelineFactory = (files: BundleFiles) => Promise<(input: Uint8Array) => Job<PipelineOutput>>;
+
+const pipelines: Record<string, PipelineFactory> = {
+  ocr: async (files) => {
+    const ocr = await createOcrPipeline({
+      detectionModel: bundleFile(files, 'detection.onnx', 'ocr'),
+      classifierModel: files['classifier.onnx'],
+      recognitionModel: bundleFile(files, 'recognition.onnx', 'ocr'),
+      dictionary: bundleFile(files, 'dictionary.txt', 'ocr'),
+    });
+    return (input) => ocr.job(input);
+  },
+  onnx: async (files) => {
+    const onnx = await createOnnxPipeline({ model: bundleFile(files, 'model.onnx', 'onnx') });
+    return (input) => onnx.job(input);
+  },
+};
+
+/** Pipeline names this provider can run (advertised in heartbeats). */
+export const supportedPipelines: readonly string[] = Object.keys(pipelines);
+
+/** What a job execution produced. */
+export type ExecutedJob = {
+  /** The pipeline output. */
+  output: PipelineOutput;
+  /** Its canonical bytes (RFC 8785 JSON, UTF-8): what is stored and hashed. */
+  result: Uint8Array;
+  /** `0x` + SHA-256 of `result`: the hash committed and revealed on-chain. */
+  resultHash: Hex;
+  /** What was pinned (ORT version, execution provider, threads, optimisation level, model hashes). */
+  runtimeRecord: RuntimeRecord;
+  /** Time in the runtime, milliseconds. */
+  durationMs: number;
+};
+
+/** Parameters of {@link JobExecutor.execute}. */
+export type ExecuteParameters = {
+  /** The manifest's `runtime.pipeline`; absent means the generic `onnx` pipeline. */
+  pipeline?: string | undefined;
+  /** The model bundle (the asset's plaintext content). */
+  bundle: Uint8Array;
+  /** The job input's bytes (an image for `ocr`; JSON or tensors for `onnx`). */
+  input: Uint8Array;
+} & RunOptions;
+
+/** Runs jobs on one runtime, keeping built pipelines per bundle. */
+export type JobExecutor = {
+  /**
+   * Executes a job.
+   * @throws {InvalidInputError} Unknown pipeline, bundle missing a file, or bad input.
+   * @throws {JobCancelledError} | {JobDeadlineError} | {JobFailedError} From the runtime.
+   */
+  execute(parameters: ExecuteParameters): Promise<ExecutedJob>;
+  /** SHA-256 (hex) of the bundles whose pipelines are built (the provider's model cache). */
+  cachedBundles(): string[];
+};
+
+/**
+ * Creates a job executor over a runtime.
+ * @param parameters - `runtime` from `createRuntime`; `maxCachedBundles` (default 4) bounds memory.
+ * @example
+ * ```ts
+ * const executor = createJobExecutor({ runtime: createRuntime() })
+ * const { resultHash, output } = await executor.execute({ pipeline: 'ocr', bundle, input: png })
+ * ```
+ */
+export function createJobExecutor({
+  runtime,
+  maxCachedBundles = 4,
+}: {
+  runtime: Runtime;
+  maxCachedBundles?: number | undefined;
+}): JobExecutor {
+  const built = new Map<string, Promise<(input: Uint8Array) => Job<PipelineOutput>>>();
+  return {
+    cachedBundles: () => [...built.keys()].map((key) => key.slice(key.indexOf(':') + 1)),
+    async execute({ pipeline = 'onnx', bundle, input, ...options }) {
+      const factory = pipelines[pipeline];
+      if (!factory) {
+        throw new InvalidInputError(`Unknown pipeline "${pipeline}".`, {
+          details: `this provider runs: ${supportedPipelines.join(', ')}`,
+        });
+      }
+      const key = `${pipeline}:${createHash('sha256').update(bundle).digest('hex')}`;
+      let make = built.get(key);
+      if (!make) {
+        make = factory(unpackBundle(bundle));
+        built.set(key, make);
+        make.catch(() => built.delete(key));
+        while (built.size > maxCachedBundles) built.delete(built.keys().next().value as string);
+      }
+      const job = (await make)(input);
+      const { output, runtimeRecord, durationMs } = await runtime.run(job, options);
+      const result = canonicalResult(output);
+      const resultHash = `0x${createHash('sha256').update(result).digest('hex')}` as Hex;
+      return { output, result, resultHash, runtimeRecord, durationMs };
+    },
+  };
+}
