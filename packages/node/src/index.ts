@@ -5,3 +5,4 @@ export { build } from './app.ts';
 export { ConfigError, loadConfig, type NodeConfig } from './config.ts';
 export { type RunningNode, startNode } from './server.ts';
 export type { NodeServices } from './services.ts';
+export { createJobBus } from './bus/createJobBus.ts';

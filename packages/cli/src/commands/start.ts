@@ -3,7 +3,7 @@
  * Kubo when configured — and prints what a newcomer needs: URLs, chain, contracts, funded dev accounts.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, startNode } from '@souk/node';
+import type { NodeConfig } from '@souk/node';
 import { formatEther } from 'viem';
 
 export const summary = 'Start a Souk node (devnet, database, storage, indexer, API)';
@@ -19,11 +19,13 @@ Options:
   --devnet-port <n>     Port of the embedded anvil devnet (env SOUK_RPC_PORT)  [default: 8545]
   --rpc-url <url>       Use an external EVM JSON-RPC instead of the devnet (env RPC_URL)
   --deployments <file>  deployments/<chainId>.json for --rpc-url (env SOUK_DEPLOYMENTS)
+  --providers <n>       Local compute providers to start, 0..5 (env SOUK_PROVIDERS)  [default: 2 on the devnet]
   --quiet               Only warnings and errors in the request log
   -h, --help            Show this help
 
 Environment: DATABASE_URL (PostgreSQL instead of PGlite), KUBO_API_URL (Kubo instead of Helia),
-NATS_URL (job bus), JWT_SECRET, CORS_ORIGINS, RATE_LIMIT_PER_MINUTE, SOUK_CONFIRMATIONS.`;
+NATS_URL (job bus), JWT_SECRET, CORS_ORIGINS, RATE_LIMIT_PER_MINUTE, SOUK_CONFIRMATIONS,
+SOUK_AUDIT_RATE, SOUK_COMMIT_TIMEOUT_SECONDS, SOUK_SAMPLE_MODEL, SOUK_BUS_PREFIX (see docs/node.md).`;
 
 export async function run(argv: string[]): Promise<number> {
   let flags: Record<string, string | boolean | undefined>;
@@ -37,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
         'devnet-port': { type: 'string' },
         'rpc-url': { type: 'string' },
         deployments: { type: 'string' },
+        providers: { type: 'string' },
         quiet: { type: 'boolean' },
       },
     }));
@@ -44,7 +47,9 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`souk start: ${(error as Error).message}\n\n${help}`);
     return 2;
   }
-  let config: ReturnType<typeof loadConfig>;
+  // Loaded here, not at the top: the node (Fastify, Helia, PGlite) takes seconds to import.
+  const { ConfigError, loadConfig, startNode } = await import('@souk/node');
+  let config: NodeConfig;
   try {
     config = loadConfig(
       Object.fromEntries(Object.entries(flags).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
@@ -69,7 +74,8 @@ export async function run(argv: string[]): Promise<number> {
     `  Docs       ${node.url}/docs   (OpenAPI: ${node.url}/openapi.json)`,
     `  Health     ${node.url}/health   ${node.url}/ready   ${node.url}/metrics`,
     `  Chain      ${chain.rpcUrl}  (chain id ${chain.deployment.chainId}${chain.devnet ? ', embedded devnet' : ''})`,
-    `  Database   ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}    Storage ${config.kuboApiUrl ? 'Kubo' : 'Helia'}`,
+    `  Database   ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}    Storage ${config.kuboApiUrl ? 'Kubo' : 'Helia'}    Job bus ${config.natsUrl ? 'NATS JetStream' : 'in-process'}`,
+    `  Providers  ${node.providers.length ? node.providers.map((p) => p.address).join(', ') : 'none local'}`,
     '',
     'Contracts',
     ...Object.entries(chain.deployment.contracts).map(([k, v]) => `  ${k.padEnd(17)} ${v}`),
@@ -81,6 +87,13 @@ export async function run(argv: string[]): Promise<number> {
       const eth = await chain.publicClient.getBalance({ address: a.address });
       lines.push(`  [${i}] ${a.address}  ${formatEther(eth)} ETH   key ${a.privateKey}`);
     }
+  }
+  if (node.sampleModelId !== undefined) {
+    lines.push(
+      '',
+      `Sample OCR model: asset #${node.sampleModelId}. Try it in another terminal:`,
+      `  npx souk run ${node.sampleModelId} --input some.png`,
+    );
   }
   lines.push('', 'Ctrl-C stops the node; chain state, database and blocks are kept for the next start.');
   console.log(lines.join('\n'));

@@ -1,0 +1,105 @@
+/**
+ * `souk buy <assetId>`: buys the asset listed for sale at its on-chain price or, with `--licence`, a licence at the
+ * current terms; prints the transaction hashes.
+ */
+import { buyAsset, checkLicence, type GetAssetReturnType, getAsset, purchaseLicence } from '@souk/sdk';
+import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseId } from '../args.ts';
+import { emit, guard } from '../command.ts';
+import { connect, rpcHelp, rpcOptions, signInAs } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { formatAmount } from '../format.ts';
+import { settle } from '../transact.ts';
+
+export const summary = 'Buy an asset listed for sale, or a licence to use it (--licence)';
+
+export const help = `Usage: souk buy <assetId> [options]
+
+Buys asset <assetId> at its listing's current on-chain price (royalty and protocol fee are paid by the contract),
+or with --licence a licence at the asset's current terms. Prints the transaction hashes; payment in an ERC-20
+approves the contract first.
+
+Options:
+  --licence             Buy a licence instead of the asset itself
+  --licensee <address>  With --licence: who gets access  [default: the buying account]
+${accountHelp}
+${rpcHelp}
+${nodeHelp}`;
+
+/** Expiry for people: `perpetual` for the contract's "never" (beyond year 9999), else an ISO date. */
+function formatExpiry(expiresAt: string): string {
+  const seconds = BigInt(expiresAt);
+  if (seconds > 253_402_300_799n) return 'perpetual';
+  return new Date(Number(seconds) * 1000).toISOString();
+}
+
+export function run(argv: string[]): Promise<number> {
+  return guard('buy', async () => {
+    const { values: flags, positionals } = parse(
+      argv,
+      {
+        ...nodeOptions,
+        ...accountOptions,
+        ...rpcOptions,
+        licence: { type: 'boolean' },
+        licensee: { type: 'string' },
+      },
+      { positionals: 1, required: 1, names: ['<assetId>'] },
+    );
+    const assetId = parseId(positionals[0], '<assetId>');
+    if (flags.licensee !== undefined && !flags.licence) throw new UsageError('--licensee goes with --licence.');
+    if (flags.licensee !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(flags.licensee)) {
+      throw new UsageError(`--licensee: "${flags.licensee}" is not an address.`);
+    }
+
+    const context = await connect({ url: nodeUrl(flags.node), rpcUrl: flags['rpc-url'] });
+    const { account } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
+    await signInAs(context, account);
+    // The indexed asset, for the price shown; the purchase itself reads the chain.
+    const asset: GetAssetReturnType | undefined = await getAsset(context.client, { assetId }).catch(() => undefined);
+
+    if (flags.licence) {
+      const result = await purchaseLicence(context.client, {
+        assetId,
+        ...(flags.licensee ? { licensee: flags.licensee } : {}),
+      });
+      const transactionHashes = await settle(context, account, result);
+      const licensee = flags.licensee ?? account.address;
+      const access = await checkLicence(context.client, { assetId, account: licensee });
+      const price = asset?.licence?.priceWei ?? null;
+      emit(flags.json, { assetId: String(assetId), bought: 'licence', licensee, ...access, transactionHashes }, () =>
+        [
+          `Bought a licence to asset #${assetId}${asset?.name ? ` "${asset.name}"` : ''}${
+            price !== null ? ` for ${formatAmount(price, context.token(asset?.licence?.currency))}` : ''
+          }`,
+          `  licensee  ${licensee}`,
+          `  expires   ${formatExpiry(access.expiresAt)}`,
+          ...transactionHashes.map((h) => `  tx        ${h}`),
+        ].join('\n'),
+      );
+      return 0;
+    }
+    const result = await buyAsset(context.client, { assetId });
+    const transactionHashes = await settle(context, account, result);
+    const listing = asset?.listing?.active ? asset.listing : null;
+    emit(
+      flags.json,
+      {
+        assetId: String(assetId),
+        bought: 'asset',
+        owner: account.address,
+        price: listing ? { priceWei: listing.priceWei, currency: listing.currency } : null,
+        transactionHashes,
+      },
+      () =>
+        [
+          `Bought asset #${assetId}${asset?.name ? ` "${asset.name}"` : ''}${
+            listing ? ` for ${formatAmount(listing.priceWei, context.token(listing.currency))}` : ''
+          }`,
+          `  owner  ${account.address}`,
+          ...transactionHashes.map((h) => `  tx     ${h}`),
+        ].join('\n'),
+    );
+    return 0;
+  });
+}

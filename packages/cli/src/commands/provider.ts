@@ -1,0 +1,156 @@
+/**
+ * `souk provider start|status|unbond|withdraw`: run a compute provider, or manage its stake in ProviderRegistry.
+ * Local providers also start inside `souk start` (`--providers N`, on the in-process bus); a standalone provider on
+ * another machine talks to the node's scheduler over NATS JetStream (`NATS_URL`).
+ */
+import path from 'node:path';
+import { providerRegistryAbi } from '@souk/contracts';
+import { createJobBus } from '@souk/node';
+import { createProviderAgent } from '@souk/provider';
+import { formatEther, parseEther } from 'viem';
+import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse } from '../args.ts';
+import { emit, guard, note } from '../command.ts';
+import { connect } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { sendTransactions } from '../transact.ts';
+
+export const summary = 'Run a compute provider, or show / unbond / withdraw its stake';
+
+export const help = `Usage: souk provider <start|status|unbond|withdraw> [options]
+
+${summary}.
+
+  start      Register with stake (if needed), advertise by heartbeats, run assigned jobs (needs NATS_URL: the node's
+             job bus; local providers run inside 'souk start --providers N' instead)
+  status     Registration, stake, unbonding, reputation counters
+  unbond     Start unbonding --amount SOUK (withdrawable after the unbonding period; slashable until then)
+  withdraw   Withdraw unbonded stake
+
+Options:
+  --stake <SOUK>        Stake bonded at registration (start)                      [default: 1000]
+  --price <ETH>         Price asked per job (start)                               [default: 0]
+  --threads <n>         ONNX Runtime intra-op threads (start)                     [default: 1]
+  --cuda                Ask for the CUDA execution provider (start)
+  --data-dir <dir>      Pending reveals are kept here (start)                     [default: ./.souk-provider]
+  --amount <SOUK>       Amount to unbond (unbond)
+  --json                Machine-readable output
+${accountHelp}
+${nodeHelp}`;
+
+export const run = (argv: string[]) =>
+  guard('provider', async () => {
+    const { values, positionals } = parse(
+      argv,
+      {
+        ...nodeOptions,
+        ...accountOptions,
+        stake: { type: 'string' },
+        price: { type: 'string' },
+        threads: { type: 'string' },
+        cuda: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        amount: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      { positionals: 1, required: 1, names: ['a subcommand (start, status, unbond, withdraw)'] },
+    );
+    const action = positionals[0];
+    if (!['start', 'status', 'unbond', 'withdraw'].includes(action)) {
+      throw new UsageError(`Unknown subcommand "${action}": use start, status, unbond or withdraw.`);
+    }
+    const context = await connect({ url: nodeUrl(values.node) });
+    const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
+    const registry = context.info.contracts.providerRegistry;
+
+    if (action === 'status') {
+      const [p, active] = await Promise.all([
+        context.publicClient.readContract({
+          address: registry,
+          abi: providerRegistryAbi,
+          functionName: 'getProvider',
+          args: [account.address],
+        }),
+        context.publicClient.readContract({
+          address: registry,
+          abi: providerRegistryAbi,
+          functionName: 'isActive',
+          args: [account.address],
+        }),
+      ]);
+      const status = {
+        address: account.address,
+        registered: p.registered,
+        active,
+        stakeWei: String(p.stake),
+        unbondingWei: String(p.unbonding),
+        unbondableAt: p.unbondableAt ? new Date(Number(p.unbondableAt) * 1000).toISOString() : null,
+        completed: Number(p.completed),
+        failed: Number(p.failed),
+        slashed: Number(p.slashed),
+      };
+      emit(values.json, status, () =>
+        [
+          `Provider ${status.address}  ${status.registered ? (active ? 'active' : 'registered, inactive') : 'not registered'}`,
+          `  stake      ${formatEther(p.stake)} SOUK`,
+          `  unbonding  ${formatEther(p.unbonding)} SOUK${status.unbondableAt ? ` (withdrawable from ${status.unbondableAt})` : ''}`,
+          `  jobs       ${status.completed} completed, ${status.failed} failed, slashed ${status.slashed} time(s)`,
+        ].join('\n'),
+      );
+      return 0;
+    }
+
+    if (action === 'unbond' || action === 'withdraw') {
+      if (action === 'unbond' && !values.amount) throw new UsageError('unbond needs --amount <SOUK>.');
+      const { encodeFunctionData } = await import('viem');
+      const data =
+        action === 'unbond'
+          ? encodeFunctionData({
+              abi: providerRegistryAbi,
+              functionName: 'requestUnbond',
+              args: [parseEther(values.amount as string)],
+            })
+          : encodeFunctionData({ abi: providerRegistryAbi, functionName: 'withdraw', args: [] });
+      const receipts = await sendTransactions(context, account, [
+        { chainId: context.info.chainId, to: registry, data, value: '0' },
+      ]);
+      const hashes = receipts.map((r) => r.transactionHash);
+      emit(values.json, { transactionHashes: hashes }, () => `${action}: ${hashes.join(', ')}`);
+      return 0;
+    }
+
+    const natsUrl = process.env.NATS_URL;
+    if (!natsUrl) {
+      throw new UsageError(
+        'A standalone provider reaches the scheduler over NATS JetStream: set NATS_URL to the node’s NATS. (Local providers run inside `souk start --providers N`.)',
+      );
+    }
+    const bus = await createJobBus({ natsUrl, consumerPrefix: 'souk-provider' });
+    const agent = createProviderAgent({
+      account,
+      rpcUrl: context.rpcUrl,
+      chainId: context.info.chainId,
+      contracts: context.info.contracts,
+      bus,
+      dataDir: path.resolve(values['data-dir'] ?? '.souk-provider', account.address.toLowerCase()),
+      stakeWei: parseEther(values.stake ?? '1000'),
+      priceWei: parseEther(values.price ?? '0'),
+      threads: values.threads ? Number(values.threads) : 1,
+      executionProvider: values.cuda ? 'cuda' : 'cpu',
+      log: note,
+    });
+    await agent.start();
+    note(
+      `provider ${account.address} serving jobs of ${context.client.url}; Ctrl-C stops it (pending reveals are kept).`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = async () => {
+        await agent.stop();
+        await bus.close();
+        resolve();
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+    return 0;
+  });

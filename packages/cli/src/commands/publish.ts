@@ -1,0 +1,204 @@
+/**
+ * `souk publish <path>`: uploads a file through the node (with a progress bar), writes its manifest and mints the
+ * asset; with `--price` opens licences at that price, with `--list` also lists the asset itself for sale.
+ */
+import { stat } from 'node:fs/promises';
+import { agentNftAbi, soukTokenAbi } from '@souk/contracts/abis';
+import { listAsset, type PublishAssetParameters, publishAsset, setLicenceTerms } from '@souk/sdk';
+import { type Address, type Hex, parseEventLogs, zeroAddress } from 'viem';
+import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseDuration, parseRoyalty } from '../args.ts';
+import { emit, guard, note } from '../command.ts';
+import { type Context, connect, currencyAddress, rpcHelp, rpcOptions, signInAs } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { formatAmount, formatBytes, formatDuration } from '../format.ts';
+import { sendTransactions, settle } from '../transact.ts';
+import { createProgress, uploadFile } from '../upload.ts';
+
+export const summary = 'Upload a file, publish it as a model, agent or dataset, and optionally sell it';
+
+const DEFAULT_TERMS = 'LicenseRef-Proprietary';
+
+export const help = `Usage: souk publish <path> --kind model|agent|dataset --name <name> [options]
+
+Uploads <path> through the node (streamed, encrypted with a fresh asset key unless --public), writes the asset's
+manifest and mints it. With --price, licences are sold at that price (the terms are set on-chain); with --list,
+the asset itself is listed for sale too. Prints the asset id, the manifest CID and the transaction hashes.
+
+Options:
+  --kind <kind>         model, agent or dataset (required)
+  --name <name>         Display name, 1..200 characters (required)
+  --description <text>  Short plain-text description
+  --price <amount>      Licence price, in whole units of --currency (0.5) or in base units (1000wei)
+  --currency <c>        eth, musd, souk or an ERC-20 address  [default: eth]
+  --royalty <royalty>   Royalty on resales, 5% or 500bps, at most 10%  [default: 0%]
+  --licence-terms <terms>
+                        Licence: an SPDX id (Apache-2.0, MIT…) or text  [default: ${DEFAULT_TERMS}]
+  --licence-duration <time>
+                        How long a licence lasts: seconds, or 90m, 12h, 30d, 2w; needs --price  [default: perpetual]
+  --pipeline <name>     Pre/post-processing a provider applies, e.g. ocr (models and agents)
+  --engine <name>       Inference engine, with --pipeline  [default: onnxruntime]
+  --public              Store the content unencrypted: anyone can download it
+  --list                Also list the asset for sale, at --list-price or else --price
+  --list-price <amount> Sale price of the asset, written as --price
+${accountHelp}
+${rpcHelp}
+${nodeHelp}
+
+Examples:
+  souk publish ./ocr.onnx --kind model --name "PaddleOCR small" --pipeline ocr --price 0.01 --royalty 5%
+  souk publish ./agent.tgz --kind agent --name helper --price 10 --currency musd --licence-duration 30d --list`;
+
+const options = {
+  ...nodeOptions,
+  ...accountOptions,
+  ...rpcOptions,
+  kind: { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  price: { type: 'string' },
+  currency: { type: 'string' },
+  royalty: { type: 'string' },
+  'licence-terms': { type: 'string' },
+  'licence-duration': { type: 'string' },
+  pipeline: { type: 'string' },
+  engine: { type: 'string' },
+  public: { type: 'boolean' },
+  list: { type: 'boolean' },
+  'list-price': { type: 'string' },
+} as const;
+
+const KINDS = ['model', 'agent', 'dataset'] as const;
+
+/** The decimals of `currency`: known tokens from the context, others read from the chain (undefined if unreadable). */
+async function decimalsOf(context: Context, currency: Address): Promise<number | undefined> {
+  const known = context.token(currency).decimals;
+  if (known !== undefined) return known;
+  return context.publicClient
+    .readContract({ address: currency, abi: soukTokenAbi, functionName: 'decimals' })
+    .catch(() => undefined);
+}
+
+export function run(argv: string[]): Promise<number> {
+  return guard('publish', async () => {
+    const { values: flags, positionals } = parse(argv, options, { positionals: 1, required: 1, names: ['<path>'] });
+    const [path] = positionals;
+    const kind = flags.kind as (typeof KINDS)[number] | undefined;
+    if (!kind || !KINDS.includes(kind)) throw new UsageError('--kind must be model, agent or dataset.');
+    if (!flags.name || flags.name.length > 200) throw new UsageError('--name is required (1..200 characters).');
+    const royaltyBps = flags.royalty === undefined ? 0 : parseRoyalty(flags.royalty);
+    const durationSeconds =
+      flags['licence-duration'] === undefined ? undefined : parseDuration(flags['licence-duration']);
+    const listPriceText = flags['list-price'] ?? flags.price;
+    if (flags.list && listPriceText === undefined) throw new UsageError('--list needs --price or --list-price.');
+    if (flags['list-price'] !== undefined && !flags.list) throw new UsageError('--list-price goes with --list.');
+    if (flags.currency !== undefined && listPriceText === undefined) {
+      throw new UsageError('--currency goes with --price or --list-price.');
+    }
+    if (durationSeconds !== undefined && flags.price === undefined) {
+      throw new UsageError('--licence-duration goes with --price (licences are sold only at a price).');
+    }
+    if (flags.engine !== undefined && flags.pipeline === undefined)
+      throw new UsageError('--engine goes with --pipeline.');
+    const isFile = await stat(path).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (!isFile) throw new UsageError(`<path>: ${path} is not a readable file.`);
+
+    const context = await connect({ url: nodeUrl(flags.node), rpcUrl: flags['rpc-url'] });
+    const currency = currencyAddress(context, flags.currency ?? 'eth');
+    const decimals = await decimalsOf(context, currency);
+    const price = flags.price === undefined ? undefined : parseAmount(flags.price, decimals, '--price');
+    const listPrice = listPriceText === undefined ? undefined : parseAmount(listPriceText, decimals, '--list-price');
+    if (flags.list && listPrice === 0n) throw new UsageError('A sale price must be more than zero.');
+    const token = context.token(currency);
+    const { account } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
+    await signInAs(context, account);
+
+    const upload = await uploadFile(context.client, path, {
+      encrypt: !flags.public,
+      progress: (total) => createProgress(`uploading ${path}`, total),
+    });
+    const license: PublishAssetParameters['license'] = { terms: flags['licence-terms'] ?? DEFAULT_TERMS };
+    if (price !== undefined) license.price = String(price);
+    if (price !== undefined && currency !== zeroAddress) license.currency = currency;
+    if (durationSeconds !== undefined) license.durationSeconds = durationSeconds;
+    const published = await publishAsset(context.client, {
+      uploadId: upload.uploadId,
+      name: flags.name,
+      kind,
+      ...(flags.description !== undefined ? { description: flags.description } : {}),
+      ...(flags.pipeline !== undefined
+        ? { runtime: { engine: flags.engine ?? 'onnxruntime', pipeline: flags.pipeline } }
+        : {}),
+      license,
+      royaltyBps,
+    });
+    let assetId = published.assetId;
+    let mintHash = published.transactionHash as Hex | null;
+    if (assetId === null && published.transaction) {
+      note('signing the mint…');
+      const [receipt] = await sendTransactions(context, account, [published.transaction]);
+      mintHash = receipt.transactionHash;
+      const [minted] = parseEventLogs({ abi: agentNftAbi, eventName: 'AssetMinted', logs: receipt.logs });
+      if (!minted) throw new Error(`The mint ${mintHash} emitted no AssetMinted event.`);
+      assetId = String(minted.args.tokenId);
+    }
+    if (assetId === null) throw new Error('The node neither minted the asset nor returned its transaction.');
+    const id = BigInt(assetId);
+    note(`minted asset #${assetId} (tx ${mintHash ?? 'unknown'})`);
+
+    let licenceHashes: Hex[] = [];
+    if (price !== undefined) {
+      const terms = await setLicenceTerms(context.client, {
+        assetId: id,
+        price,
+        ...(currency !== zeroAddress ? { currency } : {}),
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+      });
+      licenceHashes = await settle(context, account, terms);
+    }
+    let listHashes: Hex[] = [];
+    if (flags.list && listPrice !== undefined) {
+      const listed = await listAsset(context.client, {
+        assetId: id,
+        price: listPrice,
+        ...(currency !== zeroAddress ? { currency } : {}),
+      });
+      listHashes = await settle(context, account, listed);
+    }
+
+    const result = {
+      assetId,
+      kind,
+      name: flags.name,
+      manifestCid: published.manifestCid,
+      manifestUri: published.manifestUri,
+      content: { cid: upload.contentCid, size: upload.size, sha256: upload.sha256, encrypted: upload.encrypted },
+      licence:
+        price === undefined
+          ? null
+          : { priceWei: String(price), currency, durationSeconds: durationSeconds ?? 0, terms: license.terms },
+      listing: flags.list && listPrice !== undefined ? { priceWei: String(listPrice), currency } : null,
+      transactions: { mint: mintHash, licenceTerms: licenceHashes, list: listHashes },
+    };
+    emit(flags.json, result, () => {
+      const lines = [
+        `Published asset #${assetId} "${flags.name}" (${kind})`,
+        `  manifest  ${published.manifestCid}`,
+        `  content   ${upload.contentCid}  ${formatBytes(upload.size)}, ${upload.encrypted ? 'encrypted' : 'public'}`,
+        `  mint tx   ${mintHash ?? '-'}`,
+      ];
+      if (price !== undefined) {
+        lines.push(`  licence   ${formatAmount(price, token)}, ${formatDuration(durationSeconds)}, ${license.terms}`);
+        lines.push(`            tx ${licenceHashes.join(', ')}`);
+      }
+      if (listPrice !== undefined && flags.list) {
+        lines.push(`  for sale  ${formatAmount(listPrice, token)}`, `            tx ${listHashes.join(', ')}`);
+      }
+      return lines.join('\n');
+    });
+    return 0;
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * `souk run <asset> --input <file>`: runs a model through the compute market — uploads the input, escrows the
+ * reward, follows the job through assignment, commit–reveal and settlement — then prints the recognised text
+ * (OCR) or the output tensors, the providers, the verification record, the payout split and transaction hashes.
+ */
+import { readFileSync } from 'node:fs';
+import { getJob, type JobLifecycleEvent, type JobResult, runJob } from '@souk/sdk';
+import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
+import { emit, guard, note } from '../command.ts';
+import { connect, currencyAddress, signInAs } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { formatAmount, table } from '../format.ts';
+
+export const summary = 'Run a model on an input through the compute market and print the verified result';
+
+export const help = `Usage: souk run <asset> --input <file> [options]
+
+${summary}.
+
+Options:
+  --input <file>        The input: an image for OCR models, JSON tensors for generic ONNX models (required)
+  --redundancy <r>      Providers that must agree, 1..5                                  [default: 2]
+  --max-price <amount>  Most the job may cost, escrowed (e.g. 0.01)                      [default: 0.01]
+  --currency <c>        eth, musd, souk or a token address                               [default: eth]
+  --deadline <seconds>  Time the providers have to commit                                [default: 900]
+  --json                Print the result as JSON only
+${accountHelp}
+${nodeHelp}`;
+
+type OcrOutput = { lines?: Array<{ text: string; confidence: number }> };
+
+function describe(event: JobLifecycleEvent): string {
+  switch (event.type) {
+    case 'submitted':
+      return `submitted  job #${event.jobId}  tx ${event.transactionHash}`;
+    case 'assigned':
+      return `assigned   ${event.provider}`;
+    case 'reassigned':
+      return `reassigned ${event.previous} → ${event.replacement} (missed its commit)`;
+    case 'committed':
+      return `committed  ${event.provider}`;
+    case 'revealed':
+      return `revealed   ${event.provider}  ${event.resultHash}`;
+    case 'disputed':
+      return 'disputed   results differ: the referee re-executes';
+    case 'slashed':
+      return `slashed    ${event.provider}`;
+    case 'finalized':
+      return `finalized  ${event.resultHash}  tx ${event.transactionHash}`;
+    case 'refunded':
+      return `refunded   tx ${event.transactionHash}`;
+  }
+}
+
+export const run = (argv: string[]) =>
+  guard('run', async () => {
+    const { values, positionals } = parse(
+      argv,
+      {
+        ...nodeOptions,
+        ...accountOptions,
+        input: { type: 'string' },
+        redundancy: { type: 'string' },
+        'max-price': { type: 'string' },
+        currency: { type: 'string' },
+        deadline: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      { positionals: 1, required: 1, names: ['the asset id'] },
+    );
+    const assetId = parseId(positionals[0], 'asset');
+    if (!values.input) throw new UsageError('--input <file> is required.');
+    let input: Uint8Array;
+    try {
+      input = new Uint8Array(readFileSync(values.input));
+    } catch (error) {
+      throw new UsageError(`--input: cannot read ${values.input} (${(error as Error).message}).`);
+    }
+    const redundancy = Number(values.redundancy ?? 2);
+    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
+      throw new UsageError(`--redundancy: "${values.redundancy}" is not an integer in 1..5.`);
+    }
+    const deadlineSeconds = Number(values.deadline ?? 900);
+    if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 30) {
+      throw new UsageError(`--deadline: "${values.deadline}" is not a number of seconds ≥ 30.`);
+    }
+
+    const context = await connect({ url: nodeUrl(values.node) });
+    const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
+    await signInAs(context, account);
+    const currency = currencyAddress(context, values.currency ?? 'eth');
+    const token = context.token(currency);
+    const maxPriceWei = parseAmount(values['max-price'] ?? '0.01', token.decimals, '--max-price');
+
+    note(
+      `running asset #${assetId} on ${values.input} (${input.length} bytes) as ${account.address}, r = ${redundancy}…`,
+    );
+    const handle = await runJob<OcrOutput>(context.client, {
+      assetId,
+      input,
+      redundancy,
+      maxPriceWei,
+      currency: currency === '0x0000000000000000000000000000000000000000' ? undefined : currency,
+      deadlineSeconds,
+    });
+    const started = Date.now();
+    handle.on('*', (event) =>
+      note(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${describe(event)}`),
+    );
+    let result: JobResult<OcrOutput>;
+    try {
+      result = await handle.result({ timeoutMs: (deadlineSeconds + 900) * 1000 });
+    } finally {
+      handle.close();
+    }
+    const job = await getJob(context.client, { jobId: handle.jobId });
+    emit(values.json, { job, result }, () => {
+      const lines: string[] = [];
+      if (Array.isArray(result.output.lines)) {
+        lines.push('Recognised text', ...result.output.lines.map((l) => `  ${l.text}    (${l.confidence.toFixed(3)})`));
+      } else {
+        lines.push('Output', `  ${JSON.stringify(result.output).slice(0, 2000)}`);
+      }
+      lines.push('', `Verification  job #${result.jobId} ${result.status}`, `  result hash  ${result.resultHash}`);
+      lines.push(`  result CID   ${result.resultCid}`);
+      for (const p of result.providers) {
+        const record = p.runtimeRecord as {
+          ortVersion?: string;
+          executionProvider?: string;
+          intraOpNumThreads?: number;
+        } | null;
+        lines.push(
+          `  ${p.agreed ? 'agreed ' : 'WRONG  '} ${p.provider}  ${p.resultHash.slice(0, 18)}…  ORT ${record?.ortVersion ?? '?'} ${record?.executionProvider ?? ''} ×${record?.intraOpNumThreads ?? '?'}`,
+        );
+      }
+      if (result.audit)
+        lines.push(`  referee (${result.audit.reason}): ${result.audit.matched ? 'all matched' : 'mismatch found'}`);
+      lines.push('', 'Payouts');
+      lines.push(
+        table(
+          ['  ROLE', 'ACCOUNT', 'AMOUNT'],
+          job.payouts.map((p) => [`  ${p.role}`, p.account, formatAmount(p.amount, context.token(p.currency))]),
+        ),
+      );
+      lines.push('', 'Transactions');
+      for (const e of job.events) lines.push(`  ${e.kind.padEnd(18)} ${e.tx_hash}`);
+      return lines.join('\n');
+    });
+    return 0;
+  });
