@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { computeMarketAbi, devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
-import { createProviderAgent, type ProviderAgent } from '@souk/provider';
+import { createProviderAgent, JOB_ACCESS_HEADER, type ProviderAgent, signJobAccess } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
 import { createSoukClient, type JobResult, runJob, type SoukClient, signIn } from '@souk/sdk';
 import pg from 'pg';
@@ -159,7 +159,7 @@ for (const setup of await setups()) {
     async function start() {
       const config = loadConfig(
         { 'data-dir': dataDir, port: '0', 'devnet-port': String(devnetPort), providers: '0' },
-        { SOUK_AUDIT_RATE: '0', SOUK_COMMIT_TIMEOUT_SECONDS: '6', ...setup.env },
+        { SOUK_AUDIT_RATE: '0', SOUK_COMMIT_TIMEOUT_SECONDS: '10', ...setup.env },
       );
       node = await startNode(config, { logger: false, log: process.env.SOUK_TEST_LOG ? console.log : undefined });
       sampleId = node.sampleModelId as bigint;
@@ -235,7 +235,9 @@ for (const setup of await setups()) {
         const revealed = handle.history.filter((e) => e.type === 'revealed');
         assert.equal(revealed.length, 2);
         for (const e of revealed) assert.equal(e.type === 'revealed' && e.resultHash.toLowerCase(), result.resultHash);
-        assert.equal(result.providers.filter((p) => p.agreed).length, 2);
+        // (A provider replaced for being slow may also have stored an equal result before losing its slot.)
+        const agreed = new Set(result.providers.filter((p) => p.agreed).map((p) => p.provider));
+        for (const e of revealed) assert.ok(e.type === 'revealed' && agreed.has(e.provider.toLowerCase()));
 
         // Payout: exactly 80 / 15 / 5 to the wei; the providers' 80 % split between the two.
         const finalized = handle.history.find((e) => e.type === 'finalized');
@@ -259,6 +261,40 @@ for (const setup of await setups()) {
       t.diagnostic(`CER ${(cer * 100).toFixed(2)} % over ${images.length} images through the market`);
       for (const miss of misses) t.diagnostic(miss);
       assert.ok(cer <= 0.02, `CER ${cer}:\n${misses.join('\n')}`);
+    });
+
+    test('the job gateway refuses requests without a valid job access, with problem+json reasons', async () => {
+      const none = await fetch(`${node.url}/api/v1/jobs/1/model`);
+      assert.equal(none.status, 401);
+      assert.match(none.headers.get('content-type') ?? '', /application\/problem\+json/);
+      assert.match(((await none.json()) as { detail: string }).detail, /X-Souk-Job-Access/);
+      // A well-signed access from an account that holds no slot of job 1 (a settled job): 403.
+      const access = await signJobAccess({
+        account: accounts[5].account,
+        jobId: 1n,
+        chainId: node.services.chain.deployment.chainId,
+        computeMarket: node.services.chain.deployment.contracts.computeMarket,
+      });
+      const foreign = await fetch(`${node.url}/api/v1/jobs/1/input`, { headers: { [JOB_ACCESS_HEADER]: access } });
+      assert.equal(foreign.status, 403);
+      const replay = await fetch(`${node.url}/api/v1/jobs/1/input`, { headers: { [JOB_ACCESS_HEADER]: access } });
+      assert.equal(replay.status, 401, 'a nonce is single-use');
+      const garbage = await fetch(`${node.url}/api/v1/jobs/1/model`, { headers: { [JOB_ACCESS_HEADER]: 'not-json' } });
+      assert.equal(garbage.status, 401);
+      // Submitting with a malformed body, or someone else's upload: 400 / 404, nothing escrowed.
+      const bad = await client.request('/api/v1/jobs', {
+        method: 'POST',
+        body: { assetId: String(sampleId), uploadId: 'nope', rewardWei: '1' },
+        accept: [400],
+      });
+      assert.equal(bad.status, 400);
+      const missing = await client.request('/api/v1/jobs', {
+        method: 'POST',
+        body: { assetId: String(sampleId), uploadId: crypto.randomUUID(), rewardWei: '1' },
+        accept: [404],
+      });
+      assert.equal(missing.status, 404);
+      assert.equal(await escrowed(), 0n);
     });
 
     if (!setup.faults) return;
@@ -313,8 +349,8 @@ for (const setup of await setups()) {
       );
       assert.equal(result.audit?.reason, 'dispute');
       const honest = result.providers.filter((p) => p.agreed).map((p) => p.provider);
-      assert.equal(honest.length, 1);
-      assert.notEqual(honest[0], cheat);
+      assert.ok(honest.length >= 1);
+      assert.ok(!honest.includes(cheat));
       assert.equal(await escrowed(), 0n);
     });
 
