@@ -273,20 +273,22 @@ describe('souk against a node', () => {
       assert.equal(published.listing?.priceWei, '1000');
       assert.equal(await ownerOf(published.assetId), address);
 
-      const bought = await soukJson<{ transactionHashes: string[] }>(['buy', published.assetId, '--account', '5'], env);
+      // In parallel: dev account 5 buys (the node signs), and the key account publishes again (the CLI signs). The
+      // CLI simulates what it signs, so a currency the marketplace refuses is decoded before anything is sent.
+      const [bought, refused] = await Promise.all([
+        soukJson<{ transactionHashes: string[] }>(['buy', published.assetId, '--account', '5'], env),
+        souk(
+          [
+            'publish',
+            file('refused.bin', 'x'),
+            ...['--kind', 'dataset', '--name', 'refused', '--price', '5wei'],
+            ...['--currency', '0x1234567890123456789012345678901234567890'],
+          ],
+          keyEnv,
+        ),
+      ]);
       assert.equal(bought.transactionHashes.length, 2, 'mUSD: approve, then buy');
       assert.equal(await ownerOf(published.assetId), dev(5).address);
-
-      // The CLI simulates what it signs: a currency the marketplace refuses is decoded before anything is sent.
-      const refused = await souk(
-        [
-          'publish',
-          file('refused.bin', 'x'),
-          ...['--kind', 'dataset', '--name', 'refused', '--price', '5wei'],
-          ...['--currency', '0x1234567890123456789012345678901234567890'],
-        ],
-        keyEnv,
-      );
       assert.equal(refused.code, 1);
       assert.match(
         refused.stderr,

@@ -5,8 +5,6 @@
  */
 import path from 'node:path';
 import { providerRegistryAbi } from '@souk/contracts';
-import { createJobBus } from '@souk/node';
-import { createProviderAgent } from '@souk/provider';
 import { formatEther, parseEther } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse } from '../args.ts';
@@ -125,6 +123,9 @@ export const run = (argv: string[]) =>
         'A standalone provider reaches the scheduler over NATS JetStream: set NATS_URL to the node’s NATS. (Local providers run inside `souk start --providers N`.)',
       );
     }
+    // Loaded on demand: the node and provider packages take seconds to import (keeps `souk --help` fast).
+    const { createJobBus } = await import('@souk/node');
+    const { createProviderAgent } = await import('@souk/provider');
     const bus = await createJobBus({ natsUrl, consumerPrefix: 'souk-provider' });
     const agent = createProviderAgent({
       account,

@@ -6,8 +6,16 @@ import { bundleFile, isTar, packBundle, unpackBundle } from './bundle.ts';
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 test('a bundle round-trips its files and is byte-identical whatever the insertion order', () => {
-  const a = packBundle({ 'recognition.onnx': bytes('rec'), 'detection.onnx': bytes('det'), 'dictionary.txt': bytes('a\nb\n') });
-  const b = packBundle({ 'dictionary.txt': bytes('a\nb\n'), 'detection.onnx': bytes('det'), 'recognition.onnx': bytes('rec') });
+  const a = packBundle({
+    'recognition.onnx': bytes('rec'),
+    'detection.onnx': bytes('det'),
+    'dictionary.txt': bytes('a\nb\n'),
+  });
+  const b = packBundle({
+    'dictionary.txt': bytes('a\nb\n'),
+    'detection.onnx': bytes('det'),
+    'recognition.onnx': bytes('rec'),
+  });
   assert.deepEqual(a, b);
   assert.ok(isTar(a));
   const files = unpackBundle(a);
@@ -23,9 +31,12 @@ test('a bare model is read as model.onnx', () => {
 
 test('a missing file is a clear InvalidInputError naming the file and the pipeline', () => {
   const files = unpackBundle(packBundle({ 'detection.onnx': bytes('det') }));
-  assert.throws(() => bundleFile(files, 'recognition.onnx', 'ocr'), (error: unknown) => {
-    assert.ok(error instanceof InvalidInputError);
-    assert.match((error as Error).message, /ocr bundle has no recognition\.onnx/);
-    return true;
-  });
+  assert.throws(
+    () => bundleFile(files, 'recognition.onnx', 'ocr'),
+    (error: unknown) => {
+      assert.ok(error instanceof InvalidInputError);
+      assert.match((error as Error).message, /ocr bundle has no recognition\.onnx/);
+      return true;
+    },
+  );
 });
