@@ -20,6 +20,7 @@ import licenceRoutes from './routes/licences/index.ts';
 import marketplaceRoutes from './routes/marketplace/index.ts';
 import opsRoutes from './routes/ops.ts';
 import providerRoutes from './routes/providers/index.ts';
+import webApp from './plugins/webApp.ts';
 import wsRoutes from './routes/ws.ts';
 import { addSchemas } from './schemas.ts';
 import type { NodeServices } from './services.ts';
@@ -117,5 +118,6 @@ export async function build(
   await app.register(analyticsRoutes, { prefix: '/api/v1/analytics' });
   await app.register(marketplaceRoutes, { prefix: '/api/v1/marketplace' });
   await app.register(licenceRoutes, { prefix: '/api/v1/licences' });
+  await app.register(webApp, { root: services.config.webDir });
   return app;
 }

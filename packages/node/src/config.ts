@@ -40,6 +40,8 @@ export type NodeConfig = {
   commitTimeoutSeconds: number;
   /** Publish the sample OCR model on the devnet's first start. */
   sampleModel: boolean;
+  /** Directory of the built web app served at `/`; unset = `apps/web/dist` of this repository. */
+  webDir?: string | undefined;
   /** Root token of the job bus subjects (and, on NATS, stream `SOUK_JOBS` or `SOUK_JOBS_<PREFIX>`). */
   busPrefix: string;
 };
@@ -112,6 +114,7 @@ function fraction(name: string, value: string | undefined, fallback: number): nu
  * | commit timeout | | `SOUK_COMMIT_TIMEOUT_SECONDS` | 60 |
  * | sample OCR model | | `SOUK_SAMPLE_MODEL` (`0` disables) | on (devnet) |
  * | job bus subject prefix | | `SOUK_BUS_PREFIX` | `souk` |
+ * | web app directory | | `SOUK_WEB_DIR` | `apps/web/dist` |
  *
  * @throws {ConfigError} naming the first invalid setting.
  */
@@ -146,5 +149,6 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): NodeC
     commitTimeoutSeconds: integer('SOUK_COMMIT_TIMEOUT_SECONDS', env.SOUK_COMMIT_TIMEOUT_SECONDS, 60, 1, 86_400),
     sampleModel: env.SOUK_SAMPLE_MODEL !== '0' && env.SOUK_SAMPLE_MODEL !== 'false',
     busPrefix: busPrefix(env.SOUK_BUS_PREFIX),
+    webDir: env.SOUK_WEB_DIR ? path.resolve(env.SOUK_WEB_DIR) : undefined,
   };
 }

@@ -70,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   const lines = [
     '',
     `Souk node is running — data in ${config.dataDir}`,
+    `  Web app    ${node.url}/`,
     `  API        ${node.url}/api/v1`,
     `  Docs       ${node.url}/docs   (OpenAPI: ${node.url}/openapi.json)`,
     `  Health     ${node.url}/health   ${node.url}/ready   ${node.url}/metrics`,
