@@ -4,4 +4,5 @@
 export * from './anvil.ts';
 export * from './deploy.ts';
 export * from './devnet.ts';
+export * from './errors.ts';
 export * from './generated/abis.ts';

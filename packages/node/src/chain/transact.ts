@@ -3,8 +3,8 @@
  * and the caller did not ask otherwise, or returned unsigned for the caller's wallet. Reverts are simulated first so
  * that they come back as 422 problems naming the contract's custom error.
  */
-import { soukTokenAbi } from '@souk/contracts';
-import { type Address, encodeFunctionData, type Hex, type Log, zeroAddress } from 'viem';
+import { decodeContractError, describeContractError, findRevertData, soukTokenAbi } from '@souk/contracts';
+import { type Address, BaseError, encodeFunctionData, type Hex, type Log, zeroAddress } from 'viem';
 import { BadRequestError, ChainRevertError } from '../errors.ts';
 import type { ChainService } from './index.ts';
 
@@ -43,6 +43,17 @@ export const unsignedTransactionsSchema = {
 } as const;
 
 /**
+ * Why a call reverted, readable: the Souk custom error decoded with the ABIs (`SoukNotListed(tokenId: 7): Asset 7
+ * is not listed for sale.`), else viem's short message.
+ */
+export function revertReason(error: unknown): string {
+  const data = error instanceof BaseError ? findRevertData(error) : undefined;
+  const decoded = data && decodeContractError(data);
+  if (decoded) return describeContractError(decoded).replace('\n', ': ');
+  return (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+}
+
+/**
  * Submits `calls` in order from `caller` (waiting for each receipt), or prepares them unsigned.
  * @throws {BadRequestError} `mode: 'submit'` for an account whose key the node does not hold.
  * @throws {ChainRevertError} (422) when a call would revert or reverted, with the decoded reason.
@@ -77,7 +88,7 @@ export async function transact(
       await chain.publicClient.call({ account: wallet.account, to: call.to, data: call.data, value: call.value });
       hash = await wallet.sendTransaction({ to: call.to, data: call.data, value: call.value });
     } catch (error) {
-      throw new ChainRevertError((error as { shortMessage?: string }).shortMessage ?? (error as Error).message);
+      throw new ChainRevertError(revertReason(error));
     }
     const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new ChainRevertError(`transaction ${hash} reverted`);

@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { type Abi, type Address, decodeEventLog, formatGwei, type Hex } from 'viem';
+import { revertReason } from '../../chain/transact.ts';
 import { NotFoundError } from '../../errors.ts';
 import { contractsByAddress, indexedAbis } from '../../indexer/events.ts';
 import { bytes32 } from '../../schemas.ts';
@@ -185,8 +186,8 @@ export default async function chainRoutes(app: FastifyInstance) {
       const [gas, gasPrice] = await Promise.all([
         chain.publicClient
           .estimateGas({ to, data, value: value ? BigInt(value) : undefined, account: from })
-          .catch((error: Error & { shortMessage?: string }) => {
-            throw Object.assign(new Error(`The call would revert: ${error.shortMessage ?? error.message}`), {
+          .catch((error: unknown) => {
+            throw Object.assign(new Error(`The call would revert: ${revertReason(error)}`), {
               statusCode: 422,
               code: 'SOUK_ERR_CHAIN_REVERT',
             });
