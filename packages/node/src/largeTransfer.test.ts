@@ -22,7 +22,10 @@ let dataDir: string;
 
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'souk-large-'));
-  const config = loadConfig({ 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()) }, {});
+  const config = loadConfig(
+    { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()) },
+    { SOUK_PROVIDERS: '0', SOUK_SAMPLE_MODEL: '0' },
+  );
   node = await startNode(config, { logger: false });
 });
 after(async () => {

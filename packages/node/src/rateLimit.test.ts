@@ -12,7 +12,7 @@ test('the 6th request in a minute with a limit of 5 gets 429 problem+json', asyn
   const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-rate-'));
   const config = loadConfig(
     { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()) },
-    { RATE_LIMIT_PER_MINUTE: '5' },
+    { RATE_LIMIT_PER_MINUTE: '5', SOUK_PROVIDERS: '0', SOUK_SAMPLE_MODEL: '0' },
   );
   const node = await startNode(config, { logger: false });
   try {

@@ -81,7 +81,7 @@ describe('SDK against a node on PGlite', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'souk-sdk-'));
     const config = loadConfig(
       { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()) },
-      { RATE_LIMIT_PER_MINUTE: '100000' },
+      { RATE_LIMIT_PER_MINUTE: '100000', SOUK_PROVIDERS: '0', SOUK_SAMPLE_MODEL: '0' },
     );
     node = await startNode(config, { logger: false });
   });
