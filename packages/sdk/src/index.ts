@@ -3,6 +3,12 @@
  */
 
 export {
+  type GetJobsOverTimeErrorType,
+  type GetJobsOverTimeParameters,
+  getJobsOverTime,
+  type JobsBucket,
+} from './actions/analytics/getJobsOverTime.ts';
+export {
   type GetLicencesOverTimeErrorType,
   type GetLicencesOverTimeParameters,
   type GetLicencesOverTimeReturnType,

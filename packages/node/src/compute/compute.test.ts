@@ -16,7 +16,7 @@ import { computeMarketAbi, devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { createProviderAgent, JOB_ACCESS_HEADER, type ProviderAgent, signJobAccess } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
-import { createSoukClient, type JobResult, runJob, type SoukClient, signIn } from '@souk/sdk';
+import { createSoukClient, getJobsOverTime, type JobResult, runJob, type SoukClient, signIn } from '@souk/sdk';
 import pg from 'pg';
 import { parseEther, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
@@ -261,6 +261,15 @@ for (const setup of await setups()) {
       t.diagnostic(`CER ${(cer * 100).toFixed(2)} % over ${images.length} images through the market`);
       for (const miss of misses) t.diagnostic(miss);
       assert.ok(cer <= 0.02, `CER ${cer}:\n${misses.join('\n')}`);
+    });
+
+    test('analytics: jobs per hour with outcomes and latency percentiles', async () => {
+      const buckets = await getJobsOverTime(client, { bucket: 'hour' });
+      const submitted = buckets.reduce((n, b) => n + b.submitted, 0);
+      const settled = buckets.reduce((n, b) => n + b.settled, 0);
+      assert.ok(submitted >= images.length && settled >= images.length, `${submitted} submitted, ${settled} settled`);
+      const last = buckets.at(-1);
+      assert.ok(last && last.latencyP50 !== null && last.latencyP50 >= 0 && (last.latencyP95 ?? 0) >= last.latencyP50);
     });
 
     test('the job gateway refuses requests without a valid job access, with problem+json reasons', async () => {

@@ -488,6 +488,81 @@ const bucketOf = (bucket: Bucket, column: string) => {
   return sql<Date>`(date_trunc(${bucket}, ${sql.ref(column)} at time zone 'UTC') at time zone 'UTC')`;
 };
 
+/** One bucket of {@link jobsOverTime}. */
+export type JobBucketRow = {
+  bucket: Date;
+  /** Jobs submitted in the bucket. */
+  submitted: number;
+  /** Of those, settled with a result (finalized or dispute settled). */
+  settled: number;
+  /** Of those, refunded. */
+  refunded: number;
+  /** Of those, disputed at some point (providers disagreed or an audit challenged). */
+  disputed: number;
+  /** Submission → settlement time of the settled ones, seconds (block timestamps): percentiles, or null. */
+  latencyP50: number | null;
+  latencyP95: number | null;
+  latencyP99: number | null;
+};
+
+/**
+ * Compute jobs per time bucket of their submission, oldest first, with their outcomes and the percentiles of the
+ * time from submission to settlement (`percentile_cont`, seconds, from the blocks' timestamps).
+ * @throws {InvalidQueryError} on an unknown bucket.
+ */
+export async function jobsOverTime(
+  db: Db,
+  {
+    bucket,
+    since,
+  }: { /** Bucket size. */ bucket: Bucket /** Only jobs submitted at or after. */; since?: Date | undefined },
+): Promise<JobBucketRow[]> {
+  const firstOf = (kind: string) =>
+    db
+      .selectFrom('job_events')
+      .select(['job_id', sql<Date>`min(timestamp)`.as('at')])
+      .where('kind', '=', kind)
+      .groupBy('job_id');
+  let query = db
+    .selectFrom(firstOf('JobSubmitted').as('s'))
+    .leftJoin(firstOf('JobSettled').as('f'), 'f.job_id', 's.job_id')
+    .leftJoin(firstOf('JobRefunded').as('r'), 'r.job_id', 's.job_id')
+    .leftJoin(
+      db
+        .selectFrom('job_events')
+        .select('job_id')
+        .where('kind', '=', 'JobStatusChanged')
+        .where(sql<SqlBool>`data->>'to' = '4'`)
+        .groupBy('job_id')
+        .as('d'),
+      'd.job_id',
+      's.job_id',
+    )
+    .select([
+      bucketOf(bucket, 's.at').as('bucket'),
+      sql<number>`count(*)`.as('submitted'),
+      sql<number>`count(f.at)`.as('settled'),
+      sql<number>`count(r.at)`.as('refunded'),
+      sql<number>`count(d.job_id)`.as('disputed'),
+      sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from f.at - s.at))`.as('p50'),
+      sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from f.at - s.at))`.as('p95'),
+      sql<number | null>`percentile_cont(0.99) within group (order by extract(epoch from f.at - s.at))`.as('p99'),
+    ]);
+  if (since) query = query.where('s.at', '>=', since);
+  const rows = await query.groupBy('bucket').orderBy('bucket').execute();
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return rows.map((row) => ({
+    bucket: row.bucket,
+    submitted: Number(row.submitted),
+    settled: Number(row.settled),
+    refunded: Number(row.refunded),
+    disputed: Number(row.disputed),
+    latencyP50: num(row.p50),
+    latencyP95: num(row.p95),
+    latencyP99: num(row.p99),
+  }));
+}
+
 /** One bucket of {@link marketVolume}. */
 export type VolumeRow = {
   /** Start of the bucket (UTC). */

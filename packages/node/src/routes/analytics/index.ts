@@ -2,7 +2,14 @@
  * Analytics from the index: market volume, top assets, licences over time, provider statistics.
  */
 import type { FastifyInstance } from 'fastify';
-import { type Bucket, licencesOverTime, marketVolume, providerStats, topAssets } from '../../db/queries.ts';
+import {
+  type Bucket,
+  jobsOverTime,
+  licencesOverTime,
+  marketVolume,
+  providerStats,
+  topAssets,
+} from '../../db/queries.ts';
 import { address } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
 import { problem } from '../common.ts';
@@ -81,6 +88,28 @@ export default async function analyticsRoutes(app: FastifyInstance) {
       items: plain(
         await query(() =>
           licencesOverTime(db, {
+            bucket: request.query.bucket,
+            since: request.query.since ? new Date(request.query.since) : undefined,
+          }),
+        ),
+      ),
+    }),
+  );
+
+  app.get<{ Querystring: { bucket: Bucket; since?: string } }>(
+    '/jobs',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Compute jobs per time bucket: submitted, settled, refunded, disputed, latency percentiles (s)',
+        querystring: bucketQuery,
+        response: { 200: rows, 400: problem },
+      },
+    },
+    async (request) => ({
+      items: plain(
+        await query(() =>
+          jobsOverTime(db, {
             bucket: request.query.bucket,
             since: request.query.since ? new Date(request.query.since) : undefined,
           }),
