@@ -140,6 +140,12 @@ export {
 } from './actions/jobs/getJob.ts';
 export { type GetJobResultErrorType, getJobResult, type JobResult } from './actions/jobs/getJobResult.ts';
 export {
+  type ListJobsErrorType,
+  type ListJobsParameters,
+  type ListJobsReturnType,
+  listJobs,
+} from './actions/jobs/listJobs.ts';
+export {
   type JobHandle,
   type JobLifecycleEvent,
   type JobLifecycleType,

@@ -16,7 +16,15 @@ import { computeMarketAbi, devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { createProviderAgent, JOB_ACCESS_HEADER, type ProviderAgent, signJobAccess } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
-import { createSoukClient, getJobsOverTime, type JobResult, runJob, type SoukClient, signIn } from '@souk/sdk';
+import {
+  createSoukClient,
+  getJobsOverTime,
+  type JobResult,
+  listJobs,
+  runJob,
+  type SoukClient,
+  signIn,
+} from '@souk/sdk';
 import pg from 'pg';
 import { parseEther, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
@@ -270,6 +278,22 @@ for (const setup of await setups()) {
       assert.ok(submitted >= images.length && settled >= images.length, `${submitted} submitted, ${settled} settled`);
       const last = buckets.at(-1);
       assert.ok(last && last.latencyP50 !== null && last.latencyP50 >= 0 && (last.latencyP95 ?? 0) >= last.latencyP50);
+    });
+
+    test('jobs are listed by model, requester and provider, newest first, with cursor pagination', async () => {
+      const page = await listJobs(client, { modelId: sampleId, limit: 5 });
+      assert.equal(page.items.length, 5);
+      assert.ok(BigInt(page.items[0].id) > BigInt(page.items[4].id));
+      assert.ok(page.nextCursor);
+      const next = await listJobs(client, { modelId: sampleId, limit: 5, cursor: page.nextCursor });
+      assert.ok(BigInt(next.items[0].id) < BigInt(page.items[4].id));
+      const mine = await listJobs(client, { requester: requester.address, status: 'finalized', limit: 100 });
+      assert.ok(mine.items.length >= images.length);
+      const byProvider = await listJobs(client, { provider: providerAccounts[0].address, limit: 100 });
+      const all = await listJobs(client, { limit: 100 });
+      assert.ok(byProvider.items.length > 0 && byProvider.items.length <= all.items.length);
+      const bad = await client.request('/api/v1/jobs?provider=nope', { accept: [400] });
+      assert.equal(bad.status, 400);
     });
 
     test('the job gateway refuses requests without a valid job access, with problem+json reasons', async () => {

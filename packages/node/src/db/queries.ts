@@ -488,6 +488,64 @@ const bucketOf = (bucket: Bucket, column: string) => {
   return sql<Date>`(date_trunc(${bucket}, ${sql.ref(column)} at time zone 'UTC') at time zone 'UTC')`;
 };
 
+/** Filters of {@link listJobs}. */
+export type ListJobsParameters = {
+  /** Jobs running this model (asset id). */
+  modelId?: bigint | string | undefined;
+  /** Jobs submitted by this account. */
+  requester?: string | undefined;
+  /** Jobs this provider held a slot of (now or before a reassignment). */
+  provider?: string | undefined;
+  /** Only jobs in this status. */
+  status?: Selectable<Database['jobs']>['status'] | undefined;
+  /** Page size, 1..100. @default 20 */
+  limit?: number | undefined;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | undefined;
+};
+
+/**
+ * Jobs, newest first, filtered by model, requester, provider or status; cursor-paginated.
+ * @throws {InvalidQueryError} on a malformed id, address or limit. @throws {InvalidCursorError} on a bad cursor.
+ * @example
+ * ```ts
+ * const { items } = await listJobs(db, { modelId: 1n, limit: 10 })
+ * ```
+ */
+export async function listJobs(
+  db: Db,
+  { modelId, requester, provider, status, limit = 20, cursor }: ListJobsParameters = {},
+): Promise<Page<Selectable<Database['jobs']>>> {
+  checkLimit(limit);
+  let query = db.selectFrom('jobs').selectAll('jobs');
+  if (modelId !== undefined) query = query.where('jobs.model_id', '=', checkId('modelId', modelId));
+  if (requester) query = query.where('jobs.requester', '=', checkAddress('requester', requester));
+  if (provider) {
+    const address = checkAddress('provider', provider);
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('job_assignments')
+          .select('job_assignments.job_id')
+          .whereRef('job_assignments.job_id', '=', 'jobs.id')
+          .where('job_assignments.provider', '=', address),
+      ),
+    );
+  }
+  if (status) query = query.where('jobs.status', '=', status);
+  if (cursor) {
+    const [, id] = decodeCursor(cursor, 'jobs') as [null, string]; // the id is checked by decodeCursor
+    query = query.where('jobs.id', '<', id);
+  }
+  const rows = await query
+    .orderBy('jobs.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor('jobs', [null, last.id]) : null };
+}
+
 /** One bucket of {@link jobsOverTime}. */
 export type JobBucketRow = {
   bucket: Date;

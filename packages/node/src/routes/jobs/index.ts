@@ -12,7 +12,8 @@ import { type Address, decodeEventLog, encodeFunctionData, type Hex, zeroAddress
 import { payingCalls, transact } from '../../chain/transact.ts';
 import { verifyJobAccess } from '../../compute/jobAccess.ts';
 import { jobInput } from '../../compute/referee.ts';
-import { getJob } from '../../db/queries.ts';
+import { getJob, listJobs } from '../../db/queries.ts';
+import type { JobStatus } from '../../db/schema.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { address, uintString } from '../../schemas.ts';
@@ -144,6 +145,52 @@ export default async function jobRoutes(app: FastifyInstance) {
         transactionHashes: sent.transactionHashes,
         transactions: sent.transactions,
       });
+    },
+  );
+
+  app.get<{
+    Querystring: {
+      model?: string;
+      requester?: string;
+      provider?: string;
+      status?: JobStatus;
+      limit: number;
+      cursor?: string;
+    };
+  }>(
+    '/',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Jobs, newest first: filter by model, requester, provider or status; cursor pagination',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            model: { ...uintString, description: 'asset id' },
+            requester: address,
+            provider: address,
+            status: { type: 'string', enum: [...STATUS_NAMES.slice(1)] },
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            cursor: { type: 'string', maxLength: 512 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          400: problem,
+        },
+      },
+    },
+    async (request) => {
+      const { model, ...rest } = request.query;
+      const page = await query(() => listJobs(db, { ...rest, modelId: model }));
+      return jsonSafe(page);
     },
   );
 
