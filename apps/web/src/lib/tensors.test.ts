@@ -1,0 +1,39 @@
+import { expect, test } from 'vitest';
+import { cardSummary } from './markdown.ts';
+import { boxPoints, isOcrOutput, labelAnchor } from './ocr.ts';
+import { decodeTensor, exampleInput } from './tensors.ts';
+
+test('decodes little-endian tensors from base64', () => {
+  const floats = new Float32Array([1.5, -2, 0.25]);
+  const data = btoa(String.fromCharCode(...new Uint8Array(floats.buffer)));
+  expect(decodeTensor({ dtype: 'float32', dims: [3], data })).toEqual({ values: [1.5, -2, 0.25], count: 3 });
+  const longs = new BigInt64Array([5n, 2n ** 60n]);
+  const longData = btoa(String.fromCharCode(...new Uint8Array(longs.buffer)));
+  expect(decodeTensor({ dtype: 'int64', dims: [2], data: longData }).values).toEqual([5, String(2n ** 60n)]);
+});
+
+test('writes an input template of zeros for the declared shapes', () => {
+  expect(JSON.parse(exampleInput([{ name: 'x', dtype: 'float32', shape: ['batch', 2] }]))).toEqual({
+    tensors: { x: { dtype: 'float32', dims: [1, 2], data: [0, 0] } },
+  });
+});
+
+test('turns OCR boxes into SVG points and label anchors', () => {
+  const box = [
+    [25, 30],
+    [225, 30],
+    [225, 55],
+    [25, 55],
+  ];
+  expect(boxPoints(box)).toBe('25,30 225,30 225,55 25,55');
+  expect(labelAnchor(box)).toEqual({ x: 25, y: 30 });
+  expect(isOcrOutput({ lines: [{ text: 'a', confidence: 1, box }] })).toBe(true);
+  expect(isOcrOutput({ tensors: {} })).toBe(false);
+});
+
+test('summarises a model card by its first paragraph, as plain text', () => {
+  expect(cardSummary('# Title\n\nReads **printed** text from [images](http://x) with ch_ppocr_mobile.\n\nMore.')).toBe(
+    'Reads printed text from images with ch_ppocr_mobile.',
+  );
+  expect(cardSummary(undefined)).toBeUndefined();
+});

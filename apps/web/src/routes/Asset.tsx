@@ -1,0 +1,242 @@
+/**
+ * One asset: its model card (Markdown, rendered safely), manifest details, versions, royalty, prices, licence terms,
+ * statistics and recent jobs; buying a licence or the NFT; the owner's licence and sale settings.
+ */
+import { getAsset, getAssetManifest, getTopAssets } from '@souk/sdk';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { Address } from '../components/Address.tsx';
+import { LicencePanel, OwnerPanel, SalePanel } from '../components/AssetActions.tsx';
+import { KindBadge } from '../components/AssetCard.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { Loading } from '../components/Loading.tsx';
+import { Markdown } from '../components/Markdown.tsx';
+import { buttonClass, Section } from '../components/Section.tsx';
+import { TxLink } from '../components/TxLink.tsx';
+import { useCurrency, useNode } from '../hooks/useNode.tsx';
+import { useSession } from '../hooks/useSession.tsx';
+import { formatAmount, formatBps, formatBytes, timeAgo } from '../lib/format.ts';
+import { listJobs } from '../lib/jobs.ts';
+
+export function AssetPage() {
+  const { id = '' } = useParams();
+  const { client } = useNode();
+  const session = useSession();
+  const currency = useCurrency();
+  const valid = /^[1-9]\d{0,77}$/.test(id);
+  const asset = useQuery({
+    queryKey: ['asset', id],
+    queryFn: () => getAsset(client, { assetId: BigInt(id) }),
+    enabled: valid,
+  });
+  const manifest = useQuery({
+    queryKey: ['manifest', id, asset.data?.manifestCid],
+    queryFn: () => getAssetManifest(client, { assetId: BigInt(id) }),
+    enabled: valid && asset.data !== undefined,
+  });
+  const stats = useQuery({
+    queryKey: ['stats', 'top-assets'],
+    queryFn: () => getTopAssets(client, { limit: 100 }),
+    select: (rows) => rows.find((r) => r.id === id),
+  });
+  const jobs = useQuery({
+    queryKey: ['jobs', { modelId: id }],
+    queryFn: () => listJobs(client, { modelId: id, limit: 10 }),
+    enabled: valid,
+  });
+
+  if (!valid) return <ErrorNotice error={{ title: 'No such asset', detail: `"${id}" is not an asset id.` }} />;
+  if (asset.isLoading) return <Loading label="Loading the asset…" />;
+  if (asset.error || !asset.data) return <ErrorNotice error={asset.error} />;
+  const a = asset.data;
+  const m = manifest.data;
+  const runnable = a.kind !== 'dataset' && m?.runtime !== undefined;
+  const you = session.identity?.address;
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <div className="flex items-center gap-2">
+            <KindBadge kind={a.kind} />
+            <span className="text-sm text-stone-500">asset #{a.id}</span>
+          </div>
+          <h1 className="mt-1 text-2xl font-bold break-words">{a.name ?? `Asset #${a.id}`}</h1>
+          {a.description && <p className="mt-1 max-w-3xl text-stone-700">{a.description}</p>}
+        </div>
+        {runnable && (
+          <Link to={`/assets/${a.id}/run`} className={buttonClass}>
+            Run this {a.kind}
+          </Link>
+        )}
+      </div>
+
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
+        <div className="space-y-6 lg:col-span-2">
+          <Section title="Model card">
+            {manifest.isLoading ? (
+              <Loading />
+            ) : m?.modelCard ? (
+              <Markdown>{m.modelCard}</Markdown>
+            ) : (
+              <p className="text-sm text-stone-600">No model card.</p>
+            )}
+          </Section>
+
+          <Section title="Details">
+            <dl className="grid grid-cols-1 gap-x-4 gap-y-2 text-sm sm:grid-cols-[10rem_minmax(0,1fr)]">
+              <dt className="text-stone-500">Creator</dt>
+              <dd>
+                <Address value={a.creator} you={you} />
+              </dd>
+              <dt className="text-stone-500">Owner</dt>
+              <dd>
+                <Address value={a.owner} you={you} />
+              </dd>
+              <dt className="text-stone-500">Royalty</dt>
+              <dd>{formatBps(a.royaltyBps)} of every resale, to the creator</dd>
+              <dt className="text-stone-500">Licence terms</dt>
+              <dd className="break-words">{m?.license.terms ?? '—'}</dd>
+              {m?.runtime && (
+                <>
+                  <dt className="text-stone-500">Runtime</dt>
+                  <dd>
+                    {m.runtime.engine}
+                    {m.runtime.version ? ` ${m.runtime.version}` : ''}
+                    {m.runtime.pipeline ? ` · pipeline ${m.runtime.pipeline}` : ''}
+                  </dd>
+                </>
+              )}
+              {m?.inputs && m.inputs.length > 0 && (
+                <>
+                  <dt className="text-stone-500">Inputs</dt>
+                  <dd className="font-mono text-xs">
+                    {m.inputs.map((t) => `${t.name}: ${t.dtype}[${t.shape.join(', ')}]`).join('; ')}
+                  </dd>
+                </>
+              )}
+              {m?.outputs && m.outputs.length > 0 && (
+                <>
+                  <dt className="text-stone-500">Outputs</dt>
+                  <dd className="font-mono text-xs">
+                    {m.outputs.map((t) => `${t.name}: ${t.dtype}[${t.shape.join(', ')}]`).join('; ')}
+                  </dd>
+                </>
+              )}
+              {m && (
+                <>
+                  <dt className="text-stone-500">Content</dt>
+                  <dd>
+                    {formatBytes(m.content.size)} ·{' '}
+                    {m.content.encryption ? 'encrypted (licence holders download it)' : 'public'}
+                    <span className="block truncate font-mono text-xs text-stone-500" title={m.content.sha256}>
+                      sha256 {m.content.sha256}
+                    </span>
+                  </dd>
+                </>
+              )}
+              <dt className="text-stone-500">Manifest</dt>
+              <dd className="truncate font-mono text-xs" title={a.manifestUri}>
+                {a.manifestUri}
+              </dd>
+              <dt className="text-stone-500">Published</dt>
+              <dd>
+                {new Date(a.createdAt).toLocaleString()} (block {a.createdBlock})
+              </dd>
+            </dl>
+          </Section>
+
+          <Section title={`Versions (${a.versions.length})`}>
+            <ol className="space-y-2 text-sm">
+              {[...a.versions].reverse().map((v) => (
+                <li key={v.version} className="flex flex-wrap items-center gap-x-3">
+                  <span className="font-medium">v{v.version}</span>
+                  <span className="min-w-0 flex-1 truncate font-mono text-xs" title={v.uri}>
+                    {v.uri}
+                  </span>
+                  <TxLink hash={v.transactionHash} />
+                  <span className="text-xs text-stone-500">{timeAgo(v.createdAt)}</span>
+                </li>
+              ))}
+            </ol>
+          </Section>
+
+          <Section title="Recent jobs">
+            {jobs.isLoading ? (
+              <Loading />
+            ) : jobs.error ? (
+              <ErrorNotice error={jobs.error} />
+            ) : jobs.data && jobs.data.items.length > 0 ? (
+              <div className="overflow-x-auto">
+                <table className="w-full text-left text-sm">
+                  <thead className="text-xs uppercase text-stone-500">
+                    <tr>
+                      <th scope="col" className="py-1 pr-3">
+                        Job
+                      </th>
+                      <th scope="col" className="py-1 pr-3">
+                        Status
+                      </th>
+                      <th scope="col" className="py-1 pr-3">
+                        Requester
+                      </th>
+                      <th scope="col" className="py-1 pr-3 text-right">
+                        Reward
+                      </th>
+                      <th scope="col" className="py-1">
+                        When
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {jobs.data.items.map((j) => (
+                      <tr key={j.id} className="border-t border-stone-200">
+                        <td className="py-1 pr-3">
+                          <Link className="text-amber-800 underline" to={`/jobs/${j.id}`}>
+                            #{j.id}
+                          </Link>
+                        </td>
+                        <td className="py-1 pr-3">{j.status}</td>
+                        <td className="py-1 pr-3">
+                          <Address value={j.requester} you={you} />
+                        </td>
+                        <td className="py-1 pr-3 text-right tabular-nums">
+                          {formatAmount(j.reward, currency(j.currency))}
+                        </td>
+                        <td className="py-1 text-xs text-stone-500">{timeAgo(j.createdAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <p className="text-sm text-stone-600">
+                {runnable ? 'No job has run this asset yet.' : 'This asset cannot be run.'}
+              </p>
+            )}
+          </Section>
+        </div>
+
+        <div className="space-y-6">
+          <SalePanel asset={a} />
+          <LicencePanel asset={a} />
+          <OwnerPanel asset={a} />
+          <Section title="Statistics">
+            <dl className="grid grid-cols-2 gap-y-2 text-sm">
+              <dt className="text-stone-500">Sales</dt>
+              <dd className="text-right tabular-nums">{stats.data?.sales ?? 0}</dd>
+              <dt className="text-stone-500">Licences sold</dt>
+              <dd className="text-right tabular-nums">{stats.data?.licences ?? 0}</dd>
+              <dt className="text-stone-500">Volume (ETH)</dt>
+              <dd className="text-right tabular-nums">{formatAmount(stats.data?.volume ?? '0', currency(null))}</dd>
+              <dt className="text-stone-500">Versions</dt>
+              <dd className="text-right tabular-nums">{a.versionCount}</dd>
+              <dt className="text-stone-500">Recent jobs</dt>
+              <dd className="text-right tabular-nums">{jobs.data?.items.length ?? '—'}</dd>
+            </dl>
+          </Section>
+        </div>
+      </div>
+    </div>
+  );
+}

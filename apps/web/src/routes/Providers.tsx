@@ -1,0 +1,236 @@
+/**
+ * The compute providers (`GET /api/v1/providers`): stake, unbonding, earnings, reputation, slashes, what each
+ * advertised in its last heartbeat, and its recent jobs. Your own provider, when the account you act as is one,
+ * comes first.
+ */
+import { getProviderStats } from '@souk/sdk';
+import { useQuery } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { Link } from 'react-router';
+import { Address } from '../components/Address.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { Loading } from '../components/Loading.tsx';
+import { Section, secondaryButtonClass } from '../components/Section.tsx';
+import { useCurrency, useNode } from '../hooks/useNode.tsx';
+import { useSession } from '../hooks/useSession.tsx';
+import { formatAmount, formatBytes, timeAgo } from '../lib/format.ts';
+import { listJobs } from '../lib/jobs.ts';
+
+/** One provider as `GET /api/v1/providers` returns it (wei as decimal strings). */
+export type Provider = {
+  address: string;
+  stakeWei: string;
+  unbondingWei: string;
+  unbondableAt: string | null;
+  completed: number;
+  failed: number;
+  slashed: number;
+  slashedWei: string;
+  /** Beta(1,1)-smoothed success rate, 0…1. */
+  reputation: number;
+  earnedWei: string;
+  paidJobs: number;
+  metadataUri: string;
+  online: boolean;
+  heartbeat: {
+    priceWei: string;
+    pipelines: string[];
+    runtimes: string[];
+    executionProviders: string[];
+    cpu: string;
+    gpus: unknown[];
+    memoryBytes: number;
+    maxConcurrency: number;
+    running: number;
+    latencyMs: number | null;
+    cachedModels: string[];
+    receivedAt: string;
+  } | null;
+};
+
+function ProviderJobs({ address }: { address: string }) {
+  const { client } = useNode();
+  const currency = useCurrency();
+  const jobs = useQuery({
+    queryKey: ['jobs', { provider: address }],
+    queryFn: () => listJobs(client, { provider: address, limit: 10 }),
+  });
+  if (jobs.isLoading) return <Loading label="Loading jobs…" />;
+  if (jobs.error) return <ErrorNotice error={jobs.error} />;
+  if (!jobs.data || jobs.data.items.length === 0) return <p className="text-sm text-stone-600">No job yet.</p>;
+  return (
+    <ul className="space-y-1 text-sm">
+      {jobs.data.items.map((j) => (
+        <li key={j.id} className="flex flex-wrap gap-x-3">
+          <Link to={`/jobs/${j.id}`} className="text-amber-800 underline">
+            job #{j.id}
+          </Link>
+          <span>{j.status}</span>
+          <Link to={`/assets/${j.modelId}`} className="text-stone-600 underline">
+            asset #{j.modelId}
+          </Link>
+          <span className="tabular-nums">{formatAmount(j.reward, currency(j.currency))}</span>
+          <span className="text-xs text-stone-500">{timeAgo(j.createdAt)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ProviderCard({
+  provider,
+  minStake,
+  you,
+}: {
+  provider: Provider;
+  minStake: string | undefined;
+  you: string | undefined;
+}) {
+  const currency = useCurrency();
+  const { info } = useNode();
+  const [open, setOpen] = useState(false);
+  const jobsId = useId();
+  const souk = currency(info.contracts.soukToken);
+  const eth = currency(null);
+  const beat = provider.heartbeat;
+  const mine = you?.toLowerCase() === provider.address.toLowerCase();
+  return (
+    <li
+      className={`rounded-lg border bg-white p-4 shadow-sm ${mine ? 'border-amber-400' : 'border-stone-200'}`}
+      data-provider={provider.address}
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <span
+          aria-hidden="true"
+          className={`h-2.5 w-2.5 rounded-full ${provider.online ? 'bg-emerald-500' : 'bg-stone-300'}`}
+        />
+        <Address value={provider.address} you={you} />
+        <span className="text-sm text-stone-600">{provider.online ? 'online' : 'offline'}</span>
+        {beat && <span className="text-xs text-stone-500">heartbeat {timeAgo(beat.receivedAt)}</span>}
+      </div>
+      <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-4">
+        <div>
+          <dt className="text-xs text-stone-500">Stake</dt>
+          <dd className="tabular-nums">{formatAmount(provider.stakeWei, souk)}</dd>
+          {minStake && BigInt(provider.stakeWei) < BigInt(minStake) && (
+            <dd className="text-xs text-red-700">below the minimum</dd>
+          )}
+        </div>
+        <div>
+          <dt className="text-xs text-stone-500">Unbonding</dt>
+          <dd className="tabular-nums">
+            {formatAmount(provider.unbondingWei, souk)}
+            {provider.unbondableAt && (
+              <span className="block text-xs text-stone-500">
+                from {new Date(provider.unbondableAt).toLocaleString()}
+              </span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-xs text-stone-500">Earnings</dt>
+          <dd className="tabular-nums">{formatAmount(provider.earnedWei, eth)}</dd>
+          <dd className="text-xs text-stone-500">{provider.paidJobs} paid jobs</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-stone-500">Reputation</dt>
+          <dd className="tabular-nums">{(provider.reputation * 100).toFixed(0)} %</dd>
+          <dd className="text-xs text-stone-500">
+            {provider.completed} done · {provider.failed} failed · {provider.slashed} slashed
+          </dd>
+        </div>
+      </dl>
+      {beat && (
+        <p className="mt-2 text-xs text-stone-600">
+          {beat.cpu}
+          {beat.gpus.length > 0 ? ` · ${beat.gpus.length} GPU` : ''} · {formatBytes(beat.memoryBytes)} · pipelines{' '}
+          {beat.pipelines.join(', ')} · {beat.executionProviders.join(', ')} · load {beat.running}/{beat.maxConcurrency}{' '}
+          · price {formatAmount(beat.priceWei, eth)}
+          {beat.latencyMs !== null ? ` · ~${Math.round(beat.latencyMs)} ms per job` : ''}
+        </p>
+      )}
+      <button
+        type="button"
+        className={`${secondaryButtonClass} mt-3`}
+        aria-expanded={open}
+        aria-controls={jobsId}
+        onClick={() => setOpen((o) => !o)}
+      >
+        {open ? 'Hide jobs' : 'Show jobs'}
+      </button>
+      <div id={jobsId} hidden={!open} className="mt-2">
+        {open && <ProviderJobs address={provider.address} />}
+      </div>
+    </li>
+  );
+}
+
+export function ProvidersPage() {
+  const { client, info } = useNode();
+  const session = useSession();
+  const currency = useCurrency();
+  const providers = useQuery({
+    queryKey: ['providers'],
+    queryFn: () => client.json<{ items: Provider[] }>('/api/v1/providers'),
+    refetchInterval: 10_000,
+  });
+  const stats = useQuery({ queryKey: ['stats', 'providers'], queryFn: () => getProviderStats(client, { limit: 1 }) });
+  const you = session.identity?.address;
+  const items = [...(providers.data?.items ?? [])].sort(
+    (a, b) =>
+      Number(b.address.toLowerCase() === you?.toLowerCase()) - Number(a.address.toLowerCase() === you?.toLowerCase()),
+  );
+  const souk = currency(info.contracts.soukToken);
+  const totals = stats.data?.totals;
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold">Providers</h1>
+        <p className="text-sm text-stone-600">
+          Providers stake SOUK, run jobs, and are paid when their results agree; a wrong result is slashed. Start one
+          with <code className="rounded bg-stone-100 px-1">npx souk provider start</code>.
+        </p>
+      </div>
+      {totals && (
+        <Section title="Totals">
+          <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
+            <div>
+              <dt className="text-xs text-stone-500">Providers (active)</dt>
+              <dd className="text-lg font-semibold">
+                {totals.providers} ({totals.active})
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-stone-500">Bonded stake</dt>
+              <dd className="text-lg font-semibold">{formatAmount(totals.stake, souk)}</dd>
+            </div>
+            <div>
+              <dt className="text-xs text-stone-500">Minimum stake</dt>
+              <dd className="text-lg font-semibold">{formatAmount(totals.min_stake, souk)}</dd>
+            </div>
+            <div>
+              <dt className="text-xs text-stone-500">Jobs done / failed / slashes</dt>
+              <dd className="text-lg font-semibold">
+                {totals.completed} / {totals.failed} / {totals.slashes}
+              </dd>
+            </div>
+          </dl>
+        </Section>
+      )}
+      {providers.isLoading ? (
+        <Loading label="Loading providers…" />
+      ) : providers.error ? (
+        <ErrorNotice error={providers.error} />
+      ) : items.length === 0 ? (
+        <p className="text-stone-600">No provider has registered yet.</p>
+      ) : (
+        <ul className="space-y-4" aria-label="Providers">
+          {items.map((p) => (
+            <ProviderCard key={p.address} provider={p} minStake={totals?.min_stake} you={you} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
