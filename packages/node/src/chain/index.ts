@@ -16,6 +16,7 @@ import {
   type PublicClient,
   type Transport,
   type WalletClient,
+  webSocket,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { NodeConfig } from '../config.ts';
@@ -37,6 +38,12 @@ export type ChainService = {
   operator?: WalletClient<Transport, Chain, Account> | undefined;
   /** A wallet for a devnet account, or undefined when the node does not hold its key. */
   walletFor: (address: Address) => WalletClient<Transport, Chain, Account> | undefined;
+  /**
+   * Calls `onBlock` with each new block number as soon as the chain has it (devnet: a WebSocket `newHeads`
+   * subscription to anvil), so the node reacts without waiting for its next poll. Absent on external RPCs (the
+   * indexer's polling is the only clock there). Returns a function that stops watching.
+   */
+  watchBlocks?: ((onBlock: (blockNumber: bigint) => void) => () => void) | undefined;
   /** Stops the embedded devnet (saving its state); no-op for an external RPC. */
   stop: () => Promise<void>;
 };
@@ -54,23 +61,44 @@ export async function createChain(config: NodeConfig, log: (line: string) => voi
       nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
       rpcUrls: { default: { http: [devnet.anvil.rpcUrl] } },
     });
+    // Anvil mines each transaction at once: poll for receipts and blocks every 50 ms, not viem's default 4 s.
+    const pollingInterval = 50;
     const transport = http(devnet.anvil.rpcUrl);
     const wallets = new Map(
       devnet.accounts.map((a) => [
         a.address.toLowerCase(),
-        createWalletClient({ account: a.account, chain, transport }),
+        createWalletClient({ account: a.account, chain, transport, pollingInterval }),
       ]),
     );
+    let heads: PublicClient | undefined;
+    const watchers = new Set<() => void>();
     return {
       rpcUrl: devnet.anvil.rpcUrl,
       chain,
-      publicClient: createPublicClient({ chain, transport }) as PublicClient,
+      publicClient: createPublicClient({ chain, transport, pollingInterval }) as PublicClient,
       deployment: { ...devnet.deployment, stablecoin: devnet.stablecoin },
       devnet: true,
       devAccounts: devnet.accounts,
       operator: wallets.get(devnet.accounts[0].address.toLowerCase()),
       walletFor: (address) => wallets.get(address.toLowerCase()),
-      stop: () => devnet.anvil.stop(),
+      watchBlocks(onBlock) {
+        heads ??= createPublicClient({
+          chain,
+          transport: webSocket(devnet.anvil.rpcUrl.replace(/^http/, 'ws'), { keepAlive: false, reconnect: false }),
+        }) as PublicClient;
+        const unwatch = heads.watchBlockNumber({ onBlockNumber: onBlock, emitMissed: false, onError: () => {} });
+        watchers.add(unwatch);
+        return () => {
+          unwatch();
+          watchers.delete(unwatch);
+        };
+      },
+      async stop() {
+        for (const unwatch of watchers) unwatch();
+        watchers.clear();
+        if (heads) (await heads.transport.getRpcClient().catch(() => undefined))?.close();
+        await devnet.anvil.stop();
+      },
     };
   }
   const deployment = JSON.parse(readFileSync(config.deploymentsFile as string, 'utf8')) as SoukDeployment;

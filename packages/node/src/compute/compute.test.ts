@@ -281,17 +281,22 @@ for (const setup of await setups()) {
     });
 
     test('jobs are listed by model, requester and provider, newest first, with cursor pagination', async () => {
-      const page = await listJobs(client, { modelId: sampleId, limit: 5 });
-      assert.equal(page.items.length, 5);
-      assert.ok(BigInt(page.items[0].id) > BigInt(page.items[4].id));
+      // Pages of 2: the PostgreSQL + NATS setup runs 3 jobs.
+      const page = await listJobs(client, { modelId: sampleId, limit: 2 });
+      assert.equal(page.items.length, 2);
+      assert.ok(BigInt(page.items[0].id) > BigInt(page.items[1].id));
       assert.ok(page.nextCursor);
-      const next = await listJobs(client, { modelId: sampleId, limit: 5, cursor: page.nextCursor });
-      assert.ok(BigInt(next.items[0].id) < BigInt(page.items[4].id));
+      const next = await listJobs(client, { modelId: sampleId, limit: 2, cursor: page.nextCursor });
+      assert.ok(BigInt(next.items[0].id) < BigInt(page.items[1].id));
       const mine = await listJobs(client, { requester: requester.address, status: 'finalized', limit: 100 });
       assert.ok(mine.items.length >= images.length);
-      const byProvider = await listJobs(client, { provider: providerAccounts[0].address, limit: 100 });
+      // Which providers the scheduler picked depends on scores and load: look at all three.
+      const byProvider = await Promise.all(
+        providerAccounts.map((p) => listJobs(client, { provider: p.address, limit: 100 })),
+      );
       const all = await listJobs(client, { limit: 100 });
-      assert.ok(byProvider.items.length > 0 && byProvider.items.length <= all.items.length);
+      assert.ok(byProvider.some((p) => p.items.length > 0));
+      for (const p of byProvider) assert.ok(p.items.length <= all.items.length);
       const bad = await client.request('/api/v1/jobs?provider=nope', { accept: [400] });
       assert.equal(bad.status, 400);
     });

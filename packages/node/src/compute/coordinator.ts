@@ -72,7 +72,7 @@ export type Coordinator = {
  * @throws {Error} When the node has no operator key (no SCHEDULER_ROLE to act with).
  */
 export async function startCoordinator(
-  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage'> & Partial<Pick<NodeServices, 'indexer'>>,
   bus: JobBus,
   referee: Referee,
   options: CoordinatorOptions,
@@ -109,14 +109,13 @@ export async function startCoordinator(
   let txQueue: Promise<unknown> = Promise.resolve();
   function write(functionName: string, args: readonly unknown[]): Promise<Hex> {
     const next = txQueue.then(async () => {
-      const { request } = await chain.publicClient.simulateContract({
-        account: operator?.account,
-        address: market,
-        abi: computeMarketAbi as Abi,
-        functionName,
-        args,
-      } as never);
-      const hash = await operator?.writeContract(request as never);
+      const call = { account: operator?.account, address: market, abi: computeMarketAbi as Abi, functionName, args };
+      const [{ request }, gas] = await Promise.all([
+        chain.publicClient.simulateContract(call as never),
+        chain.publicClient.estimateContractGas(call as never),
+      ]);
+      // Headroom: a provider's transaction mined first can make this one take another branch (more gas).
+      const hash = await operator?.writeContract({ ...(request as object), gas: gas + gas / 4n } as never);
       const receipt = await chain.publicClient.waitForTransactionReceipt({ hash: hash as Hex });
       if (receipt.status !== 'success') throw new Error(`${functionName} ${hash} reverted`);
       return hash as Hex;
@@ -260,6 +259,33 @@ export async function startCoordinator(
     }
   }
 
+  /** Jobs whose providers were told they can reveal. */
+  const nudged = new Set<string>();
+  /**
+   * Tells the job's providers, once, that every commitment is in: they reveal at once instead of at their next
+   * reveal poll (which stays their fallback, e.g. after a restart).
+   */
+  async function nudgeReveals(jobId: bigint, job: ChainJob): Promise<void> {
+    if (nudged.has(String(jobId))) return;
+    nudged.add(String(jobId));
+    const model = await modelOf(job.modelId);
+    for (const provider of await read<Address[]>('providersOf', [jobId])) {
+      const message: AssignmentMessage = {
+        jobId: String(jobId),
+        modelId: String(job.modelId),
+        pipeline: model.pipeline,
+        contentCid: model.contentCid,
+        contentSha256: model.contentSha256,
+        nodeUrl,
+        deadlineSeconds: job.deadline,
+        purpose: 'reveal',
+      };
+      await bus.publish(bus.subjects.assigned(provider.toLowerCase()), message, {
+        id: `reveal:${jobId}:${provider.toLowerCase()}`,
+      });
+    }
+  }
+
   async function handleAllRevealed(jobId: bigint, job: ChainJob): Promise<void> {
     const key = String(jobId);
     if (!audited.has(key)) audited.set(key, auditRate > 0 && randomInt(1_000_000) < auditRate * 1_000_000);
@@ -304,7 +330,7 @@ export async function startCoordinator(
         else if (pastDeadline) {
           await write('refund', [jobId]);
           log(`job ${jobId}: reveals missing at the deadline, refunded`);
-        }
+        } else await nudgeReveals(jobId, job);
         return;
       case JobStatusCode.Disputed:
         await handleDisputed(jobId);
@@ -369,9 +395,11 @@ export async function startCoordinator(
     await bus.subscribe<HeartbeatMessage>(
       bus.subjects.heartbeat,
       (message) => {
-        const known = pool.live().has(message.data.address.toLowerCase());
+        const previous = pool.live().get(message.data.address.toLowerCase())?.message;
         pool.heartbeat(message.data);
-        if (!known) tick(); // a new provider: waiting jobs may be assignable now
+        // A new provider, or one with a free slot again (providers beat at once when a job ends): waiting jobs may
+        // be assignable now.
+        if (!previous || (waiting.size > 0 && message.data.running < message.data.maxConcurrency)) void tick();
       },
       { durable: 'node-heartbeats', deliverPolicy: 'new', maxDeliver: 1 },
     ),
@@ -388,6 +416,31 @@ export async function startCoordinator(
   ];
   const timer = setInterval(() => void tick(), tickMs);
 
+  // React to each new block at once where the chain can say so (devnet): index it now — its ComputeMarket events
+  // kick a pass through the indexer's onEvent — rather than at the indexer's next poll. A burst of blocks costs one
+  // catch-up sync plus at most one more.
+  let syncing: Promise<unknown> | undefined;
+  let resync = false;
+  const syncNow = (): void => {
+    const indexer = services.indexer;
+    if (!indexer || stopped) return;
+    if (syncing) {
+      resync = true;
+      return;
+    }
+    syncing = indexer
+      .syncOnce()
+      .catch((error) => log(`coordinator: indexing on a new block failed: ${(error as Error).message}`))
+      .finally(() => {
+        syncing = undefined;
+        if (resync) {
+          resync = false;
+          syncNow();
+        }
+      });
+  };
+  const unwatchBlocks = services.indexer ? chain.watchBlocks?.(syncNow) : undefined;
+
   return {
     pool,
     tick,
@@ -395,6 +448,8 @@ export async function startCoordinator(
     async stop() {
       stopped = true;
       clearInterval(timer);
+      unwatchBlocks?.();
+      await syncing;
       for (const s of subscriptions) await s.close();
       await running;
       await txQueue;

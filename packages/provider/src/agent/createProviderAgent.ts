@@ -63,6 +63,11 @@ export type CreateProviderAgentParameters = {
   heartbeatIntervalMs?: number | undefined;
   /** How often pending reveals are checked, ms. @default 500 */
   revealPollMs?: number | undefined;
+  /**
+   * How often the chain is polled while waiting for a transaction's receipt, ms. @default 50 on a local devnet
+   * (chain id 31337 or 1337, which mines each transaction at once), else viem's default (4,000)
+   */
+  pollingIntervalMs?: number | undefined;
   /** ONNX Runtime intra-op threads. @default 1 */
   threads?: number | undefined;
   /** Execution provider to ask for. @default 'cpu' */
@@ -142,8 +147,9 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl) }) as PublicClient;
-  const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
+  const pollingInterval = parameters.pollingIntervalMs ?? (chainId === 31337 || chainId === 1337 ? 50 : undefined);
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval }) as PublicClient;
+  const wallet = createWalletClient({ account, chain, transport: http(rpcUrl), pollingInterval });
   const api: NodeApiContext = { account, chainId, computeMarket: contracts.computeMarket };
   const reveals: RevealStore = openRevealStore(parameters.dataDir);
   let hardware: HardwareInfo | undefined;
@@ -163,8 +169,13 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
   let txChain: Promise<unknown> = Promise.resolve();
   function send(call: Parameters<typeof wallet.writeContract>[0]): Promise<Hex> {
     const next = txChain.then(async () => {
-      const { request } = await publicClient.simulateContract({ ...call, account } as never);
-      const hash = await wallet.writeContract(request as never);
+      const [{ request }, gas] = await Promise.all([
+        publicClient.simulateContract({ ...call, account } as never),
+        publicClient.estimateContractGas({ ...call, account } as never),
+      ]);
+      // Headroom: another provider's commit mined first can make this one the last (it then opens the reveals,
+      // which costs more gas than the estimate saw).
+      const hash = await wallet.writeContract({ ...(request as object), gas: gas + gas / 4n } as never);
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
       return hash;
@@ -283,11 +294,13 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
     }
     const started = Date.now();
     running++;
+    void sendHeartbeat(); // the scheduler sees the load at once
     try {
       const [bundle, input] = await Promise.all([
         bundleFor(message, jobId),
         downloadJobContent(api, message.nodeUrl, jobId, 'input', job.inputHash),
       ]);
+      const downloaded = Date.now();
       if (!executor) {
         runtime = createRuntime({ threads: parameters.threads, executionProvider: parameters.executionProvider });
         executor = createJobExecutor({ runtime });
@@ -296,7 +309,9 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
       const executed = await executor.execute({ pipeline: message.pipeline, bundle, input, deadlineMs });
       const { result, resultHash } = fault(faults.corruptResult) ? corrupt(executed) : executed;
       if (killed) return; // a crashed provider commits nothing
+      const inferred = Date.now();
       await uploadJobResult(api, message.nodeUrl, jobId, result, resultHash, executed.runtimeRecord);
+      const uploaded = Date.now();
       const salt = `0x${randomBytes(32).toString('hex')}` as Hex;
       reveals.save({ jobId: String(jobId), resultHash, salt });
       const commitment = keccak256(
@@ -313,14 +328,40 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
       } as never);
       const durationMs = Date.now() - started;
       latencyMs = latencyMs === null ? durationMs : Math.round(0.8 * latencyMs + 0.2 * durationMs);
-      log(`provider ${address}: job ${jobId} committed ${resultHash.slice(0, 12)}… in ${durationMs} ms`);
+      log(
+        `provider ${address}: job ${jobId} committed ${resultHash.slice(0, 12)}… in ${durationMs} ms ` +
+          `(download ${downloaded - started} ms, inference ${inferred - downloaded} ms, ` +
+          `upload ${uploaded - inferred} ms, commit ${Date.now() - uploaded} ms)`,
+      );
       await notify({ jobId: String(jobId), provider: address, outcome: 'committed', durationMs });
+      void revealNow(); // the last commitment opens the reveals: at r = 1, that is this one
     } catch (error) {
       log(`provider ${address}: job ${jobId} failed: ${(error as Error).message}`);
       await notify({ jobId: String(jobId), provider: address, outcome: 'failed', reason: (error as Error).message });
     } finally {
       running--;
+      void sendHeartbeat(); // a free slot: the scheduler can assign the next job at once
     }
+  }
+
+  let revealing: Promise<void> | undefined;
+  let revealAgain = false;
+  /** Runs a reveal pass now (one at a time; a request during a pass runs one more pass after it). */
+  function revealNow(): Promise<void> {
+    if (revealing) {
+      revealAgain = true;
+      return revealing;
+    }
+    revealing = revealPending()
+      .catch(() => {})
+      .finally(() => {
+        revealing = undefined;
+        if (revealAgain && !stopped) {
+          revealAgain = false;
+          void revealNow();
+        }
+      });
+    return revealing;
   }
 
   /** Reveals every saved commitment whose job reached `Revealing`; forgets the ones that ended. */
@@ -352,7 +393,7 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
   function scheduleReveals(): void {
     if (stopped) return;
     revealTimer = setTimeout(async () => {
-      await revealPending();
+      await revealNow();
       scheduleReveals();
     }, revealPollMs);
   }
@@ -375,6 +416,10 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
         bus.subjects.assigned(address.toLowerCase()),
         async (message) => {
           if (stopped) throw new Error('provider stopping'); // hand it back: redelivered after a restart
+          if (message.data.purpose === 'reveal') {
+            void revealNow(); // not awaited: an assignment behind it should not wait for the reveal transaction
+            return;
+          }
           const run = runAssignment(message.data);
           current = run;
           await run;

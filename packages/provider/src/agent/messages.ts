@@ -22,6 +22,11 @@ export type AssignmentMessage = {
   nodeUrl: string;
   /** Last second (Unix) at which a commit is accepted. */
   deadlineSeconds: number;
+  /**
+   * `reveal`: every commitment of the job is in, reveal now (sent once the job is `Revealing`; a provider that has
+   * nothing to reveal ignores it). Absent or `assign`: run the job.
+   */
+  purpose?: 'assign' | 'reveal' | undefined;
 };
 
 /** `souk.providers.heartbeat`: a provider's advertisement, sent every few seconds. */

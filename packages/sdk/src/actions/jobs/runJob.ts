@@ -1,6 +1,7 @@
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
 import { uploadContent } from '../assets/uploadContent.ts';
+import { subscribeEvents } from '../events/subscribeEvents.ts';
 import { getJob, type Job } from './getJob.ts';
 import { getJobResult, type JobResult } from './getJobResult.ts';
 import { submitJob } from './submitJob.ts';
@@ -32,7 +33,10 @@ export type RunJobParameters = {
   currency?: `0x${string}` | undefined;
   /** Seconds until the commit deadline. @default 900 */
   deadlineSeconds?: number | undefined;
-  /** How often the job is polled, ms. @default 300 */
+  /**
+   * How often the job is polled, ms. The job is also re-read at once on each of its events from the node's
+   * WebSocket (`/ws`), so this is only the fallback when no event arrives. @default 300
+   */
   pollIntervalMs?: number | undefined;
 };
 
@@ -142,8 +146,31 @@ export async function runJob<TOutput = unknown>(
     history.push(event);
     for (const key of [event.type, '*']) for (const listener of listeners.get(key) ?? []) listener(event);
   };
+  // Re-read the job as soon as the node indexes one of its events; polling stays the fallback.
+  let eventArrived = false;
+  let wake: (() => void) | undefined;
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake = done;
+    });
+  const subscription = subscribeEvents(client, {
+    topics: ['job'],
+    filter: { jobId },
+    onEvent: () => {
+      eventArrived = true;
+      wake?.();
+    },
+  }).catch(() => undefined); // no WebSocket: polling alone
+  const unsubscribe = () => void subscription.then((s) => s?.close());
   const poll = async () => {
     while (!closed) {
+      eventArrived = false;
       try {
         const job = await getJob(client, { jobId }).catch((error) => {
           if ((error as { status?: number }).status === 404) return undefined; // not indexed yet
@@ -167,9 +194,10 @@ export async function runJob<TOutput = unknown>(
         failure = error;
         break;
       }
-      await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+      if (!eventArrived) await nap(pollIntervalMs);
     }
-    for (const wake of waiters.splice(0)) wake();
+    unsubscribe();
+    for (const waiter of waiters.splice(0)) waiter();
   };
   const polling = poll();
 
@@ -199,6 +227,8 @@ export async function runJob<TOutput = unknown>(
     },
     close() {
       closed = true;
+      wake?.();
+      unsubscribe();
     },
   };
 }
