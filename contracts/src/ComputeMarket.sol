@@ -298,6 +298,19 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         _refund(jobId, job);
     }
 
+    /// @inheritdoc IComputeMarket
+    function failJob(uint256 jobId, bytes32 reasonHash) external onlyRole(REFEREE_ROLE) nonReentrant {
+        Job storage job = _jobs[jobId];
+        JobStatus status = job.status;
+        if (status != JobStatus.Open && status != JobStatus.Assigned) revert SoukInvalidJobStatus(jobId, status);
+        uint256 reward = job.reward;
+        address currency = job.currency;
+        _escrowed[currency] -= reward;
+        _transition(jobId, job, JobStatus.Failed);
+        emit JobFailed(jobId, reasonHash);
+        _pay(currency, job.requester, reward);
+    }
+
     // ───────────────────────────── governance ─────────────────────────────
 
     /// @notice Governance: sets the revenue split in bps; the three must sum to 10,000. Emits {RevenueSplitSet}.

@@ -1934,6 +1934,126 @@ contract ComputeMarketTest is SoukFixture {
         assertEq(registry.totalBonded(), souk.balanceOf(address(registry)), "registry invariant");
         _assertMoney();
     }
+
+    // ───────────────────────────── failJob ─────────────────────────────
+
+    bytes32 internal constant BAD_INPUT = keccak256("souk.fail.bad-input");
+
+    function test_failJob_assignedJobRefundsRequesterInFullAndSlashesNobody() public {
+        uint256 id = _submit(REWARD, 3);
+        address[] memory a = _first(3);
+        _assign(id, a);
+        _commit(id, a[0], RESULT); // a provider that already committed is not punished either
+        uint256 before = alice.balance;
+        uint256 soukBefore = souk.balanceOf(treasury);
+
+        vm.expectEmit(true, false, false, true, address(compute));
+        emit IComputeMarket.JobStatusChanged(id, IComputeMarket.JobStatus.Assigned, IComputeMarket.JobStatus.Failed);
+        vm.expectEmit(true, false, false, true, address(compute));
+        emit IComputeMarket.JobFailed(id, BAD_INPUT);
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+
+        _assertStatus(id, IComputeMarket.JobStatus.Failed);
+        assertEq(uint256(IComputeMarket.JobStatus.Failed), 7, "Failed is appended: code 7");
+        assertEq(alice.balance - before, REWARD, "whole escrow back");
+        assertEq(compute.totalEscrowed(NATIVE), 0, "escrow released");
+        assertEq(souk.balanceOf(treasury), soukBefore, "nobody slashed");
+        for (uint256 i; i < 3; ++i) {
+            assertEq(uint256(_provider(a[i]).stake), 2 * MIN_STAKE, "stake intact");
+            assertEq(uint256(_provider(a[i]).failed), 0, "no failure counted");
+            assertEq(uint256(_provider(a[i]).slashed), 0, "not slashed");
+        }
+        _assertMoney();
+    }
+
+    function test_failJob_openJobRefundsInErc20() public {
+        usd.mint(alice, REWARD);
+        vm.startPrank(alice);
+        usd.approve(address(compute), REWARD);
+        uint256 id = compute.submitJob(modelId, INPUT, REWARD, address(usd), 1, _deadline());
+        vm.stopPrank();
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+        assertEq(usd.balanceOf(alice), REWARD, "refunded in the job's currency");
+        assertEq(compute.totalEscrowed(address(usd)), 0, "escrow released");
+        _assertStatus(id, IComputeMarket.JobStatus.Failed);
+        _assertMoney();
+    }
+
+    function test_failJob_worksWhilePausedAndAfterDeadline() public {
+        uint256 id = _submit(REWARD, 1);
+        _assign(id, _list(ps[0]));
+        vm.prank(guardian);
+        compute.pause();
+        vm.warp(uint256(compute.getJob(id).deadline) + 1);
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+        _assertStatus(id, IComputeMarket.JobStatus.Failed);
+    }
+
+    function test_failJob_creditsRevertingRequester() public {
+        RevertingReceiver r = new RevertingReceiver();
+        vm.deal(address(r), REWARD);
+        bytes memory ret = IExecutor(address(r)).execute{value: REWARD}(
+            address(compute), abi.encodeCall(compute.submitJob, (modelId, INPUT, REWARD, NATIVE, 1, _deadline()))
+        );
+        uint256 id = abi.decode(ret, (uint256));
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+        assertEq(compute.creditsOf(NATIVE, address(r)), REWARD, "credited, not lost");
+        _assertMoney();
+    }
+
+    function test_failJob_revertsIfNotReferee() public {
+        uint256 id = _submit(REWARD, 1);
+        address[3] memory callers = [alice, scheduler, admin];
+        for (uint256 i; i < callers.length; ++i) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, callers[i], refereeRole)
+            );
+            vm.prank(callers[i]);
+            compute.failJob(id, BAD_INPUT);
+        }
+    }
+
+    function test_failJob_revertsOnceAProviderCouldHaveRevealed() public {
+        (uint256 id,) = _run(REWARD, _same(1)); // Revealing, revealed
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Revealing);
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+
+        bytes32[] memory split = new bytes32[](2);
+        (split[0], split[1]) = (RESULT, WRONG);
+        (uint256 disputed,) = _run(REWARD, split);
+        _expectStatusRevert(disputed, IComputeMarket.JobStatus.Disputed);
+        vm.prank(referee);
+        compute.failJob(disputed, BAD_INPUT);
+
+        _finalize(id);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Finalized);
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+    }
+
+    function test_failJob_revertsIfTwiceOrUnknown() public {
+        uint256 id = _submit(REWARD, 1);
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Failed);
+        vm.prank(referee);
+        compute.failJob(id, BAD_INPUT);
+        _expectStatusRevert(99, IComputeMarket.JobStatus.None);
+        vm.prank(referee);
+        compute.failJob(99, BAD_INPUT);
+        // A failed job is closed for every other path too.
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Failed);
+        vm.prank(alice);
+        compute.cancelJob(id);
+        vm.warp(block.timestamp + 30 days);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Failed);
+        compute.refund(id);
+    }
 }
 
 /// @notice Regressions for review findings on the job state machine.
@@ -1996,4 +2116,5 @@ contract ComputeMarketReviewRegressionTest is SoukFixture {
         compute.reassignProvider(id, p1, p1);
         assertEq(uint256(registry.getProvider(p1).failed), 0, "no failure counted");
     }
+
 }

@@ -80,7 +80,7 @@ export function decodeContractError(data: Hex): DecodedContractError | undefined
   }
 }
 
-const jobStatuses = ['None', 'Open', 'Assigned', 'Revealing', 'Disputed', 'Finalized', 'Refunded'];
+const jobStatuses = ['None', 'Open', 'Assigned', 'Revealing', 'Disputed', 'Finalized', 'Refunded', 'Failed'];
 const panics: Record<string, string> = {
   '1': 'assertion failed',
   '17': 'arithmetic overflow or underflow',

@@ -8,7 +8,8 @@ pragma solidity ^0.8.28;
 interface IComputeMarket {
     /// @notice Job lifecycle. Open → Assigned → Revealing → Finalized; Revealing → Disputed on disagreement or a
     /// referee's {challenge}; Disputed → Finalized | Refunded; Open | Assigned | Revealing | Disputed → Refunded after
-    /// the deadline (see docs/contracts.md).
+    /// the deadline; Open | Assigned → Failed when the referee finds the job itself cannot run ({failJob}). Codes are
+    /// append-only: Failed = 7 (see docs/contracts.md).
     enum JobStatus {
         None,
         Open,
@@ -16,7 +17,8 @@ interface IComputeMarket {
         Revealing,
         Disputed,
         Finalized,
-        Refunded
+        Refunded,
+        Failed
     }
 
     /// @notice A job. Amounts in wei of `currency`; times in Unix seconds.
@@ -175,6 +177,12 @@ interface IComputeMarket {
     /// @param requester Receiver.
     /// @param amount Wei of the job's currency.
     event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 amount);
+    /// @notice The referee reproduced that a job cannot run (e.g. its input does not decode) and failed it: the
+    /// requester got the whole escrow back and no provider was slashed.
+    /// @param jobId The job.
+    /// @param reasonHash What the referee found, hashed (keccak256 of a reason code such as "souk.fail.bad-input",
+    /// or of the referee's report); the node records the readable reason off-chain.
+    event JobFailed(uint256 indexed jobId, bytes32 reasonHash);
     /// @notice A provider was slashed for a job.
     /// @param jobId The job.
     /// @param provider The provider.
@@ -293,6 +301,16 @@ interface IComputeMarket {
     /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlineNotReached}. Emits {ProviderSlashed}, {JobRefunded},
     /// {JobStatusChanged}.
     function refund(uint256 jobId) external;
+
+    /// @notice Fails a job that cannot run through no provider's fault (`REFEREE_ROLE`): the referee re-executed it
+    /// and reproduced a deterministic failure of the job itself (bad input, a model that cannot load it). Allowed
+    /// while the job is Open or Assigned, i.e. before any provider revealed. Refunds the requester's whole escrow,
+    /// slashes nobody, moves no reputation counter and releases the assigned providers' stake locks. Never paused.
+    /// @dev Reverts `AccessControlUnauthorizedAccount` without `REFEREE_ROLE`, {SoukInvalidJobStatus} unless Open or
+    /// Assigned. Emits {JobFailed}, {JobStatusChanged}.
+    /// @param jobId The job.
+    /// @param reasonHash keccak256 of the reason (see {JobFailed}).
+    function failJob(uint256 jobId, bytes32 reasonHash) external;
 
     /// @notice The job (all zero for an unknown id).
     function getJob(uint256 jobId) external view returns (Job memory);
