@@ -105,11 +105,20 @@ describe('factors', () => {
 });
 
 describe('monotonicity (all else equal)', () => {
-  const higher = (change: (p: ProviderSnapshot) => Partial<ProviderSnapshot>, strict = true) => {
-    for (const p of bases) {
+  /**
+   * Each change must raise the score strictly on every base it applies to (`>=` would also pass when the factor is
+   * ignored), and apply to enough of them that the property is not vacuous.
+   */
+  const higher = (
+    change: (p: ProviderSnapshot) => Partial<ProviderSnapshot>,
+    applies: (p: ProviderSnapshot) => boolean = () => true,
+  ) => {
+    const applicable = bases.filter(applies);
+    assert.ok(applicable.length >= 20, `only ${applicable.length} bases apply`);
+    for (const p of applicable) {
       const better = { ...p, ...change(p) };
       const [a, b] = [score(better), score(p)];
-      assert.ok(strict ? a > b : a >= b, `${a} vs ${b} for ${p.address}`);
+      assert.ok(a > b, `${a} vs ${b} for ${p.address}`);
     }
   };
 
@@ -120,20 +129,47 @@ describe('monotonicity (all else equal)', () => {
   test('a slash scores lower', () => {
     for (const p of bases) assert.ok(score(p) > score({ ...p, slashed: p.slashed + 1 }));
   });
-  test('a lower price scores higher', () => higher((p) => ({ priceWei: p.priceWei / 2n })));
-  test('a lower load scores higher', () => {
-    for (const p of bases.filter((b) => b.running > 0)) assert.ok(score({ ...p, running: p.running - 1 }) > score(p));
+  test('a lower price scores higher', () =>
+    higher(
+      (p) => ({ priceWei: p.priceWei / 2n }),
+      (p) => p.priceWei > 1n,
+    ));
+  test('a lower load scores higher', () =>
+    higher(
+      (p) => ({ running: p.running - 1 }),
+      (p) => p.running > 0,
+    ));
+  test('a lower latency scores higher, strictly, below the reference and above it', () => {
+    higher(
+      (p) => ({ latencyMs: (p.latencyMs as number) / 2 }),
+      (p) => p.latencyMs !== null && p.latencyMs > 0,
+    );
+    // A measured 0 ms beats an unmeasured provider (the unknown-latency default is below 1).
+    const p = makeProvider({ latencyMs: null });
+    assert.ok(score({ ...p, latencyMs: 0 }) > score(p));
   });
-  test('a lower latency scores higher', () =>
-    higher((p) => ({ latencyMs: p.latencyMs === null ? 0 : p.latencyMs / 2 }), false));
-  test('a cached model scores higher', () => {
-    for (const p of bases.filter((b) => !b.cachedModels.includes(job.modelCid))) {
-      assert.ok(score({ ...p, cachedModels: [...p.cachedModels, job.modelCid] }) > score(p));
-    }
+  test('a cached model scores higher', () =>
+    higher(
+      (p) => ({ cachedModels: [...p.cachedModels, job.modelCid] }),
+      (p) => !p.cachedModels.includes(job.modelCid),
+    ));
+  test('more stake scores higher, strictly below saturation, and equal above it', () => {
+    higher(
+      (p) => ({ stake: p.stake * 2n }),
+      (p) => stakeFactor(p, ctx) < 1,
+    );
+    const whale = makeProvider({ stake: 100n * MIN_STAKE });
+    assert.equal(score({ ...whale, stake: whale.stake * 2n }), score(whale));
   });
-  test('more stake scores higher, up to saturation', () => higher((p) => ({ stake: p.stake * 2n }), false));
-  test('more memory headroom scores higher, up to 2× the minimum', () =>
-    higher((p) => ({ memoryBytes: p.memoryBytes * 2 }), false));
+  test('more memory headroom scores higher, strictly up to 2× the minimum', () => {
+    const memoryJob = makeJob({ minMemoryBytes: 4 * 2 ** 30 });
+    const p = makeProvider({ memoryBytes: 4 * 2 ** 30 });
+    const at = (memoryBytes: number) => providerScore({ ...p, memoryBytes }, memoryJob, ctx);
+    // 1×, 1.25×, 1.5×, 2× the minimum: strictly increasing; beyond 2× the fit factor is saturated.
+    const gib = 2 ** 30;
+    assert.ok(at(4 * gib) < at(5 * gib) && at(5 * gib) < at(6 * gib) && at(6 * gib) < at(8 * gib));
+    assert.equal(at(16 * gib), at(8 * gib));
+  });
   test('a weight of 0 makes its factor irrelevant', () => {
     const noCache = createScoringContext({ minStakeWei: MIN_STAKE, weights: { cache: 0 } });
     const p = makeProvider();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Address } from 'viem';
-import { InvalidJobRequirementsError, NotEnoughProvidersError } from './errors.ts';
-import type { ProviderSnapshot } from './score.ts';
+import { InvalidJobRequirementsError, NotEnoughProvidersError, type RejectReason } from './errors.ts';
+import { createScoringContext, type ProviderSnapshot, providerScore } from './score.ts';
 import { rankAllProviders, type SelectedProvider, selectProviders } from './select.ts';
 import { MIN_STAKE, MODEL_CIDS, makeJob, makeProvider, randomProviders, seededRandom } from './testing.ts';
 
@@ -24,46 +24,110 @@ describe('selectProviders', () => {
   });
 
   describe('filters', () => {
+    const ctx = createScoringContext({ minStakeWei: MIN_STAKE });
+    /** A provider that out-scores `uniform(3)` on every soft factor: only a hard filter can keep it out. */
     const best = (fields: Partial<ProviderSnapshot>) =>
-      makeProvider({ address: addr(99), operator: 'op-99', completed: 10_000, ...fields });
+      makeProvider({
+        address: addr(99),
+        operator: 'op-99',
+        completed: 10_000,
+        failed: 0,
+        running: 0,
+        latencyMs: 1,
+        stake: 1000n * MIN_STAKE,
+        cachedModels: [makeJob().modelCid],
+        ...fields,
+      });
 
-    test('skips a provider over budget', () => {
-      const job = makeJob({ redundancy: 1 });
-      const picked = selectProviders([...uniform(3), best({ priceWei: job.maxPricePerProviderWei + 1n })], job, opts);
-      assert.notEqual(picked[0].provider.address, addr(99));
+    /**
+     * The filtered provider must be one that would otherwise win: it out-scores every other provider of the pool
+     * (so a missing filter would pick it), it is absent from the pick, and alone it is counted under `reason`.
+     */
+    const assertFiltered = (
+      filtered: ProviderSnapshot,
+      reason: RejectReason,
+      job = makeJob({ redundancy: 1 }),
+      o: typeof opts & { exclude?: ReadonlySet<string> } = opts,
+      others = uniform(3),
+    ) => {
+      const top = Math.max(...others.map((p) => providerScore(p, job, ctx)));
+      assert.ok(providerScore(filtered, job, ctx) > top, 'the control: unfiltered, it would win');
+      const picked = selectProviders([...others, filtered], job, o);
+      assert.deepEqual(addresses(picked), [addr(1)]);
+      assert.deepEqual(addresses(rankAllProviders([...others, filtered], job, o)), [addr(1)]);
+      assert.throws(
+        () => selectProviders([filtered], job, o),
+        (err: unknown) => {
+          assert.ok(err instanceof NotEnoughProvidersError);
+          assert.equal(err.eligible, 0);
+          assert.deepEqual(
+            Object.entries(err.rejected).filter(([, n]) => n > 0),
+            [[reason, 1]],
+          );
+          return true;
+        },
+      );
+    };
+
+    test('the control: the best provider wins when no filter applies', () => {
+      const picked = selectProviders([...uniform(3), best({})], makeJob({ redundancy: 1 }), opts);
+      assert.deepEqual(addresses(picked), [addr(99)]);
     });
 
-    test('skips a provider missing the pipeline', () => {
-      const picked = selectProviders(
-        [...uniform(3), best({ pipelines: ['embedding'] })],
-        makeJob({ redundancy: 1 }),
-        opts,
+    test('skips a provider over budget, even one with the best score (one wei over the budget)', () => {
+      const job = makeJob({ redundancy: 1 });
+      // Priced at the budget it still wins (price is one factor of seven); one wei more and it is filtered.
+      assert.deepEqual(
+        addresses(selectProviders([...uniform(3), best({ priceWei: job.maxPricePerProviderWei })], job, opts)),
+        [addr(99)],
       );
-      assert.notEqual(picked[0].provider.address, addr(99));
+      assert.ok(job.maxPricePerProviderWei > 0n);
+      // Cheapest provider of the pool would still be filtered when its ask is above the budget.
+      assertFiltered(best({ priceWei: job.maxPricePerProviderWei + 1n }), 'overBudget', job);
+      const cheapJob = makeJob({ redundancy: 1, maxPricePerProviderWei: 0n });
+      const free = uniform(3, { priceWei: 0n });
+      const picked = selectProviders([...free, best({ priceWei: 1n })], cheapJob, opts);
+      assert.deepEqual(addresses(picked), [addr(1)]);
+    });
+
+    test('skips a provider missing the pipeline, the runtime or the execution provider', () => {
+      assertFiltered(best({ pipelines: ['embedding'] }), 'pipeline');
+      assertFiltered(best({ runtimes: ['llama.cpp'] }), 'runtime');
+      assertFiltered(
+        best({ executionProviders: ['cpu'] }),
+        'executionProvider',
+        makeJob({ redundancy: 1, executionProvider: 'cuda' }),
+        opts,
+        uniform(3, { executionProviders: ['cpu', 'cuda'] }),
+      );
+    });
+
+    test('skips a provider with too little memory', () => {
+      assertFiltered(best({ memoryBytes: 2 ** 30 }), 'memory', makeJob({ redundancy: 1, minMemoryBytes: 2 * 2 ** 30 }));
     });
 
     test('skips a provider whose heartbeat is stale, and keeps one exactly at the timeout', () => {
       const job = makeJob({ redundancy: 1 });
-      const stale = selectProviders([...uniform(3), best({ lastHeartbeatMs: NOW - 30_001 })], job, opts);
-      assert.notEqual(stale[0].provider.address, addr(99));
+      assertFiltered(best({ lastHeartbeatMs: NOW - 30_001 }), 'stale', job);
       const edge = selectProviders([...uniform(3), best({ lastHeartbeatMs: NOW - 30_000 })], job, opts);
       assert.equal(edge[0].provider.address, addr(99));
     });
 
     test('skips excluded providers (e.g. ones that already failed this job)', () => {
-      const picked = selectProviders([...uniform(3), best({})], makeJob({ redundancy: 1 }), {
-        ...opts,
-        exclude: new Set([addr(99)]),
-      });
-      assert.notEqual(picked[0].provider.address, addr(99));
+      assertFiltered(best({}), 'excluded', makeJob({ redundancy: 1 }), { ...opts, exclude: new Set([addr(99)]) });
     });
 
     test('skips full and under-staked providers', () => {
-      const job = makeJob({ redundancy: 1 });
-      assert.notEqual(selectProviders([...uniform(3), best({ running: 4 })], job, opts)[0].provider.address, addr(99));
-      assert.notEqual(
-        selectProviders([...uniform(3), best({ stake: MIN_STAKE - 1n })], job, opts)[0].provider.address,
-        addr(99),
+      // Full: every slot taken (maxConcurrency 4, running 4); its other factors still beat the pool's.
+      assertFiltered(best({ running: 4, maxConcurrency: 4, latencyMs: 0, priceWei: 0n }), 'full');
+      // One wei under the minimum stake; the stake factor is 0 there, but reputation, load, latency, price and cache win.
+      assertFiltered(best({ stake: MIN_STAKE - 1n, priceWei: 0n }), 'understaked');
+      // Exactly the minimum stake is eligible.
+      assert.deepEqual(
+        addresses(
+          selectProviders([...uniform(3), best({ stake: MIN_STAKE, priceWei: 0n })], makeJob({ redundancy: 1 }), opts),
+        ),
+        [addr(99)],
       );
     });
   });
