@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
   chunkCount,
@@ -294,4 +294,108 @@ describe('decryptRange', () => {
       CiphertextFormatError,
     );
   });
+});
+
+/**
+ * Known answers: the format checked against the layout documented in crypto.ts, with `node:crypto`'s raw AES-GCM and
+ * no code of this module. The vector was computed once outside Souk (Python `cryptography`'s AESGCM, cross-checked
+ * with a standalone `createCipheriv` script) and is pinned byte for byte.
+ */
+describe('known-answer vectors (the documented format, independently of this module)', () => {
+  // Key 0x00 01 … 1f; nonce prefix 01 02 … 08; chunk size 4; plaintext "Souk KAT!" (9 bytes → chunks of 4, 4, 1).
+  const katKey = new Uint8Array(Array.from({ length: 32 }, (_, i) => i));
+  const katPlaintext = new TextEncoder().encode('Souk KAT!');
+  const katCiphertext = Buffer.from(
+    '534f554b01000000040102030405060708' + // "SOUK", version 1, chunk size 4, nonce prefix 0102030405060708
+      'd9705bdb0496112aad0e0239bdcf9c743a5f76e6' + // chunk 0: 4 ciphertext bytes ‖ 16-byte tag
+      '45c0a0e7a1126d90fb1f40ac367057f9e83e5aef' + // chunk 1
+      'a3be921f8145ea081adce8e16238d69bfc', // chunk 2 (final): 1 byte ‖ tag
+    'hex',
+  );
+
+  /** Seals per the documented layout with raw node:crypto: nonce = P ‖ uint32(i), AAD = header ‖ uint32(i) ‖ final. */
+  function sealByHand(aesKey: Uint8Array, noncePrefix: Uint8Array, chunkSize: number, plaintext: Uint8Array) {
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(chunkSize);
+    const header = Buffer.concat([Buffer.from('SOUK', 'latin1'), Buffer.from([1]), size, noncePrefix]);
+    const n = Math.max(1, Math.ceil(plaintext.length / chunkSize));
+    const parts: Uint8Array[] = [header];
+    for (let i = 0; i < n; i++) {
+      const index = Buffer.alloc(4);
+      index.writeUInt32BE(i);
+      const cipher = createCipheriv('aes-256-gcm', aesKey, Buffer.concat([noncePrefix, index]), { authTagLength: 16 });
+      cipher.setAAD(Buffer.concat([header, index, Buffer.from([i === n - 1 ? 1 : 0])]));
+      parts.push(
+        cipher.update(plaintext.subarray(i * chunkSize, (i + 1) * chunkSize)),
+        cipher.final(),
+        cipher.getAuthTag(),
+      );
+    }
+    return concat(parts);
+  }
+
+  /** Opens per the documented layout with raw node:crypto (createDecipheriv), chunk by chunk. */
+  function openByHand(aesKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+    const bytes = Buffer.from(ciphertext);
+    assert.equal(bytes.subarray(0, 4).toString('latin1'), 'SOUK');
+    assert.equal(bytes[4], 1);
+    const chunkSize = bytes.readUInt32BE(5);
+    const noncePrefix = bytes.subarray(9, 17);
+    const header = bytes.subarray(0, 17);
+    const out: Uint8Array[] = [];
+    const body = bytes.subarray(17);
+    const n = Math.max(1, Math.ceil(body.length / (chunkSize + 16)));
+    for (let i = 0; i < n; i++) {
+      const sealed = body.subarray(i * (chunkSize + 16), (i + 1) * (chunkSize + 16));
+      const index = Buffer.alloc(4);
+      index.writeUInt32BE(i);
+      const decipher = createDecipheriv('aes-256-gcm', aesKey, Buffer.concat([noncePrefix, index]), {
+        authTagLength: 16,
+      });
+      decipher.setAAD(Buffer.concat([header, index, Buffer.from([i === n - 1 ? 1 : 0])]));
+      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+      out.push(decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final());
+    }
+    return concat(out);
+  }
+
+  test('the hand-written sealer reproduces the pinned vector (the vector is the documented format)', () => {
+    assert.equal(
+      Buffer.from(sealByHand(katKey, Buffer.from('0102030405060708', 'hex'), 4, katPlaintext)).toString('hex'),
+      katCiphertext.toString('hex'),
+    );
+  });
+
+  test('decryptStream opens the pinned vector; decryptRange reads its middle; a flipped bit fails', async () => {
+    assert.deepEqual(await collect(decryptStream(katKey, pieces(katCiphertext, 3))), katPlaintext);
+    const header = decodeHeader(katCiphertext);
+    assert.equal(header.chunkSize, 4);
+    assert.equal(Buffer.from(header.noncePrefix).toString('hex'), '0102030405060708');
+    const read = (offset: number, length: number) => [katCiphertext.subarray(offset, offset + length)];
+    assert.equal(
+      new TextDecoder().decode(
+        await collect(decryptRange(katKey, read, katPlaintext.length, { offset: 3, length: 4 })),
+      ),
+      'k KA',
+    );
+    const flipped = Buffer.from(katCiphertext);
+    flipped[17 + 20 + 2] ^= 1; // a ciphertext byte of chunk 1
+    await assert.rejects(collect(decryptStream(katKey, [flipped])), CiphertextAuthenticationError);
+  });
+
+  for (const [size, chunkSize] of [
+    [0, 4],
+    [9, 4],
+    [8, 4],
+    [70_000, 65_536],
+  ] as const) {
+    test(`encryptStream's ${size}-byte output (chunks of ${chunkSize}) opens with raw createDecipheriv and is the documented bytes`, async () => {
+      const plaintext = await pseudoRandomBytes(size, 77);
+      const ciphertext = await collect(encryptStream(key, pieces(plaintext, 1000), { chunkSize }));
+      assert.deepEqual(openByHand(key, ciphertext), plaintext);
+      // Byte for byte what the documented construction gives under the stream's own (random) nonce prefix.
+      const noncePrefix = ciphertext.subarray(9, 17);
+      assert.deepEqual(sealByHand(key, noncePrefix, chunkSize, plaintext), ciphertext);
+    });
+  }
 });
