@@ -1,19 +1,20 @@
 /**
  * The job bus contract, run against both implementations: the in-process bus, and the NATS JetStream bus on
- * nats://127.0.0.1:4222 (or `NATS_TEST_URL`) with a unique stream and subject prefix per run, deleted afterwards.
+ * nats://127.0.0.1:4222 (or `SOUK_TEST_NATS_URL` / `NATS_TEST_URL`) with a unique stream and subject prefix per run, deleted afterwards.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { serviceUnavailable, TEST_NATS_URL } from '../testing/services.ts';
 import { ConsumerConflictError, InvalidSubjectError } from './errors.ts';
 import { createMemoryIdempotencyStore, idempotent } from './idempotency.ts';
 import { createInProcessBroker, createInProcessBus } from './inProcess.ts';
 import { createNatsBus } from './nats.ts';
 import type { BusMessage, JobBus } from './types.ts';
 
-const NATS_URL = process.env.NATS_TEST_URL ?? 'nats://127.0.0.1:4222';
+const NATS_URL = TEST_NATS_URL;
 
 /** How a suite opens buses on one shared backend (a broker, or a NATS stream). */
 type Backend = { open(consumerPrefix?: string): Promise<JobBus>; cleanup(): Promise<void> };
@@ -58,16 +59,8 @@ const natsBackend = async (): Promise<Backend> => {
   };
 };
 
-const natsSkip = await (async () => {
-  try {
-    const nc = await connect({ servers: NATS_URL, timeout: 1_000 });
-    await jetstreamManager(nc); // fails when JetStream is disabled
-    await nc.close();
-    return false;
-  } catch (error) {
-    return `NATS with JetStream unreachable at ${NATS_URL}: ${(error as Error).message}`;
-  }
-})();
+/** Why the NATS suite skips (a reason naming the address), or false; throws under SOUK_REQUIRE_SERVICES=1. */
+const natsSkip = await serviceUnavailable('nats', { url: NATS_URL });
 
 /** Collects messages; `wait(n)` resolves once n arrived (or rejects after a generous timeout). */
 function collector<T = unknown>() {

@@ -1,17 +1,19 @@
 /**
  * Test fixtures: every suite runs against PGlite and against the machine's PostgreSQL, each run in a fresh schema
- * that is dropped afterwards. `TEST_DATABASE_URL` overrides the server
- * (default `postgres://postgres@127.0.0.1:5432/test`); when it cannot be reached the PostgreSQL variant is skipped.
+ * that is dropped afterwards. `SOUK_TEST_POSTGRES_URL` or `TEST_DATABASE_URL` overrides the server
+ * (default `postgres://postgres@127.0.0.1:5432/test`); when it cannot be reached the PostgreSQL variant is skipped
+ * with the reason (see `../testing/services.ts`), or fails under `SOUK_REQUIRE_SERVICES=1`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { serviceUnavailable, TEST_POSTGRES_URL } from '../testing/services.ts';
 import { openDatabase, type SoukDb } from './index.ts';
 
 /** PostgreSQL server the tests use. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL = TEST_POSTGRES_URL;
 
 /** One database engine to run a suite on. */
 export type DbVariant = {
@@ -25,23 +27,12 @@ export type DbVariant = {
   dispose(db: SoukDb): Promise<void>;
 };
 
-let reachable: Promise<string | false> | undefined;
-
-/** Resolves to false when {@link TEST_DATABASE_URL} answers, else to the reason it does not. */
+/**
+ * Resolves to false when {@link TEST_DATABASE_URL} answers, else to the reason it does not.
+ * @throws {RequiredServiceUnavailableError} When it does not answer and `SOUK_REQUIRE_SERVICES=1` is set.
+ */
 export function postgresUnavailable(): Promise<string | false> {
-  reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3_000 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return false;
-    } catch (error) {
-      return `PostgreSQL at ${TEST_DATABASE_URL} unreachable: ${(error as Error).message}`;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })();
-  return reachable;
+  return serviceUnavailable('postgres', { url: TEST_DATABASE_URL });
 }
 
 /** The engines every suite runs on; call at module top level (`await dbVariants()`). */
