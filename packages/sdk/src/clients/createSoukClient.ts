@@ -77,18 +77,20 @@ export function createSoukClient({
         throw new SoukError(`Cannot reach the Souk node at ${base}.`, { cause, details: (cause as Error).message });
       }
       if (!response.ok && !accept.includes(response.status)) {
-        let problem: Problem;
+        // A body that is not an RFC 9457 problem (HTML from a proxy, empty, other JSON) gets one from the status line.
+        let problem: Problem = {
+          type: 'about:blank',
+          title: response.statusText,
+          status: response.status,
+          detail: response.statusText,
+          code: 'UNKNOWN',
+        };
         try {
-          problem = (await response.json()) as Problem;
-        } catch {
-          problem = {
-            type: 'about:blank',
-            title: response.statusText,
-            status: response.status,
-            detail: response.statusText,
-            code: 'UNKNOWN',
-          };
-        }
+          const body = (await response.json()) as Partial<Problem> | null;
+          if (body && typeof body === 'object' && typeof body.title === 'string') {
+            problem = { ...problem, ...body, status: response.status };
+          }
+        } catch {}
         throw new SoukApiError(problem);
       }
       return response;
