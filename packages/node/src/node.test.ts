@@ -30,6 +30,7 @@ import pg from 'pg';
 import { createSiweMessage } from 'viem/siwe';
 import { loadConfig } from './config.ts';
 import { type RunningNode, startNode } from './server.ts';
+import { serviceUnavailable, TEST_POSTGRES_URL } from './testing/services.ts';
 
 /** Polls `probe` until it returns a value (the indexer runs behind the chain by a poll interval). */
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -42,16 +43,14 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_00
   }
 }
 
-const POSTGRES_URL = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const POSTGRES_URL = TEST_POSTGRES_URL;
 
 /** Creates a throw-away database on the PostgreSQL server, or returns undefined when none is reachable. */
 async function tempPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  // A reason (the suite's tests skip with it), or a throw under SOUK_REQUIRE_SERVICES=1.
+  if (await serviceUnavailable('postgres')) return undefined;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
+  await admin.connect();
   const name = `souk_test_${randomBytes(6).toString('hex')}`;
   await admin.query(`create database ${name}`);
   const url = new URL(POSTGRES_URL);
@@ -83,7 +82,7 @@ for (const engine of engines) {
     before(async () => {
       database = await engine.database();
       if (!database) {
-        skip = `no PostgreSQL at ${POSTGRES_URL}`;
+        skip = (await serviceUnavailable('postgres')) || `no PostgreSQL at ${POSTGRES_URL}`;
         return;
       }
       dataDir = mkdtempSync(path.join(tmpdir(), 'souk-node-'));

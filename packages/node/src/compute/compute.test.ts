@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,36 +28,18 @@ import pg from 'pg';
 import { parseEther, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
+import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
 
 type OcrOutput = { lines: Array<{ text: string; confidence: number; box: number[][] }> };
 const textOf = (output: OcrOutput) => output.lines.map((l) => l.text).join('\n');
 const normalise = (s: string) => s.replace(/[ \t]+/g, ' ').trim();
 
-const POSTGRES_URL = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const NATS_URL = process.env.SOUK_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const POSTGRES_URL = TEST_POSTGRES_URL;
+const NATS_URL = TEST_NATS_URL;
 
-async function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port) }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-    socket.setTimeout(1000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-async function tempPostgres(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+async function tempPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
+  await admin.connect();
   const name = `souk_compute_${randomBytes(6).toString('hex')}`;
   await admin.query(`create database ${name}`);
   const url = new URL(POSTGRES_URL);
@@ -83,6 +64,8 @@ type Setup = {
   /** Images run through the market (the fault tests run on the embedded setup only). */
   images: number;
   faults: boolean;
+  /** Why the setup is skipped (a service is down), or false; registered either way so a skip shows. */
+  skip: string | false;
   cleanup: () => Promise<void>;
 };
 
@@ -93,17 +76,23 @@ async function setups(): Promise<Setup[]> {
       env: {},
       images: TEXTS.length * FONTS.length * SIZES.length,
       faults: true,
+      skip: false,
       cleanup: async () => {},
     },
   ];
-  const database = (await reachable(POSTGRES_URL)) ? await tempPostgres() : undefined;
-  if (database && (await reachable(NATS_URL))) {
+  // Throws under SOUK_REQUIRE_SERVICES=1 when a service is down; otherwise the setup is skipped with the reason.
+  const skip = (await serviceUnavailable('postgres')) || (await serviceUnavailable('nats'));
+  if (skip) {
+    out.push({ name: 'PostgreSQL + NATS JetStream', env: {}, images: 0, faults: false, skip, cleanup: async () => {} });
+  } else {
+    const database = await tempPostgres();
     const prefix = `test${randomBytes(4).toString('hex')}`;
     out.push({
       name: 'PostgreSQL + NATS JetStream',
       env: { DATABASE_URL: database.url, NATS_URL, SOUK_BUS_PREFIX: prefix },
       images: 3,
       faults: false,
+      skip: false,
       cleanup: async () => {
         await database.drop();
         const { connect } = await import('@nats-io/transport-node');
@@ -113,14 +102,12 @@ async function setups(): Promise<Setup[]> {
         await nc.close();
       },
     });
-  } else {
-    await database?.drop();
   }
   return out;
 }
 
 for (const setup of await setups()) {
-  describe(`compute market end to end on ${setup.name}`, () => {
+  describe(`compute market end to end on ${setup.name}`, { skip: setup.skip }, () => {
     let dataDir: string;
     let node: RunningNode;
     let client: SoukClient;
