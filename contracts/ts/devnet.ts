@@ -55,13 +55,17 @@ export type Devnet = {
  * governance has a 60 s timelock and 20-block votes so it can be tried locally), deploys a mock stablecoin, and
  * gives every dev account 10,000 SOUK and 10,000 mUSD. Later starts load the saved state and the same addresses.
  *
+ * The state lives in `<dataDir>/anvil-state.json`, written atomically by `devnet.anvil.persist()` (see
+ * {@link startAnvil}); what is durable is what was persisted. anvil dies with this process.
+ *
  * @example
  * ```ts
  * const devnet = await startDevnet({ dataDir: '.souk' })
  * console.log(devnet.deployment.contracts)
  * await devnet.anvil.stop()
  * ```
- * @throws {AnvilStartError} when anvil cannot start (e.g. the port is taken).
+ * @throws {AnvilPortInUseError} when another process already listens on `port`.
+ * @throws {AnvilStartError} when anvil cannot start.
  */
 export async function startDevnet({ dataDir, port = 8545, log = () => {} }: StartDevnetParameters): Promise<Devnet> {
   const anvil = await startAnvil({ port, stateFile: path.join(dataDir, 'anvil-state.json') });
@@ -107,6 +111,8 @@ export async function startDevnet({ dataDir, port = 8545, log = () => {} }: Star
       });
       await publicClient.waitForTransactionReceipt({ hash: usdHash });
     }
+    // The deployments file must never name contracts that a crash could still take away.
+    await anvil.persist();
     writeDeployment(deploymentsDir, { ...deployment, stablecoin } as SoukDeployment);
     return { anvil, deployment, stablecoin, freshlyDeployed: true, accounts };
   } catch (error) {

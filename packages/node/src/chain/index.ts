@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type DevAccount, type SoukDeployment, startDevnet } from '@souk/contracts';
+import { type Anvil, type DevAccount, type SoukDeployment, startDevnet } from '@souk/contracts';
 import {
   type Account,
   type Address,
@@ -20,6 +20,35 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { NodeConfig } from '../config.ts';
+
+/**
+ * The devnet's HTTP transport, made durable: a transaction receipt is handed to the node only once anvil's saved
+ * state contains its block, and `eth_blockNumber` only reports a head that is saved. So everything the node
+ * acknowledges or builds on — API responses after `transact`, the operator's own transactions, the indexer's
+ * checkpoint and database rows — survives a crash of the node and anvil together. Requests that bypass the node
+ * (wallets and providers sending to the RPC directly) are saved within `stateInterval` or at the next receipt or
+ * head the node reads, not synchronously.
+ * @param anvil The running devnet, with its `stateFile`.
+ * @param url anvil's RPC URL.
+ */
+export function durableTransport(anvil: Pick<Anvil, 'persist'>, url: string): Transport {
+  const base = http(url);
+  return (options) => {
+    const transport = base(options);
+    return {
+      ...transport,
+      async request(args) {
+        const result = await transport.request(args);
+        if (args.method === 'eth_getTransactionReceipt' && result) {
+          await anvil.persist(BigInt((result as { blockNumber: string }).blockNumber));
+        } else if (args.method === 'eth_blockNumber') {
+          await anvil.persist(BigInt(result as string));
+        }
+        return result;
+      },
+    } as ReturnType<Transport>;
+  };
+}
 
 /** What the rest of the node needs from the chain. */
 export type ChainService = {
@@ -44,6 +73,8 @@ export type ChainService = {
    * indexer's polling is the only clock there). Returns a function that stops watching.
    */
   watchBlocks?: ((onBlock: (blockNumber: bigint) => void) => () => void) | undefined;
+  /** The embedded devnet's anvil (pid, `persist`); undefined for an external RPC. */
+  anvil?: Anvil | undefined;
   /** Stops the embedded devnet (saving its state); no-op for an external RPC. */
   stop: () => Promise<void>;
 };
@@ -63,7 +94,7 @@ export async function createChain(config: NodeConfig, log: (line: string) => voi
     });
     // Anvil mines each transaction at once: poll for receipts and blocks every 50 ms, not viem's default 4 s.
     const pollingInterval = 50;
-    const transport = http(devnet.anvil.rpcUrl);
+    const transport = durableTransport(devnet.anvil, devnet.anvil.rpcUrl);
     const wallets = new Map(
       devnet.accounts.map((a) => [
         a.address.toLowerCase(),
@@ -78,6 +109,7 @@ export async function createChain(config: NodeConfig, log: (line: string) => voi
       publicClient: createPublicClient({ chain, transport, pollingInterval }) as PublicClient,
       deployment: { ...devnet.deployment, stablecoin: devnet.stablecoin },
       devnet: true,
+      anvil: devnet.anvil,
       devAccounts: devnet.accounts,
       operator: wallets.get(devnet.accounts[0].address.toLowerCase()),
       walletFor: (address) => wallets.get(address.toLowerCase()),

@@ -1,0 +1,301 @@
+/**
+ * Crash tests with real processes: `souk start` runs as a child process on free ports with its own data directory,
+ * does acknowledged work through its API, and is killed with SIGKILL (alone, and together with its anvil). The
+ * restarted node must still have every transaction it acknowledged, no anvil may outlive its node, and a start
+ * must refuse a devnet port that another process holds.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { agentNftAbi, devAccounts, startAnvil } from '@souk/contracts';
+import { freePort } from '@souk/contracts/test-utils';
+import {
+  createSoukClient,
+  getAsset,
+  publishAsset,
+  purchaseLicence,
+  type SoukClient,
+  setLicenceTerms,
+  uploadContent,
+} from '@souk/sdk';
+import { createPublicClient, type Hex, http, type LocalAccount } from 'viem';
+import { createSiweMessage } from 'viem/siwe';
+
+const BIN = path.resolve(import.meta.dirname, '../../../cli/src/bin.ts');
+const TIMEOUT = 240_000;
+
+type NodeProcess = { child: ChildProcess; url: string; devnetPort: number; anvilPid: number; output: () => string };
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The environment of a node child: no external services, so it runs on its own data directory only. */
+function nodeEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, RATE_LIMIT_PER_MINUTE: '100000', SOUK_SAMPLE_MODEL: '0' };
+  for (const key of ['DATABASE_URL', 'KUBO_API_URL', 'NATS_URL', 'RPC_URL', 'SOUK_DEPLOYMENTS', 'PORT', 'HOST']) {
+    delete env[key];
+  }
+  return env;
+}
+
+/** Runs `souk start` and returns its handle once it has printed its URLs; rejects with its output if it exits. */
+function spawnNode(
+  dataDir: string,
+  devnetPort: number,
+  port: number,
+): { child: ChildProcess; ready: Promise<NodeProcess> } {
+  const args = ['start', '--data-dir', dataDir, '--port', String(port), '--devnet-port', String(devnetPort)];
+  const child = spawn(process.execPath, [BIN, ...args, '--providers', '0'], {
+    env: nodeEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const ready = new Promise<NodeProcess>((resolve, reject) => {
+    const onData = () => {
+      const match = /API\s+(http:\/\/\S+)\/api\/v1/.exec(output);
+      if (!match || !/Ctrl-C stops the node/.test(output)) return;
+      child.stdout?.off('data', onData);
+      const anvilPid = descendantPid(child.pid as number, 'anvil');
+      if (!anvilPid) reject(new Error(`no anvil process under node ${child.pid}`));
+      else resolve({ child, url: match[1], devnetPort, anvilPid, output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`node exited (${code ?? signal}) before it was ready:\n${output}`)),
+    );
+  });
+  ready.catch(() => {});
+  return { child, ready };
+}
+
+/** Pid of the first descendant of `root` whose command name contains `name` (`ps`, Linux and macOS). */
+function descendantPid(root: number, name: string): number | undefined {
+  const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/, 3))
+    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm: comm ?? '' }));
+  const queue = [root];
+  while (queue.length) {
+    const parent = queue.shift() as number;
+    for (const row of rows.filter((r) => r.ppid === parent)) {
+      if (row.comm.includes(name)) return row.pid;
+      queue.push(row.pid);
+    }
+  }
+  return undefined;
+}
+
+/** Whether a process with this pid exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+async function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** SIWE sign-in (with the `scheme` the message may carry), setting the client's access token. */
+async function signIn(client: SoukClient, account: LocalAccount): Promise<void> {
+  const challenge = await client.json<{ nonce: string; domain: string; uri: string; chainId: number }>(
+    '/api/v1/auth/nonce',
+    { method: 'POST' },
+  );
+  const message = createSiweMessage({
+    ...challenge,
+    scheme: new URL(challenge.uri).protocol.slice(0, -1),
+    address: account.address,
+    version: '1',
+    issuedAt: new Date(),
+  });
+  const signature = await account.signMessage({ message });
+  const tokens = await client.json<{ accessToken: string }>('/api/v1/auth/login', {
+    method: 'POST',
+    body: { message, signature },
+  });
+  client.accessToken = tokens.accessToken;
+}
+
+/** Acknowledged work through the API: publish (mint), licence terms, a licence purchase. Returns what was acked. */
+async function acknowledgedWork(url: string) {
+  const [, , , creatorDev, buyerDev] = devAccounts(5);
+  const creator = createSoukClient({ url });
+  await signIn(creator, creatorDev.account);
+  const upload = await uploadContent(creator, { data: new TextEncoder().encode(`crash ${Date.now()}`) });
+  const published = await publishAsset(creator, {
+    uploadId: upload.uploadId,
+    name: 'Crash-safe model',
+    kind: 'dataset',
+    description: 'survives SIGKILL',
+    license: { terms: 'CC-BY-4.0' },
+    royaltyBps: 100,
+  });
+  assert.ok(published.assetId && published.transactionHash, 'minted by the node');
+  const assetId = BigInt(published.assetId);
+  const terms = await setLicenceTerms(creator, { assetId, price: 10n ** 15n });
+  const buyer = createSoukClient({ url });
+  await signIn(buyer, buyerDev.account);
+  const bought = await purchaseLicence(buyer, { assetId });
+  return {
+    assetId,
+    creator: creatorDev.address,
+    buyer: buyerDev.address,
+    hashes: [published.transactionHash, ...terms.transactionHashes, ...bought.transactionHashes] as Hex[],
+  };
+}
+
+/** After a restart: every acknowledged transaction has its receipt, and the state it made is there. */
+async function assertAcknowledged(node: NodeProcess, work: Awaited<ReturnType<typeof acknowledgedWork>>) {
+  const client = createPublicClient({ transport: http(`http://127.0.0.1:${node.devnetPort}`) });
+  for (const hash of work.hashes) {
+    const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
+    assert.equal(receipt?.status, 'success', `acknowledged transaction ${hash} is on the chain after the crash`);
+  }
+  const info = (await (await fetch(`${node.url}/api/v1/chain/contracts`)).json()) as {
+    contracts?: { agentNft: `0x${string}` };
+    agentNft?: `0x${string}`;
+  };
+  const agentNft = info.contracts?.agentNft ?? info.agentNft;
+  assert.ok(agentNft, 'contracts served');
+  const owner = await client.readContract({
+    address: agentNft,
+    abi: agentNftAbi,
+    functionName: 'ownerOf',
+    args: [work.assetId],
+  });
+  assert.equal(owner, work.creator);
+  const licence = (await (await fetch(`${node.url}/api/v1/licences/${work.assetId}/${work.buyer}`)).json()) as {
+    hasAccess: boolean;
+  };
+  assert.equal(licence.hasAccess, true, 'the bought licence is still held');
+  // The database (indexer) follows: the asset is listed again after the restart.
+  const asset = await waitUntil(
+    () => getAsset(createSoukClient({ url: node.url }), { assetId: work.assetId }).catch(() => undefined),
+    30_000,
+  );
+  assert.equal(asset.creator, work.creator.toLowerCase());
+}
+
+async function gracefulStop(node: NodeProcess) {
+  node.child.kill('SIGTERM');
+  await exited(node.child);
+  assert.ok(await waitUntil(() => !alive(node.anvilPid), 10_000));
+}
+
+describe('crash safety of the node and its embedded chain (real processes, SIGKILL)', () => {
+  test('acknowledged chain work survives SIGKILL of the node, and its anvil dies with it (no stray process)', {
+    timeout: TIMEOUT,
+  }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-crash-'));
+    dirs.push(dataDir);
+    const devnetPort = await freePort();
+    const first = await spawnNode(dataDir, devnetPort, await freePort()).ready;
+    const work = await acknowledgedWork(first.url);
+    first.child.kill('SIGKILL'); // right after the last response: no state dump interval has passed
+    await exited(first.child);
+    const gone = await waitUntil(() => !alive(first.anvilPid), 5000).catch(() => false);
+    if (!gone) process.kill(first.anvilPid, 'SIGKILL');
+    assert.ok(gone, `anvil (pid ${first.anvilPid}) outlived its SIGKILLed node`);
+
+    const second = await spawnNode(dataDir, devnetPort, await freePort()).ready;
+    try {
+      assert.notEqual(second.anvilPid, first.anvilPid);
+      await assertAcknowledged(second, work);
+    } finally {
+      await gracefulStop(second);
+    }
+  });
+
+  test('acknowledged chain work survives SIGKILL of the node and its anvil together', {
+    timeout: TIMEOUT,
+  }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-crash-'));
+    dirs.push(dataDir);
+    const devnetPort = await freePort();
+    const first = await spawnNode(dataDir, devnetPort, await freePort()).ready;
+    const work = await acknowledgedWork(first.url);
+    process.kill(first.anvilPid, 'SIGKILL');
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    assert.ok(await waitUntil(() => !alive(first.anvilPid), 5000));
+
+    const second = await spawnNode(dataDir, devnetPort, await freePort()).ready;
+    try {
+      await assertAcknowledged(second, work);
+      // And again after a second crash: the restarted node's own state file is complete too.
+      const more = await acknowledgedWork(second.url);
+      second.child.kill('SIGKILL');
+      await exited(second.child);
+      assert.ok(await waitUntil(() => !alive(second.anvilPid), 5000));
+      const third = await spawnNode(dataDir, devnetPort, await freePort()).ready;
+      try {
+        await assertAcknowledged(third, work);
+        await assertAcknowledged(third, more);
+      } finally {
+        await gracefulStop(third);
+      }
+    } finally {
+      if (second.child.exitCode === null && second.child.signalCode === null) await gracefulStop(second);
+    }
+  });
+
+  test('a start is refused, with a clear message, while a foreign process holds the devnet port', {
+    timeout: TIMEOUT,
+  }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-crash-'));
+    dirs.push(dataDir);
+    const devnetPort = await freePort();
+    const first = await spawnNode(dataDir, devnetPort, await freePort()).ready;
+    await gracefulStop(first);
+    const stateFile = path.join(dataDir, 'chain', 'anvil-state.json');
+    const savedAt = statSync(stateFile).mtimeMs;
+
+    const foreign = await startAnvil({ port: devnetPort }); // another chain, not this data dir's
+    try {
+      const { child, ready } = spawnNode(dataDir, devnetPort, await freePort());
+      await assert.rejects(ready, /Port \d+ \(devnet RPC\) is already in use by another process/);
+      assert.equal(child.exitCode, 1);
+      assert.match(ready ? await ready.catch((e: Error) => e.message) : '', /--devnet-port/);
+      assert.equal(statSync(stateFile).mtimeMs, savedAt, 'the data dir state was not touched');
+      const head = await createPublicClient({ transport: http(foreign.rpcUrl) }).getBlockNumber();
+      assert.equal(head, 0n, 'the foreign chain was not deployed onto');
+    } finally {
+      await foreign.stop();
+    }
+  });
+});
