@@ -52,6 +52,15 @@ export async function build(
         : {
             level: logger === true ? 'info' : logger.level,
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            // A signed access request in a URL (refused by the content route) must not reach the logs either.
+            serializers: {
+              req: (req: { method: string; url: string; host?: string; ip?: string }) => ({
+                method: req.method,
+                url: req.url.replace(/([?&]access=)[^&#]*/gi, '$1[Redacted]'),
+                host: req.host,
+                remoteAddress: req.ip,
+              }),
+            },
           },
     bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },

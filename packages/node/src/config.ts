@@ -44,6 +44,13 @@ export type NodeConfig = {
   webDir?: string | undefined;
   /** Root token of the job bus subjects (and, on NATS, stream `SOUK_JOBS` or `SOUK_JOBS_<PREFIX>`). */
   busPrefix: string;
+  /**
+   * The origin clients reach this node at (`https://souk.example`): the only SIWE `domain` (its host[:port]) and
+   * `uri` (same origin) sign-in accepts. Unset = the listen address, `http://<host>:<port>`.
+   */
+  publicUrl?: string | undefined;
+  /** Lifetime of the access tokens this node signs, and the longest it accepts, seconds. @default 900 */
+  accessTokenTtlSeconds?: number | undefined;
 };
 
 /** Thrown when a setting is invalid; the message names the flag and the environment variable. */
@@ -84,6 +91,19 @@ function busPrefix(value: string | undefined): string {
   return value;
 }
 
+/** An http(s) origin without path, query or credentials; returned as `URL.origin` (no trailing slash). */
+function publicOrigin(value: string | undefined): string | undefined {
+  const checked = url('SOUK_PUBLIC_URL (--public-url)', value, ['http:', 'https:']);
+  if (checked === undefined) return undefined;
+  const parsed = new URL(checked);
+  if (parsed.username || parsed.password || parsed.search || parsed.hash || parsed.pathname !== '/') {
+    throw new ConfigError(
+      `SOUK_PUBLIC_URL (--public-url) must be an origin like https://souk.example, got "${value}".`,
+    );
+  }
+  return parsed.origin;
+}
+
 function fraction(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -115,6 +135,8 @@ function fraction(name: string, value: string | undefined, fallback: number): nu
  * | sample OCR model | | `SOUK_SAMPLE_MODEL` (`0` disables) | on (devnet) |
  * | job bus subject prefix | | `SOUK_BUS_PREFIX` | `souk` |
  * | web app directory | | `SOUK_WEB_DIR` | `apps/web/dist` |
+ * | public origin (SIWE domain and uri) | `--public-url` | `SOUK_PUBLIC_URL` | `http://<host>:<port>` |
+ * | access token lifetime (and maximum accepted), s | | `SOUK_ACCESS_TOKEN_TTL_SECONDS` (60…86400) | 900 |
  *
  * @throws {ConfigError} naming the first invalid setting.
  */
@@ -150,5 +172,13 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): NodeC
     sampleModel: env.SOUK_SAMPLE_MODEL !== '0' && env.SOUK_SAMPLE_MODEL !== 'false',
     busPrefix: busPrefix(env.SOUK_BUS_PREFIX),
     webDir: env.SOUK_WEB_DIR ? path.resolve(env.SOUK_WEB_DIR) : undefined,
+    publicUrl: publicOrigin(pick('public-url', 'SOUK_PUBLIC_URL')),
+    accessTokenTtlSeconds: integer(
+      'SOUK_ACCESS_TOKEN_TTL_SECONDS',
+      env.SOUK_ACCESS_TOKEN_TTL_SECONDS,
+      15 * 60,
+      60,
+      86_400,
+    ),
   };
 }

@@ -20,6 +20,7 @@ Options:
   --rpc-url <url>       Use an external EVM JSON-RPC instead of the devnet (env RPC_URL)
   --deployments <file>  deployments/<chainId>.json for --rpc-url (env SOUK_DEPLOYMENTS)
   --providers <n>       Local compute providers to start, 0..5 (env SOUK_PROVIDERS)  [default: 2 on the devnet]
+  --public-url <url>    Origin clients reach the node at: the SIWE domain/uri (env SOUK_PUBLIC_URL)  [default: http://<host>:<port>]
   --quiet               Only warnings and errors in the request log
   -h, --help            Show this help
 
@@ -40,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
         'rpc-url': { type: 'string' },
         deployments: { type: 'string' },
         providers: { type: 'string' },
+        'public-url': { type: 'string' },
         quiet: { type: 'boolean' },
       },
     }));

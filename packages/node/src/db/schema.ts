@@ -58,6 +58,8 @@ export interface RefreshTokensTable {
   id: string;
   address: string;
   hash: string;
+  /** The sign-in this token descends from (migration 0007): reusing a rotated token revokes the family. */
+  family_id: string;
   created_at: GeneratedTimestamp;
   expires_at: Timestamp;
   revoked_at: NullableTimestamp;

@@ -2,9 +2,13 @@
  * EIP-712 access requests: how a consumer proves, per download, that it is the account holding a licence.
  * The node checks the signature (EOA or EIP-1271 contract wallet), the expiry, the nonce (single use), and then
  * asks `Licenses.hasAccess` on-chain — the index alone is never trusted for access.
+ *
+ * Every signed field is brought to one canonical spelling ({@link normaliseAccessRequest}) before anything is
+ * looked up or stored: the signature covers the field's bytes, not its spelling, so `0xAB…` and `0xab…` are the
+ * same nonce and must hit the same single-use row.
  */
 import { licensesAbi } from '@souk/contracts';
-import type { Address, Hex, PublicClient, TypedDataDomain } from 'viem';
+import { type Address, getAddress, type Hex, type PublicClient, type TypedDataDomain } from 'viem';
 
 /** EIP-712 types of a Souk access request. */
 export const accessRequestTypes = {
@@ -19,7 +23,10 @@ export const accessRequestTypes = {
 /** Longest validity of an access request, seconds. */
 export const MAX_ACCESS_REQUEST_TTL = 3600;
 
-/** An access request as sent in the `X-Souk-Access` header (base64url of its JSON) or `?access=` query. */
+/** The only place an access request is accepted (never the query string, which ends up in request logs). */
+export const ACCESS_REQUEST_HEADER = 'x-souk-access';
+
+/** An access request as sent in the `X-Souk-Access` header (base64url of its JSON). */
 export type SignedAccessRequest = {
   consumer: Address;
   /** Decimal string. */
@@ -46,7 +53,41 @@ export class AccessDeniedError extends Error {
   }
 }
 
-/** Decodes the header/query form; throws {@link AccessDeniedError} (401) when malformed. */
+const UINT256_MAX = (1n << 256n) - 1n;
+
+/**
+ * The canonical spelling of an access request, so that a signature can be used once whatever the case of its hex:
+ * `consumer` EIP-55 checksummed, `nonce` and `signature` lower-case hex, `assetId` a decimal string without
+ * leading zeros. Run before every nonce lookup or insert.
+ * @throws {AccessDeniedError} (401) when a field is not of its EIP-712 type (address, uint256, bytes32, uint64).
+ */
+export function normaliseAccessRequest(request: SignedAccessRequest): SignedAccessRequest {
+  const ok =
+    typeof request.consumer === 'string' &&
+    /^0x[0-9a-fA-F]{40}$/.test(request.consumer) &&
+    typeof request.assetId === 'string' &&
+    /^[0-9]{1,78}$/.test(request.assetId) &&
+    BigInt(request.assetId) <= UINT256_MAX &&
+    typeof request.nonce === 'string' &&
+    /^0x[0-9a-fA-F]{64}$/.test(request.nonce) &&
+    Number.isSafeInteger(request.expiry) &&
+    request.expiry >= 0 &&
+    typeof request.signature === 'string' &&
+    /^0x[0-9a-fA-F]+$/.test(request.signature);
+  if (!ok) throw new AccessDeniedError('Access request needs consumer, assetId, nonce, expiry and signature.', 401);
+  return {
+    consumer: getAddress(request.consumer.toLowerCase()),
+    assetId: BigInt(request.assetId).toString(),
+    nonce: request.nonce.toLowerCase() as Hex,
+    expiry: request.expiry,
+    signature: request.signature.toLowerCase() as Hex,
+  };
+}
+
+/**
+ * Decodes the `X-Souk-Access` header into its canonical form ({@link normaliseAccessRequest}).
+ * @throws {AccessDeniedError} (401) when malformed.
+ */
 export function decodeAccessRequest(encoded: string): SignedAccessRequest {
   let value: Partial<SignedAccessRequest>;
   try {
@@ -54,23 +95,20 @@ export function decodeAccessRequest(encoded: string): SignedAccessRequest {
   } catch {
     throw new AccessDeniedError('X-Souk-Access is not base64url-encoded JSON.', 401);
   }
-  const ok =
-    typeof value.consumer === 'string' &&
-    /^0x[0-9a-fA-F]{40}$/.test(value.consumer) &&
-    typeof value.assetId === 'string' &&
-    /^[0-9]{1,78}$/.test(value.assetId) &&
-    typeof value.nonce === 'string' &&
-    /^0x[0-9a-fA-F]{64}$/.test(value.nonce) &&
-    Number.isSafeInteger(value.expiry) &&
-    typeof value.signature === 'string' &&
-    /^0x[0-9a-fA-F]+$/.test(value.signature);
-  if (!ok) throw new AccessDeniedError('Access request needs consumer, assetId, nonce, expiry and signature.', 401);
-  return value as SignedAccessRequest;
+  if (typeof value !== 'object' || value === null) {
+    throw new AccessDeniedError('Access request needs consumer, assetId, nonce, expiry and signature.', 401);
+  }
+  return normaliseAccessRequest(value as SignedAccessRequest);
 }
 
 /**
- * Verifies a signed access request for `assetId` and returns the consumer.
- * @param consumeNonce Records the nonce; returns false if it was already used (replay).
+ * Verifies a signed access request for `assetId` and returns the consumer. The request is normalised first
+ * ({@link normaliseAccessRequest}), so `consumeNonce` always sees the lower-case nonce and checksummed consumer.
+ * Order: asset, expiry (> `now`, ≤ `now` + {@link MAX_ACCESS_REQUEST_TTL} s), EIP-712 signature under
+ * {@link accessRequestDomain}, single-use nonce, then `Licenses.hasAccess` on-chain.
+ * @param parameters.now Unix seconds (injectable clock). @default the system clock
+ * @param parameters.consumeNonce Records the nonce; returns false if it was already used (replay).
+ * @returns The consumer, checksummed.
  * @throws {AccessDeniedError} 401 for a bad, expired or replayed request; 403 when the consumer has no access.
  */
 export async function verifyAccessRequest({
@@ -90,6 +128,7 @@ export async function verifyAccessRequest({
   consumeNonce: (nonce: Hex, consumer: Address, expiry: number) => Promise<boolean>;
   now?: number;
 }): Promise<Address> {
+  request = normaliseAccessRequest(request);
   if (BigInt(request.assetId) !== assetId) {
     throw new AccessDeniedError(`Access request is for asset ${request.assetId}, not ${assetId}.`, 401);
   }

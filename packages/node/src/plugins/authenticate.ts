@@ -1,11 +1,12 @@
 /**
  * `request.account`: who is calling, from `Authorization: Bearer <JWT>` or `x-api-key: <key>`. Routes that need a
- * caller add `preHandler: app.requireAccount`.
+ * caller add `preHandler: app.requireAccount`. Access tokens must carry `exp` and live at most
+ * `config.accessTokenTtlSeconds` (see `auth/tokens.ts`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Address } from 'viem';
-import { hashToken, verifyAccessToken } from '../auth/tokens.ts';
+import { ACCESS_TOKEN_TTL, hashToken, verifyAccessToken } from '../auth/tokens.ts';
 import { UnauthorizedError } from '../errors.ts';
 
 declare module 'fastify' {
@@ -42,7 +43,9 @@ export default fp(
         );
       }
       try {
-        request.account = await verifyAccessToken(app.souk.jwtKey, header.slice('Bearer '.length));
+        request.account = await verifyAccessToken(app.souk.jwtKey, header.slice('Bearer '.length), {
+          maxLifetimeSeconds: app.souk.config.accessTokenTtlSeconds ?? ACCESS_TOKEN_TTL,
+        });
       } catch (error) {
         throw new UnauthorizedError(`Invalid access token: ${(error as Error).message}.`);
       }

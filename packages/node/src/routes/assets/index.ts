@@ -6,8 +6,13 @@ import { Readable } from 'node:stream';
 import { agentNftAbi } from '@souk/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Address, encodeFunctionData, type Hex } from 'viem';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
-import { AccessDeniedError, decodeAccessRequest, verifyAccessRequest } from '../../gateway/accessRequest.ts';
+import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
+import {
+  ACCESS_REQUEST_HEADER,
+  AccessDeniedError,
+  decodeAccessRequest,
+  verifyAccessRequest,
+} from '../../gateway/accessRequest.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { authenticated as auth, problem } from '../common.ts';
 import {
@@ -252,8 +257,14 @@ export default async function assetRoutes(app: FastifyInstance) {
     const assetId = BigInt(request.params.id);
     const { manifest } = await currentManifest(assetId);
     const { content } = manifest;
+    if (request.query.access !== undefined) {
+      // Signed access requests in a URL end up in request logs, proxies and browser history: header only.
+      throw new BadRequestError(
+        'Access requests are not accepted in the query string (URLs are logged): send it in the X-Souk-Access header.',
+      );
+    }
     if (content.encryption) {
-      const encoded = (request.headers['x-souk-access'] as string | undefined) ?? request.query.access;
+      const encoded = request.headers[ACCESS_REQUEST_HEADER] as string | undefined;
       if (!encoded) {
         throw new UnauthorizedError(
           'This asset is licensed: send an EIP-712 AccessRequest signed by a licence holder in X-Souk-Access.',
@@ -312,10 +323,14 @@ export default async function assetRoutes(app: FastifyInstance) {
           'Public assets stream directly. Licensed assets need `X-Souk-Access: base64url(JSON{consumer, assetId, ' +
           'nonce, expiry, signature})`, an EIP-712 `AccessRequest` (domain "Souk Gateway" v1, verifyingContract = ' +
           'Licenses) whose signer `hasAccess` on-chain; nonces are single-use, expiry ≤ 1 h ahead. Supports one ' +
-          'HTTP Range. Without a range, the plaintext SHA-256 is verified and the connection aborted on mismatch.',
+          'HTTP Range. Without a range, the plaintext SHA-256 is verified and the connection aborted on mismatch. ' +
+          'An `access` query parameter is refused with 400 (URLs are logged): use the header.',
         params: idParams,
-        querystring: { type: 'object', properties: { access: { type: 'string', maxLength: 4096 } } },
-        response: { 401: problem, 403: problem, 404: problem, 416: problem },
+        querystring: {
+          type: 'object',
+          properties: { access: { type: 'string', description: 'Refused with 400: use X-Souk-Access' } },
+        },
+        response: { 400: problem, 401: problem, 403: problem, 404: problem, 416: problem },
       },
     },
     streamContent,

@@ -2,15 +2,17 @@
  * Sign-In with Ethereum (EIP-4361): nonce → signed message → JWT access token + rotating refresh token; profile;
  * API keys for scripts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { type Address, getAddress, type Hex } from 'viem';
-import { generateSiweNonce, parseSiweMessage } from 'viem/siwe';
+import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from 'viem/siwe';
 import { ACCESS_TOKEN_TTL, hashToken, REFRESH_TOKEN_TTL, randomToken, signAccessToken } from '../../auth/tokens.ts';
 import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '../../errors.ts';
 import { authenticated as auth, problem } from '../common.ts';
 
 /** Seconds a SIWE nonce stays usable. */
 const NONCE_TTL = 10 * 60;
+/** Clock difference tolerated between the signer and the node on `issued-at`, seconds. */
+const CLOCK_SKEW = 60;
 
 const tokensSchema = {
   type: 'object',
@@ -47,13 +49,22 @@ const problems = { 400: problem, 401: problem, 409: problem };
 type SiweBody = { message: string; signature: Hex; username?: string; email?: string };
 
 export default async function authRoutes(app: FastifyInstance) {
-  const { db, chain, jwtKey } = app.souk;
+  const { db, chain, jwtKey, config } = app.souk;
+  const accessTokenTtl = config.accessTokenTtlSeconds ?? ACCESS_TOKEN_TTL;
 
-  /** The domain a SIWE message must name: the Host the client reached us at (EIP-4361 §"domain"). */
-  const expectedDomain = (request: FastifyRequest) =>
-    request.headers.host ?? `${app.souk.config.host}:${app.souk.config.port}`;
+  /**
+   * The origin a SIWE message must name (EIP-4361 §"domain" and §"uri"): `config.publicUrl`, else the address the
+   * node listens on. Never the request's `Host` header: a phishing site relaying a sign-in sets that.
+   */
+  function publicOrigin(): URL {
+    if (config.publicUrl) return new URL(config.publicUrl);
+    const bound = app.server.address();
+    const port = bound && typeof bound === 'object' ? bound.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return new URL(`http://${host}:${port}`);
+  }
 
-  async function issueTokens(account: Address) {
+  async function issueTokens(account: Address, familyId: string = crypto.randomUUID()) {
     const refreshToken = randomToken('souk_rt_');
     await db
       .insertInto('refresh_tokens')
@@ -61,54 +72,77 @@ export default async function authRoutes(app: FastifyInstance) {
         id: crypto.randomUUID(),
         address: account.toLowerCase(),
         hash: hashToken(refreshToken),
+        family_id: familyId,
         expires_at: new Date(Date.now() + REFRESH_TOKEN_TTL * 1000),
       })
       .execute();
     return {
       address: account.toLowerCase(),
-      accessToken: await signAccessToken(jwtKey, account),
-      accessTokenExpiresIn: ACCESS_TOKEN_TTL,
+      accessToken: await signAccessToken(jwtKey, account, accessTokenTtl),
+      accessTokenExpiresIn: accessTokenTtl,
       refreshToken,
       refreshTokenExpiresIn: REFRESH_TOKEN_TTL,
     };
   }
 
   /**
-   * Verifies a SIWE message and signature and consumes its nonce; returns the signer.
-   * Order: parse → fields (domain, chain, time) → signature (EOA or EIP-1271) → nonce consumed atomically, so a
-   * replayed message fails on the nonce even with a valid signature.
+   * Verifies a SIWE message and signature and consumes its nonce; returns the signer (EIP-4361 §"Verifying a
+   * signed message"). Order: parse → fields (domain, uri, scheme, version, chain id, issued-at, expiration,
+   * not-before; viem's `validateSiweMessage` on top) → signature (EOA or EIP-1271) → nonce consumed atomically, so
+   * a replayed message fails on the nonce even with a valid signature. Each refusal is a 401 naming the field.
    */
-  async function verifySiwe(request: FastifyRequest, { message, signature }: SiweBody): Promise<Address> {
+  async function verifySiwe({ message, signature }: SiweBody): Promise<Address> {
     const parsed = parseSiweMessage(message);
-    if (!parsed.address || !parsed.nonce || !parsed.domain || !parsed.uri || !parsed.version) {
-      throw new BadRequestError('Not an EIP-4361 message: address, domain, uri, version and nonce are required.');
+    if (!parsed.address || !parsed.domain) {
+      throw new BadRequestError('Not an EIP-4361 message: it needs at least a domain line and an address.');
     }
-    if (parsed.domain !== expectedDomain(request)) {
-      throw new UnauthorizedError(
-        `SIWE domain "${parsed.domain}" does not match this node ("${expectedDomain(request)}").`,
-      );
-    }
-    if (parsed.chainId !== chain.deployment.chainId) {
-      throw new UnauthorizedError(
-        `SIWE chain id ${parsed.chainId} does not match this node's chain ${chain.deployment.chainId}.`,
-      );
-    }
+    const origin = publicOrigin();
+    const scheme = origin.protocol.slice(0, -1);
     const now = new Date();
-    if (parsed.expirationTime && parsed.expirationTime <= now) throw new UnauthorizedError('SIWE message has expired.');
-    if (parsed.notBefore && parsed.notBefore > now) throw new UnauthorizedError('SIWE message is not valid yet.');
+    const refuse = (field: string, reason: string) => {
+      throw new UnauthorizedError(`SIWE ${field}: ${reason}`);
+    };
+    if (parsed.domain !== origin.host) refuse('domain', `"${parsed.domain}" is not this node's "${origin.host}".`);
+    if (parsed.scheme !== undefined && parsed.scheme !== scheme) {
+      refuse('scheme', `"${parsed.scheme}" is not this node's "${scheme}".`);
+    }
+    let uri: URL | undefined;
+    try {
+      uri = parsed.uri ? new URL(parsed.uri) : undefined;
+    } catch {}
+    if (!uri || uri.origin !== origin.origin) {
+      refuse('uri', `"${parsed.uri ?? ''}" is not on this node's origin ${origin.origin}.`);
+    }
+    if (parsed.version !== '1') refuse('version', `must be "1", got "${parsed.version ?? ''}".`);
+    if (parsed.chainId !== chain.deployment.chainId) {
+      refuse('chain-id', `${parsed.chainId ?? '(missing)'} is not this node's chain ${chain.deployment.chainId}.`);
+    }
+    if (!parsed.nonce) refuse('nonce', 'missing.');
+    const issuedAt = parsed.issuedAt?.getTime();
+    if (issuedAt === undefined || Number.isNaN(issuedAt)) refuse('issued-at', 'missing or not an RFC 3339 time.');
+    else if (issuedAt > now.getTime() + CLOCK_SKEW * 1000) refuse('issued-at', 'is in the future.');
+    else if (issuedAt < now.getTime() - (NONCE_TTL + CLOCK_SKEW) * 1000) {
+      refuse('issued-at', `is older than the ${NONCE_TTL} s a nonce lives.`);
+    }
+    if (parsed.expirationTime && !(parsed.expirationTime > now)) refuse('expiration-time', 'message has expired.');
+    if (parsed.notBefore && !(parsed.notBefore <= now)) refuse('not-before', 'message is not valid yet.');
+    // viem's checks on top (domain, nonce format, version, address); the scheme, optional in EIP-4361, was checked above.
+    if (!validateSiweMessage({ message: parsed, domain: origin.host, nonce: parsed.nonce, time: now })) {
+      refuse('message', 'fails EIP-4361 validation (nonce format, address).');
+    }
     const valid = await chain.publicClient
-      .verifySiweMessage({ message, signature, domain: parsed.domain, nonce: parsed.nonce, time: now })
+      .verifySiweMessage({ message, signature, domain: origin.host, nonce: parsed.nonce, time: now })
       .catch(() => false);
-    if (!valid) throw new UnauthorizedError('SIWE signature does not match the message address.');
+    if (!valid) refuse('signature', 'does not match the message address.');
     const consumed = await db
       .updateTable('auth_nonces')
       .set({ used_at: now, address: parsed.address.toLowerCase() })
-      .where('nonce', '=', parsed.nonce)
+      .where('nonce', '=', parsed.nonce as string)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .returning('nonce')
       .executeTakeFirst();
-    if (!consumed) throw new UnauthorizedError('SIWE nonce is unknown, expired or already used.');
+    if (!consumed) refuse('nonce', 'unknown, expired or already used.');
     return getAddress(parsed.address);
   }
 
@@ -147,8 +181,11 @@ export default async function authRoutes(app: FastifyInstance) {
             properties: {
               nonce: { type: 'string' },
               expiresAt: { type: 'string' },
-              domain: { type: 'string' },
-              uri: { type: 'string' },
+              domain: {
+                type: 'string',
+                description: 'The only SIWE domain accepted: host[:port] of the public URL (SOUK_PUBLIC_URL)',
+              },
+              uri: { type: 'string', description: 'The SIWE uri to sign: the public origin' },
               chainId: { type: 'integer' },
               version: { type: 'string' },
               statement: { type: 'string' },
@@ -157,16 +194,16 @@ export default async function authRoutes(app: FastifyInstance) {
         },
       },
     },
-    async (request) => {
+    async () => {
       const nonce = generateSiweNonce();
       const expiresAt = new Date(Date.now() + NONCE_TTL * 1000);
       await db.insertInto('auth_nonces').values({ nonce, expires_at: expiresAt }).execute();
-      const domain = expectedDomain(request);
+      const origin = publicOrigin();
       return {
         nonce,
         expiresAt: expiresAt.toISOString(),
-        domain,
-        uri: `${request.protocol}://${domain}`,
+        domain: origin.host,
+        uri: origin.origin,
         chainId: chain.deployment.chainId,
         version: '1',
         statement: 'Sign in to Souk.',
@@ -185,7 +222,7 @@ export default async function authRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const account = await verifySiwe(request, request.body);
+      const account = await verifySiwe(request.body);
       await upsertUser(account);
       return issueTokens(account);
     },
@@ -205,7 +242,7 @@ export default async function authRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const account = await verifySiwe(request, request.body);
+      const account = await verifySiwe(request.body);
       await upsertUser(account, { username: request.body.username, email: request.body.email });
       return { ...(await issueTokens(account)), profile: await profileOf(account) };
     },
@@ -217,6 +254,9 @@ export default async function authRoutes(app: FastifyInstance) {
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for new tokens (the old refresh token is revoked: rotation)',
+        description:
+          'Each refresh token works once. Presenting one that was already rotated revokes every refresh token of ' +
+          'the same sign-in (its family) and answers 401.',
         body: {
           type: 'object',
           required: ['refreshToken'],
@@ -227,16 +267,37 @@ export default async function authRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
+      const hash = hashToken(request.body.refreshToken);
+      const now = new Date();
       const row = await db
         .updateTable('refresh_tokens')
-        .set({ revoked_at: new Date() })
-        .where('hash', '=', hashToken(request.body.refreshToken))
+        .set({ revoked_at: now })
+        .where('hash', '=', hash)
         .where('revoked_at', 'is', null)
-        .where('expires_at', '>', new Date())
-        .returning('address')
+        .where('expires_at', '>', now)
+        .returning(['address', 'family_id'])
         .executeTakeFirst();
-      if (!row) throw new UnauthorizedError('Refresh token is unknown, expired or already used.');
-      return issueTokens(row.address as Address);
+      if (row) return issueTokens(row.address as Address, row.family_id);
+      const known = await db
+        .selectFrom('refresh_tokens')
+        .select(['family_id', 'revoked_at'])
+        .where('hash', '=', hash)
+        .executeTakeFirst();
+      if (known?.revoked_at) {
+        // A rotated token came back: it was stolen or the client is confused. Either way nobody can tell the
+        // thief from the owner, so the whole sign-in ends (OAuth 2.0 Security BCP, refresh token rotation).
+        await db
+          .updateTable('refresh_tokens')
+          .set({ revoked_at: now })
+          .where('family_id', '=', known.family_id)
+          .where('revoked_at', 'is', null)
+          .execute();
+        request.log.warn({ family: known.family_id }, 'rotated refresh token reused: family revoked');
+        throw new UnauthorizedError(
+          'Refresh token was already used: every token of this sign-in is now revoked; sign in again.',
+        );
+      }
+      throw new UnauthorizedError('Refresh token is unknown or expired.');
     },
   );
 
