@@ -39,7 +39,7 @@ after(() => {
 
 /** The environment of a node child: no external services, so it runs on its own data directory only. */
 function nodeEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, RATE_LIMIT_PER_MINUTE: '100000', SOUK_SAMPLE_MODEL: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, RATE_LIMIT_PER_MINUTE: '100000', SOUK_SAMPLE_MODEL: '0' };
   for (const key of ['DATABASE_URL', 'KUBO_API_URL', 'NATS_URL', 'RPC_URL', 'SOUK_DEPLOYMENTS', 'PORT', 'HOST']) {
     delete env[key];
   }
@@ -288,9 +288,13 @@ describe('crash safety of the node and its embedded chain (real processes, SIGKI
     const foreign = await startAnvil({ port: devnetPort }); // another chain, not this data dir's
     try {
       const { child, ready } = spawnNode(dataDir, devnetPort, await freePort());
-      await assert.rejects(ready, /Port \d+ \(devnet RPC\) is already in use by another process/);
+      const refused = await ready.then(
+        () => assert.fail('the node started on a port held by another process'),
+        (error: Error) => error.message,
+      );
+      assert.match(refused, new RegExp(`Port ${devnetPort} \\(devnet RPC\\) is already in use by another process`));
+      assert.match(refused, /--devnet-port/);
       assert.equal(child.exitCode, 1);
-      assert.match(ready ? await ready.catch((e: Error) => e.message) : '', /--devnet-port/);
       assert.equal(statSync(stateFile).mtimeMs, savedAt, 'the data dir state was not touched');
       const head = await createPublicClient({ transport: http(foreign.rpcUrl) }).getBlockNumber();
       assert.equal(head, 0n, 'the foreign chain was not deployed onto');
