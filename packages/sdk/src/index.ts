@@ -136,6 +136,7 @@ export {
   type GetJobReturnType,
   getJob,
   type Job,
+  type JobFailure,
   type JobStatus,
 } from './actions/jobs/getJob.ts';
 export { type GetJobResultErrorType, getJobResult, type JobResult } from './actions/jobs/getJobResult.ts';
@@ -194,3 +195,4 @@ export { type GetReadinessErrorType, type GetReadinessReturnType, getReadiness }
 export type { TransactionsReturnType, TransactMode } from './actions/transactions.ts';
 export { createSoukClient, type SoukClient, type SoukClientConfig } from './clients/createSoukClient.ts';
 export { type Problem, SoukApiError, SoukError } from './errors/base.ts';
+export { JobFailedError } from './errors/jobs.ts';

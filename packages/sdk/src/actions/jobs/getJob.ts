@@ -2,7 +2,25 @@ import type { SoukClient } from '../../clients/createSoukClient.ts';
 import type { SoukApiError, SoukError } from '../../errors/base.ts';
 
 /** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case). */
-export type JobStatus = 'none' | 'open' | 'assigned' | 'revealing' | 'disputed' | 'finalized' | 'refunded';
+export type JobStatus = 'none' | 'open' | 'assigned' | 'revealing' | 'disputed' | 'finalized' | 'refunded' | 'failed';
+
+/** Why a job ended `failed`: its input is one the model cannot take (ComputeMarket.failJob; nobody slashed). */
+export type JobFailure = {
+  /** What is wrong with the input, in the referee's words (null when the node only indexed the event). */
+  reason: string | null;
+  /** keccak256 of `reason`, as the `JobFailed` event recorded it. */
+  reasonHash: string;
+  /** `invalid-input` (the pipeline rejected the input) or `invalid-argument` (ONNX Runtime rejected the tensors). */
+  code: string | null;
+  /** The provider whose signed report started it. */
+  reportedBy: string | null;
+  /** The reason in the reporter's words. */
+  reportedReason: string | null;
+  /** Whether the node's referee ran the job and failed the same way. */
+  reproducedByReferee: boolean;
+  /** The `failJob` transaction. */
+  transactionHash: string | null;
+};
 
 /** A compute job as indexed. Column names as stored (snake_case); wei and ids as decimal strings, times ISO 8601. */
 export type Job = {
@@ -62,6 +80,8 @@ export type Job = {
     /** ISO 8601. */
     timestamp: string;
   }[];
+  /** Why it failed, when `status` is `failed` (else null; absent from older nodes). */
+  failure?: JobFailure | null | undefined;
 };
 
 export type GetJobParameters = {

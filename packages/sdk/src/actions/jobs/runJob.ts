@@ -1,5 +1,6 @@
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
+import { JobFailedError } from '../../errors/jobs.ts';
 import { uploadContent } from '../assets/uploadContent.ts';
 import { subscribeEvents } from '../events/subscribeEvents.ts';
 import { getJob, type Job } from './getJob.ts';
@@ -16,7 +17,9 @@ export type JobLifecycleEvent =
   | { type: 'disputed'; transactionHash: string }
   | { type: 'slashed'; provider: string; amountWei: string; transactionHash: string }
   | { type: 'finalized'; resultHash: string; transactionHash: string; payouts: Job['payouts'] }
-  | { type: 'refunded'; amountWei: string; transactionHash: string };
+  | { type: 'refunded'; amountWei: string; transactionHash: string }
+  /** The job's input is one the model cannot take: refunded in full, nobody slashed (`reason` null if unknown). */
+  | { type: 'failed'; reason: string | null; reasonHash: string; transactionHash: string };
 
 export type JobLifecycleType = JobLifecycleEvent['type'];
 
@@ -53,6 +56,8 @@ export type JobHandle<TOutput = unknown> = {
   readonly history: readonly JobLifecycleEvent[];
   /**
    * Resolves with the verified result once the job is finalized (agreement or settled dispute).
+   * @throws {JobFailedError} When the job failed: its input is one the model cannot take (`reason` says why;
+   *   refunded in full, nobody slashed).
    * @throws {SoukError} When the job is refunded (no result before the deadline), or `timeoutMs` passes.
    */
   result(options?: { timeoutMs?: number | undefined }): Promise<JobResult<TOutput>>;
@@ -99,6 +104,10 @@ function toLifecycle(event: Job['events'][number], job: Job): JobLifecycleEvent[
       ];
     case 'JobRefunded':
       return [{ type: 'refunded', amountWei: data.amount, transactionHash: tx }];
+    case 'JobFailed':
+      return [
+        { type: 'failed', reason: job.failure?.reason ?? null, reasonHash: data.reasonHash, transactionHash: tx },
+      ];
     default:
       return [];
   }
@@ -185,7 +194,7 @@ export async function runJob<TOutput = unknown>(
             seen.add(key);
             for (const lifecycle of toLifecycle(event, job)) emit(lifecycle);
           }
-          if (job.status === 'finalized' || job.status === 'refunded') {
+          if (job.status === 'finalized' || job.status === 'refunded' || job.status === 'failed') {
             settled = job;
             break;
           }
@@ -220,6 +229,17 @@ export async function runJob<TOutput = unknown>(
       if (outcome === 'timeout') throw new SoukError(`Job ${jobId} did not settle within ${timeoutMs} ms.`);
       if (failure) throw failure;
       if (!settled) throw new SoukError(`Stopped following job ${jobId} before it settled.`);
+      if (settled.status === 'failed') {
+        const failure = settled.failure;
+        throw new JobFailedError({
+          jobId,
+          reason: failure?.reason ?? failure?.reportedReason,
+          code: failure?.code,
+          reportedBy: failure?.reportedBy,
+          reproducedByReferee: failure?.reproducedByReferee,
+          transactionHash: failure?.transactionHash,
+        });
+      }
       if (settled.status === 'refunded') {
         throw new SoukError(`Job ${jobId} was refunded: no verified result before its deadline.`);
       }
