@@ -21,7 +21,16 @@ import {Payouts} from "./utils/Payouts.sol";
 /// existing dispute path then settles by slashing. With slash amount S, a provider faking a result on a job paying
 /// P gains at most P and loses S with probability at least p, so cheating does not pay when S ≥ P / p
 /// (stake ≥ payment / audit rate); the node operator sets p. Audits bind because {finalize} is the scheduler's
-/// alone until the reveal window ends: nobody else can pay a job out while the referee may still audit it.
+/// alone until the audit window ends (the reveal deadline, and at least `auditPeriod` after the last reveal): nobody
+/// else can pay a job out while the referee may still audit it, and the referee cannot challenge after it.
+///
+/// Stake at risk: every assignment locks the job's slash amount of the provider's stake in the ProviderRegistry
+/// until the job settles, so a provider can neither unbond the stake that backs a fault nor back more concurrent
+/// jobs than its stake covers. The registry's unbonding period must cover a job's whole life
+/// (`maxJobDuration + revealPeriod + auditPeriod + disputePeriod`), checked by every setter on both sides.
+///
+/// Terms are fixed at submission: the revenue split, slash amount, reveal, audit and dispute periods a job was
+/// submitted under are snapshotted into it, so governance changes never reach running jobs.
 ///
 /// Settlement (bps governed, summing to 10,000; default 8,000 / 1,500 / 500): each agreeing provider gets
 /// `reward * providerBps / 10_000 / k` (k agreeing providers), the creator `reward * creatorBps / 10_000`, and the
@@ -48,16 +57,28 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     /// @notice Where providers' stake, slashing and reputation live.
     IProviderRegistry public immutable registry;
 
+    /// @notice Providers' share of a job's reward for jobs submitted from now on, bps.
     uint16 public providerBps;
+    /// @notice Treasury's share, bps (it also receives the rounding dust).
     uint16 public treasuryBps;
+    /// @notice Model creator's share, bps.
     uint16 public creatorBps;
+    /// @notice Seconds the referee has to settle a dispute, counted from the end of the job's audit window.
     uint64 public disputePeriod;
+    /// @notice Longest deadline a job may ask for, seconds from submission.
     uint64 public maxJobDuration;
     /// @notice Seconds providers always have to reveal once the last commit is in (the reveal window).
     uint64 public revealPeriod;
+    /// @notice Receiver of the treasury share.
     address public treasury;
-    /// @notice SOUK wei slashed per fault (capped by what the provider has bonded).
-    uint256 public slashAmount;
+    /// @notice SOUK wei slashed per fault (capped by what the provider has bonded); also what each assignment locks.
+    uint96 public slashAmount;
+    /// @notice Seconds after the last reveal during which only the scheduler may finalize and the referee may
+    /// challenge (the audit window).
+    uint64 public auditPeriod;
+    /// @notice Seconds that must be left before the deadline when a provider is assigned (and when a job is
+    /// submitted), so no provider is handed a job it cannot finish and then slashed for it.
+    uint64 public minWorkingTime;
 
     uint256 private _jobCount;
     mapping(uint256 jobId => Job) private _jobs;
@@ -73,6 +94,8 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     /// @param disputePeriod Seconds a referee has after the deadline before a dispute can be refunded.
     /// @param maxJobDuration Longest deadline from submission, seconds.
     /// @param revealPeriod Seconds every provider has to reveal after the last commit lands.
+    /// @param auditPeriod Seconds after the last reveal reserved for the referee's audit.
+    /// @param minWorkingTime Seconds that must be left before the deadline at every assignment.
     struct Config {
         address admin;
         address guardian;
@@ -81,11 +104,16 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         uint64 disputePeriod;
         uint64 maxJobDuration;
         uint64 revealPeriod;
+        uint64 auditPeriod;
+        uint64 minWorkingTime;
     }
 
     /// @param nft The AgentNFT collection.
     /// @param registry_ The ProviderRegistry (this contract needs its SLASHER_ROLE and REPORTER_ROLE).
     /// @param config See {Config}. Split starts at 8,000 / 1,500 / 500 bps.
+    /// @dev Reverts {SoukInvalidDuration}, {SoukInvalidSlashAmount}, {SoukZeroAddress}, and {SoukUnbondingTooShort}
+    /// unless the registry's unbonding period covers a job's life. Once the ComputeMarket holds the registry's
+    /// SLASHER_ROLE, call {syncUnbondingFloor} so the registry enforces that floor too.
     constructor(IAgentNFT nft, IProviderRegistry registry_, Config memory config)
         Governed(config.admin, config.guardian)
     {
@@ -93,11 +121,13 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         registry = registry_;
         _setTreasury(config.treasury);
         _setRevenueSplit(8_000, 1_500, 500);
-        slashAmount = config.slashAmount;
-        emit SlashAmountSet(config.slashAmount);
+        _setSlashAmount(config.slashAmount);
         _setDisputePeriod(config.disputePeriod);
         _setMaxJobDuration(config.maxJobDuration);
         _setRevealPeriod(config.revealPeriod);
+        _setAuditPeriod(config.auditPeriod);
+        _setMinWorkingTime(config.minWorkingTime);
+        _requireUnbondingCovers();
     }
 
     // ───────────────────────────── requester ─────────────────────────────
@@ -112,8 +142,12 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         uint40 deadline
     ) external payable whenNotPaused nonReentrant returns (uint256 jobId) {
         if (redundancy == 0 || redundancy > MAX_REDUNDANCY) revert SoukInvalidRedundancy(redundancy);
-        uint256 latest = block.timestamp + maxJobDuration;
-        if (deadline <= block.timestamp || deadline > latest) revert SoukInvalidDeadline(deadline, latest);
+        uint256 minWork = minWorkingTime;
+        uint256 minDeadline = block.timestamp + (minWork == 0 ? 1 : minWork);
+        uint256 maxDeadline = block.timestamp + maxJobDuration;
+        if (deadline < minDeadline || deadline > maxDeadline) {
+            revert SoukInvalidDeadline(deadline, minDeadline, maxDeadline);
+        }
         if (reward == 0 || reward > type(uint96).max) revert SoukInvalidReward(reward);
         // Reverts ERC721NonexistentToken for an unknown asset; datasets are inputs, not something to run.
         if (agentNFT.kindOf(modelId) == IAgentNFT.AssetKind.Dataset) revert SoukAssetNotRunnable(modelId);
@@ -128,6 +162,17 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         job.reward = uint96(reward);
         job.modelId = modelId;
         job.inputHash = inputHash;
+        // The job's terms, fixed for its whole life. The casts cannot truncate: the setters bound slashAmount to
+        // uint96 and every period to at most 30 days (< 2^24 seconds).
+        job.slashAmount = slashAmount;
+        job.providerBps = providerBps;
+        job.creatorBps = creatorBps;
+        // forge-lint: disable-next-line(unsafe-typecast) -- ≤ 7 days by the setter
+        job.revealPeriod = uint24(revealPeriod);
+        // forge-lint: disable-next-line(unsafe-typecast) -- ≤ 7 days by the setter
+        job.auditPeriod = uint24(auditPeriod);
+        // forge-lint: disable-next-line(unsafe-typecast) -- ≤ 30 days by the setter
+        job.disputePeriod = uint24(disputePeriod);
         _escrowed[currency] += reward;
         emit JobSubmitted(jobId, msg.sender, modelId, inputHash, currency, reward, redundancy, deadline);
         _transition(jobId, job, JobStatus.Open);
@@ -153,12 +198,13 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     {
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job, JobStatus.Open);
-        _requireBeforeDeadline(jobId, job);
+        _requireWorkingTime(jobId, job);
         if (providers.length != job.redundancy) {
             revert SoukWrongProviderCount(jobId, providers.length, job.redundancy);
         }
+        uint256 lock = job.slashAmount;
         for (uint256 i; i < providers.length; ++i) {
-            _assign(jobId, i, providers[i]);
+            _assign(jobId, i, providers[i], lock);
         }
         _transition(jobId, job, JobStatus.Assigned);
     }
@@ -170,7 +216,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     {
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job, JobStatus.Assigned);
-        _requireBeforeDeadline(jobId, job);
+        _requireWorkingTime(jobId, job);
         Assignment storage old = _assignments[jobId][previous];
         if (!old.assigned) revert SoukNotAssigned(jobId, previous);
         if (old.commitment != 0) revert SoukAlreadyCommitted(jobId, previous);
@@ -178,9 +224,11 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         uint256 slot;
         while (_slots[jobId][slot] != previous) ++slot; // found within r ≤ 5 slots: `previous` is assigned
         delete _assignments[jobId][previous];
-        _assign(jobId, slot, replacement);
+        uint256 lock = job.slashAmount;
+        _assign(jobId, slot, replacement, lock);
         emit ProviderReassigned(jobId, previous, replacement);
         registry.recordResult(previous, false);
+        _unlock(previous, lock);
     }
 
     // ───────────────────────────── providers ─────────────────────────────
@@ -199,7 +247,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         if (committed == job.redundancy) {
             // Open the reveal window: a commit landing at the last second must not leave the others without time
             // to reveal (they would be slashed for it), so reveals run until at least now + revealPeriod.
-            uint256 revealDeadline = block.timestamp + revealPeriod;
+            uint256 revealDeadline = block.timestamp + job.revealPeriod;
             // forge-lint: disable-next-line(unsafe-typecast) -- a Unix time in seconds fits 40 bits until year 36812
             if (revealDeadline > job.deadline) job.deadline = uint40(revealDeadline);
             _transition(jobId, job, JobStatus.Revealing);
@@ -220,9 +268,16 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         if (revealed == 1) job.resultHash = resultHash;
         else if (resultHash != job.resultHash) job.disagreement = true;
         emit ResultRevealed(jobId, msg.sender, resultHash);
-        if (revealed == job.redundancy && job.disagreement) {
-            job.resultHash = 0;
-            _transition(jobId, job, JobStatus.Disputed);
+        if (revealed == job.redundancy) {
+            if (job.disagreement) {
+                job.resultHash = 0;
+                _transition(jobId, job, JobStatus.Disputed);
+            } else {
+                // Open the audit window: a reveal landing at the last second must still leave the referee
+                // `auditPeriod` to re-execute and challenge before anyone but the scheduler may pay out.
+                // forge-lint: disable-next-line(unsafe-typecast) -- a Unix time in seconds fits 40 bits
+                job.auditEndsAt = uint40(block.timestamp + job.auditPeriod);
+            }
         }
     }
 
@@ -232,11 +287,11 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     function finalize(uint256 jobId) external nonReentrant {
         Job storage job = _jobs[jobId];
         _requireAllRevealed(jobId, job);
-        // The reveal window belongs to the referee's audit: only the scheduler (the same node, which has audited or
-        // chosen not to) may pay out before it ends. The deadline shares a slot with the status just read, so the
-        // role lookup is paid only inside the window.
-        if (block.timestamp <= job.deadline && !hasRole(SCHEDULER_ROLE, msg.sender)) {
-            revert SoukFinalizeTooEarly(jobId, uint256(job.deadline) + 1);
+        // The audit window belongs to the referee: only the scheduler (the same node, which has audited or chosen
+        // not to) may pay out before it ends. The role lookup is paid only inside the window.
+        uint256 auditEnd = _auditEnd(job);
+        if (block.timestamp <= auditEnd && !hasRole(SCHEDULER_ROLE, msg.sender)) {
+            revert SoukFinalizeTooEarly(jobId, auditEnd + 1);
         }
         uint256 r = job.redundancy;
         address[] memory winners = new address[](r);
@@ -250,6 +305,10 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     function challenge(uint256 jobId) external onlyRole(REFEREE_ROLE) nonReentrant {
         Job storage job = _jobs[jobId];
         _requireAllRevealed(jobId, job);
+        // Only inside the audit window: a later challenge could be raced by {refund} (deadline + dispute period)
+        // and would leave the referee no dispute period of its own.
+        uint256 auditEnd = _auditEnd(job);
+        if (block.timestamp > auditEnd) revert SoukChallengeTooLate(jobId, auditEnd);
         job.resultHash = 0; // no accepted result while disputed, as when reveals disagree
         _transition(jobId, job, JobStatus.Disputed);
         emit JobChallenged(jobId, msg.sender);
@@ -266,7 +325,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         for (uint256 i; i < r; ++i) {
             address provider = _slots[jobId][i];
             if (_assignments[jobId][provider].result == correctResultHash) winners[k++] = provider;
-            else _penalize(jobId, provider, REASON_WRONG_RESULT);
+            else _penalize(jobId, job, provider, REASON_WRONG_RESULT);
         }
         job.resultHash = correctResultHash;
         if (k == 0) _refund(jobId, job);
@@ -278,7 +337,8 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         Job storage job = _jobs[jobId];
         JobStatus status = job.status;
         uint256 refundableAt = job.deadline;
-        if (status == JobStatus.Disputed) refundableAt += disputePeriod;
+        // A dispute gets its full period after the audit window in which it may have been opened.
+        if (status == JobStatus.Disputed) refundableAt = _auditEnd(job) + job.disputePeriod;
         else if (status == JobStatus.Revealing && job.revealedCount == job.redundancy) {
             revert SoukInvalidJobStatus(jobId, status); // complete and agreeing: finalize it instead
         } else if (status != JobStatus.Open && status != JobStatus.Assigned && status != JobStatus.Revealing) {
@@ -286,13 +346,19 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         }
         if (block.timestamp <= refundableAt) revert SoukDeadlineNotReached(jobId, refundableAt);
 
-        if (status == JobStatus.Assigned || status == JobStatus.Revealing) {
+        if (status != JobStatus.Open) {
             uint256 r = job.redundancy;
+            uint256 lock = job.slashAmount;
+            bool judged = status != JobStatus.Disputed; // an unsettled dispute proves no fault: nobody is slashed
             for (uint256 i; i < r; ++i) {
                 address provider = _slots[jobId][i];
                 Assignment storage a = _assignments[jobId][provider];
-                if (a.commitment == 0) _penalize(jobId, provider, REASON_NO_COMMIT);
-                else if (status == JobStatus.Revealing && a.result == 0) _penalize(jobId, provider, REASON_NO_REVEAL);
+                if (judged && a.commitment == 0) _penalize(jobId, job, provider, REASON_NO_COMMIT);
+                else if (judged && status == JobStatus.Revealing && a.result == 0) {
+                    _penalize(jobId, job, provider, REASON_NO_REVEAL);
+                } else {
+                    _unlock(provider, lock);
+                }
             }
         }
         _refund(jobId, job);
@@ -303,6 +369,13 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         Job storage job = _jobs[jobId];
         JobStatus status = job.status;
         if (status != JobStatus.Open && status != JobStatus.Assigned) revert SoukInvalidJobStatus(jobId, status);
+        if (status == JobStatus.Assigned) {
+            uint256 r = job.redundancy;
+            uint256 lock = job.slashAmount;
+            for (uint256 i; i < r; ++i) {
+                _unlock(_slots[jobId][i], lock);
+            }
+        }
         uint256 reward = job.reward;
         address currency = job.currency;
         _escrowed[currency] -= reward;
@@ -322,28 +395,62 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         _setRevenueSplit(providerBps_, treasuryBps_, creatorBps_);
     }
 
-    /// @notice Governance: SOUK wei slashed per fault. Emits {SlashAmountSet}.
+    /// @notice Governance: SOUK wei slashed per fault, and locked per assignment, for jobs submitted from now on
+    /// (≤ 2^96 − 1). Emits {SlashAmountSet}. Reverts {SoukInvalidSlashAmount}.
     function setSlashAmount(uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        slashAmount = amount;
-        emit SlashAmountSet(amount);
+        _setSlashAmount(amount);
     }
 
-    /// @notice Governance: seconds a referee has after a disputed job's deadline (1 hour..30 days).
-    /// Emits {DisputePeriodSet}. Reverts {SoukInvalidDuration}.
+    /// @notice Governance: seconds a referee has to settle a dispute, counted from the end of the job's audit
+    /// window (1 hour..30 days), for jobs submitted from now on. Emits {DisputePeriodSet}.
+    /// Reverts {SoukInvalidDuration}, {SoukUnbondingTooShort}.
     function setDisputePeriod(uint64 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setDisputePeriod(period);
+        _syncUnbondingFloor();
     }
 
-    /// @notice Governance: longest deadline a job may ask for, seconds (1 minute..90 days).
-    /// Emits {MaxJobDurationSet}. Reverts {SoukInvalidDuration}.
+    /// @notice Governance: longest deadline a job may ask for, seconds (1 minute..90 days, above
+    /// {minWorkingTime}). Emits {MaxJobDurationSet}. Reverts {SoukInvalidDuration}, {SoukUnbondingTooShort}.
     function setMaxJobDuration(uint64 duration) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMaxJobDuration(duration);
+        _syncUnbondingFloor();
     }
 
-    /// @notice Governance: seconds providers have to reveal after the last commit (1 minute..7 days).
-    /// Emits {RevealPeriodSet}. Reverts {SoukInvalidDuration}.
+    /// @notice Governance: seconds providers have to reveal after the last commit (1 minute..7 days), for jobs
+    /// submitted from now on. Emits {RevealPeriodSet}. Reverts {SoukInvalidDuration}, {SoukUnbondingTooShort}.
     function setRevealPeriod(uint64 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setRevealPeriod(period);
+        _syncUnbondingFloor();
+    }
+
+    /// @notice Governance: seconds after the last reveal reserved for the referee's audit (1 minute..7 days), for
+    /// jobs submitted from now on. Emits {AuditPeriodSet}. Reverts {SoukInvalidDuration}, {SoukUnbondingTooShort}.
+    function setAuditPeriod(uint64 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setAuditPeriod(period);
+        _syncUnbondingFloor();
+    }
+
+    /// @notice Governance: seconds that must be left before the deadline at every assignment and submission
+    /// (0..1 day, below {maxJobDuration}). Emits {MinWorkingTimeSet}. Reverts {SoukInvalidDuration}.
+    function setMinWorkingTime(uint64 duration) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMinWorkingTime(duration);
+    }
+
+    /// @notice Pushes {jobLifetime} to the registry as its floor for the unbonding period, so governance cannot
+    /// shorten unbonding below a job's life there either. Anyone may call it (it only restates this contract's
+    /// parameters); the deployment calls it once the ComputeMarket holds the registry's SLASHER_ROLE, and every
+    /// duration setter calls it.
+    /// @dev Reverts {SoukUnbondingTooShort} (from this contract's check) and `AccessControlUnauthorizedAccount`
+    /// while the ComputeMarket lacks SLASHER_ROLE.
+    function syncUnbondingFloor() external {
+        _syncUnbondingFloor();
+    }
+
+    /// @notice The longest a provider's assignment can stay liable to a slash, seconds:
+    /// `maxJobDuration + revealPeriod + auditPeriod + disputePeriod` (deadline, reveal extension, audit window,
+    /// dispute period). The registry's unbonding period is kept at least this long.
+    function jobLifetime() public view returns (uint256) {
+        return uint256(maxJobDuration) + revealPeriod + auditPeriod + disputePeriod;
     }
 
     /// @notice Governance: receiver of the treasury share. Emits {TreasurySet}. Reverts {SoukZeroAddress}.
@@ -406,8 +513,9 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     function _settle(uint256 jobId, Job storage job, address[] memory winners, uint256 k) private {
         uint256 reward = job.reward;
         address currency = job.currency;
-        uint256 each = reward * providerBps / 10_000 / k;
-        uint256 creatorAmount = reward * creatorBps / 10_000;
+        uint256 each = reward * job.providerBps / 10_000 / k;
+        uint256 creatorAmount = reward * job.creatorBps / 10_000;
+        uint256 lock = job.slashAmount;
         // Cannot underflow: each * k + creatorAmount ≤ reward * (providerBps + creatorBps) / 10_000 ≤ reward.
         uint256 treasuryAmount;
         unchecked {
@@ -420,6 +528,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         for (uint256 i; i < k; ++i) {
             emit ProviderPaid(jobId, winners[i], each);
             registry.recordResult(winners[i], true);
+            _unlock(winners[i], lock);
             _pay(currency, winners[i], each);
         }
         _pay(currency, creator, creatorAmount);
@@ -435,22 +544,48 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         _pay(job.currency, job.requester, reward);
     }
 
-    /// @dev Slashes `provider` by {slashAmount} (what it has, at most) and counts a failure.
-    /// Emits {ProviderSlashed}.
-    function _penalize(uint256 jobId, address provider, bytes32 reason) private {
-        uint256 taken = slashAmount == 0 ? 0 : registry.slash(provider, slashAmount, reason);
+    /// @dev Slashes `provider` by the job's slash amount (what it has, at most), which also releases the lock that
+    /// amount held for this job, and counts a failure. Emits {ProviderSlashed}.
+    function _penalize(uint256 jobId, Job storage job, address provider, bytes32 reason) private {
+        uint256 amount = job.slashAmount;
+        uint256 taken = amount == 0 ? 0 : registry.slash(provider, amount, reason);
         emit ProviderSlashed(jobId, provider, taken, reason);
         registry.recordResult(provider, false);
     }
 
-    /// @dev Gives `provider` slot `slot` of the job. Emits {ProviderAssigned}.
-    function _assign(uint256 jobId, uint256 slot, address provider) private {
+    /// @dev Gives `provider` slot `slot` of the job and locks `lock` SOUK wei of its stake until the job settles.
+    /// Requirements: active, not yet assigned to the job, unlocked stake ≥ `lock` (else the registry reverts
+    /// `SoukInsufficientFreeStake`). Emits {ProviderAssigned}.
+    function _assign(uint256 jobId, uint256 slot, address provider, uint256 lock) private {
         if (!registry.isActive(provider)) revert SoukProviderNotActive(provider);
         Assignment storage a = _assignments[jobId][provider];
         if (a.assigned) revert SoukProviderAlreadyAssigned(jobId, provider);
         a.assigned = true;
         _slots[jobId][slot] = provider;
         emit ProviderAssigned(jobId, provider);
+        if (lock != 0) registry.lockStake(provider, lock);
+    }
+
+    /// @dev Releases `lock` SOUK wei of `provider`'s stake held for a job that no longer needs it.
+    function _unlock(address provider, uint256 lock) private {
+        if (lock != 0) registry.unlockStake(provider, lock);
+    }
+
+    /// @dev The last second of the job's audit window: its deadline, or `auditPeriod` after the last reveal if
+    /// later (zero until all r agreed).
+    function _auditEnd(Job storage job) private view returns (uint256) {
+        uint256 deadline = job.deadline;
+        uint256 auditEndsAt = job.auditEndsAt;
+        return auditEndsAt > deadline ? auditEndsAt : deadline;
+    }
+
+    /// @dev Requirements: at least {minWorkingTime} seconds left before the deadline (reverts
+    /// {SoukNotEnoughTimeLeft}, or {SoukDeadlinePassed} once it has passed).
+    function _requireWorkingTime(uint256 jobId, Job storage job) private view {
+        uint256 deadline = job.deadline;
+        if (block.timestamp > deadline) revert SoukDeadlinePassed(jobId, deadline);
+        uint256 left = deadline - block.timestamp;
+        if (left < minWorkingTime) revert SoukNotEnoughTimeLeft(jobId, left, minWorkingTime);
     }
 
     function _requireStatus(uint256 jobId, Job storage job, JobStatus status) private view {
@@ -489,6 +624,37 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         emit RevenueSplitSet(providerBps_, treasuryBps_, creatorBps_);
     }
 
+    function _setSlashAmount(uint256 amount) private {
+        if (amount > type(uint96).max) revert SoukInvalidSlashAmount(amount);
+        // forge-lint: disable-next-line(unsafe-typecast) -- checked above
+        slashAmount = uint96(amount);
+        emit SlashAmountSet(amount);
+    }
+
+    function _setAuditPeriod(uint64 period) private {
+        if (period < 1 minutes || period > 7 days) revert SoukInvalidDuration(period);
+        auditPeriod = period;
+        emit AuditPeriodSet(period);
+    }
+
+    function _setMinWorkingTime(uint64 duration) private {
+        if (duration > 1 days || duration >= maxJobDuration) revert SoukInvalidDuration(duration);
+        minWorkingTime = duration;
+        emit MinWorkingTimeSet(duration);
+    }
+
+    /// @dev Reverts {SoukUnbondingTooShort} unless the registry's unbonding period covers {jobLifetime}.
+    function _requireUnbondingCovers() private view returns (uint256 lifetime) {
+        lifetime = jobLifetime();
+        uint256 unbonding = registry.unbondingPeriod();
+        if (unbonding < lifetime) revert SoukUnbondingTooShort(unbonding, lifetime);
+    }
+
+    function _syncUnbondingFloor() private {
+        // forge-lint: disable-next-line(unsafe-typecast) -- ≤ 90 + 7 + 7 + 30 days, far below 2^64 seconds
+        registry.setMinUnbondingPeriod(uint64(_requireUnbondingCovers()));
+    }
+
     function _setDisputePeriod(uint64 period) private {
         if (period < 1 hours || period > 30 days) revert SoukInvalidDuration(period);
         disputePeriod = period;
@@ -496,7 +662,9 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
     }
 
     function _setMaxJobDuration(uint64 duration) private {
-        if (duration < 1 minutes || duration > 90 days) revert SoukInvalidDuration(duration);
+        if (duration < 1 minutes || duration > 90 days || duration <= minWorkingTime) {
+            revert SoukInvalidDuration(duration);
+        }
         maxJobDuration = duration;
         emit MaxJobDurationSet(duration);
     }

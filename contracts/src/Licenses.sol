@@ -80,15 +80,17 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILicenses
-    function purchaseLicenseAt(uint256 assetId, address licensee, uint256 expectedPrice)
-        external
-        payable
-        whenNotPaused
-        nonReentrant
-        returns (uint64)
-    {
+    function purchaseLicenseAt(
+        uint256 assetId,
+        address licensee,
+        address expectedCurrency,
+        uint256 expectedPrice,
+        uint64 expectedDuration
+    ) external payable whenNotPaused nonReentrant returns (uint64) {
         Terms memory terms = _terms[assetId];
+        if (terms.currency != expectedCurrency) revert SoukCurrencyMismatch(assetId, expectedCurrency, terms.currency);
         if (terms.price != expectedPrice) revert SoukPriceMismatch(assetId, expectedPrice, terms.price);
+        if (terms.duration != expectedDuration) revert SoukDurationMismatch(assetId, expectedDuration, terms.duration);
         return _purchase(assetId, licensee, terms);
     }
 

@@ -80,9 +80,17 @@ contract Marketplace is IMarketplace, Governed, Payouts, ReentrancyGuardTransien
     }
 
     /// @inheritdoc IMarketplace
-    function buy(uint256 tokenId, uint256 expectedPrice) external payable whenNotPaused nonReentrant {
+    function buy(uint256 tokenId, address expectedCurrency, uint256 expectedPrice)
+        external
+        payable
+        whenNotPaused
+        nonReentrant
+    {
         Listing memory listing = _requireListed(tokenId);
         _requireValid(tokenId, listing);
+        if (listing.currency != expectedCurrency) {
+            revert SoukCurrencyMismatch(tokenId, expectedCurrency, listing.currency);
+        }
         if (listing.price != expectedPrice) revert SoukPriceMismatch(tokenId, expectedPrice, listing.price);
         delete _listings[tokenId];
 

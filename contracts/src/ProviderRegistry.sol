@@ -10,8 +10,13 @@ import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
 /// @notice Stake, unbonding, slashing and reputation counters of Souk compute providers.
 /// @dev Stake lifecycle: unregistered → registered(stake) ⇄ unbonding (requestUnbond) → withdrawn (withdraw after
 /// `unbondingPeriod`). `slash` reaches stake first, then unbonding funds, so a provider that sees a dispute coming
-/// cannot escape it by unbonding. Money invariant: the registry's SOUK balance equals {totalBonded}.
-/// `DEFAULT_ADMIN_ROLE` is governance's timelock; `SLASHER_ROLE` and `REPORTER_ROLE` go to the ComputeMarket.
+/// cannot escape it by unbonding. Stake locks: the ComputeMarket locks a job's slash amount of stake per open
+/// assignment ({lockStake}) and releases it when the job settles ({unlockStake}, or by the slash itself); locked
+/// stake cannot be unbonded, so a provider cannot withdraw what backs a pending fault, and one stake cannot back
+/// more concurrent jobs than it covers. Invariant: locked ≤ stake. The unbonding period is kept at least the
+/// ComputeMarket's job lifetime ({minUnbondingPeriod}). Money invariant: the registry's SOUK balance equals
+/// {totalBonded}. `DEFAULT_ADMIN_ROLE` is governance's timelock; `SLASHER_ROLE` (slash, lock, unbonding floor) and
+/// `REPORTER_ROLE` go to the ComputeMarket.
 contract ProviderRegistry is IProviderRegistry, AccessControl {
     using SafeERC20 for IERC20;
 
@@ -31,6 +36,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl {
     uint64 private _unbondingPeriod;
     address private _slashRecipient;
     uint256 private _totalBonded;
+    mapping(address provider => uint256) private _locked;
+    uint64 private _minUnbondingPeriod;
 
     /// @param token SOUK.
     /// @param admin Governance (timelock), or the deployer until it hands over.
@@ -81,6 +88,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl {
         Provider storage p = _requireRegistered(msg.sender);
         if (amount == 0) revert SoukZeroAmount();
         if (amount > p.stake) revert SoukUnbondExceedsStake(msg.sender, amount, p.stake);
+        // Cannot underflow: locked ≤ stake is kept by lockStake and slash.
+        uint256 free = p.stake - _locked[msg.sender];
+        if (amount > free) revert SoukInsufficientFreeStake(msg.sender, free, amount);
         // Cannot overflow: amount ≤ stake, and stake + unbonding ≤ total SOUK supply < 2^128.
         unchecked {
             // forge-lint: disable-next-line(unsafe-typecast) -- amount ≤ p.stake, a uint128
@@ -124,9 +134,54 @@ contract ProviderRegistry is IProviderRegistry, AccessControl {
             slashed = fromStake + fromUnbonding;
             _totalBonded -= slashed;
         }
+        // The fault settles the lock that backed it; what is left stays within the remaining stake.
+        uint256 locked = _locked[provider];
+        if (locked != 0) {
+            locked = amount < locked ? locked - amount : 0;
+            if (locked > p.stake) locked = p.stake;
+            _locked[provider] = locked;
+        }
         if (p.registered) ++p.slashed;
         emit Slashed(provider, amount, slashed, reason);
         if (slashed != 0) stakeToken.safeTransfer(_slashRecipient, slashed);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function lockStake(address provider, uint256 amount) external onlyRole(SLASHER_ROLE) {
+        uint256 stake = _providers[provider].stake;
+        uint256 locked = _locked[provider];
+        // Cannot underflow: locked ≤ stake.
+        uint256 free = stake - locked;
+        if (amount > free) revert SoukInsufficientFreeStake(provider, free, amount);
+        locked += amount;
+        _locked[provider] = locked;
+        emit StakeLocked(provider, amount, locked);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function unlockStake(address provider, uint256 amount) external onlyRole(SLASHER_ROLE) {
+        uint256 locked = _locked[provider];
+        // A slash may already have released part of it: never below zero.
+        locked = amount < locked ? locked - amount : 0;
+        _locked[provider] = locked;
+        emit StakeUnlocked(provider, amount, locked);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function setMinUnbondingPeriod(uint64 minimum) external onlyRole(SLASHER_ROLE) {
+        if (_unbondingPeriod < minimum) revert SoukUnbondingPeriodTooShort(_unbondingPeriod, minimum);
+        _minUnbondingPeriod = minimum;
+        emit MinUnbondingPeriodSet(minimum);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function lockedStake(address provider) external view returns (uint256) {
+        return _locked[provider];
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function minUnbondingPeriod() external view returns (uint64) {
+        return _minUnbondingPeriod;
     }
 
     /// @inheritdoc IProviderRegistry
@@ -206,6 +261,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl {
 
     function _setUnbondingPeriod(uint64 period) private {
         if (period > MAX_UNBONDING_PERIOD) revert SoukUnbondingPeriodTooLong(period, MAX_UNBONDING_PERIOD);
+        if (period < _minUnbondingPeriod) revert SoukUnbondingPeriodTooShort(period, _minUnbondingPeriod);
         _unbondingPeriod = period;
         emit UnbondingPeriodSet(period);
     }

@@ -257,22 +257,54 @@ contract ComputeMarketTest is SoukFixture {
     }
 
     function test_submitJob_revertsIfDeadlineNow() public {
+        uint256 earliest = block.timestamp + MIN_WORKING_TIME;
         uint256 latest = block.timestamp + MAX_JOB_DURATION;
-        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukInvalidDeadline.selector, block.timestamp, latest));
+        vm.expectRevert(
+            abi.encodeWithSelector(IComputeMarket.SoukInvalidDeadline.selector, block.timestamp, earliest, latest)
+        );
         _submitAt(REWARD, 1, uint40(block.timestamp));
     }
 
     function test_submitJob_revertsIfDeadlinePast() public {
+        uint256 earliest = block.timestamp + MIN_WORKING_TIME;
         uint256 latest = block.timestamp + MAX_JOB_DURATION;
         vm.expectRevert(
-            abi.encodeWithSelector(IComputeMarket.SoukInvalidDeadline.selector, block.timestamp - 1, latest)
+            abi.encodeWithSelector(IComputeMarket.SoukInvalidDeadline.selector, block.timestamp - 1, earliest, latest)
         );
         _submitAt(REWARD, 1, uint40(block.timestamp - 1));
     }
 
-    function test_submitJob_revertsIfDeadlineTooFar() public {
+    function test_submitJob_revertsIfDeadlineLeavesLessThanMinWorkingTime() public {
+        uint256 earliest = block.timestamp + MIN_WORKING_TIME;
         uint256 latest = block.timestamp + MAX_JOB_DURATION;
-        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukInvalidDeadline.selector, latest + 1, latest));
+        vm.expectRevert(
+            abi.encodeWithSelector(IComputeMarket.SoukInvalidDeadline.selector, earliest - 1, earliest, latest)
+        );
+        _submitAt(REWARD, 1, uint40(earliest - 1));
+        _submitAt(REWARD, 1, uint40(earliest)); // exactly the minimum is accepted
+    }
+
+    function test_submitJob_acceptsAnyFutureDeadlineWithoutMinWorkingTime() public {
+        vm.prank(admin);
+        compute.setMinWorkingTime(0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IComputeMarket.SoukInvalidDeadline.selector,
+                block.timestamp,
+                block.timestamp + 1,
+                block.timestamp + MAX_JOB_DURATION
+            )
+        );
+        _submitAt(REWARD, 1, uint40(block.timestamp));
+        _submitAt(REWARD, 1, uint40(block.timestamp + 1));
+    }
+
+    function test_submitJob_revertsIfDeadlineTooFar() public {
+        uint256 earliest = block.timestamp + MIN_WORKING_TIME;
+        uint256 latest = block.timestamp + MAX_JOB_DURATION;
+        vm.expectRevert(
+            abi.encodeWithSelector(IComputeMarket.SoukInvalidDeadline.selector, latest + 1, earliest, latest)
+        );
         _submitAt(REWARD, 1, uint40(latest + 1));
     }
 
@@ -485,9 +517,9 @@ contract ComputeMarketTest is SoukFixture {
         compute.assignProviders(id, a);
     }
 
-    function test_assignProviders_worksAtDeadline() public {
+    function test_assignProviders_worksWithExactlyMinWorkingTimeLeft() public {
         uint256 id = _submit(REWARD, 1);
-        vm.warp(compute.getJob(id).deadline);
+        vm.warp(compute.getJob(id).deadline - MIN_WORKING_TIME);
         _assign(id, _first(1));
         _assertStatus(id, IComputeMarket.JobStatus.Assigned);
     }
@@ -1126,9 +1158,9 @@ contract ComputeMarketTest is SoukFixture {
         _assertMoney();
     }
 
-    function test_challenge_worksAfterRevealWindowIfNotYetFinalized() public {
+    function test_challenge_worksAtTheLastSecondOfTheAuditWindow() public {
         (uint256 id,) = _run(REWARD, _same(1));
-        vm.warp(uint256(compute.getJob(id).deadline) + 1);
+        vm.warp(uint256(compute.getJob(id).deadline));
         _challenge(id);
         _assertStatus(id, IComputeMarket.JobStatus.Disputed);
     }
@@ -1309,7 +1341,7 @@ contract ComputeMarketTest is SoukFixture {
 
     function test_settleDispute_slashesOnlyWhatWrongProviderHas() public {
         vm.prank(admin);
-        compute.setSlashAmount(10 * MIN_STAKE);
+        compute.setSlashAmount(2 * MIN_STAKE); // the whole stake, all of it locked by the assignment
         (uint256 id, address[] memory a) = _disputed();
         vm.expectEmit(true, true, false, true, address(compute));
         emit IComputeMarket.ProviderSlashed(id, a[1], 2 * MIN_STAKE, reasonWrong);
@@ -1747,6 +1779,7 @@ contract ComputeMarketTest is SoukFixture {
 
     function test_setDisputePeriod_enforcesBounds() public {
         vm.startPrank(admin);
+        registry.setUnbondingPeriod(90 days); // covers a 30-day dispute period
         vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukInvalidDuration.selector, 1 hours - 1));
         compute.setDisputePeriod(1 hours - 1);
         vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukInvalidDuration.selector, 30 days + 1));
@@ -1762,6 +1795,9 @@ contract ComputeMarketTest is SoukFixture {
         compute.setMaxJobDuration(59);
         vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukInvalidDuration.selector, 90 days + 1));
         compute.setMaxJobDuration(90 days + 1);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukInvalidDuration.selector, MIN_WORKING_TIME));
+        compute.setMaxJobDuration(MIN_WORKING_TIME); // must stay above the minimum working time
+        compute.setMinWorkingTime(0);
         compute.setMaxJobDuration(1 minutes);
         vm.stopPrank();
         assertEq(uint256(compute.maxJobDuration()), 60, "min accepted");

@@ -55,7 +55,9 @@ contract GovernanceTest is SoukFixture {
                 slashAmount: SLASH_AMOUNT,
                 disputePeriod: DISPUTE_PERIOD,
                 maxJobDuration: MAX_JOB_DURATION,
-                revealPeriod: REVEAL_PERIOD
+                revealPeriod: REVEAL_PERIOD,
+                auditPeriod: AUDIT_PERIOD,
+                minWorkingTime: MIN_WORKING_TIME
             })
         );
         adminRole = gMarket.DEFAULT_ADMIN_ROLE();

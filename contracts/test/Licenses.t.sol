@@ -5,6 +5,7 @@ import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.s
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {MockERC20} from "./utils/mocks/MockERC20.sol";
 import {SoukFixture} from "./utils/SoukFixture.sol";
 import {RevertingReceiver, GasBurningReceiver} from "./utils/mocks/Receivers.sol";
 import {MarketReentrantSeller} from "./utils/mocks/MarketReentrantSeller.sol";
@@ -151,7 +152,7 @@ contract LicensesCloseTest is LicensesTestBase {
         buyNative(bob, id, carol, PRICE);
         vm.expectRevert(abi.encodeWithSelector(ILicenses.SoukLicensingClosed.selector, id));
         vm.prank(bob);
-        licenses.purchaseLicenseAt{value: PRICE}(id, carol, PRICE);
+        licenses.purchaseLicenseAt{value: PRICE}(id, carol, NATIVE, PRICE, DURATION);
         assertTrue(licenses.hasAccess(bob, id), "existing licence still valid");
         assertFalse(licenses.hasAccess(carol, id), "no new licence");
     }
@@ -213,7 +214,7 @@ contract LicensesPurchaseTest is LicensesTestBase {
             id, bob, bob, address(usd), USD_PRICE, royalty, fee, uint64(t0 + DURATION)
         );
         vm.prank(bob);
-        licenses.purchaseLicenseAt(id, bob, USD_PRICE);
+        licenses.purchaseLicenseAt(id, bob, address(usd), USD_PRICE, DURATION);
 
         assertEq(usd.balanceOf(creator), royalty, "creator");
         assertEq(usd.balanceOf(treasury), fee, "treasury");
@@ -293,7 +294,7 @@ contract LicensesPurchaseTest is LicensesTestBase {
         buyNative(bob, id, bob, PRICE);
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
         vm.prank(bob);
-        licenses.purchaseLicenseAt{value: PRICE}(id, bob, PRICE);
+        licenses.purchaseLicenseAt{value: PRICE}(id, bob, NATIVE, PRICE, DURATION);
     }
 
     function test_purchaseLicense_revertsIfCurrencyDisallowedAfterTermsSet() public {
@@ -312,12 +313,61 @@ contract LicensesPurchaseTest is LicensesTestBase {
             abi.encodeWithSelector(ILicenses.SoukPriceMismatch.selector, id, USD_PRICE, USD_PRICE * 2)
         );
         vm.prank(bob);
-        licenses.purchaseLicenseAt(id, bob, USD_PRICE);
+        licenses.purchaseLicenseAt(id, bob, address(usd), USD_PRICE, DURATION);
+    }
+
+    /// @notice Terms changed under a buyer (audit item 14): the owner front-runs the purchase with
+    /// `setTerms(…, 1 second)`; the price is unchanged, so a price check alone let the buyer pay for one second.
+    function test_termsChangedUnderBuyer_durationCutToOneSecondReverts() public {
+        setTermsAs(alice, id, NATIVE, PRICE, 1);
+        vm.expectRevert(abi.encodeWithSelector(ILicenses.SoukDurationMismatch.selector, id, DURATION, 1));
+        vm.prank(bob);
+        licenses.purchaseLicenseAt{value: PRICE}(id, bob, NATIVE, PRICE, DURATION);
+        assertEq(licenses.licenseExpiry(id, bob), 0, "nothing bought");
+    }
+
+    /// @notice Terms changed under a buyer (audit item 14): the owner switches the currency to another allowed
+    /// ERC-20 the buyer has a standing approval for, at the same number: a price check alone let it charge the
+    /// buyer in the other token.
+    function test_termsChangedUnderBuyer_currencySwitchedToAnotherApprovedErc20Reverts() public {
+        MockERC20 eur = new MockERC20();
+        vm.prank(admin);
+        licenses.setCurrencyAllowed(address(eur), true);
+        eur.mint(bob, USD_PRICE);
+        vm.prank(bob);
+        eur.approve(address(licenses), type(uint256).max);
+        setTermsAs(alice, id, address(usd), USD_PRICE, DURATION); // what bob saw
+        setTermsAs(alice, id, address(eur), USD_PRICE, DURATION); // the front-run
+        vm.expectRevert(
+            abi.encodeWithSelector(ILicenses.SoukCurrencyMismatch.selector, id, address(usd), address(eur))
+        );
+        vm.prank(bob);
+        licenses.purchaseLicenseAt(id, bob, address(usd), USD_PRICE, DURATION);
+        assertEq(eur.balanceOf(bob), USD_PRICE, "no EUR taken");
+    }
+
+    /// @notice Fuzz: purchaseLicenseAt succeeds exactly when currency, price and duration all match the terms.
+    function test_fuzz_purchaseLicenseAt_onlyAtTheTermsSeen(uint256 price, uint64 duration, uint8 change) public {
+        price = bound(price, 0, 100 ether);
+        duration = uint64(bound(duration, 0, 365 days));
+        setTermsAs(alice, id, NATIVE, price, duration);
+        uint256 seenPrice = change % 3 == 1 ? price + 1 : price;
+        uint64 seenDuration = change % 3 == 2 ? duration + 1 : duration;
+        if (change % 3 == 1) {
+            vm.expectRevert(abi.encodeWithSelector(ILicenses.SoukPriceMismatch.selector, id, seenPrice, price));
+        } else if (change % 3 == 2) {
+            vm.expectRevert(
+                abi.encodeWithSelector(ILicenses.SoukDurationMismatch.selector, id, seenDuration, duration)
+            );
+        }
+        vm.prank(bob);
+        licenses.purchaseLicenseAt{value: price}(id, bob, NATIVE, seenPrice, seenDuration);
+        if (change % 3 == 0) assertTrue(licenses.hasAccess(bob, id), "bought at the terms seen");
     }
 
     function test_purchaseLicenseAt_buysIfPriceMatches() public {
         vm.prank(bob);
-        uint64 expiresAt = licenses.purchaseLicenseAt{value: PRICE}(id, bob, PRICE);
+        uint64 expiresAt = licenses.purchaseLicenseAt{value: PRICE}(id, bob, NATIVE, PRICE, DURATION);
         assertEq(expiresAt, t0 + DURATION, "expiry");
         assertEq(alice.balance, 0.925 ether, "owner paid");
     }

@@ -6,6 +6,7 @@ import {IERC20Errors, IERC721Errors} from "@openzeppelin/contracts/interfaces/dr
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {MockERC20} from "./utils/mocks/MockERC20.sol";
 import {SoukFixture} from "./utils/SoukFixture.sol";
 import {RevertingReceiver, GasBurningReceiver, ReentrantReceiver} from "./utils/mocks/Receivers.sol";
 import {MarketReentrantSeller} from "./utils/mocks/MarketReentrantSeller.sol";
@@ -195,9 +196,11 @@ contract MarketplaceListTest is MarketplaceTestBase {
         assertEq(l.currency, address(usd), "currency replaced");
         assertEq(uint256(l.price), USD_PRICE, "price replaced");
         // The old native listing is gone: paying its price fails.
-        vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukPriceMismatch.selector, id, PRICE, USD_PRICE));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplace.SoukCurrencyMismatch.selector, id, NATIVE, address(usd))
+        );
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
     }
 
     function test_list_revivesStaleListingForSameSeller() public {
@@ -223,7 +226,7 @@ contract MarketplaceCancelTest is MarketplaceTestBase {
         assertNoListing(id);
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukNotListed.selector, id));
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
     }
 
     function test_cancel_revertsIfStrangerCancelsValidListing() public {
@@ -307,7 +310,7 @@ contract MarketplaceUpdatePriceTest is MarketplaceTestBase {
         assertEq(l.seller, alice, "seller kept");
         assertEq(l.currency, NATIVE, "currency kept");
         vm.prank(bob);
-        market.buy{value: 2 ether}(id, 2 ether);
+        market.buy{value: 2 ether}(id, NATIVE, 2 ether);
         assertEq(nft.ownerOf(id), bob, "sold at new price");
     }
 
@@ -316,7 +319,7 @@ contract MarketplaceUpdatePriceTest is MarketplaceTestBase {
         market.updatePrice(id, 3 ether);
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukPriceMismatch.selector, id, PRICE, 3 ether));
         vm.prank(bob);
-        market.buy{value: 3 ether}(id, PRICE);
+        market.buy{value: 3 ether}(id, NATIVE, PRICE);
     }
 
     function test_updatePrice_revertsIfNotSeller() public {
@@ -387,7 +390,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         vm.expectEmit(address(market));
         emit IMarketplace.Sold(id, alice, bob, NATIVE, PRICE, creator, royalty, fee);
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
 
         assertEq(nft.ownerOf(id), bob, "buyer owns");
         assertEq(creator.balance, royalty, "creator");
@@ -409,7 +412,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         vm.expectEmit(address(market));
         emit IMarketplace.Sold(id, alice, bob, address(usd), USD_PRICE, creator, royalty, fee);
         vm.prank(bob);
-        market.buy(id, USD_PRICE);
+        market.buy(id, address(usd), USD_PRICE);
 
         assertEq(nft.ownerOf(id), bob, "buyer owns");
         assertEq(usd.balanceOf(creator), royalty, "creator");
@@ -427,7 +430,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         nft.approve(address(market), own);
         listAs(creator, own, NATIVE, PRICE);
         vm.prank(bob);
-        market.buy{value: PRICE}(own, PRICE);
+        market.buy{value: PRICE}(own, NATIVE, PRICE);
         assertEq(creator.balance, PRICE - PRICE * FEE_BPS / 10_000, "royalty + proceeds");
         assertEq(treasury.balance, PRICE * FEE_BPS / 10_000, "treasury");
     }
@@ -438,7 +441,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         vm.expectEmit(address(market));
         emit IMarketplace.Sold(free, alice, bob, NATIVE, PRICE, creator, 0, 0.025 ether);
         vm.prank(bob);
-        market.buy{value: PRICE}(free, PRICE);
+        market.buy{value: PRICE}(free, NATIVE, PRICE);
         assertEq(creator.balance, 0, "no royalty");
         assertEq(alice.balance, 0.975 ether, "seller");
     }
@@ -446,14 +449,14 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
     function test_buy_paysRoyaltyToCreatorOnResale() public {
         listAs(alice, id, NATIVE, PRICE);
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
         vm.startPrank(bob);
         nft.setApprovalForAll(address(market), true);
         market.list(id, NATIVE, 2 ether);
         vm.stopPrank();
         vm.deal(carol, 2 ether);
         vm.prank(carol);
-        market.buy{value: 2 ether}(id, 2 ether);
+        market.buy{value: 2 ether}(id, NATIVE, 2 ether);
         assertEq(creator.balance, 0.05 ether + 0.1 ether, "royalty on both sales");
         assertEq(nft.ownerOf(id), carol, "carol owns");
         assertEq(nft.transferCount(id), 2, "two transfers");
@@ -464,7 +467,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         vm.prank(admin);
         market.setProtocolFee(1_000);
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
         assertEq(treasury.balance, 0.1 ether, "fee at purchase time");
         assertEq(alice.balance, 0.85 ether, "seller");
     }
@@ -473,21 +476,21 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         listAs(alice, id, NATIVE, PRICE);
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukPriceMismatch.selector, id, PRICE - 1, PRICE));
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE - 1);
+        market.buy{value: PRICE}(id, NATIVE, PRICE - 1);
     }
 
     function test_buy_revertsIfNativeValueTooLow() public {
         listAs(alice, id, NATIVE, PRICE);
         vm.expectRevert(abi.encodeWithSelector(IPayouts.SoukIncorrectPayment.selector, PRICE - 1, PRICE));
         vm.prank(bob);
-        market.buy{value: PRICE - 1}(id, PRICE);
+        market.buy{value: PRICE - 1}(id, NATIVE, PRICE);
     }
 
     function test_buy_revertsIfNativeValueTooHigh() public {
         listAs(alice, id, NATIVE, PRICE);
         vm.expectRevert(abi.encodeWithSelector(IPayouts.SoukIncorrectPayment.selector, PRICE + 1, PRICE));
         vm.prank(bob);
-        market.buy{value: PRICE + 1}(id, PRICE);
+        market.buy{value: PRICE + 1}(id, NATIVE, PRICE);
         assertTrue(market.isListingValid(id), "still listed");
     }
 
@@ -495,7 +498,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         listAs(alice, id, address(usd), USD_PRICE);
         vm.expectRevert(abi.encodeWithSelector(IPayouts.SoukIncorrectPayment.selector, 1, 0));
         vm.prank(bob);
-        market.buy{value: 1}(id, USD_PRICE);
+        market.buy{value: 1}(id, address(usd), USD_PRICE);
     }
 
     function test_buy_revertsIfERC20AllowanceTooLow() public {
@@ -508,24 +511,24 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
             )
         );
         vm.prank(bob);
-        market.buy(id, USD_PRICE);
+        market.buy(id, address(usd), USD_PRICE);
         assertEq(nft.ownerOf(id), alice, "not sold");
     }
 
     function test_buy_revertsIfNotListed() public {
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukNotListed.selector, id));
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
     }
 
     function test_buy_revertsIfAlreadySold() public {
         listAs(alice, id, NATIVE, PRICE);
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
         vm.deal(carol, PRICE);
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukNotListed.selector, id));
         vm.prank(carol);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
     }
 
     function test_buy_revertsIfListingStaleAfterTransfer() public {
@@ -538,7 +541,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         assertFalse(market.isListingValid(id), "stale");
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukListingStale.selector, id, alice, carol));
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
     }
 
     function test_buy_revertsIfListingStaleAfterTransferBackToSeller() public {
@@ -548,7 +551,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         assertFalse(market.isListingValid(id), "stale");
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.SoukListingStale.selector, id, alice, alice));
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
     }
 
     function test_buy_revertsIfPaused() public {
@@ -557,11 +560,11 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         market.pause();
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
         vm.prank(admin);
         market.unpause();
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
         assertEq(nft.ownerOf(id), bob, "sells after unpause");
     }
 
@@ -571,7 +574,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         market.setCurrencyAllowed(address(usd), false);
         vm.expectRevert(abi.encodeWithSelector(IPayouts.SoukCurrencyNotAllowed.selector, address(usd)));
         vm.prank(bob);
-        market.buy(id, USD_PRICE);
+        market.buy(id, address(usd), USD_PRICE);
     }
 
     function test_buy_revertsIfSellerRevokedApproval() public {
@@ -582,7 +585,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
             abi.encodeWithSelector(IERC721Errors.ERC721InsufficientApproval.selector, address(market), id)
         );
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
     }
 
     function test_buy_capsRoyaltyAtTenPercentIfTokenReportsMore() public {
@@ -600,17 +603,50 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         vm.expectEmit(address(m));
         emit IMarketplace.Sold(7, alice, bob, NATIVE, PRICE, greedyCreator, 0.1 ether, 0.025 ether);
         vm.prank(bob);
-        m.buy{value: PRICE}(7, PRICE);
+        m.buy{value: PRICE}(7, NATIVE, PRICE);
         assertEq(greedyCreator.balance, 0.1 ether, "capped at 10 %");
         assertEq(alice.balance, 0.875 ether, "seller keeps the rest");
         assertEq(address(m).balance, 0, "nothing stuck");
     }
 
+
+    /// @notice Terms changed under a buyer (audit item 14): the buyer saw a USD listing and has standing approvals
+    /// for two ERC-20s; the seller re-lists in the other at the same number. A price check alone let it through.
+    function test_buy_currencySwitchedByRelistReverts() public {
+        MockERC20 eur = new MockERC20();
+        vm.prank(admin);
+        market.setCurrencyAllowed(address(eur), true);
+        uint256 tokenId = mintTo(alice, ROYALTY_BPS);
+        listAs(alice, tokenId, address(usd), USD_PRICE); // what carol saw
+        listAs(alice, tokenId, address(eur), USD_PRICE); // the front-run
+        usd.mint(carol, USD_PRICE);
+        eur.mint(carol, USD_PRICE);
+        vm.startPrank(carol);
+        usd.approve(address(market), type(uint256).max);
+        eur.approve(address(market), type(uint256).max);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplace.SoukCurrencyMismatch.selector, tokenId, address(usd), address(eur))
+        );
+        market.buy(tokenId, address(usd), USD_PRICE);
+        vm.stopPrank();
+        assertEq(eur.balanceOf(carol), USD_PRICE, "no EUR taken");
+        assertEq(nft.ownerOf(tokenId), alice, "not sold");
+    }
+
+    function test_buy_revertsIfNativeExpectedButListedInErc20() public {
+        uint256 tokenId = mintTo(alice, ROYALTY_BPS);
+        listAs(alice, tokenId, address(usd), PRICE);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplace.SoukCurrencyMismatch.selector, tokenId, NATIVE, address(usd))
+        );
+        vm.prank(bob);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
+    }
     function test_buy_neverPaysMoreThanTenPercentRoyaltyWithAgentNFT() public {
         uint256 maxed = mintTo(alice, nft.MAX_ROYALTY_BPS());
         listAs(alice, maxed, NATIVE, PRICE);
         vm.prank(bob);
-        market.buy{value: PRICE}(maxed, PRICE);
+        market.buy{value: PRICE}(maxed, NATIVE, PRICE);
         assertEq(creator.balance, PRICE / 10, "10 %");
     }
 
@@ -625,7 +661,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         vm.deal(bob, price);
 
         vm.prank(bob);
-        market.buy{value: price}(tokenId, price);
+        market.buy{value: price}(tokenId, NATIVE, price);
 
         (uint256 royalty, uint256 fee, uint256 proceeds) = split(price, royaltyBps, feeBps);
         assertEq(creator.balance, royalty, "royalty");
@@ -648,7 +684,7 @@ contract MarketplaceBuyTest is MarketplaceTestBase {
         usd.mint(carol, price);
         vm.startPrank(carol);
         usd.approve(address(market), price);
-        market.buy(tokenId, price);
+        market.buy(tokenId, address(usd), price);
         vm.stopPrank();
 
         (uint256 royalty, uint256 fee, uint256 proceeds) = split(price, royaltyBps, feeBps);
@@ -710,7 +746,7 @@ contract MarketplaceGovernanceTest is MarketplaceTestBase {
         assertEq(market.treasury(), carol, "treasury");
         listAs(alice, id, NATIVE, PRICE);
         vm.prank(bob);
-        market.buy{value: PRICE}(id, PRICE);
+        market.buy{value: PRICE}(id, NATIVE, PRICE);
         assertEq(carol.balance, 0.025 ether, "new treasury paid");
         assertEq(treasury.balance, 0, "old treasury not paid");
     }
@@ -766,7 +802,7 @@ contract MarketplaceGriefingTest is MarketplaceTestBase {
         vm.expectEmit(address(market));
         emit IPayouts.PaymentCredited(NATIVE, address(r), 0.05 ether);
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
 
         assertEq(nft.ownerOf(tokenId), bob, "sale went through");
         assertEq(alice.balance, 0.925 ether, "seller paid");
@@ -793,7 +829,7 @@ contract MarketplaceGriefingTest is MarketplaceTestBase {
         vm.expectEmit(address(market));
         emit IPayouts.PaymentCredited(NATIVE, address(r), 0.925 ether);
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
 
         assertEq(nft.ownerOf(tokenId), bob, "sale went through");
         assertEq(creator.balance, 0.05 ether, "royalty paid");
@@ -816,7 +852,7 @@ contract MarketplaceGriefingTest is MarketplaceTestBase {
         emit IPayouts.PaymentCredited(NATIVE, address(g), 0.925 ether);
         vm.prank(bob);
         uint256 before = gasleft();
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
         uint256 used = before - gasleft();
 
         assertLe(used, 300_000, "griefing cost bounded by the push gas limit");
@@ -833,7 +869,7 @@ contract MarketplaceGriefingTest is MarketplaceTestBase {
         );
         listAs(alice, 2, NATIVE, PRICE);
         vm.prank(bob);
-        market.buy{value: PRICE}(2, PRICE);
+        market.buy{value: PRICE}(2, NATIVE, PRICE);
         assertEq(market.creditsOf(NATIVE, address(g)), 0.1 ether, "royalty credited");
         assertEq(alice.balance, 0.875 ether, "seller paid");
     }
@@ -850,7 +886,7 @@ contract MarketplaceGriefingTest is MarketplaceTestBase {
         r.execute(address(nft), abi.encodeCall(nft.setApprovalForAll, (address(market), true)));
         r.execute(address(market), abi.encodeCall(market.list, (tokenId, NATIVE, PRICE)));
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
         uint256 credit = market.creditsOf(NATIVE, address(r));
         assertEq(credit, 0.975 ether, "credited");
 
@@ -866,7 +902,7 @@ contract MarketplaceGriefingTest is MarketplaceTestBase {
         r.execute(address(nft), abi.encodeCall(nft.setApprovalForAll, (address(market), true)));
         r.execute(address(market), abi.encodeCall(market.list, (tokenId, NATIVE, PRICE)));
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
         vm.prank(guardian);
         market.pause();
         r.execute(address(market), abi.encodeCall(market.withdrawCredits, (NATIVE, carol)));
@@ -888,10 +924,10 @@ contract MarketplaceReentrancyTest is MarketplaceTestBase {
         ReentrantReceiver r = new ReentrantReceiver();
         uint256 tokenId = mintTo(address(r), ROYALTY_BPS);
         _listFrom(address(r), tokenId, NATIVE, PRICE);
-        r.arm(address(market), abi.encodeCall(market.buy, (tokenId, PRICE)));
+        r.arm(address(market), abi.encodeCall(market.buy, (tokenId, NATIVE, PRICE)));
 
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
 
         assertTrue(r.attempted(), "callback ran");
         assertFalse(r.reentered(), "re-entry failed");
@@ -910,7 +946,7 @@ contract MarketplaceReentrancyTest is MarketplaceTestBase {
         r.arm(address(market), abi.encodeCall(market.cancel, (tokenId)));
 
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
 
         assertTrue(r.attempted(), "callback ran");
         assertFalse(r.reentered(), "re-entry failed");
@@ -933,10 +969,10 @@ contract MarketplaceReentrancyTest is MarketplaceTestBase {
         vm.stopPrank();
         usd.mint(address(s), 1);
         s.execute(address(usd), abi.encodeCall(usd.approve, (address(market), 1)));
-        s.arm(address(market), abi.encodeCall(market.buy, (other, 1)));
+        s.arm(address(market), abi.encodeCall(market.buy, (other, address(usd), 1)));
 
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
 
         assertFalse(s.armed(), "callback ran");
         assertFalse(s.reentered(), "re-entry failed");
@@ -957,7 +993,7 @@ contract MarketplaceReentrancyTest is MarketplaceTestBase {
         s.arm(address(market), abi.encodeCall(market.cancel, (tokenId)));
 
         vm.prank(bob);
-        market.buy{value: PRICE}(tokenId, PRICE);
+        market.buy{value: PRICE}(tokenId, NATIVE, PRICE);
 
         assertFalse(s.reentered(), "re-entry failed");
         assertEq(s.revertSelector(), IMarketplace.SoukNotListed.selector, "listing deleted before payment");

@@ -476,9 +476,11 @@ contract ProviderRegistryTest is SoukFixture {
         vm.prank(admin);
         registry.setUnbondingPeriod(max);
         assertEq(uint256(registry.unbondingPeriod()), max, "max");
+        uint64 floor = registry.minUnbondingPeriod();
+        assertTrue(floor != 0, "the ComputeMarket set a floor");
         vm.prank(admin);
-        registry.setUnbondingPeriod(0);
-        assertEq(uint256(registry.unbondingPeriod()), 0, "zero allowed");
+        registry.setUnbondingPeriod(floor);
+        assertEq(uint256(registry.unbondingPeriod()), floor, "the floor itself allowed");
     }
 
     function test_setUnbondingPeriod_revertsIfTooLong() public {
@@ -505,12 +507,13 @@ contract ProviderRegistryTest is SoukFixture {
         _register(2 * MIN_STAKE);
         vm.prank(prov);
         uint64 at = registry.requestUnbond(MIN_STAKE);
+        uint64 shorter = registry.minUnbondingPeriod();
         vm.prank(admin);
-        registry.setUnbondingPeriod(1 days);
+        registry.setUnbondingPeriod(shorter);
         assertEq(uint256(_p(prov).unbondableAt), at, "existing request keeps its time");
         vm.prank(prov);
         uint64 at2 = registry.requestUnbond(1 ether);
-        assertEq(uint256(at2), block.timestamp + 1 days, "new period for new request");
+        assertEq(uint256(at2), block.timestamp + shorter, "new period for new request");
     }
 
     function test_setSlashRecipient_revertsIfZero() public {

@@ -12,6 +12,7 @@ import {
   type Hex,
   keccak256,
   parseEther,
+  zeroAddress,
 } from 'viem';
 import { deploySouk, roles, type SoukDeployment } from './deploy.ts';
 import { startDevnet } from './devnet.ts';
@@ -130,7 +131,7 @@ describe('deploySouk on anvil', () => {
       address: marketplace,
       abi: marketplaceAbi,
       functionName: 'buy',
-      args: [tokenId, price],
+      args: [tokenId, zeroAddress, price],
       value: price,
     });
     assert.equal(await read({ address: agentNft, abi: agentNftAbi, functionName: 'ownerOf', args: [tokenId] }), buyer);

@@ -57,16 +57,27 @@ export type SoukParameters = {
   protocolFeeBps: number;
   /** Minimum provider stake, SOUK wei. @default 1,000 SOUK */
   minStake: bigint;
-  /** Seconds between `requestUnbond` and `withdraw`. @default 7 days */
+  /**
+   * Seconds between `requestUnbond` and `withdraw`; at least a job's life (`maxJobDuration + revealPeriod +
+   * auditPeriod + disputePeriod`), or the ComputeMarket refuses to deploy. @default 14 days
+   */
   unbondingPeriod: bigint;
   /** SOUK wei slashed per provider fault. @default 100 SOUK */
   slashAmount: bigint;
-  /** Seconds a referee has after a disputed job's deadline. @default 1 day */
+  /** Seconds a referee has to settle a dispute after the job's audit window. @default 1 day */
   disputePeriod: bigint;
   /** Longest job deadline, seconds from submission. @default 7 days */
   maxJobDuration: bigint;
   /** Seconds providers have to reveal once the last commit of a job is in. @default 10 minutes */
   revealPeriod: bigint;
+  /** Seconds after a job's last reveal when only the scheduler may finalize and the referee may challenge. @default 10 minutes */
+  auditPeriod: bigint;
+  /**
+   * Seconds that must be left before a job's deadline when a provider is assigned (and at submission). Keep it
+   * below the node's shortest accepted deadline (30 s) minus assignment latency; raise it in production.
+   * @default 20 seconds
+   */
+  minWorkingTime: bigint;
   /** Timelock delay between queueing and executing a proposal, seconds. @default 2 days */
   timelockDelay: bigint;
   /** Blocks between a proposal and its vote. @default 1 */
@@ -83,11 +94,13 @@ export type SoukParameters = {
 export const defaultParameters: SoukParameters = {
   protocolFeeBps: 250,
   minStake: parseEther('1000'),
-  unbondingPeriod: 7n * 24n * 3600n,
+  unbondingPeriod: 14n * 24n * 3600n,
   slashAmount: parseEther('100'),
   disputePeriod: 24n * 3600n,
   maxJobDuration: 7n * 24n * 3600n,
   revealPeriod: 600n,
+  auditPeriod: 600n,
+  minWorkingTime: 20n,
   timelockDelay: 2n * 24n * 3600n,
   votingDelay: 1,
   votingPeriod: 50_400,
@@ -262,6 +275,8 @@ export async function deploySouk({
       disputePeriod: params.disputePeriod,
       maxJobDuration: params.maxJobDuration,
       revealPeriod: params.revealPeriod,
+      auditPeriod: params.auditPeriod,
+      minWorkingTime: params.minWorkingTime,
     },
   ]);
 
@@ -270,6 +285,13 @@ export async function deploySouk({
   await grant(timelock, soukTimelockAbi, roles.proposer, governor, 'timelock: PROPOSER_ROLE to governor');
   await grant(timelock, soukTimelockAbi, roles.canceller, governor, 'timelock: CANCELLER_ROLE to governor');
   await grant(providerRegistry, providerRegistryAbi, roles.slasher, computeMarket, 'registry: SLASHER_ROLE');
+  // Now that it may: the registry learns the job lifetime as the floor of its unbonding period.
+  await send('compute: syncUnbondingFloor', {
+    address: computeMarket,
+    abi: computeMarketAbi,
+    functionName: 'syncUnbondingFloor',
+    args: [],
+  });
   await grant(providerRegistry, providerRegistryAbi, roles.reporter, computeMarket, 'registry: REPORTER_ROLE');
   await grant(computeMarket, computeMarketAbi, roles.scheduler, operator, 'compute: SCHEDULER_ROLE');
   await grant(computeMarket, computeMarketAbi, roles.referee, operator, 'compute: REFEREE_ROLE');

@@ -89,6 +89,11 @@ const panics: Record<string, string> = {
   '50': 'array index out of bounds',
 };
 
+/** A Unix time in seconds as an ISO date. */
+function time(seconds: string): string {
+  return new Date(Number(seconds) * 1000).toISOString();
+}
+
 /** One sentence for the errors people meet most, or `undefined`. Amounts are shown in wei. */
 function explain({ name, args }: DecodedContractError): string | undefined {
   if (!args) return undefined;
@@ -99,6 +104,9 @@ function explain({ name, args }: DecodedContractError): string | undefined {
     SoukNotListed: () => `Asset ${a[0]} is not listed for sale.`,
     SoukListingStale: () => `The listing of asset ${a[0]} is stale: ${a[1]} listed it but ${a[2]} owns it now.`,
     SoukPriceMismatch: () => `The price of asset ${a[0]} changed: expected ${a[1]} wei, now ${a[2]} wei.`,
+    SoukCurrencyMismatch: () => `The currency of asset ${a[0]} changed: expected ${a[1]}, now ${a[2]}.`,
+    SoukDurationMismatch: () =>
+      `The licence duration of asset ${a[0]} changed: expected ${a[1]} s, now ${a[2]} s (0 s = perpetual).`,
     SoukIncorrectPayment: () => `Sent ${a[0]} wei but ${a[1]} wei is due.`,
     SoukInvalidPrice: () => `Price ${a[0]} wei is not accepted (zero, or above 2^96 − 1 wei).`,
     SoukNotTokenOwner: () => `${a[0]} does not own asset ${a[1]}.`,
@@ -115,6 +123,20 @@ function explain({ name, args }: DecodedContractError): string | undefined {
     SoukNotRegistered: () => `${a[0]} is not a registered provider.`,
     SoukInvalidJobStatus: () => `Job ${a[0]} is ${jobStatuses[Number(a[1])] ?? a[1]}, which does not allow this.`,
     SoukDeadlinePassed: () => `The deadline of job ${a[0]} has passed.`,
+    SoukInvalidDeadline: () =>
+      `Deadline ${time(a[0])} is outside the accepted range: from ${time(a[1])} (now + the minimum working time) ` +
+      `to ${time(a[2])} (now + the longest job duration).`,
+    SoukNotEnoughTimeLeft: () =>
+      `Job ${a[0]} has ${a[1]} s left before its deadline; a provider needs at least ${a[2]} s to be assigned.`,
+    SoukFinalizeTooEarly: () =>
+      `Job ${a[0]} is still in its audit window: only the scheduler may finalize it before ${time(a[1])}.`,
+    SoukChallengeTooLate: () =>
+      `The audit window of job ${a[0]} ended at ${time(a[1])}: it can no longer be challenged.`,
+    SoukInsufficientFreeStake: () =>
+      `Provider ${a[0]} has ${a[1]} wei of stake not locked by open jobs; ${a[2]} wei is needed.`,
+    SoukUnbondingTooShort: () =>
+      `The unbonding period (${a[0]} s) must cover a job's life (${a[1]} s): raise it in the ProviderRegistry first.`,
+    SoukUnbondingPeriodTooShort: () => `An unbonding period of ${a[0]} s is below the ${a[1]} s a job can last.`,
     SoukDeadlineNotReached: () => `Job ${a[0]} can be refunded from ${new Date(Number(a[1]) * 1000).toISOString()}.`,
     SoukZeroAddress: () => 'The zero address was given where an account is needed.',
     ERC20InsufficientBalance: () => `${a[0]} holds ${a[1]} but ${a[2]} (base units of the token) is needed.`,

@@ -35,6 +35,15 @@ interface IComputeMarket {
     /// @param modelId The model (AgentNFT id) whose creator earns the creator share.
     /// @param inputHash Hash of the job input (sha-256 of its bytes, or of its CID's bytes).
     /// @param resultHash The agreed (or referee-settled) result hash; zero before, and while Disputed.
+    /// @param slashAmount Snapshot at submission: SOUK wei slashed per fault, and locked per assigned provider.
+    /// @param providerBps Snapshot at submission: providers' share, bps.
+    /// @param creatorBps Snapshot at submission: model creator's share, bps (the treasury gets the rest).
+    /// @param revealPeriod Snapshot at submission: seconds providers have to reveal after the last commit.
+    /// @param auditPeriod Snapshot at submission: seconds of audit window after the last reveal.
+    /// @param disputePeriod Snapshot at submission: seconds the referee has to settle a dispute after the audit
+    /// window.
+    /// @param auditEndsAt Unix seconds: last reveal + `auditPeriod`, set when all r reveals agree; zero before. Until
+    /// `max(deadline, auditEndsAt)` only the scheduler may finalize and the referee may challenge.
     struct Job {
         address requester;
         uint40 deadline;
@@ -48,6 +57,13 @@ interface IComputeMarket {
         uint256 modelId;
         bytes32 inputHash;
         bytes32 resultHash;
+        uint96 slashAmount;
+        uint16 providerBps;
+        uint16 creatorBps;
+        uint24 revealPeriod;
+        uint24 auditPeriod;
+        uint24 disputePeriod;
+        uint40 auditEndsAt;
     }
 
     /// @notice One provider's part in a job.
@@ -62,8 +78,22 @@ interface IComputeMarket {
 
     /// @notice Thrown when redundancy is outside 1..{MAX_REDUNDANCY}.
     error SoukInvalidRedundancy(uint256 redundancy);
-    /// @notice Thrown when a deadline is in the past or further than {maxJobDuration} ahead.
-    error SoukInvalidDeadline(uint256 deadline, uint256 latest);
+    /// @notice Thrown when a job's deadline (Unix seconds) is outside `[minDeadline, maxDeadline]`: `minDeadline` is
+    /// the block's timestamp + {minWorkingTime} (at least + 1 s), `maxDeadline` the block's timestamp +
+    /// {maxJobDuration}.
+    error SoukInvalidDeadline(uint256 deadline, uint256 minDeadline, uint256 maxDeadline);
+    /// @notice Thrown when a provider would be assigned with less than {minWorkingTime} seconds left before the
+    /// deadline (`timeLeft` = deadline − block timestamp, seconds).
+    error SoukNotEnoughTimeLeft(uint256 jobId, uint256 timeLeft, uint256 minWorkingTime);
+    /// @notice Thrown when the referee challenges after the job's audit window ended (`auditEnd`, Unix seconds: the
+    /// later of the deadline and last reveal + audit period).
+    error SoukChallengeTooLate(uint256 jobId, uint256 auditEnd);
+    /// @notice Thrown when the registry's unbonding period (seconds) is shorter than a job's life
+    /// (`maxJobDuration + revealPeriod + auditPeriod + disputePeriod`): a provider could unbond and withdraw
+    /// before a fault is settled.
+    error SoukUnbondingTooShort(uint256 unbondingPeriod, uint256 jobLifetime);
+    /// @notice Thrown when a slash amount above `type(uint96).max` SOUK wei is set.
+    error SoukInvalidSlashAmount(uint256 amount);
     /// @notice Thrown on a zero reward or one above `type(uint96).max` wei.
     error SoukInvalidReward(uint256 reward);
     /// @notice Thrown when a job is not in the state an action needs.
@@ -91,8 +121,8 @@ interface IComputeMarket {
     /// @notice Thrown when a job is finalized before every provider revealed matching results, or challenged
     /// before every provider revealed.
     error SoukNotReadyToFinalize(uint256 jobId, uint256 revealed, uint256 redundancy);
-    /// @notice Thrown when someone without `SCHEDULER_ROLE` finalizes a job before its reveal window ended, the
-    /// window the referee has to audit it; `openAt` is the first Unix second anyone may (deadline + 1).
+    /// @notice Thrown when someone without `SCHEDULER_ROLE` finalizes a job before its audit window ended;
+    /// `openAt` is the first Unix second anyone may: max(deadline, last reveal + audit period) + 1.
     error SoukFinalizeTooEarly(uint256 jobId, uint256 openAt);
     /// @notice Thrown when someone other than the requester cancels.
     error SoukNotRequester(uint256 jobId, address caller);
@@ -206,6 +236,12 @@ interface IComputeMarket {
     /// @notice Governance changed the reveal window.
     /// @param period Seconds providers have to reveal after the last commit.
     event RevealPeriodSet(uint64 period);
+    /// @notice Governance changed the audit window.
+    /// @param period Seconds after the last reveal reserved for the referee's audit.
+    event AuditPeriodSet(uint64 period);
+    /// @notice Governance changed the minimum working time.
+    /// @param duration Seconds that must be left before the deadline at assignment.
+    event MinWorkingTimeSet(uint64 duration);
     /// @notice Governance changed the treasury.
     /// @param treasury The receiver of the treasury share.
     event TreasurySet(address treasury);
@@ -235,16 +271,21 @@ interface IComputeMarket {
     /// @dev Reverts {SoukNotRequester}, {SoukInvalidJobStatus}. Emits {JobStatusChanged}, {JobRefunded}.
     function cancelJob(uint256 jobId) external;
 
-    /// @notice Assigns exactly `redundancy` distinct active providers (the scheduler, `SCHEDULER_ROLE`).
-    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukWrongProviderCount},
-    /// {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}, `EnforcedPause`.
+    /// @notice Assigns exactly `redundancy` distinct active providers (the scheduler, `SCHEDULER_ROLE`), each
+    /// with at least the job's `slashAmount` of unlocked stake, which is locked until the job settles; at least
+    /// {minWorkingTime} seconds must be left before the deadline.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotEnoughTimeLeft}, {SoukWrongProviderCount},
+    /// {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}, the registry's `SoukInsufficientFreeStake`,
+    /// `EnforcedPause`.
     /// Emits {ProviderAssigned} per provider, {JobStatusChanged}.
     function assignProviders(uint256 jobId, address[] calldata providers) external;
 
     /// @notice Replaces an assigned provider that has not committed (the scheduler). The replaced provider's
-    /// failure counter moves. Only while the job is still collecting commits, so a newcomer never sees a reveal.
-    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotAssigned}, {SoukAlreadyCommitted},
-    /// {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}. Emits {ProviderReassigned}.
+    /// failure counter moves and its stake lock is released; the replacement's is taken. Only while the job is still
+    /// collecting commits, so a newcomer never sees a reveal, and with at least {minWorkingTime} seconds left.
+    /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotEnoughTimeLeft}, {SoukNotAssigned},
+    /// {SoukAlreadyCommitted}, {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}, the registry's
+    /// `SoukInsufficientFreeStake`. Emits {ProviderReassigned}.
     function reassignProvider(uint256 jobId, address previous, address replacement) external;
 
     /// @notice Commits to a result: `commitment = keccak256(abi.encode(resultHash, salt, msg.sender))`.
@@ -257,14 +298,16 @@ interface IComputeMarket {
     /// the job's deadline, which the last commit moved to at least `revealPeriod` seconds after it.
     /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotAssigned}, {SoukAlreadyRevealed},
     /// {SoukZeroHash}, {SoukCommitmentMismatch}. Emits {ResultRevealed}; {JobStatusChanged} to Disputed when the
-    /// last reveal leaves the results in disagreement.
+    /// last reveal leaves the results in disagreement. A last reveal that agrees opens the audit window:
+    /// `auditEndsAt = now + auditPeriod`.
     function revealResult(uint256 jobId, bytes32 resultHash, bytes32 salt) external;
 
-    /// @notice Pays out a job whose r reveals all agree: providers share `providerBps` equally, the model creator
-    /// gets `creatorBps`, the treasury the rest (its `treasuryBps` plus rounding dust). The scheduler
-    /// (`SCHEDULER_ROLE`) may call it as soon as all r reveals are in; anyone else only once the reveal window is
-    /// over (`block.timestamp > deadline`), so the referee always has that window to audit the job ({challenge})
-    /// before a third party can pay it out. It never expires. Never paused.
+    /// @notice Pays out a job whose r reveals all agree: providers share the job's `providerBps` equally, the model
+    /// creator gets its `creatorBps`, the treasury the rest (plus rounding dust), and the providers' stake locks are
+    /// released. The scheduler (`SCHEDULER_ROLE`) may call it as soon as all r reveals are in; anyone else only
+    /// once the audit window is over (`block.timestamp > max(deadline, auditEndsAt)`), so the referee always has
+    /// `auditPeriod` after the last reveal to audit the job ({challenge}) before a third party, such as the provider
+    /// itself, can pay it out. It never expires. Never paused.
     /// @dev Reverts {SoukInvalidJobStatus}, {SoukNotReadyToFinalize}, {SoukFinalizeTooEarly}. Emits {ProviderPaid}
     /// per provider, {JobSettled}, {JobStatusChanged}.
     function finalize(uint256 jobId) external;
@@ -272,19 +315,19 @@ interface IComputeMarket {
     /// @notice A random audit (`REFEREE_ROLE`): disputes a job whose r reveals all agree, after the referee
     /// re-executed it and got a different result. The job moves to Disputed and is then settled by
     /// {settleDispute} as any dispute: providers whose result differs from the referee's are slashed, and if none
-    /// was right the requester is refunded; unsettled, it is refundable after deadline + `disputePeriod`. Never
-    /// paused.
+    /// was right the requester is refunded; unsettled, it is refundable `disputePeriod` after the audit window.
+    /// Never paused.
     ///
     /// Why audits deter cheating even at r = 1, where there is no second provider to disagree: the node operator
     /// audits each agreeing job with probability p (its audit rate), and the slash is S. A provider that fakes a
     /// result saves at most the job's payment P, and loses S with probability at least p, so one cheat is worth at
     /// most (1 − p)·P − p·S < P − p·S: cheating does not pay when S ≥ P / p, i.e. stake ≥ payment / audit rate
     /// (e.g. S = 100 SOUK and p = 5 % cover jobs paying up to 5 SOUK's worth). {finalize} is what makes the audit
-    /// enforceable: nobody but the scheduler can pay a job out before its reveal window ends.
-    /// @dev Not bounded by the deadline, but a referee should challenge within the reveal window: once
-    /// `deadline + disputePeriod` has passed, anyone may {refund} a challenged job (without slashing) before
-    /// {settleDispute} lands. Reverts `AccessControlUnauthorizedAccount` without `REFEREE_ROLE`,
-    /// {SoukInvalidJobStatus} unless Revealing, {SoukNotReadyToFinalize} unless all r revealed.
+    /// enforceable: nobody but the scheduler can pay a job out before its audit window ends.
+    /// @dev Only inside the audit window (`block.timestamp ≤ max(deadline, auditEndsAt)`), so the referee always
+    /// keeps a whole `disputePeriod` to settle before anyone may {refund} the challenged job. Reverts
+    /// `AccessControlUnauthorizedAccount` without `REFEREE_ROLE`, {SoukInvalidJobStatus} unless Revealing,
+    /// {SoukNotReadyToFinalize} unless all r revealed, {SoukChallengeTooLate} after the audit window.
     /// Emits {JobStatusChanged}, {JobChallenged}.
     function challenge(uint256 jobId) external;
 
@@ -297,7 +340,8 @@ interface IComputeMarket {
 
     /// @notice Returns the escrow to the requester once a job cannot complete: after the deadline for jobs without
     /// r matching reveals (assigned providers that did not commit, or committed and did not reveal, are slashed),
-    /// or after deadline + dispute period for a dispute no referee settled. Anyone may call it. Never paused.
+    /// or `disputePeriod` after the audit window (`max(deadline, auditEndsAt)`) for a dispute no referee settled
+    /// (nobody slashed). Every remaining stake lock of the job is released. Anyone may call it. Never paused.
     /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlineNotReached}. Emits {ProviderSlashed}, {JobRefunded},
     /// {JobStatusChanged}.
     function refund(uint256 jobId) external;

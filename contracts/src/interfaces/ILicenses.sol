@@ -28,6 +28,12 @@ interface ILicenses {
     error SoukInvalidPrice(uint256 price);
     /// @notice Thrown when the buyer's expected price differs from the terms (front-running protection).
     error SoukPriceMismatch(uint256 assetId, uint256 expected, uint256 actual);
+    /// @notice Thrown when the buyer's expected currency differs from the terms' (an owner switched currencies, e.g.
+    /// to an ERC-20 the buyer has a standing approval for).
+    error SoukCurrencyMismatch(uint256 assetId, address expected, address actual);
+    /// @notice Thrown when the buyer's expected licence duration (seconds; 0 = perpetual) differs from the terms'
+    /// (an owner cut it, say to one second, between the buyer's look and the purchase).
+    error SoukDurationMismatch(uint256 assetId, uint64 expected, uint64 actual);
     /// @notice Thrown when a protocol fee above the cap is set.
     error SoukFeeTooHigh(uint256 feeBps, uint256 maxBps);
     /// @notice Thrown when the zero address is given where an account is required.
@@ -80,7 +86,8 @@ interface ILicenses {
     /// @notice Stops new purchases of `assetId` licences; only its owner. Never paused. Emits {LicensingClosed}.
     function closeLicensing(uint256 assetId) external;
 
-    /// @notice Buys a licence for `licensee` at the current terms. Pays the creator's royalty (the asset's ERC-2981
+    /// @notice Buys a licence for `licensee` at whatever the terms are when the transaction lands: prefer
+    /// {purchaseLicenseAt}, which reverts if the owner changed them in between. Pays the creator's royalty (the asset's ERC-2981
     /// bps), the protocol fee to the treasury and the rest to the asset's current owner. Buying again while a
     /// licence runs extends it by one duration.
     /// @dev For native terms send exactly the price as `msg.value`; for ERC-20 terms approve the price.
@@ -91,12 +98,22 @@ interface ILicenses {
     /// @return expiresAt Unix time in seconds when access ends; `type(uint64).max` = perpetual.
     function purchaseLicense(uint256 assetId, address licensee) external payable returns (uint64 expiresAt);
 
-    /// @notice Same as {purchaseLicense}, but reverts {SoukPriceMismatch} unless the price is `expectedPrice`:
-    /// use it for ERC-20 terms so that an owner cannot raise the price between approval and purchase.
-    function purchaseLicenseAt(uint256 assetId, address licensee, uint256 expectedPrice)
-        external
-        payable
-        returns (uint64 expiresAt);
+    /// @notice Same as {purchaseLicense}, but only at the terms the buyer saw (slippage protection): reverts
+    /// {SoukCurrencyMismatch}, {SoukPriceMismatch} or {SoukDurationMismatch} when the owner changed the currency,
+    /// price or duration in between (by front-running with {setTerms}).
+    /// @param assetId The asset.
+    /// @param licensee Who gets access.
+    /// @param expectedCurrency The terms' currency the buyer saw (`address(0)` native).
+    /// @param expectedPrice The terms' price the buyer saw, wei of that currency.
+    /// @param expectedDuration The terms' duration the buyer saw, seconds (0 = perpetual).
+    /// @return expiresAt Unix time in seconds when access ends; `type(uint64).max` = perpetual.
+    function purchaseLicenseAt(
+        uint256 assetId,
+        address licensee,
+        address expectedCurrency,
+        uint256 expectedPrice,
+        uint64 expectedDuration
+    ) external payable returns (uint64 expiresAt);
 
     /// @notice Whether `account` may access `assetId` now: it holds an unexpired licence, or owns the asset.
     /// @dev What the storage gateway checks, on-chain, before it streams plaintext. False for nonexistent assets.

@@ -28,6 +28,9 @@ interface IMarketplace {
     error SoukNotSeller(address caller, uint256 tokenId);
     /// @notice Thrown when a buyer's expected price differs from the listing's (front-running protection).
     error SoukPriceMismatch(uint256 tokenId, uint256 expected, uint256 actual);
+    /// @notice Thrown when a buyer's expected currency differs from the listing's: a seller re-listed in another
+    /// currency (e.g. an ERC-20 the buyer has a standing approval for) after the buyer looked.
+    error SoukCurrencyMismatch(uint256 tokenId, address expected, address actual);
     /// @notice Thrown when a protocol fee above {MAX_PROTOCOL_FEE_BPS} is set.
     error SoukFeeTooHigh(uint256 feeBps, uint256 maxBps);
     /// @notice Thrown when the zero address is given where an account is required.
@@ -88,17 +91,20 @@ interface IMarketplace {
     /// Emits {PriceUpdated}.
     function updatePrice(uint256 tokenId, uint256 price) external;
 
-    /// @notice Buys a listed token for exactly `expectedPrice` (send it as `msg.value` for native listings; approve
-    /// it for ERC-20 listings). Pays the creator's ERC-2981 royalty (capped at 10 %), the protocol fee to the
+    /// @notice Buys a listed token for exactly `expectedPrice` wei of exactly `expectedCurrency` (send it as
+    /// `msg.value` for native listings; approve it for ERC-20 listings): what the buyer saw, so a seller who
+    /// front-runs with `updatePrice` or a re-list in another currency cannot charge it something else. Pays the creator's ERC-2981 royalty (capped at 10 %), the protocol fee to the
     /// treasury, and the rest to the seller; a receiver that reverts is credited instead (pull payment). The protocol
     /// fee is the one in force at purchase (governance changes pass through a timelock, so sellers see them coming).
     /// A listing whose seller revoked the marketplace's approval stays listed but cannot be bought
     /// (`ERC721InsufficientApproval`); only the seller can cancel it.
-    /// @dev Reverts {SoukNotListed}, {SoukListingStale}, {SoukPriceMismatch}, {SoukIncorrectPayment},
+    /// @dev Reverts {SoukNotListed}, {SoukListingStale}, {SoukCurrencyMismatch}, {SoukPriceMismatch},
+    /// {SoukIncorrectPayment},
     /// `EnforcedPause`, `ReentrancyGuardReentrantCall`. Emits `Transfer`, {Sold}.
     /// @param tokenId The asset.
+    /// @param expectedCurrency The currency the buyer agreed to (`address(0)` native).
     /// @param expectedPrice The price the buyer agreed to, in wei of the currency.
-    function buy(uint256 tokenId, uint256 expectedPrice) external payable;
+    function buy(uint256 tokenId, address expectedCurrency, uint256 expectedPrice) external payable;
 
     /// @notice Governance: sets the protocol fee in basis points (≤ {MAX_PROTOCOL_FEE_BPS}). Emits {ProtocolFeeSet}.
     function setProtocolFee(uint16 feeBps) external;

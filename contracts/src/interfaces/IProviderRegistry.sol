@@ -41,6 +41,12 @@ interface IProviderRegistry {
     error SoukAmountTooLarge(uint256 amount);
     /// @notice Thrown when the unbonding period is set beyond {MAX_UNBONDING_PERIOD}.
     error SoukUnbondingPeriodTooLong(uint256 period, uint256 maximum);
+    /// @notice Thrown when the unbonding period (seconds) would be shorter than {minUnbondingPeriod}, the
+    /// ComputeMarket's job lifetime: a provider could then withdraw before its fault is settled.
+    error SoukUnbondingPeriodTooShort(uint256 period, uint256 minimum);
+    /// @notice Thrown when locking or unbonding `amount` SOUK wei exceeds the provider's unlocked stake
+    /// (`freeStake` = stake − locked): stake backing open jobs cannot leave, nor back another job.
+    error SoukInsufficientFreeStake(address provider, uint256 freeStake, uint256 amount);
 
     /// @notice A provider registered.
     /// @param provider The account.
@@ -76,6 +82,19 @@ interface IProviderRegistry {
     /// @param completed New completed count.
     /// @param failed New failed count.
     event ReputationUpdated(address indexed provider, uint64 completed, uint64 failed);
+    /// @notice Stake was locked for an assignment.
+    /// @param provider The account.
+    /// @param amount Locked now, SOUK wei.
+    /// @param locked Total locked, SOUK wei.
+    event StakeLocked(address indexed provider, uint256 amount, uint256 locked);
+    /// @notice A lock was released (its job settled).
+    /// @param provider The account.
+    /// @param amount Asked to release, SOUK wei.
+    /// @param locked Total still locked, SOUK wei.
+    event StakeUnlocked(address indexed provider, uint256 amount, uint256 locked);
+    /// @notice The ComputeMarket set the floor of the unbonding period.
+    /// @param period Seconds.
+    event MinUnbondingPeriodSet(uint64 period);
     /// @notice Governance changed the minimum stake.
     /// @param minStake SOUK wei.
     event MinStakeSet(uint256 minStake);
@@ -98,8 +117,9 @@ interface IProviderRegistry {
     function increaseStake(uint256 amount) external;
 
     /// @notice Moves `amount` SOUK wei from stake to unbonding and (re)starts the unbonding clock for all
-    /// unbonding funds. Never paused. Unbonding funds stay slashable: a provider cannot flee a fault.
-    /// @dev Reverts {SoukZeroAmount}, {SoukUnbondExceedsStake}. Emits {UnbondRequested}.
+    /// unbonding funds. Never paused. Unbonding funds stay slashable, and stake locked by open jobs cannot be
+    /// unbonded at all: a provider cannot flee a fault.
+    /// @dev Reverts {SoukZeroAmount}, {SoukUnbondExceedsStake}, {SoukInsufficientFreeStake}. Emits {UnbondRequested}.
     /// @return unbondableAt Unix seconds from which {withdraw} works.
     function requestUnbond(uint256 amount) external returns (uint64 unbondableAt);
 
@@ -111,9 +131,30 @@ interface IProviderRegistry {
 
     /// @notice Takes up to `amount` SOUK wei from `provider` (stake first, then unbonding) to the slash recipient.
     /// Only `SLASHER_ROLE` (the ComputeMarket).
+    /// Releases up to `amount` of the provider's lock (the lock that backed the fault), and caps what stays locked at
+    /// the remaining stake.
     /// @dev Emits {Slashed}. Never reverts for lack of funds: it takes what there is.
     /// @return slashed SOUK wei actually taken.
     function slash(address provider, uint256 amount, bytes32 reason) external returns (uint256 slashed);
+
+    /// @notice Locks `amount` SOUK wei of `provider`'s stake for an assignment (`SLASHER_ROLE`, the ComputeMarket).
+    /// @dev Reverts {SoukInsufficientFreeStake} when stake − locked < amount. Emits {StakeLocked}.
+    function lockStake(address provider, uint256 amount) external;
+
+    /// @notice Releases `amount` SOUK wei of `provider`'s lock (`SLASHER_ROLE`); never below zero.
+    /// @dev Emits {StakeUnlocked}.
+    function unlockStake(address provider, uint256 amount) external;
+
+    /// @notice Sets the floor of the unbonding period, seconds (`SLASHER_ROLE`: the ComputeMarket pushes its job
+    /// lifetime). @dev Reverts {SoukUnbondingPeriodTooShort} when the current period is below it.
+    /// Emits {MinUnbondingPeriodSet}.
+    function setMinUnbondingPeriod(uint64 minimum) external;
+
+    /// @notice SOUK wei of `provider`'s stake locked by open assignments (never more than its stake).
+    function lockedStake(address provider) external view returns (uint256);
+
+    /// @notice Floor of the unbonding period, seconds.
+    function minUnbondingPeriod() external view returns (uint64);
 
     /// @notice Counts a completed (`success`) or failed job for `provider`. Only `REPORTER_ROLE`.
     /// Emits {ReputationUpdated}.
@@ -131,7 +172,8 @@ interface IProviderRegistry {
     /// @notice Governance: minimum stake in SOUK wei. Emits {MinStakeSet}.
     function setMinStake(uint256 minStake) external;
 
-    /// @notice Governance: unbonding period in seconds (≤ 90 days). Emits {UnbondingPeriodSet}.
+    /// @notice Governance: unbonding period in seconds ({minUnbondingPeriod}..90 days). Emits {UnbondingPeriodSet}.
+    /// Reverts {SoukUnbondingPeriodTooLong}, {SoukUnbondingPeriodTooShort}.
     function setUnbondingPeriod(uint64 period) external;
 
     /// @notice Governance: receiver of slashed stake. Emits {SlashRecipientSet}.

@@ -54,9 +54,12 @@ contract MoneyInvariantTest is SoukFixture {
         );
 
         // A little starting state so that compute jobs are reachable within one run's depth: a model and five
-        // providers (two of them the hostile contract actors), and a one-day unbonding period.
-        vm.prank(admin);
-        registry.setUnbondingPeriod(1 days);
+        // providers (two of them the hostile contract actors), one-day jobs and the shortest unbonding period that
+        // covers a job's life (2 days 2 hours).
+        vm.startPrank(admin);
+        compute.setMaxJobDuration(1 days);
+        registry.setUnbondingPeriod(uint64(compute.jobLifetime()));
+        vm.stopPrank();
         handler.mint(2, 500, 0);
         handler.registerProvider(0, 2 * MIN_STAKE);
         handler.registerProvider(1, 2 * MIN_STAKE);

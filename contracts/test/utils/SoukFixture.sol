@@ -17,11 +17,14 @@ import {ComputeMarket} from "../../src/ComputeMarket.sol";
 abstract contract SoukFixture is Test {
     uint256 internal constant SUPPLY = 100_000_000 ether;
     uint256 internal constant MIN_STAKE = 1_000 ether;
-    uint64 internal constant UNBONDING_PERIOD = 7 days;
+    /// @dev Covers a job's life: MAX_JOB_DURATION + REVEAL_PERIOD + AUDIT_PERIOD + DISPUTE_PERIOD = 8 days 2 hours.
+    uint64 internal constant UNBONDING_PERIOD = 10 days;
     uint256 internal constant SLASH_AMOUNT = 100 ether;
     uint64 internal constant DISPUTE_PERIOD = 1 days;
     uint64 internal constant MAX_JOB_DURATION = 7 days;
     uint64 internal constant REVEAL_PERIOD = 1 hours;
+    uint64 internal constant AUDIT_PERIOD = 1 hours;
+    uint64 internal constant MIN_WORKING_TIME = 5 minutes;
     uint16 internal constant FEE_BPS = 250;
 
     address internal admin = makeAddr("admin");
@@ -58,7 +61,9 @@ abstract contract SoukFixture is Test {
                 slashAmount: SLASH_AMOUNT,
                 disputePeriod: DISPUTE_PERIOD,
                 maxJobDuration: MAX_JOB_DURATION,
-                revealPeriod: REVEAL_PERIOD
+                revealPeriod: REVEAL_PERIOD,
+                auditPeriod: AUDIT_PERIOD,
+                minWorkingTime: MIN_WORKING_TIME
             })
         );
         usd = new MockERC20();
@@ -68,6 +73,7 @@ abstract contract SoukFixture is Test {
         registry.grantRole(registry.REPORTER_ROLE(), address(compute));
         compute.grantRole(compute.SCHEDULER_ROLE(), scheduler);
         compute.grantRole(compute.REFEREE_ROLE(), referee);
+        compute.syncUnbondingFloor();
         market.setCurrencyAllowed(address(usd), true);
         licenses.setCurrencyAllowed(address(usd), true);
         compute.setCurrencyAllowed(address(usd), true);

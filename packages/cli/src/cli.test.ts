@@ -20,7 +20,7 @@ import {
   signIn,
   uploadContent,
 } from '@souk/sdk';
-import { createTestClient, encodeFunctionData, http, parseEther } from 'viem';
+import { createTestClient, encodeFunctionData, http, parseEther, zeroAddress } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { decodeContractError, formatError } from './errors.ts';
@@ -125,7 +125,7 @@ describe('souk against a node', () => {
   describe('reverts', () => {
     test('a real revert (buying an unlisted asset on the devnet) decodes to SoukNotListed with a sentence', async () => {
       const { publicClient, deployment } = node.services.chain;
-      const data = encodeFunctionData({ abi: marketplaceAbi, functionName: 'buy', args: [999n, 1n] });
+      const data = encodeFunctionData({ abi: marketplaceAbi, functionName: 'buy', args: [999n, zeroAddress, 1n] });
       const error = await publicClient
         .call({ account: dev(4).address, to: deployment.contracts.marketplace, data, value: 1n })
         .then(

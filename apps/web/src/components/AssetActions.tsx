@@ -87,7 +87,20 @@ export function LicencePanel({ asset }: { asset: GetAssetReturnType }) {
           disabled={flow.running || !session.identity}
           onClick={() =>
             write(
-              () => purchaseLicence(client, { assetId: BigInt(asset.id), mode: session.mode }),
+              () =>
+                // What the buyer sees is what it pays: the node refuses (409) or the chain reverts if the owner
+                // changed the terms since this page loaded.
+                purchaseLicence(client, {
+                  assetId: BigInt(asset.id),
+                  ...(licence.currency && licence.durationSeconds !== null
+                    ? {
+                        expectedCurrency: licence.currency,
+                        expectedPrice: BigInt(licence.priceWei as string),
+                        expectedDurationSeconds: licence.durationSeconds,
+                      }
+                    : {}),
+                  mode: session.mode,
+                }),
               () => {
                 queryClient.invalidateQueries({ queryKey: ['access', asset.id] });
                 queryClient.invalidateQueries({ queryKey: ['stats'] });
@@ -132,7 +145,13 @@ export function SalePanel({ asset }: { asset: GetAssetReturnType }) {
           disabled={flow.running || !session.identity}
           onClick={() =>
             write(
-              () => buyAsset(client, { assetId: BigInt(asset.id), mode: session.mode }),
+              () =>
+                buyAsset(client, {
+                  assetId: BigInt(asset.id),
+                  expectedCurrency: listing.currency,
+                  expectedPrice: BigInt(listing.priceWei),
+                  mode: session.mode,
+                }),
               () => {
                 queryClient.invalidateQueries({ queryKey: ['asset', asset.id] });
                 queryClient.invalidateQueries({ queryKey: ['assets'] });

@@ -239,7 +239,7 @@ contract MoneyHandler is Test {
         _lExpect(market.treasury(), int256(fee));
         _lExpect(l.seller, int256(price - royalty - fee));
         _lSnap();
-        bool ok = _act(buyer, address(market), _value(l.currency, price), abi.encodeCall(market.buy, (id, price)));
+        bool ok = _act(buyer, address(market), _value(l.currency, price), abi.encodeCall(market.buy, (id, l.currency, price)));
         if (ok) {
             _lCheck("buy");
             if (nft.ownerOf(id) != buyer) _mismatch("buy: token not delivered");
@@ -288,7 +288,7 @@ contract MoneyHandler is Test {
         _lSnap();
         bytes memory data = licenseeSeed % 2 == 0
             ? abi.encodeCall(licenses.purchaseLicense, (id, licensee))
-            : abi.encodeCall(licenses.purchaseLicenseAt, (id, licensee, price));
+            : abi.encodeCall(licenses.purchaseLicenseAt, (id, licensee, t.currency, price, t.duration));
         bool ok = _act(payer, address(licenses), _value(t.currency, price), data);
         if (ok) {
             _lCheck("purchaseLicense");

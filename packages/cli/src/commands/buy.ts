@@ -55,13 +55,22 @@ export function run(argv: string[]): Promise<number> {
     const context = await connect({ url: nodeUrl(flags.node), rpcUrl: flags['rpc-url'] });
     const { account } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
     await signInAs(context, account);
-    // The indexed asset, for the price shown; the purchase itself reads the chain.
+    // The indexed asset, for the price shown. What is shown is what the purchase expects: if the owner or seller
+    // changed it since, the node answers 409 or the transaction reverts, rather than charging something else.
     const asset: GetAssetReturnType | undefined = await getAsset(context.client, { assetId }).catch(() => undefined);
 
     if (flags.licence) {
+      const terms = asset?.licence?.active ? asset.licence : null;
       const result = await purchaseLicence(context.client, {
         assetId,
         ...(flags.licensee ? { licensee: flags.licensee } : {}),
+        ...(terms?.currency && terms.priceWei !== null && terms.durationSeconds !== null
+          ? {
+              expectedCurrency: terms.currency,
+              expectedPrice: BigInt(terms.priceWei),
+              expectedDurationSeconds: terms.durationSeconds,
+            }
+          : {}),
       });
       const transactionHashes = await settle(context, account, result);
       const licensee = flags.licensee ?? account.address;
@@ -79,9 +88,12 @@ export function run(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    const result = await buyAsset(context.client, { assetId });
-    const transactionHashes = await settle(context, account, result);
     const listing = asset?.listing?.active ? asset.listing : null;
+    const result = await buyAsset(context.client, {
+      assetId,
+      ...(listing ? { expectedCurrency: listing.currency, expectedPrice: BigInt(listing.priceWei) } : {}),
+    });
+    const transactionHashes = await settle(context, account, result);
     emit(
       flags.json,
       {

@@ -155,7 +155,7 @@ for (const variant of await dbVariants()) {
         address: marketplace,
         abi: marketplaceAbi,
         functionName: 'buy',
-        args: [ids.model, parseEther('1.5')],
+        args: [ids.model, zeroAddress, parseEther('1.5')],
         value: parseEther('1.5'),
       });
 

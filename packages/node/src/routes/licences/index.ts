@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { payingCalls, type TransactMode, transact } from '../../chain/transact.ts';
 import { licencesOf } from '../../db/queries.ts';
-import { NotFoundError } from '../../errors.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
 import { authenticated as auth, transactMode as mode, problem, transactionsResult as txResult } from '../common.ts';
@@ -57,21 +57,47 @@ export default async function licenceRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Body: { assetId: string; licensee?: Address; mode?: TransactMode } }>(
+  app.post<{
+    Body: {
+      assetId: string;
+      licensee?: Address;
+      expectedCurrency?: Address;
+      expectedPrice?: string;
+      expectedDurationSeconds?: number;
+      mode?: TransactMode;
+    };
+  }>(
     '/purchase',
     {
       preHandler: app.requireAccount,
       schema: {
         tags: ['licences'],
-        summary: 'Buy a licence at the current on-chain terms (price-protected: purchaseLicenseAt)',
+        summary:
+          'Buy a licence at the terms the buyer saw (purchaseLicenseAt: reverts if currency, price or duration changed)',
+        description:
+          'Pass the terms you were shown as expectedCurrency / expectedPrice / expectedDurationSeconds: the node ' +
+          'answers 409 if the on-chain terms already differ, and the transaction reverts if the owner changes them ' +
+          'before it lands. Omitted fields default to the terms the node reads now.',
         security: auth,
         body: {
           type: 'object',
           required: ['assetId'],
           additionalProperties: false,
-          properties: { assetId: uintString, licensee: address, mode },
+          properties: {
+            assetId: uintString,
+            licensee: address,
+            expectedCurrency: { ...address, description: 'currency seen (0x0…0 native)' },
+            expectedPrice: { ...uintString, description: 'price seen, wei of the currency' },
+            expectedDurationSeconds: {
+              type: 'integer',
+              minimum: 0,
+              maximum: Number.MAX_SAFE_INTEGER,
+              description: 'duration seen, seconds; 0 = perpetual',
+            },
+            mode,
+          },
         },
-        response: { 200: txResult, 400: problem, 401: problem, 404: problem, 422: problem },
+        response: { 200: txResult, 400: problem, 401: problem, 404: problem, 409: problem, 422: problem },
       },
     },
     async (request) => {
@@ -95,10 +121,27 @@ export default async function licenceRoutes(app: FastifyInstance) {
         throw new NotFoundError(
           `Asset ${assetId} has no open licence terms (never set, closed, or set by a previous owner).`,
         );
+      const { expectedCurrency, expectedPrice, expectedDurationSeconds } = request.body;
+      const seen = {
+        currency: expectedCurrency ?? terms.currency,
+        price: expectedPrice === undefined ? terms.price : BigInt(expectedPrice),
+        duration: expectedDurationSeconds === undefined ? terms.duration : BigInt(expectedDurationSeconds),
+      };
+      if (
+        seen.currency.toLowerCase() !== terms.currency.toLowerCase() ||
+        seen.price !== terms.price ||
+        seen.duration !== terms.duration
+      ) {
+        throw new ConflictError(
+          `The licence terms of asset ${assetId} changed: you saw ${seen.price} wei of ${seen.currency} for ` +
+            `${seen.duration} s, they are now ${terms.price} wei of ${terms.currency} for ${terms.duration} s ` +
+            '(0 s = perpetual).',
+        );
+      }
       const data = encodeFunctionData({
         abi: licensesAbi,
         functionName: 'purchaseLicenseAt',
-        args: [assetId, request.body.licensee ?? caller, terms.price],
+        args: [assetId, request.body.licensee ?? caller, seen.currency, seen.price, seen.duration],
       });
       const calls = payingCalls(terms.currency, terms.price, licenses, data);
       const { transactionHashes, transactions } = await transact(chain, caller, calls, request.body.mode);

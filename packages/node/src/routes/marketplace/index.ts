@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { type Call, payingCalls, type TransactMode, transact } from '../../chain/transact.ts';
 import { assetsOfOwner, listListings } from '../../db/queries.ts';
-import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
 import { query, toAsset } from '../assets/read.ts';
 import { authenticated as auth, transactMode as mode, problem, transactionsResult as txResult } from '../common.ts';
@@ -74,21 +74,31 @@ export default async function marketplaceRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Body: { assetId: string; mode?: TransactMode } }>(
+  app.post<{ Body: { assetId: string; expectedCurrency?: Address; expectedPrice?: string; mode?: TransactMode } }>(
     '/purchase',
     {
       preHandler: app.requireAccount,
       schema: {
         tags: ['marketplace'],
-        summary: 'Buy a listed asset at its current on-chain price (royalty and protocol fee are paid by the contract)',
+        summary:
+          'Buy a listed asset at the price and currency the buyer saw (royalty and protocol fee are paid by the contract)',
+        description:
+          'Pass the listing you were shown as expectedCurrency / expectedPrice: the node answers 409 if the listing ' +
+          'already differs, and the transaction reverts if the seller changes it before it lands. Omitted fields ' +
+          'default to the listing the node reads now.',
         security: auth,
         body: {
           type: 'object',
           required: ['assetId'],
           additionalProperties: false,
-          properties: { assetId: uintString, mode },
+          properties: {
+            assetId: uintString,
+            expectedCurrency: { ...address, description: 'currency seen (0x0…0 native)' },
+            expectedPrice: { ...uintString, description: 'price seen, wei of the currency' },
+            mode,
+          },
         },
-        response: { 200: txResult, 400: problem, 401: problem, 404: problem, 422: problem },
+        response: { 200: txResult, 400: problem, 401: problem, 404: problem, 409: problem, 422: problem },
       },
     },
     async (request) => {
@@ -101,7 +111,20 @@ export default async function marketplaceRoutes(app: FastifyInstance) {
         args: [tokenId],
       });
       if (listing.seller === zeroAddress) throw new NotFoundError(`Asset ${tokenId} is not listed.`);
-      const data = encodeFunctionData({ abi: marketplaceAbi, functionName: 'buy', args: [tokenId, listing.price] });
+      const { expectedCurrency, expectedPrice } = request.body;
+      const seenCurrency = expectedCurrency ?? listing.currency;
+      const seenPrice = expectedPrice === undefined ? listing.price : BigInt(expectedPrice);
+      if (seenCurrency.toLowerCase() !== listing.currency.toLowerCase() || seenPrice !== listing.price) {
+        throw new ConflictError(
+          `The listing of asset ${tokenId} changed: you saw ${seenPrice} wei of ${seenCurrency}, it is now ` +
+            `${listing.price} wei of ${listing.currency}.`,
+        );
+      }
+      const data = encodeFunctionData({
+        abi: marketplaceAbi,
+        functionName: 'buy',
+        args: [tokenId, seenCurrency, seenPrice],
+      });
       const calls = payingCalls(listing.currency, listing.price, marketplace, data);
       const { transactionHashes, transactions } = await transact(chain, caller, calls, request.body.mode);
       return { transactionHashes, transactions };
