@@ -147,6 +147,12 @@ export {
   listJobs,
 } from './actions/jobs/listJobs.ts';
 export {
+  isNodeUnreachable,
+  type ReconnectedInfo,
+  type ReconnectingInfo,
+  reconnectDelayMs,
+} from './actions/jobs/reconnect.ts';
+export {
   type JobHandle,
   type JobLifecycleEvent,
   type JobLifecycleType,

@@ -4,7 +4,13 @@
  * (OCR) or the output tensors, the providers, the verification record, the payout split and transaction hashes.
  */
 import { readFileSync } from 'node:fs';
-import { getJob, type JobLifecycleEvent, type JobResult, runJob } from '@souk/sdk';
+import {
+  getJob,
+  type JobLifecycleEvent,
+  type JobResult,
+  type RunJobParameters,
+  runJob,
+} from '@souk/sdk';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
 import { emit, guard, note } from '../command.ts';
@@ -50,7 +56,25 @@ function describe(event: JobLifecycleEvent): string {
       return `finalized  ${event.resultHash}  tx ${event.transactionHash}`;
     case 'refunded':
       return `refunded   tx ${event.transactionHash}`;
+    case 'failed':
+      return `failed     ${event.reason ?? 'the input is one the model cannot take'}  tx ${event.transactionHash}`;
   }
+}
+
+/**
+ * Keeps following the job while the node is away (restarted, network down): each retry is announced on stderr, with
+ * its backoff, and so is the reconnection; the job is followed to its end either way.
+ */
+function followThroughOutages(url: string): Pick<RunJobParameters, 'onReconnecting' | 'onReconnected'> {
+  return {
+    onReconnecting: ({ jobId, attempt, delayMs, error }) =>
+      note(
+        `  lost the node at ${url} (${error.details ?? error.shortMessage}); reconnecting in ${(delayMs / 1000).toFixed(1)} s ` +
+          `(attempt ${attempt}) to follow job #${jobId}…`,
+      ),
+    onReconnected: ({ jobId, downMs }) =>
+      note(`  reconnected to ${url} after ${(downMs / 1000).toFixed(1)} s; following job #${jobId}`),
+  };
 }
 
 export const run = (argv: string[]) =>
@@ -103,6 +127,7 @@ export const run = (argv: string[]) =>
       maxPriceWei,
       currency: currency === '0x0000000000000000000000000000000000000000' ? undefined : currency,
       deadlineSeconds,
+      ...followThroughOutages(context.client.url),
     });
     const started = Date.now();
     handle.on('*', (event) =>

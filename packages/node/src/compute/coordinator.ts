@@ -9,7 +9,7 @@
  * | on-chain status | action |
  * | --- | --- |
  * | Open | select r providers (`scheduler/select.ts`) → `assignProviders` → assignment messages on the bus; after the deadline, `refund` |
- * | Assigned | a provider that has not committed `commitTimeoutMs` after its assignment (or reported failure) → `reassignProvider` to the next best; after the deadline, `refund` (slashes the ones that never committed) |
+ * | Assigned | no `received` notice from a provider `receiptTimeoutMs` after its assignment message → announce it again (a new message id); still none after `maxAnnouncements` → `reassignProvider` (no slash: it never got the work). A provider that has not committed `commitTimeoutMs` after its assignment (or reported failure) → `reassignProvider` to the next best; after the deadline, `refund` (slashes the ones that never committed) |
  * | Revealing, all revealed (agreeing) | with probability `auditRate` re-execute (audit): equal → `finalize`; different → `challenge` + `settleDispute`; else `finalize` |
  * | Revealing, deadline passed | `refund` (slashes providers that did not reveal) |
  * | Disputed | re-execute as referee → `settleDispute(correctHash)` (the wrong side is slashed) |
@@ -23,6 +23,7 @@ import { randomInt } from 'node:crypto';
 import { computeMarketAbi, providerRegistryAbi } from '@souk/contracts';
 import type { AssignmentMessage, HeartbeatMessage, ResultNotice } from '@souk/provider';
 import type { Abi, Address, Hex } from 'viem';
+import { assignmentMessageId, messageScope, revealMessageId } from '../bus/messageIds.ts';
 import type { JobBus } from '../bus/types.ts';
 import { assetManifest } from '../gateway/assetContent.ts';
 import { NotEnoughProvidersError } from '../scheduler/errors.ts';
@@ -45,6 +46,16 @@ export type CoordinatorOptions = {
   commitTimeoutMs?: number | undefined;
   /** Providers whose last heartbeat is older are not selected, ms. @default 10,000 */
   heartbeatTimeoutMs?: number | undefined;
+  /**
+   * Time a provider has to confirm receipt of an assignment message (a `received` notice) before it is announced
+   * again, ms. @default 5,000
+   */
+  receiptTimeoutMs?: number | undefined;
+  /**
+   * Announcements of an assignment without a confirmed receipt before the provider is reassigned (which does not
+   * slash it: a provider that never got its work is not punished for it). @default 3
+   */
+  maxAnnouncements?: number | undefined;
   /** Probability that an agreeing job is re-executed by the node before it is finalized, 0…1. @default 0.05 */
   auditRate?: number | undefined;
   /** Scoring weights (`scheduler/score.ts`). */
@@ -86,6 +97,8 @@ export async function startCoordinator(
     commitTimeoutMs = 60_000,
     heartbeatTimeoutMs = 10_000,
     auditRate = 0.05,
+    receiptTimeoutMs = 5_000,
+    maxAnnouncements = 3,
     weights,
     log = () => {},
   } = options;
@@ -190,10 +203,52 @@ export async function startCoordinator(
     return picked.map((p) => p.provider.address);
   }
 
-  async function announce(jobId: bigint, job: ChainJob, provider: Address, attempt: string): Promise<void> {
+  /** Bus message ids are scoped by chain and deployment (`bus/messageIds.ts`). */
+  const scope = { chainId: chain.deployment.chainId, computeMarket: market };
+  const scopePrefix = `assign:${messageScope(scope)}:`;
+  /** Per `job:provider`: the announcements of the current assignment and whether the provider confirmed one. */
+  const deliveries = new Map<string, { blockHash: Hex; announcements: number; lastAt: number }>();
+  /** Receipts confirmed by providers: `job:provider:blockHash` of the assignment. */
+  const receipts = new Set<string>();
+
+  /** Hash of the block that mined a transaction of ours (what assignment message ids are made of). */
+  const blockOf = async (hash: Hex): Promise<Hex> =>
+    (await chain.publicClient.getTransactionReceipt({ hash })).blockHash;
+
+  /**
+   * Hash of the block holding the latest `ProviderAssigned(jobId, provider)` event: for assignments this process did
+   * not make (after a restart). Logs are read from the job's first indexed event on, else from the deployment block.
+   */
+  async function assignmentBlock(jobId: bigint, provider: Address): Promise<Hex> {
+    const first = await db
+      .selectFrom('job_events')
+      .select((eb) => eb.fn.min('block_number').as('block'))
+      .where('job_id', '=', String(jobId))
+      .executeTakeFirst();
+    const logs = await chain.publicClient.getContractEvents({
+      address: market,
+      abi: computeMarketAbi,
+      eventName: 'ProviderAssigned',
+      args: { jobId, provider },
+      fromBlock: BigInt(first?.block ?? chain.deployment.blockNumber),
+    });
+    const last = logs.at(-1);
+    if (!last?.blockHash) throw new Error(`no ProviderAssigned event of job ${jobId} for ${provider}`);
+    return last.blockHash;
+  }
+
+  /**
+   * Publishes the next announcement of an assignment (the first when `blockHash` names a new one). Each has its own
+   * message id — unique per chain, deployment, assignment and announcement — so JetStream's de-duplication never
+   * drops one.
+   */
+  async function publishAssignment(jobId: bigint, job: ChainJob, provider: Address, blockHash?: Hex): Promise<void> {
     const key = `${jobId}:${provider.toLowerCase()}`;
-    assignedAt.set(key, Date.now());
-    if (announced.has(key)) return;
+    let delivery = deliveries.get(key);
+    if (!delivery || (blockHash && delivery.blockHash !== blockHash)) {
+      delivery = { blockHash: blockHash ?? (await assignmentBlock(jobId, provider)), announcements: 0, lastAt: 0 };
+      deliveries.set(key, delivery);
+    }
     const model = await modelOf(job.modelId);
     const message: AssignmentMessage = {
       jobId: String(jobId),
@@ -204,10 +259,47 @@ export async function startCoordinator(
       nodeUrl,
       deadlineSeconds: job.deadline,
     };
+    const announcement = delivery.announcements + 1;
     await bus.publish(bus.subjects.assigned(provider.toLowerCase()), message, {
-      id: `assign:${jobId}:${provider.toLowerCase()}:${attempt}`,
+      id: assignmentMessageId(scope, { jobId, provider, blockHash: delivery.blockHash }, announcement),
     });
+    delivery.announcements = announcement;
+    delivery.lastAt = Date.now();
+  }
+
+  async function announce(jobId: bigint, job: ChainJob, provider: Address, blockHash?: Hex): Promise<void> {
+    const key = `${jobId}:${provider.toLowerCase()}`;
+    assignedAt.set(key, Date.now());
+    if (announced.has(key)) return;
+    await publishAssignment(jobId, job, provider, blockHash);
     announced.add(key);
+  }
+
+  /** Records a provider's `received` notice when it answers an assignment of this deployment. */
+  function recordReceipt(notice: ResultNotice): void {
+    const id = notice.assignmentId;
+    if (!id?.startsWith(scopePrefix)) return; // another chain or deployment on the same stream
+    const [jobId, provider, blockHash] = id.slice(scopePrefix.length).split(':');
+    if (jobId !== notice.jobId || provider !== notice.provider.toLowerCase()) return;
+    receipts.add(`${jobId}:${provider}:${blockHash}`);
+  }
+
+  /**
+   * Chases an assignment whose provider has not confirmed receipt: re-announces it every `receiptTimeoutMs`, and
+   * after `maxAnnouncements` unconfirmed announcements says it should be reassigned (it keeps re-announcing while
+   * no replacement is available).
+   * @returns `true` when the provider never confirmed receipt and the assignment should move to another provider.
+   */
+  async function chaseReceipt(jobId: bigint, job: ChainJob, provider: Address): Promise<boolean> {
+    const key = `${jobId}:${provider.toLowerCase()}`;
+    const delivery = deliveries.get(key);
+    if (!delivery || receipts.has(`${key}:${delivery.blockHash.toLowerCase()}`)) return false;
+    if (Date.now() - delivery.lastAt < receiptTimeoutMs) return false;
+    if (delivery.announcements < maxAnnouncements || waiting.has(key)) {
+      log(`job ${jobId}: ${provider} has not confirmed its assignment; announcing it again`);
+      await publishAssignment(jobId, job, provider);
+    }
+    return delivery.announcements >= maxAnnouncements;
   }
 
   async function handleOpen(jobId: bigint, job: ChainJob): Promise<void> {
@@ -223,9 +315,9 @@ export async function startCoordinator(
       throw error;
     }
     waiting.delete(String(jobId));
-    await write('assignProviders', [jobId, providers]);
+    const blockHash = await blockOf(await write('assignProviders', [jobId, providers]));
     log(`job ${jobId}: assigned ${providers.join(', ')}`);
-    for (const provider of providers) await announce(jobId, job, provider, 'assign');
+    for (const provider of providers) await announce(jobId, job, provider, blockHash);
   }
 
   async function handleAssigned(jobId: bigint, job: ChainJob): Promise<void> {
@@ -236,9 +328,10 @@ export async function startCoordinator(
       const a = await read<Assignment>('getAssignment', [jobId, provider]);
       if (a.commitment !== ZERO) continue;
       const key = `${jobId}:${provider.toLowerCase()}`;
-      if (!announced.has(key)) await announce(jobId, job, provider, 'resume'); // e.g. after a node restart
+      if (!announced.has(key)) await announce(jobId, job, provider); // e.g. after a node restart
       const late = Date.now() - (assignedAt.get(key) ?? Date.now()) > commitTimeoutMs;
-      if (!late && !reportedFailed.has(key)) continue;
+      const unreceived = await chaseReceipt(jobId, job, provider);
+      if (!late && !reportedFailed.has(key) && !unreceived) continue;
       excluded.add(provider.toLowerCase());
       for (const s of slots) excluded.add(s.toLowerCase());
       let replacement: Address | undefined;
@@ -252,10 +345,11 @@ export async function startCoordinator(
         }
         throw error;
       }
-      await write('reassignProvider', [jobId, provider, replacement]);
-      log(`job ${jobId}: ${provider} ${late ? 'missed its commit' : 'failed'}; reassigned to ${replacement}`);
+      const blockHash = await blockOf(await write('reassignProvider', [jobId, provider, replacement]));
+      const why = late ? 'missed its commit' : unreceived ? 'never confirmed its assignment' : 'failed';
+      log(`job ${jobId}: ${provider} ${why}; reassigned to ${replacement}`);
       reportedFailed.delete(key);
-      await announce(jobId, job, replacement as Address, `reassign-${provider.toLowerCase()}`);
+      await announce(jobId, job, replacement as Address, blockHash);
     }
   }
 
@@ -280,8 +374,10 @@ export async function startCoordinator(
         deadlineSeconds: job.deadline,
         purpose: 'reveal',
       };
+      const blockHash =
+        deliveries.get(`${jobId}:${provider.toLowerCase()}`)?.blockHash ?? (await assignmentBlock(jobId, provider));
       await bus.publish(bus.subjects.assigned(provider.toLowerCase()), message, {
-        id: `reveal:${jobId}:${provider.toLowerCase()}`,
+        id: revealMessageId(scope, { jobId, provider, blockHash }),
       });
     }
   }
@@ -406,6 +502,12 @@ export async function startCoordinator(
     await bus.subscribe<ResultNotice>(
       bus.subjects.resultsAll,
       (message) => {
+        const assignmentId = message.data.assignmentId;
+        if (assignmentId && !assignmentId.startsWith(scopePrefix)) return; // another chain or deployment
+        if (message.data.outcome === 'received') {
+          recordReceipt(message.data);
+          return; // nothing changed on-chain: no pass needed
+        }
         if (message.data.outcome === 'failed') {
           reportedFailed.add(`${message.data.jobId}:${message.data.provider.toLowerCase()}`);
         }

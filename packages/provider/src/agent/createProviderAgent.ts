@@ -32,7 +32,7 @@ import { createJobExecutor, type ExecutedJob, type JobExecutor, supportedPipelin
 import { canonicalJson, type JsonValue } from '../result.ts';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
 import type { ExecutionProvider } from '../runtime/types.ts';
-import type { AssignmentMessage, HeartbeatMessage, ProviderBus, ResultNotice } from './messages.ts';
+import type { AssignmentMessage, HeartbeatMessage, ProviderBus, ProviderBusMessage, ResultNotice } from './messages.ts';
 import { downloadJobContent, type NodeApiContext, uploadJobResult } from './nodeApi.ts';
 import { openRevealStore, type RevealStore } from './revealStore.ts';
 
@@ -80,6 +80,11 @@ export type CreateProviderAgentParameters = {
     | {
         corruptResult?: boolean | ((jobId: bigint) => boolean) | undefined;
         neverCommit?: boolean | ((jobId: bigint) => boolean) | undefined;
+        /**
+         * Awaited after the result is stored and its salt saved, right before the commit transaction: a slow
+         * provider (drills that need another provider to commit first). Resolve it to go on.
+         */
+        holdCommit?: ((jobId: bigint) => Promise<void> | undefined) | undefined;
       }
     | undefined;
   /** Progress lines. */
@@ -257,11 +262,27 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
   }
 
   async function notify(notice: ResultNotice): Promise<void> {
+    // Scoped by the assignment's message id (unique per chain, deployment and assignment): an id made of job id and
+    // outcome alone would repeat on a fresh chain sharing the stream, and JetStream would drop the notice.
     await bus
       .publish(bus.subjects.results(notice.jobId), notice, {
-        id: `result:${notice.jobId}:${address}:${notice.outcome}`,
+        id: `result:${notice.assignmentId ?? notice.jobId}:${address}:${notice.outcome}`,
       })
       .catch(() => {});
+  }
+
+  /**
+   * Confirms that an assignment message arrived (on every delivery, before any work), so the node stops
+   * re-announcing it and never takes this provider for one that lost it.
+   */
+  async function confirmReceipt(message: ProviderBusMessage<AssignmentMessage>): Promise<void> {
+    await bus
+      .publish(
+        bus.subjects.results(message.data.jobId),
+        { jobId: message.data.jobId, provider: address, outcome: 'received', assignmentId: message.id },
+        { id: `received:${message.id}:${address}:${message.deliveryCount}` },
+      )
+      .catch((error) => log(`provider ${address}: receipt of job ${message.data.jobId} not sent: ${error.message}`));
   }
 
   async function bundleFor(message: AssignmentMessage, jobId: bigint): Promise<Uint8Array> {
@@ -280,7 +301,7 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
   }
 
   /** Runs one assignment to the commit; idempotent (safe on redelivery). */
-  async function runAssignment(message: AssignmentMessage): Promise<void> {
+  async function runAssignment(message: AssignmentMessage, assignmentId?: string): Promise<void> {
     const jobId = BigInt(message.jobId);
     const assignment = await readAssignment(jobId);
     if (!assignment.assigned || assignment.commitment !== `0x${'0'.repeat(64)}`) return; // not mine, or done
@@ -314,6 +335,8 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
       const uploaded = Date.now();
       const salt = `0x${randomBytes(32).toString('hex')}` as Hex;
       reveals.save({ jobId: String(jobId), resultHash, salt });
+      await faults.holdCommit?.(jobId);
+      if (killed) return;
       const commitment = keccak256(
         encodeAbiParameters(
           [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }],
@@ -333,7 +356,7 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
           `(download ${downloaded - started} ms, inference ${inferred - downloaded} ms, ` +
           `upload ${uploaded - inferred} ms, commit ${Date.now() - uploaded} ms)`,
       );
-      await notify({ jobId: String(jobId), provider: address, outcome: 'committed', durationMs });
+      await notify({ jobId: String(jobId), provider: address, outcome: 'committed', durationMs, assignmentId });
       void revealNow(); // the last commitment opens the reveals: at r = 1, that is this one
     } catch (error) {
       log(`provider ${address}: job ${jobId} failed: ${(error as Error).message}`);
@@ -420,7 +443,8 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
             void revealNow(); // not awaited: an assignment behind it should not wait for the reveal transaction
             return;
           }
-          const run = runAssignment(message.data);
+          await confirmReceipt(message);
+          const run = runAssignment(message.data, message.id);
           current = run;
           await run;
         },

@@ -65,8 +65,15 @@ export type HeartbeatMessage = {
 export type ResultNotice = {
   jobId: string;
   provider: string;
-  /** `committed`: result stored and commitment on-chain; `failed`: it could not run the job (reason given). */
-  outcome: 'committed' | 'failed';
+  /**
+   * `received`: the assignment message reached the provider (sent on every delivery, before any work: the node
+   * re-announces an assignment nobody confirmed, then reassigns it — which does not slash — rather than let the
+   * provider be slashed at the deadline for work it never got); `committed`: result stored and commitment on-chain;
+   * `failed`: it could not run the job (reason given).
+   */
+  outcome: 'received' | 'committed' | 'failed';
+  /** The bus message id of the assignment this notice answers (scoped by chain and deployment, see the node). */
+  assignmentId?: string | undefined;
   reason?: string | undefined;
   /** Time from assignment receipt to commit, ms. */
   durationMs?: number | undefined;

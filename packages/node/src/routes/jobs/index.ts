@@ -10,6 +10,7 @@ import { JOB_ACCESS_HEADER } from '@souk/provider';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex, zeroAddress } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';
+import { chainNow } from '../../compute/chainClock.ts';
 import { verifyJobAccess } from '../../compute/jobAccess.ts';
 import { jobInput } from '../../compute/referee.ts';
 import { getJob, listJobs } from '../../db/queries.ts';
@@ -116,8 +117,9 @@ export default async function jobRoutes(app: FastifyInstance) {
         .values({ input_hash: inputHash, upload_id: upload.id })
         .onConflict((oc) => oc.column('input_hash').doNothing())
         .execute();
-      const block = await chain.publicClient.getBlock({ blockTag: 'latest' });
-      const deadline = Number(block.timestamp) + (body.deadlineSeconds ?? 900);
+      // From the chain's now (the next block's time), not the latest block's: an idle devnet's last block can be
+      // minutes old, and a deadline counted from it would already have passed when the job is mined.
+      const deadline = (await chainNow(chain.publicClient)) + (body.deadlineSeconds ?? 900);
       const reward = BigInt(body.rewardWei);
       const currency = body.currency ?? zeroAddress;
       const data = encodeFunctionData({

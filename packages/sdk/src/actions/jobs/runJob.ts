@@ -5,6 +5,7 @@ import { uploadContent } from '../assets/uploadContent.ts';
 import { subscribeEvents } from '../events/subscribeEvents.ts';
 import { getJob, type Job } from './getJob.ts';
 import { getJobResult, type JobResult } from './getJobResult.ts';
+import { isNodeUnreachable, type ReconnectedInfo, type ReconnectingInfo, reconnectDelayMs } from './reconnect.ts';
 import { submitJob } from './submitJob.ts';
 
 /** A step of a job's life, derived from its on-chain events in chain order. */
@@ -41,6 +42,15 @@ export type RunJobParameters = {
    * WebSocket (`/ws`), so this is only the fallback when no event arrives. @default 300
    */
   pollIntervalMs?: number | undefined;
+  /**
+   * How long the job is still followed while the node cannot be reached (it restarted, the network dropped), ms:
+   * requests are retried with backoff (0.5 s doubling to 10 s) until it answers again. @default 900,000 (15 min)
+   */
+  reconnectTimeoutMs?: number | undefined;
+  /** Called before each retry while the node cannot be reached (e.g. to say so). */
+  onReconnecting?: ((info: ReconnectingInfo) => void) | undefined;
+  /** Called once the node answers again after failed requests. */
+  onReconnected?: ((info: ReconnectedInfo) => void) | undefined;
 };
 
 /** A submitted job: typed lifecycle events and its result. */
@@ -128,7 +138,18 @@ function toLifecycle(event: Job['events'][number], job: Job): JobLifecycleEvent[
  */
 export async function runJob<TOutput = unknown>(
   client: SoukClient,
-  { assetId, input, redundancy = 2, maxPriceWei, currency, deadlineSeconds, pollIntervalMs = 300 }: RunJobParameters,
+  {
+    assetId,
+    input,
+    redundancy = 2,
+    maxPriceWei,
+    currency,
+    deadlineSeconds,
+    pollIntervalMs = 300,
+    reconnectTimeoutMs = 15 * 60_000,
+    onReconnecting,
+    onReconnected,
+  }: RunJobParameters,
 ): Promise<JobHandle<TOutput>> {
   const { uploadId } = await uploadContent(client, { data: input, encrypt: true });
   const submitted = await submitJob(client, {
@@ -168,15 +189,38 @@ export async function runJob<TOutput = unknown>(
       const timer = setTimeout(done, ms);
       wake = done;
     });
-  const subscription = subscribeEvents(client, {
-    topics: ['job'],
-    filter: { jobId },
-    onEvent: () => {
-      eventArrived = true;
-      wake?.();
-    },
-  }).catch(() => undefined); // no WebSocket: polling alone
+  const subscribe = () =>
+    subscribeEvents(client, {
+      topics: ['job'],
+      filter: { jobId },
+      onEvent: () => {
+        eventArrived = true;
+        wake?.();
+      },
+    }).catch(() => undefined); // no WebSocket: polling alone
+  let subscription = subscribe();
   const unsubscribe = () => void subscription.then((s) => s?.close());
+  // While the node cannot be reached: since when, and how many retries so far.
+  let downSince: number | undefined;
+  let retries = 0;
+  /** Waits before the next retry; `false` when the node has been gone longer than `reconnectTimeoutMs`. */
+  const retryLater = async (error: SoukError): Promise<boolean> => {
+    downSince ??= Date.now();
+    if (Date.now() - downSince > reconnectTimeoutMs) return false;
+    retries++;
+    const delayMs = reconnectDelayMs(retries);
+    onReconnecting?.({ jobId, attempt: retries, delayMs, error });
+    await nap(delayMs);
+    return true;
+  };
+  const reconnected = () => {
+    if (downSince === undefined) return;
+    onReconnected?.({ jobId, attempts: retries, downMs: Date.now() - downSince });
+    downSince = undefined;
+    retries = 0;
+    unsubscribe(); // the old WebSocket died with the node's process: listen on a new one
+    subscription = subscribe();
+  };
   const poll = async () => {
     while (!closed) {
       eventArrived = false;
@@ -185,6 +229,7 @@ export async function runJob<TOutput = unknown>(
           if ((error as { status?: number }).status === 404) return undefined; // not indexed yet
           throw error;
         });
+        reconnected(); // it answered
         if (job) {
           for (const event of job.events) {
             const key = `${event.tx_hash}:${event.log_index}`;
@@ -200,6 +245,7 @@ export async function runJob<TOutput = unknown>(
           }
         }
       } catch (error) {
+        if (isNodeUnreachable(error) && !closed && (await retryLater(error))) continue;
         failure = error;
         break;
       }

@@ -1,0 +1,406 @@
+/**
+ * Compute faults that crash instead of simulating, on the embedded defaults (PGlite + in-process bus) and on the
+ * machine's PostgreSQL (a fresh database) + NATS JetStream (a fresh stream):
+ *
+ * - an assignment message that never reaches its provider (lost on the bus): re-announced, then reassigned — the
+ *   provider is not slashed for work it never got;
+ * - a job submitted after the devnet sat idle (its next block minutes past its last) with a short deadline;
+ * - a provider process killed with SIGKILL after its commit, restarted from its data dir: it still reveals (NATS);
+ * - the random audit at r = 1 (audit rate 1) catching a corrupted result: challenge, slash, requester refunded.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { computeMarketAbi, devAccounts, providerRegistryAbi } from '@souk/contracts';
+import { freePort } from '@souk/contracts/test-utils';
+import { createProviderAgent, type ProviderAgent, type ProviderBus } from '@souk/provider';
+import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
+import { createSoukClient, runJob, type SoukClient, signIn } from '@souk/sdk';
+import pg from 'pg';
+import { type Address, parseEther, zeroAddress } from 'viem';
+import { loadConfig } from '../config.ts';
+import { type RunningNode, startNode } from '../server.ts';
+import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+
+type OcrOutput = { lines: Array<{ text: string }> };
+const textOf = (output: OcrOutput) =>
+  output.lines
+    .map((l) => l.text)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+const POSTGRES_URL = TEST_POSTGRES_URL;
+const NATS_URL = TEST_NATS_URL;
+const STAKE = parseEther('2000'); // twice the minimum: one slash leaves the provider active
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Setup = {
+  name: string;
+  env: Record<string, string>;
+  nats: boolean;
+  skip?: string | undefined;
+  cleanup: () => Promise<void>;
+};
+
+async function setups(): Promise<Setup[]> {
+  const out: Setup[] = [{ name: 'PGlite + in-process bus', env: {}, nats: false, cleanup: async () => {} }];
+  // Skipped with the reason when a service is down (an error under SOUK_REQUIRE_SERVICES=1).
+  const unavailable = (await serviceUnavailable('postgres')) || (await serviceUnavailable('nats'));
+  if (unavailable) {
+    out.push({ name: 'PostgreSQL + NATS JetStream', env: {}, nats: true, skip: unavailable, cleanup: async () => {} });
+    return out;
+  }
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  const name = `souk_faults_${randomBytes(6).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const prefix = `faults${randomBytes(4).toString('hex')}`;
+  out.push({
+    name: 'PostgreSQL + NATS JetStream',
+    env: { DATABASE_URL: url.toString(), NATS_URL, SOUK_BUS_PREFIX: prefix },
+    nats: true,
+    cleanup: async () => {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+      const { connect } = await import('@nats-io/transport-node');
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const nc = await connect({ servers: NATS_URL });
+      await (await jetstreamManager(nc)).streams.delete(`SOUK_JOBS_${prefix.toUpperCase()}`).catch(() => {});
+      await nc.close();
+    },
+  });
+  return out;
+}
+
+/** A provider's bus on which assignment messages can be lost: while `lost()` holds, they vanish unseen. */
+function lossyBus(bus: ProviderBus, lost: () => boolean): ProviderBus {
+  return {
+    kind: bus.kind,
+    subjects: bus.subjects,
+    publish: (subject, data, options) => bus.publish(subject, data, options),
+    subscribe: (subject, handler, options) =>
+      bus.subscribe(
+        subject,
+        (message: Parameters<typeof handler>[0]) => {
+          const assignment = subject === bus.subjects.assigned(subject.split('.').at(-1) as string);
+          if (assignment && lost() && (message.data as { purpose?: string }).purpose !== 'reveal') return;
+          return handler(message);
+        },
+        options,
+      ),
+  };
+}
+
+for (const setup of await setups()) {
+  describe(`compute faults on ${setup.name}`, { timeout: 900_000, skip: setup.skip }, () => {
+    let dataDir: string;
+    let node: RunningNode;
+    let client: SoukClient;
+    let sampleId: bigint;
+    const png: Uint8Array[] = [];
+    const TEXTS = ['Souk fault drill', 'Refund 7.25 EUR', 'Kill nine'];
+    const accounts = devAccounts();
+    const requester = accounts[1];
+    const deafAccount = accounts[7];
+    const honestAccount = accounts[9];
+    const processAccount = accounts[6];
+    const agents = new Map<string, ProviderAgent>();
+    let deaf = true;
+    let corrupt = false;
+    /** Per provider address: a commit hold the test releases. */
+    const holds = new Map<string, { promise: Promise<void>; release: () => void }>();
+    const children: ChildProcess[] = [];
+
+    const hold = (address: string) => {
+      let release = () => {};
+      const promise = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      holds.set(address.toLowerCase(), { promise, release });
+    };
+
+    function agentFor(dev: (typeof accounts)[number], bus: ProviderBus): ProviderAgent {
+      const address = dev.address.toLowerCase();
+      return createProviderAgent({
+        account: dev.account,
+        rpcUrl: node.services.chain.rpcUrl,
+        chainId: node.services.chain.deployment.chainId,
+        contracts: node.services.chain.deployment.contracts,
+        bus,
+        dataDir: path.join(dataDir, 'providers', address),
+        stakeWei: STAKE,
+        heartbeatIntervalMs: 500,
+        revealPollMs: 200,
+        log: process.env.SOUK_TEST_LOG ? console.log : undefined,
+        faults: { corruptResult: () => corrupt, holdCommit: () => holds.get(address)?.promise },
+      });
+    }
+
+    async function startAgent(dev: (typeof accounts)[number], bus: ProviderBus) {
+      const agent = agentFor(dev, bus);
+      await agent.start();
+      agents.set(dev.address.toLowerCase(), agent);
+    }
+
+    const chain = () => node.services.chain;
+    const stakeOf = async (provider: Address) =>
+      (
+        await chain().publicClient.readContract({
+          address: chain().deployment.contracts.providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'getProvider',
+          args: [provider],
+        })
+      ).stake;
+    const slashesOf = (jobId: bigint) =>
+      chain().publicClient.getContractEvents({
+        address: chain().deployment.contracts.computeMarket,
+        abi: computeMarketAbi,
+        eventName: 'ProviderSlashed',
+        args: { jobId },
+        fromBlock: 0n,
+      });
+    const escrowed = () =>
+      chain().publicClient.readContract({
+        address: chain().deployment.contracts.computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'totalEscrowed',
+        args: [zeroAddress],
+      });
+    const waitFor = async (what: string, ok: () => boolean | Promise<boolean>, ms = 60_000) => {
+      const end = Date.now() + ms;
+      while (!(await ok())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await sleep(50);
+      }
+    };
+
+    /** Starts the provider agent in a child process on the node's NATS bus; resolves once it is up. */
+    async function spawnProvider(lines: string[]): Promise<ChildProcess> {
+      const child = spawn(process.execPath, [fileURLToPath(new URL('./providerProcess.fixture.ts', import.meta.url))], {
+        env: {
+          ...process.env,
+          PROVIDER_KEY: processAccount.privateKey,
+          RPC_URL: chain().rpcUrl,
+          CHAIN_ID: String(chain().deployment.chainId),
+          CONTRACTS: JSON.stringify(chain().deployment.contracts),
+          NATS_URL,
+          BUS_PREFIX: setup.env.SOUK_BUS_PREFIX,
+          DATA_DIR: path.join(dataDir, 'providers', 'process'),
+          STAKE_WEI: String(STAKE),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let stderr = '';
+      child.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      await waitFor(`the provider process (${stderr})`, () => {
+        if (child.exitCode !== null) throw new Error(`provider process exited ${child.exitCode}: ${stderr}`);
+        return lines.includes('PROVIDER UP');
+      });
+      return child;
+    }
+
+    before(async () => {
+      dataDir = mkdtempSync(path.join(tmpdir(), 'souk-faults-'));
+      const magick = findImageMagick();
+      for (const [i, text] of TEXTS.entries()) {
+        const out = path.join(dataDir, `${i}.png`);
+        renderText(magick, { out, text, font: dejavuFont('DejaVuSans.ttf'), pointSize: 36 });
+        png.push(new Uint8Array(readFileSync(out)));
+      }
+      const config = loadConfig(
+        { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '0' },
+        // Every agreeing job is audited; a provider is only replaced for a missing commit after 10 minutes, so a
+        // reassignment within the tests' deadlines comes from the missing receipt alone.
+        { SOUK_AUDIT_RATE: '1', SOUK_COMMIT_TIMEOUT_SECONDS: '600', ...setup.env },
+      );
+      node = await startNode(config, { logger: false, log: process.env.SOUK_TEST_LOG ? console.log : undefined });
+      sampleId = node.sampleModelId as bigint;
+      client = createSoukClient({ url: node.url });
+      await signIn(client, { account: requester.account });
+      // Only the provider whose assignments get lost is up at first: the scheduler has no one else to pick.
+      await startAgent(
+        deafAccount,
+        lossyBus(node.services.bus as ProviderBus, () => deaf),
+      );
+    });
+
+    after(async () => {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const agent of agents.values()) await agent.stop().catch(() => {});
+      await node?.stop();
+      await setup.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    test('a provider that never received its assignment is reassigned, not slashed', async () => {
+      const deafStake = await stakeOf(deafAccount.address);
+      const handle = await runJob<OcrOutput>(client, {
+        assetId: sampleId,
+        input: png[0],
+        redundancy: 1,
+        maxPriceWei: parseEther('0.01'),
+        deadlineSeconds: 120,
+        pollIntervalMs: 100,
+      });
+      try {
+        await waitFor('the assignment', () => handle.history.some((e) => e.type === 'assigned'));
+        const assigned = handle.history.find((e) => e.type === 'assigned');
+        assert.equal(
+          assigned?.type === 'assigned' && assigned.provider.toLowerCase(),
+          deafAccount.address.toLowerCase(),
+        );
+        // Its assignment messages are lost; an honest provider joins and must get the job.
+        await startAgent(honestAccount, node.services.bus as ProviderBus);
+        const result = await handle.result({ timeoutMs: 150_000 });
+        assert.equal(textOf(result.output), TEXTS[0]);
+        const reassigned = handle.history.find((e) => e.type === 'reassigned');
+        assert.ok(reassigned && reassigned.type === 'reassigned', 'the job moved to another provider');
+        assert.equal(reassigned.previous.toLowerCase(), deafAccount.address.toLowerCase());
+        assert.equal(reassigned.replacement.toLowerCase(), honestAccount.address.toLowerCase());
+        assert.deepEqual(await slashesOf(handle.jobId), [], 'nobody slashed');
+        assert.equal(
+          await stakeOf(deafAccount.address),
+          deafStake,
+          'the provider that never got the work keeps its stake',
+        );
+        assert.equal(await escrowed(), 0n);
+      } finally {
+        handle.close();
+        deaf = false;
+      }
+    });
+
+    test('a job submitted after the devnet sat idle for minutes, with a 30 s deadline, is accepted and completes', async () => {
+      // The idle gap: the devnet's next block will be 7 minutes past its last one (as after 7 idle minutes).
+      await chain().publicClient.request({ method: 'evm_increaseTime' as never, params: [420] as never });
+      const handle = await runJob<OcrOutput>(client, {
+        assetId: sampleId,
+        input: png[1],
+        redundancy: 1,
+        maxPriceWei: parseEther('0.01'),
+        deadlineSeconds: 30,
+        pollIntervalMs: 100,
+      });
+      try {
+        const result = await handle.result({ timeoutMs: 60_000 });
+        assert.equal(textOf(result.output), TEXTS[1]);
+        assert.equal(result.status, 'finalized');
+      } finally {
+        handle.close();
+      }
+    });
+
+    test('a provider process killed with SIGKILL after its commit restarts from its data dir, reveals and is not slashed', {
+      skip: setup.nats ? false : 'a provider in another process needs the NATS bus',
+    }, async () => {
+      const lines: string[] = [];
+      let child = await spawnProvider(lines);
+      const victim = processAccount.address.toLowerCase();
+      const stake = await stakeOf(processAccount.address);
+      // r = 3 over the three live providers; the two in-process ones hold their commits until the victim is dead,
+      // so the job cannot reach its reveals while the victim is still running.
+      hold(deafAccount.address);
+      hold(honestAccount.address);
+      const handle = await runJob<OcrOutput>(client, {
+        assetId: sampleId,
+        input: png[2],
+        redundancy: 3,
+        maxPriceWei: parseEther('0.03'),
+        deadlineSeconds: 300,
+        pollIntervalMs: 100,
+      });
+      try {
+        await waitFor(
+          'the victim’s commit',
+          () => lines.some((l) => l.includes(`job ${handle.jobId} committed`)),
+          90_000,
+        );
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+        for (const h of holds.values()) h.release();
+        holds.clear();
+        await waitFor(
+          'the others’ reveals',
+          () => handle.history.filter((e) => e.type === 'revealed').length === 2,
+          90_000,
+        );
+        assert.ok(!handle.history.some((e) => e.type === 'revealed' && e.provider.toLowerCase() === victim));
+        // Back from the same data dir: its saved salt lets it reveal.
+        child = await spawnProvider(lines);
+        const result = await handle.result({ timeoutMs: 120_000 });
+        assert.equal(textOf(result.output), TEXTS[2]);
+        assert.ok(handle.history.some((e) => e.type === 'revealed' && e.provider.toLowerCase() === victim));
+        assert.ok(result.providers.some((p) => p.provider === victim && p.agreed));
+        assert.deepEqual(await slashesOf(handle.jobId), []);
+        assert.equal(await stakeOf(processAccount.address), stake);
+        const finalized = handle.history.find((e) => e.type === 'finalized');
+        assert.ok(finalized?.type === 'finalized');
+        assert.ok(finalized.payouts.some((p) => p.role === 'provider' && p.account.toLowerCase() === victim));
+      } finally {
+        handle.close();
+        child.kill('SIGTERM');
+        await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
+      }
+    });
+
+    test('the random audit at r = 1 catches a corrupted result: challenge, slash, the requester refunded', async () => {
+      const reward = parseEther('0.01');
+      const before = await chain().publicClient.getBalance({ address: requester.address });
+      const stakes = new Map<string, bigint>();
+      for (const a of [deafAccount, honestAccount, processAccount])
+        stakes.set(a.address.toLowerCase(), await stakeOf(a.address));
+      corrupt = true;
+      const handle = await runJob<OcrOutput>(client, {
+        assetId: sampleId,
+        input: png[0],
+        redundancy: 1,
+        maxPriceWei: reward,
+        deadlineSeconds: 120,
+        pollIntervalMs: 100,
+      });
+      try {
+        await assert.rejects(handle.result({ timeoutMs: 150_000 }), /refunded/);
+        const revealed = handle.history.filter((e) => e.type === 'revealed');
+        assert.equal(revealed.length, 1, 'one provider revealed (a corrupted result)');
+        const cheat = revealed[0].type === 'revealed' ? revealed[0].provider.toLowerCase() : '';
+        assert.ok(
+          handle.history.some((e) => e.type === 'disputed'),
+          'the referee challenged the job',
+        );
+        const slashes = await slashesOf(handle.jobId);
+        assert.equal(slashes.length, 1);
+        assert.equal(slashes[0].args.provider?.toLowerCase(), cheat);
+        const amount = slashes[0].args.amount as bigint;
+        assert.ok(amount > 0n);
+        assert.equal(await stakeOf(cheat as Address), (stakes.get(cheat) as bigint) - amount, 'the stake dropped');
+        const refunded = handle.history.find((e) => e.type === 'refunded');
+        assert.ok(refunded?.type === 'refunded');
+        assert.equal(BigInt(refunded.amountWei), reward);
+        const after = await chain().publicClient.getBalance({ address: requester.address });
+        assert.ok(before - after < parseEther('0.001'), 'the requester got the reward back (only gas spent)');
+        const audit = await client.json<{ audit: { reason: string; matched: boolean } | null }>(
+          `/api/v1/jobs/${handle.jobId}`,
+        );
+        assert.equal(audit.audit?.reason, 'audit');
+        assert.equal(audit.audit?.matched, false, 'the node’s re-execution differed');
+        assert.equal(await escrowed(), 0n);
+      } finally {
+        handle.close();
+        corrupt = false;
+      }
+    });
+  });
+}
