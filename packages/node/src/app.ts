@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
+import { redactAccessQuery } from './gateway/accessRequest.ts';
 import authenticate from './plugins/authenticate.ts';
 import problem from './plugins/problem.ts';
 import webApp from './plugins/webApp.ts';
@@ -56,7 +57,7 @@ export async function build(
             serializers: {
               req: (req: { method: string; url: string; host?: string; ip?: string }) => ({
                 method: req.method,
-                url: req.url.replace(/([?&]access=)[^&#]*/gi, '$1[Redacted]'),
+                url: redactAccessQuery(req.url),
                 host: req.host,
                 remoteAddress: req.ip,
               }),

@@ -13,6 +13,7 @@ import {
   accessRequestTypes,
   decodeAccessRequest,
   MAX_ACCESS_REQUEST_TTL,
+  redactAccessQuery,
   type SignedAccessRequest,
   verifyAccessRequest,
 } from './accessRequest.ts';
@@ -216,5 +217,17 @@ describe('decodeAccessRequest', () => {
     for (const value of bad) {
       assert.throws(() => decodeAccessRequest(value), refused(401, /./));
     }
+  });
+});
+
+describe('redactAccessQuery', () => {
+  test('hides every access query value from request logs and leaves the rest of the URL alone', () => {
+    assert.equal(
+      redactAccessQuery('/api/v1/assets/1/content?access=eyJjb25zdW1lciI6IjB4In0&range=1'),
+      '/api/v1/assets/1/content?access=[Redacted]&range=1',
+    );
+    assert.equal(redactAccessQuery('/x?a=1&ACCESS=abc#frag'), '/x?a=1&ACCESS=[Redacted]#frag');
+    assert.equal(redactAccessQuery('/x?access=a&access=b'), '/x?access=[Redacted]&access=[Redacted]');
+    assert.equal(redactAccessQuery('/x?noaccess=1&accessible=2'), '/x?noaccess=1&accessible=2');
   });
 });

@@ -26,6 +26,17 @@ export const MAX_ACCESS_REQUEST_TTL = 3600;
 /** The only place an access request is accepted (never the query string, which ends up in request logs). */
 export const ACCESS_REQUEST_HEADER = 'x-souk-access';
 
+/**
+ * A request URL with the value of every `access` query parameter replaced by `[Redacted]`, for request logs: the
+ * content route refuses access requests in the query string, but a client that sends one must not leak a still
+ * usable signature into the logs.
+ * @param url - Path and query, as in `request.url`.
+ * @example redactAccessQuery('/api/v1/assets/1/content?access=eyJ…&x=1') // '/api/v1/assets/1/content?access=[Redacted]&x=1'
+ */
+export function redactAccessQuery(url: string): string {
+  return url.replace(/([?&]access=)[^&#]*/gi, '$1[Redacted]');
+}
+
 /** An access request as sent in the `X-Souk-Access` header (base64url of its JSON). */
 export type SignedAccessRequest = {
   consumer: Address;
