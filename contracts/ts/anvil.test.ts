@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
 import { createPublicClient, createWalletClient, http, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { type Anvil, AnvilPortInUseError, type DeathGuard, startAnvil } from './anvil.ts';
@@ -70,7 +72,7 @@ describe('anvil state', () => {
     assert.ok(saved.blockNumber >= receipt.blockNumber);
     assert.ok(first.durableBlock() >= receipt.blockNumber);
     first.process.kill('SIGKILL');
-    await waitUntil(() => !alive(first.pid), 5000);
+    await once(first.process, 'exit');
 
     const second = await startAnvil({ port, stateFile, stateInterval: 0 });
     try {
@@ -85,7 +87,7 @@ describe('anvil state', () => {
     }
   });
 
-  test('persist is atomic: no temporary file is left and the state file is complete JSON', async () => {
+  test('persist is atomic: no temporary file is left and the state file is complete (gzip JSON)', async () => {
     const dir = tempDir();
     const stateFile = path.join(dir, 'anvil-state.json');
     const anvil = await startAnvil({ port: await freePort(), stateFile, stateInterval: 0 });
@@ -98,8 +100,8 @@ describe('anvil state', () => {
       );
       for (const [block, saved] of results) assert.ok(saved.blockNumber >= block, `save covers block ${block}`);
       assert.deepEqual(readdirSync(dir), ['anvil-state.json']);
-      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { blocks: unknown[] };
-      assert.ok(state.blocks.length >= 7);
+      const state = JSON.parse(gunzipSync(readFileSync(stateFile)).toString()) as { transactions: unknown[] };
+      assert.equal(state.transactions.length, 6);
     } finally {
       await anvil.stop();
     }
@@ -119,11 +121,28 @@ describe('anvil state', () => {
     assert.ok(receipt.blockNumber < high.blockNumber);
     await anvil.persist(receipt.blockNumber);
     anvil.process.kill('SIGKILL');
-    await waitUntil(() => !alive(anvil.pid), 5000);
+    await once(anvil.process, 'exit');
     const second = await startAnvil({ port, stateFile, stateInterval: 0 });
     try {
       const again = createPublicClient({ chain: foundry, transport: http(second.rpcUrl) });
       assert.equal((await again.getTransactionReceipt({ hash })).blockHash, receipt.blockHash);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('a plain JSON state (anvil --dump-state, earlier Souk data dirs) still loads', async () => {
+    const stateFile = path.join(tempDir(), 'anvil-state.json');
+    const port = await freePort();
+    const first = await startAnvil({ port, stateFile, stateInterval: 0 });
+    const { hash } = await sendEth(first, 9n);
+    await first.stop();
+    writeFileSync(stateFile, gunzipSync(readFileSync(stateFile)));
+    assert.equal(readFileSync(stateFile, 'utf8')[0], '{');
+    const second = await startAnvil({ port, stateFile, stateInterval: 0 });
+    try {
+      const client = createPublicClient({ chain: foundry, transport: http(second.rpcUrl) });
+      assert.equal((await client.getTransactionReceipt({ hash })).status, 'success');
     } finally {
       await second.stop();
     }

@@ -3,10 +3,11 @@
  *
  * Crash safety:
  * - **Durable state.** anvil keeps the chain in memory. With `stateFile`, the state is loaded at start
- *   (`--load-state`) and every save goes through {@link Anvil.persist}: `anvil_dumpState`, written to a temporary
- *   file, fsynced and renamed over `stateFile` (then the directory is fsynced), so a crash at any moment leaves
- *   either the previous or the new complete state, never a torn file. anvil's own `--state`/`--state-interval`
- *   dumps are not used: they write in place.
+ *   (`anvil_loadState`) and every save goes through {@link Anvil.persist}: `anvil_dumpState` (gzip-compressed
+ *   JSON: blocks, transactions, receipts, accounts), written to a temporary file, fsynced and renamed over
+ *   `stateFile` (then the directory is fsynced), so a crash at any moment leaves either the previous or the new
+ *   complete state, never a torn file. anvil's own `--state`/`--state-interval` dumps are not used: they write in
+ *   place.
  * - **No orphans.** anvil dies with the process that started it: on Linux through `setpriv --pdeathsig KILL`
  *   (the kernel kills it when its parent dies, even by SIGKILL), elsewhere through a `/bin/sh` watchdog that kills
  *   anvil when the pipe from the parent closes.
@@ -16,12 +17,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gunzipSync } from 'node:zlib';
 
 /** anvil's default mnemonic: its 10 dev accounts are funded with 10,000 ETH each. Devnet only. */
 export const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -36,7 +36,8 @@ export type StartAnvilParameters = {
   chainId?: number | undefined;
   /**
    * File the chain state is loaded from at start (when it exists) and saved to, atomically, by
-   * {@link Anvil.persist}: on demand, every `stateInterval` seconds when new blocks exist, and on `stop()`.
+   * {@link Anvil.persist}: on demand, every `stateInterval` seconds when new blocks exist, and on `stop()`. The
+   * file holds `anvil_dumpState`'s gzip-compressed JSON; a plain JSON state (anvil's `--dump-state`) also loads.
    */
   stateFile?: string | undefined;
   /** Seconds between background saves of new blocks (with `stateFile`). @default 5 */
@@ -58,7 +59,7 @@ export type StartAnvilParameters = {
 export type PersistResult = {
   /** Every block up to this number is in the saved state. */
   blockNumber: bigint;
-  /** Size of the state file, bytes. */
+  /** Size of the state file (gzip-compressed), bytes. */
   bytes: number;
   /** Time of the `anvil_dumpState` call, ms. */
   dumpMs: number;
@@ -243,7 +244,12 @@ export async function startAnvil({
   deathGuard = setprivBinary() ? 'pdeathsig' : 'watchdog',
   onOutput,
 }: StartAnvilParameters = {}): Promise<Anvil> {
-  const foreign = await probePort(port);
+  // A process killed a moment ago may still hold the port while its threads exit: look again for up to 2 s.
+  let foreign = await probePort(port);
+  for (let tries = 0; foreign !== undefined && tries < 20; tries++) {
+    await sleep(100);
+    foreign = await probePort(port);
+  }
   if (foreign !== undefined) throw new AnvilPortInUseError(port, foreign);
 
   const args = [
@@ -257,7 +263,15 @@ export async function startAnvil({
     DEV_MNEMONIC,
   ];
   if (stateFile) mkdirSync(path.dirname(stateFile), { recursive: true });
-  if (stateFile && existsSync(stateFile) && statSync(stateFile).size > 0) args.push('--load-state', stateFile);
+  // A saved state is anvil_dumpState's gzip, loaded with anvil_loadState once anvil listens; a plain JSON state
+  // (anvil's own `--dump-state` format, earlier Souk versions) is loaded with `--load-state`.
+  let savedState: Buffer | undefined;
+  if (stateFile && existsSync(stateFile) && statSync(stateFile).size > 0) {
+    const saved = await readFile(stateFile);
+    if (saved[0] === 0x1f && saved[1] === 0x8b) savedState = saved;
+    else args.push('--load-state', stateFile);
+  }
+  const loadsState = savedState !== undefined || args.includes('--load-state');
   if (blockTime !== undefined) args.push('--block-time', String(blockTime));
   let child: ChildProcess;
   if (deathGuard === 'pdeathsig') {
@@ -310,14 +324,13 @@ export async function startAnvil({
       const head = await rpc<{ number: string; hash: string }>(rpcUrl, 'eth_getBlockByNumber', ['latest', false]);
       state.from = BigInt(head.number);
       const t0 = performance.now();
-      const dump = Buffer.from((await rpc<string>(rpcUrl, 'anvil_dumpState')).slice(2), 'hex');
+      const dump = Buffer.from((await rpc<string>(rpcUrl, 'anvil_dumpState')).slice(2), 'hex'); // gzip'd JSON
       const t1 = performance.now();
-      const json = dump[0] === 0x1f && dump[1] === 0x8b ? gunzipSync(dump) : dump;
-      await writeFileAtomic(stateFile as string, json);
+      await writeFileAtomic(stateFile as string, dump);
       // Saves are serialized, so the last one to finish is what the file holds (lower after a rewind).
       durable = state.from;
       durableHash = head.hash;
-      return { blockNumber: state.from, bytes: json.byteLength, dumpMs: t1 - t0, writeMs: performance.now() - t1 };
+      return { blockNumber: state.from, bytes: dump.byteLength, dumpMs: t1 - t0, writeMs: performance.now() - t1 };
     } catch (error) {
       throw new AnvilStateError(`could not save the chain state to ${stateFile}: ${(error as Error).message}`, {
         cause: error,
@@ -383,27 +396,49 @@ export async function startAnvil({
   };
 
   const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
+  let answered = false;
+  while (!answered && Date.now() - started < timeoutMs) {
     if (!alive()) throw new AnvilStartError(`anvil exited with code ${child.exitCode}:\n${output}`);
-    if (listening && pid !== undefined) {
-      try {
-        const head = await rpc<{ number: string; hash: string }>(rpcUrl, 'eth_getBlockByNumber', ['latest', false]);
-        if (stateFile && args.includes('--load-state')) {
-          durable = BigInt(head.number);
-          durableHash = head.hash;
-        }
-        if (stateFile && stateInterval > 0) {
-          timer = setInterval(() => {
-            if (current || queued) return;
-            persist().catch((error) => onOutput?.((error as Error).message));
-          }, stateInterval * 1000);
-          timer.unref();
-        }
-        return { rpcUrl, process: child, pid, deathGuard, stateFile, persist, durableBlock: () => durable, stop };
-      } catch {}
-    }
-    await sleep(50);
+    if (listening && pid !== undefined)
+      answered = await rpc(rpcUrl, 'eth_chainId', [], 2000).then(
+        () => true,
+        () => false,
+      );
+    if (!answered) await sleep(50);
   }
-  await stop();
-  throw new AnvilStartError(`anvil did not answer on ${rpcUrl} within ${timeoutMs} ms:\n${output}`);
+  if (!answered) {
+    await stop();
+    throw new AnvilStartError(`anvil did not answer on ${rpcUrl} within ${timeoutMs} ms:\n${output}`);
+  }
+  try {
+    if (savedState) await rpc(rpcUrl, 'anvil_loadState', [`0x${savedState.toString('hex')}`], 120_000);
+    const head = await rpc<{ number: string; hash: string }>(rpcUrl, 'eth_getBlockByNumber', ['latest', false]);
+    if (loadsState) {
+      durable = BigInt(head.number);
+      durableHash = head.hash;
+    }
+  } catch (error) {
+    listening = false; // do not save over the file that failed to load
+    await stop();
+    throw new AnvilStartError(`could not load the chain state from ${stateFile}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (stateFile && stateInterval > 0) {
+    timer = setInterval(() => {
+      if (current || queued) return;
+      persist().catch((error) => onOutput?.((error as Error).message));
+    }, stateInterval * 1000);
+    timer.unref();
+  }
+  return {
+    rpcUrl,
+    process: child,
+    pid: pid as number,
+    deathGuard,
+    stateFile,
+    persist,
+    durableBlock: () => durable,
+    stop,
+  };
 }

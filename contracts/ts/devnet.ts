@@ -2,6 +2,7 @@
  * The embedded devnet: anvil with Souk deployed, state kept in a data directory so that a restart resumes with
  * the same addresses and data.
  */
+import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import {
   type Address,
@@ -55,7 +56,7 @@ export type Devnet = {
  * governance has a 60 s timelock and 20-block votes so it can be tried locally), deploys a mock stablecoin, and
  * gives every dev account 10,000 SOUK and 10,000 mUSD. Later starts load the saved state and the same addresses.
  *
- * The state lives in `<dataDir>/anvil-state.json`, written atomically by `devnet.anvil.persist()` (see
+ * The state lives in `<dataDir>/anvil-state.json.gz`, written atomically by `devnet.anvil.persist()` (see
  * {@link startAnvil}); what is durable is what was persisted. anvil dies with this process.
  *
  * @example
@@ -68,7 +69,10 @@ export type Devnet = {
  * @throws {AnvilStartError} when anvil cannot start.
  */
 export async function startDevnet({ dataDir, port = 8545, log = () => {} }: StartDevnetParameters): Promise<Devnet> {
-  const anvil = await startAnvil({ port, stateFile: path.join(dataDir, 'anvil-state.json') });
+  const stateFile = path.join(dataDir, 'anvil-state.json.gz');
+  const legacy = path.join(dataDir, 'anvil-state.json'); // anvil's own dump, before saves were atomic
+  if (!existsSync(stateFile) && existsSync(legacy)) renameSync(legacy, stateFile);
+  const anvil = await startAnvil({ port, stateFile });
   try {
     const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
     const accounts = devAccounts();

@@ -55,6 +55,11 @@ export function revertReason(error: unknown): string {
 
 /**
  * Submits `calls` in order from `caller` (waiting for each receipt), or prepares them unsigned.
+ *
+ * On the embedded devnet the receipts come through the chain's durable transport (`durableTransport` in
+ * `./index.ts`), so when this resolves every returned hash is in anvil's saved state on disk: the transactions the
+ * API reports as done survive a crash of the node and anvil together. On an external RPC it resolves at the receipt
+ * (the chain's own durability).
  * @throws {BadRequestError} `mode: 'submit'` for an account whose key the node does not hold.
  * @throws {ChainRevertError} (422) when a call would revert or reverted, with the decoded reason.
  */

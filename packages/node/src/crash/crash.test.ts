@@ -282,7 +282,7 @@ describe('crash safety of the node and its embedded chain (real processes, SIGKI
     const devnetPort = await freePort();
     const first = await spawnNode(dataDir, devnetPort, await freePort()).ready;
     await gracefulStop(first);
-    const stateFile = path.join(dataDir, 'chain', 'anvil-state.json');
+    const stateFile = path.join(dataDir, 'chain', 'anvil-state.json.gz');
     const savedAt = statSync(stateFile).mtimeMs;
 
     const foreign = await startAnvil({ port: devnetPort }); // another chain, not this data dir's

@@ -319,6 +319,26 @@ export interface ManifestsTable {
   created_at: GeneratedTimestamp;
 }
 
+/** Who recorded a content binding: the node after submitting the publish, the indexer, the gateway, or migration 0004. */
+export type ContentBindingSource = 'node' | 'indexer' | 'gateway' | 'backfill';
+
+/**
+ * `content_bindings` (migration 0004): the one asset whose manifest may release an upload's content — the asset its
+ * publisher (the uploader) minted or versioned with it first. See `gateway/contentBinding.ts` and docs/manifest.md.
+ */
+export interface ContentBindingsTable {
+  upload_id: string;
+  asset_id: Numeric;
+  /** The version that first carried the content (0: the mint). */
+  version: number;
+  /** The uploader, lower-case; the asset's creator (version 0) or its owner when it published the version. */
+  publisher: string;
+  /** The publishing transaction, when known. */
+  tx_hash: string | null;
+  source: ContentBindingSource;
+  created_at: GeneratedTimestamp;
+}
+
 /** `access_nonces` (migration 0002): used EIP-712 access-request nonces (replay protection). */
 export interface AccessNoncesTable {
   nonce: string;
@@ -378,6 +398,7 @@ export interface Database {
   job_access_nonces: JobAccessNoncesTable;
   uploads: UploadsTable;
   manifests: ManifestsTable;
+  content_bindings: ContentBindingsTable;
   access_nonces: AccessNoncesTable;
   users: UsersTable;
   api_keys: ApiKeysTable;

@@ -1,22 +1,28 @@
 /**
  * Reading an asset's current manifest (from the chain's `tokenURI` and the block store — never the index) and
- * streaming stored content as verified plaintext. Shared by the licensed download, the job gateway (providers) and
- * the node's referee.
+ * streaming stored content as verified plaintext. Shared by the licensed download, the job gateway (providers), job
+ * submission, the coordinator and the node's referee. A manifest is returned only for the asset its content is bound
+ * to (`contentBinding.ts`): a token copying someone else's manifest gets a 403, never the content.
  */
 import { agentNftAbi } from '@souk/contracts';
 import { NotFoundError } from '../errors.ts';
 import type { NodeServices } from '../services.ts';
 import type { ByteRange } from '../storage/crypto.ts';
 import { decodeManifest, type Manifest } from '../storage/manifest.ts';
+import { requireContentBinding } from './contentBinding.ts';
 
 /**
- * The manifest of an asset's current version.
+ * The manifest of an asset's current version, checked to be the asset its content is bound to.
+ * @returns The manifest, its CID and the upload holding its content (whose key releases it).
  * @throws {NotFoundError} (404) for an unknown asset, a non-Souk URI, or a manifest this node does not store.
+ * @throws {ForbiddenError} (403) for a copy: the manifest's content is bound to another asset, or the manifest was
+ *   not published through this node (see `requireContentBinding`).
+ * @throws {ConflictError} (409) for a version published from a wallet that the indexer has not applied yet.
  */
 export async function assetManifest(
-  { chain, storage }: Pick<NodeServices, 'chain' | 'storage'>,
+  { chain, db, storage }: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
   assetId: bigint,
-): Promise<{ manifest: Manifest; manifestCid: string }> {
+): Promise<{ manifest: Manifest; manifestCid: string; uploadId: string }> {
   const uri = await chain.publicClient
     .readContract({
       address: chain.deployment.contracts.agentNft,
@@ -32,11 +38,16 @@ export async function assetManifest(
   const bytes = await storage.store.getRaw(manifestCid).catch(() => {
     throw new NotFoundError(`Manifest ${manifestCid} of asset ${assetId} is not in this node's storage.`);
   });
-  return { manifest: decodeManifest(bytes), manifestCid };
+  const manifest = decodeManifest(bytes);
+  const { uploadId } = await requireContentBinding({ chain, db }, { assetId, manifestCid });
+  return { manifest, manifestCid, uploadId };
 }
 
-/** Stored content: where it is and how to check it (a manifest's `content`, or an upload row). */
-export type StoredContent = { cid: string; size: number; sha256: string; encrypted: boolean };
+/**
+ * Stored content: where it is and how to check it (a manifest's `content`, or an upload row), and optionally the
+ * upload whose wrapped key decrypts it (otherwise any upload of that content CID holding a key).
+ */
+export type StoredContent = { cid: string; size: number; sha256: string; encrypted: boolean; uploadId?: string };
 
 /**
  * Streams stored content as plaintext, looking up its wrapped key when encrypted.
@@ -51,12 +62,13 @@ export async function contentStream(
 ): Promise<AsyncIterable<Uint8Array>> {
   let wrappedKey: string | null = null;
   if (content.encrypted) {
-    const upload = await db
+    let query = db
       .selectFrom('uploads')
       .select(['wrapped_key'])
       .where('content_cid', '=', content.cid)
-      .where('wrapped_key', 'is not', null)
-      .executeTakeFirst();
+      .where('wrapped_key', 'is not', null);
+    if (content.uploadId !== undefined) query = query.where('id', '=', content.uploadId);
+    const upload = await query.executeTakeFirst();
     if (!upload) throw new NotFoundError(`This node does not hold the key of content ${content.cid}.`);
     wrappedKey = upload.wrapped_key;
   }
@@ -69,10 +81,13 @@ export async function contentStream(
   });
 }
 
-/** A manifest's `content` as {@link StoredContent}. */
-export function manifestContent(manifest: Manifest): StoredContent {
+/**
+ * A manifest's `content` as {@link StoredContent}.
+ * @param uploadId The upload bound to the asset (`assetManifest`'s `uploadId`): its key, and only its key, is used.
+ */
+export function manifestContent(manifest: Manifest, uploadId?: string): StoredContent {
   const { cid, size, sha256, encryption } = manifest.content;
-  return { cid, size, sha256, encrypted: encryption !== null };
+  return { cid, size, sha256, encrypted: encryption !== null, ...(uploadId !== undefined ? { uploadId } : {}) };
 }
 
 /** Collects a byte stream (for content known to be small, e.g. a job input or a model bundle). */

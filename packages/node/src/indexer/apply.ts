@@ -15,6 +15,7 @@
 import type { Kysely, Updateable } from 'kysely';
 import { type Hex, type Log, zeroAddress } from 'viem';
 import type { AssetKind, Database, JobStatus, PayoutRole } from '../db/schema.ts';
+import { bindPublishedContent } from '../gateway/contentBinding.ts';
 import { argsToJson, decodeSoukLog, entityOf, type IndexedContract, type SoukEvent } from './events.ts';
 
 type Db = Kysely<Database>;
@@ -134,6 +135,15 @@ async function applyAgentNft(db: Db, event: EventOf<'agentNft'>, meta: Meta): Pr
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
       await copyMetadata(db, id);
+      // The content of a manifest this node wrote is bound to the first asset its uploader minted with it.
+      await bindPublishedContent(db, {
+        assetId: id,
+        version: 0,
+        uri,
+        publisher: creator,
+        txHash: meta.tx_hash,
+        source: 'indexer',
+      });
       return;
     }
     case 'VersionPublished': {
@@ -156,6 +166,18 @@ async function applyAgentNft(db: Db, event: EventOf<'agentNft'>, meta: Meta): Pr
         .set({ version_count: Number(version) + 1, manifest_uri: uri, updated_block: meta.block_number })
         .where('id', '=', id)
         .execute();
+      // publishVersion is owner-only: the owner at this log published it (bound when that is the uploader).
+      const asset = await db.selectFrom('assets').select('owner').where('id', '=', id).executeTakeFirst();
+      if (asset) {
+        await bindPublishedContent(db, {
+          assetId: id,
+          version: Number(version),
+          uri,
+          publisher: asset.owner,
+          txHash: meta.tx_hash,
+          source: 'indexer',
+        });
+      }
       return;
     }
     case 'Transfer': {
@@ -616,6 +638,7 @@ async function clearEntity(db: Db, entity: string): Promise<void> {
   const [kind, key, account] = entity.split(':');
   switch (kind) {
     case 'asset':
+      await db.deleteFrom('content_bindings').where('asset_id', '=', key).execute(); // re-derived by the replay
       await db.deleteFrom('listings').where('token_id', '=', key).execute();
       await db.deleteFrom('asset_versions').where('asset_id', '=', key).execute();
       await db.deleteFrom('assets').where('id', '=', key).execute();
@@ -688,6 +711,7 @@ export async function rebuildEntities(db: Db, entities: Iterable<string>): Promi
  */
 export async function rebuildState(db: Db): Promise<void> {
   for (const table of [
+    'content_bindings',
     'listings',
     'asset_versions',
     'assets',

@@ -6,6 +6,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001_initial.ts';
 import * as gateway from './0002_gateway.ts';
 import * as compute from './0003_compute.ts';
+import * as contentBinding from './0004_content_binding.ts';
 import * as tokenFamilies from './0007_token_families.ts';
 
 /** Every migration by name; names sort in application order. */
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_gateway': gateway,
   '0003_compute': compute,
+  '0004_content_binding': contentBinding,
   '0007_token_families': tokenFamilies,
 };
 

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { agentNftAbi } from '@souk/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Address, encodeFunctionData, type Hex } from 'viem';
+import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
 import {
   ACCESS_REQUEST_HEADER,
@@ -14,6 +14,7 @@ import {
   verifyAccessRequest,
 } from '../../gateway/accessRequest.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
+import { assertManifestMintable, bindPublishedContent, manifestOrigin } from '../../gateway/contentBinding.ts';
 import { authenticated as auth, problem } from '../common.ts';
 import {
   mintManifest,
@@ -140,10 +141,20 @@ export default async function assetRoutes(app: FastifyInstance) {
         summary: 'Publish an upload: write its manifest (stored as a raw CID) and mint the asset',
         description:
           'On the devnet the node submits the mint from the caller’s dev account; elsewhere (or with mint.mode = ' +
-          '"unsigned") it returns the unsigned transaction for the caller’s wallet.',
+          '"unsigned") it returns the unsigned transaction for the caller’s wallet, which must be the caller’s ' +
+          'account: the node releases the content only for the asset its uploader mints. 403: another account’s ' +
+          'upload; 409: an upload already published as an asset.',
         security: auth,
         body: publishBodySchema,
-        response: { 201: publishResultSchema, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
+        response: {
+          201: publishResultSchema,
+          400: problem,
+          401: problem,
+          403: problem,
+          404: problem,
+          409: problem,
+          422: problem,
+        },
       },
     },
     async (request, reply) => {
@@ -162,6 +173,9 @@ export default async function assetRoutes(app: FastifyInstance) {
       schema: {
         tags: ['assets'],
         summary: 'Mint an already-stored manifest (seed name: models/mint)',
+        description:
+          'Only the manifest’s publisher (the uploader of its content) may mint it, once: 403 for another account’s ' +
+          'manifest (a copy would never reach the content), 409 when its content is already published as an asset.',
         security: auth,
         body: {
           type: 'object',
@@ -174,17 +188,23 @@ export default async function assetRoutes(app: FastifyInstance) {
             mint: publishBodySchema.properties.mint,
           },
         },
-        response: { 201: publishResultSchema, 400: problem, 401: problem, 404: problem, 422: problem },
+        response: {
+          201: publishResultSchema,
+          400: problem,
+          401: problem,
+          403: problem,
+          404: problem,
+          409: problem,
+          422: problem,
+        },
       },
     },
     async (request, reply) => {
-      const row = await db
-        .selectFrom('manifests')
-        .select('cid')
-        .where('cid', '=', request.body.manifestCid)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError(`This node stored no manifest ${request.body.manifestCid}.`);
-      return reply.status(201).send(await mintManifest(app, request.account as Address, row.cid, request.body));
+      const caller = request.account as Address;
+      const origin = await manifestOrigin(db, request.body.manifestCid);
+      if (!origin) throw new NotFoundError(`This node stored no manifest ${request.body.manifestCid}.`);
+      await assertManifestMintable(db, origin, caller);
+      return reply.status(201).send(await mintManifest(app, caller, origin.manifestCid, request.body));
     },
   );
 
@@ -195,10 +215,21 @@ export default async function assetRoutes(app: FastifyInstance) {
       schema: {
         tags: ['assets'],
         summary: 'Publish a new version of an asset you own (new manifest → publishVersion)',
+        description:
+          'The upload must be the caller’s own (403 otherwise) and not published as another asset (409). Sent from ' +
+          'a wallet, the version’s content is released once the indexer has seen the owner publish it.',
         security: auth,
         params: idParams,
         body: publishBodySchema,
-        response: { 201: publishResultSchema, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
+        response: {
+          201: publishResultSchema,
+          400: problem,
+          401: problem,
+          403: problem,
+          404: problem,
+          409: problem,
+          422: problem,
+        },
       },
     },
     async (request, reply) => {
@@ -216,18 +247,36 @@ export default async function assetRoutes(app: FastifyInstance) {
         });
       if (owner.toLowerCase() !== caller.toLowerCase())
         throw new ForbiddenError(`Only the owner (${owner}) can publish versions.`);
-      const manifestCid = await writeManifest(app, caller, request.body);
+      const manifestCid = await writeManifest(app, caller, request.body, assetId);
       const data = encodeFunctionData({
         abi: agentNftAbi,
         functionName: 'publishVersion',
         args: [assetId, `ipfs://${manifestCid}`],
       });
       const sent = await submitOrPrepare(app, caller, data, request.body.mint?.mode);
+      let version: number | null = null;
+      for (const log of sent.logs) {
+        try {
+          const event = decodeEventLog({ abi: agentNftAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
+          if (event.eventName === 'VersionPublished') version = Number(event.args.version);
+        } catch {}
+      }
+      // The node sent the owner's own publishVersion (ownerOf checked above): bind the new content to this asset.
+      if (version !== null) {
+        await bindPublishedContent(db, {
+          assetId,
+          version,
+          uri: `ipfs://${manifestCid}`,
+          publisher: caller,
+          txHash: sent.transactionHash,
+          source: 'node',
+        });
+      }
       return reply.status(201).send({
         manifestCid,
         manifestUri: `ipfs://${manifestCid}`,
         assetId: String(assetId),
-        version: null,
+        version,
         transactionHash: sent.transactionHash,
         transaction: sent.transaction,
       });
@@ -255,7 +304,7 @@ export default async function assetRoutes(app: FastifyInstance) {
     reply: FastifyReply,
   ) {
     const assetId = BigInt(request.params.id);
-    const { manifest } = await currentManifest(assetId);
+    const { manifest, uploadId } = await currentManifest(assetId);
     const { content } = manifest;
     if (request.query.access !== undefined) {
       // Signed access requests in a URL end up in request logs, proxies and browser history: header only.
@@ -300,7 +349,7 @@ export default async function assetRoutes(app: FastifyInstance) {
       }
     }
     const range = parseRange(request.headers.range, content.size);
-    const stream = await contentStream(app.souk, manifestContent(manifest), range);
+    const stream = await contentStream(app.souk, manifestContent(manifest, uploadId), range);
     reply.header('accept-ranges', 'bytes').header('x-content-sha256', content.sha256).type('application/octet-stream');
     if (range) {
       reply

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { type TransactMode, transact } from '../../chain/transact.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import { assertUploadPublishable, bindPublishedContent } from '../../gateway/contentBinding.ts';
 import { copyManifestMetadata } from '../../gateway/manifestMetadata.ts';
 import { encodeManifest, type Manifest } from '../../storage/manifest.ts';
 
@@ -125,12 +126,29 @@ export const publishResultSchema = {
 
 const kindIndex = (kind: Kind) => KINDS.indexOf(kind);
 
-/** Builds and stores the manifest for an upload the caller owns; records it. Returns its CID. */
-export async function writeManifest(app: FastifyInstance, caller: Address, body: PublishBody): Promise<string> {
+/**
+ * Builds and stores the manifest for an upload the caller owns; records it. Returns its CID.
+ * @param forAsset The asset a version is written for (its own bound upload may be reused); absent for a new asset.
+ * @throws {NotFoundError} (404) for an unknown upload.
+ * @throws {ForbiddenError} (403) for an upload of another account.
+ * @throws {ConflictError} (409) for an upload already published as another asset (`assertUploadPublishable`).
+ */
+export async function writeManifest(
+  app: FastifyInstance,
+  caller: Address,
+  body: PublishBody,
+  forAsset?: bigint,
+): Promise<string> {
   const { db, storage } = app.souk;
   const upload = await db.selectFrom('uploads').selectAll().where('id', '=', body.uploadId).executeTakeFirst();
   if (!upload) throw new NotFoundError(`No upload ${body.uploadId}.`);
-  if (upload.uploader !== caller.toLowerCase()) throw new ForbiddenError('That upload belongs to another account.');
+  if (upload.uploader !== caller.toLowerCase()) {
+    throw new ForbiddenError(
+      `Upload ${body.uploadId} belongs to another account: only its uploader can publish it (this node releases ` +
+        'content only for the asset its uploader publishes).',
+    );
+  }
+  await assertUploadPublishable(db, upload.id, forAsset);
   const manifest: Manifest = {
     souk: 1,
     name: body.name,
@@ -189,13 +207,25 @@ export async function mintManifest(app: FastifyInstance, caller: Address, manife
   });
   const sent = await submitOrPrepare(app, caller, data, options.mint?.mode);
   let assetId: bigint | null = null;
+  let creator: Address = caller;
   for (const log of sent.logs) {
     try {
       const event = decodeEventLog({ abi: agentNftAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
-      if (event.eventName === 'AssetMinted') assetId = event.args.tokenId;
+      if (event.eventName === 'AssetMinted') ({ tokenId: assetId, creator } = event.args);
     } catch {}
   }
-  if (assetId !== null) await copyManifestMetadata(app.souk.db, assetId, manifestCid);
+  if (assetId !== null) {
+    await copyManifestMetadata(app.souk.db, assetId, manifestCid);
+    // The node sent the publisher's own mint: bind the content to it now (the indexer would, a poll later).
+    await bindPublishedContent(app.souk.db, {
+      assetId,
+      version: 0,
+      uri: `ipfs://${manifestCid}`,
+      publisher: creator,
+      txHash: sent.transactionHash,
+      source: 'node',
+    });
+  }
   return {
     manifestCid,
     manifestUri: `ipfs://${manifestCid}`,
