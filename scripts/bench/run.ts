@@ -3,7 +3,7 @@
  * process, one after another so they never share the cores), merges their results into `bench/results.json`
  * (figures not run keep their previous result) and renders `bench/REPORT.md`.
  *
- * Figures, in report order: gas, scheduler, latency, throughput, marketplace, storage, indexer.
+ * Figures, in report order: gas, scheduler, latency, throughput, marketplace, storage, indexer, durability.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,16 @@ import path from 'node:path';
 import { type FigureResult, machine, ROOT, versions } from './lib.ts';
 import { type Results, renderReport } from './report.ts';
 
-const FIGURES = ['gas', 'scheduler', 'latency', 'throughput', 'marketplace', 'storage', 'indexer'] as const;
+const FIGURES = [
+  'gas',
+  'scheduler',
+  'latency',
+  'throughput',
+  'marketplace',
+  'storage',
+  'indexer',
+  'durability',
+] as const;
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = requested.filter((name) => !(FIGURES as readonly string[]).includes(name));
