@@ -481,5 +481,110 @@ for (const variant of await dbVariants()) {
       await indexer(fresh, { batchSize: 1000 }).syncOnce();
       assert.deepEqual(await dump(db), await dump(fresh));
     });
+
+    describe('with confirmations > 0 (the default off the devnet)', () => {
+      const CONFIRMATIONS = 3;
+      const head = () => fx.publicClient.getBlockNumber({ cacheTime: 0 });
+      const mint = async (from: number, uri: string) => {
+        const receipt = await send(from, {
+          address: deployment.contracts.agentNft,
+          abi: agentNftAbi,
+          functionName: 'mint',
+          args: [account(from), uri, 1, 0],
+        });
+        const id = await read<bigint>({
+          address: deployment.contracts.agentNft,
+          abi: agentNftAbi,
+          functionName: 'totalMinted',
+        });
+        return { id: id.toString(), block: receipt.blockNumber };
+      };
+      const hasAsset = async (database: SoukDb, id: string) =>
+        (await database.selectFrom('assets').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+      test('an event is applied only once N blocks are on top of it, and delivered once', async () => {
+        const fresh = await open();
+        const delivered: SoukEvent[] = [];
+        const confirmed = indexer(fresh, { confirmations: CONFIRMATIONS, onEvent: (e) => void delivered.push(e) });
+        const caughtUp = await confirmed.syncOnce();
+        assert.equal(caughtUp.to, (await head()) - BigInt(CONFIRMATIONS));
+        assert.equal(await confirmed.lag(), CONFIRMATIONS);
+
+        const { id, block } = await mint(2, URI);
+        const mintedBy = (e: SoukEvent) => e.eventName === 'AssetMinted' && String(e.args.tokenId) === id;
+        for (let onTop = 0; onTop < CONFIRMATIONS; onTop++) {
+          // The mint's block has `onTop` blocks above it: not confirmed yet.
+          assert.equal(await head(), block + BigInt(onTop));
+          const result = await confirmed.syncOnce();
+          assert.equal(result.to, block + BigInt(onTop) - BigInt(CONFIRMATIONS));
+          assert.equal(await hasAsset(fresh, id), false, `applied with only ${onTop} blocks on top`);
+          assert.equal(delivered.filter(mintedBy).length, 0);
+          await fx.testClient.mine({ blocks: 1 });
+        }
+        const result = await confirmed.syncOnce();
+        assert.equal(result.to, block);
+        assert.equal(await hasAsset(fresh, id), true);
+        assert.equal(delivered.filter(mintedBy).length, 1);
+        await confirmed.syncOnce();
+        assert.equal(delivered.filter(mintedBy).length, 1);
+      });
+
+      test('a reorg within the confirmation depth never reaches the database: nothing to roll back', async () => {
+        const fresh = await open();
+        const confirmed = indexer(fresh, { confirmations: CONFIRMATIONS });
+        await confirmed.syncOnce();
+        const snapshot = await fx.testClient.snapshot();
+        // Fork A: a mint with CONFIRMATIONS − 1 blocks on top, then the chain switches to fork B.
+        const forkA = await mint(2, URI);
+        await fx.testClient.mine({ blocks: CONFIRMATIONS - 1 });
+        const during = await confirmed.syncOnce();
+        assert.equal(await hasAsset(fresh, forkA.id), false);
+        assert.ok(during.to < forkA.block);
+        await fx.testClient.revert({ id: snapshot });
+        const forkB = await mint(9, URI_V1);
+        assert.equal(forkB.id, forkA.id); // same token id, another creator: only fork B may be indexed
+        await fx.testClient.mine({ blocks: CONFIRMATIONS + 1 });
+
+        const reorged: unknown[] = [];
+        const result = await indexer(fresh, {
+          confirmations: CONFIRMATIONS,
+          onReorg: (r) => void reorged.push(r),
+        }).syncOnce();
+        assert.deepEqual(result.reorgs, []);
+        assert.equal(reorged.length, 0);
+        assert.equal(result.from, during.to + 1n); // it went on from its checkpoint: nothing was rolled back
+        const asset = await fresh.selectFrom('assets').selectAll().where('id', '=', forkB.id).executeTakeFirstOrThrow();
+        assert.equal(asset.creator, account(9));
+        assert.equal(asset.manifest_uri, URI_V1);
+        // The same as a fresh index of the final chain with the same depth.
+        const reference = await open();
+        await indexer(reference, { confirmations: CONFIRMATIONS }).syncOnce();
+        assert.deepEqual(await dump(fresh), await dump(reference));
+      });
+
+      test('a reorg deeper than the confirmation depth is rolled back to the common ancestor', async () => {
+        const fresh = await open();
+        const confirmed = indexer(fresh, { confirmations: CONFIRMATIONS });
+        await confirmed.syncOnce();
+        const snapshot = await fx.testClient.snapshot();
+        const forkA = await mint(2, URI);
+        await fx.testClient.mine({ blocks: CONFIRMATIONS });
+        await confirmed.syncOnce();
+        assert.equal(await hasAsset(fresh, forkA.id), true); // confirmed on fork A
+        await fx.testClient.revert({ id: snapshot });
+        const forkB = await mint(9, URI_V1);
+        await fx.testClient.mine({ blocks: CONFIRMATIONS + 2 });
+
+        const result = await confirmed.syncOnce();
+        assert.equal(result.reorgs.length, 1);
+        assert.ok(result.reorgs[0].commonAncestor < forkA.block);
+        assert.ok(result.reorgs[0].entities.includes(`asset:${forkA.id}`));
+        const asset = await fresh.selectFrom('assets').selectAll().where('id', '=', forkB.id).executeTakeFirstOrThrow();
+        assert.equal(asset.creator, account(9));
+        const reference = await open();
+        await indexer(reference, { confirmations: CONFIRMATIONS }).syncOnce();
+        assert.deepEqual(await dump(fresh), await dump(reference));
+      });
+    });
   });
 }
