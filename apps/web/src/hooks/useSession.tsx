@@ -102,24 +102,34 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [info.chainId],
   );
 
-  /** Valid token → use it; else refresh; else sign a SIWE message. */
+  /**
+   * Valid token → use it; else refresh; else sign a SIWE message. The refresh runs under a Web Lock shared by the
+   * tabs: a refresh token works once, and the node revokes the whole sign-in when a rotated one comes back, so two
+   * tabs must never refresh with the same token (the second re-reads what the first stored).
+   */
   const authenticate = useCallback(
     async (who: Identity) => {
       const key = tokensKey(info.chainId, who.address);
-      const saved = readJson<StoredTokens>(key);
-      const now = Date.now();
-      if (saved && saved.accessUntil - now > 30_000) {
-        client.accessToken = saved.accessToken;
-        return;
-      }
-      if (saved && saved.refreshUntil - now > 30_000) {
-        try {
-          store(who.address, await refreshSession(client, { refreshToken: saved.refreshToken }));
-          return;
-        } catch {
-          localStorage.removeItem(key); // used or revoked: sign in again
+      const refreshed = async (): Promise<boolean> => {
+        const saved = readJson<StoredTokens>(key);
+        const now = Date.now();
+        if (saved && saved.accessUntil - now > 30_000) {
+          client.accessToken = saved.accessToken;
+          return true;
         }
-      }
+        if (saved && saved.refreshUntil - now > 30_000) {
+          try {
+            store(who.address, await refreshSession(client, { refreshToken: saved.refreshToken }));
+            return true;
+          } catch {
+            localStorage.removeItem(key); // used or revoked: sign in again
+          }
+        }
+        return false;
+      };
+      const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+      const done = locks ? await locks.request(`souk-refresh:${key}`, refreshed) : await refreshed();
+      if (done) return;
       store(who.address, await signIn(client, { account: accountFor(who) }));
     },
     [client, info.chainId, accountFor, store],
