@@ -6,6 +6,10 @@
  *
  * Domain: name "Souk Gateway", version "1", the chain id, verifyingContract = ComputeMarket (so a job access can
  * never be replayed as a licence `AccessRequest`, whose verifying contract is Licenses).
+ *
+ * The node brings every field to one spelling before it looks up or records the nonce (`provider` checksummed,
+ * `nonce` and `signature` lower-case hex, `jobId` decimal without leading zeros): re-casing the hex of a used access
+ * does not make it new. {@link signJobAccess} already sends that form.
  */
 import { randomBytes } from 'node:crypto';
 import type { Address, Hex, LocalAccount, TypedDataDomain } from 'viem';

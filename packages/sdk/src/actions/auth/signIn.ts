@@ -22,7 +22,8 @@ export type SignInReturnType = {
 
 /**
  * Signs in with Ethereum (EIP-4361): gets a nonce, signs the SIWE message with `account`, exchanges it for tokens,
- * and stores the access token on the client.
+ * and stores the access token on the client. The message names the `domain`, `uri` and chain id the node advertises
+ * in its nonce response — its configured public origin (`SOUK_PUBLIC_URL`), which is the only one it accepts.
  * @example
  * ```ts
  * import { privateKeyToAccount } from 'viem/accounts'
@@ -30,7 +31,8 @@ export type SignInReturnType = {
  * const client = createSoukClient({ url: 'http://127.0.0.1:8080' })
  * await signIn(client, { account: privateKeyToAccount(key) })
  * ```
- * @throws {SoukApiError} 401 when the node rejects the signature, domain, chain or nonce.
+ * @throws {SoukApiError} 401 when the node rejects a field of the message; `problem.detail` names it
+ * (`SIWE domain: …`, `SIWE uri: …`, `SIWE chain-id: …`, `SIWE issued-at: …`, `SIWE signature: …`, `SIWE nonce: …`).
  */
 export async function signIn(
   client: SoukClient,
