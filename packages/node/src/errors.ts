@@ -16,6 +16,8 @@ export const NotFoundError = createError<[string]>('SOUK_ERR_NOT_FOUND', '%s', 4
 export const ConflictError = createError<[string]>('SOUK_ERR_CONFLICT', '%s', 409);
 /** A dependency (chain, database, storage) is not reachable. */
 export const UnavailableError = createError<[string]>('SOUK_ERR_UNAVAILABLE', '%s', 503);
+/** A job's input is one its model cannot take (checked before anything is escrowed). */
+export const InvalidJobInputError = createError<[string]>('SOUK_ERR_INVALID_JOB_INPUT', '%s', 422);
 /** The chain rejected a transaction; the message carries the decoded custom error. */
 export const ChainRevertError = createError<[string]>('SOUK_ERR_CHAIN_REVERT', 'Transaction reverted: %s', 422);
 

@@ -35,12 +35,28 @@ export {
 } from './hardware.ts';
 export { type BundleFiles, isTar, packBundle, unpackBundle } from './jobs/bundle.ts';
 export {
+  type CheckJobInputParameters,
+  checkJobInput,
+  type ModelInputSpec,
+  readModelInputs,
+} from './jobs/checkInput.ts';
+export {
   createJobExecutor,
   type ExecutedJob,
   type ExecuteParameters,
   type JobExecutor,
   supportedPipelines,
 } from './jobs/execute.ts';
+export {
+  classifyJobFailure,
+  type JobFailureClass,
+  type JobFailureCode,
+  type JobFailureReport,
+  jobFailureReasonHash,
+  jobFailureTypes,
+  MAX_REASON_LENGTH,
+  signJobFailure,
+} from './jobs/failure.ts';
 export {
   JOB_ACCESS_HEADER,
   jobAccessDomain,

@@ -6,6 +6,7 @@
  * | --- | --- |
  * | `<prefix>.jobs.assigned.<provider>` | an assignment for one provider (its address) |
  * | `<prefix>.jobs.results.<jobId>` | a provider's result notice for one job |
+ * | `<prefix>.jobs.failures.<jobId>` | a provider's signed report that the job itself cannot run |
  * | `<prefix>.providers.heartbeat` | provider heartbeats (load, latency, cached models) |
  */
 import { InvalidSubjectError } from './errors.ts';
@@ -24,6 +25,10 @@ export type BusSubjects = {
   results(jobId: bigint | string): string;
   /** Results of every job (a filter): `<prefix>.jobs.results.*`. */
   readonly resultsAll: string;
+  /** Signed failure reports of one job: `<prefix>.jobs.failures.<jobId>`. */
+  failures(jobId: bigint | string): string;
+  /** Failure reports of every job (a filter): `<prefix>.jobs.failures.*`. */
+  readonly failuresAll: string;
   /** Provider heartbeats: `<prefix>.providers.heartbeat`. */
   readonly heartbeat: string;
 };
@@ -71,6 +76,8 @@ export function createSubjects(prefix = 'souk'): BusSubjects {
     assignedAll: `${prefix}.jobs.assigned.*`,
     results: (jobId: bigint | string) => `${prefix}.jobs.results.${subjectToken(String(jobId))}`,
     resultsAll: `${prefix}.jobs.results.*`,
+    failures: (jobId: bigint | string) => `${prefix}.jobs.failures.${subjectToken(String(jobId))}`,
+    failuresAll: `${prefix}.jobs.failures.*`,
     heartbeat: `${prefix}.providers.heartbeat`,
   });
 }

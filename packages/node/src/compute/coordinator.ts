@@ -13,6 +13,7 @@
  * | Revealing, all revealed (agreeing) | with probability `auditRate` re-execute (audit): equal → `finalize`; different → `challenge` + `settleDispute`; else `finalize` |
  * | Revealing, deadline passed | `refund` (slashes providers that did not reveal) |
  * | Disputed | re-execute as referee → `settleDispute(correctHash)` (the wrong side is slashed) |
+ * | Open / Assigned, a provider's signed failure report | the referee runs the job: fails the same way → `failJob` (refund, nobody slashed); runs → the reporter missed its commit (`failure.ts`) |
  *
  * Audits make cheating unprofitable at r = 1: a provider that fakes a result gains at most the job's payment P,
  * and is caught with probability p = `auditRate`, losing the slash amount S; cheating has negative expectation
@@ -30,6 +31,7 @@ import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import type { ScoreWeights } from '../scheduler/score.ts';
 import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
+import { createFailureDesk } from './failure.ts';
 import { JobStatusCode } from './jobAccess.ts';
 import { createProviderPool, type ProviderPool } from './providerPool.ts';
 import type { Referee } from './referee.ts';
@@ -143,6 +145,17 @@ export async function startCoordinator(
       functionName,
       args,
     }) as Promise<T>;
+
+  /** Failure reports (`failure.ts`): reproduced → `failJob` (nobody slashed); not reproduced → missed commit. */
+  const failures = createFailureDesk(services, referee, { write, log });
+  /** Decides a job's failure reports; `true` when the job was failed. */
+  async function decideFailure(jobId: bigint): Promise<boolean> {
+    const decision = await failures.decide(jobId);
+    if (decision?.kind === 'rejected') {
+      for (const provider of decision.reporters) reportedFailed.add(`${jobId}:${provider.toLowerCase()}`);
+    }
+    return decision?.kind === 'failed';
+  }
 
   type ChainJob = {
     requester: Address;
@@ -415,6 +428,8 @@ export async function startCoordinator(
     switch (job.status) {
       case JobStatusCode.Open:
       case JobStatusCode.Assigned:
+        // A provider reported that the job itself cannot run: the referee decides first (`failure.ts`).
+        if (await decideFailure(jobId)) return;
         if (pastDeadline) {
           await write('refund', [jobId]);
           log(`job ${jobId}: no result before the deadline, refunded`);
@@ -516,6 +531,7 @@ export async function startCoordinator(
       { durable: 'node-results', deliverPolicy: 'new' },
     ),
   ];
+  subscriptions.push(await failures.subscribe(bus, () => void tick()));
   const timer = setInterval(() => void tick(), tickMs);
 
   // React to each new block at once where the chain can say so (devnet): index it now — its ComputeMarket events

@@ -23,6 +23,13 @@ export type Referee = {
   execute(jobId: bigint, reason: 'dispute' | 'audit'): Promise<Verdict>;
   /** Records the settlement transaction of a verdict. */
   recordSettlement(jobId: bigint, transactionHash: Hex): Promise<void>;
+  /**
+   * Runs a job once on the node's runtime and reports how it went, recording nothing: used to reproduce a
+   * provider's report that the job itself cannot run (`failure.ts`).
+   * @returns `{ ok: true, resultHash }` when it ran, `{ ok: false, error }` with what the executor threw.
+   * @throws {NotFoundError} When the model or input is not in this node's storage (nothing was run).
+   */
+  reproduce(jobId: bigint): Promise<{ ok: true; resultHash: Hex } | { ok: false; error: unknown }>;
   /** Closes the runtime. */
   close(): Promise<void>;
 };
@@ -113,6 +120,32 @@ export function createReferee(
         )
         .execute();
       return { resultHash: executed.resultHash, resultCid, matched };
+    },
+    async reproduce(jobId) {
+      const job = await services.chain.publicClient.readContract({
+        address: services.chain.deployment.contracts.computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'getJob',
+        args: [jobId],
+      });
+      const { manifest } = await assetManifest(services, job.modelId);
+      let bundle = bundles.get(manifest.content.cid);
+      if (!bundle) {
+        bundle = await readAll(await contentStream(services, manifestContent(manifest)));
+        bundles.clear();
+        bundles.set(manifest.content.cid, bundle);
+      }
+      const input = await jobInput(services, job.inputHash);
+      if (!executor) {
+        if (!runtime) own = createRuntime();
+        executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
+      }
+      try {
+        const executed = await executor.execute({ pipeline: manifest.runtime?.pipeline ?? 'onnx', bundle, input });
+        return { ok: true, resultHash: executed.resultHash };
+      } catch (error) {
+        return { ok: false, error };
+      }
     },
     async recordSettlement(jobId, transactionHash) {
       await services.db

@@ -21,7 +21,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Asset kinds, as `AgentNFT.AssetKind` names them (lower-case). */
 export type AssetKind = 'model' | 'agent' | 'dataset';
 /** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case). */
-export type JobStatus = 'none' | 'open' | 'assigned' | 'revealing' | 'disputed' | 'finalized' | 'refunded';
+export type JobStatus = 'none' | 'open' | 'assigned' | 'revealing' | 'disputed' | 'finalized' | 'refunded' | 'failed';
 /** Who a job payout went to. */
 export type PayoutRole = 'provider' | 'creator' | 'treasury' | 'refund';
 
@@ -381,6 +381,24 @@ export interface JobAuditsTable {
   created_at: GeneratedTimestamp;
 }
 
+/**
+ * `job_failures` (migration 0006): why a job ended `failed` (ComputeMarket.failJob). `reason` is the text whose
+ * keccak256 is the on-chain `reason_hash` (null when this node only indexed the event); `reported_by` the provider
+ * whose signed report started it; `reproduced_by_referee` whether this node's referee failed the same way.
+ */
+export interface JobFailuresTable {
+  job_id: Numeric;
+  reason: string | null;
+  reason_hash: string;
+  /** `invalid-input` or `invalid-argument` (`@souk/provider`'s `classifyJobFailure`). */
+  code: string | null;
+  reported_by: string | null;
+  reported_reason: string | null;
+  reproduced_by_referee: Generated<boolean>;
+  fail_tx: string | null;
+  created_at: GeneratedTimestamp;
+}
+
 /** `job_access_nonces` (migration 0003): used EIP-712 job-access nonces. */
 export interface JobAccessNoncesTable {
   nonce: string;
@@ -396,6 +414,7 @@ export interface Database {
   job_results: JobResultsTable;
   job_audits: JobAuditsTable;
   job_access_nonces: JobAccessNoncesTable;
+  job_failures: JobFailuresTable;
   uploads: UploadsTable;
   manifests: ManifestsTable;
   content_bindings: ContentBindingsTable;

@@ -24,7 +24,16 @@ type EventOf<contract extends IndexedContract> = Extract<SoukEvent, { contract: 
 type Meta = { tx_hash: string; log_index: number; block_number: number; timestamp: Date };
 
 const KINDS: readonly AssetKind[] = ['model', 'agent', 'dataset'];
-const STATUSES: readonly JobStatus[] = ['none', 'open', 'assigned', 'revealing', 'disputed', 'finalized', 'refunded'];
+const STATUSES: readonly JobStatus[] = [
+  'none',
+  'open',
+  'assigned',
+  'revealing',
+  'disputed',
+  'finalized',
+  'refunded',
+  'failed',
+];
 /** `type(uint64).max`: a perpetual licence. */
 const PERPETUAL = 2n ** 64n - 1n;
 /** 9999-12-31T23:59:59Z: later Unix times are clamped (timestamptz and JS dates stop around there). */
@@ -625,6 +634,17 @@ async function applyComputeMarket(db: Db, event: EventOf<'computeMarket'>, meta:
     }
     case 'JobRefunded':
       await payout('refund', event.args.requester, event.args.amount);
+      return;
+    case 'JobFailed':
+      // The reason text is off-chain (the coordinator that failed the job stored it); keep the hash and the tx.
+      await db
+        .insertInto('job_failures')
+        .values({ job_id: jobId, reason_hash: lower(event.args.reasonHash), fail_tx: meta.tx_hash })
+        .onConflict((oc) =>
+          oc.column('job_id').doUpdateSet({ reason_hash: lower(event.args.reasonHash), fail_tx: meta.tx_hash }),
+        )
+        .execute();
+      await payout('refund', job.requester, BigInt(job.reward)); // failJob returns the whole escrow
       return;
     default:
       return; // ProviderSlashed: recorded in job_events only (the registry's Slashed moves the stake)

@@ -27,11 +27,13 @@ import {
   parseEther,
   sha256,
 } from 'viem';
+import { InvalidInputError } from '../errors.ts';
 import { detectHardware, type HardwareInfo } from '../hardware.ts';
 import { createJobExecutor, type ExecutedJob, type JobExecutor, supportedPipelines } from '../jobs/execute.ts';
 import { canonicalJson, type JsonValue } from '../result.ts';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
 import type { ExecutionProvider } from '../runtime/types.ts';
+import { reportJobFailure } from './failure.ts';
 import type { AssignmentMessage, HeartbeatMessage, ProviderBus, ProviderBusMessage, ResultNotice } from './messages.ts';
 import { downloadJobContent, type NodeApiContext, uploadJobResult } from './nodeApi.ts';
 import { openRevealStore, type RevealStore } from './revealStore.ts';
@@ -85,6 +87,8 @@ export type CreateProviderAgentParameters = {
          * provider (drills that need another provider to commit first). Resolve it to go on.
          */
         holdCommit?: ((jobId: bigint) => Promise<void> | undefined) | undefined;
+        /** Runs the job, then reports it as impossible (a provider lying to dodge work) instead of committing. */
+        falseFailure?: boolean | ((jobId: bigint) => boolean) | undefined;
       }
     | undefined;
   /** Progress lines. */
@@ -329,6 +333,7 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
       const deadlineMs = Math.max(1, Number(job.deadline) * 1000 - Date.now());
       const executed = await executor.execute({ pipeline: message.pipeline, bundle, input, deadlineMs });
       const { result, resultHash } = fault(faults.corruptResult) ? corrupt(executed) : executed;
+      if (fault(faults.falseFailure)) throw new InvalidInputError('The input is not a readable image.');
       if (killed) return; // a crashed provider commits nothing
       const inferred = Date.now();
       await uploadJobResult(api, message.nodeUrl, jobId, result, resultHash, executed.runtimeRecord);
@@ -360,7 +365,27 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
       void revealNow(); // the last commitment opens the reveals: at r = 1, that is this one
     } catch (error) {
       log(`provider ${address}: job ${jobId} failed: ${(error as Error).message}`);
-      await notify({ jobId: String(jobId), provider: address, outcome: 'failed', reason: (error as Error).message });
+      // The job itself cannot run (its input): a signed report, which the node's referee reproduces.
+      const reported = await reportJobFailure({
+        bus,
+        account,
+        chainId,
+        computeMarket: contracts.computeMarket,
+        jobId,
+        error,
+        scope: assignmentId,
+      });
+      if (reported.published) {
+        log(`provider ${address}: job ${jobId} cannot run (${reported.reason}); reported to the node`);
+        return;
+      }
+      await notify({
+        jobId: String(jobId),
+        provider: address,
+        outcome: 'failed',
+        reason: (error as Error).message,
+        assignmentId,
+      });
     } finally {
       running--;
       void sendHeartbeat(); // a free slot: the scheduler can assign the next job at once

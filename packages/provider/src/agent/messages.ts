@@ -88,6 +88,8 @@ export type ProviderBus = {
   readonly subjects: {
     assigned(provider: string): string;
     results(jobId: bigint | string): string;
+    /** `<prefix>.jobs.failures.<jobId>`: signed reports that the job itself cannot run (`jobs/failure.ts`). */
+    failures(jobId: bigint | string): string;
     readonly heartbeat: string;
   };
   publish<T>(subject: string, data: T, options?: { id?: string | undefined }): Promise<unknown>;

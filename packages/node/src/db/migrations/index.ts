@@ -7,6 +7,7 @@ import * as initial from './0001_initial.ts';
 import * as gateway from './0002_gateway.ts';
 import * as compute from './0003_compute.ts';
 import * as contentBinding from './0004_content_binding.ts';
+import * as jobFailures from './0006_job_failures.ts';
 import * as tokenFamilies from './0007_token_families.ts';
 
 /** Every migration by name; names sort in application order. */
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0002_gateway': gateway,
   '0003_compute': compute,
   '0004_content_binding': contentBinding,
+  '0006_job_failures': jobFailures,
   '0007_token_families': tokenFamilies,
 };
 

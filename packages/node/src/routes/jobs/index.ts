@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex, zeroAddress } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';
 import { chainNow } from '../../compute/chainClock.ts';
+import { assertJobInput } from '../../compute/inputCheck.ts';
 import { verifyJobAccess } from '../../compute/jobAccess.ts';
 import { jobInput } from '../../compute/referee.ts';
 import { getJob, listJobs } from '../../db/queries.ts';
@@ -20,11 +21,12 @@ import { assetManifest, contentStream, manifestContent } from '../../gateway/ass
 import { address, uintString } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
 import { authenticated as auth, problem, transactionsResult, transactMode } from '../common.ts';
+import { jobFailure } from './failure.ts';
 
 /** Largest result a provider may store, bytes (OCR results are a few KiB; tensors can be larger). */
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 const ZERO_HASH = `0x${'0'.repeat(64)}`;
-const STATUS_NAMES = ['none', 'open', 'assigned', 'revealing', 'disputed', 'finalized', 'refunded'] as const;
+const STATUS_NAMES = ['none', 'open', 'assigned', 'revealing', 'disputed', 'finalized', 'refunded', 'failed'] as const;
 
 type SubmitBody = {
   assetId: string;
@@ -111,6 +113,8 @@ export default async function jobRoutes(app: FastifyInstance) {
       const upload = await db.selectFrom('uploads').selectAll().where('id', '=', body.uploadId).executeTakeFirst();
       if (!upload) throw new NotFoundError(`No upload ${body.uploadId}.`);
       if (upload.uploader !== caller.toLowerCase()) throw new ForbiddenError('That upload belongs to another account.');
+      // The model must be able to take the input (422 naming what is wrong) before anything is written or escrowed.
+      await assertJobInput(app.souk, { assetId, manifest, upload });
       const inputHash = `0x${upload.sha256}` as Hex;
       await db
         .insertInto('job_inputs')
@@ -214,7 +218,7 @@ export default async function jobRoutes(app: FastifyInstance) {
         .selectAll()
         .where('job_id', '=', request.params.id)
         .executeTakeFirst();
-      return jsonSafe({ ...job, audit: audit ?? null });
+      return jsonSafe({ ...job, audit: audit ?? null, failure: await jobFailure(db, request.params.id) });
     },
   );
 
