@@ -7,21 +7,25 @@ import path from 'node:path';
 import { providerRegistryAbi } from '@souk/contracts';
 import { formatEther, parseEther } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
-import { nodeHelp, nodeOptions, nodeUrl, parse } from '../args.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount } from '../args.ts';
 import { emit, guard, note } from '../command.ts';
 import { connect } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { topUpStake } from '../providerStake.ts';
 import { sendTransactions } from '../transact.ts';
 
-export const summary = 'Run a compute provider, or show / unbond / withdraw its stake';
+export const summary = 'Run a compute provider, or show / top up / unbond / withdraw its stake';
 
-export const help = `Usage: souk provider <start|status|unbond|withdraw> [options]
+export const help = `Usage: souk provider <start|status|stake|unbond|withdraw> [options]
 
 ${summary}.
 
   start      Register with stake (if needed), advertise by heartbeats, run assigned jobs (needs NATS_URL: the node's
              job bus; local providers run inside 'souk start --providers N' instead)
   status     Registration, stake, unbonding, reputation counters
+  stake <SOUK>
+             Top up the stake by <SOUK> (e.g. 100 or 12.5; approves SOUK first), then print the new stake and whether
+             the provider is active (stake ≥ the registry's minimum): how a slashed provider gets back to work
   unbond     Start unbonding --amount SOUK (withdrawable after the unbonding period; slashable until then)
   withdraw   Withdraw unbonded stake
 
@@ -51,12 +55,16 @@ export const run = (argv: string[]) =>
         amount: { type: 'string' },
         json: { type: 'boolean' },
       },
-      { positionals: 1, required: 1, names: ['a subcommand (start, status, unbond, withdraw)'] },
+      { positionals: 2, required: 1, names: ['a subcommand (start, status, stake, unbond, withdraw)'] },
     );
     const action = positionals[0];
-    if (!['start', 'status', 'unbond', 'withdraw'].includes(action)) {
-      throw new UsageError(`Unknown subcommand "${action}": use start, status, unbond or withdraw.`);
+    if (!['start', 'status', 'stake', 'unbond', 'withdraw'].includes(action)) {
+      throw new UsageError(`Unknown subcommand "${action}": use start, status, stake, unbond or withdraw.`);
     }
+    if (positionals.length > 1 && action !== 'stake') throw new UsageError(`Unexpected argument "${positionals[1]}".`);
+    if (action === 'stake' && !positionals[1]) throw new UsageError('stake needs an amount of SOUK, e.g. 100.');
+    const stakeAmount = action === 'stake' ? parseAmount(positionals[1] as string, 18, 'stake <SOUK>') : 0n;
+    if (action === 'stake' && stakeAmount === 0n) throw new UsageError('stake: the amount must be more than 0.');
     const context = await connect({ url: nodeUrl(values.node) });
     const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
     const registry = context.info.contracts.providerRegistry;
@@ -93,6 +101,20 @@ export const run = (argv: string[]) =>
           `  stake      ${formatEther(p.stake)} SOUK`,
           `  unbonding  ${formatEther(p.unbonding)} SOUK${status.unbondableAt ? ` (withdrawable from ${status.unbondableAt})` : ''}`,
           `  jobs       ${status.completed} completed, ${status.failed} failed, slashed ${status.slashed} time(s)`,
+        ].join('\n'),
+      );
+      return 0;
+    }
+
+    if (action === 'stake') {
+      const result = await topUpStake(context, account, stakeAmount);
+      emit(values.json, result, () =>
+        [
+          `Stake of ${account.address} topped up by ${formatEther(stakeAmount)} SOUK: now ${formatEther(BigInt(result.stakeWei))} SOUK`,
+          result.active
+            ? `  active: the stake is at least the minimum (${formatEther(BigInt(result.minStakeWei))} SOUK)`
+            : `  still inactive: the minimum is ${formatEther(BigInt(result.minStakeWei))} SOUK; add ${formatEther(BigInt(result.minStakeWei) - BigInt(result.stakeWei))} more`,
+          `  transactions  ${result.transactionHashes.join(', ')}`,
         ].join('\n'),
       );
       return 0;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import {
   getJob,
+  JobFailedError,
   type JobLifecycleEvent,
   type JobResult,
   type RunJobParameters,
@@ -13,7 +14,7 @@ import {
 } from '@souk/sdk';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
-import { emit, guard, note } from '../command.ts';
+import { EXIT, emit, guard, note } from '../command.ts';
 import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, table } from '../format.ts';
@@ -136,6 +137,18 @@ export const run = (argv: string[]) =>
     let result: JobResult<OcrOutput>;
     try {
       result = await handle.result({ timeoutMs: (deadlineSeconds + 900) * 1000 });
+    } catch (error) {
+      if (!(error instanceof JobFailedError)) throw error;
+      // The input is one the model cannot take: say why, refunded, nobody slashed; exit 1.
+      const job = await getJob(context.client, { jobId: handle.jobId });
+      emit(values.json, { job, failure: job.failure ?? null }, () =>
+        [
+          `Job #${handle.jobId} failed: ${error.reason}`,
+          `  ${error.reproducedByReferee ? 'reproduced by the referee; ' : ''}refunded in full, no provider slashed`,
+          ...(error.transactionHash ? [`  failJob tx  ${error.transactionHash}`] : []),
+        ].join('\n'),
+      );
+      return EXIT.failure;
     } finally {
       handle.close();
     }

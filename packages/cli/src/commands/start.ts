@@ -3,7 +3,8 @@
  * Kubo when configured — and prints what a newcomer needs: URLs, chain, contracts, funded dev accounts.
  */
 import { parseArgs } from 'node:util';
-import type { NodeConfig } from '@souk/node';
+import { providerRegistryAbi } from '@souk/contracts';
+import type { NodeConfig, RunningNode } from '@souk/node';
 import { formatEther } from 'viem';
 
 export const summary = 'Start a Souk node (devnet, database, storage, indexer, API)';
@@ -27,6 +28,37 @@ Options:
 Environment: DATABASE_URL (PostgreSQL instead of PGlite), KUBO_API_URL (Kubo instead of Helia),
 NATS_URL (job bus), JWT_SECRET, CORS_ORIGINS, RATE_LIMIT_PER_MINUTE, SOUK_CONFIRMATIONS,
 SOUK_AUDIT_RATE, SOUK_COMMIT_TIMEOUT_SECONDS, SOUK_SAMPLE_MODEL, SOUK_BUS_PREFIX (see docs/node.md).`;
+
+/**
+ * Lines warning about local providers that are inactive (stake below ProviderRegistry's minimum, e.g. after a slash):
+ * the scheduler never selects them, so jobs would wait. Each names the stake, the minimum and the command that fixes
+ * it (`souk provider stake <SOUK>`).
+ * @param node - The running node (its local providers and chain).
+ * @returns One or two lines per inactive provider; none when all are active.
+ */
+export async function inactiveProviderWarnings(node: Pick<RunningNode, 'providers' | 'services'>): Promise<string[]> {
+  const { chain } = node.services;
+  if (node.providers.length === 0) return [];
+  const minStake = (await chain.publicClient.readContract({
+    address: chain.deployment.contracts.providerRegistry,
+    abi: providerRegistryAbi,
+    functionName: 'minStake',
+  })) as bigint;
+  const lines: string[] = [];
+  for (const provider of node.providers) {
+    const status = await provider.status();
+    if (status.active) continue;
+    const index = chain.devAccounts.findIndex((a) => a.address.toLowerCase() === provider.address.toLowerCase());
+    const who = index >= 0 ? `--account ${index}` : '--key <its key>';
+    const missing = minStake > status.stake ? minStake - status.stake : 0n;
+    lines.push(
+      `  ! provider ${provider.address} is inactive: stake ${formatEther(status.stake)} SOUK, minimum ${formatEther(minStake)} SOUK` +
+        ` (slashed ${status.slashed}×); it gets no jobs.`,
+      `    Top it up: npx souk provider stake ${formatEther(missing > 0n ? missing : minStake)} ${who}`,
+    );
+  }
+  return lines;
+}
 
 export async function run(argv: string[]): Promise<number> {
   let flags: Record<string, string | boolean | undefined>;
@@ -79,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
     `  Chain      ${chain.rpcUrl}  (chain id ${chain.deployment.chainId}${chain.devnet ? ', embedded devnet' : ''})`,
     `  Database   ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}    Storage ${config.kuboApiUrl ? 'Kubo' : 'Helia'}    Job bus ${config.natsUrl ? 'NATS JetStream' : 'in-process'}`,
     `  Providers  ${node.providers.length ? node.providers.map((p) => p.address).join(', ') : 'none local'}`,
+    ...(await inactiveProviderWarnings(node)),
     '',
     'Contracts',
     ...Object.entries(chain.deployment.contracts).map(([k, v]) => `  ${k.padEnd(17)} ${v}`),
