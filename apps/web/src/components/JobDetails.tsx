@@ -23,6 +23,7 @@ import { Section } from './Section.tsx';
 const STATUS_STYLE: Record<string, string> = {
   finalized: 'bg-emerald-100 text-emerald-900',
   refunded: 'bg-red-100 text-red-900',
+  failed: 'bg-red-100 text-red-900',
   disputed: 'bg-orange-100 text-orange-900',
 };
 
@@ -67,7 +68,7 @@ export function JobDetails({ jobId }: { jobId: string }) {
         <span className="text-xs text-stone-500" role="status">
           {live.socket === 'live'
             ? '● live updates'
-            : job.status === 'finalized' || job.status === 'refunded'
+            : job.status === 'finalized' || job.status === 'refunded' || job.status === 'failed'
               ? ''
               : 'polling'}
         </span>
@@ -170,6 +171,16 @@ export function JobDetails({ jobId }: { jobId: string }) {
             </p>
           )}
         </Section>
+      )}
+      {job.status === 'failed' && (
+        <div data-testid="job-failure">
+          <ErrorNotice
+            error={{
+              title: 'Failed: the model cannot take this input',
+              detail: `${job.failure?.reason ?? 'The providers and the referee could not run it.'} The reward went back to the requester in full; no provider was slashed.${job.failure?.reproducedByReferee ? ' (Reproduced by the node’s referee.)' : ''}`,
+            }}
+          />
+        </div>
       )}
       {job.status === 'refunded' && (
         <ErrorNotice

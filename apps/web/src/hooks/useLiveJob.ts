@@ -7,7 +7,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useNode } from './useNode.tsx';
 
-const TERMINAL = new Set(['finalized', 'refunded']);
+const TERMINAL = new Set(['finalized', 'refunded', 'failed']);
 
 export type LiveJob = {
   job: Job | undefined;

@@ -32,6 +32,29 @@ describe('the job timeline', () => {
     expect(last).toMatchObject({ label: 'Refunded', state: 'failed' });
   });
 
+  test('a job whose input the model cannot take ends in a failed step that names the reason', () => {
+    const job = {
+      ...jobAt('assigned'),
+      status: 'failed' as const,
+      failure: {
+        reason: 'The input is not a readable image: vipspng: libpng read error',
+        reasonHash: `0x${'ab'.repeat(32)}`,
+        code: 'invalid-input',
+        reportedBy: null,
+        reportedReason: null,
+        reproducedByReferee: true,
+        transactionHash: null,
+      },
+    };
+    const steps = jobTimeline(job);
+    expect(steps.at(-1)).toMatchObject({
+      label: 'Failed',
+      state: 'failed',
+      detail: expect.stringMatching(/not a readable image.*no provider slashed/),
+    });
+    expect(steps.find((s) => s.key === 'committed')?.state).toBe('failed');
+  });
+
   test('a disputed job says the referee re-executes it', () => {
     const revealed = jobTimeline(jobAt('disputed')).find((s) => s.key === 'revealed');
     expect(revealed).toMatchObject({ state: 'failed', detail: expect.stringMatching(/referee/) });

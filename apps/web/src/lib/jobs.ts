@@ -29,6 +29,7 @@ const ORDER: Record<JobStatus, number> = {
   disputed: 3,
   finalized: 5,
   refunded: 5,
+  failed: 2, // failJob: only Open | Assigned jobs fail, so nothing after the assignment happened
 };
 
 /**
@@ -56,9 +57,11 @@ export function jobTimeline(job: Job): TimelineStep[] {
   const rank = ORDER[job.status] ?? 0;
   const assigned = job.assignments.filter((a) => a.assigned).length;
   const refunded = job.status === 'refunded';
+  // The input is one the model cannot take (ComputeMarket.failJob): ended, refunded, nobody slashed.
+  const failed = job.status === 'failed';
   const disputed = job.status === 'disputed' || job.events.some((e) => e.kind === 'JobChallenged');
   const state = (done: boolean, reached: boolean): TimelineStep['state'] =>
-    done ? 'done' : refunded ? 'failed' : reached ? 'current' : 'pending';
+    done ? 'done' : refunded || failed ? 'failed' : reached ? 'current' : 'pending';
 
   const submitted = entries('JobSubmitted');
   const committedDone = job.committed_count >= r || rank >= 3;
@@ -96,14 +99,16 @@ export function jobTimeline(job: Job): TimelineStep[] {
     },
     {
       key: 'finalized',
-      label: refunded ? 'Refunded' : 'Finalized',
-      state: refunded ? 'failed' : state(job.status === 'finalized', rank >= 3),
-      detail: refunded
-        ? 'no verified result before the deadline: the reward went back to the requester'
-        : job.status === 'finalized'
-          ? 'escrow paid out'
-          : 'waiting for agreement',
-      entries: entries('JobSettled', 'JobRefunded'),
+      label: failed ? 'Failed' : refunded ? 'Refunded' : 'Finalized',
+      state: refunded || failed ? 'failed' : state(job.status === 'finalized', rank >= 3),
+      detail: failed
+        ? `the model cannot take this input${job.failure?.reason ? `: ${job.failure.reason}` : ''} — refunded in full, no provider slashed`
+        : refunded
+          ? 'no verified result before the deadline: the reward went back to the requester'
+          : job.status === 'finalized'
+            ? 'escrow paid out'
+            : 'waiting for agreement',
+      entries: entries('JobSettled', 'JobRefunded', 'JobFailed'),
     },
   ];
 }
