@@ -10,7 +10,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
 import { redactAccessQuery } from './gateway/accessRequest.ts';
 import authenticate from './plugins/authenticate.ts';
-import problem from './plugins/problem.ts';
+import bodyTimeout from './plugins/bodyTimeout.ts';
+import problem, { clientErrorHandler, frameworkErrors } from './plugins/problem.ts';
+import textGuard from './plugins/textGuard.ts';
 import webApp from './plugins/webApp.ts';
 import analyticsRoutes from './routes/analytics/index.ts';
 import assetRoutes from './routes/assets/index.ts';
@@ -23,7 +25,7 @@ import marketplaceRoutes from './routes/marketplace/index.ts';
 import opsRoutes from './routes/ops.ts';
 import providerRoutes from './routes/providers/index.ts';
 import wsRoutes from './routes/ws.ts';
-import { addSchemas } from './schemas.ts';
+import { addSchemas, uintFormats } from './schemas.ts';
 import type { NodeServices } from './services.ts';
 
 export type BuildOptions = {
@@ -31,7 +33,22 @@ export type BuildOptions = {
   logger?: boolean | { level: string } | undefined;
   /** Largest JSON body in bytes (uploads stream and are limited separately). @default 1 MiB */
   bodyLimit?: number | undefined;
+  /** Inbound timeouts in milliseconds (0 disables one); see docs/node.md "Errors and limits". */
+  timeouts?: Partial<HttpTimeouts> | undefined;
 };
+
+/** Inbound HTTP timeouts, in milliseconds. */
+export type HttpTimeouts = {
+  /** Request line and headers complete within this (node `headersTimeout`) → else 408. @default 20_000 */
+  headersMs: number;
+  /** Most time without a body byte while the node waits for one (every body, uploads too) → 408. @default 30_000 */
+  bodyIdleMs: number;
+  /** Whole body of a buffered (non-streamed, ≤ bodyLimit) request within this → else 408. @default 60_000 */
+  bodyMs: number;
+};
+
+/** Defaults of {@link HttpTimeouts}. */
+export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 20_000, bodyIdleMs: 30_000, bodyMs: 60_000 };
 
 /**
  * Builds the Souk API: problem+json errors, OpenAPI 3 at `/openapi.json`, Swagger UI at `/docs`, rate limiting,
@@ -44,8 +61,9 @@ export type BuildOptions = {
  */
 export async function build(
   services: NodeServices,
-  { logger = { level: 'info' }, bodyLimit = 1 << 20 }: BuildOptions = {},
+  { logger = { level: 'info' }, bodyLimit = 1 << 20, timeouts: timeoutOptions }: BuildOptions = {},
 ) {
+  const timeouts = { ...defaultHttpTimeouts, ...timeoutOptions };
   const app: FastifyInstance = Fastify({
     logger:
       logger === false
@@ -64,12 +82,28 @@ export async function build(
             },
           },
     bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Node's whole-request deadline stays off (0): it would cut off a slow but progressing multi-GiB upload.
+    // Stalls are bounded by headersTimeout and the body timeouts (plugins/bodyTimeout.ts) instead.
+    requestTimeout: 0,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: 0,
+      // How often node checks headersTimeout (its default, 30 s, would let a slow client overrun it by that much).
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(timeouts.headersMs / 4) || 5_000)),
+    },
+    frameworkErrors,
+    clientErrorHandler,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
+      plugins: [uintFormats],
+    },
     genReqId: () => crypto.randomUUID(),
   });
   app.decorate('souk', services);
   addSchemas(app);
   await app.register(problem);
+  await app.register(textGuard);
+  await app.register(bodyTimeout, { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.bodyMs });
 
   const duration = new Histogram({
     name: 'souk_http_request_duration_seconds',

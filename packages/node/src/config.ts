@@ -44,6 +44,8 @@ export type NodeConfig = {
   webDir?: string | undefined;
   /** Root token of the job bus subjects (and, on NATS, stream `SOUK_JOBS` or `SOUK_JOBS_<PREFIX>`). */
   busPrefix: string;
+  /** Inbound HTTP timeouts in milliseconds, 0 = off (headers, body idle, whole buffered body); see `app.ts`. */
+  httpTimeouts: { headersMs: number; bodyIdleMs: number; bodyMs: number };
   /**
    * The origin clients reach this node at (`https://souk.example`): the only SIWE `domain` (its host[:port]) and
    * `uri` (same origin) sign-in accepts. Unset = the listen address, `http://<host>:<port>`.
@@ -135,6 +137,9 @@ function fraction(name: string, value: string | undefined, fallback: number): nu
  * | sample OCR model | | `SOUK_SAMPLE_MODEL` (`0` disables) | on (devnet) |
  * | job bus subject prefix | | `SOUK_BUS_PREFIX` | `souk` |
  * | web app directory | | `SOUK_WEB_DIR` | `apps/web/dist` |
+ * | HTTP headers timeout (ms) | | `SOUK_HEADERS_TIMEOUT_MS` | 20000 |
+ * | HTTP body idle timeout (ms) | | `SOUK_BODY_IDLE_TIMEOUT_MS` | 30000 |
+ * | HTTP buffered body timeout (ms) | | `SOUK_BODY_TIMEOUT_MS` | 60000 |
  * | public origin (SIWE domain and uri) | `--public-url` | `SOUK_PUBLIC_URL` | `http://<host>:<port>` |
  * | access token lifetime (and maximum accepted), s | | `SOUK_ACCESS_TOKEN_TTL_SECONDS` (60…86400) | 900 |
  *
@@ -170,6 +175,11 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): NodeC
     auditRate: fraction('SOUK_AUDIT_RATE', env.SOUK_AUDIT_RATE, 0.05),
     commitTimeoutSeconds: integer('SOUK_COMMIT_TIMEOUT_SECONDS', env.SOUK_COMMIT_TIMEOUT_SECONDS, 60, 1, 86_400),
     sampleModel: env.SOUK_SAMPLE_MODEL !== '0' && env.SOUK_SAMPLE_MODEL !== 'false',
+    httpTimeouts: {
+      headersMs: integer('SOUK_HEADERS_TIMEOUT_MS', env.SOUK_HEADERS_TIMEOUT_MS, 20_000, 0, 3_600_000),
+      bodyIdleMs: integer('SOUK_BODY_IDLE_TIMEOUT_MS', env.SOUK_BODY_IDLE_TIMEOUT_MS, 30_000, 0, 3_600_000),
+      bodyMs: integer('SOUK_BODY_TIMEOUT_MS', env.SOUK_BODY_TIMEOUT_MS, 60_000, 0, 3_600_000),
+    },
     busPrefix: busPrefix(env.SOUK_BUS_PREFIX),
     webDir: env.SOUK_WEB_DIR ? path.resolve(env.SOUK_WEB_DIR) : undefined,
     publicUrl: publicOrigin(pick('public-url', 'SOUK_PUBLIC_URL')),

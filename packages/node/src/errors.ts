@@ -16,6 +16,10 @@ export const NotFoundError = createError<[string]>('SOUK_ERR_NOT_FOUND', '%s', 4
 export const ConflictError = createError<[string]>('SOUK_ERR_CONFLICT', '%s', 409);
 /** A dependency (chain, database, storage) is not reachable. */
 export const UnavailableError = createError<[string]>('SOUK_ERR_UNAVAILABLE', '%s', 503);
+/** The client stopped sending its request body (idle too long) or took longer than the body deadline. */
+export const RequestTimeoutError = createError<[string]>('SOUK_ERR_REQUEST_TIMEOUT', '%s', 408);
+/** A path parameter is longer than the router accepts (`maxParamLength`). */
+export const UriTooLongError = createError<[string]>('SOUK_ERR_URI_TOO_LONG', '%s', 414);
 /** A job's input is one its model cannot take (checked before anything is escrowed). */
 export const InvalidJobInputError = createError<[string]>('SOUK_ERR_INVALID_JOB_INPUT', '%s', 422);
 /** The chain rejected a transaction; the message carries the decoded custom error. */

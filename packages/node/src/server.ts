@@ -141,7 +141,7 @@ export async function startNode(
       metrics,
       bus,
     };
-    const app = await build(services, { logger });
+    const app = await build(services, { logger, timeouts: config.httpTimeouts });
     cleanups.push(() => app.close());
     const address = await app.listen({ host: config.host, port: config.port });
 

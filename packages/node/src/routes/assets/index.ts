@@ -30,7 +30,7 @@ const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
 const idParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,77}$' } },
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,77}$', format: 'uint256' } },
 } as const;
 
 /** Parses a single `bytes=a-b` range against `size`; undefined when absent; throws 416 when unsatisfiable. */

@@ -77,7 +77,7 @@ export const publishBodySchema = {
       additionalProperties: false,
       properties: {
         terms: { type: 'string', minLength: 1, maxLength: 10_000 },
-        price: { type: 'string', pattern: '^(0|[1-9][0-9]{0,77})$', description: 'wei of currency' },
+        price: { type: 'string', pattern: '^(0|[1-9][0-9]{0,77})$', format: 'uint256', description: 'wei of currency' },
         currency: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
         durationSeconds: { type: 'integer', minimum: 1 },
       },

@@ -129,7 +129,7 @@ export default async function chainRoutes(app: FastifyInstance) {
           type: 'object',
           additionalProperties: false,
           properties: {
-            fromBlock: { type: 'string', pattern: '^[0-9]{1,20}$' },
+            fromBlock: { type: 'string', pattern: '^[0-9]{1,20}$', format: 'uint64' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
           },
         },
@@ -169,7 +169,7 @@ export default async function chainRoutes(app: FastifyInstance) {
             to: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
             from: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
             data: { type: 'string', pattern: '^0x([0-9a-fA-F]{2})*$', maxLength: 262146 },
-            value: { type: 'string', pattern: '^[0-9]{1,78}$' },
+            value: { type: 'string', pattern: '^[0-9]{1,78}$', format: 'uint256' },
           },
         },
         response: {
