@@ -318,20 +318,23 @@ export async function startAnvil({
   let durableHash: string | undefined;
   let tail: Promise<unknown> = Promise.resolve();
   let queued: Promise<PersistResult> | undefined;
-  let current: { from: bigint | undefined; done: Promise<PersistResult> } | undefined;
-  const save = async (state: { from: bigint | undefined }): Promise<PersistResult> => {
+  type Save = { from: Promise<bigint>; done: Promise<PersistResult> };
+  let current: Save | undefined;
+  const save = async (state: Save, headRead: { resolve: (from: bigint) => void }): Promise<PersistResult> => {
     try {
       const head = await rpc<{ number: string; hash: string }>(rpcUrl, 'eth_getBlockByNumber', ['latest', false]);
-      state.from = BigInt(head.number);
+      const from = BigInt(head.number);
+      headRead.resolve(from);
       const t0 = performance.now();
       const dump = Buffer.from((await rpc<string>(rpcUrl, 'anvil_dumpState')).slice(2), 'hex'); // gzip'd JSON
       const t1 = performance.now();
       await writeFileAtomic(stateFile as string, dump);
       // Saves are serialized, so the last one to finish is what the file holds (lower after a rewind).
-      durable = state.from;
+      durable = from;
       durableHash = head.hash;
-      return { blockNumber: state.from, bytes: dump.byteLength, dumpMs: t1 - t0, writeMs: performance.now() - t1 };
+      return { blockNumber: from, bytes: dump.byteLength, dumpMs: t1 - t0, writeMs: performance.now() - t1 };
     } catch (error) {
+      headRead.resolve(-1n);
       throw new AnvilStateError(`could not save the chain state to ${stateFile}: ${(error as Error).message}`, {
         cause: error,
       });
@@ -345,9 +348,13 @@ export async function startAnvil({
         .catch(() => undefined)
         .then(() => {
           queued = undefined;
-          const state = { from: undefined, done };
+          const headRead = { resolve: (_from: bigint) => {} };
+          const from = new Promise<bigint>((resolve) => {
+            headRead.resolve = resolve;
+          });
+          const state: Save = { from, done };
           current = state;
-          return save(state);
+          return save(state, headRead);
         });
       queued = done;
       tail = done;
@@ -367,7 +374,9 @@ export async function startAnvil({
     if (durable >= target && (await durableIsCanonical())) {
       return { blockNumber: durable, bytes: 0, dumpMs: 0, writeMs: 0 };
     }
-    if (current?.from !== undefined && current.from >= target) return current.done;
+    // Join the running save when its head (read as it starts) already includes the target block.
+    const running = current;
+    if (running && (await running.from) >= target) return running.done;
     return schedule();
   };
 
