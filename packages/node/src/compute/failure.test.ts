@@ -233,7 +233,7 @@ describe('jobs whose input the model cannot take', () => {
         input: json({ tensors: {} }),
         maxPriceWei: parseEther('0.01'),
       }).then(
-        () => undefined,
+        (handle) => handle.close(), // (only if it was wrongly accepted: stop following it)
         (e: unknown) => e,
       );
       assert.ok(error instanceof SoukApiError, String(error));
