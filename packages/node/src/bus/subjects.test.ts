@@ -9,6 +9,9 @@ describe('subjects', () => {
     assert.equal(s.assigned('0xabc'), 'souk.jobs.assigned.0xabc');
     assert.equal(s.results(7n), 'souk.jobs.results.7');
     assert.equal(s.heartbeat, 'souk.providers.heartbeat');
+    assert.equal(s.failures(7n), 'souk.jobs.failures.7');
+    assert.equal(subjectMatches(s.failuresAll, s.failures('7')), true);
+    assert.equal(subjectMatches(s.resultsAll, s.failures('7')), false, 'failure reports are not result notices');
     assert.equal(s.all, 'souk.>');
     assert.equal(createSubjects('dev.souk').assignedAll, 'dev.souk.jobs.assigned.*');
     assert.throws(() => s.assigned('0x.abc'), InvalidSubjectError);
