@@ -11,8 +11,8 @@ import { Histogram } from 'prom-client';
 import { redactAccessQuery } from './gateway/accessRequest.ts';
 import authenticate from './plugins/authenticate.ts';
 import bodyTimeout from './plugins/bodyTimeout.ts';
+import inputGuard from './plugins/inputGuard.ts';
 import problem, { clientErrorHandler, frameworkErrors } from './plugins/problem.ts';
-import textGuard from './plugins/textGuard.ts';
 import webApp from './plugins/webApp.ts';
 import analyticsRoutes from './routes/analytics/index.ts';
 import assetRoutes from './routes/assets/index.ts';
@@ -102,7 +102,7 @@ export async function build(
   app.decorate('souk', services);
   addSchemas(app);
   await app.register(problem);
-  await app.register(textGuard);
+  await app.register(inputGuard);
   await app.register(bodyTimeout, { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.bodyMs });
 
   const duration = new Histogram({

@@ -1,8 +1,13 @@
 /**
- * Rejects, before schema validation and before any handler runs, request text the database cannot store: a NUL
- * (U+0000) or a lone UTF-16 surrogate anywhere in the path parameters, the query string or a JSON body (values and
- * object keys, at any depth). PostgreSQL and PGlite refuse both in `text` and `jsonb`, so without this check such a
- * request failed as a 500 half-way through its handler, after earlier writes (e.g. a stored manifest).
+ * Request values no handler can use, rejected centrally with a 400 problem naming the field before any handler runs:
+ *
+ * - Text the database cannot store (`preValidation`, before the schemas): a NUL (U+0000) or a lone UTF-16
+ *   surrogate anywhere in the path parameters, the query string or a JSON body (values and object keys, at any
+ *   depth). PostgreSQL and PGlite refuse both in `text` and `jsonb`, so such a request used to fail as a 500 half-way
+ *   through its handler, after earlier writes (e.g. a stored manifest).
+ * - Numbers that are not finite (`preHandler`, after the schemas): Ajv's type coercion turns a string of 309+ digits
+ *   into `Infinity`, which then passes `maximum` (e.g. `durationSeconds=777…7` reached viem as Infinity → 500), and
+ *   `JSON.parse` reads `1e999` as `Infinity`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -21,16 +26,28 @@ export function unstorableText(value: string): string | undefined {
 
 const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
+/** Why `value` is a number no handler can use (`Infinity`, `NaN`), or `undefined` when it is fine. */
+export function unusableNumber(value: number): string | undefined {
+  return Number.isFinite(value) ? undefined : 'must be a finite number';
+}
+
 /**
  * Walks a parsed JSON value (iteratively: nesting depth cannot overflow the stack) and returns the JSON pointer of
- * the first string or key that {@link unstorableText} rejects, with the reason; `undefined` when all are storable.
+ * the first string or key that {@link unstorableText} rejects — or, with `numbers`, the first number that
+ * {@link unusableNumber} rejects — with the reason; `undefined` when all are fine.
  */
-export function findUnstorableText(root: unknown): { instancePath: string; message: string } | undefined {
+export function findUnusableValue(
+  root: unknown,
+  { numbers = false }: { numbers?: boolean } = {},
+): { instancePath: string; message: string } | undefined {
   const stack: Array<[unknown, string]> = [[root, '']];
   while (stack.length > 0) {
     const [value, at] = stack.pop() as [unknown, string];
     if (typeof value === 'string') {
       const message = unstorableText(value);
+      if (message) return { instancePath: at, message };
+    } else if (typeof value === 'number') {
+      const message = numbers ? unusableNumber(value) : undefined;
       if (message) return { instancePath: at, message };
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${at}/${i}`]);
@@ -59,19 +76,23 @@ const parts = [
   ['body', (request: FastifyRequest) => request.body],
 ] as const;
 
-export default fp(
-  async function textGuardPlugin(app: FastifyInstance) {
-    app.addHook('preValidation', async (request) => {
-      for (const [context, read] of parts) {
-        const found = findUnstorableText(read(request));
-        if (!found) continue;
-        // Shaped like an Ajv failure so the problem handler lists it under `errors` with the field's path.
-        throw Object.assign(new BadRequestError(`${context}${found.instancePath} ${found.message}`), {
-          validation: [{ keyword: 'storableText', schemaPath: '', params: {}, ...found }],
-          validationContext: context,
-        });
-      }
+function check(request: FastifyRequest, numbers: boolean) {
+  for (const [context, read] of parts) {
+    const found = findUnusableValue(read(request), { numbers });
+    if (!found) continue;
+    // Shaped like an Ajv failure so the problem handler lists it under `errors` with the field's path.
+    throw Object.assign(new BadRequestError(`${context}${found.instancePath} ${found.message}`), {
+      validation: [{ keyword: 'usableValue', schemaPath: '', params: {}, ...found }],
+      validationContext: context,
     });
+  }
+}
+
+export default fp(
+  async function inputGuardPlugin(app: FastifyInstance) {
+    app.addHook('preValidation', async (request) => check(request, false));
+    // Application hooks run before route-level ones (e.g. `requireAccount`), so this still precedes every handler.
+    app.addHook('preHandler', async (request) => check(request, true));
   },
-  { name: 'souk-text-guard' },
+  { name: 'souk-input-guard' },
 );

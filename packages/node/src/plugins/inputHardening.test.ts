@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '@souk/contracts/test-utils';
 import { createSoukClient, signIn } from '@souk/sdk';
 import { loadConfig } from '../config.ts';
-import { diffSnapshots, type WriteSnapshot, writeSnapshotter } from '../fuzz/snapshot.ts';
+import { diffSnapshots, settledSnapshot, type WriteSnapshot, writeSnapshotter } from '../fuzz/snapshot.ts';
 import { type RunningNode, startNode } from '../server.ts';
 
 const HEADERS_MS = 1_500;
@@ -43,6 +43,8 @@ before(async () => {
   const client = createSoukClient({ url: node.url });
   ({ accessToken: token } = await signIn(client, { account: node.services.chain.devAccounts[2].account }));
   snapshot = await writeSnapshotter(node.services.db, dataDir);
+  const { indexer } = node.services;
+  await settledSnapshot(snapshot, async () => !indexer || (await indexer.lag()) === 0);
 });
 after(async () => {
   await node?.stop();
@@ -192,6 +194,17 @@ describe('integers beyond their Solidity type', () => {
       assert.match(problem.detail, /must be a decimal integer from 0 to 2\^(256|64) − 1/);
     });
   }
+
+  test('a 309-digit durationSeconds is a 400 naming body/durationSeconds (was Infinity past maximum, a 500 from viem)', async () => {
+    const body = { assetId: '1', price: '1', durationSeconds: '7'.repeat(400) };
+    const problem = await expectProblem(400, '/api/v1/licences/terms', { method: 'POST', signedIn: true, body });
+    assert.deepEqual(problem.errors, [{ field: 'body/durationSeconds', message: 'must be a finite number' }]);
+  });
+
+  test('a 309-digit limit in a query is a 400 naming querystring/limit (was Infinity past the schema maximum)', async () => {
+    const problem = await expectProblem(400, `/api/v1/jobs?limit=${'9'.repeat(400)}`);
+    assert.deepEqual(problem.errors, [{ field: 'querystring/limit', message: 'must be a finite number' }]);
+  });
 
   test('2^256 − 1 is still a valid uint256 (the bound is inclusive)', async () => {
     const res = await fetch(`${node.url}/api/v1/licences/${UINT256_MAX}/${ADDRESS}`);
