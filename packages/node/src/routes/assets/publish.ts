@@ -79,7 +79,12 @@ export const publishBodySchema = {
         terms: { type: 'string', minLength: 1, maxLength: 10_000 },
         price: { type: 'string', pattern: '^(0|[1-9][0-9]{0,77})$', format: 'uint256', description: 'wei of currency' },
         currency: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
-        durationSeconds: { type: 'integer', minimum: 1 },
+        durationSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 2 ** 53 - 1,
+          description: 'seconds (uint64 on-chain)',
+        },
       },
     },
     royaltyBps: { type: 'integer', minimum: 0, maximum: 1000 },
