@@ -47,18 +47,20 @@ contract MoneyInvariantTest is SoukFixture {
                 treasury: treasury,
                 scheduler: scheduler,
                 referee: referee,
-                gasBurner: address(burner)
+                gasBurner: address(burner),
+                admin: admin
             }),
             pool,
             isContract
         );
 
         // A little starting state so that compute jobs are reachable within one run's depth: a model and five
-        // providers (two of them the hostile contract actors), one-day jobs and the shortest unbonding period that
-        // covers a job's life (2 days 2 hours).
+        // providers (two of them the hostile contract actors), one-day jobs and an unbonding period that covers a
+        // job's life with room for the handler's governance changes (1 day + 2 h + 2 h + 12 h < 2 days).
         vm.startPrank(admin);
         compute.setMaxJobDuration(1 days);
-        registry.setUnbondingPeriod(uint64(compute.jobLifetime()));
+        compute.setDisputePeriod(12 hours);
+        registry.setUnbondingPeriod(2 days);
         vm.stopPrank();
         handler.mint(2, 500, 0);
         handler.registerProvider(0, 2 * MIN_STAKE);
@@ -68,7 +70,7 @@ contract MoneyInvariantTest is SoukFixture {
         handler.registerProvider(6, 2 * MIN_STAKE);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](25);
+        bytes4[] memory selectors = new bytes4[](30);
         selectors[0] = MoneyHandler.mint.selector;
         selectors[1] = MoneyHandler.publishVersion.selector;
         selectors[2] = MoneyHandler.list.selector;
@@ -94,6 +96,11 @@ contract MoneyInvariantTest is SoukFixture {
         selectors[22] = MoneyHandler.cancelJob.selector;
         selectors[23] = MoneyHandler.warp.selector;
         selectors[24] = MoneyHandler.progressJob.selector;
+        selectors[25] = MoneyHandler.failJob.selector;
+        selectors[26] = MoneyHandler.lastSecondRevealThenSelfFinalize.selector;
+        selectors[27] = MoneyHandler.lateAssign.selector;
+        selectors[28] = MoneyHandler.governParameters.selector;
+        selectors[29] = MoneyHandler.unbondDuringJob.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -164,7 +171,7 @@ contract MoneyInvariantTest is SoukFixture {
             assertEq(job.reward, reward, "job reward differs from what was paid in");
             assertEq(job.currency, handler.ghost_jobCurrency(id), "job currency");
             bool closed = job.status == IComputeMarket.JobStatus.Finalized
-                || job.status == IComputeMarket.JobStatus.Refunded;
+                || job.status == IComputeMarket.JobStatus.Refunded || job.status == IComputeMarket.JobStatus.Failed;
             assertEq(closed, handler.ghost_jobClosed(id), "job closed outside the handler's view");
             if (closed) {
                 assertEq(handler.ghost_jobPaidOut(id), reward, "closed job did not pay out exactly its reward");
@@ -197,8 +204,51 @@ contract MoneyInvariantTest is SoukFixture {
         }
     }
 
-    /// @notice Always true: prints how many of each action ran and succeeded (visible with -vv).
+    /// @notice 7. No honest provider slashed: a settlement takes nothing from a provider that committed to no fault
+    /// in that job (finalize, failJob, an unsettled dispute's refund, the right side of a dispute).
+    function invariant_noHonestProviderSlashed() public view {
+        assertEq(handler.ghost_honestSlashed(), 0, handler.ghost_firstSlashError());
+    }
+
+    /// @notice 8. No fault escapes its slash: every wrong result the referee settles, every missing commit and
+    /// every missing reveal costs exactly the job's snapshot slash amount (however the provider unbonded meanwhile).
+    function invariant_noFaultEscapesItsSlash() public view {
+        assertEq(handler.ghost_faultEscaped(), 0, handler.ghost_firstSlashError());
+    }
+
+    /// @notice 9. Locks match open liabilities: each provider's locked stake is exactly the sum of the slash amounts
+    /// of the unsettled jobs it is assigned to, and never above its stake.
+    function invariant_locksMatchOpenAssignments() public view {
+        address[] memory actors = handler.allActors();
+        uint256[] memory owed = new uint256[](actors.length);
+        uint256 n = handler.jobCount();
+        for (uint256 i; i < n; ++i) {
+            uint256 id = handler.jobIds(i);
+            IComputeMarket.Job memory job = compute.getJob(id);
+            IComputeMarket.JobStatus s = job.status;
+            if (
+                s != IComputeMarket.JobStatus.Assigned && s != IComputeMarket.JobStatus.Revealing
+                    && s != IComputeMarket.JobStatus.Disputed
+            ) continue;
+            address[] memory ps = compute.providersOf(id);
+            for (uint256 j; j < ps.length; ++j) {
+                for (uint256 a; a < actors.length; ++a) {
+                    if (actors[a] == ps[j]) owed[a] += job.slashAmount;
+                }
+            }
+        }
+        for (uint256 a; a < actors.length; ++a) {
+            uint256 locked = registry.lockedStake(actors[a]);
+            assertEq(locked, owed[a], "locked stake != slash amounts of the provider's open jobs");
+            assertLe(locked, registry.getProvider(actors[a]).stake, "locked above stake");
+        }
+    }
+
+    /// @notice 10. The handler's own bookkeeping: no action succeeded more often than it ran, and the run did
+    /// something (prints the counts with -vv).
     function invariant_callSummary() public view {
+        assertTrue(handler.totalCalls() != 0, "no handler call ran");
+        assertTrue(handler.successesWithinCalls(), "an action succeeded more often than it was called");
         handler.logSummary();
     }
 
@@ -292,6 +342,31 @@ contract MoneyInvariantTest is SoukFixture {
         assertEq(uint8(compute.getJob(6).status), uint8(IComputeMarket.JobStatus.Refunded), "job 6 refunded");
         assertEq(registry.getProvider(cheat).stake, cheatStake - SLASH_AMOUNT, "cheat slashed");
 
+        // Governance raises the slash amount mid-flight; job 7 (r = 2, native) was submitted before, so it keeps
+        // 100 SOUK: its providers cannot unbond the locked part, reveal at the deadline's last second, and cannot
+        // finalize themselves one second later; the scheduler does.
+        handler.submitJob(0, 1, 1 ether, 2); // job 7
+        handler.governParameters(1 + (uint256(300 ether) << 8)); // setSlashAmount(300 SOUK)
+        assertEq(compute.slashAmount(), 300 ether, "slash raised");
+        handler.assignProviders(6, 0);
+        assertEq(compute.getJob(7).slashAmount, SLASH_AMOUNT, "job 7 keeps its slash amount");
+        handler.unbondDuringJob(6);
+        address locked7 = compute.providersOf(7)[0];
+        assertEq(registry.getProvider(locked7).stake, registry.lockedStake(locked7), "only the locked part stayed");
+        handler.commitResults(6, 1, 1);
+        handler.lastSecondRevealThenSelfFinalize(6);
+        assertEq(uint8(compute.getJob(7).status), uint8(IComputeMarket.JobStatus.Revealing), "self-finalize refused");
+        handler.finalize(6, 0); // the scheduler
+        assertEq(uint8(compute.getJob(7).status), uint8(IComputeMarket.JobStatus.Finalized), "job 7 finalized");
+        assertEq(registry.lockedStake(locked7), 0, "lock released");
+
+        // Job 8: too late to assign, then failed by the referee (bad input): refunded in full.
+        handler.submitJob(1, 1, 1e9, 0); // job 8, native, r = 1, due in an hour
+        handler.lateAssign(7, 10);
+        assertEq(uint8(compute.getJob(8).status), uint8(IComputeMarket.JobStatus.Open), "late assignment refused");
+        handler.failJob(28); // 28 % 4 == 0; job index 28 >> 2 = 7
+        assertEq(uint8(compute.getJob(8).status), uint8(IComputeMarket.JobStatus.Failed), "job 8 failed");
+
         // A new provider joins.
         handler.registerProvider(3, 2 * MIN_STAKE);
         assertTrue(registry.isActive(carol), "carol active");
@@ -316,9 +391,10 @@ contract MoneyInvariantTest is SoukFixture {
         for (uint256 i; i < mustSucceed.length; ++i) {
             assertGe(handler.successCount(mustSucceed[i]), 1, mustSucceed[i]);
         }
-        string[8] memory mustSucceedToo = [
+        string[13] memory mustSucceedToo = [
             "challenge", "settleDispute", "refund", "cancelJob", "requestUnbond", "withdrawStake", "increaseStake",
-            "progressJob"
+            "progressJob", "failJob", "lastSecondRevealThenSelfFinalize", "lateAssign", "governParameters",
+            "unbondDuringJob"
         ];
         for (uint256 i; i < mustSucceedToo.length; ++i) {
             assertGe(handler.successCount(mustSucceedToo[i]), 1, mustSucceedToo[i]);
@@ -330,6 +406,9 @@ contract MoneyInvariantTest is SoukFixture {
         invariant_conservation();
         invariant_jobsPaidExactly();
         invariant_paymentsSplitExactly();
+        invariant_noHonestProviderSlashed();
+        invariant_noFaultEscapesItsSlash();
+        invariant_locksMatchOpenAssignments();
         handler.logSummary();
     }
 

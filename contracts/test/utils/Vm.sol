@@ -14,6 +14,8 @@ interface Vm {
 
     // Environment
     function warp(uint256 newTimestamp) external;
+    function readFile(string calldata path) external view returns (string memory data);
+    function parseJsonKeys(string calldata json, string calldata key) external pure returns (string[] memory keys);
     function roll(uint256 newHeight) external;
     function deal(address account, uint256 newBalance) external;
     function prank(address msgSender) external;

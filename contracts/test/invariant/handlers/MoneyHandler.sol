@@ -69,6 +69,7 @@ contract MoneyHandler is Test {
         address scheduler;
         address referee;
         address gasBurner;
+        address admin;
     }
 
     SoukToken public souk;
@@ -81,6 +82,8 @@ contract MoneyHandler is Test {
     address public treasury;
     address public scheduler;
     address public referee;
+    /// @dev Governance: changes the job parameters mid-job ({governParameters}).
+    address public admin;
     /// @dev The GasBurningReceiver actor: a native withdrawal forwards all gas, so never withdraw natively to it.
     address public gasBurner;
 
@@ -93,6 +96,12 @@ contract MoneyHandler is Test {
     uint256 public ghost_usdDealt;
     uint256 public ghost_payoutMismatch;
     string public ghost_firstMismatch;
+    /// @dev Providers whose bonded SOUK dropped at a settlement although they committed to no fault in that job.
+    uint256 public ghost_honestSlashed;
+    /// @dev Faults (wrong result settled by the referee, no commit, no reveal) that did not cost exactly the job's
+    /// slash amount.
+    uint256 public ghost_faultEscaped;
+    string public ghost_firstSlashError;
     /// @dev Per currency (0 native, 1 usd): collected by each contract, distributed (pushed + credited) by it.
     mapping(uint256 => mapping(address => uint256)) public ghost_collected;
     mapping(uint256 => mapping(address => uint256)) public ghost_distributed;
@@ -135,6 +144,7 @@ contract MoneyHandler is Test {
         scheduler = d.scheduler;
         referee = d.referee;
         gasBurner = d.gasBurner;
+        admin = d.admin;
         currentTime = block.timestamp;
 
         for (uint256 i; i < actors_.length; ++i) {
@@ -154,11 +164,12 @@ contract MoneyHandler is Test {
             _act(a, address(souk), 0, abi.encodeCall(souk.approve, (address(registry), type(uint256).max)));
         }
 
-        string[25] memory names = [
+        string[30] memory names = [
             "mint", "publishVersion", "list", "updatePrice", "cancel", "buy", "transferNFT", "setTerms",
             "purchaseLicense", "withdrawCredits", "registerProvider", "increaseStake", "requestUnbond",
             "withdrawStake", "submitJob", "assignProviders", "commitResults", "revealResults", "finalize",
-            "challenge", "settleDispute", "refund", "cancelJob", "warp", "progressJob"
+            "challenge", "settleDispute", "refund", "cancelJob", "warp", "progressJob", "failJob",
+            "lastSecondRevealThenSelfFinalize", "lateAssign", "governParameters", "unbondDuringJob"
         ];
         for (uint256 i; i < names.length; ++i) {
             _actionNames.push(names[i]);
@@ -467,10 +478,11 @@ contract MoneyHandler is Test {
         uint256 id = _pickJob(jobSeed, 3);
         if (id == 0) return;
         uint256 mode = callerSeed % 4;
-        uint256 deadline = compute.getJob(id).deadline;
-        if (mode == 2) _warpTo(deadline + 1);
-        bool early = block.timestamp <= deadline;
+        uint256 auditEnd = _auditEnd(id);
+        if (mode == 2) _warpTo(auditEnd + 1);
+        bool early = block.timestamp <= auditEnd;
         address[] memory ps = compute.providersOf(id);
+        _snapSlashes(id, 0);
         _expectSettlement(id, ps, ps.length);
         bool ok;
         if (mode < 2) {
@@ -478,9 +490,10 @@ contract MoneyHandler is Test {
             (ok,) = address(compute).call(abi.encodeCall(compute.finalize, (id)));
         } else {
             ok = _act(_actor(callerSeed >> 2), address(compute), 0, abi.encodeCall(compute.finalize, (id)));
-            if (ok && early) _mismatch("finalize: non-scheduler inside the reveal window");
+            if (ok && early) _mismatch("finalize: non-scheduler inside the audit window");
         }
         _closeJob(id, ok, "finalize");
+        _checkSlashes(ok);
         _done("finalize", ok);
     }
 
@@ -497,9 +510,11 @@ contract MoneyHandler is Test {
             ok = _act(_actor(callerSeed >> 2), c, 0, abi.encodeCall(compute.challenge, (id)));
             if (ok) _mismatch("challenge: by a non-referee");
         } else {
+            bool late = block.timestamp > _auditEnd(id);
             vm.prank(referee);
             (ok,) = c.call(abi.encodeCall(compute.challenge, (id)));
-            if (!ok) _mismatch("challenge: referee refused on a complete agreeing job");
+            if (!ok && !late) _mismatch("challenge: referee refused inside the audit window");
+            if (ok && late) _mismatch("challenge: accepted after the audit window");
         }
         if (ok) {
             if (compute.getJob(id).status != IComputeMarket.JobStatus.Disputed) _mismatch("challenge: not disputed");
@@ -521,11 +536,13 @@ contract MoneyHandler is Test {
         for (uint256 i; i < ps.length; ++i) {
             if (compute.getAssignment(id, ps[i]).result == honest) winners[k++] = ps[i];
         }
+        _snapSlashes(id, 1);
         if (k == 0) _expectRefund(id);
         else _expectSettlement(id, winners, k);
         vm.prank(referee);
         (bool ok,) = address(compute).call(abi.encodeCall(compute.settleDispute, (id, honest)));
         _closeJob(id, ok, "settleDispute");
+        _checkSlashes(ok);
         _done("settleDispute", ok);
     }
 
@@ -534,14 +551,16 @@ contract MoneyHandler is Test {
         if (id == 0) return;
         IComputeMarket.Job memory job = compute.getJob(id);
         uint256 refundableAt = job.deadline;
-        if (job.status == IComputeMarket.JobStatus.Disputed) refundableAt += compute.disputePeriod();
+        if (job.status == IComputeMarket.JobStatus.Disputed) refundableAt = _auditEnd(id) + job.disputePeriod;
         if (block.timestamp <= refundableAt) {
             if (warpSeed % 3 != 0) return;
             _warpTo(refundableAt + 1);
         }
+        _snapSlashes(id, 2);
         _expectRefund(id);
         bool ok = _act(_actor(callerSeed), address(compute), 0, abi.encodeCall(compute.refund, (id)));
         _closeJob(id, ok, "refund");
+        _checkSlashes(ok);
         _done("refund", ok);
     }
 
@@ -572,7 +591,10 @@ contract MoneyHandler is Test {
             uint256 idx = (jobSeed % n + j) % n;
             IComputeMarket.Job memory job = compute.getJob(jobIds[idx]);
             IComputeMarket.JobStatus s = job.status;
-            if (s == IComputeMarket.JobStatus.Finalized || s == IComputeMarket.JobStatus.Refunded) continue;
+            if (
+                s == IComputeMarket.JobStatus.Finalized || s == IComputeMarket.JobStatus.Refunded
+                    || s == IComputeMarket.JobStatus.Failed
+            ) continue;
             bool live = block.timestamp <= job.deadline;
             bool complete = job.revealedCount == job.redundancy;
             if (s == IComputeMarket.JobStatus.Revealing && complete) {
@@ -587,6 +609,116 @@ contract MoneyHandler is Test {
             return true;
         }
         return false;
+    }
+
+    /// @dev The referee fails an Open or Assigned job (it cannot run): full refund, nobody slashed, locks released.
+    function failJob(uint256 jobSeed) external action("failJob") {
+        if (jobSeed % 4 != 0) return; // sparingly: open jobs feed the settlement paths
+        uint256 id = _pickJob(jobSeed >> 2, 7);
+        if (id == 0) return;
+        _snapSlashes(id, 0);
+        _expectRefund(id);
+        vm.prank(referee);
+        (bool ok,) = address(compute).call(abi.encodeCall(compute.failJob, (id, keccak256("souk.fail.bad-input"))));
+        if (!ok) _mismatch("failJob: referee refused an Open or Assigned job");
+        if (ok && compute.getJob(id).status != IComputeMarket.JobStatus.Failed) _mismatch("failJob: not Failed");
+        _closeJob(id, ok, "failJob");
+        _checkSlashes(ok);
+        _done("failJob", ok);
+    }
+
+    /// @dev A revealing job's missing reveals land at the deadline's last second; if they agree, one of its providers
+    /// then tries to finalize one second later (closing the referee's audit window, the hole of audit item 13): it
+    /// must fail.
+    function lastSecondRevealThenSelfFinalize(uint256 jobSeed) external action("lastSecondRevealThenSelfFinalize") {
+        uint256 id = _pickJob(jobSeed, 2);
+        if (id == 0) return;
+        _warpTo(compute.getJob(id).deadline);
+        address[] memory ps = compute.providersOf(id);
+        for (uint256 i; i < ps.length; ++i) {
+            if (compute.getAssignment(id, ps[i]).result != 0) continue;
+            _act(ps[i], address(compute), 0, abi.encodeCall(compute.revealResult, (id, _resultOf[id][ps[i]], _salt(id, ps[i]))));
+        }
+        IComputeMarket.Job memory job = compute.getJob(id);
+        if (job.status != IComputeMarket.JobStatus.Revealing || job.revealedCount != job.redundancy) return;
+        _warpTo(block.timestamp + 1);
+        bool ok = _act(ps[jobSeed % ps.length], address(compute), 0, abi.encodeCall(compute.finalize, (id)));
+        if (ok) {
+            _mismatch("self-finalize right after a last-second reveal");
+            ghost_jobClosed[id] = true; // keep the job accounting consistent for the other invariants
+            ghost_jobPaidOut[id] = ghost_jobReward[id];
+            ghost_distributed[_ci(ghost_jobCurrency[id])][address(compute)] += ghost_jobReward[id];
+        }
+        _done("lastSecondRevealThenSelfFinalize", !ok);
+    }
+
+    /// @dev The scheduler tries to assign an open job with less than the minimum working time left (audit item 15):
+    /// it must fail.
+    function lateAssign(uint256 jobSeed, uint256 leftSeed) external action("lateAssign") {
+        uint256 minWork = compute.minWorkingTime();
+        if (minWork == 0) return;
+        uint256 id = _pickJob(jobSeed, 0);
+        if (id == 0) return;
+        IComputeMarket.Job memory job = compute.getJob(id);
+        uint256 left = bound(leftSeed, 0, minWork - 1);
+        if (job.deadline - left <= block.timestamp) return; // already later than that
+        _warpTo(job.deadline - left);
+        address[] memory chosen = new address[](job.redundancy);
+        uint256 n;
+        for (uint256 i; i < actors.length && n < chosen.length; ++i) {
+            if (registry.isActive(actors[i])) chosen[n++] = actors[i];
+        }
+        if (n < chosen.length) return;
+        vm.prank(scheduler);
+        (bool ok,) = address(compute).call(abi.encodeCall(compute.assignProviders, (id, chosen)));
+        if (ok) _mismatch("assigned with less than the minimum working time left");
+        _done("lateAssign", !ok);
+    }
+
+    /// @dev Governance changes the revenue split, slash amount and reveal / audit / dispute periods and the minimum
+    /// working time while jobs run (audit item 16): running jobs keep their terms (the ledger checks settlements
+    /// against each job's snapshot).
+    function governParameters(uint256 seed) external action("governParameters") {
+        uint256 which = seed % 6;
+        uint256 v = seed >> 8;
+        address c = address(compute);
+        bytes memory data;
+        if (which == 0) {
+            uint16 p = uint16(bound(v, 5_000, 9_000));
+            uint16 cr = uint16(bound(v >> 16, 0, 10_000 - p));
+            data = abi.encodeCall(compute.setRevenueSplit, (p, 10_000 - p - cr, cr));
+        } else if (which == 1) {
+            data = abi.encodeCall(compute.setSlashAmount, (bound(v, 0, 600 ether)));
+        } else if (which == 2) {
+            data = abi.encodeCall(compute.setRevealPeriod, (uint64(bound(v, 1 minutes, 2 hours))));
+        } else if (which == 3) {
+            data = abi.encodeCall(compute.setAuditPeriod, (uint64(bound(v, 1 minutes, 2 hours))));
+        } else if (which == 4) {
+            data = abi.encodeCall(compute.setDisputePeriod, (uint64(bound(v, 1 hours, 12 hours))));
+        } else {
+            data = abi.encodeCall(compute.setMinWorkingTime, (uint64(bound(v, 0, 30 minutes))));
+        }
+        vm.prank(admin);
+        (bool ok,) = c.call(data);
+        if (!ok) _mismatch("governance: a parameter change inside the bounds was refused");
+        _done("governParameters", ok);
+    }
+
+    /// @dev A provider assigned to an open job tries to unbond its whole stake (audit item 12): only what no job
+    /// locks may go; the locked part must stay.
+    function unbondDuringJob(uint256 jobSeed) external action("unbondDuringJob") {
+        uint256 id = _pickJob(jobSeed, 8);
+        if (id == 0) return;
+        address[] memory ps = compute.providersOf(id);
+        address p = ps[jobSeed % ps.length];
+        uint256 stake = registry.getProvider(p).stake;
+        uint256 locked = registry.lockedStake(p);
+        if (locked == 0) return;
+        bool all = _act(p, address(registry), 0, abi.encodeCall(registry.requestUnbond, (stake)));
+        if (all) _mismatch("unbonded stake locked by an open job");
+        if (stake > locked) _act(p, address(registry), 0, abi.encodeCall(registry.requestUnbond, (stake - locked)));
+        if (registry.lockedStake(p) > registry.getProvider(p).stake) _mismatch("locked above stake");
+        _done("unbondDuringJob", !all);
     }
 
     function warp(uint256 secondsSeed) external action("warp") {
@@ -606,6 +738,20 @@ contract MoneyHandler is Test {
 
     function jobCount() external view returns (uint256) {
         return jobIds.length;
+    }
+
+    function totalCalls() external view returns (uint256 total) {
+        for (uint256 i; i < _actionNames.length; ++i) {
+            total += calls[keccak256(bytes(_actionNames[i]))];
+        }
+    }
+
+    function successesWithinCalls() external view returns (bool) {
+        for (uint256 i; i < _actionNames.length; ++i) {
+            bytes32 k = keccak256(bytes(_actionNames[i]));
+            if (successes[k] > calls[k]) return false;
+        }
+        return true;
     }
 
     function successCount(string memory name) external view returns (uint256) {
@@ -726,7 +872,8 @@ contract MoneyHandler is Test {
     }
 
     /// @dev First job from `seed`'s offset matching `mode`: 0 open & live, 1 assigned & live, 2 revealing & live
-    /// with reveals missing, 3 revealing & complete, 4 disputed, 5 refundable kind, 6 open.
+    /// with reveals missing, 3 revealing & complete, 4 disputed, 5 refundable kind, 6 open, 7 open or assigned (any
+    /// time), 8 with providers and unsettled (assigned, revealing or disputed).
     function _pickJob(uint256 seed, uint256 mode) internal view returns (uint256) {
         uint256 n = jobIds.length;
         if (n == 0) return 0;
@@ -748,6 +895,12 @@ contract MoneyHandler is Test {
                         || (s == IComputeMarket.JobStatus.Revealing && !complete) || s == IComputeMarket.JobStatus.Disputed)
             ) return id;
             if (mode == 6 && s == IComputeMarket.JobStatus.Open) return id;
+            if (mode == 7 && (s == IComputeMarket.JobStatus.Open || s == IComputeMarket.JobStatus.Assigned)) return id;
+            if (
+                mode == 8
+                    && (s == IComputeMarket.JobStatus.Assigned || s == IComputeMarket.JobStatus.Revealing
+                        || s == IComputeMarket.JobStatus.Disputed)
+            ) return id;
         }
         return 0;
     }
@@ -756,8 +909,9 @@ contract MoneyHandler is Test {
     function _expectSettlement(uint256 id, address[] memory winners, uint256 k) internal {
         IComputeMarket.Job memory job = compute.getJob(id);
         uint256 reward = job.reward;
-        uint256 each = reward * compute.providerBps() / 10_000 / k;
-        uint256 creatorAmount = reward * compute.creatorBps() / 10_000;
+        // The job's own split, snapshotted at submission: governance may have changed the global one since.
+        uint256 each = reward * job.providerBps / 10_000 / k;
+        uint256 creatorAmount = reward * job.creatorBps / 10_000;
         _lReset(job.currency, address(compute));
         for (uint256 i; i < k; ++i) {
             _lExpect(winners[i], int256(each));
@@ -782,6 +936,59 @@ contract MoneyHandler is Test {
         ghost_jobClosed[id] = true;
         ghost_jobPaidOut[id] = paid < 0 ? 0 : uint256(paid);
         ghost_distributed[_ci(ghost_jobCurrency[id])][address(compute)] += ghost_jobReward[id];
+    }
+
+    /// @dev The last second of the job's audit window: max(deadline, auditEndsAt).
+    function _auditEnd(uint256 id) internal view returns (uint256) {
+        IComputeMarket.Job memory job = compute.getJob(id);
+        return job.auditEndsAt > job.deadline ? job.auditEndsAt : job.deadline;
+    }
+
+    // ───────── slash ledger ─────────
+    address[] internal _sWho;
+    uint256[] internal _sBefore;
+    uint256[] internal _sExpected;
+
+    /// @dev Before a settlement (`kind` 0 finalize / failJob, 1 settleDispute with the honest result, 2 refund):
+    /// each provider's bonded SOUK and what the settlement must slash it — the job's snapshot slash amount for a
+    /// fault, nothing otherwise.
+    function _snapSlashes(uint256 id, uint256 kind) internal {
+        delete _sWho;
+        delete _sBefore;
+        delete _sExpected;
+        IComputeMarket.Job memory job = compute.getJob(id);
+        address[] memory ps = compute.providersOf(id);
+        bytes32 honest = _honest(id);
+        for (uint256 i; i < ps.length; ++i) {
+            IComputeMarket.Assignment memory a = compute.getAssignment(id, ps[i]);
+            bool fault;
+            if (kind == 1) {
+                fault = a.result != honest;
+            } else if (kind == 2) {
+                fault = (job.status == IComputeMarket.JobStatus.Assigned && a.commitment == 0)
+                    || (job.status == IComputeMarket.JobStatus.Revealing && a.result == 0);
+            }
+            IProviderRegistry.Provider memory p = registry.getProvider(ps[i]);
+            _sWho.push(ps[i]);
+            _sBefore.push(uint256(p.stake) + p.unbonding);
+            _sExpected.push(fault ? job.slashAmount : 0);
+        }
+    }
+
+    /// @dev After a successful settlement: honest providers lost nothing, faulty ones exactly their slash.
+    function _checkSlashes(bool ok) internal {
+        if (!ok) return;
+        for (uint256 i; i < _sWho.length; ++i) {
+            IProviderRegistry.Provider memory p = registry.getProvider(_sWho[i]);
+            uint256 lost = _sBefore[i] - (uint256(p.stake) + p.unbonding);
+            if (_sExpected[i] == 0 && lost != 0) {
+                if (ghost_honestSlashed == 0) ghost_firstSlashError = "honest provider slashed";
+                ++ghost_honestSlashed;
+            } else if (lost != _sExpected[i]) {
+                if (ghost_faultEscaped == 0) ghost_firstSlashError = "fault not slashed its amount";
+                ++ghost_faultEscaped;
+            }
+        }
     }
 
     // ───────── ledger ─────────
