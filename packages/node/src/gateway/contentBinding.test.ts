@@ -26,12 +26,27 @@ import {
   submitJob,
   uploadContent,
 } from '@souk/sdk';
-import { type Abi, type Address, createWalletClient, type Hex, http, parseEventLogs, zeroAddress } from 'viem';
+import {
+  type Abi,
+  type Address,
+  createTestClient,
+  createWalletClient,
+  type Hex,
+  http,
+  parseEventLogs,
+  zeroAddress,
+} from 'viem';
 import { createReferee } from '../compute/referee.ts';
 import { loadConfig } from '../config.ts';
 import { openDatabase, type SoukDb } from '../db/index.ts';
 import { backfillContentBindings } from '../db/migrations/0004_content_binding.ts';
 import { type RunningNode, startNode } from '../server.ts';
+
+/** A 1×1 PNG: an input the OCR pipeline's order-time check accepts. */
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** Polls `probe` until it returns a value (the indexer runs behind the chain by a poll interval). */
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -279,7 +294,8 @@ describe('copy-minting defeats nothing: content is released only for the asset i
     const original = await publish(3, { runtime: { engine: 'onnxruntime', pipeline: 'ocr' } });
     const copy = await mintOnChain(5, original.manifestUri);
     const mallory = await as(5);
-    const input = await uploadContent(mallory, { data: randomBytes(256) });
+    // A valid input (a 1×1 PNG for the ocr pipeline), so that only the copy is refused.
+    const input = await uploadContent(mallory, { data: PNG_1X1 });
     const escrowed = () =>
       publicClient().readContract({
         address: contracts().computeMarket,
@@ -329,7 +345,7 @@ describe('copy-minting defeats nothing: content is released only for the asset i
     }
 
     // The original runs: its job is escrowed.
-    const own = await uploadContent(await as(3), { data: randomBytes(256) });
+    const own = await uploadContent(await as(3), { data: PNG_1X1 });
     const job = await submitJob(await as(3), {
       assetId: original.assetId as bigint,
       uploadId: own.uploadId,
@@ -377,9 +393,15 @@ describe('copy-minting defeats nothing: content is released only for the asset i
       }
     });
     assert.ok(read.equals(v2), 'the wallet-published version is served');
-    // Bob can republish his bound v1 upload on the same asset.
+    // Bob can republish his bound v1 upload on the same asset, but not as a version of another asset of his.
     await publishAssetVersion(bob, { assetId, uploadId: u1.uploadId, ...version, name: 'v1 again' });
     assert.ok((await download(6, assetId)).equals(v1));
+    const other = await publish(6);
+    await rejectsWith(
+      publishAssetVersion(bob, { assetId: other.assetId as bigint, uploadId: u1.uploadId, ...version }),
+      409,
+      new RegExp(`already published as asset ${assetId}`),
+    );
 
     // Alice, the creator, no longer owns it: re-minting what she sold is refused, through the API and on-chain.
     await rejectsWith(
@@ -394,6 +416,40 @@ describe('copy-minting defeats nothing: content is released only for the asset i
     const own = await publish(5);
     await write(5, agentNftAbi, contracts().agentNft, 'publishVersion', [own.assetId, prepared.manifestUri]);
     await rejectsWith(download(5, own.assetId as bigint), 403, /is a copy/);
+  });
+
+  // Last: it rewinds the devnet.
+  test('a reorg that hands the publisher’s token id to a copy moves no content: the copy is refused, the re-sent mint binds', async () => {
+    const testClient = createTestClient({ mode: 'anvil', transport: http(node.services.chain.rpcUrl) });
+    const snapshot = await testClient.snapshot();
+    const original = await publish(3);
+    const assetId = original.assetId as bigint;
+    await waitFor(async () =>
+      (await getAsset(await as(3), { assetId }).catch(() => undefined))?.name ? true : undefined,
+    );
+    assert.ok((await download(3, assetId)).equals(original.plaintext));
+
+    // On the other branch, mallory's copy is mined first and gets the same token id; alice's mint lands after it.
+    await testClient.revert({ id: snapshot });
+    const copy = await mintOnChain(5, original.manifestUri);
+    assert.equal(copy, assetId);
+    // Refused at once, before the indexer has noticed the reorg: the chain no longer holds the publisher's mint.
+    await rejectsWith(download(5, copy), 403, /is a copy/);
+    const resent = await write(3, agentNftAbi, contracts().agentNft, 'mint', [
+      account(3).address,
+      original.manifestUri,
+      0,
+      500,
+    ]);
+    const [minted] = parseEventLogs({ abi: agentNftAbi, logs: resent.logs, eventName: 'AssetMinted' });
+    await testClient.mine({ blocks: 3 });
+    await waitFor(async () => {
+      const rebuilt = await getAsset(await as(5), { assetId: copy }).catch(() => undefined);
+      return rebuilt?.creator === account(5).address.toLowerCase() ? true : undefined;
+    });
+    await waitFor(async () => await getAsset(await as(3), { assetId: minted.args.tokenId }).catch(() => undefined));
+    await rejectsWith(download(5, copy), 403, /is a copy/);
+    assert.ok((await download(3, minted.args.tokenId)).equals(original.plaintext), 'bound to the re-sent mint');
   });
 });
 

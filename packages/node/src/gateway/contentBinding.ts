@@ -157,8 +157,9 @@ export type RequireContentBindingParameters = {
  * the manifest endpoint, job submission, the job gateway, the coordinator and the referee (`assetManifest`).
  *
  * @returns The binding (to `assetId`).
- * @throws {ForbiddenError} (403) for a copy: a manifest this node did not write, content bound to another asset, or
- *   an asset whose creator (or version publisher) is not the content's publisher.
+ * @throws {ForbiddenError} (403) for a copy: a manifest this node did not write, content bound to another asset, an
+ *   asset whose creator (or version publisher) is not the content's publisher, or a bound asset whose version the
+ *   current chain no longer holds as published (after a reorg, until the indexer re-derives the binding).
  * @throws {ConflictError} (409) for a version published from a wallet that the indexer has not applied yet (retry).
  */
 export async function requireContentBinding(
@@ -178,12 +179,37 @@ export async function requireContentBinding(
         `asset ${boundTo}, and this node releases it for asset ${boundTo} only.`,
     );
   const binding = await contentBindingOf(db, origin.uploadId);
+  const { agentNft } = chain.deployment.contracts;
   if (binding) {
-    if (binding.assetId === String(assetId)) return binding;
-    throw copy(binding.assetId);
+    if (binding.assetId !== String(assetId)) throw copy(binding.assetId);
+    // The binding was recorded from some chain; check that this one still holds it (after a reorg, a copy can hold
+    // the token id until the indexer has rebuilt the asset).
+    const [uri, creator] = await Promise.all([
+      chain.publicClient.readContract({
+        address: agentNft,
+        abi: agentNftAbi,
+        functionName: 'versionURI',
+        args: [assetId, BigInt(binding.version)],
+      }),
+      binding.version === 0
+        ? chain.publicClient.readContract({
+            address: agentNft,
+            abi: agentNftAbi,
+            functionName: 'creatorOf',
+            args: [assetId],
+          })
+        : undefined,
+    ]).catch(() => [undefined, undefined] as const);
+    const held = uri?.startsWith('ipfs://') ? await manifestOrigin(db, uri.slice('ipfs://'.length)) : undefined;
+    if (held?.uploadId === binding.uploadId && (creator === undefined || creator.toLowerCase() === binding.publisher)) {
+      return binding;
+    }
+    throw new ForbiddenError(
+      `Asset ${assetId} is a copy on the current chain: its version ${binding.version} is no longer the one its ` +
+        `publisher ${binding.publisher} published with the content of manifest ${manifestCid} (a reorg?).`,
+    );
   }
   // Not bound yet: the publisher's own wallet mint, not indexed yet, binds now (the creator is on-chain state).
-  const { agentNft } = chain.deployment.contracts;
   const [creator, firstUri] = await Promise.all([
     chain.publicClient.readContract({
       address: agentNft,
