@@ -9,8 +9,9 @@
  *   complete state, never a torn file. anvil's own `--state`/`--state-interval` dumps are not used: they write in
  *   place.
  * - **No orphans.** anvil dies with the process that started it: on Linux through `setpriv --pdeathsig KILL`
- *   (the kernel kills it when its parent dies, even by SIGKILL), elsewhere through a `/bin/sh` watchdog that kills
- *   anvil when the pipe from the parent closes.
+ *   (the kernel kills it when its parent dies, even by SIGKILL; the parent is the spawning thread, so start anvil
+ *   from the main thread, not from a worker that may exit first), elsewhere through a `/bin/sh` watchdog that
+ *   kills anvil when the pipe from the parent closes.
  * - **No foreign chain.** The port is probed before spawning; a port that already answers is refused with
  *   {@link AnvilPortInUseError} instead of "resuming" onto a process this call did not start, and readiness is
  *   anvil's own `Listening on` line, not an RPC answer that another process could give.
@@ -226,7 +227,7 @@ async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
  * @example
  * ```ts
  * import { startAnvil } from '@souk/contracts'
- * const anvil = await startAnvil({ port: 8545, stateFile: '.souk/anvil-state.json' })
+ * const anvil = await startAnvil({ port: 8545, stateFile: '.souk/chain/anvil-state.json.gz' })
  * // … send a transaction, wait for its receipt …
  * await anvil.persist(receipt.blockNumber) // now it survives a crash
  * await anvil.stop()
@@ -284,20 +285,19 @@ export async function startAnvil({
     child = spawn('/bin/sh', ['-c', WATCHDOG, anvilBinary(), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   }
   let output = '';
+  let early = ''; // the first lines, where the pid and `Listening on` are printed (chunks may split them)
   let listening = false;
   let pid = deathGuard === 'pdeathsig' ? child.pid : undefined;
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
     output = (output + text).slice(-4000);
-    for (const line of text.split('\n')) {
-      const reported = /^souk-anvil-pid (\d+)/.exec(line);
-      if (reported) {
-        pid = Number(reported[1]);
-        continue;
-      }
-      if (line.includes(`Listening on 127.0.0.1:${port}`)) listening = true;
-      if (onOutput && line.trim()) onOutput(line);
+    if (early.length < 65_536) {
+      early += text;
+      pid ??= Number(/^souk-anvil-pid (\d+)$/m.exec(early)?.[1]) || undefined;
+      listening ||= early.includes(`Listening on 127.0.0.1:${port}\n`);
     }
+    if (onOutput)
+      for (const line of text.split('\n')) if (line.trim() && !line.startsWith('souk-anvil-pid')) onOutput(line);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
