@@ -20,6 +20,7 @@ import { createSoukClient, signIn } from '@souk/sdk';
 import pg from 'pg';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
+import { serviceUnavailable } from '../testing/services.ts';
 import { casesFor, type FuzzCase, mulberry32, type OpenApiDocument, operations } from './cases.ts';
 import { diffSnapshots, settledSnapshot, writeSnapshotter } from './snapshot.ts';
 
@@ -29,12 +30,10 @@ const POSTGRES_URL = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@
 
 /** A throw-away database on the PostgreSQL server, or undefined when none is reachable. */
 async function tempPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  // Undefined (the test skips with the reason) when the server is down; a throw under SOUK_REQUIRE_SERVICES=1.
+  if (await serviceUnavailable('postgres', { url: POSTGRES_URL })) return undefined;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
+  await admin.connect();
   const name = `souk_fuzz_${randomBytes(6).toString('hex')}`;
   await admin.query(`create database ${name}`);
   const url = new URL(POSTGRES_URL);
