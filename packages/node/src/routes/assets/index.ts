@@ -293,7 +293,10 @@ export default async function assetRoutes(app: FastifyInstance) {
         tags: ['assets'],
         summary: 'The manifest of the asset’s current version',
         params: idParams,
-        response: { 200: { type: 'object', additionalProperties: true }, 404: problem },
+        description:
+          '403 for a token copying someone else’s manifest (its content is bound to another asset, see ' +
+          'docs/manifest.md), 409 while a version published from a wallet is not indexed yet.',
+        response: { 200: { type: 'object', additionalProperties: true }, 403: problem, 404: problem, 409: problem },
       },
     },
     async (request) => (await currentManifest(BigInt(request.params.id))).manifest,
@@ -373,13 +376,15 @@ export default async function assetRoutes(app: FastifyInstance) {
           'nonce, expiry, signature})`, an EIP-712 `AccessRequest` (domain "Souk Gateway" v1, verifyingContract = ' +
           'Licenses) whose signer `hasAccess` on-chain; nonces are single-use, expiry ≤ 1 h ahead. Supports one ' +
           'HTTP Range. Without a range, the plaintext SHA-256 is verified and the connection aborted on mismatch. ' +
-          'An `access` query parameter is refused with 400 (URLs are logged): use the header.',
+          'An `access` query parameter is refused with 400 (URLs are logged): use the header. A token copying ' +
+          'someone else’s manifest gets 403 whatever its licences (its content is bound to another asset, see ' +
+          'docs/manifest.md); 409 while a version published from a wallet is not indexed yet.',
         params: idParams,
         querystring: {
           type: 'object',
           properties: { access: { type: 'string', description: 'Refused with 400: use X-Souk-Access' } },
         },
-        response: { 400: problem, 401: problem, 403: problem, 404: problem, 416: problem },
+        response: { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 416: problem },
       },
     },
     streamContent,
