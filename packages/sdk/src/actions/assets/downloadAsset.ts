@@ -63,7 +63,8 @@ export type DownloadAssetParameters = {
 
 /**
  * Returns the streaming `Response` of an asset's plaintext, signing an access request with `account` if given.
- * @throws {SoukApiError} 401 (bad/replayed request), 403 (no licence on-chain), 404, 416.
+ * @throws {SoukApiError} 401 (bad/replayed request), 403 (no licence on-chain, or the asset copies someone else's
+ * manifest), 404, 409 (a version published from a wallet, not indexed yet: retry), 416.
  */
 export async function downloadAsset(
   client: SoukClient,

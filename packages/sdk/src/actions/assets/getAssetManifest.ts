@@ -57,7 +57,8 @@ export type GetAssetManifestErrorType = SoukApiError | SoukError;
  * @param client - A Souk client.
  * @param parameters - {@link GetAssetManifestParameters}
  * @returns The manifest.
- * @throws {SoukApiError} 400 on a bad id, 404 when the asset does not exist or its manifest is not stored here.
+ * @throws {SoukApiError} 400 on a bad id, 403 when the asset copies someone else's manifest, 404 when the asset does
+ * not exist or its manifest is not stored here, 409 while a version published from a wallet is not indexed yet.
  * @throws {SoukError} when the node cannot be reached.
  * @example
  * ```ts

@@ -21,8 +21,9 @@ export type MintManifestErrorType = SoukApiError | SoukError;
  * @param client - A signed-in client.
  * @param parameters - {@link MintManifestParameters}
  * @returns The asset id (decimal string) when the node submitted the mint, else the unsigned transaction.
- * @throws {SoukApiError} 400 on a malformed CID, 401 without credentials, 404 when the node stored no such
- * manifest, 422 when the mint reverts.
+ * @throws {SoukApiError} 400 on a malformed CID, 401 without credentials, 403 when the manifest was published by
+ * another account (only its publisher may mint it), 404 when the node stored no such manifest, 409 when its content
+ * is already published as an asset, 422 when the mint reverts.
  * @throws {SoukError} when the node cannot be reached.
  * @example
  * ```ts

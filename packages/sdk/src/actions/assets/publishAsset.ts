@@ -40,7 +40,9 @@ export type PublishAssetReturnType = {
 
 /**
  * Writes the manifest of an upload and mints the asset (`POST /api/v1/assets`).
- * @throws {SoukApiError} 404 unknown upload, 403 someone else's upload, 422 the mint reverted (decoded error).
+ * @throws {SoukApiError} 404 unknown upload, 403 someone else's upload, 409 an upload already published as an asset,
+ * 422 the mint reverted (decoded error). Send an unsigned mint from the signed-in account: the node releases the
+ * content only for the asset its uploader mints.
  */
 export function publishAsset(client: SoukClient, parameters: PublishAssetParameters): Promise<PublishAssetReturnType> {
   return client.json('/api/v1/assets', { method: 'POST', body: parameters });

@@ -18,7 +18,8 @@ export type PublishAssetVersionErrorType = SoukApiError | SoukError;
  * @param parameters - {@link PublishAssetVersionParameters}
  * @returns The new manifest's CID and URI, and the transaction hash or unsigned transaction.
  * @throws {SoukApiError} 401 without credentials, 403 when the caller does not own the asset (or the upload),
- * 404 unknown asset or upload, 422 when the transaction reverts.
+ * 404 unknown asset or upload, 409 when the upload is already published as another asset, 422 when the transaction
+ * reverts.
  * @throws {SoukError} when the node cannot be reached.
  * @example
  * ```ts
