@@ -6,6 +6,10 @@
  * by UTF-16 code units, no whitespace, no `undefined` members. For the values this schema allows (strings, integers,
  * `null`, objects, arrays) that is exactly the JSON Canonicalization Scheme (RFC 8785), so the same manifest always
  * has the same bytes and the same CID. Field by field documentation: `docs/manifest.md`.
+ *
+ * A manifest grants nothing: it is public, and anyone can mint a token pointing at it. Which asset may release the
+ * content it names is the node's content binding (`gateway/contentBinding.ts`, docs/manifest.md "Who may release the
+ * content"), checked against the chain's creator and owner, never against the manifest.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
