@@ -177,7 +177,13 @@ try {
     ),
   });
   const buyGas = (
-    await send(4, { address: c.marketplace, abi: marketplaceAbi, functionName: 'buy', args: [1n, price], value: price })
+    await send(4, {
+      address: c.marketplace,
+      abi: marketplaceAbi,
+      functionName: 'buy',
+      args: [1n, zeroAddress, price],
+      value: price,
+    })
   ).gasUsed;
   record({
     operation: 'Marketplace.buy (native, 5 % royalty, 2.5 % fee)',
@@ -195,14 +201,14 @@ try {
     args: [1n, zeroAddress, parseEther('0.1'), 30n * 86400n],
   });
   record({
-    operation: 'Licenses.purchaseLicense (native, 30 days)',
+    operation: 'Licenses.purchaseLicenseAt (native, 30 days, terms checked)',
     gas: Number(
       (
         await send(5, {
           address: c.licenses,
           abi: licensesAbi,
-          functionName: 'purchaseLicense',
-          args: [1n, addr(5)],
+          functionName: 'purchaseLicenseAt',
+          args: [1n, addr(5), zeroAddress, parseEther('0.1'), 30n * 86400n],
           value: parseEther('0.1'),
         })
       ).gasUsed,
@@ -291,7 +297,7 @@ try {
       ).gasUsed;
     }
     // The scheduler (the operator, account 0) finalizes as soon as all reveals are in; anyone else must wait for
-    // the reveal window to end (measured separately below).
+    // the audit window to end (measured separately below).
     const finalizeGas = (
       await send(0, {
         address: c.computeMarket,
@@ -431,13 +437,13 @@ try {
   }
 
   // Measured last, so that the rows above keep their conditions (these slash providers 5 and 6 again).
-  // finalize by someone other than the scheduler, once the reveal window is over (no role lookup)
+  // finalize by someone other than the scheduler, once the audit window is over (no role lookup)
   {
     const jobId = await agreeing(result);
     await testClient.increaseTime({ seconds: 3601 });
     await testClient.mine({ blocks: 1 });
     record({
-      operation: 'ComputeMarket.finalize (r = 2, anyone, after reveal window)',
+      operation: 'ComputeMarket.finalize (r = 2, anyone, after audit window)',
       gas: Number(
         (
           await send(requester, {

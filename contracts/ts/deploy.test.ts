@@ -86,6 +86,28 @@ describe('deploySouk on anvil', () => {
     assert.equal(await has(contracts.marketplace, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.timelock, roles.proposer, contracts.governor), true);
     assert.equal(await has(contracts.timelock, roles.admin, deployer), false);
+    // The registry knows the job lifetime as the floor of its unbonding period, and its period covers it.
+    const lifetime = await read<bigint>({
+      address: contracts.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'jobLifetime',
+      args: [],
+    });
+    const floor = await read<bigint>({
+      address: contracts.providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: 'minUnbondingPeriod',
+      args: [],
+    });
+    assert.equal(floor, lifetime);
+    assert.equal(lifetime, 7n * 86_400n + 600n + 600n + 86_400n, 'maxJobDuration + reveal + audit + dispute');
+    const unbonding = await read<bigint>({
+      address: contracts.providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: 'unbondingPeriod',
+      args: [],
+    });
+    assert.ok(unbonding >= lifetime, `unbonding ${unbonding} s covers a job's life`);
   });
 
   test('rejects parameter changes from the deployer after hand-over, with the decoded custom error', async () => {

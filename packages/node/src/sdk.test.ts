@@ -368,6 +368,42 @@ describe('SDK against a node on PGlite', () => {
     assert.match(providers.totals.min_stake, /^\d+$/);
   });
 
+  test('terms changed under the buyer: buyAsset and purchaseLicence with what the buyer saw get 409, nothing bought', async () => {
+    const seller = await signedIn(8);
+    const assetId = await publish(seller, 'SDK terms', 'agent');
+    const price = 2n * 10n ** 17n;
+    await listAsset(seller, { assetId, price });
+    await setLicenceTerms(seller, { assetId, price: 10n ** 15n, durationSeconds: 3600 });
+    const buyer = await signedIn(9);
+    // The buyer saw a lower price, then the native listing; the seller re-priced and cut the licence to 1 s.
+    await rejectsWithStatus(
+      buyAsset(buyer, { assetId, expectedCurrency: zeroAddress, expectedPrice: price - 1n }),
+      409,
+    );
+    await setLicenceTerms(seller, { assetId, price: 10n ** 15n, durationSeconds: 1 });
+    await rejectsWithStatus(
+      purchaseLicence(buyer, {
+        assetId,
+        expectedCurrency: zeroAddress,
+        expectedPrice: 10n ** 15n,
+        expectedDurationSeconds: 3600,
+      }),
+      409,
+    );
+    assert.deepEqual(await checkLicence(buyer, { assetId, account: account(9).address }), {
+      hasAccess: false,
+      expiresAt: '0',
+    });
+    // At the terms as they are, both go through.
+    await purchaseLicence(buyer, {
+      assetId,
+      expectedCurrency: zeroAddress,
+      expectedPrice: 10n ** 15n,
+      expectedDurationSeconds: 1,
+    });
+    await buyAsset(buyer, { assetId, expectedCurrency: zeroAddress, expectedPrice: price });
+  });
+
   test('events: subscribeEvents rejects an unknown topic with a SoukError', async () => {
     const client = createSoukClient({ url: node.url });
     await assert.rejects(
