@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
-import { problem, startFakeNode } from '../../test/fakeNode.ts';
+import { problem, startFakeNode } from '../testing/fakeNode.ts';
 import { SoukApiError, SoukError } from '../errors/base.ts';
 import { createSoukClient } from './createSoukClient.ts';
 

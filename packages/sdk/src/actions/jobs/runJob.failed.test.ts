@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { startFakeNode } from '../../../test/fakeNode.ts';
+import { startFakeNode } from '../../testing/fakeNode.ts';
 import { createSoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
 import { JobFailedError } from '../../errors/jobs.ts';

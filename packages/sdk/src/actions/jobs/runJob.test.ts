@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { problem, startFakeNode } from '../../../test/fakeNode.ts';
+import { problem, startFakeNode } from '../../testing/fakeNode.ts';
 import { createSoukClient } from '../../clients/createSoukClient.ts';
 import { SoukApiError, SoukError } from '../../errors/base.ts';
 import { runJob } from './runJob.ts';
