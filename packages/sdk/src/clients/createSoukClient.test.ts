@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
-import { problem, startFakeNode } from '../testing/fakeNode.ts';
 import { SoukApiError, SoukError } from '../errors/base.ts';
+import { problem, startFakeNode } from '../testing/fakeNode.ts';
 import { createSoukClient } from './createSoukClient.ts';
 
 const nodes: Array<{ close: () => Promise<void> }> = [];

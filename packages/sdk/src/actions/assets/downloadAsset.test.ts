@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { type Hex, recoverTypedDataAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { startFakeNode } from '../../testing/fakeNode.ts';
 import { createSoukClient } from '../../clients/createSoukClient.ts';
+import { startFakeNode } from '../../testing/fakeNode.ts';
 import { accessRequestTypes, downloadAsset, signAccessRequest } from './downloadAsset.ts';
 
 const account = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');

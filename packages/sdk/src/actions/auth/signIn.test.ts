@@ -7,9 +7,9 @@ import { after, describe, test } from 'node:test';
 import { type Hex, recoverMessageAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { parseSiweMessage, validateSiweMessage } from 'viem/siwe';
-import { problem, startFakeNode } from '../../testing/fakeNode.ts';
 import { createSoukClient } from '../../clients/createSoukClient.ts';
 import { SoukApiError } from '../../errors/base.ts';
+import { problem, startFakeNode } from '../../testing/fakeNode.ts';
 import { signIn } from './signIn.ts';
 
 // Anvil's well-known first dev key (a test key, never a secret).

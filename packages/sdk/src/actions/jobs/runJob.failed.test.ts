@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { startFakeNode } from '../../testing/fakeNode.ts';
 import { createSoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
 import { JobFailedError } from '../../errors/jobs.ts';
+import { startFakeNode } from '../../testing/fakeNode.ts';
 import { runJob } from './runJob.ts';
 
 const nodes: Array<{ close: () => Promise<void> }> = [];

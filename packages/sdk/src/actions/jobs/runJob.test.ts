@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { problem, startFakeNode } from '../../testing/fakeNode.ts';
 import { createSoukClient } from '../../clients/createSoukClient.ts';
 import { SoukApiError, SoukError } from '../../errors/base.ts';
+import { problem, startFakeNode } from '../../testing/fakeNode.ts';
 import { runJob } from './runJob.ts';
 
 const nodes: Array<{ close: () => Promise<void> }> = [];
