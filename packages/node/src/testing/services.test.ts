@@ -3,8 +3,10 @@
  * answers. "Down" is a port nothing listens on (bound, then closed, so it is free and refuses connections).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { RequiredServiceUnavailableError, serviceUnavailable } from './services.ts';
 
 /** A loopback port that refuses connections: bound by us, then released. */
@@ -97,4 +99,35 @@ describe('the machine services this run relies on', () => {
       assert.equal(reason, false);
     });
   }
+});
+
+describe('a service-dependent suite with its service down (the NATS bus contract suite, run as a child)', () => {
+  const suite = fileURLToPath(new URL('../bus/contract.test.ts', import.meta.url));
+  const runSuite = async (env: Record<string, string>) => {
+    // NODE_TEST_CONTEXT would make the child report to this runner instead of printing its own results.
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith('SOUK_') && !k.startsWith('NATS_') && k !== 'NODE_TEST_CONTEXT',
+      ),
+    );
+    const url = `nats://127.0.0.1:${await closedPort()}`;
+    const run = spawnSync(process.execPath, ['--test', '--test-name-pattern=NATS JetStream bus', suite], {
+      env: { ...clean, SOUK_TEST_NATS_URL: url, ...env },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    return { ...run, url };
+  };
+
+  test('is reported as skipped, with the reason naming the address (not silently absent)', async () => {
+    const run = await runSuite({});
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`NATS JetStream bus .*# NATS with JetStream at ${run.url} is unreachable`));
+  });
+
+  test('fails the run under SOUK_REQUIRE_SERVICES=1, naming the missing service', async () => {
+    const run = await runSuite({ SOUK_REQUIRE_SERVICES: '1' });
+    assert.notEqual(run.status, 0);
+    assert.match(run.stdout + run.stderr, /NATS JetStream is required \(SOUK_REQUIRE_SERVICES=1\)/);
+  });
 });
