@@ -81,9 +81,8 @@ describe('selectProviders', () => {
         addresses(selectProviders([...uniform(3), best({ priceWei: job.maxPricePerProviderWei })], job, opts)),
         [addr(99)],
       );
-      assert.ok(job.maxPricePerProviderWei > 0n);
-      // Cheapest provider of the pool would still be filtered when its ask is above the budget.
       assertFiltered(best({ priceWei: job.maxPricePerProviderWei + 1n }), 'overBudget', job);
+      // A zero budget: free providers only, even against one asking a single wei with the best record.
       const cheapJob = makeJob({ redundancy: 1, maxPricePerProviderWei: 0n });
       const free = uniform(3, { priceWei: 0n });
       const picked = selectProviders([...free, best({ priceWei: 1n })], cheapJob, opts);
