@@ -36,6 +36,8 @@ export type Schema = {
 
 type Parameter = { in: 'path' | 'query' | 'header' | 'cookie'; name: string; required?: boolean; schema?: Schema };
 type Operation = {
+  summary?: string;
+  description?: string;
   parameters?: Parameter[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
   security?: unknown[];
@@ -61,6 +63,8 @@ export type FuzzCase = {
   body?: string | undefined;
   /** Content type of `body`. */
   contentType?: string | undefined;
+  /** Extra request headers (the signed-request headers the operation's description names). */
+  headers?: Record<string, string> | undefined;
   /** Send the caller's bearer token. */
   signedIn: boolean;
   /** Whether the operation declares a security requirement. */
@@ -218,6 +222,53 @@ const encodeQuery = (query: Record<string, string>) =>
     .map(([k, v]) => `${encodeComponent(k)}=${encodeComponent(v)}`)
     .join('&');
 
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+const signedRequest = (fields: Record<string, unknown>) => base64url(encodeJson(fields));
+
+/** Headers outside the OpenAPI parameters that operations read; fuzzed where the description names them. */
+const headerValues: Record<string, Array<[string, string]>> = {
+  'x-souk-access': [],
+  'x-souk-job-access': [],
+  'x-souk-result-hash': [
+    ['not hex', '0xzz'],
+    ['2^256 as hex', `0x1${'0'.repeat(64)}`],
+  ],
+  'x-souk-runtime-record': [
+    ['JSON with NUL', base64url('{"engine":"\\u0000"}')],
+    ['not JSON', base64url('{')],
+  ],
+  range: [
+    ['not bytes', 'items=0-1'],
+    ['beyond 2^53', 'bytes=99999999999999999999-'],
+    ['two ranges', 'bytes=0-1,2-3'],
+    ['inverted', 'bytes=9-1'],
+  ],
+};
+/** Values for every signed-request header (base64url JSON of an EIP-712 request). */
+const signedRequestValues: Array<[string, string]> = [
+  ['empty', ''],
+  ['not base64url', '!!!'],
+  ['base64url of garbage', base64url('garbage')],
+  ['JSON array', base64url('[1]')],
+  ['empty object', signedRequest({})],
+  ['NUL fields', signedRequest({ consumer: '\u0000', provider: '\u0000', nonce: 'a\u0000', signature: '\u0000' })],
+  [
+    'values around 2^256',
+    signedRequest({
+      consumer: '0x000000000000000000000000000000000000dEaD',
+      provider: '0x000000000000000000000000000000000000dEaD',
+      assetId: (UINT256_MAX + 1n).toString(),
+      jobId: (UINT256_MAX + 1n).toString(),
+      nonce: `0x${'f'.repeat(64)}`,
+      expiry: INFINITE_LITERAL,
+      signature: `0x${'0'.repeat(130)}`,
+    }),
+  ],
+  ['8 kB', 'A'.repeat(8_000)],
+];
+headerValues['x-souk-access'] = signedRequestValues;
+headerValues['x-souk-job-access'] = signedRequestValues;
+
 /** Raw path-segment values that cannot be produced by encoding a string. */
 const rawSegments: Array<[string, string]> = [
   ['malformed escape', '%E0%A4%A'],
@@ -259,7 +310,14 @@ export function casesFor(
 
   const fill = (values: Record<string, string>, raw: Record<string, string> = {}) =>
     template.replace(/\{([^}]+)\}/g, (_m, name: string) => raw[name] ?? encodeComponent(values[name] ?? ''));
-  type Partial = { name: string; path?: string; query?: string; body?: string; contentType?: string };
+  type Partial = {
+    name: string;
+    path?: string;
+    query?: string;
+    body?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+  };
   const make = (c: Partial): Omit<FuzzCase, 'signedIn'> => ({
     operation,
     secured,
@@ -269,6 +327,7 @@ export function casesFor(
     query: c.query ?? encodeQuery(baseQuery),
     body: 'body' in c ? c.body : baseBody === undefined ? undefined : encodeJson(baseBody),
     contentType: 'contentType' in c ? c.contentType : baseBody === undefined ? undefined : 'application/json',
+    headers: c.headers,
   });
 
   const structural: Partial[] = [{ name: 'base request' }];
@@ -332,6 +391,18 @@ export function casesFor(
     }
     for (const [name, raw] of rawSegments) {
       mutations.push({ name: `path.${p.name} = ${name}`, path: fill(basePath, { [p.name]: raw }) });
+    }
+  }
+
+  const text = `${op.summary ?? ''} ${op.description ?? ''}`.toLowerCase();
+  for (const [header, values] of Object.entries(headerValues)) {
+    if (!text.includes(header)) continue;
+    for (const [name, value] of values)
+      mutations.push({ name: `header ${header} = ${name}`, headers: { [header]: value } });
+  }
+  if (secured) {
+    for (const [name, value] of [...signedRequestValues.slice(0, 3), ['unknown key', 'sk_fuzz']] as const) {
+      mutations.push({ name: `header x-api-key = ${name}`, headers: { 'x-api-key': value } });
     }
   }
 

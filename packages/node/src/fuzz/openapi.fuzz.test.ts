@@ -55,7 +55,7 @@ const engines = [
 type Outcome = { status: number; contentType: string; text: string } | { error: string };
 
 async function send(url: string, c: FuzzCase, token: string): Promise<Outcome> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...c.headers };
   if (c.contentType) headers['content-type'] = c.contentType;
   if (c.signedIn) headers.authorization = `Bearer ${token}`;
   try {
