@@ -286,6 +286,10 @@ describe('copy-minting defeats nothing: content is released only for the asset i
       return a?.name ? a : undefined;
     });
     assert.equal(indexed.name, 'Wallet model');
+    // Hooks run in chain order, so the copy's ran before: it is not listed under the original's name.
+    const listed = await getAsset(alice, { assetId: copy });
+    assert.equal(listed.name, null, 'the copy does not get the original’s name');
+    assert.equal(listed.description, null);
     await rejectsWith(download(5, copy), 403, /is a copy/);
     assert.ok((await download(3, assetId)).equals(plaintext));
   });

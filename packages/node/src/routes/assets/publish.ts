@@ -220,7 +220,6 @@ export async function mintManifest(app: FastifyInstance, caller: Address, manife
     } catch {}
   }
   if (assetId !== null) {
-    await copyManifestMetadata(app.souk.db, assetId, manifestCid);
     // The node sent the publisher's own mint: bind the content to it now (the indexer would, a poll later).
     await bindPublishedContent(app.souk.db, {
       assetId,
@@ -230,6 +229,7 @@ export async function mintManifest(app: FastifyInstance, caller: Address, manife
       txHash: sent.transactionHash,
       source: 'node',
     });
+    await copyManifestMetadata(app.souk.db, assetId, manifestCid);
   }
   return {
     manifestCid,
