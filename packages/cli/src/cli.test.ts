@@ -197,7 +197,11 @@ describe('souk against a node', () => {
 
       const client = createSoukClient({ url: node.url });
       const indexed = await waitFor(async () => {
-        const asset = await getAsset(client, { assetId: BigInt(published.assetId) }).catch(() => undefined);
+        // 404 until indexed; any other error fails the test at once (not a time-out that hides it).
+        const asset = await getAsset(client, { assetId: BigInt(published.assetId) }).catch((error: unknown) => {
+          if (error instanceof SoukApiError && error.status === 404) return undefined;
+          throw error;
+        });
         return asset?.listing?.active && asset.licence?.active ? asset : undefined;
       });
       assert.equal(indexed.name, name);
