@@ -70,7 +70,7 @@ contract MoneyInvariantTest is SoukFixture {
         handler.registerProvider(6, 2 * MIN_STAKE);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](30);
+        bytes4[] memory selectors = new bytes4[](31);
         selectors[0] = MoneyHandler.mint.selector;
         selectors[1] = MoneyHandler.publishVersion.selector;
         selectors[2] = MoneyHandler.list.selector;
@@ -101,6 +101,7 @@ contract MoneyInvariantTest is SoukFixture {
         selectors[27] = MoneyHandler.lateAssign.selector;
         selectors[28] = MoneyHandler.governParameters.selector;
         selectors[29] = MoneyHandler.unbondDuringJob.selector;
+        selectors[30] = MoneyHandler.partialRevealThenRefund.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -367,6 +368,19 @@ contract MoneyInvariantTest is SoukFixture {
         handler.failJob(28); // 28 % 4 == 0; job index 28 >> 2 = 7
         assertEq(uint8(compute.getJob(8).status), uint8(IComputeMarket.JobStatus.Failed), "job 8 failed");
 
+        // Job 9: r = 2, native; both commit, one reveals, the job expires: the silent one is slashed the job's
+        // amount (300 SOUK since governance raised it), the one that revealed keeps every wei.
+        handler.submitJob(0, 1, 1 ether, 2); // job 9
+        handler.assignProviders(8, 0);
+        handler.commitResults(8, 1, 1);
+        address[] memory ps9 = compute.providersOf(9);
+        uint256 revealerStake = registry.getProvider(ps9[0]).stake;
+        uint256 silentStake = registry.getProvider(ps9[1]).stake;
+        handler.partialRevealThenRefund(9, 0); // 9 % 2 = 1: slot 1 stays silent
+        assertEq(uint8(compute.getJob(9).status), uint8(IComputeMarket.JobStatus.Refunded), "job 9 refunded");
+        assertEq(registry.getProvider(ps9[0]).stake, revealerStake, "the revealer keeps its stake");
+        assertEq(registry.getProvider(ps9[1]).stake, silentStake - 300 ether, "the silent one is slashed");
+
         // A new provider joins.
         handler.registerProvider(3, 2 * MIN_STAKE);
         assertTrue(registry.isActive(carol), "carol active");
@@ -391,10 +405,10 @@ contract MoneyInvariantTest is SoukFixture {
         for (uint256 i; i < mustSucceed.length; ++i) {
             assertGe(handler.successCount(mustSucceed[i]), 1, mustSucceed[i]);
         }
-        string[13] memory mustSucceedToo = [
+        string[14] memory mustSucceedToo = [
             "challenge", "settleDispute", "refund", "cancelJob", "requestUnbond", "withdrawStake", "increaseStake",
             "progressJob", "failJob", "lastSecondRevealThenSelfFinalize", "lateAssign", "governParameters",
-            "unbondDuringJob"
+            "unbondDuringJob", "partialRevealThenRefund"
         ];
         for (uint256 i; i < mustSucceedToo.length; ++i) {
             assertGe(handler.successCount(mustSucceedToo[i]), 1, mustSucceedToo[i]);

@@ -164,12 +164,13 @@ contract MoneyHandler is Test {
             _act(a, address(souk), 0, abi.encodeCall(souk.approve, (address(registry), type(uint256).max)));
         }
 
-        string[30] memory names = [
+        string[31] memory names = [
             "mint", "publishVersion", "list", "updatePrice", "cancel", "buy", "transferNFT", "setTerms",
             "purchaseLicense", "withdrawCredits", "registerProvider", "increaseStake", "requestUnbond",
             "withdrawStake", "submitJob", "assignProviders", "commitResults", "revealResults", "finalize",
             "challenge", "settleDispute", "refund", "cancelJob", "warp", "progressJob", "failJob",
-            "lastSecondRevealThenSelfFinalize", "lateAssign", "governParameters", "unbondDuringJob"
+            "lastSecondRevealThenSelfFinalize", "lateAssign", "governParameters", "unbondDuringJob",
+            "partialRevealThenRefund"
         ];
         for (uint256 i; i < names.length; ++i) {
             _actionNames.push(names[i]);
@@ -650,6 +651,30 @@ contract MoneyHandler is Test {
             ghost_distributed[_ci(ghost_jobCurrency[id])][address(compute)] += ghost_jobReward[id];
         }
         _done("lastSecondRevealThenSelfFinalize", !ok);
+    }
+
+    /// @dev A revealing job where all providers but one reveal, then expires and is refunded: the one that did not
+    /// reveal is slashed its job's amount, the ones that did keep every wei (the ledger and the slash ledger check).
+    function partialRevealThenRefund(uint256 jobSeed, uint256 callerSeed) external action("partialRevealThenRefund") {
+        uint256 id = _pickJob(jobSeed, 2);
+        if (id == 0) return;
+        address[] memory ps = compute.providersOf(id);
+        uint256 silent = jobSeed % ps.length;
+        for (uint256 i; i < ps.length; ++i) {
+            if (i == silent || compute.getAssignment(id, ps[i]).result != 0) continue;
+            bytes memory data = abi.encodeCall(compute.revealResult, (id, _resultOf[id][ps[i]], _salt(id, ps[i])));
+            _act(ps[i], address(compute), 0, data);
+        }
+        IComputeMarket.Job memory job = compute.getJob(id);
+        if (job.status != IComputeMarket.JobStatus.Revealing || job.revealedCount == job.redundancy) return;
+        _warpTo(uint256(job.deadline) + 1);
+        _snapSlashes(id, 2);
+        _expectRefund(id);
+        bool ok = _act(_actor(callerSeed), address(compute), 0, abi.encodeCall(compute.refund, (id)));
+        if (!ok) _mismatch("refund of an expired partly revealed job refused");
+        _closeJob(id, ok, "partialRevealThenRefund");
+        _checkSlashes(ok);
+        _done("partialRevealThenRefund", ok);
     }
 
     /// @dev The scheduler tries to assign an open job with less than the minimum working time left (audit item 15):
