@@ -31,6 +31,7 @@ import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import type { ScoreWeights } from '../scheduler/score.ts';
 import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
+import { chainNow } from './chainClock.ts';
 import { createFailureDesk } from './failure.ts';
 import { JobStatusCode } from './jobAccess.ts';
 import { createProviderPool, type ProviderPool } from './providerPool.ts';
@@ -168,6 +169,8 @@ export async function startCoordinator(
     reward: bigint;
     inputHash: Hex;
     resultHash: Hex;
+    /** SOUK wei slashed per fault and locked per assignment (snapshot at submission). */
+    slashAmount?: bigint;
   };
   type Assignment = { commitment: Hex; result: Hex; assigned: boolean };
 
@@ -198,10 +201,57 @@ export async function startCoordinator(
     args: [],
   })) as bigint;
 
+  /**
+   * Seconds that must be left before a job's deadline at every assignment (`ComputeMarket.minWorkingTime`, governed;
+   * read once per start). The coordinator never sends an assignment or reassignment that would revert for it.
+   */
+  const minWorkingTime = Number(await read<bigint>('minWorkingTime', []).catch(() => 0n));
+  /** The earliest timestamp of the next block, Unix seconds (refreshed every pass). */
+  let nextBlockTime = 0;
+  /** Jobs already reported as too close to their deadline to (re)assign (logged once). */
+  const outOfTime = new Set<string>();
+  /**
+   * Whether a provider can still be given the job: more than the minimum working time left at the chain's clock, with
+   * a 2 s margin for the transaction to be mined (`SoukNotEnoughTimeLeft` otherwise). Logs once when not.
+   */
+  function hasWorkingTime(jobId: bigint, job: ChainJob, chainTime: number): boolean {
+    const left = Number(job.deadline) - Math.max(chainTime, nextBlockTime);
+    if (left > minWorkingTime + 2) return true;
+    if (!outOfTime.has(String(jobId))) {
+      log(`job ${jobId}: ${left} s left, under the minimum working time (${minWorkingTime} s): no (re)assignment`);
+    }
+    outOfTime.add(String(jobId));
+    return false;
+  }
+
+  /**
+   * Providers whose free stake (bonded − locked by open assignments) is below the job's slash amount: assigning one
+   * would revert (`SoukInsufficientFreeStake`), since every assignment locks that much of its stake.
+   */
+  async function lackingFreeStake(job: ChainJob, snapshots: Awaited<ReturnType<ProviderPool['snapshots']>>) {
+    const lacking = new Set<string>();
+    const lock = BigInt(job.slashAmount ?? 0n);
+    if (lock === 0n) return lacking;
+    await Promise.all(
+      snapshots.map(async ({ address, stake }) => {
+        const locked = (await chain.publicClient.readContract({
+          address: registry,
+          abi: providerRegistryAbi as Abi,
+          functionName: 'lockedStake',
+          args: [address],
+        })) as bigint;
+        if (BigInt(stake) - locked < lock) lacking.add(address.toLowerCase());
+      }),
+    );
+    return lacking;
+  }
+
   async function pick(jobId: bigint, job: ChainJob, count: number, exclude: Set<string>): Promise<Address[]> {
     const model = await modelOf(job.modelId);
+    const snapshots = await pool.snapshots();
+    for (const address of await lackingFreeStake(job, snapshots)) exclude = new Set([...exclude, address]);
     const picked = selectProviders(
-      await pool.snapshots(),
+      snapshots,
       {
         modelCid: model.contentCid,
         runtime: 'onnxruntime',
@@ -333,7 +383,7 @@ export async function startCoordinator(
     for (const provider of providers) await announce(jobId, job, provider, blockHash);
   }
 
-  async function handleAssigned(jobId: bigint, job: ChainJob): Promise<void> {
+  async function handleAssigned(jobId: bigint, job: ChainJob, canReassign = true): Promise<void> {
     const slots = await read<Address[]>('providersOf', [jobId]);
     const excluded = failed.get(String(jobId)) ?? new Set<string>();
     failed.set(String(jobId), excluded);
@@ -345,6 +395,7 @@ export async function startCoordinator(
       const late = Date.now() - (assignedAt.get(key) ?? Date.now()) > commitTimeoutMs;
       const unreceived = await chaseReceipt(jobId, job, provider);
       if (!late && !reportedFailed.has(key) && !unreceived) continue;
+      if (!canReassign) continue; // too close to the deadline: a reassignment would revert
       excluded.add(provider.toLowerCase());
       for (const s of slots) excluded.add(s.toLowerCase());
       let replacement: Address | undefined;
@@ -433,8 +484,9 @@ export async function startCoordinator(
         if (pastDeadline) {
           await write('refund', [jobId]);
           log(`job ${jobId}: no result before the deadline, refunded`);
-        } else if (job.status === JobStatusCode.Open) await handleOpen(jobId, job);
-        else await handleAssigned(jobId, job);
+        } else if (job.status === JobStatusCode.Open) {
+          if (hasWorkingTime(jobId, job, blockTime)) await handleOpen(jobId, job);
+        } else await handleAssigned(jobId, job, hasWorkingTime(jobId, job, blockTime));
         return;
       case JobStatusCode.Revealing:
         if (job.revealedCount === job.redundancy) await handleAllRevealed(jobId, job);
@@ -465,9 +517,11 @@ export async function startCoordinator(
     if (rows.length === 0) return;
     // Deadlines are compared with the chain's clock (the latest block's time), as the contract does.
     let block = await chain.publicClient.getBlock({ blockTag: 'latest' });
-    const now = Math.floor(Date.now() / 1000);
-    if (chain.devnet && Number(block.timestamp) < now - 5) {
-      // An idle devnet (automine) mines no blocks, so its clock stands still and deadlines never pass: mine one.
+    // When the next block will be mined at the earliest (`chainClock.ts`): what a transaction sent now is checked at.
+    nextBlockTime = await chainNow(chain.publicClient);
+    if (chain.devnet && nextBlockTime - Number(block.timestamp) > 5) {
+      // An idle devnet (automine) mines no blocks, so its clock stands still and deadlines never pass — also when its
+      // clock runs ahead of the wall clock (evm_increaseTime): mine one, so calls are simulated at the chain's now.
       await chain.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
       block = await chain.publicClient.getBlock({ blockTag: 'latest' });
     }

@@ -12,13 +12,15 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { computeMarketAbi, devAccounts, providerRegistryAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
-import { createProviderAgent, type ProviderAgent, type ProviderBus } from '@souk/provider';
+import { createProviderAgent, type ProviderAgent, type ProviderBus, type ResultNotice } from '@souk/provider';
 import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
 import { createSoukClient, runJob, type SoukClient, signIn } from '@souk/sdk';
 import pg from 'pg';
@@ -26,6 +28,7 @@ import { type Address, parseEther, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
 import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { chainNow } from './chainClock.ts';
 
 type OcrOutput = { lines: Array<{ text: string }> };
 const textOf = (output: OcrOutput) =>
@@ -80,8 +83,15 @@ async function setups(): Promise<Setup[]> {
   return out;
 }
 
-/** A provider's bus on which assignment messages can be lost: while `lost()` holds, they vanish unseen. */
-function lossyBus(bus: ProviderBus, lost: () => boolean): ProviderBus {
+/**
+ * A provider's bus on which assignment messages can be lost: while `lost()` holds, they vanish unseen; while
+ * `gateway()` names a URL, assignments send the provider there for the job's model and input instead of the node.
+ */
+function lossyBus(
+  bus: ProviderBus,
+  lost: () => boolean,
+  gateway: () => string | undefined = () => undefined,
+): ProviderBus {
   return {
     kind: bus.kind,
     subjects: bus.subjects,
@@ -92,7 +102,8 @@ function lossyBus(bus: ProviderBus, lost: () => boolean): ProviderBus {
         (message: Parameters<typeof handler>[0]) => {
           const assignment = subject === bus.subjects.assigned(subject.split('.').at(-1) as string);
           if (assignment && lost() && (message.data as { purpose?: string }).purpose !== 'reveal') return;
-          return handler(message);
+          const url = assignment ? gateway() : undefined;
+          return handler(url ? { ...message, data: { ...(message.data as object), nodeUrl: url } as never } : message);
         },
         options,
       ),
@@ -114,10 +125,14 @@ for (const setup of await setups()) {
     const processAccount = accounts[6];
     const agents = new Map<string, ProviderAgent>();
     let deaf = true;
+    /** While set, the lossy provider downloads through this tampering proxy of the node's gateway. */
+    let tamperUrl: string | undefined;
     let corrupt = false;
     /** Per provider address: a commit hold the test releases. */
     const holds = new Map<string, { promise: Promise<void>; release: () => void }>();
     const children: ChildProcess[] = [];
+    /** The node's log lines (the coordinator's decisions). */
+    const nodeLog: string[] = [];
 
     const hold = (address: string) => {
       let release = () => {};
@@ -226,14 +241,24 @@ for (const setup of await setups()) {
         // reassignment within the tests' deadlines comes from the missing receipt alone.
         { SOUK_AUDIT_RATE: '1', SOUK_COMMIT_TIMEOUT_SECONDS: '600', ...setup.env },
       );
-      node = await startNode(config, { logger: false, log: process.env.SOUK_TEST_LOG ? console.log : undefined });
+      node = await startNode(config, {
+        logger: false,
+        log: (line) => {
+          nodeLog.push(line);
+          if (process.env.SOUK_TEST_LOG) console.log(line);
+        },
+      });
       sampleId = node.sampleModelId as bigint;
       client = createSoukClient({ url: node.url });
       await signIn(client, { account: requester.account });
       // Only the provider whose assignments get lost is up at first: the scheduler has no one else to pick.
       await startAgent(
         deafAccount,
-        lossyBus(node.services.bus as ProviderBus, () => deaf),
+        lossyBus(
+          node.services.bus as ProviderBus,
+          () => deaf,
+          () => tamperUrl,
+        ),
       );
     });
 
@@ -400,6 +425,133 @@ for (const setup of await setups()) {
       } finally {
         handle.close();
         corrupt = false;
+      }
+    });
+
+    test('a provider served model or input bytes whose hash differs refuses to run, reports why, and the job moves on', async () => {
+      // A proxy of the node's gateway that flips one byte of every model bundle and input it serves.
+      const proxy = createServer(async (request, response) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        const upstream = await fetch(`${node.url}${request.url}`, {
+          method: request.method,
+          headers: Object.fromEntries(
+            Object.entries(request.headers).filter(
+              ([k]) => k !== 'host' && k !== 'connection' && k !== 'content-length',
+            ),
+          ) as Record<string, string>,
+          body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+        });
+        const bytes = new Uint8Array(await upstream.arrayBuffer());
+        if (upstream.ok && /\/api\/v1\/jobs\/\d+\/(model|input)$/.test(request.url ?? '') && bytes.length > 0) {
+          bytes[0] ^= 0xff;
+        }
+        response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? '' });
+        response.end(Buffer.from(bytes));
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      tamperUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const notices: ResultNotice[] = [];
+      const bus = node.services.bus as ProviderBus;
+      const listening = await bus
+        .subscribe<ResultNotice>(node.services.bus?.subjects.resultsAll as string, (m) => void notices.push(m.data), {
+          durable: `tamper-watch-${randomBytes(3).toString('hex')}`,
+          deliverPolicy: 'new',
+        })
+        .catch(async (error) => {
+          await new Promise((resolve) => proxy.close(resolve));
+          throw error;
+        });
+      const victim = deafAccount.address.toLowerCase();
+      const stake = await stakeOf(deafAccount.address);
+      // r = 2 over the two in-process providers (the process provider, on NATS, is stopped): the lossy one is
+      // assigned and served tampered bytes; a third provider joins as its replacement.
+      const handle = await runJob<OcrOutput>(client, {
+        assetId: sampleId,
+        input: png[1],
+        redundancy: 2,
+        maxPriceWei: parseEther('0.02'),
+        deadlineSeconds: 180,
+        pollIntervalMs: 100,
+      });
+      try {
+        await waitFor(
+          'the refusal',
+          () => notices.some((n) => n.provider.toLowerCase() === victim && n.outcome === 'failed'),
+          90_000,
+        );
+        const refusal = notices.find((n) => n.provider.toLowerCase() === victim && n.outcome === 'failed');
+        assert.match(refusal?.reason ?? '', /of job \d+ does not match its hash/);
+        assert.equal(refusal?.jobId, String(handle.jobId));
+        tamperUrl = undefined;
+        await startAgent(accounts[5], node.services.bus as ProviderBus);
+        const result = await handle.result({ timeoutMs: 150_000 });
+        assert.equal(textOf(result.output), TEXTS[1]);
+        const reassigned = handle.history.find((e) => e.type === 'reassigned');
+        assert.ok(reassigned?.type === 'reassigned');
+        assert.equal(reassigned.previous.toLowerCase(), victim);
+        assert.ok(
+          !handle.history.some((e) => e.type === 'committed' && e.provider.toLowerCase() === victim),
+          'it committed nothing',
+        );
+        assert.ok(!result.providers.some((p) => p.provider === victim), 'it stored no result');
+        assert.deepEqual(await slashesOf(handle.jobId), []);
+        assert.equal(await stakeOf(deafAccount.address), stake);
+      } finally {
+        handle.close();
+        tamperUrl = undefined;
+        await listening.close();
+        await new Promise((resolve) => proxy.close(resolve));
+      }
+    });
+
+    test('a job with less than the minimum working time left is never assigned: no reverted assignment, refunded', async () => {
+      // Nobody live: stop every provider and let their heartbeats go stale.
+      for (const agent of agents.values()) await agent.stop();
+      agents.clear();
+      await sleep(11_000);
+      const minWorkingTime = Number(
+        await chain().publicClient.readContract({
+          address: chain().deployment.contracts.computeMarket,
+          abi: computeMarketAbi,
+          functionName: 'minWorkingTime',
+        }),
+      );
+      assert.ok(minWorkingTime > 0, 'the deployment has a minimum working time');
+      const handle = await runJob<OcrOutput>(client, {
+        assetId: sampleId,
+        input: png[2],
+        redundancy: 1,
+        maxPriceWei: parseEther('0.01'),
+        deadlineSeconds: 30,
+        pollIntervalMs: 100,
+      });
+      try {
+        const { deadline } = await chain().publicClient.readContract({
+          address: chain().deployment.contracts.computeMarket,
+          abi: computeMarketAbi,
+          functionName: 'getJob',
+          args: [handle.jobId],
+        });
+        // A provider appears once less than the minimum working time is left.
+        const seen = nodeLog.length;
+        await waitFor(
+          'the working time to run short',
+          async () => Number(deadline) - (await chainNow(chain().publicClient)) < minWorkingTime,
+          40_000,
+        );
+        await startAgent(honestAccount, node.services.bus as ProviderBus);
+        await assert.rejects(handle.result({ timeoutMs: 90_000 }), /refunded/);
+        assert.ok(!handle.history.some((e) => e.type === 'assigned'), 'never assigned');
+        const lines = nodeLog.slice(seen).filter((l) => l.startsWith(`job ${handle.jobId}:`));
+        assert.ok(
+          lines.some((l) => /under the minimum working time .*: no \(re\)assignment/.test(l)),
+          lines.join('\n'),
+        );
+        assert.ok(!lines.some((l) => /NotEnoughTimeLeft|reverted|assigned 0x/.test(l)), lines.join('\n'));
+        assert.equal(await escrowed(), 0n);
+      } finally {
+        handle.close();
       }
     });
   });
