@@ -306,6 +306,7 @@ export async function startAnvil({
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       if (timer) clearInterval(timer);
+      child.stdin?.destroy(); // ends the watchdog's pipe reader
       resolve();
     }),
   );
