@@ -95,6 +95,7 @@ for (const setup of await setups())
     let agents: ProviderAgent[] = [];
     let ocrId: bigint;
     let onnxId: bigint;
+    let declaredId: bigint;
     let png: Uint8Array;
     const accounts = devAccounts();
     const requester = accounts[1];
@@ -195,6 +196,22 @@ for (const setup of await setups())
         mint: { mode: 'submit' },
       });
       onnxId = BigInt(published.assetId as string);
+      // The same model with its inputs declared in the manifest: the node checks against those.
+      const declaredUpload = await uploadContent(client, {
+        data: new Uint8Array(readFileSync(classifierPath)),
+        encrypt: true,
+      });
+      const declared = await publishAsset(client, {
+        uploadId: declaredUpload.uploadId,
+        name: 'Direction classifier (declared inputs)',
+        kind: 'model',
+        runtime: { engine: 'onnxruntime', pipeline: 'onnx' },
+        inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 3, 48, 192] }],
+        license: { terms: 'Apache-2.0' },
+        royaltyBps: 0,
+        mint: { mode: 'submit' },
+      });
+      declaredId = BigInt(declared.assetId as string);
     });
 
     after(async () => {
@@ -211,7 +228,7 @@ for (const setup of await setups())
           name: 'an empty tensor map',
           asset: () => onnxId,
           input: () => json({ tensors: {} }),
-          detail: /no tensors.*the model takes: x float32/,
+          detail: /no tensors.*the model takes: x float32\[p2o\.DynamicDimension\.0, 3, /, // from its ONNX session
         },
         {
           name: 'a wrong tensor name',
@@ -236,6 +253,12 @@ for (const setup of await setups())
           asset: () => onnxId,
           input: () => json({ tensors: { x: zeros([3, 4, 4]) } }),
           detail: /"x" has rank 3 .*rank 4/,
+        },
+        {
+          name: 'an empty tensor map to a model whose manifest declares its inputs (named from the manifest)',
+          asset: () => declaredId,
+          input: () => json({ tensors: {} }),
+          detail: /no tensors.*the model takes: x float32\[batch, 3, 48, 192\]/,
         },
         {
           name: 'bytes that are not an image to the OCR model',
