@@ -2,7 +2,7 @@
  * `souk publish <path>`: uploads a file through the node (with a progress bar), writes its manifest and mints the
  * asset; with `--price` opens licences at that price, with `--list` also lists the asset itself for sale.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { agentNftAbi, soukTokenAbi } from '@souk/contracts/abis';
 import { listAsset, type PublishAssetParameters, publishAsset, setLicenceTerms } from '@souk/sdk';
 import { type Address, type Hex, parseEventLogs, zeroAddress } from 'viem';
@@ -12,6 +12,7 @@ import { emit, guard, note } from '../command.ts';
 import { type Context, connect, currencyAddress, rpcHelp, rpcOptions, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, formatBytes, formatDuration } from '../format.ts';
+import { isTarHeader, type OnnxSignature, readOnnxSignature } from '../onnx.ts';
 import { sendTransactions, settle } from '../transact.ts';
 import { createProgress, uploadFile } from '../upload.ts';
 
@@ -22,7 +23,9 @@ const DEFAULT_TERMS = 'LicenseRef-Proprietary';
 export const help = `Usage: souk publish <path> --kind model|agent|dataset --name <name> [options]
 
 Uploads <path> through the node (streamed, encrypted with a fresh asset key unless --public), writes the asset's
-manifest and mints it. With --price, licences are sold at that price (the terms are set on-chain); with --list,
+manifest and mints it. A model in the onnx pipeline (the default for a .onnx file) is loaded with onnxruntime
+first: its input and output tensors (names, element types, shapes) go into the manifest, and a file onnxruntime
+cannot load is refused before anything is uploaded. With --price, licences are sold at that price (the terms are set on-chain); with --list,
 the asset itself is listed for sale too. Prints the asset id, the manifest CID and the transaction hashes.
 
 Options:
@@ -37,6 +40,7 @@ Options:
   --licence-duration <time>
                         How long a licence lasts: seconds, or 90m, 12h, 30d, 2w; needs --price  [default: perpetual]
   --pipeline <name>     Pre/post-processing a provider applies, e.g. ocr (models and agents)
+                        [default: onnx for a model whose file ends in .onnx]
   --engine <name>       Inference engine, with --pipeline  [default: onnxruntime]
   --public              Store the content unencrypted: anyone can download it
   --list                Also list the asset for sale, at --list-price or else --price
@@ -79,6 +83,36 @@ async function decimalsOf(context: Context, currency: Address): Promise<number |
     .catch(() => undefined);
 }
 
+/** Whether the file at `path` is a tar bundle (several files) rather than a bare model. */
+async function isBundle(path: string): Promise<boolean> {
+  const file = await open(path);
+  try {
+    const head = new Uint8Array(512);
+    const { bytesRead } = await file.read(head, 0, 512, 0);
+    return isTarHeader(head.subarray(0, bytesRead));
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The model's inputs and outputs, read with onnxruntime.
+ * @throws {UsageError} when onnxruntime cannot load the file: a provider could not run it either.
+ */
+async function signatureOf(path: string): Promise<OnnxSignature> {
+  try {
+    return await readOnnxSignature(path);
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    throw new UsageError(`<path>: ${path} is not an ONNX model onnxruntime can load (${reason}).`);
+  }
+}
+
+/** `x float32[batch,3,48,192]` */
+function formatTensor(spec: { name: string; dtype: string; shape: Array<number | string> }): string {
+  return `${spec.name} ${spec.dtype}[${spec.shape.join(',')}]`;
+}
+
 export function run(argv: string[]): Promise<number> {
   return guard('publish', async () => {
     const { values: flags, positionals } = parse(argv, options, { positionals: 1, required: 1, names: ['<path>'] });
@@ -105,6 +139,9 @@ export function run(argv: string[]): Promise<number> {
       () => false,
     );
     if (!isFile) throw new UsageError(`<path>: ${path} is not a readable file.`);
+    // A bare .onnx model runs in the generic onnx pipeline; without it the asset would name no pipeline at all.
+    const pipeline = flags.pipeline ?? (kind === 'model' && path.toLowerCase().endsWith('.onnx') ? 'onnx' : undefined);
+    const signature = pipeline === 'onnx' && !(await isBundle(path)) ? await signatureOf(path) : undefined;
 
     const context = await connect({ url: nodeUrl(flags.node), rpcUrl: flags['rpc-url'] });
     const currency = currencyAddress(context, flags.currency ?? 'eth');
@@ -129,9 +166,8 @@ export function run(argv: string[]): Promise<number> {
       name: flags.name,
       kind,
       ...(flags.description !== undefined ? { description: flags.description } : {}),
-      ...(flags.pipeline !== undefined
-        ? { runtime: { engine: flags.engine ?? 'onnxruntime', pipeline: flags.pipeline } }
-        : {}),
+      ...(pipeline !== undefined ? { runtime: { engine: flags.engine ?? 'onnxruntime', pipeline } } : {}),
+      ...(signature ?? {}),
       license,
       royaltyBps,
     });
@@ -175,6 +211,9 @@ export function run(argv: string[]): Promise<number> {
       name: flags.name,
       manifestCid: published.manifestCid,
       manifestUri: published.manifestUri,
+      pipeline: pipeline ?? null,
+      inputs: signature?.inputs ?? null,
+      outputs: signature?.outputs ?? null,
       content: { cid: upload.contentCid, size: upload.size, sha256: upload.sha256, encrypted: upload.encrypted },
       licence:
         price === undefined
@@ -190,6 +229,13 @@ export function run(argv: string[]): Promise<number> {
         `  content   ${upload.contentCid}  ${formatBytes(upload.size)}, ${upload.encrypted ? 'encrypted' : 'public'}`,
         `  mint tx   ${mintHash ?? '-'}`,
       ];
+      if (pipeline !== undefined) lines.push(`  pipeline  ${pipeline}`);
+      for (const [label, specs] of [
+        ['inputs', signature?.inputs],
+        ['outputs', signature?.outputs],
+      ] as const) {
+        if (specs) lines.push(`  ${label.padEnd(9)} ${specs.map(formatTensor).join(', ')}`);
+      }
       if (price !== undefined) {
         lines.push(`  licence   ${formatAmount(price, token)}, ${formatDuration(durationSeconds)}, ${license.terms}`);
         lines.push(`            tx ${licenceHashes.join(', ')}`);

