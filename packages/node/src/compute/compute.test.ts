@@ -2,8 +2,8 @@
  * The compute market end to end, on real input: ImageMagick-rendered text images run through the whole market —
  * SDK `runJob` → node (job API, scheduler, gateway) → providers (download, PaddleOCR on ONNX Runtime, commit,
  * reveal) → ComputeMarket settlement — then faults: a provider killed mid-job, a corrupted result, no provider,
- * and the node restarted mid-job. Runs on the embedded defaults (PGlite, in-process bus), and again on the
- * machine's NATS JetStream + PostgreSQL when they are reachable.
+ * and the node restarted mid-job. Runs on the embedded defaults (PGlite, in-process bus), and again — faults
+ * included — on the machine's NATS JetStream + PostgreSQL when they are reachable (real crashes: `faults.test.ts`).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -90,8 +90,8 @@ async function setups(): Promise<Setup[]> {
     out.push({
       name: 'PostgreSQL + NATS JetStream',
       env: { DATABASE_URL: database.url, NATS_URL, SOUK_BUS_PREFIX: prefix },
-      images: 3,
-      faults: false,
+      images: 4, // the fault block uses the first four
+      faults: true,
       skip: false,
       cleanup: async () => {
         await database.drop();
