@@ -3,7 +3,9 @@
  * heartbeats on the job bus, and runs the jobs the node's scheduler assigns to it:
  *
  * 1. an assignment arrives on `souk.jobs.assigned.<address>` (at least once: the handler is idempotent — it checks
- *    its on-chain assignment first and skips a job it already committed or no longer holds);
+ *    its on-chain assignment first and skips a job it already committed or no longer holds); on every delivery it
+ *    first confirms receipt (a `received` notice carrying the assignment's message id), so the node never mistakes a
+ *    lost message for a provider that did not work, and re-announces or reassigns instead;
  * 2. it downloads the model bundle (cached by content CID) and the input through the node's job-authorised gateway,
  *    checking both hashes;
  * 3. it runs the pipeline off the main thread (`createJobExecutor`), stores the canonical result on the node, saves
