@@ -157,13 +157,14 @@ export function sample(doc: OpenApiDocument, schemaIn: Schema | undefined, depth
 function sampleString(schema: Schema): string {
   if (schema.format === 'uuid') return '7f1c2c1e-0b1a-4c55-9f4e-2d9c3b8a6e01';
   if (schema.format === 'email') return 'fuzz@example.com';
-  if (schema.format === 'uint256' || schema.format === 'uint64') return '1';
+  // An id no asset, job or block has: writes fail before the chain (reads of the fixture come from `hint`).
+  if (schema.format === 'uint256' || schema.format === 'uint64') return '4242424242';
   const pattern = schema.pattern ?? '';
   if (pattern.includes('{40}')) return '0x000000000000000000000000000000000000dEaD';
   if (pattern.includes('{64}')) return `0x${'ab'.repeat(32)}`;
   if (pattern.startsWith('^b[a-z2-7]')) return `b${'a'.repeat(58)}`;
   if (pattern.startsWith('^0x')) return '0x00';
-  if (pattern.includes('[0-9]')) return '1';
+  if (pattern.includes('[0-9]')) return '4242424242';
   if (pattern.includes('a-z')) return 'fuzzer';
   return 'fuzz'.padEnd(schema.minLength ?? 1, 'z');
 }
@@ -286,6 +287,8 @@ const rawSegments: Array<[string, string]> = [
  * @param method Lower-case HTTP method.
  * @param random A seeded PRNG ({@link mulberry32}).
  * @param maxCases Cases to keep for this operation (signed-in and signed-out variants each count).
+ * @param hint A real value for a path parameter or top-level body field of the base request (e.g. the id of an
+ * existing asset), so that the mutations reach past the not-found checks; undefined keeps the sampled value.
  */
 export function casesFor(
   doc: OpenApiDocument,
@@ -293,6 +296,7 @@ export function casesFor(
   method: string,
   random: () => number,
   maxCases: number,
+  hint: (template: string, method: string, parameter: string) => string | undefined = () => undefined,
 ): FuzzCase[] {
   const op = doc.paths[template]?.[method] as Operation;
   const secured = (op.security?.length ?? 0) > 0;
@@ -303,10 +307,14 @@ export function casesFor(
   const bodySchema = op.requestBody?.content?.['application/json']?.schema;
 
   const basePath: Record<string, string> = {};
-  for (const p of pathParams) basePath[p.name] = String(sample(doc, p.schema));
+  for (const p of pathParams) basePath[p.name] = hint(template, method, p.name) ?? String(sample(doc, p.schema));
   const baseQuery: Record<string, string> = {};
   for (const p of queryParams) if (p.required) baseQuery[p.name] = String(sample(doc, p.schema));
   const baseBody = bodySchema ? sample(doc, bodySchema) : undefined;
+  if (baseBody !== null && typeof baseBody === 'object' && !Array.isArray(baseBody)) {
+    const fields = baseBody as Record<string, unknown>;
+    for (const key of Object.keys(fields)) fields[key] = hint(template, method, key) ?? fields[key];
+  }
 
   const fill = (values: Record<string, string>, raw: Record<string, string> = {}) =>
     template.replace(/\{([^}]+)\}/g, (_m, name: string) => raw[name] ?? encodeComponent(values[name] ?? ''));
