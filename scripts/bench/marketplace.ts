@@ -6,7 +6,9 @@
  * The 10k assets and listings are inserted directly into the index tables (`assets`, `listings`) with Kysely — the
  * read path is what is measured, and minting 10k assets on-chain would only slow the seeding. The node runs with
  * its defaults (PGlite, rate limit raised so it never answers 429, request logging off), then again on the
- * machine's PostgreSQL when it is reachable. autocannon runs in its own process.
+ * machine's PostgreSQL when it is reachable. autocannon runs in its own process. The route's query is an index
+ * range scan (migration 0005) and its page is served from the read-model cache (`cachedRead`, db/queries.ts) for up
+ * to 1 s or until the indexer commits; the uncached query is timed on its own as well.
  *
  * Env: BENCH_HTTP_SECONDS (per run, default 10), BENCH_HTTP_CONNECTIONS (default 10).
  */
@@ -22,6 +24,7 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../packages/node/src/config.ts';
+import { listListings } from '../../packages/node/src/db/queries.ts';
 import { type RunningNode, startNode } from '../../packages/node/src/server.ts';
 import { emit, fmt, progress, ROOT, type Row, round, since, table } from './lib.ts';
 
@@ -95,11 +98,20 @@ async function explain(db: RunningNode['services']['db']): Promise<string> {
   return result.rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
-/**
- * Starts a node (no providers, no sample model), seeds 10k listed assets, measures the route and the bare one.
- * With `whatIf`, also measures the route again after adding an index that matches its ORDER BY.
- */
-async function measure(label: string, env: Record<string, string>, whatIf = false) {
+/** Times the route's query itself (uncached, first page of 50), `n` times in a row: p50 / p99 ms. */
+async function queryTimes(db: RunningNode['services']['db'], n = 200): Promise<{ p50Ms: number; p99Ms: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await listListings(db, { limit: 50 });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50Ms: round(times[Math.floor(n / 2)] ?? 0, 2), p99Ms: round(times[Math.floor(n * 0.99)] ?? 0, 2) };
+}
+
+/** Starts a node (no providers, no sample model), seeds 10k listed assets, measures the route and the bare one. */
+async function measure(label: string, env: Record<string, string>) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-bench-market-'));
   const config = loadConfig(
     { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '0' },
@@ -173,16 +185,8 @@ async function measure(label: string, env: Record<string, string>, whatIf = fals
     const baseline = await load(bareUrl);
     await bare.close();
     const plan = await explain(db);
-    let indexed: Load | undefined;
-    if (whatIf) {
-      progress(`${label}: what-if, with an index on listings (active, listed_block desc, token_id desc)`);
-      await sql
-        .raw('create index bench_listings_recent_idx on listings (active, listed_block desc, token_id desc)')
-        .execute(db);
-      await autocannon(['-c', '4', '-d', '2', url]);
-      indexed = await load(url);
-    }
-    return { label, seedMs: round(seedMs), bytes: JSON.stringify(payload).length, souk, baseline, plan, indexed };
+    const query = await queryTimes(db);
+    return { label, seedMs: round(seedMs), bytes: JSON.stringify(payload).length, souk, baseline, plan, query };
   } finally {
     await node.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -199,7 +203,7 @@ async function routeResponseSchema(base: string): Promise<Record<string, unknown
 }
 
 const started = performance.now();
-const runs = [await measure('PGlite (default)', {}, true)];
+const runs = [await measure('PGlite (default)', {})];
 if (await reachable(POSTGRES_URL)) {
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
@@ -234,6 +238,8 @@ for (const run of runs) {
       unit: 'ms',
       baseline: { label: 'bare Fastify p99', value: run.baseline.p99Ms },
       ratio: round(run.souk.p99Ms / Math.max(run.baseline.p99Ms, 1), 2),
+      target: '≤ 20 ms',
+      met: run.souk.p99Ms <= 20,
     },
   );
 }
@@ -262,30 +268,21 @@ const markdown = [
     ]),
   ),
   '',
-  ...runs.flatMap((r) =>
-    r.souk.requestsPerSecond / r.baseline.requestsPerSecond >= 0.25
-      ? []
-      : [
-          `**Missed on ${r.label}.** The time is in the database: the route's query joins every active listing with`,
-          'its asset and sorts them all to keep 51 (no index matches `ORDER BY listed_block DESC, token_id DESC`),',
-          `so each page costs a 10k × 10k hash join and a top-N sort. \`EXPLAIN ANALYZE\` on ${r.label}:`,
-          '',
-          '```',
-          r.plan,
-          '```',
-          '',
-        ],
+  'The query is an index range scan of `listings_recent_idx (active, listed_block desc, token_id desc)` joined',
+  'to `assets` by primary key (migration 0005; `db/explain.test.ts` asserts the plan of every list route); the',
+  'page is served from the read-model cache (`cachedRead` in `db/queries.ts`: shared by concurrent readers, fresh',
+  'for 1 s, dropped when the indexer commits). The uncached query alone, 200 times in a row:',
+  '',
+  table(
+    ['database', 'query p50 ms', 'query p99 ms'],
+    runs.map((r) => [r.label, String(r.query.p50Ms), String(r.query.p99Ms)]),
   ),
-  ...runs
-    .filter((r) => r.indexed)
-    .map(
-      (r) =>
-        `What-if (not the figure; the index is not in the node's migrations): on ${r.label}, after \`create index … ` +
-        `on listings (active, listed_block desc, token_id desc)\`, the same load gives ` +
-        `${fmt(r.indexed?.requestsPerSecond ?? 0)} req/s, p99 ${r.indexed?.p99Ms} ms ` +
-        `(${((r.indexed?.requestsPerSecond ?? 0) / r.baseline.requestsPerSecond).toFixed(3)}× bare). ` +
-        'Adding it to the migrations is the fix.',
-    ),
+  '',
+  ...runs.flatMap((r) =>
+    r.souk.requestsPerSecond / r.baseline.requestsPerSecond >= 0.25 && r.souk.p99Ms <= 20
+      ? []
+      : [`**Missed on ${r.label}.** \`EXPLAIN ANALYZE\` of the query:`, '', '```', r.plan, '```', ''],
+  ),
 ].join('\n');
 
 emit({

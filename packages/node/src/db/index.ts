@@ -175,6 +175,8 @@ export async function migrateToLatest(db: SoukDb): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: migrationProvider,
+    // 0005 was added after 0006 and 0007 shipped; data dirs migrated before it apply it last.
+    allowUnorderedMigrations: true,
     ...(db.schemaName ? { migrationTableSchema: db.schemaName } : {}),
   });
   const { error, results = [] } = await migrator.migrateToLatest();

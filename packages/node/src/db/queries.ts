@@ -3,7 +3,7 @@
  * helper takes the database first and one parameter object (`verbNoun(db, parameters)`). Rows come back as stored:
  * snake_case columns, amounts as decimal strings in wei, addresses lower-case, times as `Date`.
  */
-import { type Expression, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import { InvalidCursorError, InvalidQueryError } from './errors.ts';
 import type { AssetKind, Database } from './schema.ts';
 
@@ -71,7 +71,7 @@ function checkId(name: string, value: bigint | string | number): string {
 function encodeCursor(sort: string, key: readonly (string | number | null)[]): string {
   return Buffer.from(JSON.stringify({ s: sort, k: key })).toString('base64url');
 }
-function decodeCursor(cursor: string, sort: string): (string | number | null)[] {
+function decodeCursor(cursor: string, sort: string, idPattern: RegExp = DECIMAL): (string | number | null)[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -82,11 +82,78 @@ function decodeCursor(cursor: string, sort: string): (string | number | null)[] 
   if (s !== sort) throw new InvalidCursorError(cursor, `made for sort "${String(s)}", not "${sort}"`);
   if (!Array.isArray(k) || k.length !== 2) throw new InvalidCursorError(cursor, 'malformed key');
   const [first, id] = k as unknown[];
-  if (typeof id !== 'string' || !DECIMAL.test(id)) throw new InvalidCursorError(cursor, 'malformed id');
+  if (typeof id !== 'string' || !idPattern.test(id)) throw new InvalidCursorError(cursor, 'malformed id');
   if (!(first === null || typeof first === 'number' || (typeof first === 'string' && DECIMAL.test(first)))) {
     throw new InvalidCursorError(cursor, 'malformed key');
   }
   return k as (string | number | null)[];
+}
+
+/** How long a cached read-model page may be served, milliseconds (bounds staleness when another process indexes). */
+export const READ_CACHE_MS = 1000;
+/** Pages kept per database (the oldest is dropped beyond). */
+const READ_CACHE_ENTRIES = 1000;
+/** Bumped after every write to the indexed tables; a page read under an older generation is not served. */
+let readGeneration = 0;
+type ReadEntry = { generation: number; at: number; value: Promise<unknown>; refresh?: ReadEntry };
+const readCaches = new WeakMap<object, Map<string, ReadEntry>>();
+
+/**
+ * Drops every cached read-model page (all databases). Call after a committed write to the indexed tables: the indexer
+ * calls it after each batch and rollback, {@link setAssetMetadata} after its write.
+ */
+export function invalidateReads(): void {
+  readGeneration++;
+}
+
+/**
+ * Serves a list page from a short-lived in-process cache of the read model, else runs the query. Concurrent misses
+ * of one key share one query; a page is fresh for {@link READ_CACHE_MS}, then served once more per reader while one
+ * refresh runs (so it is at most READ_CACHE_MS + one query old); it is never served after {@link invalidateReads}
+ * (a query in flight then is not served either); failures are not cached. Callers must not mutate the value.
+ *
+ * @example
+ * ```ts
+ * import { cachedRead, listListings } from './db/queries.ts'
+ * const page = await cachedRead(db, `listings:${JSON.stringify(q)}`, () => listListings(db, q))
+ * ```
+ * @param key What identifies the page (the helper and its parameters).
+ * @returns What `run` resolves to (or resolved to, when cached).
+ * @throws whatever `run` throws.
+ */
+export function cachedRead<T>(db: Db, key: string, run: () => Promise<T>): Promise<T> {
+  let cache = readCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    readCaches.set(db, cache);
+  }
+  const store = cache;
+  const now = performance.now();
+  const hit = store.get(key);
+  if (hit && hit.generation === readGeneration) {
+    if (now - hit.at < READ_CACHE_MS) return hit.value as Promise<T>;
+    // Expired but not invalidated: serve it while one refresh runs, so a refresh never stalls the readers.
+    if (hit.refresh) return hit.value as Promise<T>;
+    const refresh = { generation: readGeneration, at: now, value: run() as Promise<unknown> };
+    hit.refresh = refresh;
+    refresh.value.then(
+      () => {
+        if (store.get(key) === hit) store.set(key, refresh);
+      },
+      () => {
+        if (store.get(key) === hit) store.delete(key);
+      },
+    );
+    return hit.value as Promise<T>;
+  }
+  const entry: ReadEntry = { generation: readGeneration, at: now, value: run() as Promise<unknown> };
+  store.delete(key);
+  store.set(key, entry);
+  if (store.size > READ_CACHE_ENTRIES) store.delete(store.keys().next().value as string);
+  entry.value.catch(() => {
+    if (store.get(key) === entry) store.delete(key);
+  });
+  return entry.value as Promise<T>;
 }
 
 /** Sort orders of {@link listAssets}. */
@@ -152,6 +219,20 @@ export async function listAssets(
   }
 
   const key = cursor ? decodeCursor(cursor, sort) : undefined;
+  const next = (rows: AssetRow[]): Page<AssetRow> => {
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor(
+            sort,
+            sort === 'newest' || sort === 'oldest' ? [last.created_block, last.id] : [last.price_wei, last.id],
+          )
+        : null;
+    return { items, nextCursor };
+  };
+  // Each sort is the key order of an index (migration 0005), and the cursor a row comparison on that key, so a
+  // page is one index range scan of limit + 1 rows.
   switch (sort) {
     case 'newest':
     case 'oldest': {
@@ -160,47 +241,50 @@ export async function listAssets(
       if (key) {
         const [block, id] = key as [number, string];
         if (typeof block !== 'number') throw new InvalidCursorError(cursor as string, 'malformed block');
-        query = query.where((eb) =>
-          eb.or([eb('created_block', op, block), eb.and([eb('created_block', '=', block), eb('id', op, id)])]),
-        );
+        query = query.where((eb) => eb(eb.refTuple('created_block', 'id'), op, eb.tuple(block, id)));
       }
-      query = query.orderBy('created_block', direction).orderBy('id', direction);
-      break;
+      const rows = await query
+        .orderBy('created_block', direction)
+        .orderBy('id', direction)
+        .limit(limit + 1)
+        .execute();
+      return next(rows as AssetRow[]);
     }
     case 'price_asc':
     case 'price_desc': {
+      // Assets without a price come last (`nulls last`), ordered by id among themselves.
       const op = sort === 'price_asc' ? '>' : '<';
       const direction = sort === 'price_asc' ? 'asc' : 'desc';
-      if (key) {
-        const [price, id] = key as [string | null, string];
-        query = query.where((eb) => {
-          if (price === null) return eb.and([eb('price_wei', 'is', null), eb('id', op, id)]);
-          const conditions: Expression<SqlBool>[] = [
-            eb('price_wei', op, price),
-            eb.and([eb('price_wei', '=', price), eb('id', op, id)]),
-            eb('price_wei', 'is', null),
-          ];
-          return eb.or(conditions);
-        });
-      }
-      query = query.orderBy(sql`price_wei is null`).orderBy('price_wei', direction).orderBy('id', direction);
-      break;
+      const byPrice = sql`price_wei ${sql.raw(direction)} nulls last`;
+      const unpriced = (after: string | undefined, count: number) => {
+        let q = query.where('price_wei', 'is', null);
+        if (after !== undefined) q = q.where('id', op, after);
+        return q.orderBy(byPrice).orderBy('id', direction).limit(count).execute() as Promise<AssetRow[]>;
+      };
+      if (!key)
+        return next(
+          (await query
+            .orderBy(byPrice)
+            .orderBy('id', direction)
+            .limit(limit + 1)
+            .execute()) as AssetRow[],
+        );
+      const [price, id] = key as [string | null, string];
+      if (price === null) return next(await unpriced(id, limit + 1));
+      // After a priced row: the rest of the priced rows (a row comparison excludes nulls), then the unpriced ones.
+      const priced = (await query
+        .where((eb) => eb(eb.refTuple('price_wei', 'id'), op, eb.tuple(price, id)))
+        .orderBy(byPrice)
+        .orderBy('id', direction)
+        .limit(limit + 1)
+        .execute()) as AssetRow[];
+      const filtersNulls = minPrice !== undefined || maxPrice !== undefined;
+      if (priced.length > limit || filtersNulls) return next(priced);
+      return next([...priced, ...(await unpriced(undefined, limit + 1 - priced.length))]);
     }
     default:
       throw new InvalidQueryError(`Unknown sort "${String(sort)}".`);
   }
-
-  const rows = (await query.limit(limit + 1).execute()) as AssetRow[];
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > limit && last
-      ? encodeCursor(
-          sort,
-          sort === 'newest' || sort === 'oldest' ? [last.created_block, last.id] : [last.price_wei, last.id],
-        )
-      : null;
-  return { items, nextCursor };
 }
 
 /** An asset with its versions and its listing. */
@@ -302,10 +386,7 @@ export async function listListings(
     const [block, id] = decodeCursor(cursor, 'listings') as [number, string];
     if (typeof block !== 'number') throw new InvalidCursorError(cursor, 'malformed block');
     query = query.where((eb) =>
-      eb.or([
-        eb('listings.listed_block', '<', block),
-        eb.and([eb('listings.listed_block', '=', block), eb('listings.token_id', '<', id)]),
-      ]),
+      eb(eb.refTuple('listings.listed_block', 'listings.token_id'), '<', eb.tuple(block, id)),
     );
   }
   const rows = await query
@@ -517,30 +598,36 @@ export async function listJobs(
   { modelId, requester, provider, status, limit = 20, cursor }: ListJobsParameters = {},
 ): Promise<Page<Selectable<Database['jobs']>>> {
   checkLimit(limit);
-  let query = db.selectFrom('jobs').selectAll('jobs');
-  if (modelId !== undefined) query = query.where('jobs.model_id', '=', checkId('modelId', modelId));
-  if (requester) query = query.where('jobs.requester', '=', checkAddress('requester', requester));
+  const after = cursor ? (decodeCursor(cursor, 'jobs') as [null, string])[1] : undefined; // checked by decodeCursor
+  let rows: Selectable<Database['jobs']>[];
   if (provider) {
-    const address = checkAddress('provider', provider);
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('job_assignments')
-          .select('job_assignments.job_id')
-          .whereRef('job_assignments.job_id', '=', 'jobs.id')
-          .where('job_assignments.provider', '=', address),
-      ),
-    );
+    // Driven by the provider's slots (index job_assignments (provider, job_id desc)): one row per job, as
+    // (job_id, provider) is the primary key.
+    let query = db
+      .selectFrom('job_assignments')
+      .innerJoin('jobs', 'jobs.id', 'job_assignments.job_id')
+      .selectAll('jobs')
+      .where('job_assignments.provider', '=', checkAddress('provider', provider));
+    if (modelId !== undefined) query = query.where('jobs.model_id', '=', checkId('modelId', modelId));
+    if (requester) query = query.where('jobs.requester', '=', checkAddress('requester', requester));
+    if (status) query = query.where('jobs.status', '=', status);
+    if (after !== undefined) query = query.where('job_assignments.job_id', '<', after);
+    rows = await query
+      .orderBy('job_assignments.job_id', 'desc')
+      .limit(limit + 1)
+      .execute();
+  } else {
+    // Newest first: the primary key, or (model_id | requester | status, id desc) (migration 0005).
+    let query = db.selectFrom('jobs').selectAll('jobs');
+    if (modelId !== undefined) query = query.where('jobs.model_id', '=', checkId('modelId', modelId));
+    if (requester) query = query.where('jobs.requester', '=', checkAddress('requester', requester));
+    if (status) query = query.where('jobs.status', '=', status);
+    if (after !== undefined) query = query.where('jobs.id', '<', after);
+    rows = await query
+      .orderBy('jobs.id', 'desc')
+      .limit(limit + 1)
+      .execute();
   }
-  if (status) query = query.where('jobs.status', '=', status);
-  if (cursor) {
-    const [, id] = decodeCursor(cursor, 'jobs') as [null, string]; // the id is checked by decodeCursor
-    query = query.where('jobs.id', '<', id);
-  }
-  const rows = await query
-    .orderBy('jobs.id', 'desc')
-    .limit(limit + 1)
-    .execute();
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor('jobs', [null, last.id]) : null };
@@ -662,15 +749,17 @@ export async function marketVolume(
     until?: Date | undefined;
   },
 ): Promise<VolumeRow[]> {
-  const trades = db
-    .selectFrom('sales')
-    .select(['timestamp', 'currency', 'price', sql<string>`'sale'`.as('source')])
-    .unionAll(
-      db
-        .selectFrom('licence_purchases')
-        .select(['timestamp', 'currency', 'price', sql<string>`'licence'`.as('source')]),
-    );
-  let query = db
+  // The time range is applied in each branch, so each is a range scan of its timestamp index.
+  const range = (table: 'sales' | 'licence_purchases') => {
+    let q = db.selectFrom(table).select(['timestamp', 'currency', 'price']);
+    if (since) q = q.where('timestamp', '>=', since);
+    if (until) q = q.where('timestamp', '<', until);
+    return q;
+  };
+  const trades = range('sales')
+    .select(sql<string>`'sale'`.as('source'))
+    .unionAll(range('licence_purchases').select(sql<string>`'licence'`.as('source')));
+  const query = db
     .selectFrom(trades.as('t'))
     .select([
       bucketOf(bucket, 't.timestamp').as('bucket'),
@@ -680,8 +769,6 @@ export async function marketVolume(
       sql<number>`count(*) filter (where t.source = 'licence')`.as('licences'),
       sql<string>`coalesce(sum(t.price) filter (where t.source = 'licence'), 0)`.as('licence_volume'),
     ]);
-  if (since) query = query.where('t.timestamp', '>=', since);
-  if (until) query = query.where('t.timestamp', '<', until);
   const rows = await query.groupBy(['bucket', 't.currency']).orderBy('bucket').orderBy('t.currency').execute();
   return rows.map((row) => ({ ...row, sales: Number(row.sales), licences: Number(row.licences) })) as VolumeRow[];
 }
@@ -736,14 +823,18 @@ export async function topAssets(
       select asset_id as id, count(*) as licences, sum(price) as volume from licence_purchases
       where currency = ${cur} ${sinceFilter} group by asset_id
     )
-    select a.id, a.kind, a.name, a.creator, a.owner,
-      coalesce(s.sales, 0) as sales, coalesce(s.volume, 0) as sales_volume,
-      coalesce(l.licences, 0) as licences, coalesce(l.volume, 0) as licence_volume,
-      coalesce(s.volume, 0) + coalesce(l.volume, 0) as volume
-    from assets a left join s on s.id = a.id left join l on l.id = a.id
-    where s.id is not null or l.id is not null
-    order by volume desc, a.id asc
-    limit ${limit}`.execute(db);
+    , v as (
+      select coalesce(s.id, l.id) as id,
+        coalesce(s.sales, 0) as sales, coalesce(s.volume, 0) as sales_volume,
+        coalesce(l.licences, 0) as licences, coalesce(l.volume, 0) as licence_volume,
+        coalesce(s.volume, 0) + coalesce(l.volume, 0) as volume
+      from s full join l on l.id = s.id
+      order by volume desc, id asc
+      limit ${limit}
+    )
+    select a.id, a.kind, a.name, a.creator, a.owner, v.sales, v.sales_volume, v.licences, v.licence_volume, v.volume
+    from v join assets a on a.id = v.id
+    order by v.volume desc, a.id asc`.execute(db);
   return rows.rows.map((row) => ({ ...row, sales: Number(row.sales), licences: Number(row.licences) }));
 }
 
@@ -801,6 +892,88 @@ export async function licencesOverTime(
     purchases: Number(row.purchases),
     licensees: Number(row.licensees),
   })) as LicenceBucketRow[];
+}
+
+/** A provider as {@link listProviders} returns it: its indexed row and what it was paid. */
+export type ProviderListRow = Selectable<Database['providers']> & {
+  /** Provider payouts received, wei (decimal string; every currency summed, as the node pays in one). */
+  earned: string;
+  /** Jobs it was paid for. */
+  paid_jobs: number;
+};
+
+/**
+ * Registered providers in registration order (block, then address), keyset-paginated over the index
+ * `providers (registered_block, address)`; the earnings are summed for the page's providers only.
+ *
+ * @example
+ * ```ts
+ * import { listProviders } from './db/queries.ts'
+ * const { items, nextCursor } = await listProviders(db, { limit: 100 })
+ * ```
+ * @throws {InvalidQueryError} on a bad limit or address. @throws {InvalidCursorError} on a bad cursor.
+ */
+export async function listProviders(
+  db: Db,
+  {
+    addresses,
+    limit = 100,
+    cursor,
+  }: {
+    /** Only these providers (lower- or mixed-case 0x addresses). */
+    addresses?: readonly string[] | undefined;
+    /** Page size, 1..500. @default 100 */
+    limit?: number | undefined;
+    /** `nextCursor` of the previous page. */
+    cursor?: string | undefined;
+  } = {},
+): Promise<Page<ProviderListRow>> {
+  checkLimit(limit, 500);
+  let query = db.selectFrom('providers').selectAll();
+  if (addresses) {
+    if (addresses.length === 0) return { items: [], nextCursor: null };
+    query = query.where(
+      'address',
+      'in',
+      addresses.map((a) => checkAddress('address', a)),
+    );
+  }
+  if (cursor) {
+    const [block, address] = decodeCursor(cursor, 'providers', /^0x[0-9a-f]{40}$/) as [number, string];
+    if (typeof block !== 'number') throw new InvalidCursorError(cursor, 'malformed block');
+    query = query.where((eb) => eb(eb.refTuple('registered_block', 'address'), '>', eb.tuple(block, address)));
+  }
+  const rows = await query
+    .orderBy('registered_block')
+    .orderBy('address')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const paid =
+    page.length === 0
+      ? []
+      : await db
+          .selectFrom('payouts')
+          .select(['account', sql<string>`sum(amount)`.as('earned'), sql<number>`count(job_id)`.as('jobs')])
+          .where('role', '=', 'provider')
+          .where(
+            'account',
+            'in',
+            page.map((p) => p.address),
+          )
+          .groupBy('account')
+          .execute();
+  const earned = new Map(paid.map((p) => [p.account, p]));
+  const last = page.at(-1);
+  return {
+    items: page.map((p) => ({
+      ...p,
+      earned: String(earned.get(p.address)?.earned ?? '0'),
+      paid_jobs: Number(earned.get(p.address)?.jobs ?? 0),
+    })),
+    nextCursor:
+      rows.length > limit && last ? encodeCursor('providers', [Number(last.registered_block), last.address]) : null,
+  };
 }
 
 /** What {@link providerStats} returns. */
@@ -945,7 +1118,7 @@ export async function setAssetMetadata(db: Db, tokenId: bigint | string, metadat
     manifest_cid: metadata.manifestCid,
     content_cid: metadata.contentCid,
   };
-  return db.transaction().execute(async (trx) => {
+  const indexed = await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('asset_metadata')
       .values({ asset_id: id, ...values })
@@ -954,4 +1127,6 @@ export async function setAssetMetadata(db: Db, tokenId: bigint | string, metadat
     const updated = await trx.updateTable('assets').set(values).where('id', '=', id).executeTakeFirst();
     return Number(updated.numUpdatedRows) > 0;
   });
+  invalidateReads();
+  return indexed;
 }

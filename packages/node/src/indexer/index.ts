@@ -17,6 +17,7 @@
 import type { SoukDeployment } from '@souk/contracts';
 import type { Kysely } from 'kysely';
 import type { Address, Block, Hex, Log, PublicClient } from 'viem';
+import { invalidateReads } from '../db/queries.ts';
 import type { Database } from '../db/schema.ts';
 import { rebuildEntities, recordEvent } from './apply.ts';
 import { ChainMovedError, IndexerStateError, InvalidDeploymentError, RpcError } from './errors.ts';
@@ -222,6 +223,7 @@ export function createIndexer({
       await writeCheckpoint(trx, ancestor);
       return { removedEvents: Number(removed.numDeletedRows), entities };
     });
+    invalidateReads(); // committed: cached list pages are stale
     return { detectedAt: checkpoint.blockNumber, commonAncestor: ancestor.blockNumber, ...result };
   }
 
@@ -307,6 +309,7 @@ export function createIndexer({
         .execute();
       await writeCheckpoint(trx, { blockNumber: to, blockHash: toBlock.hash as Hex });
     });
+    invalidateReads(); // committed: cached list pages are stale
     return { kind: 'batch', from, to, events: applied };
   }
 

@@ -7,6 +7,7 @@ import * as initial from './0001_initial.ts';
 import * as gateway from './0002_gateway.ts';
 import * as compute from './0003_compute.ts';
 import * as contentBinding from './0004_content_binding.ts';
+import * as readIndexes from './0005_read_indexes.ts';
 import * as jobFailures from './0006_job_failures.ts';
 import * as tokenFamilies from './0007_token_families.ts';
 
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0002_gateway': gateway,
   '0003_compute': compute,
   '0004_content_binding': contentBinding,
+  '0005_read_indexes': readIndexes,
   '0006_job_failures': jobFailures,
   '0007_token_families': tokenFamilies,
 };

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { InvalidCursorError, InvalidQueryError } from '../../db/errors.ts';
-import { type AssetRow, type AssetSort, getAsset, listAssets } from '../../db/queries.ts';
+import { type AssetRow, type AssetSort, cachedRead, getAsset, listAssets } from '../../db/queries.ts';
 import { BadRequestError, NotFoundError } from '../../errors.ts';
 import { address, assetSchema, uintString } from '../../schemas.ts';
 
@@ -90,7 +90,10 @@ export default async function assetReadRoutes(app: FastifyInstance) {
   const { db } = app.souk;
 
   const list = (fixedKind?: 'model' | 'agent' | 'dataset') => async (request: { query: ListQuery }) => {
-    const page = await query(() => listAssets(db, { ...request.query, kind: fixedKind ?? request.query.kind }));
+    const parameters = { ...request.query, kind: fixedKind ?? request.query.kind };
+    const page = await query(() =>
+      cachedRead(db, `assets:${JSON.stringify(parameters)}`, () => listAssets(db, parameters)),
+    );
     return { items: page.items.map(toAsset), nextCursor: page.nextCursor };
   };
   for (const [path, kind, label] of [

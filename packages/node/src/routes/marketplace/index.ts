@@ -6,7 +6,7 @@ import { agentNftAbi, marketplaceAbi } from '@souk/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { type Call, payingCalls, type TransactMode, transact } from '../../chain/transact.ts';
-import { assetsOfOwner, listListings } from '../../db/queries.ts';
+import { assetsOfOwner, cachedRead, listListings } from '../../db/queries.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { address, uintString } from '../../schemas.ts';
 import { query, toAsset } from '../assets/read.ts';
@@ -176,7 +176,10 @@ export default async function marketplaceRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const page = await query(() => listListings(app.souk.db, request.query));
+      const { db } = app.souk;
+      const page = await query(() =>
+        cachedRead(db, `listings:${JSON.stringify(request.query)}`, () => listListings(db, request.query)),
+      );
       return {
         items: page.items.map((l) => ({
           assetId: l.token_id,

@@ -3,28 +3,48 @@
  * joined with its on-chain record (stake, unbonding, reputation counters, slashes) from the index.
  */
 import type { FastifyInstance } from 'fastify';
+import { cachedRead, listProviders } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
 import { address } from '../../schemas.ts';
+import { query } from '../assets/read.ts';
 import { problem } from '../common.ts';
+
+const wei = { type: 'string', description: 'wei, decimal' } as const;
+/** One provider: its indexed on-chain record and its last heartbeat (null when none was received). */
+const providerSchema = {
+  type: 'object',
+  properties: {
+    address: { type: 'string' },
+    stakeWei: wei,
+    unbondingWei: wei,
+    unbondableAt: { type: ['string', 'null'], description: 'ISO 8601' },
+    completed: { type: 'integer' },
+    failed: { type: 'integer' },
+    slashed: { type: 'integer' },
+    slashedWei: wei,
+    reputation: { type: 'number', description: 'Beta(1,1)-smoothed success rate, 0…1' },
+    earnedWei: wei,
+    paidJobs: { type: 'integer' },
+    metadataUri: { type: 'string' },
+    online: { type: 'boolean' },
+    heartbeat: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description: 'the provider-signed heartbeat as received, plus receivedAt (ISO 8601)',
+    },
+  },
+} as const;
 
 export default async function providerRoutes(app: FastifyInstance) {
   const { db } = app.souk;
 
-  async function describe(addresses?: string[]) {
-    let q = db.selectFrom('providers').selectAll().orderBy('registered_block');
-    if (addresses) q = q.where('address', 'in', addresses);
-    const rows = await q.limit(500).execute();
+  /** Index rows (a page) joined with the providers' last heartbeats. */
+  async function describe(parameters: { addresses?: string[]; limit?: number; cursor?: string }) {
+    const page = await query(() =>
+      cachedRead(db, `providers:${JSON.stringify(parameters)}`, () => listProviders(db, parameters)),
+    );
     const live = app.souk.compute?.pool.live() ?? new Map();
-    const payouts = await db
-      .selectFrom('payouts')
-      .select(['account'])
-      .select((eb) => eb.fn.sum<string>('amount').as('earned'))
-      .select((eb) => eb.fn.count<string>('job_id').as('jobs'))
-      .where('role', '=', 'provider')
-      .groupBy('account')
-      .execute();
-    const earned = new Map(payouts.map((p) => [p.account, p]));
-    return rows.map((row) => {
+    const items = page.items.map((row) => {
       const beat = live.get(row.address);
       const completed = Number(row.completed);
       const failed = Number(row.failed);
@@ -39,30 +59,40 @@ export default async function providerRoutes(app: FastifyInstance) {
         slashedWei: row.slashed_amount,
         // Beta(1,1)-smoothed success rate, as the scheduler's reputation factor (docs/scheduler.md).
         reputation: (completed + 1) / (completed + failed + 2),
-        earnedWei: earned.get(row.address)?.earned ?? '0',
-        paidJobs: Number(earned.get(row.address)?.jobs ?? 0),
+        earnedWei: row.earned,
+        paidJobs: row.paid_jobs,
         metadataUri: row.metadata_uri,
         online: beat !== undefined && Date.now() - beat.receivedAtMs < 10_000,
         heartbeat: beat ? { ...beat.message, receivedAt: new Date(beat.receivedAtMs).toISOString() } : null,
       };
     });
+    return { items, nextCursor: page.nextCursor };
   }
 
-  app.get(
+  app.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/',
     {
       schema: {
         tags: ['providers'],
-        summary: 'Registered providers with stake, reputation, earnings and their last heartbeat',
+        summary: 'Registered providers (registration order) with stake, reputation, earnings and their last heartbeat',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 500 },
+            cursor: { type: 'string', maxLength: 512, description: 'nextCursor of the previous page' },
+          },
+        },
         response: {
           200: {
             type: 'object',
-            properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+            properties: { items: { type: 'array', items: providerSchema }, nextCursor: { type: ['string', 'null'] } },
           },
+          400: problem,
         },
       },
     },
-    async () => ({ items: await describe() }),
+    async (request) => describe(request.query),
   );
 
   app.get<{ Params: { address: string } }>(
@@ -72,11 +102,13 @@ export default async function providerRoutes(app: FastifyInstance) {
         tags: ['providers'],
         summary: 'One provider',
         params: { type: 'object', required: ['address'], properties: { address } },
-        response: { 200: { type: 'object', additionalProperties: true }, 404: problem },
+        response: { 200: providerSchema, 400: problem, 404: problem },
       },
     },
     async (request) => {
-      const [provider] = await describe([request.params.address.toLowerCase()]);
+      const {
+        items: [provider],
+      } = await describe({ addresses: [request.params.address] });
       if (!provider) throw new NotFoundError(`No provider ${request.params.address} in the index.`);
       return provider;
     },
