@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { agentNftAbi } from '@souk/contracts/abis';
 import { freePort } from '@souk/contracts/test-utils';
 import { loadConfig, type RunningNode, startNode } from '@souk/node';
 import { createSoukClient, getAssetManifest } from '@souk/sdk';
@@ -16,6 +17,10 @@ import { souk, soukJson } from './test-utils.ts';
 
 type PublishJson = {
   assetId: string;
+  version: number;
+  name: string;
+  kind: string;
+  transactions: { mint: string | null; version: string | null };
   manifestCid: string;
   pipeline: string | null;
   inputs: { name: string; dtype: string; shape: Array<number | string> }[] | null;
@@ -109,6 +114,51 @@ describe('souk user paths against a node', () => {
       );
       assert.equal(published.pipeline, 'ocr');
       assert.equal(published.inputs, null);
+    });
+  });
+
+  describe('publish a version', () => {
+    test('publish --version-of publishes the next version of the same asset, inheriting name and kind', async () => {
+      const first = await soukJson<PublishJson>(
+        ['publish', model('v1.onnx'), '--kind', 'model', '--name', 'versioned', '--licence-terms', 'MIT'],
+        env,
+      );
+      assert.equal(first.version, 0);
+      const second = await soukJson<PublishJson>(['publish', model('v2.onnx'), '--version-of', first.assetId], env);
+      assert.equal(second.assetId, first.assetId);
+      assert.equal(second.version, 1);
+      assert.equal(second.name, 'versioned');
+      assert.equal(second.kind, 'model');
+      assert.equal(second.transactions.mint, null);
+      assert.match(second.transactions.version ?? '', /^0x[0-9a-f]{64}$/);
+      assert.notEqual(second.manifestCid, first.manifestCid);
+      const manifest = await getAssetManifest(createSoukClient({ url: node.url }), { assetId: BigInt(first.assetId) });
+      assert.equal(manifest.content.cid, second.content.cid, 'the asset now points at the new version');
+      assert.equal(manifest.license.terms, 'MIT');
+      assert.deepEqual(manifest.inputs, CLASSIFIER_INPUTS);
+      const nft = node.services.chain.deployment.contracts.agentNft;
+      const owner = await node.services.chain.publicClient.readContract({
+        address: nft,
+        abi: agentNftAbi,
+        functionName: 'ownerOf',
+        args: [BigInt(first.assetId)],
+      });
+      assert.equal(owner, node.services.chain.devAccounts[1].address);
+    });
+
+    test('publish --version-of an asset of another account is refused before uploading, an unknown one is a 404', async () => {
+      const mine = await soukJson<PublishJson>(['publish', model('other.onnx'), '--kind', 'model', '--name', 'o'], env);
+      const [foreign, unknown] = await Promise.all([
+        souk(['publish', model('steal.onnx'), '--version-of', mine.assetId, '--account', '2'], env),
+        souk(['publish', model('none.onnx'), '--version-of', '987654'], env),
+      ]);
+      assert.equal(foreign.code, 1, foreign.stderr);
+      assert.match(
+        foreign.stderr,
+        /^souk publish: Asset \d+ is owned by 0x[0-9a-fA-F]{40}, not 0x[0-9a-fA-F]{40}: only its owner/,
+      );
+      assert.equal(unknown.code, 1, unknown.stderr);
+      assert.match(unknown.stderr, /^souk publish: Not Found \(404 /);
     });
   });
 });

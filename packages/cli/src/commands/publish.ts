@@ -4,8 +4,16 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { agentNftAbi, soukTokenAbi } from '@souk/contracts/abis';
-import { listAsset, type PublishAssetParameters, publishAsset, setLicenceTerms } from '@souk/sdk';
-import { type Address, type Hex, parseEventLogs, zeroAddress } from 'viem';
+import {
+  type AssetManifest,
+  getAssetManifest,
+  listAsset,
+  type PublishAssetParameters,
+  publishAsset,
+  publishAssetVersion,
+  setLicenceTerms,
+} from '@souk/sdk';
+import { type Address, type Hex, parseEventLogs, type TransactionReceipt, zeroAddress } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseDuration, parseRoyalty } from '../args.ts';
 import { emit, guard, note } from '../command.ts';
@@ -21,16 +29,21 @@ export const summary = 'Upload a file, publish it as a model, agent or dataset, 
 const DEFAULT_TERMS = 'LicenseRef-Proprietary';
 
 export const help = `Usage: souk publish <path> --kind model|agent|dataset --name <name> [options]
+       souk publish <path> --version-of <assetId> [options]
 
 Uploads <path> through the node (streamed, encrypted with a fresh asset key unless --public), writes the asset's
 manifest and mints it. A model in the onnx pipeline (the default for a .onnx file) is loaded with onnxruntime
 first: its input and output tensors (names, element types, shapes) go into the manifest, and a file onnxruntime
 cannot load is refused before anything is uploaded. With --price, licences are sold at that price (the terms are set on-chain); with --list,
-the asset itself is listed for sale too. Prints the asset id, the manifest CID and the transaction hashes.
+the asset itself is listed for sale too. With --version-of, the file becomes the next version of an asset you own
+(AgentNFT.publishVersion, same id, same licences): name, kind, description, runtime, licence terms and royalty
+default to the current version's manifest. Prints the asset id, the manifest CID and the transaction hashes.
 
 Options:
-  --kind <kind>         model, agent or dataset (required)
-  --name <name>         Display name, 1..200 characters (required)
+  --kind <kind>         model, agent or dataset (required, unless --version-of)
+  --name <name>         Display name, 1..200 characters (required, unless --version-of)
+  --version-of <assetId>
+                        Publish a new version of this asset instead of minting a new one
   --description <text>  Short plain-text description
   --price <amount>      Licence price, in whole units of --currency (0.5) or in base units (1000wei)
   --currency <c>        eth, musd, souk or an ERC-20 address  [default: eth]
@@ -51,6 +64,7 @@ ${nodeHelp}
 
 Examples:
   souk publish ./ocr.onnx --kind model --name "PaddleOCR small" --pipeline ocr --price 0.01 --royalty 5%
+  souk publish ./ocr-v2.onnx --version-of 7
   souk publish ./agent.tgz --kind agent --name helper --price 10 --currency musd --licence-duration 30d --list`;
 
 const options = {
@@ -58,6 +72,7 @@ const options = {
   ...accountOptions,
   ...rpcOptions,
   kind: { type: 'string' },
+  'version-of': { type: 'string' },
   name: { type: 'string' },
   description: { type: 'string' },
   price: { type: 'string' },
@@ -117,10 +132,19 @@ export function run(argv: string[]): Promise<number> {
   return guard('publish', async () => {
     const { values: flags, positionals } = parse(argv, options, { positionals: 1, required: 1, names: ['<path>'] });
     const [path] = positionals;
-    const kind = flags.kind as (typeof KINDS)[number] | undefined;
-    if (!kind || !KINDS.includes(kind)) throw new UsageError('--kind must be model, agent or dataset.');
-    if (!flags.name || flags.name.length > 200) throw new UsageError('--name is required (1..200 characters).');
-    const royaltyBps = flags.royalty === undefined ? 0 : parseRoyalty(flags.royalty);
+    const versionText = flags['version-of'];
+    if (versionText !== undefined && !/^\d{1,78}$/.test(versionText)) {
+      throw new UsageError(`--version-of: "${versionText}" is not an asset id (a decimal number).`);
+    }
+    const versionOf = versionText === undefined ? undefined : BigInt(versionText);
+    const kindFlag = flags.kind as (typeof KINDS)[number] | undefined;
+    if (kindFlag !== undefined ? !KINDS.includes(kindFlag) : versionOf === undefined) {
+      throw new UsageError('--kind must be model, agent or dataset.');
+    }
+    if (flags.name !== undefined ? flags.name.length === 0 || flags.name.length > 200 : versionOf === undefined) {
+      throw new UsageError('--name is required (1..200 characters).');
+    }
+    const royaltyFlag = flags.royalty === undefined ? undefined : parseRoyalty(flags.royalty);
     const durationSeconds =
       flags['licence-duration'] === undefined ? undefined : parseDuration(flags['licence-duration']);
     const listPriceText = flags['list-price'] ?? flags.price;
@@ -139,11 +163,23 @@ export function run(argv: string[]): Promise<number> {
       () => false,
     );
     if (!isFile) throw new UsageError(`<path>: ${path} is not a readable file.`);
-    // A bare .onnx model runs in the generic onnx pipeline; without it the asset would name no pipeline at all.
-    const pipeline = flags.pipeline ?? (kind === 'model' && path.toLowerCase().endsWith('.onnx') ? 'onnx' : undefined);
-    const signature = pipeline === 'onnx' && !(await isBundle(path)) ? await signatureOf(path) : undefined;
 
     const context = await connect({ url: nodeUrl(flags.node), rpcUrl: flags['rpc-url'] });
+    // A new version inherits what the flags do not say from the current version (404 for an unknown asset).
+    const current: AssetManifest | undefined =
+      versionOf === undefined ? undefined : await getAssetManifest(context.client, { assetId: versionOf });
+    const kind = (kindFlag ?? current?.kind) as (typeof KINDS)[number];
+    const name = (flags.name ?? current?.name) as string;
+    const royaltyBps = royaltyFlag ?? current?.royaltyBps ?? 0;
+    const description = flags.description ?? current?.description;
+    // A bare .onnx model runs in the generic onnx pipeline; without it the asset would name no pipeline at all.
+    const pipeline =
+      flags.pipeline ??
+      (kind === 'model' && path.toLowerCase().endsWith('.onnx') ? 'onnx' : current?.runtime?.pipeline);
+    const engine =
+      flags.engine ?? (flags.pipeline === undefined ? current?.runtime?.engine : undefined) ?? 'onnxruntime';
+    const signature = pipeline === 'onnx' && !(await isBundle(path)) ? await signatureOf(path) : undefined;
+
     const currency = currencyAddress(context, flags.currency ?? 'eth');
     const decimals = await decimalsOf(context, currency);
     const price = flags.price === undefined ? undefined : parseAmount(flags.price, decimals, '--price');
@@ -152,28 +188,63 @@ export function run(argv: string[]): Promise<number> {
     const token = context.token(currency);
     const { account } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
     await signInAs(context, account);
+    if (versionOf !== undefined) {
+      // Checked before the upload: the node would refuse the version only once the bytes were sent.
+      const owner = await context.publicClient.readContract({
+        address: context.info.contracts.agentNft,
+        abi: agentNftAbi,
+        functionName: 'ownerOf',
+        args: [versionOf],
+      });
+      if (owner.toLowerCase() !== account.address.toLowerCase()) {
+        throw new Error(
+          `Asset ${versionOf} is owned by ${owner}, not ${account.address}: only its owner can publish a version.`,
+        );
+      }
+    }
 
     const upload = await uploadFile(context.client, path, {
       encrypt: !flags.public,
       progress: (total) => createProgress(`uploading ${path}`, total),
     });
-    const license: PublishAssetParameters['license'] = { terms: flags['licence-terms'] ?? DEFAULT_TERMS };
+    const license: PublishAssetParameters['license'] = {
+      terms: flags['licence-terms'] ?? current?.license.terms ?? DEFAULT_TERMS,
+    };
     if (price !== undefined) license.price = String(price);
     if (price !== undefined && currency !== zeroAddress) license.currency = currency;
     if (durationSeconds !== undefined) license.durationSeconds = durationSeconds;
-    const published = await publishAsset(context.client, {
+    const manifest: PublishAssetParameters = {
       uploadId: upload.uploadId,
-      name: flags.name,
+      name,
       kind,
-      ...(flags.description !== undefined ? { description: flags.description } : {}),
-      ...(pipeline !== undefined ? { runtime: { engine: flags.engine ?? 'onnxruntime', pipeline } } : {}),
+      ...(description !== undefined ? { description } : {}),
+      ...(pipeline !== undefined ? { runtime: { engine, pipeline } } : {}),
       ...(signature ?? {}),
       license,
       royaltyBps,
-    });
-    let assetId = published.assetId;
-    let mintHash = published.transactionHash as Hex | null;
-    if (assetId === null && published.transaction) {
+    };
+    const published =
+      versionOf === undefined
+        ? await publishAsset(context.client, manifest)
+        : await publishAssetVersion(context.client, { assetId: versionOf, ...manifest });
+    let assetId = versionOf === undefined ? published.assetId : String(versionOf);
+    let mintHash = versionOf === undefined ? (published.transactionHash as Hex | null) : null;
+    let version = 0;
+    let versionHash: Hex | null = null;
+    if (versionOf !== undefined) {
+      let receipt: TransactionReceipt;
+      if (published.transaction) {
+        note('signing the new version…');
+        [receipt] = await sendTransactions(context, account, [published.transaction]);
+      } else if (published.transactionHash) {
+        receipt = await context.publicClient.waitForTransactionReceipt({ hash: published.transactionHash as Hex });
+      } else throw new Error('The node neither published the version nor returned its transaction.');
+      versionHash = receipt.transactionHash;
+      const [event] = parseEventLogs({ abi: agentNftAbi, eventName: 'VersionPublished', logs: receipt.logs });
+      if (!event) throw new Error(`The transaction ${versionHash} emitted no VersionPublished event.`);
+      version = Number(event.args.version);
+      note(`published version ${version} of asset #${assetId} (tx ${versionHash})`);
+    } else if (assetId === null && published.transaction) {
       note('signing the mint…');
       const [receipt] = await sendTransactions(context, account, [published.transaction]);
       mintHash = receipt.transactionHash;
@@ -183,7 +254,7 @@ export function run(argv: string[]): Promise<number> {
     }
     if (assetId === null) throw new Error('The node neither minted the asset nor returned its transaction.');
     const id = BigInt(assetId);
-    note(`minted asset #${assetId} (tx ${mintHash ?? 'unknown'})`);
+    if (versionOf === undefined) note(`minted asset #${assetId} (tx ${mintHash ?? 'unknown'})`);
 
     let licenceHashes: Hex[] = [];
     if (price !== undefined) {
@@ -208,7 +279,8 @@ export function run(argv: string[]): Promise<number> {
     const result = {
       assetId,
       kind,
-      name: flags.name,
+      name,
+      version,
       manifestCid: published.manifestCid,
       manifestUri: published.manifestUri,
       pipeline: pipeline ?? null,
@@ -220,14 +292,16 @@ export function run(argv: string[]): Promise<number> {
           ? null
           : { priceWei: String(price), currency, durationSeconds: durationSeconds ?? 0, terms: license.terms },
       listing: flags.list && listPrice !== undefined ? { priceWei: String(listPrice), currency } : null,
-      transactions: { mint: mintHash, licenceTerms: licenceHashes, list: listHashes },
+      transactions: { mint: mintHash, version: versionHash, licenceTerms: licenceHashes, list: listHashes },
     };
     emit(flags.json, result, () => {
       const lines = [
-        `Published asset #${assetId} "${flags.name}" (${kind})`,
+        versionOf === undefined
+          ? `Published asset #${assetId} "${name}" (${kind})`
+          : `Published version ${version} of asset #${assetId} "${name}" (${kind})`,
         `  manifest  ${published.manifestCid}`,
         `  content   ${upload.contentCid}  ${formatBytes(upload.size)}, ${upload.encrypted ? 'encrypted' : 'public'}`,
-        `  mint tx   ${mintHash ?? '-'}`,
+        versionOf === undefined ? `  mint tx   ${mintHash ?? '-'}` : `  version tx ${versionHash}`,
       ];
       if (pipeline !== undefined) lines.push(`  pipeline  ${pipeline}`);
       for (const [label, specs] of [
