@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   publish: () => import('./commands/publish.ts'),
   list: () => import('./commands/list.ts'),
   buy: () => import('./commands/buy.ts'),
+  download: () => import('./commands/download.ts'),
   job: () => import('./commands/job.ts'),
   run: () => import('./commands/run.ts'),
   provider: () => import('./commands/provider.ts'),

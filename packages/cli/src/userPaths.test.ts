@@ -4,7 +4,8 @@
  * and providers. The real `souk` bin is spawned.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { agentNftAbi } from '@souk/contracts/abis';
 import { freePort } from '@souk/contracts/test-utils';
 import { loadConfig, type RunningNode, startNode } from '@souk/node';
-import { createSoukClient, getAssetManifest } from '@souk/sdk';
-import { souk, soukJson } from './test-utils.ts';
+import { createSoukClient, getAsset, getAssetManifest, SoukApiError } from '@souk/sdk';
+import { souk, soukJson, waitFor } from './test-utils.ts';
 
 type PublishJson = {
   assetId: string;
@@ -159,6 +160,99 @@ describe('souk user paths against a node', () => {
       );
       assert.equal(unknown.code, 1, unknown.stderr);
       assert.match(unknown.stderr, /^souk publish: Not Found \(404 /);
+    });
+  });
+
+  describe('download', () => {
+    /** A dataset of dev account 1 whose licences cost 0.01 ETH, once the index has its terms. */
+    const licensed = async (name: string, content: Uint8Array) => {
+      const published = await soukJson<PublishJson>(
+        ['publish', file(name, content), '--kind', 'dataset', '--name', name, '--price', '0.01'],
+        env,
+      );
+      const client = createSoukClient({ url: node.url });
+      await waitFor(async () => {
+        const asset = await getAsset(client, { assetId: BigInt(published.assetId) }).catch((error: unknown) => {
+          if (error instanceof SoukApiError && error.status === 404) return undefined;
+          throw error;
+        });
+        return asset?.licence?.active ? asset : undefined;
+      });
+      return published;
+    };
+    const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) % 251);
+
+    test('download is refused without a licence (403, nothing written), and after buying one writes the verified bytes', async () => {
+      const content = bytes(300_000);
+      const published = await licensed('licensed.bin', content);
+      const out = path.join(dataDir, 'got.bin');
+      const refused = await souk(['download', published.assetId, '--out', out, '--account', '3'], env);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(
+        refused.stderr,
+        new RegExp(`^souk download: 0x[0-9a-fA-F]{40} holds no licence to asset #${published.assetId} \\(403 `),
+      );
+      assert.match(refused.stderr, new RegExp(`souk buy ${published.assetId} --licence`));
+      assert.equal(existsSync(out), false);
+      assert.equal(existsSync(`${out}.part`), false);
+
+      const bought = await souk(['buy', published.assetId, '--licence', '--account', '3'], env);
+      assert.equal(bought.code, 0, bought.stderr);
+      const run = await souk(['download', published.assetId, '--out', out, '--account', '3', '--json'], env);
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as { sha256: string; size: number; verified: boolean };
+      assert.deepEqual(new Uint8Array(readFileSync(out)), content);
+      assert.equal(result.sha256, published.content.sha256);
+      assert.equal(result.size, 300_000);
+      assert.equal(result.verified, true);
+      assert.match(run.stderr, /^downloading asset #\d+ .*\(100%\)$/m, 'a progress line on stderr');
+      assert.equal(existsSync(`${out}.part`), false);
+    });
+
+    test('download of an unknown asset says it does not exist (exit 1)', async () => {
+      const run = await souk(['download', '987654', '--out', path.join(dataDir, 'none.bin')], env);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /^souk download: Asset #987654 does not exist \(404: /);
+    });
+
+    test('download rejects bytes that do not match the manifest SHA-256 (a tampering gateway) and keeps nothing', async () => {
+      const published = await licensed('tampered.bin', bytes(10_000));
+      // The owner may read its own asset; a proxy in front of the node flips the last byte of the content it serves.
+      const proxy = createServer(async (request, response) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+        ) as Record<string, string>;
+        const upstream = await fetch(new URL(request.url ?? '/', node.url), {
+          method: request.method ?? 'GET',
+          headers,
+          ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+        });
+        const body = new Uint8Array(await upstream.arrayBuffer());
+        if (/\/content$/.test(request.url ?? '') && upstream.ok) body[body.length - 1] ^= 0xff;
+        response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' });
+        response.end(body);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const out = path.join(dataDir, 'tampered-out.bin');
+        const { port } = proxy.address() as AddressInfo;
+        const run = await souk(['download', published.assetId, '--out', out], {
+          SOUK_NODE_URL: `http://127.0.0.1:${port}`,
+        });
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(
+          run.stderr,
+          /does not match its manifest: got 10000 bytes with SHA-256 [0-9a-f]{64}, the manifest says/,
+        );
+        assert.equal(existsSync(out), false);
+        assert.equal(existsSync(`${out}.part`), false);
+        const honest = await souk(['download', published.assetId, '--out', out], env);
+        assert.equal(honest.code, 0, `the owner reads its own asset through the node itself: ${honest.stderr}`);
+      } finally {
+        proxy.close();
+      }
     });
   });
 });

@@ -1,0 +1,126 @@
+/**
+ * `souk download <assetId>`: the plaintext of an asset the account holds a licence to (or a public asset), fetched
+ * through the node's gateway with a signed EIP-712 access request, streamed to a file with progress on stderr and
+ * checked against the manifest's SHA-256 before it takes its name.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type AssetManifest, downloadAsset, getAssetManifest, SoukApiError } from '@souk/sdk';
+import type { LocalAccount } from 'viem';
+import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseId } from '../args.ts';
+import { emit, guard, note } from '../command.ts';
+import { type Context, connect } from '../context.ts';
+import { formatBytes } from '../format.ts';
+import { createProgress } from '../upload.ts';
+
+export const summary = 'Download the content of an asset you hold a licence to, checked against its SHA-256';
+
+export const help = `Usage: souk download <assetId> [--out <file>] [options]
+
+Downloads asset <assetId>'s content (decrypted by the node's gateway) for the account: it signs a single-use
+EIP-712 access request, the node checks the licence on-chain and streams the plaintext. Progress goes to stderr.
+The bytes are written to <file>.part and renamed to <file> only when their SHA-256 is the manifest's
+content.sha256; otherwise the partial file is removed and the command fails.
+
+Options:
+  --out <file>          Where to write  [default: asset-<assetId>]
+${accountHelp}
+${nodeHelp}
+
+Examples:
+  souk download 7 --out ocr.onnx --account 3`;
+
+/** Why the node refused, for people: who lacks a licence and how to get one. */
+function refusal(error: unknown, assetId: bigint, account: LocalAccount): unknown {
+  if (!(error instanceof SoukApiError)) return error;
+  if (error.status === 403) {
+    return new Error(
+      `${account.address} holds no licence to asset #${assetId} (403 from the gateway: ${error.problem.detail ?? error.problem.title}). Buy one with 'souk buy ${assetId} --licence'.`,
+    );
+  }
+  if (error.status === 404) {
+    return new Error(`Asset #${assetId} does not exist (404: ${error.problem.detail ?? error.problem.title}).`);
+  }
+  return error;
+}
+
+/** The current manifest, or a readable error for an unknown asset. */
+async function manifestOf(context: Context, assetId: bigint, account: LocalAccount): Promise<AssetManifest> {
+  try {
+    return await getAssetManifest(context.client, { assetId });
+  } catch (error) {
+    throw refusal(error, assetId, account);
+  }
+}
+
+export function run(argv: string[]): Promise<number> {
+  return guard('download', async () => {
+    const { values: flags, positionals } = parse(
+      argv,
+      { ...nodeOptions, ...accountOptions, out: { type: 'string' } },
+      { positionals: 1, required: 1, names: ['<assetId>'] },
+    );
+    const assetId = parseId(positionals[0], '<assetId>');
+    const out = flags.out ?? `asset-${assetId}`;
+
+    const context = await connect({ url: nodeUrl(flags.node) });
+    const { account } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
+    const manifest = await manifestOf(context, assetId, account);
+    const response = await downloadAsset(context.client, {
+      assetId,
+      ...(manifest.content.encryption === null
+        ? {}
+        : { account, chainId: context.info.chainId, licenses: context.info.contracts.licenses }),
+    }).catch((error: unknown) => {
+      throw refusal(error, assetId, account);
+    });
+    if (!response.body) throw new Error(`The node sent no content for asset #${assetId}.`);
+
+    const expected = manifest.content.size;
+    const progress = createProgress(`downloading asset #${assetId}`, expected);
+    const hash = createHash('sha256');
+    let received = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.byteLength;
+        hash.update(chunk);
+        progress.update(received);
+        done(null, chunk);
+      },
+    });
+    const partial = `${out}.part`;
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+        counter,
+        createWriteStream(partial),
+      );
+    } catch (error) {
+      progress.done(false);
+      await rm(partial, { force: true });
+      throw error;
+    }
+    const sha256 = hash.digest('hex');
+    if (sha256 !== manifest.content.sha256 || received !== expected) {
+      progress.done(false);
+      await rm(partial, { force: true });
+      throw new Error(
+        `The content of asset #${assetId} does not match its manifest: got ${received} bytes with SHA-256 ${sha256}, the manifest says ${expected} bytes with ${manifest.content.sha256}. Nothing was kept.`,
+      );
+    }
+    progress.done(true);
+    await rename(partial, out);
+    note(`SHA-256 ${sha256} matches the manifest`);
+    emit(flags.json, { assetId: String(assetId), path: out, size: received, sha256, verified: true }, () =>
+      [
+        `Downloaded asset #${assetId} "${manifest.name}" to ${out}`,
+        `  ${formatBytes(received)}, SHA-256 ${sha256} (verified)`,
+      ].join('\n'),
+    );
+    return 0;
+  });
+}
