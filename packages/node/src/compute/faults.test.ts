@@ -332,6 +332,11 @@ for (const setup of await setups()) {
       skip: setup.nats ? false : 'a provider in another process needs the NATS bus',
     }, async () => {
       const lines: string[] = [];
+      // Three live providers: the two in-process ones (the honest one joins in the first test) and the process.
+      if (!agents.has(honestAccount.address.toLowerCase())) {
+        await startAgent(honestAccount, node.services.bus as ProviderBus);
+      }
+      deaf = false;
       let child = await spawnProvider(lines);
       const victim = processAccount.address.toLowerCase();
       const stake = await stakeOf(processAccount.address);
