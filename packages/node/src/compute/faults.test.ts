@@ -165,6 +165,14 @@ for (const setup of await setups()) {
       agents.set(dev.address.toLowerCase(), agent);
     }
 
+    /** The lossy provider hears its assignments again and the honest one is up (the first test starts it). */
+    async function bothInProcessProvidersUp() {
+      deaf = false;
+      if (!agents.has(honestAccount.address.toLowerCase())) {
+        await startAgent(honestAccount, node.services.bus as ProviderBus);
+      }
+    }
+
     const chain = () => node.services.chain;
     const stakeOf = async (provider: Address) =>
       (
@@ -309,6 +317,7 @@ for (const setup of await setups()) {
     });
 
     test('a job submitted after the devnet sat idle for minutes, with a 30 s deadline, is accepted and completes', async () => {
+      await bothInProcessProvidersUp();
       // The idle gap: the devnet's next block will be 7 minutes past its last one (as after 7 idle minutes).
       await chain().publicClient.request({ method: 'evm_increaseTime' as never, params: [420] as never });
       const handle = await runJob<OcrOutput>(client, {
@@ -332,11 +341,8 @@ for (const setup of await setups()) {
       skip: setup.nats ? false : 'a provider in another process needs the NATS bus',
     }, async () => {
       const lines: string[] = [];
-      // Three live providers: the two in-process ones (the honest one joins in the first test) and the process.
-      if (!agents.has(honestAccount.address.toLowerCase())) {
-        await startAgent(honestAccount, node.services.bus as ProviderBus);
-      }
-      deaf = false;
+      // Three live providers: the two in-process ones and the process.
+      await bothInProcessProvidersUp();
       let child = await spawnProvider(lines);
       const victim = processAccount.address.toLowerCase();
       const stake = await stakeOf(processAccount.address);
@@ -387,6 +393,7 @@ for (const setup of await setups()) {
     });
 
     test('the random audit at r = 1 catches a corrupted result: challenge, slash, the requester refunded', async () => {
+      await bothInProcessProvidersUp();
       const reward = parseEther('0.01');
       const before = await chain().publicClient.getBalance({ address: requester.address });
       const stakes = new Map<string, bigint>();
@@ -434,6 +441,7 @@ for (const setup of await setups()) {
     });
 
     test('a provider served model or input bytes whose hash differs refuses to run, reports why, and the job moves on', async () => {
+      await bothInProcessProvidersUp();
       // A proxy of the node's gateway that flips one byte of every model bundle and input it serves.
       const proxy = createServer(async (request, response) => {
         const chunks: Buffer[] = [];
