@@ -134,8 +134,6 @@ export function entityOf(event: SoukEvent): string | null {
         case 'Withdrawn':
         case 'Slashed':
         case 'ReputationUpdated':
-        case 'StakeLocked':
-        case 'StakeUnlocked':
           return `provider:${event.args.provider.toLowerCase()}`;
         default:
           return null;

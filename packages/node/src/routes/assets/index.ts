@@ -24,6 +24,7 @@ import {
   submitOrPrepare,
   writeManifest,
 } from './publish.ts';
+import { notModified } from './read.ts';
 
 /** Largest upload, bytes (uploads stream; this only bounds abuse). */
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -299,7 +300,14 @@ export default async function assetRoutes(app: FastifyInstance) {
         response: { 200: { type: 'object', additionalProperties: true }, 403: problem, 404: problem, 409: problem },
       },
     },
-    async (request) => (await currentManifest(BigInt(request.params.id))).manifest,
+    async (request, reply) => {
+      const { manifest, manifestCid } = await currentManifest(BigInt(request.params.id));
+      // The current version may change: revalidate every time (304 while it is the same manifest CID).
+      const etag = `W/"${manifestCid}"`;
+      if (notModified(request, reply, etag, 'public, no-cache')) return reply;
+      reply.header('etag', etag).header('cache-control', 'public, no-cache');
+      return manifest;
+    },
   );
 
   async function streamContent(
@@ -351,6 +359,8 @@ export default async function assetRoutes(app: FastifyInstance) {
         throw error;
       }
     }
+    // Licensed plaintext is for the licensee who signed this request only: no shared or stored copy.
+    if (content.encryption) reply.header('cache-control', 'private, no-store');
     const range = parseRange(request.headers.range, content.size);
     const stream = await contentStream(app.souk, manifestContent(manifest, uploadId), range);
     reply.header('accept-ranges', 'bytes').header('x-content-sha256', content.sha256).type('application/octet-stream');

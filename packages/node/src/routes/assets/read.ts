@@ -2,7 +2,7 @@
  * Reading assets from the index: list with filters, text search, sort and cursor pagination; detail with versions
  * and listing. Per-kind aliases (`/models`, `/agents`, `/datasets`) follow the seed's endpoint names.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidCursorError, InvalidQueryError } from '../../db/errors.ts';
 import { type AssetRow, type AssetSort, cachedRead, getAsset, listAssets } from '../../db/queries.ts';
 import { BadRequestError, NotFoundError } from '../../errors.ts';
@@ -84,6 +84,31 @@ export async function query<T>(run: () => Promise<T>): Promise<T> {
       throw new BadRequestError(error.message);
     throw error;
   }
+}
+
+/** `Cache-Control` of a response named by a CID: its bytes can never change. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Whether an `If-None-Match` request header matches an entity tag (RFC 9110 §13.1.2: weak comparison, `*`, lists).
+ * @param header The request's `If-None-Match`, if any.
+ * @param etag The current entity tag, quoted (e.g. `"bafk…"`).
+ */
+export function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
+/**
+ * Answers 304 Not Modified (with `ETag` and `Cache-Control`) when the request's `If-None-Match` matches `etag`;
+ * otherwise sets nothing (set the headers on the 200 yourself, so an error is never sent with them).
+ * @returns true when the 304 was sent (the handler must not send a body).
+ */
+export function notModified(request: FastifyRequest, reply: FastifyReply, etag: string, cacheControl: string): boolean {
+  if (!ifNoneMatch(request.headers['if-none-match'], etag)) return false;
+  reply.status(304).header('etag', etag).header('cache-control', cacheControl).send();
+  return true;
 }
 
 export default async function assetReadRoutes(app: FastifyInstance) {
@@ -177,6 +202,48 @@ export default async function assetReadRoutes(app: FastifyInstance) {
             }
           : null,
       };
+    },
+  );
+
+  app.get<{ Params: { cid: string } }>(
+    '/manifests/:cid',
+    {
+      schema: {
+        tags: ['assets'],
+        summary: 'A published manifest by its CID: the stored bytes, cacheable forever',
+        description:
+          'Manifests this node wrote whose content is published as an asset. The bytes are the raw block the CID ' +
+          'names (hash them to check), so the response is immutable: `ETag` is the quoted CID, `Cache-Control: ' +
+          `${IMMUTABLE}\`, and \`If-None-Match\` with that tag answers 304 without a body.`,
+        params: {
+          type: 'object',
+          required: ['cid'],
+          properties: { cid: { type: 'string', pattern: '^b[a-z2-7]{20,200}$' } },
+        },
+        response: { 200: { type: 'object', additionalProperties: true }, 400: problem, 404: problem },
+      },
+    },
+    async (request, reply) => {
+      const { cid } = request.params;
+      const published = await db
+        .selectFrom('manifests')
+        .innerJoin('content_bindings', 'content_bindings.upload_id', 'manifests.upload_id')
+        .select('manifests.cid')
+        .where('manifests.cid', '=', cid)
+        .executeTakeFirst();
+      if (!published) throw new NotFoundError(`No published manifest ${cid} on this node.`);
+      const etag = `"${cid}"`;
+      if (notModified(request, reply, etag, IMMUTABLE)) return reply;
+      const bytes = await app.souk.storage.store.getRaw(cid).catch(() => {
+        throw new NotFoundError(`Manifest ${cid} is not in this node's storage.`);
+      });
+      // The stored bytes themselves (not re-serialised), so that they hash to the CID. Cache headers only now: an
+      // error must not be cached as immutable.
+      return reply
+        .header('etag', etag)
+        .header('cache-control', IMMUTABLE)
+        .type('application/json; charset=utf-8')
+        .send(Buffer.from(bytes));
     },
   );
 }
