@@ -256,4 +256,99 @@ describe('souk user paths against a node', () => {
       }
     });
   });
+
+  describe('buy, account, provider list', () => {
+    type Labelled = { label: string; hash: string }[];
+
+    test('buy --licence in mUSD says the licensee has access and labels approve then purchase; account lists the licence', async () => {
+      const name = `musd licence ${Date.now()}`;
+      const published = await soukJson<PublishJson>(
+        [
+          'publish',
+          file('musd.csv', 'a,b\n1,2\n'),
+          '--kind',
+          'dataset',
+          '--name',
+          name,
+          '--price',
+          '2',
+          '--currency',
+          'musd',
+        ],
+        env,
+      );
+      const client = createSoukClient({ url: node.url });
+      await waitFor(async () => {
+        const asset = await getAsset(client, { assetId: BigInt(published.assetId) }).catch(() => undefined);
+        return asset?.licence?.active ? asset : undefined;
+      });
+      const text = await souk(['buy', published.assetId, '--licence', '--account', '4'], env);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        new RegExp(`^ {2}licensee {2}${node.services.chain.devAccounts[4].address} has access$`, 'm'),
+      );
+      assert.match(text.stdout, /^ {2}approve {3}tx 0x[0-9a-f]{64}\n {2}purchase {2}tx 0x[0-9a-f]{64}$/m);
+
+      const again = await soukJson<{ hasAccess: boolean; transactions: Labelled }>(
+        ['buy', published.assetId, '--licence', '--account', '4'],
+        env,
+      );
+      assert.equal(again.hasAccess, true);
+      assert.deepEqual(
+        again.transactions.map((t) => t.label),
+        ['approve', 'purchase'],
+      );
+
+      type AccountJson = {
+        licences: { assetId: string; name: string; kind: string; active: boolean; purchases: number }[];
+      };
+      const held = await waitFor(async () => {
+        const shown = await soukJson<AccountJson>(['account', '--account', '4'], env);
+        const licence = shown.licences.find((l) => l.assetId === published.assetId);
+        return licence && licence.purchases === 2 ? licence : undefined;
+      });
+      assert.deepEqual(held, { ...held, name, kind: 'dataset', active: true });
+      const table = await souk(['account', '--account', '4'], env);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /^Licences \d+ held$/m);
+      assert.match(table.stdout, new RegExp(`^ {2}#${published.assetId} dataset "${name}" perpetual$`, 'm'));
+      const none = await soukJson<AccountJson>(['account', '--account', '7'], env);
+      assert.deepEqual(none.licences, []);
+    });
+
+    test('buy of a listed asset labels its one transaction buy', async () => {
+      const published = await soukJson<PublishJson>(
+        ['publish', file('sale.csv', 'x\n'), '--kind', 'dataset', '--name', 'for sale', '--price', '1000wei', '--list'],
+        env,
+      );
+      const client = createSoukClient({ url: node.url });
+      await waitFor(async () => {
+        const asset = await getAsset(client, { assetId: BigInt(published.assetId) }).catch(() => undefined);
+        return asset?.listing?.active ? asset : undefined;
+      });
+      const bought = await soukJson<{ transactions: Labelled }>(['buy', published.assetId, '--account', '6'], env);
+      assert.deepEqual(
+        bought.transactions.map((t) => t.label),
+        ['buy'],
+      );
+    });
+
+    test('provider list shows every registered provider of the index', async () => {
+      // The devnet node runs its local providers (2 by default); they register in ProviderRegistry at start.
+      const expected = await waitFor(async () => {
+        const page = (await (await fetch(`${node.url}/api/v1/providers`)).json()) as { items: { address: string }[] };
+        return page.items.length > 0 ? page : undefined;
+      });
+      const listed = await soukJson<{ address: string; stakeWei: string }[]>(['provider', 'list'], env);
+      assert.deepEqual(
+        listed.map((p) => p.address),
+        expected.items.map((p) => p.address),
+      );
+      const text = await souk(['provider', 'list'], env);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^ADDRESS +STAKE +REPUTATION +DONE +FAILED +SLASHED +ONLINE +PRICE +PIPELINES$/m);
+      for (const p of listed) assert.match(text.stdout, new RegExp(`^${p.address} +[\\d.]+ SOUK `, 'm'));
+    });
+  });
 });

@@ -3,23 +3,24 @@
  * `--list`, the devnet's dev accounts.
  */
 import { soukTokenAbi } from '@souk/contracts/abis';
-import { getOwnedAssets } from '@souk/sdk';
+import { getMyLicences, getOwnedAssets } from '@souk/sdk';
 import { type Address, formatUnits, zeroAddress } from 'viem';
 import { accountHelp, accountOptions, DEFAULT_DEV_ACCOUNT, devAccountList, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse } from '../args.ts';
 import { emit, guard } from '../command.ts';
-import { type Context, connect, rpcHelp, rpcOptions } from '../context.ts';
+import { type Context, connect, rpcHelp, rpcOptions, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
 
-export const summary = 'Show the account in use: address, balances, assets owned (--list: dev accounts)';
+export const summary = 'Show the account in use: address, balances, assets owned, licences held (--list: dev accounts)';
 
 export const help = `Usage: souk account [options]
 
 ${summary}.
 
 The account is, in this order: --key, --keystore or --account; else SOUK_PRIVATE_KEY or SOUK_KEYSTORE; else,
-on the devnet, dev account ${DEFAULT_DEV_ACCOUNT}.
+on the devnet, dev account ${DEFAULT_DEV_ACCOUNT}. The licences it holds are read from the node's index after a
+sign-in (SIWE): asset, name, kind, expiry, whether still active.
 
 Options:
   --list                Devnet only: list the dev accounts and their balances
@@ -84,9 +85,11 @@ export function run(argv: string[]): Promise<number> {
       return 0;
     }
     const { account, source, devIndex } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
-    const [balances, owned] = await Promise.all([
+    await signInAs(context, account);
+    const [balances, owned, licences] = await Promise.all([
       balancesOf(context, account.address),
       getOwnedAssets(context.client, { address: account.address }),
+      getMyLicences(context.client),
     ]);
     const result = {
       address: account.address,
@@ -96,6 +99,7 @@ export function run(argv: string[]): Promise<number> {
       devnet: context.info.devnet,
       balances,
       ownedAssets: owned.length,
+      licences,
     };
     emit(flags.json, result, () =>
       [
@@ -103,6 +107,13 @@ export function run(argv: string[]): Promise<number> {
         `Chain    ${context.info.chainId}${context.info.devnet ? ' (devnet)' : ''}  ${context.rpcUrl}`,
         ...balances.map((b) => `${b.symbol.padEnd(8)} ${b.amount}`),
         `Assets   ${owned.length} owned${owned.length ? ` (${owned.map((a) => `#${a.id}`).join(', ')})` : ''}`,
+        `Licences ${licences.length} held`,
+        ...licences.map(
+          (l) =>
+            `  #${l.assetId} ${l.kind} "${l.name ?? '?'}" ${
+              l.expiresAt === null ? 'perpetual' : `${l.active ? 'until' : 'expired'} ${l.expiresAt}`
+            }`,
+        ),
       ].join('\n'),
     );
     return 0;

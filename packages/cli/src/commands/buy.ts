@@ -9,6 +9,7 @@ import { emit, guard } from '../command.ts';
 import { connect, rpcHelp, rpcOptions, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount } from '../format.ts';
+import { labelTransactions } from '../labels.ts';
 import { settle } from '../transact.ts';
 
 export const summary = 'Buy an asset listed for sale, or a licence to use it (--licence)';
@@ -16,8 +17,9 @@ export const summary = 'Buy an asset listed for sale, or a licence to use it (--
 export const help = `Usage: souk buy <assetId> [options]
 
 Buys asset <assetId> at its listing's current on-chain price (royalty and protocol fee are paid by the contract),
-or with --licence a licence at the asset's current terms. Prints the transaction hashes; payment in an ERC-20
-approves the contract first.
+or with --licence a licence at the asset's current terms, then whether the licensee has access (read from the
+chain). Prints each transaction hash with what it did (approve, purchase, buy); payment in an ERC-20 approves the
+contract first.
 
 Options:
   --licence             Buy a licence instead of the asset itself
@@ -74,19 +76,31 @@ export function run(argv: string[]): Promise<number> {
       });
       const transactionHashes = await settle(context, account, result);
       const licensee = flags.licensee ?? account.address;
-      const access = await checkLicence(context.client, { assetId, account: licensee });
+      const [access, transactions] = await Promise.all([
+        checkLicence(context.client, { assetId, account: licensee }),
+        labelTransactions(context, transactionHashes),
+      ]);
       const price = asset?.licence?.priceWei ?? null;
-      emit(flags.json, { assetId: String(assetId), bought: 'licence', licensee, ...access, transactionHashes }, () =>
+      const licenceResult = {
+        assetId: String(assetId),
+        bought: 'licence',
+        licensee,
+        ...access,
+        transactionHashes,
+        transactions,
+      };
+      emit(flags.json, licenceResult, () =>
         [
           `Bought a licence to asset #${assetId}${asset?.name ? ` "${asset.name}"` : ''}${
             price !== null ? ` for ${formatAmount(price, context.token(asset?.licence?.currency))}` : ''
           }`,
-          `  licensee  ${licensee}`,
+          `  licensee  ${licensee} ${access.hasAccess ? 'has access' : 'has NO access (check the licence terms)'}`,
           `  expires   ${formatExpiry(access.expiresAt)}`,
-          ...transactionHashes.map((h) => `  tx        ${h}`),
+          ...transactions.map((t) => `  ${t.label.padEnd(9)} tx ${t.hash}`),
         ].join('\n'),
       );
-      return 0;
+      // Paid but no access (e.g. the licence expired at once): a failure, whatever the receipts said.
+      return access.hasAccess ? 0 : 1;
     }
     const listing = asset?.listing?.active ? asset.listing : null;
     const result = await buyAsset(context.client, {
@@ -94,6 +108,7 @@ export function run(argv: string[]): Promise<number> {
       ...(listing ? { expectedCurrency: listing.currency, expectedPrice: BigInt(listing.priceWei) } : {}),
     });
     const transactionHashes = await settle(context, account, result);
+    const transactions = await labelTransactions(context, transactionHashes);
     emit(
       flags.json,
       {
@@ -102,6 +117,7 @@ export function run(argv: string[]): Promise<number> {
         owner: account.address,
         price: listing ? { priceWei: listing.priceWei, currency: listing.currency } : null,
         transactionHashes,
+        transactions,
       },
       () =>
         [
@@ -109,7 +125,7 @@ export function run(argv: string[]): Promise<number> {
             listing ? ` for ${formatAmount(listing.priceWei, context.token(listing.currency))}` : ''
           }`,
           `  owner  ${account.address}`,
-          ...transactionHashes.map((h) => `  tx     ${h}`),
+          ...transactions.map((t) => `  ${t.label.padEnd(9)} tx ${t.hash}`),
         ].join('\n'),
     );
     return 0;

@@ -5,18 +5,20 @@
  */
 import path from 'node:path';
 import { providerRegistryAbi } from '@souk/contracts';
+import type { SoukClient } from '@souk/sdk';
 import { formatEther, parseEther } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount } from '../args.ts';
 import { emit, guard, note } from '../command.ts';
 import { connect } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { table } from '../format.ts';
 import { topUpStake } from '../providerStake.ts';
 import { sendTransactions } from '../transact.ts';
 
 export const summary = 'Run a compute provider, or show / top up / unbond / withdraw its stake';
 
-export const help = `Usage: souk provider <start|status|stake|unbond|withdraw> [options]
+export const help = `Usage: souk provider <start|status|stake|unbond|withdraw|list> [options]
 
 ${summary}.
 
@@ -28,6 +30,8 @@ ${summary}.
              the provider is active (stake ≥ the registry's minimum): how a slashed provider gets back to work
   unbond     Start unbonding --amount SOUK (withdrawable after the unbonding period; slashable until then)
   withdraw   Withdraw unbonded stake
+  list       Every registered provider (from the node's index): stake, reputation, completed/failed/slashed jobs,
+             online (a heartbeat in the last 10 s), price and pipelines it advertises
 
 Options:
   --stake <SOUK>        Stake bonded at registration (start)                      [default: 1000]
@@ -39,6 +43,32 @@ Options:
   --json                Machine-readable output
 ${accountHelp}
 ${nodeHelp}`;
+
+/** A provider as `GET /api/v1/providers` returns it (wei as decimal strings). */
+type ProviderRow = {
+  address: string;
+  stakeWei: string;
+  unbondingWei: string;
+  completed: number;
+  failed: number;
+  slashed: number;
+  reputation: number;
+  online: boolean;
+  heartbeat: Record<string, unknown> | null;
+};
+
+/** Every registered provider, following the pages of `GET /api/v1/providers` (registration order). */
+async function listAllProviders(client: SoukClient): Promise<ProviderRow[]> {
+  const all: ProviderRow[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    const page: { items: ProviderRow[]; nextCursor: string | null } = await client.json(`/api/v1/providers${query}`);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return all;
+}
 
 export const run = (argv: string[]) =>
   guard('provider', async () => {
@@ -55,17 +85,42 @@ export const run = (argv: string[]) =>
         amount: { type: 'string' },
         json: { type: 'boolean' },
       },
-      { positionals: 2, required: 1, names: ['a subcommand (start, status, stake, unbond, withdraw)'] },
+      { positionals: 2, required: 1, names: ['a subcommand (start, status, stake, unbond, withdraw, list)'] },
     );
     const action = positionals[0];
-    if (!['start', 'status', 'stake', 'unbond', 'withdraw'].includes(action)) {
-      throw new UsageError(`Unknown subcommand "${action}": use start, status, stake, unbond or withdraw.`);
+    if (!['start', 'status', 'stake', 'unbond', 'withdraw', 'list'].includes(action)) {
+      throw new UsageError(`Unknown subcommand "${action}": use start, status, stake, unbond, withdraw or list.`);
     }
     if (positionals.length > 1 && action !== 'stake') throw new UsageError(`Unexpected argument "${positionals[1]}".`);
     if (action === 'stake' && !positionals[1]) throw new UsageError('stake needs an amount of SOUK, e.g. 100.');
     const stakeAmount = action === 'stake' ? parseAmount(positionals[1] as string, 18, 'stake <SOUK>') : 0n;
     if (action === 'stake' && stakeAmount === 0n) throw new UsageError('stake: the amount must be more than 0.');
     const context = await connect({ url: nodeUrl(values.node) });
+    if (action === 'list') {
+      const providers = await listAllProviders(context.client);
+      emit(values.json, providers, () =>
+        providers.length === 0
+          ? 'No providers are registered.'
+          : table(
+              ['ADDRESS', 'STAKE', 'REPUTATION', 'DONE', 'FAILED', 'SLASHED', 'ONLINE', 'PRICE', 'PIPELINES'],
+              providers.map((p) => {
+                const beat = p.heartbeat as { priceWei?: string; pipelines?: string[] } | null;
+                return [
+                  p.address,
+                  `${formatEther(BigInt(p.stakeWei))} SOUK`,
+                  p.reputation.toFixed(2),
+                  String(p.completed),
+                  String(p.failed),
+                  String(p.slashed),
+                  p.online ? 'yes' : 'no',
+                  beat?.priceWei !== undefined ? `${formatEther(BigInt(beat.priceWei))} ETH` : '-',
+                  beat?.pipelines?.join(',') ?? '-',
+                ];
+              }),
+            ),
+      );
+      return 0;
+    }
     const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
     const registry = context.info.contracts.providerRegistry;
 
