@@ -41,6 +41,7 @@ import {
 import { SignJWT } from 'jose';
 import { type Address, type Hex, type LocalAccount, parseEther, toHex } from 'viem';
 import { loadConfig } from '../config.ts';
+import { diffSnapshots, writeSnapshotter } from '../fuzz/snapshot.ts';
 import { accessRequestDomain, accessRequestTypes } from '../gateway/accessRequest.ts';
 import { type RunningNode, startNode } from '../server.ts';
 
@@ -605,6 +606,33 @@ describe('access matrix', () => {
       headers: { authorization: `Bearer ${strangerClient.accessToken}` },
     });
     assert.equal(foreign.status, 403);
+  });
+
+  test('regression: a runtime record the database cannot store (NUL) is refused before the result block is written', async () => {
+    const snapshot = await writeSnapshotter(node.services.db, dataDir);
+    const before = await snapshot();
+    const record = Buffer.from(JSON.stringify({ ort: 'onnxruntime-node\u0000' })).toString('base64url');
+    const response = await fetch(url(`/api/v1/jobs/${assignedJob}/results`), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value,
+        'x-souk-result-hash': resultHash,
+        'x-souk-runtime-record': record,
+      },
+      body: resultBytes,
+    });
+    assert.equal(response.status, 400);
+    assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+    assert.match(
+      ((await response.json()) as { detail: string }).detail,
+      /x-souk-runtime-record\/ort must not contain NUL/,
+    );
+    // The job access nonce (authentication, before the body is read) is spent; no result block or row is written.
+    const changed = diffSnapshots(before, await snapshot()).filter(
+      (line) => line.startsWith('job_results') || line.startsWith('blockstore files'),
+    );
+    assert.deepEqual(changed, [], 'no result block and no result row');
   });
 
   test('result upload: a body whose SHA-256 is not x-souk-result-hash (or no hash) is refused, nothing stored', async () => {

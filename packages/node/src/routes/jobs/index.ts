@@ -18,6 +18,7 @@ import { getJob, listJobs } from '../../db/queries.ts';
 import type { JobStatus } from '../../db/schema.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
+import { findUnusableValue } from '../../plugins/inputGuard.ts';
 import { address, uintString } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
 import { authenticated as auth, problem, transactionsResult, transactMode } from '../common.ts';
@@ -360,11 +361,19 @@ export default async function jobRoutes(app: FastifyInstance) {
       let runtimeRecord: string | null = null;
       const header = request.headers['x-souk-runtime-record'];
       if (typeof header === 'string') {
+        let parsed: unknown;
         try {
-          runtimeRecord = JSON.stringify(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
+          parsed = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
         } catch {
           throw new BadRequestError('x-souk-runtime-record is not base64url JSON.');
         }
+        // Checked before anything is stored: the database refuses NUL and lone surrogates in jsonb, and the result
+        // block would otherwise be written before the row insert fails.
+        const unusable = findUnusableValue(parsed, { numbers: true });
+        if (unusable) {
+          throw new BadRequestError(`x-souk-runtime-record${unusable.instancePath} ${unusable.message}.`);
+        }
+        runtimeRecord = JSON.stringify(parsed);
       }
       const resultCid = await storage.store.putRaw(bytes);
       await db
