@@ -379,6 +379,7 @@ for (const variant of await dbVariants()) {
         active: 1,
         stake: '2500',
         unbonding: '100',
+        locked: '0',
         completed: 5,
         failed: 1,
         slashes: 1,
