@@ -336,6 +336,37 @@ for (const variant of await dbVariants()) {
         assert.equal(p.completed, 1);
         assert.equal(p.failed, 0);
       }
+      // Stake locks: each assignment locked the job's slash amount, the settlement released it; the index agrees with
+      // ProviderRegistry.lockedStake, and the lock events belong to their provider (so a reorg rebuild replays them).
+      const slash = await read<bigint>({
+        address: deployment.contracts.computeMarket,
+        abi: computeMarketAbi,
+        functionName: 'slashAmount',
+      });
+      for (const p of providers) {
+        const onChain = await read<bigint>({
+          address: deployment.contracts.providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'lockedStake',
+          args: [p.address],
+        });
+        assert.equal(String(p.locked_stake), onChain.toString());
+        const locks = await db
+          .selectFrom('chain_events')
+          .select(['event', 'args'])
+          .where('entity', '=', `provider:${p.address}`)
+          .where('event', 'in', ['StakeLocked', 'StakeUnlocked'])
+          .orderBy('block_number')
+          .orderBy('log_index')
+          .execute();
+        assert.deepEqual(
+          locks.map((l) => [l.event, (l.args as { locked: string }).locked]),
+          [
+            ['StakeLocked', slash.toString()],
+            ['StakeUnlocked', '0'],
+          ],
+        );
+      }
 
       const job = await getJob(db, { id: ids.job });
       assert.ok(job);
