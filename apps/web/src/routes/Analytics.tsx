@@ -133,6 +133,7 @@ export function AnalyticsPage() {
         submitted: r.submitted,
         settled: r.settled,
         refunded: r.refunded,
+        failed: r.failed,
         disputed: r.disputed,
         p50: r.latencyP50,
         p95: r.latencyP95,
@@ -219,6 +220,7 @@ export function AnalyticsPage() {
             { key: 'submitted', label: 'Submitted' },
             { key: 'settled', label: 'Settled' },
             { key: 'refunded', label: 'Refunded' },
+            { key: 'failed', label: 'Failed' },
             { key: 'disputed', label: 'Disputed' },
           ]}
           loading={jobs.isLoading}
@@ -234,6 +236,7 @@ export function AnalyticsPage() {
               <Bar dataKey="submitted" name="Submitted" fill="#a8a29e" />
               <Bar dataKey="settled" name="Settled" fill="#047857" />
               <Bar dataKey="refunded" name="Refunded" fill="#b91c1c" />
+              <Bar dataKey="failed" name="Failed" fill="#d97706" />
             </BarChart>
           </ResponsiveContainer>
         </ChartCard>

@@ -1,7 +1,7 @@
 /**
- * The compute providers (`GET /api/v1/providers`): stake, unbonding, earnings, reputation, slashes, what each
- * advertised in its last heartbeat, and its recent jobs. Your own provider, when the account you act as is one,
- * comes first.
+ * The compute providers (`GET /api/v1/providers`): stake (and how much of it open jobs lock), unbonding, earnings,
+ * reputation, slashes, what each advertised in its last heartbeat, and its recent jobs. Your own provider, when the
+ * account you act as is one, comes first.
  */
 import { getProviderStats } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
@@ -20,6 +20,10 @@ import { listJobs } from '../lib/jobs.ts';
 export type Provider = {
   address: string;
   stakeWei: string;
+  /** Stake locked by open assignments (each locks its job's slash amount); absent from older nodes. */
+  lockedStakeWei?: string;
+  /** `stakeWei − lockedStakeWei`: what a new assignment can lock; a job is only assigned when it covers the lock. */
+  freeStakeWei?: string;
   unbondingWei: string;
   unbondableAt: string | null;
   completed: number;
@@ -115,6 +119,12 @@ function ProviderCard({
           {minStake && BigInt(provider.stakeWei) < BigInt(minStake) && (
             <dd className="text-xs text-red-700">below the minimum</dd>
           )}
+          {provider.lockedStakeWei !== undefined && provider.freeStakeWei !== undefined && (
+            <dd className="text-xs text-stone-500" data-testid="stake-locks">
+              {formatAmount(provider.lockedStakeWei, souk)} locked by open jobs ·{' '}
+              {formatAmount(provider.freeStakeWei, souk)} free
+            </dd>
+          )}
         </div>
         <div>
           <dt className="text-xs text-stone-500">Unbonding</dt>
@@ -204,6 +214,9 @@ export function ProvidersPage() {
             <div>
               <dt className="text-xs text-stone-500">Bonded stake</dt>
               <dd className="text-lg font-semibold">{formatAmount(totals.stake, souk)}</dd>
+              {totals.locked !== undefined && (
+                <dd className="text-xs text-stone-500">{formatAmount(totals.locked, souk)} locked by open jobs</dd>
+              )}
             </div>
             <div>
               <dt className="text-xs text-stone-500">Minimum stake</dt>

@@ -1,19 +1,43 @@
 /**
  * The node's live view of providers: what each advertised in its last heartbeat (price, pipelines, load, cached
- * models) joined with what the chain says about it (stake and reputation counters, from the index). The scheduler
- * selects from {@link ProviderPool.snapshots}.
+ * models) joined with what the chain says about it (stake, stake locked by open assignments and reputation counters,
+ * from the index). The scheduler selects from {@link ProviderPool.snapshots}.
+ *
+ * Every assignment locks the job's slash amount of the provider's stake (`ProviderRegistry.lockStake`), and an
+ * assignment whose provider has less free stake (stake − locked) reverts with `SoukInsufficientFreeStake`; so
+ * `snapshots({ minFreeStakeWei })` leaves such providers out.
  */
 import type { HeartbeatMessage } from '@souk/provider';
 import type { Address } from 'viem';
 import type { SoukDb } from '../db/index.ts';
 import type { ProviderSnapshot } from '../scheduler/score.ts';
 
+/** A provider as the pool sees it: the scheduler's snapshot plus its stake locks. */
+export type PoolSnapshot = ProviderSnapshot & {
+  /** SOUK wei of `stake` locked by the provider's open assignments (index of `StakeLocked`/`StakeUnlocked`). */
+  lockedStake: bigint;
+  /** `stake − lockedStake`, SOUK wei: what a new assignment can still lock. */
+  freeStake: bigint;
+};
+
+/** Options of {@link ProviderPool.snapshots}. */
+export type SnapshotOptions = {
+  /**
+   * Leave out providers whose free stake (stake − locked, SOUK wei) is below this: the job's slash amount, which an
+   * assignment locks (less would revert with `SoukInsufficientFreeStake`). @default 0n (nobody left out)
+   */
+  minFreeStakeWei?: bigint | undefined;
+};
+
 /** Live providers. */
 export type ProviderPool = {
   /** Records a heartbeat. */
   heartbeat(message: HeartbeatMessage, receivedAtMs?: number): void;
-  /** Snapshots of every provider heard from, with on-chain stake and reputation from the index. */
-  snapshots(): Promise<ProviderSnapshot[]>;
+  /**
+   * Snapshots of every provider heard from and registered on-chain, with stake, locked stake and reputation from the
+   * index; those with less free stake than `options.minFreeStakeWei` are left out.
+   */
+  snapshots(options?: SnapshotOptions): Promise<PoolSnapshot[]>;
   /** The last heartbeats, by lower-case address. */
   live(): Map<string, { message: HeartbeatMessage; receivedAtMs: number }>;
   /** Counts a job as running on a provider until its next heartbeat (so one tick does not overload it). */
@@ -40,22 +64,28 @@ export function createProviderPool(db: SoukDb): ProviderPool {
       const key = address.toLowerCase();
       reserved.set(key, (reserved.get(key) ?? 0) + 1);
     },
-    async snapshots() {
+    async snapshots({ minFreeStakeWei = 0n } = {}) {
       if (beats.size === 0) return [];
       const rows = await db
         .selectFrom('providers')
-        .select(['address', 'stake', 'completed', 'failed', 'slashed'])
+        .select(['address', 'stake', 'locked_stake', 'completed', 'failed', 'slashed'])
         .where('address', 'in', [...beats.keys()])
         .execute();
       const chain = new Map(rows.map((r) => [r.address, r]));
-      const out: ProviderSnapshot[] = [];
+      const out: PoolSnapshot[] = [];
       for (const [key, { message, receivedAtMs }] of beats) {
         const row = chain.get(key);
         if (!row) continue; // not registered on-chain (yet, as far as the index knows)
+        const stake = BigInt(row.stake);
+        const lockedStake = BigInt(row.locked_stake);
+        const freeStake = stake > lockedStake ? stake - lockedStake : 0n;
+        if (freeStake < minFreeStakeWei) continue; // an assignment would revert (SoukInsufficientFreeStake)
         out.push({
           address: key as Address,
           operator: message.operator,
-          stake: BigInt(row.stake),
+          stake,
+          lockedStake,
+          freeStake,
           completed: Number(row.completed),
           failed: Number(row.failed),
           slashed: Number(row.slashed),

@@ -640,8 +640,13 @@ export type JobBucketRow = {
   submitted: number;
   /** Of those, settled with a result (finalized or dispute settled). */
   settled: number;
-  /** Of those, refunded. */
+  /** Of those, refunded (no verified result before the deadline). */
   refunded: number;
+  /**
+   * Of those, failed (`ComputeMarket.failJob`, status 7: the model cannot take the input; refunded in full, nobody
+   * slashed). Not counted in `refunded`.
+   */
+  failed: number;
   /** Of those, disputed at some point (providers disagreed or an audit challenged). */
   disputed: number;
   /** Submission → settlement time of the settled ones, seconds (block timestamps): percentiles, or null. */
@@ -651,8 +656,9 @@ export type JobBucketRow = {
 };
 
 /**
- * Compute jobs per time bucket of their submission, oldest first, with their outcomes and the percentiles of the
- * time from submission to settlement (`percentile_cont`, seconds, from the blocks' timestamps).
+ * Compute jobs per time bucket of their submission, oldest first, with their outcomes (settled, refunded, failed,
+ * disputed) and the percentiles of the time from submission to settlement (`percentile_cont`, seconds, from the
+ * blocks' timestamps).
  * @throws {InvalidQueryError} on an unknown bucket.
  */
 export async function jobsOverTime(
@@ -672,6 +678,7 @@ export async function jobsOverTime(
     .selectFrom(firstOf('JobSubmitted').as('s'))
     .leftJoin(firstOf('JobSettled').as('f'), 'f.job_id', 's.job_id')
     .leftJoin(firstOf('JobRefunded').as('r'), 'r.job_id', 's.job_id')
+    .leftJoin(firstOf('JobFailed').as('x'), 'x.job_id', 's.job_id')
     .leftJoin(
       db
         .selectFrom('job_events')
@@ -688,6 +695,7 @@ export async function jobsOverTime(
       sql<number>`count(*)`.as('submitted'),
       sql<number>`count(f.at)`.as('settled'),
       sql<number>`count(r.at)`.as('refunded'),
+      sql<number>`count(x.at)`.as('failed'),
       sql<number>`count(d.job_id)`.as('disputed'),
       sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from f.at - s.at))`.as('p50'),
       sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from f.at - s.at))`.as('p95'),
@@ -701,6 +709,7 @@ export async function jobsOverTime(
     submitted: Number(row.submitted),
     settled: Number(row.settled),
     refunded: Number(row.refunded),
+    failed: Number(row.failed),
     disputed: Number(row.disputed),
     latencyP50: num(row.p50),
     latencyP95: num(row.p95),
@@ -986,6 +995,8 @@ export type ProviderStats = {
     /** SOUK wei bonded (stake), and waiting to unbond. */
     stake: string;
     unbonding: string;
+    /** SOUK wei of that stake locked by open assignments (each locks its job's slash amount). */
+    locked: string;
     /** Jobs completed and failed, all providers. */
     completed: number;
     failed: number;
@@ -1040,6 +1051,7 @@ export async function providerStats(
       sql<number>`count(*) filter (where stake >= ${minStake}::numeric and stake > 0)`.as('active'),
       sql<string>`coalesce(sum(stake), 0)`.as('stake'),
       sql<string>`coalesce(sum(unbonding), 0)`.as('unbonding'),
+      sql<string>`coalesce(sum(locked_stake), 0)`.as('locked'),
       sql<number>`coalesce(sum(completed), 0)`.as('completed'),
       sql<number>`coalesce(sum(failed), 0)`.as('failed'),
       sql<number>`coalesce(sum(slashed), 0)`.as('slashes'),
@@ -1074,6 +1086,7 @@ export async function providerStats(
       active: Number(totals.active),
       stake: String(totals.stake),
       unbonding: String(totals.unbonding),
+      locked: String(totals.locked),
       completed: Number(totals.completed),
       failed: Number(totals.failed),
       slashes: Number(totals.slashes),

@@ -199,6 +199,8 @@ export interface ProvidersTable {
   slashed: Generated<number>;
   /** SOUK wei taken by slashing, in all. */
   slashed_amount: Generated<Numeric>;
+  /** SOUK wei of `stake` locked by open assignments (`ProviderRegistry.lockedStake`); free = stake − locked. */
+  locked_stake: Generated<Numeric>;
   metadata_uri: string;
   registered_block: number;
   updated_block: number;

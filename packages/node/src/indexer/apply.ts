@@ -463,14 +463,27 @@ async function applyProviderRegistry(db: Db, event: EventOf<'providerRegistry'>,
       // The registry takes from stake first, then from unbonding funds.
       const taken = event.args.slashed;
       const fromStake = taken < stake ? taken : stake;
+      const stakeAfter = stake - fromStake;
+      // The fault settles the lock that backed it (by the amount requested), and locked never exceeds stake.
+      let locked = BigInt(provider.locked_stake);
+      if (locked !== 0n) {
+        locked = event.args.requested < locked ? locked - event.args.requested : 0n;
+        if (locked > stakeAfter) locked = stakeAfter;
+      }
       await update({
-        stake: (stake - fromStake).toString(),
+        stake: stakeAfter.toString(),
         unbonding: (unbonding - (taken - fromStake)).toString(),
         slashed: provider.slashed + 1,
         slashed_amount: (BigInt(provider.slashed_amount) + taken).toString(),
+        locked_stake: locked.toString(),
       });
       return;
     }
+    case 'StakeLocked':
+    case 'StakeUnlocked':
+      // Both carry the provider's new total lock.
+      await update({ locked_stake: event.args.locked.toString() });
+      return;
     case 'ReputationUpdated':
       await update({ completed: Number(event.args.completed), failed: Number(event.args.failed) });
       return;

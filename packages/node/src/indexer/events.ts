@@ -134,6 +134,8 @@ export function entityOf(event: SoukEvent): string | null {
         case 'Withdrawn':
         case 'Slashed':
         case 'ReputationUpdated':
+        case 'StakeLocked':
+        case 'StakeUnlocked':
           return `provider:${event.args.provider.toLowerCase()}`;
         default:
           return null;

@@ -10,6 +10,7 @@ import * as contentBinding from './0004_content_binding.ts';
 import * as readIndexes from './0005_read_indexes.ts';
 import * as jobFailures from './0006_job_failures.ts';
 import * as tokenFamilies from './0007_token_families.ts';
+import * as lockedStake from './0008_locked_stake.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0005_read_indexes': readIndexes,
   '0006_job_failures': jobFailures,
   '0007_token_families': tokenFamilies,
+  '0008_locked_stake': lockedStake,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

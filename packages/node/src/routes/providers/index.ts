@@ -1,6 +1,7 @@
 /**
  * Compute providers: what each advertised in its last heartbeat (hardware, price, pipelines, load, cached models)
- * joined with its on-chain record (stake, unbonding, reputation counters, slashes) from the index.
+ * joined with its on-chain record (stake, stake locked by open assignments, unbonding, reputation counters, slashes)
+ * from the index.
  */
 import type { FastifyInstance } from 'fastify';
 import { cachedRead, listProviders } from '../../db/queries.ts';
@@ -16,6 +17,11 @@ const providerSchema = {
   properties: {
     address: { type: 'string' },
     stakeWei: wei,
+    lockedStakeWei: { type: 'string', description: 'wei, decimal: stake locked by open assignments' },
+    freeStakeWei: {
+      type: 'string',
+      description: 'wei, decimal: stake − locked; a job is only assigned when this covers its slash amount',
+    },
     unbondingWei: wei,
     unbondableAt: { type: ['string', 'null'], description: 'ISO 8601' },
     completed: { type: 'integer' },
@@ -51,6 +57,11 @@ export default async function providerRoutes(app: FastifyInstance) {
       return {
         address: row.address,
         stakeWei: row.stake,
+        lockedStakeWei: row.locked_stake,
+        freeStakeWei: (BigInt(row.stake) > BigInt(row.locked_stake)
+          ? BigInt(row.stake) - BigInt(row.locked_stake)
+          : 0n
+        ).toString(),
         unbondingWei: row.unbonding,
         unbondableAt: row.unbondable_at ? new Date(row.unbondable_at).toISOString() : null,
         completed,

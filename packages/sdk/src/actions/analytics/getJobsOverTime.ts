@@ -8,7 +8,10 @@ export type JobsBucket = {
   submitted: number;
   /** Settled with a result (finalized, or dispute settled). */
   settled: number;
+  /** Refunded: no verified result before the deadline. */
   refunded: number;
+  /** Failed (`ComputeMarket.failJob`, status 7): the model cannot take the input; refunded, nobody slashed. */
+  failed: number;
   /** Disputed at some point (disagreement or audit challenge). */
   disputed: number;
   /** Submission → settlement, seconds (block timestamps); null without settled jobs. */

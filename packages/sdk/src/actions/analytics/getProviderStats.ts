@@ -41,6 +41,8 @@ export type GetProviderStatsReturnType = {
     stake: string;
     /** SOUK wei waiting to unbond. */
     unbonding: string;
+    /** SOUK wei of the bonded stake locked by open assignments (absent from nodes before stake locks). */
+    locked?: string;
     completed: number;
     failed: number;
     slashes: number;
