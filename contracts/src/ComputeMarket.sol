@@ -217,18 +217,42 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job, JobStatus.Assigned);
         _requireWorkingTime(jobId, job);
+        uint256 lock = job.slashAmount;
+        uint256 slot;
+        if (previous == address(0)) {
+            // Fill a slot vacated by {releaseProvider}: nobody held it, so nobody is charged a failure or unlocked.
+            uint256 r = job.redundancy;
+            while (slot < r && _slots[jobId][slot] != address(0)) ++slot;
+            if (slot == r) revert SoukNoVacantSlot(jobId);
+            _assign(jobId, slot, replacement, lock);
+            emit ProviderReassigned(jobId, address(0), replacement);
+            return;
+        }
         Assignment storage old = _assignments[jobId][previous];
         if (!old.assigned) revert SoukNotAssigned(jobId, previous);
         if (old.commitment != 0) revert SoukAlreadyCommitted(jobId, previous);
         if (replacement == previous) revert SoukProviderAlreadyAssigned(jobId, previous);
-        uint256 slot;
         while (_slots[jobId][slot] != previous) ++slot; // found within r ≤ 5 slots: `previous` is assigned
         delete _assignments[jobId][previous];
-        uint256 lock = job.slashAmount;
         _assign(jobId, slot, replacement, lock);
         emit ProviderReassigned(jobId, previous, replacement);
         registry.recordResult(previous, false);
         _unlock(previous, lock);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function releaseProvider(uint256 jobId, address provider) external onlyRole(SCHEDULER_ROLE) {
+        Job storage job = _jobs[jobId];
+        _requireStatus(jobId, job, JobStatus.Assigned);
+        _requireBeforeDeadline(jobId, job); // after it, {refund} judges who delivered
+        Assignment storage a = _requireAssigned(jobId, provider);
+        if (a.commitment != 0) revert SoukAlreadyCommitted(jobId, provider);
+        uint256 slot;
+        while (_slots[jobId][slot] != provider) ++slot; // found within r ≤ 5 slots: `provider` is assigned
+        delete _slots[jobId][slot];
+        delete _assignments[jobId][provider];
+        emit ProviderReleased(jobId, provider);
+        _unlock(provider, job.slashAmount);
     }
 
     // ───────────────────────────── providers ─────────────────────────────
@@ -352,6 +376,7 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
             bool judged = status != JobStatus.Disputed; // an unsettled dispute proves no fault: nobody is slashed
             for (uint256 i; i < r; ++i) {
                 address provider = _slots[jobId][i];
+                if (provider == address(0)) continue; // vacated by {releaseProvider}: nobody to slash or unlock
                 Assignment storage a = _assignments[jobId][provider];
                 if (judged && a.commitment == 0) _penalize(jobId, job, provider, REASON_NO_COMMIT);
                 else if (judged && status == JobStatus.Revealing && a.result == 0) {
@@ -373,7 +398,8 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
             uint256 r = job.redundancy;
             uint256 lock = job.slashAmount;
             for (uint256 i; i < r; ++i) {
-                _unlock(_slots[jobId][i], lock);
+                address provider = _slots[jobId][i];
+                if (provider != address(0)) _unlock(provider, lock); // a vacated slot holds no lock
             }
         }
         uint256 reward = job.reward;
@@ -472,11 +498,16 @@ contract ComputeMarket is IComputeMarket, Governed, Payouts, ReentrancyGuardTran
 
     /// @inheritdoc IComputeMarket
     function providersOf(uint256 jobId) external view returns (address[] memory providers) {
-        uint256 r = _slots[jobId][0] == address(0) ? 0 : _jobs[jobId].redundancy;
+        Job storage job = _jobs[jobId];
+        uint256 r = job.redundancy;
         providers = new address[](r);
+        bool any = job.status == JobStatus.Assigned; // an Assigned job lists its slots even if all are vacated
         for (uint256 i; i < r; ++i) {
-            providers[i] = _slots[jobId][i];
+            address provider = _slots[jobId][i];
+            providers[i] = provider;
+            if (provider != address(0)) any = true;
         }
+        if (!any) providers = new address[](0); // never assigned
     }
 
     /// @inheritdoc IComputeMarket

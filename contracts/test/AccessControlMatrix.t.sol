@@ -76,6 +76,7 @@ contract AccessControlMatrixTest is SoukFixture {
         _role("ComputeMarket", c, abi.encodeCall(compute.pause, ()), pauser);
         _role("ComputeMarket", c, abi.encodeCall(compute.assignProviders, (1, one)), scheduler_);
         _role("ComputeMarket", c, abi.encodeCall(compute.reassignProvider, (1, alice, bob)), scheduler_);
+        _role("ComputeMarket", c, abi.encodeCall(compute.releaseProvider, (1, alice)), scheduler_);
         _role("ComputeMarket", c, abi.encodeCall(compute.challenge, (1)), referee_);
         _role("ComputeMarket", c, abi.encodeCall(compute.settleDispute, (1, bytes32(uint256(1)))), referee_);
         _role("ComputeMarket", c, abi.encodeCall(compute.failJob, (1, bytes32(0))), referee_);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {SoukFixture} from "./utils/SoukFixture.sol";
+import {Vm} from "./utils/Vm.sol";
 import {RevertingReceiver, GasBurningReceiver, ReentrantReceiver} from "./utils/mocks/Receivers.sol";
 import {ComputeBlockingERC20} from "./utils/mocks/ComputeBlockingERC20.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
@@ -652,6 +653,209 @@ contract ComputeMarketTest is SoukFixture {
         );
         vm.prank(referee);
         compute.reassignProvider(id, ps[0], ps[4]);
+    }
+
+    // ───────────────────────────── releaseProvider ─────────────────────────────
+
+    function _release(uint256 id, address p) internal {
+        vm.prank(scheduler);
+        compute.releaseProvider(id, p);
+    }
+
+    function test_releaseProvider_vacatesSlotWithoutFailureOrSlash() public {
+        uint256 id = _submit(REWARD, 3);
+        _assign(id, _first(3));
+        assertEq(registry.lockedStake(ps[1]), SLASH_AMOUNT, "assignment locks");
+
+        vm.expectEmit(true, true, false, true, address(compute));
+        emit IComputeMarket.ProviderReleased(id, ps[1]);
+        _release(id, ps[1]);
+
+        address[] memory got = compute.providersOf(id);
+        assertEq(got.length, 3, "still r slots");
+        assertEq(got[0], ps[0], "slot 0 kept");
+        assertEq(got[1], address(0), "slot 1 vacated");
+        assertEq(got[2], ps[2], "slot 2 kept");
+        assertFalse(compute.getAssignment(id, ps[1]).assigned, "released provider unassigned");
+        assertEq(registry.lockedStake(ps[1]), 0, "lock released");
+        assertEq(uint256(_provider(ps[1]).failed), 0, "no failure counted");
+        assertEq(uint256(_provider(ps[1]).stake), 2 * MIN_STAKE, "stake untouched");
+        _assertStatus(id, IComputeMarket.JobStatus.Assigned);
+
+        // The released provider can no longer commit.
+        bytes32 c = _commitment(RESULT, _salt(ps[1]), ps[1]);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNotAssigned.selector, id, ps[1]));
+        vm.prank(ps[1]);
+        compute.commitResult(id, c);
+    }
+
+    function test_releaseProvider_vacatedSlotBlocksRevealingUntilFilled() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        _release(id, ps[0]);
+        _commit(id, ps[1], RESULT);
+        _assertStatus(id, IComputeMarket.JobStatus.Assigned); // one of two slots committed: no reveal window yet
+
+        vm.expectEmit(true, true, false, true, address(compute));
+        emit IComputeMarket.ProviderAssigned(id, ps[4]);
+        vm.expectEmit(true, true, true, true, address(compute));
+        emit IComputeMarket.ProviderReassigned(id, address(0), ps[4]);
+        vm.prank(scheduler);
+        compute.reassignProvider(id, address(0), ps[4]);
+
+        assertEq(compute.providersOf(id)[0], ps[4], "vacated slot filled in place");
+        assertEq(registry.lockedStake(ps[4]), SLASH_AMOUNT, "replacement locked");
+        assertEq(uint256(_provider(ps[0]).failed), 0, "released provider not charged by the fill");
+        _commit(id, ps[4], RESULT);
+        _assertStatus(id, IComputeMarket.JobStatus.Revealing);
+        _reveal(id, ps[1], RESULT);
+        _reveal(id, ps[4], RESULT);
+        _finalize(id);
+        _assertStatus(id, IComputeMarket.JobStatus.Finalized);
+        assertEq(registry.lockedStake(ps[1]), 0, "winner unlocked");
+        assertEq(registry.lockedStake(ps[4]), 0, "replacement unlocked");
+        _assertMoney();
+    }
+
+    function test_releaseProvider_releasedProviderMayBeAssignedAgain() public {
+        uint256 id = _submit(REWARD, 1);
+        _assign(id, _first(1));
+        _release(id, ps[0]);
+        vm.prank(scheduler);
+        compute.reassignProvider(id, address(0), ps[0]); // it came back: a fresh assignment
+        assertTrue(compute.getAssignment(id, ps[0]).assigned, "assigned again");
+        assertEq(registry.lockedStake(ps[0]), SLASH_AMOUNT, "locked again");
+    }
+
+    function test_undeliveredProviderNotSlashedWhenNoReplacement() public {
+        uint256 id = _submit(REWARD, 2);
+        address[] memory a = _first(2);
+        _assign(id, a);
+        _commit(id, a[0], RESULT);
+        _release(id, a[1]); // never confirmed receipt, nobody to take its place
+        vm.warp(uint256(compute.getJob(id).deadline) + 1);
+        uint256 before = alice.balance;
+        uint256 soukBefore = souk.balanceOf(treasury);
+
+        vm.recordLogs();
+        compute.refund(id);
+        bytes32 slashedTopic = IComputeMarket.ProviderSlashed.selector;
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertTrue(logs.length > 0, "refund emitted");
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics.length == 0 || logs[i].topics[0] != slashedTopic, "nobody slashed");
+        }
+
+        assertEq(alice.balance - before, REWARD, "escrow returned");
+        assertEq(uint256(_provider(a[1]).stake), 2 * MIN_STAKE, "undelivered provider's stake unchanged");
+        assertEq(uint256(_provider(a[1]).failed), 0, "undelivered provider no failure");
+        assertEq(uint256(_provider(a[1]).slashed), 0, "undelivered provider not slashed");
+        assertEq(registry.lockedStake(a[1]), 0, "undelivered provider unlocked");
+        assertEq(uint256(_provider(a[0]).stake), 2 * MIN_STAKE, "committer untouched");
+        assertEq(registry.lockedStake(a[0]), 0, "committer unlocked");
+        assertEq(souk.balanceOf(treasury), soukBefore, "no slash proceeds");
+        _assertStatus(id, IComputeMarket.JobStatus.Refunded);
+        _assertMoney();
+    }
+
+    function test_releaseProvider_refundStillSlashesHoldersThatDidNotCommit() public {
+        uint256 id = _submit(REWARD, 3);
+        address[] memory a = _first(3);
+        _assign(id, a);
+        _commit(id, a[0], RESULT);
+        _release(id, a[1]);
+        vm.warp(uint256(compute.getJob(id).deadline) + 1);
+        vm.expectEmit(true, true, false, true, address(compute));
+        emit IComputeMarket.ProviderSlashed(id, a[2], SLASH_AMOUNT, reasonNoCommit);
+        compute.refund(id);
+        assertEq(uint256(_provider(a[2]).stake), 2 * MIN_STAKE - SLASH_AMOUNT, "holder that did not commit slashed");
+        assertEq(uint256(_provider(a[1]).stake), 2 * MIN_STAKE, "released provider untouched");
+        assertEq(registry.lockedStake(a[0]), 0, "committer unlocked");
+        assertEq(registry.lockedStake(a[2]), 0, "slashed holder's lock settled");
+        _assertMoney();
+    }
+
+    function test_releaseProvider_allSlotsVacatedThenFailJob() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        _release(id, ps[0]);
+        _release(id, ps[1]);
+        address[] memory got = compute.providersOf(id);
+        assertEq(got.length, 2, "an Assigned job lists its vacated slots");
+        assertEq(got[0], address(0), "vacated");
+        vm.prank(referee);
+        compute.failJob(id, bytes32(0));
+        _assertStatus(id, IComputeMarket.JobStatus.Failed);
+        assertEq(registry.lockedStake(ps[0]), 0, "no lock left");
+        _assertMoney();
+    }
+
+    function test_releaseProvider_revertsIfCommitted() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        _commit(id, ps[0], RESULT);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukAlreadyCommitted.selector, id, ps[0]));
+        _release(id, ps[0]);
+    }
+
+    function test_releaseProvider_revertsIfNotAssigned() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNotAssigned.selector, id, ps[3]));
+        _release(id, ps[3]);
+        _release(id, ps[0]);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNotAssigned.selector, id, ps[0]));
+        _release(id, ps[0]); // twice
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNotAssigned.selector, id, address(0)));
+        _release(id, address(0));
+    }
+
+    function test_releaseProvider_revertsIfNotAssignedStatus() public {
+        uint256 id = _submit(REWARD, 1);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Open);
+        _release(id, ps[0]);
+        _assign(id, _first(1));
+        _commit(id, ps[0], RESULT);
+        _expectStatusRevert(id, IComputeMarket.JobStatus.Revealing);
+        _release(id, ps[0]);
+    }
+
+    function test_releaseProvider_revertsIfAfterDeadline() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        uint256 deadline = compute.getJob(id).deadline;
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukDeadlinePassed.selector, id, deadline));
+        _release(id, ps[0]);
+    }
+
+    function test_releaseProvider_revertsIfNotScheduler() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, referee, schedulerRole)
+        );
+        vm.prank(referee);
+        compute.releaseProvider(id, ps[0]);
+    }
+
+    function test_releaseProvider_fillRevertsWithoutVacantSlot() public {
+        uint256 id = _submit(REWARD, 2);
+        _assign(id, _first(2));
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukNoVacantSlot.selector, id));
+        vm.prank(scheduler);
+        compute.reassignProvider(id, address(0), ps[4]);
+    }
+
+    function test_releaseProvider_fillNeedsWorkingTime() public {
+        uint256 id = _submit(REWARD, 1);
+        _assign(id, _first(1));
+        _release(id, ps[0]);
+        uint256 deadline = compute.getJob(id).deadline;
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.SoukDeadlinePassed.selector, id, deadline));
+        vm.prank(scheduler);
+        compute.reassignProvider(id, address(0), ps[4]);
     }
 
     // ───────────────────────────── commitResult ─────────────────────────────

@@ -110,6 +110,9 @@ interface IComputeMarket {
     error SoukProviderAlreadyAssigned(uint256 jobId, address provider);
     /// @notice Thrown when the caller or named provider is not assigned to the job.
     error SoukNotAssigned(uint256 jobId, address provider);
+    /// @notice Thrown when a vacated slot is to be filled ({reassignProvider} with `previous = address(0)`) but
+    /// every slot of the job is held.
+    error SoukNoVacantSlot(uint256 jobId);
     /// @notice Thrown when a provider commits twice, or a reassigned provider had already committed.
     error SoukAlreadyCommitted(uint256 jobId, address provider);
     /// @notice Thrown when a provider reveals twice.
@@ -163,11 +166,17 @@ interface IComputeMarket {
     /// @param jobId The job.
     /// @param provider The provider.
     event ProviderAssigned(uint256 indexed jobId, address indexed provider);
-    /// @notice A provider that had not committed was replaced.
+    /// @notice A provider that had not committed was replaced, or a vacated slot was filled.
     /// @param jobId The job.
-    /// @param previous Provider removed (its failure counter moves).
+    /// @param previous Provider removed (its failure counter moves); `address(0)` when a slot vacated by
+    /// {releaseProvider} was filled.
     /// @param replacement Provider added.
     event ProviderReassigned(uint256 indexed jobId, address indexed previous, address indexed replacement);
+    /// @notice A provider that never received its assignment was released from the job ({releaseProvider}): its slot
+    /// is vacated, its stake lock released, its failure counter and stake untouched.
+    /// @param jobId The job.
+    /// @param provider The released provider.
+    event ProviderReleased(uint256 indexed jobId, address indexed provider);
     /// @notice A provider committed to a result.
     /// @param jobId The job.
     /// @param provider The provider.
@@ -283,10 +292,29 @@ interface IComputeMarket {
     /// @notice Replaces an assigned provider that has not committed (the scheduler). The replaced provider's
     /// failure counter moves and its stake lock is released; the replacement's is taken. Only while the job is still
     /// collecting commits, so a newcomer never sees a reveal, and with at least {minWorkingTime} seconds left.
+    /// With `previous = address(0)` it instead fills the first slot vacated by {releaseProvider}: nobody's failure
+    /// counter moves and only the replacement's lock is taken.
     /// @dev Reverts {SoukInvalidJobStatus}, {SoukDeadlinePassed}, {SoukNotEnoughTimeLeft}, {SoukNotAssigned},
-    /// {SoukAlreadyCommitted}, {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}, the registry's
-    /// `SoukInsufficientFreeStake`. Emits {ProviderReassigned}.
+    /// {SoukNoVacantSlot} (`previous = address(0)` and no slot vacated), {SoukAlreadyCommitted},
+    /// {SoukProviderNotActive}, {SoukProviderAlreadyAssigned}, the registry's `SoukInsufficientFreeStake`.
+    /// Emits {ProviderAssigned}, {ProviderReassigned}.
+    /// @param jobId The job.
+    /// @param previous The provider to replace, or `address(0)` to fill a vacated slot.
+    /// @param replacement The active provider taking the slot.
     function reassignProvider(uint256 jobId, address previous, address replacement) external;
+
+    /// @notice Releases an assigned provider that has not committed because it never received its assignment (the
+    /// scheduler, `SCHEDULER_ROLE`, after unanswered announcements, when no replacement is available): its slot is
+    /// vacated and its stake lock released, WITHOUT moving its failure counter or touching its stake, so it is never
+    /// slashed for work it was not delivered. The job stays Assigned; the scheduler may fill the slot later with
+    /// `reassignProvider(jobId, address(0), replacement)`, else at the deadline {refund} returns the escrow and slashes
+    /// only providers that held a slot and did not commit. A vacated slot keeps the job from reaching Revealing.
+    /// @dev Reverts {SoukInvalidJobStatus} (not Assigned), {SoukDeadlinePassed}, {SoukNotAssigned},
+    /// {SoukAlreadyCommitted}, `AccessControlUnauthorizedAccount`. Emits {ProviderReleased}; the registry's
+    /// `StakeUnlocked` when the job locks stake.
+    /// @param jobId The job.
+    /// @param provider The assigned, uncommitted provider to release.
+    function releaseProvider(uint256 jobId, address provider) external;
 
     /// @notice Commits to a result: `commitment = keccak256(abi.encode(resultHash, salt, msg.sender))`.
     /// Binding the provider's address means nobody can replay another provider's commitment.
@@ -359,7 +387,8 @@ interface IComputeMarket {
     /// @notice The job (all zero for an unknown id).
     function getJob(uint256 jobId) external view returns (Job memory);
 
-    /// @notice The providers currently assigned to the job, in slot order.
+    /// @notice The providers currently assigned to the job, in slot order (r entries; `address(0)` for a slot
+    /// vacated by {releaseProvider}); empty before assignment, and for a settled job whose slots were all vacated.
     function providersOf(uint256 jobId) external view returns (address[] memory);
 
     /// @notice `provider`'s part in the job.

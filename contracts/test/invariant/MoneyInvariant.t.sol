@@ -70,7 +70,7 @@ contract MoneyInvariantTest is SoukFixture {
         handler.registerProvider(6, 2 * MIN_STAKE);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](31);
+        bytes4[] memory selectors = new bytes4[](32);
         selectors[0] = MoneyHandler.mint.selector;
         selectors[1] = MoneyHandler.publishVersion.selector;
         selectors[2] = MoneyHandler.list.selector;
@@ -102,6 +102,7 @@ contract MoneyInvariantTest is SoukFixture {
         selectors[28] = MoneyHandler.governParameters.selector;
         selectors[29] = MoneyHandler.unbondDuringJob.selector;
         selectors[30] = MoneyHandler.partialRevealThenRefund.selector;
+        selectors[31] = MoneyHandler.releaseProvider.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 

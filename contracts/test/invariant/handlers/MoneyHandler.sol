@@ -677,6 +677,45 @@ contract MoneyHandler is Test {
         _done("partialRevealThenRefund", ok);
     }
 
+    /// @dev The scheduler releases an uncommitted provider of an assigned job (it never received the work): its stake
+    /// and failure counter must not move, its lock is released. When `fillSeed` is even, it then fills the vacated
+    /// slot with another active provider (`reassignProvider(id, address(0), p)`), which may fail for lack of time.
+    function releaseProvider(uint256 jobSeed, uint256 slotSeed, uint256 fillSeed) external action("releaseProvider") {
+        uint256 id = _pickJob(jobSeed, 1);
+        if (id == 0) return;
+        address[] memory ps = compute.providersOf(id);
+        address p;
+        for (uint256 j; j < ps.length; ++j) {
+            address candidate = ps[(slotSeed + j) % ps.length];
+            if (candidate != address(0) && compute.getAssignment(id, candidate).commitment == 0) {
+                p = candidate;
+                break;
+            }
+        }
+        if (p == address(0)) return;
+        IProviderRegistry.Provider memory before = registry.getProvider(p);
+        uint256 lockedBefore = registry.lockedStake(p);
+        uint256 lock = compute.getJob(id).slashAmount;
+        vm.prank(scheduler);
+        (bool ok,) = address(compute).call(abi.encodeCall(compute.releaseProvider, (id, p)));
+        if (ok) {
+            IProviderRegistry.Provider memory afterwards = registry.getProvider(p);
+            if (afterwards.stake != before.stake || afterwards.failed != before.failed) {
+                _mismatch("released provider charged");
+            }
+            if (registry.lockedStake(p) != lockedBefore - lock) _mismatch("released provider's lock kept");
+        }
+        _done("releaseProvider", ok);
+        if (!ok || fillSeed % 2 != 0) return;
+        for (uint256 i; i < actors.length; ++i) {
+            address q = actors[(fillSeed / 2 + i) % actors.length];
+            if (!registry.isActive(q) || compute.getAssignment(id, q).assigned) continue;
+            vm.prank(scheduler);
+            (bool filled,) = address(compute).call(abi.encodeCall(compute.reassignProvider, (id, address(0), q)));
+            if (filled) break;
+        }
+    }
+
     /// @dev The scheduler tries to assign an open job with less than the minimum working time left (audit item 15):
     /// it must fail.
     function lateAssign(uint256 jobSeed, uint256 leftSeed) external action("lateAssign") {
@@ -985,6 +1024,7 @@ contract MoneyHandler is Test {
         address[] memory ps = compute.providersOf(id);
         bytes32 honest = _honest(id);
         for (uint256 i; i < ps.length; ++i) {
+            if (ps[i] == address(0)) continue; // a slot vacated by releaseProvider: nobody to slash
             IComputeMarket.Assignment memory a = compute.getAssignment(id, ps[i]);
             bool fault;
             if (kind == 1) {
