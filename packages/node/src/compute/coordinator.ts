@@ -9,7 +9,7 @@
  * | on-chain status | action |
  * | --- | --- |
  * | Open | select r providers (`scheduler/select.ts`) → `assignProviders` → assignment messages on the bus; after the deadline, `refund` |
- * | Assigned | no `received` notice from a provider `receiptTimeoutMs` after its assignment message → announce it again (a new message id); still none after `maxAnnouncements` → `reassignProvider` (no slash: it never got the work). A provider that has not committed `commitTimeoutMs` after its assignment (or reported failure) → `reassignProvider` to the next best; after the deadline, `refund` (slashes the ones that never committed) |
+ * | Assigned | no `received` notice from a provider `receiptTimeoutMs` after its assignment message → announce it again (a new message id); still none after `maxAnnouncements` → `reassignProvider` (no slash: it never got the work), or, when no replacement is available (or too little time is left to assign one), `releaseProvider` (slot vacated, no failure counted, stake lock released, never slashed); a vacated slot is filled (`reassignProvider(job, 0x0, replacement)`) once a provider is available with at least the minimum working time left. A provider that has not committed `commitTimeoutMs` after its assignment (or reported failure) → `reassignProvider` to the next best; after the deadline, `refund` (slashes the ones that never committed) |
  * | Revealing, all revealed (agreeing) | with probability `auditRate` re-execute (audit): equal → `finalize`; different → `challenge` + `settleDispute`; else `finalize` |
  * | Revealing, deadline passed | `refund` (slashes providers that did not reveal) |
  * | Disputed | re-execute as referee → `settleDispute(correctHash)` (the wrong side is slashed) |
@@ -23,7 +23,7 @@
 import { randomInt } from 'node:crypto';
 import { computeMarketAbi, providerRegistryAbi } from '@souk/contracts';
 import type { AssignmentMessage, HeartbeatMessage, ResultNotice } from '@souk/provider';
-import type { Abi, Address, Hex } from 'viem';
+import { type Abi, type Address, type Hex, zeroAddress } from 'viem';
 import { assignmentMessageId, messageScope, revealMessageId } from '../bus/messageIds.ts';
 import type { JobBus } from '../bus/types.ts';
 import { assetManifest } from '../gateway/assetContent.ts';
@@ -383,11 +383,51 @@ export async function startCoordinator(
     for (const provider of providers) await announce(jobId, job, provider, blockHash);
   }
 
+  /**
+   * Releases a provider that never confirmed receipt of its assignment (`releaseProvider`): its slot is vacated
+   * without counting a failure, so `refund` cannot slash it for work it never got. Used when nobody can take its place.
+   */
+  async function release(jobId: bigint, provider: Address, why: string): Promise<void> {
+    const key = `${jobId}:${provider.toLowerCase()}`;
+    await write('releaseProvider', [jobId, provider]);
+    log(`job ${jobId}: ${provider} never confirmed its assignment and ${why}; released (not slashed)`);
+    waiting.delete(key);
+    deliveries.delete(key);
+    announced.delete(key);
+    assignedAt.delete(key);
+  }
+
+  /** Fills a slot vacated by {@link release} when a provider is available (`reassignProvider(job, 0x0, p)`). */
+  async function fillVacantSlot(jobId: bigint, job: ChainJob, excluded: Set<string>): Promise<void> {
+    const key = `${jobId}:vacant`;
+    let replacement: Address | undefined;
+    try {
+      [replacement] = await pick(jobId, job, 1, excluded);
+    } catch (error) {
+      if (error instanceof NotEnoughProvidersError) {
+        if (!waiting.has(key)) log(`job ${jobId}: a slot is vacant and no provider is available`);
+        waiting.add(key); // a heartbeat of a provider with room triggers another pass
+        return;
+      }
+      throw error;
+    }
+    waiting.delete(key);
+    const blockHash = await blockOf(await write('reassignProvider', [jobId, zeroAddress, replacement]));
+    log(`job ${jobId}: vacant slot filled by ${replacement}`);
+    excluded.add((replacement as Address).toLowerCase());
+    await announce(jobId, job, replacement as Address, blockHash);
+  }
+
   async function handleAssigned(jobId: bigint, job: ChainJob, canReassign = true): Promise<void> {
     const slots = await read<Address[]>('providersOf', [jobId]);
     const excluded = failed.get(String(jobId)) ?? new Set<string>();
     failed.set(String(jobId), excluded);
+    let vacant = 0;
     for (const provider of slots) {
+      if (provider === zeroAddress) {
+        vacant++; // released earlier: filled below when a provider is available
+        continue;
+      }
       const a = await read<Assignment>('getAssignment', [jobId, provider]);
       if (a.commitment !== ZERO) continue;
       const key = `${jobId}:${provider.toLowerCase()}`;
@@ -395,14 +435,23 @@ export async function startCoordinator(
       const late = Date.now() - (assignedAt.get(key) ?? Date.now()) > commitTimeoutMs;
       const unreceived = await chaseReceipt(jobId, job, provider);
       if (!late && !reportedFailed.has(key) && !unreceived) continue;
-      if (!canReassign) continue; // too close to the deadline: a reassignment would revert
+      if (!canReassign) {
+        // Too close to the deadline for a reassignment (it would revert); one that never got the work is released.
+        if (unreceived) await release(jobId, provider, 'too little time is left to replace it');
+        continue;
+      }
       excluded.add(provider.toLowerCase());
-      for (const s of slots) excluded.add(s.toLowerCase());
+      for (const s of slots) if (s !== zeroAddress) excluded.add(s.toLowerCase());
       let replacement: Address | undefined;
       try {
         [replacement] = await pick(jobId, { ...job, redundancy: job.redundancy }, 1, excluded);
       } catch (error) {
         if (error instanceof NotEnoughProvidersError) {
+          if (unreceived) {
+            await release(jobId, provider, 'no replacement is available');
+            vacant++;
+            continue;
+          }
           if (!waiting.has(key)) log(`job ${jobId}: ${provider} is late and no replacement is available`);
           waiting.add(key);
           continue;
@@ -413,8 +462,12 @@ export async function startCoordinator(
       const why = late ? 'missed its commit' : unreceived ? 'never confirmed its assignment' : 'failed';
       log(`job ${jobId}: ${provider} ${why}; reassigned to ${replacement}`);
       reportedFailed.delete(key);
+      excluded.add((replacement as Address).toLowerCase()); // it holds a slot now: not a candidate for another
       await announce(jobId, job, replacement as Address, blockHash);
     }
+    if (!canReassign) return; // under the minimum working time: a fill would revert (`SoukNotEnoughTimeLeft`)
+    for (const s of slots) if (s !== zeroAddress) excluded.add(s.toLowerCase());
+    for (; vacant > 0; vacant--) await fillVacantSlot(jobId, job, excluded);
   }
 
   /** Jobs whose providers were told they can reveal. */

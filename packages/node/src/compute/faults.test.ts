@@ -3,7 +3,8 @@
  * machine's PostgreSQL (a fresh database) + NATS JetStream (a fresh stream):
  *
  * - an assignment message that never reaches its provider (lost on the bus): re-announced, then reassigned — the
- *   provider is not slashed for work it never got;
+ *   provider is not slashed for work it never got — or, with no replacement available, released, and the job refunded
+ *   at its deadline without slashing it;
  * - a job submitted after the devnet sat idle (its next block minutes past its last) with a short deadline;
  * - a provider process killed with SIGKILL after its commit, restarted from its data dir: it still reveals (NATS);
  * - the random audit at r = 1 (audit rate 1) catching a corrupted result: challenge, slash, requester refunded.
@@ -276,6 +277,71 @@ for (const setup of await setups()) {
       await node?.stop();
       await setup.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    test('a provider that never received its assignment is released, not slashed, when no replacement exists', async () => {
+      // Only the provider whose assignment messages are lost is up: r = 1 with exactly the providers the job needs.
+      const deafStake = await stakeOf(deafAccount.address);
+      const handle = await runJob<OcrOutput>(client, {
+        assetId: sampleId,
+        input: png[0],
+        redundancy: 1,
+        maxPriceWei: parseEther('0.01'),
+        deadlineSeconds: 45,
+        pollIntervalMs: 100,
+      });
+      try {
+        await waitFor('the assignment', () => handle.history.some((e) => e.type === 'assigned'));
+        const assigned = handle.history.find((e) => e.type === 'assigned');
+        assert.equal(
+          assigned?.type === 'assigned' && assigned.provider.toLowerCase(),
+          deafAccount.address.toLowerCase(),
+        );
+        await assert.rejects(handle.result({ timeoutMs: 150_000 }), /refunded/);
+        assert.ok(
+          handle.history.some((e) => e.type === 'refunded'),
+          'the requester got the escrow back',
+        );
+        assert.deepEqual(await slashesOf(handle.jobId), [], 'nobody slashed');
+        assert.equal(await stakeOf(deafAccount.address), deafStake, 'it keeps its stake');
+        const released = await chain().publicClient.getContractEvents({
+          address: chain().deployment.contracts.computeMarket,
+          abi: computeMarketAbi,
+          eventName: 'ProviderReleased',
+          args: { jobId: handle.jobId },
+          fromBlock: 0n,
+        });
+        assert.deepEqual(
+          released.map((e) => e.args.provider?.toLowerCase()),
+          [deafAccount.address.toLowerCase()],
+          'the provider that never got the work was released',
+        );
+        const locked = await chain().publicClient.readContract({
+          address: chain().deployment.contracts.providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'lockedStake',
+          args: [deafAccount.address],
+        });
+        assert.equal(locked, 0n, 'its stake lock was released');
+        // The index knows it left the job (`ProviderReleased`): it no longer holds the slot.
+        const rows = await node.services.db
+          .selectFrom('job_assignments')
+          .select(['provider', 'assigned'])
+          .where('job_id', '=', String(handle.jobId))
+          .execute();
+        assert.deepEqual(
+          rows.map((r) => [r.provider, r.assigned]),
+          [[deafAccount.address.toLowerCase(), false]],
+          'indexed as no longer assigned',
+        );
+        assert.ok(
+          nodeLog.some((l) => l.includes(`job ${handle.jobId}:`) && l.includes('released (not slashed)')),
+          'the coordinator released it',
+        );
+        assert.equal(await escrowed(), 0n);
+      } finally {
+        handle.close();
+      }
     });
 
     test('a provider that never received its assignment is reassigned, not slashed', async () => {

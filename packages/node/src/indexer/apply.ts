@@ -611,8 +611,13 @@ async function applyComputeMarket(db: Db, event: EventOf<'computeMarket'>, meta:
       await assign(event.args.provider);
       return;
     case 'ProviderReassigned':
+      // `previous` is the zero address when a slot vacated by `releaseProvider` is filled (no row to update).
       await assignment(event.args.previous, { assigned: false });
       await assign(event.args.replacement);
+      return;
+    case 'ProviderReleased':
+      // Never received its assignment: it leaves the job without a failure or a slash (its slot is vacant).
+      await assignment(event.args.provider, { assigned: false });
       return;
     case 'ResultCommitted':
       await assignment(event.args.provider, { commitment: lower(event.args.commitment) });
