@@ -245,11 +245,35 @@ export async function requireContentBinding(
   // version without binding it, the version was published by someone else than the content's publisher.
   const indexed = await db
     .selectFrom('asset_versions')
-    .select('version')
+    .select(['version', 'block_number', 'tx_hash'])
     .where('asset_id', '=', String(assetId))
     .where('uri', '=', `ipfs://${manifestCid}`)
     .executeTakeFirst();
   if (indexed) {
+    // The chain, not the index, decides who published it: publishVersion is owner-only, so the owner at the end of
+    // the version's block is its publisher (barring a transfer in that very block, which only refuses). This also
+    // binds a version whose indexed owner was not up to date when the indexer applied it.
+    const publisher = await chain.publicClient
+      .readContract({
+        address: agentNft,
+        abi: agentNftAbi,
+        functionName: 'ownerOf',
+        args: [assetId],
+        blockNumber: BigInt(indexed.block_number),
+      })
+      .catch(() => undefined);
+    if (publisher) {
+      const bound = await bindPublishedContent(db, {
+        assetId,
+        version: indexed.version,
+        uri: `ipfs://${manifestCid}`,
+        publisher,
+        txHash: indexed.tx_hash,
+        source: 'gateway',
+      });
+      if (bound?.assetId === String(assetId)) return bound;
+      if (bound) throw copy(bound.assetId);
+    }
     throw new ForbiddenError(
       `Asset ${assetId} is a copy: its version ${indexed.version} points at manifest ${manifestCid}, whose content ` +
         `was published by ${origin.uploader}, who did not own asset ${assetId} when that version was published.`,
