@@ -96,6 +96,8 @@ export const hostileStrings: Array<[string, string]> = [
   ['bad hex', '0xzz'],
   ['odd hex', '0xabc'],
   ['short address', '0x1234'],
+  ['bad checksum address', '0x976ea74026e726554db657fa54763abd0c3a0AA9'],
+  ['upper-case address', '0x976EA74026E726554DB657FA54763ABD0C3A0AA9'],
   ['long hex', `0x${'f'.repeat(65)}`],
   ['bad CID', 'bafy!not-a-cid'],
   ['CID-ish', `b${'a'.repeat(58)}`],

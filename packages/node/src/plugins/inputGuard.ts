@@ -88,9 +88,40 @@ function check(request: FastifyRequest, numbers: boolean) {
   }
 }
 
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * Puts every 20-byte hex address of a parsed body, query or path into one spelling (lower case) before any handler
+ * reads it: an address carries no meaning in its case, viem refuses a mixed-case address whose EIP-55 checksum is
+ * wrong (a 500 half-way through a handler), and a lookup or comparison must not depend on how a client spelled it.
+ * Walks iteratively, like {@link findUnusableValue}; returns the value with addresses replaced in place.
+ */
+export function normaliseAddresses(root: unknown): unknown {
+  if (typeof root === 'string') return ADDRESS.test(root) ? root.toLowerCase() : root;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object' || !isParsedObject(value)) continue;
+    const entries: Array<[string | number, unknown]> = Array.isArray(value)
+      ? value.map((item, i) => [i, item])
+      : Object.entries(value);
+    for (const [key, child] of entries) {
+      if (typeof child === 'string') {
+        if (ADDRESS.test(child)) (value as Record<string | number, unknown>)[key] = child.toLowerCase();
+      } else stack.push(child);
+    }
+  }
+  return root;
+}
+
 export default fp(
   async function inputGuardPlugin(app: FastifyInstance) {
-    app.addHook('preValidation', async (request) => check(request, false));
+    app.addHook('preValidation', async (request) => {
+      check(request, false);
+      request.params = normaliseAddresses(request.params) as typeof request.params;
+      request.query = normaliseAddresses(request.query) as typeof request.query;
+      request.body = normaliseAddresses(request.body) as typeof request.body;
+    });
     // Application hooks run before route-level ones (e.g. `requireAccount`), so this still precedes every handler.
     app.addHook('preHandler', async (request) => check(request, true));
   },

@@ -14,6 +14,7 @@ import { createSoukClient, signIn } from '@souk/sdk';
 import { loadConfig } from '../config.ts';
 import { diffSnapshots, settledSnapshot, type WriteSnapshot, writeSnapshotter } from '../fuzz/snapshot.ts';
 import { type RunningNode, startNode } from '../server.ts';
+import { normaliseAddresses } from './inputGuard.ts';
 
 const HEADERS_MS = 1_500;
 const BODY_IDLE_MS = 1_500;
@@ -210,6 +211,36 @@ describe('integers beyond their Solidity type', () => {
     const res = await fetch(`${node.url}/api/v1/licences/${UINT256_MAX}/${ADDRESS}`);
     assert.equal(res.status, 200, await res.text());
     await expectProblem(404, `/api/v1/jobs/${UINT256_MAX}`);
+  });
+});
+
+describe('addresses in any spelling', () => {
+  // 0x…aa9 (dev account 6) with its EIP-55 checksum broken: viem's encodeFunctionData refuses it.
+  const badChecksum = '0x976ea74026e726554db657fa54763abd0c3a0AA9';
+  test('regression: a wrongly checksummed address in a body is read as the address, not a 500 from viem', async () => {
+    for (const body of [
+      { assetId: '1', price: '1', currency: badChecksum },
+      { assetId: '1', price: '1', currency: badChecksum.toUpperCase().replace('0X', '0x') },
+    ]) {
+      const res = await fetch(`${node.url}/api/v1/licences/terms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${text.slice(0, 300)}`);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    }
+  });
+
+  test('normaliseAddresses lower-cases exact addresses at any depth and leaves other strings alone', () => {
+    const value = { a: badChecksum, b: [{ c: badChecksum }], d: `x${badChecksum}`, e: '0xABCD' };
+    assert.deepEqual(normaliseAddresses(value), {
+      a: badChecksum.toLowerCase(),
+      b: [{ c: badChecksum.toLowerCase() }],
+      d: `x${badChecksum}`,
+      e: '0xABCD',
+    });
   });
 });
 
