@@ -46,7 +46,7 @@ async function modelInputs(
  *   or unknown tensor name, a wrong dtype or rank, an unknown pipeline, or a model ONNX Runtime cannot load.
  * @example
  * ```ts
- * await assertJobInput(app.souk, { assetId, manifest, upload }) // before job_inputs is written and submitJob sent
+ * await assertJobInput(app.souk, { assetId, manifest, upload }) // before submitJob is sent
  * ```
  */
 export async function assertJobInput(

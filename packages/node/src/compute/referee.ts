@@ -5,7 +5,7 @@
  */
 import { computeMarketAbi } from '@souk/contracts';
 import { createJobExecutor, createRuntime, type JobExecutor, type Runtime } from '@souk/provider';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { NotFoundError } from '../errors.ts';
 import { assetManifest, contentStream, manifestContent, readAll } from '../gateway/assetContent.ts';
 import type { NodeServices } from '../services.ts';
@@ -35,17 +35,26 @@ export type Referee = {
 };
 
 /**
- * Reads the input bytes of a job from storage by its on-chain input hash.
- * @throws {NotFoundError} When no upload of this node has that hash.
+ * Reads the input bytes of a job from storage: an upload of the job's **requester** whose plaintext hashes to the
+ * on-chain input hash. Bound to the requester because input hashes are public (`JobSubmitted`): anyone can submit a
+ * job on-chain naming another user's input hash, and must not get that user's input released to its providers.
+ * @param job The on-chain job: `inputHash` (`0x` + SHA-256 of the input) and `requester`.
+ * @throws {NotFoundError} When the requester holds no upload with that hash on this node.
  */
-export async function jobInput(services: Pick<NodeServices, 'db' | 'storage'>, inputHash: Hex): Promise<Uint8Array> {
+export async function jobInput(
+  services: Pick<NodeServices, 'db' | 'storage'>,
+  job: { inputHash: Hex; requester: Address },
+): Promise<Uint8Array> {
   const upload = await services.db
-    .selectFrom('job_inputs')
-    .innerJoin('uploads', 'uploads.id', 'job_inputs.upload_id')
-    .select(['uploads.content_cid', 'uploads.size', 'uploads.sha256', 'uploads.wrapped_key'])
-    .where('job_inputs.input_hash', '=', inputHash.toLowerCase())
+    .selectFrom('uploads')
+    .select(['content_cid', 'size', 'sha256', 'wrapped_key'])
+    .where('sha256', '=', job.inputHash.toLowerCase().replace(/^0x/, ''))
+    .where('uploader', '=', job.requester.toLowerCase())
+    .orderBy('created_at', 'asc')
     .executeTakeFirst();
-  if (!upload) throw new NotFoundError(`This node holds no input with hash ${inputHash}.`);
+  if (!upload) {
+    throw new NotFoundError(`Requester ${job.requester} holds no input with hash ${job.inputHash} on this node.`);
+  }
   const stream = await contentStream(services, {
     cid: upload.content_cid,
     size: Number(upload.size),
@@ -83,7 +92,7 @@ export function createReferee(
         bundles.clear();
         bundles.set(manifest.content.cid, bundle);
       }
-      const input = await jobInput(services, job.inputHash);
+      const input = await jobInput(services, job);
       if (!executor) {
         if (!runtime) own = createRuntime();
         executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
@@ -135,7 +144,7 @@ export function createReferee(
         bundles.clear();
         bundles.set(manifest.content.cid, bundle);
       }
-      const input = await jobInput(services, job.inputHash);
+      const input = await jobInput(services, job);
       if (!executor) {
         if (!runtime) own = createRuntime();
         executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });

@@ -350,7 +350,7 @@ export interface AccessNoncesTable {
   used_at: GeneratedTimestamp;
 }
 
-/** `job_inputs` (migration 0003): the upload holding the bytes of an on-chain job input hash. */
+/** `job_inputs` (migration 0003): no longer written (job inputs are found as uploads of the job's requester by hash). */
 export interface JobInputsTable {
   /** `0x` + SHA-256 of the input plaintext, as submitted on-chain. */
   input_hash: string;

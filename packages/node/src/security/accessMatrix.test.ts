@@ -39,7 +39,16 @@ import {
   uploadContent,
 } from '@souk/sdk';
 import { SignJWT } from 'jose';
-import { type Address, type Hex, type LocalAccount, parseEther, toHex } from 'viem';
+import {
+  type Address,
+  createWalletClient,
+  type Hex,
+  http,
+  type LocalAccount,
+  parseEther,
+  toHex,
+  zeroAddress,
+} from 'viem';
 import { loadConfig } from '../config.ts';
 import { diffSnapshots, writeSnapshotter } from '../fuzz/snapshot.ts';
 import { accessRequestDomain, accessRequestTypes } from '../gateway/accessRequest.ts';
@@ -606,6 +615,51 @@ describe('access matrix', () => {
       headers: { authorization: `Bearer ${strangerClient.accessToken}` },
     });
     assert.equal(foreign.status, 403);
+  });
+
+  test('regression: a job submitted on-chain naming another requester’s input hash gets no input released', async () => {
+    // Input hashes are public (JobSubmitted). The stranger submits, from its own wallet, a job on the sample model
+    // naming the requester's input; the node assigns it like any job, and its provider asks for the input.
+    const { chain } = node.services;
+    const wallet = createWalletClient({
+      account: stranger(),
+      chain: chain.publicClient.chain,
+      transport: http(chain.rpcUrl),
+    });
+    const block = await chain.publicClient.getBlock();
+    const inputHash = `0x${createHash('sha256').update(inputPng).digest('hex')}` as Hex;
+    const reward = parseEther('0.01');
+    const tx = await wallet.writeContract({
+      address: chain.deployment.contracts.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'submitJob',
+      args: [node.sampleModelId as bigint, inputHash, reward, zeroAddress, 1, Number(block.timestamp) + 900],
+      value: reward,
+      chain: null,
+    });
+    await chain.publicClient.waitForTransactionReceipt({ hash: tx });
+    const jobId = (await chain.publicClient.readContract({
+      address: chain.deployment.contracts.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'jobCount',
+    })) as bigint;
+    await until(
+      async () => ((await readJob(jobId)).status === 2 ? true : undefined),
+      'the copied-input job to be assigned',
+    );
+    const response = await fetch(url(`/api/v1/jobs/${jobId}/input`), {
+      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(jobId)).value },
+    });
+    const body = Buffer.from(await response.arrayBuffer());
+    assert.equal(response.status, 404, body.toString('utf8').slice(0, 300));
+    assert.match(body.toString('utf8'), /holds no input with hash/);
+    assert.ok(!body.includes(Buffer.from(inputPng.subarray(0, 64))), 'no byte of the requester’s input is sent');
+    // Control: the requester's own job on the same input hash is served to its provider.
+    const own = await fetch(url(`/api/v1/jobs/${assignedJob}/input`), {
+      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value },
+    });
+    assert.equal(own.status, 200);
+    assert.ok(Buffer.from(await own.arrayBuffer()).equals(Buffer.from(inputPng)));
   });
 
   test('regression: a runtime record the database cannot store (NUL) is refused before the result block is written', async () => {

@@ -117,11 +117,7 @@ export default async function jobRoutes(app: FastifyInstance) {
       // The model must be able to take the input (422 naming what is wrong) before anything is written or escrowed.
       await assertJobInput(app.souk, { assetId, manifest, upload });
       const inputHash = `0x${upload.sha256}` as Hex;
-      await db
-        .insertInto('job_inputs')
-        .values({ input_hash: inputHash, upload_id: upload.id })
-        .onConflict((oc) => oc.column('input_hash').doNothing())
-        .execute();
+      // Nothing is written here: the job gateway finds the input as an upload of the job's requester with this hash.
       // From the chain's now (the next block's time), not the latest block's: an idle devnet's last block can be
       // minutes old, and a deadline counted from it would already have passed when the job is mined.
       const deadline = (await chainNow(chain.publicClient)) + (body.deadlineSeconds ?? 900);
@@ -306,7 +302,7 @@ export default async function jobRoutes(app: FastifyInstance) {
         await verifyJobAccess(app.souk, request.headers[JOB_ACCESS_HEADER] as string | undefined, jobId);
         const job = await readJob(jobId);
         if (part === 'input') {
-          const bytes = await jobInput(app.souk, job.inputHash);
+          const bytes = await jobInput(app.souk, job);
           return reply
             .header('x-content-sha256', job.inputHash.slice(2))
             .type('application/octet-stream')
