@@ -149,13 +149,17 @@ export async function startCoordinator(
 
   /** Failure reports (`failure.ts`): reproduced → `failJob` (nobody slashed); not reproduced → missed commit. */
   const failures = createFailureDesk(services, referee, { write, log });
-  /** Decides a job's failure reports; `true` when the job was failed. */
-  async function decideFailure(jobId: bigint): Promise<boolean> {
+  /**
+   * Decides a job's failure reports: `failed` when the job was failed, `pending` while the referee could not decide
+   * yet (its own run failed transiently) — the job must then wait, since `refund` would slash a reporter that may be
+   * right — and `none` otherwise.
+   */
+  async function decideFailure(jobId: bigint): Promise<'failed' | 'pending' | 'none'> {
     const decision = await failures.decide(jobId);
     if (decision?.kind === 'rejected') {
       for (const provider of decision.reporters) reportedFailed.add(`${jobId}:${provider.toLowerCase()}`);
     }
-    return decision?.kind === 'failed';
+    return decision?.kind === 'failed' ? 'failed' : decision?.kind === 'pending' ? 'pending' : 'none';
   }
 
   type ChainJob = {
@@ -531,16 +535,20 @@ export async function startCoordinator(
     const pastDeadline = blockTime > Number(job.deadline);
     switch (job.status) {
       case JobStatusCode.Open:
-      case JobStatusCode.Assigned:
+      case JobStatusCode.Assigned: {
         // A provider reported that the job itself cannot run: the referee decides first (`failure.ts`).
-        if (await decideFailure(jobId)) return;
+        const failure = await decideFailure(jobId);
+        if (failure === 'failed') return;
         if (pastDeadline) {
+          // Never refund (which slashes non-committers) while a failure report awaits the referee's verdict.
+          if (failure === 'pending') return;
           await write('refund', [jobId]);
           log(`job ${jobId}: no result before the deadline, refunded`);
         } else if (job.status === JobStatusCode.Open) {
           if (hasWorkingTime(jobId, job, blockTime)) await handleOpen(jobId, job);
         } else await handleAssigned(jobId, job, hasWorkingTime(jobId, job, blockTime));
         return;
+      }
       case JobStatusCode.Revealing:
         if (job.revealedCount === job.redundancy) await handleAllRevealed(jobId, job);
         else if (pastDeadline) {

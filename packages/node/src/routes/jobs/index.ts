@@ -215,7 +215,10 @@ export default async function jobRoutes(app: FastifyInstance) {
         .selectAll()
         .where('job_id', '=', request.params.id)
         .executeTakeFirst();
-      return jsonSafe({ ...job, audit: audit ?? null, failure: await jobFailure(db, request.params.id) });
+      // A reason is shown only for a job the index holds as failed: the row is written before failJob is sent, and
+      // a job whose failJob never landed (or was reorged away) finalizes or refunds instead.
+      const failure = job.status === 'failed' ? await jobFailure(db, request.params.id) : null;
+      return jsonSafe({ ...job, audit: audit ?? null, failure });
     },
   );
 
