@@ -75,29 +75,38 @@ export function createReferee(
   let own: Runtime | undefined;
   let executor: JobExecutor | undefined;
   const bundles = new Map<string, Uint8Array>();
+  /**
+   * What re-running a job takes: the on-chain job, its model's bundle (the last one kept in memory, by content CID),
+   * its input (an upload of its requester) and the executor (created on first use).
+   * @throws {NotFoundError} When the model or input is not in this node's storage.
+   */
+  async function prepare(jobId: bigint) {
+    const job = await services.chain.publicClient.readContract({
+      address: services.chain.deployment.contracts.computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'getJob',
+      args: [jobId],
+    });
+    const { manifest } = await assetManifest(services, job.modelId);
+    let bundle = bundles.get(manifest.content.cid);
+    if (!bundle) {
+      bundle = await readAll(await contentStream(services, manifestContent(manifest)));
+      bundles.clear();
+      bundles.set(manifest.content.cid, bundle);
+    }
+    const input = await jobInput(services, job);
+    if (!executor) {
+      if (!runtime) own = createRuntime();
+      executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
+    }
+    return { run: executor, pipeline: manifest.runtime?.pipeline ?? 'onnx', bundle, input };
+  }
   return {
     async execute(jobId, reason) {
       const { chain, db, storage } = services;
       const market = chain.deployment.contracts.computeMarket;
-      const job = await chain.publicClient.readContract({
-        address: market,
-        abi: computeMarketAbi,
-        functionName: 'getJob',
-        args: [jobId],
-      });
-      const { manifest } = await assetManifest(services, job.modelId);
-      let bundle = bundles.get(manifest.content.cid);
-      if (!bundle) {
-        bundle = await readAll(await contentStream(services, manifestContent(manifest)));
-        bundles.clear();
-        bundles.set(manifest.content.cid, bundle);
-      }
-      const input = await jobInput(services, job);
-      if (!executor) {
-        if (!runtime) own = createRuntime();
-        executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
-      }
-      const executed = await executor.execute({ pipeline: manifest.runtime?.pipeline ?? 'onnx', bundle, input });
+      const { run, ...material } = await prepare(jobId);
+      const executed = await run.execute(material);
       const resultCid = await storage.store.putRaw(executed.result);
       const revealed = await chain.publicClient.readContract({
         address: market,
@@ -131,26 +140,9 @@ export function createReferee(
       return { resultHash: executed.resultHash, resultCid, matched };
     },
     async reproduce(jobId) {
-      const job = await services.chain.publicClient.readContract({
-        address: services.chain.deployment.contracts.computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'getJob',
-        args: [jobId],
-      });
-      const { manifest } = await assetManifest(services, job.modelId);
-      let bundle = bundles.get(manifest.content.cid);
-      if (!bundle) {
-        bundle = await readAll(await contentStream(services, manifestContent(manifest)));
-        bundles.clear();
-        bundles.set(manifest.content.cid, bundle);
-      }
-      const input = await jobInput(services, job);
-      if (!executor) {
-        if (!runtime) own = createRuntime();
-        executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
-      }
+      const { run, ...material } = await prepare(jobId);
       try {
-        const executed = await executor.execute({ pipeline: manifest.runtime?.pipeline ?? 'onnx', bundle, input });
+        const executed = await run.execute(material);
         return { ok: true, resultHash: executed.resultHash };
       } catch (error) {
         return { ok: false, error };
