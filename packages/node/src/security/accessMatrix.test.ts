@@ -662,6 +662,22 @@ describe('access matrix', () => {
     assert.ok(Buffer.from(await own.arrayBuffer()).equals(Buffer.from(inputPng)));
   });
 
+  test('regression: a result that is not JSON is refused at upload (the requester’s GET /result would be a 500)', async () => {
+    const garbage = new Uint8Array([0xff, 0xfe, 0x00, 0x01]);
+    const response = await fetch(url(`/api/v1/jobs/${assignedJob}/results`), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value,
+        'x-souk-result-hash': `0x${createHash('sha256').update(garbage).digest('hex')}`,
+      },
+      body: garbage,
+    });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { detail: string }).detail, /not UTF-8 JSON/);
+    assert.equal(await storedResults(assignedJob), 0, 'nothing stored');
+  });
+
   test('regression: a runtime record the database cannot store (NUL) is refused before the result block is written', async () => {
     const snapshot = await writeSnapshotter(node.services.db, dataDir);
     const before = await snapshot();

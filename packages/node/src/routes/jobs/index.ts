@@ -357,6 +357,13 @@ export default async function jobRoutes(app: FastifyInstance) {
           `x-souk-result-hash ${claimed || '(missing)'} is not the SHA-256 of the body (${actual}).`,
         );
       }
+      // A canonical result is UTF-8 JSON (`@souk/provider` result.ts); anything else is refused before it is stored,
+      // so the requester's GET /jobs/:id/result can always decode it.
+      try {
+        JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      } catch {
+        throw new BadRequestError('The result is not UTF-8 JSON: send the canonical result bytes.');
+      }
       let runtimeRecord: string | null = null;
       const header = request.headers['x-souk-runtime-record'];
       if (typeof header === 'string') {
