@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { computeMarketAbi } from '@souk/contracts';
+import { agentNftAbi, computeMarketAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import {
   createProviderAgent,
@@ -63,6 +63,7 @@ const CREDENTIALS = [
   'case-mutated nonce',
   "other contract's EIP-712 domain",
   'other chain id',
+  'copied asset',
 ] as const;
 type Credential = (typeof CREDENTIALS)[number];
 
@@ -102,6 +103,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 let plaintext: Uint8Array;
 let assetId: bigint;
+/** A token the stranger minted from its own wallet with the licensed asset's manifest URI (a copy). */
+let copyId: bigint;
 let inputPng: Uint8Array;
 let finalizedJob: bigint;
 let assignedJob: bigint;
@@ -220,6 +223,15 @@ function contentResource({ name, id }: { name: string; id: () => bigint }): Reso
         detail: /signature/,
         send: async () => get((await accessHeader(id(), { chainId: 1 })).value),
       },
+      // The copy's owner holds access on-chain to its own token (`hasAccess`), and signs a valid request for it.
+      'copied asset': {
+        status: 403,
+        detail: /is a copy: .*releases it for asset \d+ only/,
+        send: async () =>
+          fetch(url(`/api/v1/assets/${copyId}/content`), {
+            headers: { 'x-souk-access': (await accessHeader(copyId, { signer: stranger() })).value },
+          }),
+      },
     },
   };
 }
@@ -232,6 +244,7 @@ function jobDownloadResource(part: 'model' | 'input'): Resource {
     name: `job gateway GET /jobs/:id/${part} (job Assigned)`,
     secret: () => (part === 'model' ? modelPrefix : inputPng),
     cells: jobAccessCells((header) => get(header), 200),
+    notApplicable: { 'copied asset': NO_JOB_ON_A_COPY },
   };
 }
 
@@ -324,6 +337,7 @@ function resultUploadResource(): Resource {
   return {
     name: 'job gateway POST /jobs/:id/results (job Assigned)',
     cells,
+    notApplicable: { 'copied asset': NO_JOB_ON_A_COPY },
     nothingWritten: async () => assert.equal(await storedResults(assignedJob), 0, 'no result stored'),
   };
 }
@@ -386,6 +400,13 @@ function bearerCells(
   };
 }
 
+/** Why the copied-asset column does not apply to the job gateway's rows. */
+const NO_JOB_ON_A_COPY =
+  'no job on a copy reaches a provider: POST /jobs and the coordinator refuse a copied model before escrow or ' +
+  "assignment (gateway/contentBinding.test.ts, 'a copied model cannot be run as a job')";
+/** Why it does not apply to bearer-authenticated account resources. */
+const BEARER_NAMES_NO_ASSET = 'a bearer token or API key names an account, not an asset';
+
 const matrix: Resource[] = [
   contentResource({ name: 'GET /assets/:id/content (licensed asset)', id: () => assetId }),
   jobDownloadResource('model'),
@@ -401,11 +422,15 @@ const matrix: Resource[] = [
           headers: { authorization: `Bearer ${strangerClient.accessToken}` },
         }),
     }),
+    notApplicable: { 'copied asset': NO_JOB_ON_A_COPY },
   },
   {
     name: 'GET /auth/profile',
     cells: bearerCells((headers) => fetch(url('/api/v1/auth/profile'), { headers })),
-    notApplicable: { 'wrong account': "a valid token of any account reads that account's own profile only" },
+    notApplicable: {
+      'wrong account': "a valid token of any account reads that account's own profile only",
+      'copied asset': BEARER_NAMES_NO_ASSET,
+    },
   },
   {
     name: 'API keys: POST /auth/api-keys, DELETE /auth/api-keys/:id',
@@ -426,6 +451,7 @@ const matrix: Resource[] = [
           }),
       },
     ),
+    notApplicable: { 'copied asset': BEARER_NAMES_NO_ASSET },
   },
 ];
 
@@ -485,6 +511,29 @@ describe('access matrix', () => {
     const licenseeClient = createSoukClient({ url: node.url });
     await signIn(licenseeClient, { account: licensee() });
     await purchaseLicence(licenseeClient, { assetId });
+    // The copy: the stranger mints, from its own wallet, a token whose URI is the licensed asset's manifest.
+    {
+      const { chain } = node.services;
+      const { agentNft } = chain.deployment.contracts;
+      const uri = await chain.publicClient.readContract({
+        address: agentNft,
+        abi: agentNftAbi,
+        functionName: 'tokenURI',
+        args: [assetId],
+      });
+      const { result, request } = await chain.publicClient.simulateContract({
+        account: stranger(),
+        address: agentNft,
+        abi: agentNftAbi,
+        functionName: 'mintAgent',
+        args: [stranger().address, uri],
+      });
+      const wallet = createWalletClient({ account: stranger(), transport: http(chain.rpcUrl) });
+      await chain.publicClient.waitForTransactionReceipt({
+        hash: await wallet.writeContract({ ...request, chain: null }),
+      });
+      copyId = result;
+    }
 
     // Bearer credentials: the requester's session, a stranger's session and key, a revoked key.
     requesterClient = createSoukClient({ url: node.url });
