@@ -34,6 +34,17 @@ const idParams = {
   properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,77}$', format: 'uint256' } },
 } as const;
 
+/** Responses of the three publishing routes (publish, mint a stored manifest, publish a version). */
+const publishResponses = {
+  201: publishResultSchema,
+  400: problem,
+  401: problem,
+  403: problem,
+  404: problem,
+  409: problem,
+  422: problem,
+} as const;
+
 /** Parses a single `bytes=a-b` range against `size`; undefined when absent; throws 416 when unsatisfiable. */
 function parseRange(header: string | undefined, size: number) {
   if (!header) return undefined;
@@ -147,15 +158,7 @@ export default async function assetRoutes(app: FastifyInstance) {
           'upload; 409: an upload already published as an asset.',
         security: auth,
         body: publishBodySchema,
-        response: {
-          201: publishResultSchema,
-          400: problem,
-          401: problem,
-          403: problem,
-          404: problem,
-          409: problem,
-          422: problem,
-        },
+        response: publishResponses,
       },
     },
     async (request, reply) => {
@@ -189,15 +192,7 @@ export default async function assetRoutes(app: FastifyInstance) {
             mint: publishBodySchema.properties.mint,
           },
         },
-        response: {
-          201: publishResultSchema,
-          400: problem,
-          401: problem,
-          403: problem,
-          404: problem,
-          409: problem,
-          422: problem,
-        },
+        response: publishResponses,
       },
     },
     async (request, reply) => {
@@ -222,15 +217,7 @@ export default async function assetRoutes(app: FastifyInstance) {
         security: auth,
         params: idParams,
         body: publishBodySchema,
-        response: {
-          201: publishResultSchema,
-          400: problem,
-          401: problem,
-          403: problem,
-          404: problem,
-          409: problem,
-          422: problem,
-        },
+        response: publishResponses,
       },
     },
     async (request, reply) => {
