@@ -12,6 +12,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { build } from './app.ts';
 import { createJobBus } from './bus/createJobBus.ts';
 import { createChain } from './chain/index.ts';
+import { type LeaderRole, leaderLockKey, startLeaderElection, startRoles } from './cluster/leader.ts';
 import { startCoordinator } from './compute/coordinator.ts';
 import { createReferee } from './compute/referee.ts';
 import { ensureSampleModel } from './compute/sampleModel.ts';
@@ -148,13 +149,48 @@ export async function startNode(
     if (chain.operator) {
       const referee = createReferee(services);
       cleanups.push(() => referee.close());
-      services.compute = await startCoordinator(services, bus, referee, {
-        nodeUrl: address,
-        auditRate: config.auditRate,
-        commitTimeoutMs: config.commitTimeoutSeconds * 1000,
+      // Leader-only roles: of the nodes serving this market on one PostgreSQL, only the lease holder runs them
+      // (docs/deploy.md). To add one, append `{ name, start }` — `start` resolves once it runs, to an object whose
+      // `stop()` ends every side effect (no more transactions) before it resolves; it may be started again after a
+      // lost and regained lease. Roles start in this order and stop in reverse.
+      const leaderRoles: LeaderRole[] = [
+        {
+          name: 'coordinator',
+          start: async () => {
+            const coordinator = await startCoordinator(services, bus, referee, {
+              nodeUrl: address,
+              auditRate: config.auditRate,
+              commitTimeoutMs: config.commitTimeoutSeconds * 1000,
+              log,
+            });
+            services.compute = coordinator;
+            return {
+              async stop() {
+                if (services.compute === coordinator) services.compute = undefined;
+                await coordinator.stop();
+              },
+            };
+          },
+        },
+      ];
+      const { chainId, contracts } = chain.deployment;
+      const election = startLeaderElection({
+        databaseUrl: config.databaseUrl,
+        key: leaderLockKey({ chainId, computeMarket: contracts.computeMarket }),
+        onElected: () => startRoles(leaderRoles, log),
         log,
       });
-      cleanups.push(async () => services.compute?.stop());
+      cleanups.push(() => election.stop());
+      new Gauge({
+        name: 'souk_leader',
+        help: "1 when this node holds the market's leader lease and runs the coordinator, else 0",
+        registers: [metrics],
+        collect() {
+          this.set(election.isLeader() ? 1 : 0);
+        },
+      });
+      await election.ready;
+      log(election.isLeader() ? 'leader: this node schedules compute jobs' : 'leader: standby (another node leads)');
     } else {
       log('no operator key (SOUK_OPERATOR_KEY): this node does not schedule compute jobs');
     }
