@@ -1,8 +1,17 @@
 /**
- * A struct-of-arrays provider pool for repeated selections: the providers' numbers live in typed arrays, the
- * candidates of a (runtime, pipeline) pair are listed once, and the job-independent part of each score is computed
- * once per scoring context. {@link selectFromPool} then returns exactly what `selectProviders` returns on the same
- * snapshots, in a fraction of the time. `docs/scheduler.md`, "The pool", has the layout and the figures.
+ * A provider pool kept ready for repeated selections. Heartbeats go in through {@link ProviderPool.upsert} (O(1) per
+ * scoring context and candidate index); {@link selectFromPool} then returns exactly what `selectProviders` returns on
+ * the same snapshots while visiting only the few candidates that can still reach the top k.
+ *
+ * Layout. The numbers a selection reads (heartbeat time, memory, ask) are typed columns. Per scoring context the pool
+ * keeps each provider's job-independent score part (reputation, load, latency; stake separately, so a full score is
+ * summed in `providerScore`'s order) and its *key*, that part plus the stake term. Per (context, runtime, pipeline)
+ * an index holds the providers that have the runtime and pipeline, a free slot and the minimum stake, binned by key
+ * in {@link KEY_BINS} bins; an inverted index lists the providers caching each model CID. A selection first visits
+ * the candidates caching the job's model, then walks the bins from the best down, skipping those, and stops at the
+ * first bin whose best possible score (bin top + the largest fit and price terms; the cache term is 0 there) is
+ * below the k-th score found so far.
+ * `docs/scheduler.md`, "The pool", has the figures.
  */
 import {
   assertJobRequirements,
@@ -18,189 +27,517 @@ import {
 } from './score.ts';
 import { type SelectedProvider, type SelectProvidersOptions, selectProviders } from './select.ts';
 
-/** What a pool caches per scoring context. */
-type ContextPart = {
+/** Bins of a candidate index; the walk stops at bin granularity, so more bins prune more finely. */
+export const KEY_BINS = 1024;
+
+/** Scoring contexts a pool keeps indexes for at once (the oldest is dropped past this); the coordinator uses one. */
+export const MAX_POOL_CONTEXTS = 4;
+
+/** Slack on pruning bounds, far above float rounding of a sum of seven terms in [0, 1] (as in `score.ts`). */
+const BOUND_EPSILON = 1e-9;
+
+const sameStrings = (a: readonly string[], b: readonly string[]): boolean =>
+  a === b || (a.length === b.length && a.every((x, j) => x === b[j]));
+
+const NO_HITS: readonly number[] = [];
+
+const grown = <T extends Float64Array | Int32Array | Uint8Array>(array: T, capacity: number, fill = 0): T => {
+  const out = new (array.constructor as new (n: number) => T)(capacity);
+  out.set(array);
+  if (fill !== 0) out.fill(fill, array.length);
+  return out;
+};
+
+/** The providers of one (runtime, pipeline) with a free slot and the minimum stake, binned by key. */
+class CandidateIndex {
+  readonly runtime: string;
+  readonly pipeline: string | undefined;
+  /** Provider indexes per bin (packed SMI arrays; order within a bin is irrelevant). */
+  readonly bins: number[][] = Array.from({ length: KEY_BINS }, () => []);
+  /** Bin of each provider, −1 when it is not a candidate. */
+  bin: Int32Array;
+  /** Position of each provider in its bin's list. */
+  slot: Int32Array;
+
+  constructor(runtime: string, pipeline: string | undefined, capacity: number) {
+    this.runtime = runtime;
+    this.pipeline = pipeline;
+    this.bin = new Int32Array(capacity).fill(-1);
+    this.slot = new Int32Array(capacity);
+  }
+
+  admits(p: ProviderSnapshot, staked: boolean): boolean {
+    return (
+      staked &&
+      p.running < p.maxConcurrency &&
+      p.runtimes.includes(this.runtime) &&
+      (this.pipeline === undefined || p.pipelines.includes(this.pipeline))
+    );
+  }
+
+  add(i: number, b: number): void {
+    const list = this.bins[b];
+    this.slot[i] = list.length;
+    list.push(i);
+    this.bin[i] = b;
+  }
+
+  remove(i: number): void {
+    const b = this.bin[i];
+    if (b < 0) return;
+    const list = this.bins[b];
+    const last = list.pop() as number;
+    if (last !== i) {
+      list[this.slot[i]] = last;
+      this.slot[last] = this.slot[i];
+    }
+    this.bin[i] = -1;
+  }
+
+  grow(capacity: number): void {
+    this.bin = grown(this.bin, capacity, -1);
+    this.slot = grown(this.slot, capacity);
+  }
+}
+
+/** What a pool keeps per scoring context. */
+class ContextPart {
+  readonly ctx: ScoringContext;
   /** `w.reputation·rep + w.load·load + w.latency·latency`, summed in `scoreIfAtLeast`'s order. */
   prefix: Float64Array;
   /** `stakeFactor`. */
   stake: Float64Array;
   /** 1 when stake ≥ the context's minimum stake. */
   staked: Uint8Array;
-};
+  /** `prefix + w.stake·stake`: the job-independent part of the score, the key the indexes bin by. */
+  key: Float64Array;
+  /** Bins per unit of key: `KEY_BINS / (w.reputation + w.load + w.latency + w.stake)`, 0 when that sum is 0. */
+  readonly scale: number;
+  /** Candidate indexes by `runtime \0 pipeline` (pipeline empty = any). */
+  readonly indexes = new Map<string, CandidateIndex>();
 
-const BOUND_EPSILON = 1e-9;
+  constructor(ctx: ScoringContext, capacity: number) {
+    this.ctx = ctx;
+    this.prefix = new Float64Array(capacity);
+    this.stake = new Float64Array(capacity);
+    this.staked = new Uint8Array(capacity);
+    this.key = new Float64Array(capacity);
+    const w = ctx.weights;
+    const keyMax = w.reputation + w.load + w.latency + w.stake;
+    this.scale = keyMax > 0 ? KEY_BINS / keyMax : 0;
+  }
+
+  binOf(key: number): number {
+    const b = Math.floor(key * this.scale);
+    return b >= KEY_BINS ? KEY_BINS - 1 : b > 0 ? b : 0;
+  }
+
+  /** Recomputes provider i's parts and moves it between bins as needed. */
+  refresh(i: number, p: ProviderSnapshot): void {
+    const ctx = this.ctx;
+    const w = ctx.weights;
+    let s = w.reputation * reputationFactor(p, ctx);
+    if (w.load !== 0) s += w.load * loadFactor(p);
+    if (w.latency !== 0) s += w.latency * latencyFactor(p, ctx);
+    const stake = stakeFactor(p, ctx);
+    const staked = p.stake >= ctx.minStakeWei;
+    this.prefix[i] = s;
+    this.stake[i] = stake;
+    this.staked[i] = staked ? 1 : 0;
+    this.key[i] = s + w.stake * stake;
+    const b = this.binOf(this.key[i]);
+    for (const index of this.indexes.values()) {
+      const target = index.admits(p, staked) ? b : -1;
+      if (target === index.bin[i]) continue;
+      index.remove(i);
+      if (target >= 0) index.add(i, target);
+    }
+  }
+
+  index(runtime: string, pipeline: string | undefined, snapshots: readonly ProviderSnapshot[]): CandidateIndex {
+    const name = `${runtime}\0${pipeline ?? ''}`;
+    let index = this.indexes.get(name);
+    if (index === undefined) {
+      index = new CandidateIndex(runtime, pipeline, this.key.length);
+      for (let i = 0; i < snapshots.length; i++) {
+        if (index.admits(snapshots[i], this.staked[i] === 1)) index.add(i, this.binOf(this.key[i]));
+      }
+      this.indexes.set(name, index);
+    }
+    return index;
+  }
+
+  grow(capacity: number): void {
+    this.prefix = grown(this.prefix, capacity);
+    this.stake = grown(this.stake, capacity);
+    this.staked = grown(this.staked, capacity);
+    this.key = grown(this.key, capacity);
+    for (const index of this.indexes.values()) index.grow(capacity);
+  }
+
+  /** Provider `from` takes index `to` (the pool's swap-remove). */
+  move(from: number, to: number): void {
+    this.prefix[to] = this.prefix[from];
+    this.stake[to] = this.stake[from];
+    this.staked[to] = this.staked[from];
+    this.key[to] = this.key[from];
+    for (const index of this.indexes.values()) {
+      const b = index.bin[from];
+      index.bin[to] = b;
+      index.slot[to] = index.slot[from];
+      if (b >= 0) index.bins[b][index.slot[from]] = to;
+      index.bin[from] = -1;
+    }
+  }
+}
 
 /**
- * Providers laid out for {@link selectFromPool}. Build it once from the snapshots and keep it while they do not
- * change; {@link ProviderPool.update} replaces one provider in place (a heartbeat, a reservation).
+ * Providers laid out for {@link selectFromPool}. Build it once, feed it every heartbeat with {@link upsert} and
+ * drop providers with {@link remove}; each costs O(1) per scoring context and candidate index (a provider that
+ * changes runtimes or pipelines also re-checks its membership). Indexes are built on first use per scoring context
+ * and (runtime, pipeline), in O(n); keep one scoring context (`createScoringContext`) for the pool's lifetime.
+ *
+ * Snapshots are held by reference: never mutate one in place, pass a new object to {@link upsert}.
  *
  * @example
  * ```ts
  * import { ProviderPool, selectFromPool } from './pool.ts'
+ * import { createScoringContext } from './score.ts'
  * const pool = new ProviderPool(snapshots)
- * const ctx = createScoringContext({ minStakeWei })
- * const picked = selectFromPool(pool, job, { now: Date.now(), heartbeatTimeoutMs: 30_000, context: ctx })
+ * const context = createScoringContext({ minStakeWei })
+ * bus.onHeartbeat((snapshot) => pool.upsert(snapshot))
+ * const picked = selectFromPool(pool, job, { now: Date.now(), heartbeatTimeoutMs: 30_000, context })
  * ```
  */
 export class ProviderPool {
-  /** The snapshots, by index (`update` replaces entries). */
-  readonly snapshots: ProviderSnapshot[];
+  readonly #snapshots: ProviderSnapshot[] = [];
   readonly #index = new Map<string, number>();
+  #capacity: number;
   #heartbeat: Float64Array;
-  #free: Uint8Array;
   #memory: Float64Array;
   #price: Float64Array;
-  /** Candidates per `runtime \0 pipeline` (pipeline empty = any), built on first use. */
-  #buckets = new Map<string, Int32Array>();
-  /** Providers per cached model CID. */
-  #cached = new Map<string, number[]>();
-  /** Providers per execution provider, as a mask, built on first use. */
-  #executionProviders = new Map<string, Uint8Array>();
-  #contexts = new WeakMap<ScoringContext, ContextPart>();
-  /** Scratch marks (exclusions, cache hits), cleared after each call. */
+  /** Scratch exclusion marks, cleared after each call. */
   #excluded: Uint8Array;
-  #hit: Uint8Array;
+  /** Providers per cached model CID (each provider once per CID). */
+  readonly #cached = new Map<string, number[]>();
+  /** Providers per execution provider, as a mask, built on first use. */
+  readonly #executionProviders = new Map<string, Uint8Array>();
+  /** Per scoring context, in insertion order (the first is dropped past {@link MAX_POOL_CONTEXTS}). */
+  readonly #contexts = new Map<ScoringContext, ContextPart>();
+  /** Scratch top-k buffer, grown to the largest k asked. */
+  #topScore = new Float64Array(20);
+  #topIndex = new Int32Array(20);
 
   /**
-   * @param snapshots The providers (copied by reference; treat them as immutable and use {@link update}).
+   * @param snapshots The providers (held by reference; see {@link upsert} for changes).
    * @throws {Error} When two snapshots share an address.
    */
-  constructor(snapshots: readonly ProviderSnapshot[]) {
-    const n = snapshots.length;
-    this.snapshots = [...snapshots];
-    this.#heartbeat = new Float64Array(n);
-    this.#free = new Uint8Array(n);
-    this.#memory = new Float64Array(n);
-    this.#price = new Float64Array(n);
-    this.#excluded = new Uint8Array(n);
-    this.#hit = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = this.snapshots[i];
+  constructor(snapshots: readonly ProviderSnapshot[] = []) {
+    this.#capacity = Math.max(16, snapshots.length);
+    this.#heartbeat = new Float64Array(this.#capacity);
+    this.#memory = new Float64Array(this.#capacity);
+    this.#price = new Float64Array(this.#capacity);
+    this.#excluded = new Uint8Array(this.#capacity);
+    for (const p of snapshots) {
       if (this.#index.has(p.address)) throw new Error(`Provider ${p.address} is in the pool twice.`);
-      this.#index.set(p.address, i);
-      this.#fill(i, p);
-      for (const cid of p.cachedModels) {
-        const list = this.#cached.get(cid);
-        if (list) list.push(i);
-        else this.#cached.set(cid, [i]);
-      }
+      this.#append(p);
     }
   }
 
   /** Providers in the pool. */
   get size(): number {
-    return this.snapshots.length;
+    return this.#snapshots.length;
   }
 
-  #fill(i: number, p: ProviderSnapshot) {
+  /** The snapshots, in the pool's internal order (changes on {@link remove}). Do not modify. */
+  get snapshots(): readonly ProviderSnapshot[] {
+    return this.#snapshots;
+  }
+
+  /** The current snapshot of a provider, or `undefined` when it is not in the pool. */
+  get(address: string): ProviderSnapshot | undefined {
+    const i = this.#index.get(address);
+    return i === undefined ? undefined : this.#snapshots[i];
+  }
+
+  /**
+   * Adds a provider, or replaces its snapshot (same address): a heartbeat, a reservation, new on-chain counters.
+   * Every index stays exact.
+   *
+   * @param snapshot The provider's new snapshot.
+   */
+  upsert(snapshot: ProviderSnapshot): void {
+    const i = this.#index.get(snapshot.address);
+    if (i === undefined) {
+      this.#append(snapshot);
+      return;
+    }
+    const before = this.#snapshots[i];
+    this.#snapshots[i] = snapshot;
+    this.#fill(i, snapshot);
+    if (!sameStrings(before.cachedModels, snapshot.cachedModels)) {
+      this.#uncache(i, before);
+      this.#cache(i, snapshot);
+    }
+    if (!sameStrings(before.executionProviders, snapshot.executionProviders)) {
+      for (const [name, mask] of this.#executionProviders) mask[i] = snapshot.executionProviders.includes(name) ? 1 : 0;
+    }
+    for (const part of this.#contexts.values()) part.refresh(i, snapshot);
+  }
+
+  /**
+   * Replaces a provider's snapshot (same address).
+   * @throws {Error} When no provider of that address is in the pool.
+   */
+  update(snapshot: ProviderSnapshot): void {
+    if (!this.#index.has(snapshot.address)) throw new Error(`Provider ${snapshot.address} is not in the pool.`);
+    this.upsert(snapshot);
+  }
+
+  /**
+   * Drops a provider (deregistered, or silent for good). The last provider takes its index.
+   * @returns Whether it was in the pool.
+   */
+  remove(address: string): boolean {
+    const i = this.#index.get(address);
+    if (i === undefined) return false;
+    const last = this.#snapshots.length - 1;
+    for (const part of this.#contexts.values()) for (const index of part.indexes.values()) index.remove(i);
+    this.#uncache(i, this.#snapshots[i]);
+    if (i !== last) {
+      const moved = this.#snapshots[last];
+      for (const cid of new Set(moved.cachedModels)) {
+        const list = this.#cached.get(cid) as number[];
+        list[list.indexOf(last)] = i;
+      }
+      this.#snapshots[i] = moved;
+      this.#index.set(moved.address, i);
+      this.#heartbeat[i] = this.#heartbeat[last];
+      this.#memory[i] = this.#memory[last];
+      this.#price[i] = this.#price[last];
+      for (const mask of this.#executionProviders.values()) mask[i] = mask[last];
+      for (const part of this.#contexts.values()) part.move(last, i);
+    }
+    this.#snapshots.pop();
+    this.#index.delete(address);
+    return true;
+  }
+
+  #append(p: ProviderSnapshot): void {
+    const i = this.#snapshots.length;
+    if (i === this.#capacity) this.#grow(this.#capacity * 2);
+    this.#snapshots.push(p);
+    this.#index.set(p.address, i);
+    this.#fill(i, p);
+    this.#cache(i, p);
+    for (const [name, mask] of this.#executionProviders) mask[i] = p.executionProviders.includes(name) ? 1 : 0;
+    for (const part of this.#contexts.values()) part.refresh(i, p);
+  }
+
+  #grow(capacity: number): void {
+    this.#capacity = capacity;
+    this.#heartbeat = grown(this.#heartbeat, capacity);
+    this.#memory = grown(this.#memory, capacity);
+    this.#price = grown(this.#price, capacity);
+    this.#excluded = grown(this.#excluded, capacity);
+    for (const [name, mask] of this.#executionProviders) this.#executionProviders.set(name, grown(mask, capacity));
+    for (const part of this.#contexts.values()) part.grow(capacity);
+  }
+
+  #cache(i: number, p: ProviderSnapshot): void {
+    for (const cid of new Set(p.cachedModels)) {
+      const list = this.#cached.get(cid);
+      if (list === undefined) this.#cached.set(cid, [i]);
+      else list.push(i);
+    }
+  }
+
+  #uncache(i: number, p: ProviderSnapshot): void {
+    for (const cid of new Set(p.cachedModels)) {
+      const list = this.#cached.get(cid) as number[];
+      const at = list.indexOf(i);
+      const last = list.pop() as number;
+      if (at < list.length) list[at] = last;
+      if (list.length === 0) this.#cached.delete(cid);
+    }
+  }
+
+  #fill(i: number, p: ProviderSnapshot): void {
     this.#heartbeat[i] = p.lastHeartbeatMs;
-    this.#free[i] = p.running < p.maxConcurrency ? 1 : 0;
     this.#memory[i] = p.memoryBytes;
     this.#price[i] = Number(p.priceWei);
   }
 
-  /**
-   * Replaces a provider's snapshot (same address), keeping every cache exact.
-   * @throws {Error} When no provider of that address is in the pool.
-   */
-  update(snapshot: ProviderSnapshot): void {
-    const i = this.#index.get(snapshot.address);
-    if (i === undefined) throw new Error(`Provider ${snapshot.address} is not in the pool.`);
-    const before = this.snapshots[i];
-    this.snapshots[i] = snapshot;
-    this.#fill(i, snapshot);
-    const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, j) => x === b[j]);
-    if (!same(before.runtimes, snapshot.runtimes) || !same(before.pipelines, snapshot.pipelines)) this.#buckets.clear();
-    if (!same(before.executionProviders, snapshot.executionProviders)) this.#executionProviders.clear();
-    if (!same(before.cachedModels, snapshot.cachedModels)) {
-      for (const cid of before.cachedModels) {
-        const list = this.#cached.get(cid);
-        if (list) list.splice(list.indexOf(i), 1);
-      }
-      for (const cid of snapshot.cachedModels) {
-        const list = this.#cached.get(cid);
-        if (list) list.push(i);
-        else this.#cached.set(cid, [i]);
-      }
-    }
-    this.#contexts = new WeakMap();
-  }
-
-  /** @internal The candidate list of a runtime and pipeline. */
-  bucket(runtime: string, pipeline: string | undefined): Int32Array {
-    const key = `${runtime}\0${pipeline ?? ''}`;
-    let bucket = this.#buckets.get(key);
-    if (!bucket) {
-      const out: number[] = [];
-      for (let i = 0; i < this.snapshots.length; i++) {
-        const p = this.snapshots[i];
-        if (p.runtimes.includes(runtime) && (pipeline === undefined || p.pipelines.includes(pipeline))) out.push(i);
-      }
-      bucket = Int32Array.from(out);
-      this.#buckets.set(key, bucket);
-    }
-    return bucket;
-  }
-
-  /** @internal The job-independent score parts under a context. */
-  context(ctx: ScoringContext): ContextPart {
+  #part(ctx: ScoringContext): ContextPart {
     let part = this.#contexts.get(ctx);
-    if (!part) {
-      const n = this.snapshots.length;
-      part = { prefix: new Float64Array(n), stake: new Float64Array(n), staked: new Uint8Array(n) };
-      const w = ctx.weights;
-      for (let i = 0; i < n; i++) {
-        const p = this.snapshots[i];
-        let s = w.reputation * reputationFactor(p, ctx);
-        if (w.load !== 0) s += w.load * loadFactor(p);
-        if (w.latency !== 0) s += w.latency * latencyFactor(p, ctx);
-        part.prefix[i] = s;
-        part.stake[i] = stakeFactor(p, ctx);
-        part.staked[i] = p.stake >= ctx.minStakeWei ? 1 : 0;
-      }
+    if (part === undefined) {
+      part = new ContextPart(ctx, this.#capacity);
+      for (let i = 0; i < this.#snapshots.length; i++) part.refresh(i, this.#snapshots[i]);
       this.#contexts.set(ctx, part);
+      if (this.#contexts.size > MAX_POOL_CONTEXTS)
+        this.#contexts.delete(this.#contexts.keys().next().value as ScoringContext);
     }
     return part;
   }
 
-  /** @internal */
-  executionProviderMask(name: string): Uint8Array {
+  #executionProviderMask(name: string): Uint8Array {
     let mask = this.#executionProviders.get(name);
-    if (!mask) {
-      mask = Uint8Array.from(this.snapshots, (p) => (p.executionProviders.includes(name) ? 1 : 0));
+    if (mask === undefined) {
+      mask = new Uint8Array(this.#capacity);
+      for (let i = 0; i < this.#snapshots.length; i++) {
+        mask[i] = this.#snapshots[i].executionProviders.includes(name) ? 1 : 0;
+      }
       this.#executionProviders.set(name, mask);
     }
     return mask;
   }
 
-  /** @internal Typed columns and scratch marks. */
-  columns() {
-    return {
-      heartbeat: this.#heartbeat,
-      free: this.#free,
-      memory: this.#memory,
-      price: this.#price,
-      excluded: this.#excluded,
-      hit: this.#hit,
-      index: this.#index,
-      cached: this.#cached,
-    };
+  /** The body of {@link selectFromPool} (a method, to read the private columns). */
+  select(job: JobRequirements, options: SelectProvidersOptions): SelectedProvider[] {
+    assertJobRequirements(job);
+    const ctx = options.context ?? createScoringContext(options);
+    const { now, heartbeatTimeoutMs, exclude, candidateFactor = 4 } = options;
+    const r = job.redundancy;
+    const k = r * Math.max(1, Math.floor(candidateFactor));
+    if (k > this.#topScore.length) {
+      this.#topScore = new Float64Array(k);
+      this.#topIndex = new Int32Array(k);
+    }
+    const topScore = this.#topScore;
+    const topIndex = this.#topIndex;
+    const oldest = now - heartbeatTimeoutMs;
+    const snapshots = this.#snapshots;
+    const heartbeat = this.#heartbeat;
+    const memory = this.#memory;
+    const price = this.#price;
+    const excluded = this.#excluded;
+    const part = this.#part(ctx);
+    const { prefix, stake, key } = part;
+    const { bins, bin } = part.index(job.runtime, job.pipeline, snapshots);
+    const epMask = job.executionProvider === undefined ? undefined : this.#executionProviderMask(job.executionProvider);
+    const w = ctx.weights;
+    const minMemory = job.minMemoryBytes;
+    const fitMin = minMemory !== undefined && minMemory > 0 ? minMemory : 0;
+    const budget = job.maxPricePerProviderWei;
+    const maxPrice = Number(budget);
+    const modelCid = job.modelCid;
+    const hits = this.#cached.get(job.modelCid) ?? NO_HITS;
+    // The most fit and price can add (the key already holds the rest, and providers caching the model, the only
+    // ones the cache term lifts, are visited first).
+    const headroom = w.fit + w.price + BOUND_EPSILON;
+    const binWidth = part.scale > 0 ? 1 / part.scale : Number.POSITIVE_INFINITY;
+
+    let marked: number[] | undefined;
+    if (exclude !== undefined && exclude.size > 0) {
+      marked = [];
+      for (const address of exclude) {
+        const i = this.#index.get(address);
+        if (i !== undefined && excluded[i] === 0) {
+          excluded[i] = 1;
+          marked.push(i);
+        }
+      }
+    }
+
+    let count = 0;
+    let threshold = Number.NEGATIVE_INFINITY;
+    try {
+      // Pass b = KEY_BINS visits the candidates caching the job's model (cache term 1); then the bins, best first,
+      // skipping those, so the cache term is 0 there.
+      for (let b = KEY_BINS; b >= 0; b--) {
+        let list: readonly number[];
+        let cache = 0;
+        if (b === KEY_BINS) {
+          list = hits;
+          cache = w.cache;
+        } else {
+          // Every key in bin b is below (b + 1) / scale; past this bin nobody can reach the k-th score.
+          if (count === k && (b + 1) * binWidth + headroom < threshold) break;
+          list = bins[b];
+        }
+        for (let c = 0; c < list.length; c++) {
+          const i = list[c];
+          if (b === KEY_BINS && bin[i] < 0) continue;
+          if (count === k && key[i] + headroom + cache < threshold) continue;
+          // A candidate caching the model was visited in the first pass (checked only for the few left here).
+          if (b < KEY_BINS && hits.length > 0 && snapshots[i].cachedModels.includes(modelCid)) continue;
+          if (heartbeat[i] < oldest || excluded[i] === 1) continue;
+          if (minMemory !== undefined && memory[i] < minMemory) continue;
+          // Number() rounds monotonically, so only equal doubles need the exact bigint comparison.
+          const ask = price[i];
+          if (ask > maxPrice || (ask === maxPrice && snapshots[i].priceWei > budget)) continue;
+          if (epMask !== undefined && epMask[i] === 0) continue;
+          // The score, term by term in `scoreIfAtLeast`'s order (so it is bit-identical to `providerScore`).
+          let s = prefix[i];
+          if (w.fit !== 0) {
+            let f = 1;
+            if (fitMin > 0) {
+              f = Math.log(memory[i] / fitMin) / ctx.logMemoryHeadroom;
+              f = f >= 1 ? 1 : f > 0 ? f : 0;
+            }
+            s += w.fit * f;
+          }
+          if (w.price !== 0) {
+            let f: number;
+            if (maxPrice <= 0) f = snapshots[i].priceWei <= 0n ? 1 : 0;
+            else {
+              f = 1 - ask / maxPrice;
+              f = f > 0 ? (f < 1 ? f : 1) : 0;
+            }
+            s += w.price * f;
+          }
+          if (w.stake !== 0) s += w.stake * stake[i];
+          if (w.cache !== 0) s += cache;
+          const address = snapshots[i].address;
+          if (count === k) {
+            if (s < threshold || (s === threshold && address > snapshots[topIndex[k - 1]].address)) continue;
+          }
+          let j = count < k ? count++ : k - 1;
+          while (j > 0 && compareRanked(s, address, topScore[j - 1], snapshots[topIndex[j - 1]].address) < 0) {
+            topScore[j] = topScore[j - 1];
+            topIndex[j] = topIndex[j - 1];
+            j--;
+          }
+          topScore[j] = s;
+          topIndex[j] = i;
+          if (count === k) threshold = topScore[k - 1];
+        }
+      }
+    } finally {
+      if (marked !== undefined) for (const i of marked) excluded[i] = 0;
+    }
+
+    const picked: SelectedProvider[] = [];
+    const operators = new Set<string>();
+    for (let j = 0; j < count && picked.length < r; j++) {
+      const p = snapshots[topIndex[j]];
+      if (operators.has(p.operator)) continue;
+      operators.add(p.operator);
+      picked.push({ provider: p, score: topScore[j] });
+    }
+    if (picked.length === r) return picked;
+    // Operators crowd the buffer, or too few are eligible: the exact path (its fallback, or the error with the
+    // rejection counts).
+    return selectProviders(snapshots, job, options.context === ctx ? options : { ...options, context: ctx });
   }
 }
 
 /**
- * `selectProviders` over a {@link ProviderPool}: the same r providers (same scores, same order), the same errors.
- * One pass over the job's (runtime, pipeline) candidates only, reading typed arrays; a candidate whose best possible
- * score cannot enter the top k is dropped after one addition. Time O(c + k² log(c / k)) for c candidates; the
- * cases the top-k buffer cannot settle (operators crowding the buffer, too few providers) are handed to
- * `selectProviders` on the pool's snapshots, which is exact.
+ * `selectProviders` over a {@link ProviderPool}: the same r providers (same scores, bit for bit, same order, ties
+ * by address), the same errors. The walk visits the job's (runtime, pipeline) candidates from the best key down
+ * and stops once no remaining bin can reach the k-th score (k = r × `candidateFactor`); each visited candidate
+ * costs a few typed-array reads and, if it can still enter the top k, a score. Nothing is allocated per candidate;
+ * per call only the result, a set of operators and, with exclusions, a list of marks. Cases the top-k buffer cannot
+ * settle (operators crowding it, too few providers) are handed to `selectProviders` on the pool's snapshots,
+ * which is exact.
  *
- * Pass `options.context` (built once with `createScoringContext`): the pool caches the job-independent score parts
- * per context object, so a new context per call costs one O(n) pass.
+ * Pass `options.context` built once with `createScoringContext`: the pool keeps its indexes per context object, so
+ * a new context per call costs O(n) (and only {@link MAX_POOL_CONTEXTS} are kept).
  *
  * @param pool The providers.
  * @param job The job's requirements; `redundancy` is r.
- * @param options As for `selectProviders`.
+ * @param options As for `selectProviders`: `now` (ms since the epoch), `heartbeatTimeoutMs`, `exclude`
+ *   (addresses), `candidateFactor`, and `context` (or the scoring options it is built from).
  * @returns r providers of distinct operators, best first.
  * @throws {NotEnoughProvidersError} When fewer than r distinct operators have an eligible provider.
  * @throws {InvalidJobRequirementsError} When r is not in 1..5 or the budget is negative.
@@ -209,7 +546,9 @@ export class ProviderPool {
  * @example
  * ```ts
  * import { ProviderPool, selectFromPool } from './pool.ts'
- * const picked = selectFromPool(new ProviderPool(snapshots), job, { now: Date.now(), heartbeatTimeoutMs: 30_000, context })
+ * import { createScoringContext } from './score.ts'
+ * const context = createScoringContext({ minStakeWei })
+ * const picked = selectFromPool(pool, job, { now: Date.now(), heartbeatTimeoutMs: 30_000, exclude, context })
  * ```
  */
 export function selectFromPool(
@@ -217,101 +556,5 @@ export function selectFromPool(
   job: JobRequirements,
   options: SelectProvidersOptions,
 ): SelectedProvider[] {
-  assertJobRequirements(job);
-  const ctx = options.context ?? createScoringContext(options);
-  const withContext = options.context === ctx ? options : { ...options, context: ctx };
-  const { now, heartbeatTimeoutMs, exclude, candidateFactor = 4 } = options;
-  const r = job.redundancy;
-  const k = r * Math.max(1, Math.floor(candidateFactor));
-  const oldest = now - heartbeatTimeoutMs;
-  const { heartbeat, free, memory, price, excluded, hit, index, cached } = pool.columns();
-  const { prefix, stake, staked } = pool.context(ctx);
-  const candidates = pool.bucket(job.runtime, job.pipeline);
-  const epMask = job.executionProvider === undefined ? undefined : pool.executionProviderMask(job.executionProvider);
-  const snapshots = pool.snapshots;
-  const w = ctx.weights;
-  const minMemory = job.minMemoryBytes;
-  const fitMin = minMemory !== undefined && minMemory > 0 ? minMemory : 0;
-  const budget = job.maxPricePerProviderWei;
-  const maxPrice = Number(budget);
-  const headroom = w.fit + w.price + w.stake + w.cache + BOUND_EPSILON;
-
-  const marked: number[] = [];
-  if (exclude !== undefined) {
-    for (const address of exclude) {
-      const i = index.get(address);
-      if (i !== undefined && excluded[i] === 0) {
-        excluded[i] = 1;
-        marked.push(i);
-      }
-    }
-  }
-  const hits = cached.get(job.modelCid) ?? [];
-  for (const i of hits) hit[i] = 1;
-
-  const topScore = new Float64Array(k);
-  const topIndex = new Int32Array(k);
-  let count = 0;
-  let threshold = Number.NEGATIVE_INFINITY;
-  try {
-    for (let c = 0; c < candidates.length; c++) {
-      const i = candidates[c];
-      if (heartbeat[i] < oldest || excluded[i] === 1 || free[i] === 0 || staked[i] === 0) continue;
-      if (minMemory !== undefined && memory[i] < minMemory) continue;
-      // Number() rounds monotonically, so only equal doubles need the exact bigint comparison.
-      const ask = price[i];
-      if (ask > maxPrice || (ask === maxPrice && snapshots[i].priceWei > budget)) continue;
-      if (epMask !== undefined && epMask[i] === 0) continue;
-      let s = prefix[i];
-      if (count === k && s + headroom < threshold) continue;
-      if (w.fit !== 0) {
-        let f = 1;
-        if (fitMin > 0) {
-          f = Math.log(memory[i] / fitMin) / ctx.logMemoryHeadroom;
-          f = f >= 1 ? 1 : f > 0 ? f : 0;
-        }
-        s += w.fit * f;
-      }
-      if (w.price !== 0) {
-        let f: number;
-        if (maxPrice <= 0) f = snapshots[i].priceWei <= 0n ? 1 : 0;
-        else {
-          f = 1 - ask / maxPrice;
-          f = f > 0 ? (f < 1 ? f : 1) : 0;
-        }
-        s += w.price * f;
-      }
-      if (w.stake !== 0) s += w.stake * stake[i];
-      if (w.cache !== 0) s += w.cache * hit[i];
-      if (count === k) {
-        if (s < threshold || (s === threshold && snapshots[i].address > snapshots[topIndex[k - 1]].address)) continue;
-      }
-      const address = snapshots[i].address;
-      let j = count < k ? count++ : k - 1;
-      while (j > 0 && compareRanked(s, address, topScore[j - 1], snapshots[topIndex[j - 1]].address) < 0) {
-        topScore[j] = topScore[j - 1];
-        topIndex[j] = topIndex[j - 1];
-        j--;
-      }
-      topScore[j] = s;
-      topIndex[j] = i;
-      if (count === k) threshold = topScore[k - 1];
-    }
-  } finally {
-    for (const i of marked) excluded[i] = 0;
-    for (const i of hits) hit[i] = 0;
-  }
-
-  const picked: SelectedProvider[] = [];
-  const operators = new Set<string>();
-  for (let j = 0; j < count && picked.length < r; j++) {
-    const p = snapshots[topIndex[j]];
-    if (operators.has(p.operator)) continue;
-    operators.add(p.operator);
-    picked.push({ provider: p, score: topScore[j] });
-  }
-  if (picked.length === r) return picked;
-  // Operators crowd the buffer, or too few are eligible: the exact path (its fallback, or the error with the
-  // rejection counts).
-  return selectProviders(snapshots, job, withContext);
+  return pool.select(job, options);
 }

@@ -131,6 +131,66 @@ describe('selectFromPool', () => {
     assert.throws(() => pool.update(makeProvider({ address: '0x00000000000000000000000000000000deadbeef' })));
   });
 
+  test('upsert() adds new providers and remove() drops them; selections stay exact throughout', () => {
+    const snapshots = randomProviders(1_500, 11);
+    // Start with a third, so most providers arrive later and the columns grow past their first capacity.
+    const pool = new ProviderPool(snapshots.slice(0, 500));
+    const base = { now: 1_000_000, heartbeatTimeoutMs: 30_000, minStakeWei: MIN_STAKE };
+    const options = { ...base, context: createScoringContext(base) };
+    const random = seededRandom(5);
+    const jobs = PIPELINES.map((pipeline, t) => makeJob({ pipeline, modelCid: MODEL_CIDS[t], redundancy: 1 + t }));
+    for (const job of jobs) assertSame(pool, job, options, 'before');
+    for (const p of snapshots.slice(500)) pool.upsert(p);
+    assert.equal(pool.size, 1_500);
+    for (const job of jobs) assertSame(pool, job, options, 'after adding');
+    // Heartbeats: load, latency and reputation change; some providers leave.
+    for (let step = 0; step < 400; step++) {
+      const p: ProviderSnapshot = pool.snapshots[Math.floor(random() * pool.size)];
+      if (step % 10 === 0) {
+        assert.equal(pool.remove(p.address), true);
+        assert.equal(pool.get(p.address), undefined);
+      } else {
+        const running = Math.floor(random() * (p.maxConcurrency + 1));
+        pool.upsert({ ...p, running, latencyMs: 50 + Math.floor(random() * 3000), completed: p.completed + 1 });
+      }
+      if (step % 40 === 0) assertSame(pool, jobs[(step / 40) % jobs.length], options, `step ${step}`);
+    }
+    assert.equal(pool.size, 1_460);
+    assert.equal(pool.remove('0x00000000000000000000000000000000deadbeef'), false);
+    for (const job of jobs) assertSame(pool, job, options, 'after heartbeats and removals');
+  });
+
+  test('matches under weights that put nothing on the job-independent factors (one key bin)', () => {
+    const snapshots = randomProviders(800, 13);
+    const pool = new ProviderPool(snapshots);
+    const base = { now: 1_000_000, heartbeatTimeoutMs: 30_000, minStakeWei: MIN_STAKE };
+    for (const weights of [
+      { reputation: 0, load: 0, latency: 0, stake: 0, fit: 1, price: 1, cache: 1 },
+      { reputation: 1, load: 0, latency: 0, stake: 0, fit: 0, price: 0, cache: 0 },
+      { price: 5 },
+    ]) {
+      const options = { ...base, weights, context: createScoringContext({ ...base, weights }) };
+      for (let r = 1; r <= 5; r++) assertSame(pool, makeJob({ redundancy: r, pipeline: undefined }), options, `${r}`);
+    }
+  });
+
+  test('keeps several scoring contexts exact, dropping the oldest past the limit', () => {
+    const snapshots = randomProviders(600, 17);
+    const pool = new ProviderPool(snapshots);
+    const base = { now: 1_000_000, heartbeatTimeoutMs: 30_000 };
+    const contexts = [0n, MIN_STAKE, 5n * MIN_STAKE, 20n * MIN_STAKE, 50n * MIN_STAKE, 90n * MIN_STAKE].map(
+      (minStakeWei) => createScoringContext({ minStakeWei }),
+    );
+    const job = makeJob({ redundancy: 2 });
+    for (let round = 0; round < 3; round++) {
+      for (const context of contexts) assertSame(pool, job, { ...base, context }, `round ${round}`);
+      const p = pool.snapshots[round];
+      pool.upsert({ ...p, stake: p.stake * 100n, running: 0 });
+    }
+    // Without a context the options are resolved per call, as selectProviders does.
+    assertSame(pool, job, { ...base, minStakeWei: MIN_STAKE }, 'no context');
+  });
+
   test('refuses a pool with two snapshots of one address', () => {
     const p = makeProvider();
     assert.throws(() => new ProviderPool([p, { ...p }]), /twice/);
