@@ -13,9 +13,8 @@
  * (0x12): base32 `bafkrei…`, the form the AgentNFT contract packs (`CidCodec.sol`).
  */
 import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { unixfs } from '@helia/unixfs';
 import { FsBlockstore } from 'blockstore-fs';
 import { NextToLast } from 'blockstore-fs/sharding';
 import { FsDatastore } from 'datastore-fs';
@@ -29,19 +28,15 @@ import {
   BlockDigestMismatchError,
   ContentNotFoundError,
   InvalidCidError,
-  InvalidRangeError,
   StorageError,
   StoreOperationError,
 } from './errors.ts';
+import { importUnixfsFile, readUnixfsFile } from './unixfs.ts';
 
 /** Multihash code of sha2-256. */
 export const SHA2_256_CODE = 0x12;
 /** UnixFS leaf size both backends use, in bytes (1 MiB). */
 export const UNIXFS_CHUNK_SIZE = 1024 * 1024;
-/** Bytes the Helia store's `cat` asks the UnixFS exporter for at a time (4 MiB): the bound on its read-ahead. */
-export const HELIA_CAT_WINDOW = 4 * 1024 * 1024;
-/** Blocks the Helia store hashes and writes at once while adding a file: bounds its write-behind to ~16 MiB. */
-export const HELIA_BLOCK_WRITE_CONCURRENCY = 16;
 
 /** Result of {@link ContentStore.addFile}. */
 export type AddFileResult = {
@@ -159,37 +154,26 @@ export async function createHeliaStore({ dataDir }: CreateHeliaStoreParameters):
   } catch (cause) {
     throw new StoreOperationError({ backend: 'helia', operation: `open ${root}`, cause });
   }
-  const fs = unixfs(helia);
   const fail = (operation: string, cid?: string) => (cause: unknown) => mapError('helia', operation, cause, cid);
 
+  // Files and blocks go to the blockstore directly: Helia's wrapper only adds a `has` probe before every read and
+  // write (to fetch from or announce to the network, which this store never uses) and a lock for its GC, which this
+  // store never runs.
   return {
     backend: 'helia',
     async addFile(source, { signal } = {}) {
       const counted = countBytes(source);
       try {
-        const cid = await fs.addByteStream(counted.source, {
-          profile: 'unixfs-v1-2025',
-          blockWriteConcurrency: HELIA_BLOCK_WRITE_CONCURRENCY,
-          signal,
-        });
+        const { cid } = await importUnixfsFile(counted.source, blockstore, { signal });
         return { cid: cid.toString(), size: counted.size() };
       } catch (cause) {
         throw counted.error() ?? fail('add a file')(cause);
       }
     },
-    async *cat(cid, { offset = 0, length, signal } = {}) {
+    async *cat(cid, { offset, length, signal } = {}) {
       const parsed = parseCid(cid);
       try {
-        // The UnixFS exporter reads ahead without backpressure (its whole range lands in an unbounded queue), so
-        // read in windows of HELIA_CAT_WINDOW bytes: memory stays bounded by one window whatever the file size.
-        const { size } = await fs.stat(parsed, { offline: true, signal });
-        const fileSize = Number(size);
-        if (offset > fileSize) throw new InvalidRangeError({ offset, length: length ?? 0, size: fileSize });
-        const end = length === undefined ? fileSize : Math.min(fileSize, offset + length);
-        for (let at = offset; at < end; at += HELIA_CAT_WINDOW) {
-          const window = Math.min(HELIA_CAT_WINDOW, end - at);
-          yield* fs.cat(parsed, { offset: at, length: window, signal, offline: true });
-        }
+        yield* readUnixfsFile(blockstore, parsed, { offset, length, signal });
       } catch (cause) {
         throw fail('read a file', cid)(cause);
       }
@@ -197,7 +181,7 @@ export async function createHeliaStore({ dataDir }: CreateHeliaStoreParameters):
     async putRaw(bytes) {
       const cid = rawCidOf(bytes);
       try {
-        await helia.blockstore.put(cid, bytes);
+        await blockstore.put(cid, bytes);
       } catch (cause) {
         throw fail('put a block')(cause);
       }
@@ -205,18 +189,18 @@ export async function createHeliaStore({ dataDir }: CreateHeliaStoreParameters):
     },
     async getRaw(cid) {
       const parsed = parseRawCid(cid);
-      const pieces: Uint8Array[] = [];
+      let bytes: Uint8Array;
       try {
-        for await (const piece of helia.blockstore.get(parsed, { offline: true })) pieces.push(piece);
+        bytes = await blockstore.getBlock(parsed);
       } catch (cause) {
         throw fail('get a block', cid)(cause);
       }
-      return verifyBlock(parsed, pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
+      return verifyBlock(parsed, bytes);
     },
     async has(cid) {
       const parsed = parseCid(cid);
       try {
-        return await helia.blockstore.has(parsed);
+        return await blockstore.has(parsed);
       } catch (cause) {
         throw fail('check a block', cid)(cause);
       }
@@ -335,6 +319,9 @@ export function createKuboStore({ apiUrl, pingTimeoutMs = 2000 }: CreateKuboStor
  */
 class WholeBlockFsBlockstore extends FsBlockstore {
   readonly #sharding: NextToLast;
+  /** Shard directories known to exist. */
+  readonly #dirs = new Set<string>();
+  #writes = 0;
 
   constructor(location: string) {
     const sharding = new NextToLast();
@@ -343,15 +330,41 @@ class WholeBlockFsBlockstore extends FsBlockstore {
   }
 
   override async *get(key: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array> {
+    yield await this.getBlock(key, options);
+  }
+
+  /** Reads a whole block with one `readFile`; rejects with an error named `NotFoundError` when absent. */
+  async getBlock(key: CID, options?: { signal?: AbortSignal | undefined }): Promise<Uint8Array> {
     const { dir, file } = this.#sharding.encode(key);
-    let bytes: Uint8Array;
     try {
-      bytes = await readFile(path.join(this.path, dir, file), { signal: options?.signal });
+      return await readFile(path.join(this.path, dir, file), { signal: options?.signal });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       throw Object.assign(new Error(`Block ${key} not found`), { name: 'NotFoundError', cause: err });
     }
-    yield bytes;
+  }
+
+  /**
+   * Writes a block to a temporary file and renames it into place, so a crash never leaves a partial block under its
+   * CID (as `FsBlockstore` does through `steno`), creating each shard directory once per process rather than on
+   * every write. A block already present is rewritten with the same bytes (cheaper than probing first).
+   */
+  override async put(key: CID, bytes: Uint8Array, options?: { signal?: AbortSignal | undefined }): Promise<CID> {
+    const { dir, file } = this.#sharding.encode(key);
+    const target = path.join(this.path, dir, file);
+    const temporary = `${target}.${process.pid}.${(this.#writes++).toString(36)}.tmp`;
+    try {
+      if (!this.#dirs.has(dir)) {
+        await mkdir(path.join(this.path, dir), { recursive: true });
+        this.#dirs.add(dir);
+      }
+      await writeFile(temporary, bytes, { signal: options?.signal });
+      await rename(temporary, target);
+      return key;
+    } catch (cause) {
+      await rm(temporary, { force: true });
+      throw cause;
+    }
   }
 }
 
