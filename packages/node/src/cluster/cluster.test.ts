@@ -17,7 +17,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { agentNftAbi, type Devnet, marketplaceAbi, startDevnet } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
-import pg from 'pg';
+import pg, { type Client } from 'pg';
 import { type Abi, type Address, createPublicClient, createWalletClient, http, parseEther, zeroAddress } from 'viem';
 import { foundry } from 'viem/chains';
 import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
@@ -45,7 +45,7 @@ type NodeProcess = { name: string; url: string; child: ChildProcess; output: () 
 describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unavailable, timeout: 120_000 }, () => {
   let dir: string;
   let devnet: Devnet;
-  let admin: pg.Client;
+  let admin: Client;
   let databaseName: string;
   let databaseUrl: string;
   const prefix = `cluster${randomBytes(4).toString('hex')}`;
