@@ -30,6 +30,13 @@ import { type SelectedProvider, type SelectProvidersOptions, selectProviders } f
 /** Bins of a candidate index; the walk stops at bin granularity, so more bins prune more finely. */
 export const KEY_BINS = 1024;
 
+/** Coarse bins of a per-model index: a run of `KEY_BINS / HIT_BINS` key bins each. */
+const HIT_BINS = 64;
+const HIT_SHIFT = KEY_BINS / HIT_BINS;
+
+/** Per-model indexes a candidate index keeps (the oldest built is dropped past this, and rebuilt when asked). */
+export const MAX_MODEL_INDEXES = 64;
+
 /** Scoring contexts a pool keeps indexes for at once (the oldest is dropped past this); the coordinator uses one. */
 export const MAX_POOL_CONTEXTS = 4;
 
@@ -39,14 +46,56 @@ const BOUND_EPSILON = 1e-9;
 const sameStrings = (a: readonly string[], b: readonly string[]): boolean =>
   a === b || (a.length === b.length && a.every((x, j) => x === b[j]));
 
-const NO_HITS: readonly number[] = [];
-
 const grown = <T extends Float64Array | Int32Array | Uint8Array>(array: T, capacity: number, fill = 0): T => {
   const out = new (array.constructor as new (n: number) => T)(capacity);
   out.set(array);
   if (fill !== 0) out.fill(fill, array.length);
   return out;
 };
+
+/**
+ * The candidates of a {@link CandidateIndex} that cache one model, in coarse key bins. Sparse (a map per member), as
+ * a pool may serve many models.
+ */
+class ModelIndex {
+  readonly bins: number[][] = Array.from({ length: HIT_BINS }, () => []);
+  /** Per member: `slot · HIT_BINS + bin`. */
+  readonly where = new Map<number, number>();
+
+  bin(i: number): number {
+    const at = this.where.get(i);
+    return at === undefined ? -1 : at % HIT_BINS;
+  }
+
+  add(i: number, b: number): void {
+    const list = this.bins[b];
+    this.where.set(i, list.length * HIT_BINS + b);
+    list.push(i);
+  }
+
+  remove(i: number): void {
+    const at = this.where.get(i);
+    if (at === undefined) return;
+    const b = at % HIT_BINS;
+    const slot = (at - b) / HIT_BINS;
+    const list = this.bins[b];
+    const last = list.pop() as number;
+    if (last !== i) {
+      list[slot] = last;
+      this.where.set(last, at);
+    }
+    this.where.delete(i);
+  }
+
+  renumber(from: number, to: number): void {
+    const at = this.where.get(from);
+    if (at === undefined) return;
+    const b = at % HIT_BINS;
+    this.bins[b][(at - b) / HIT_BINS] = to;
+    this.where.delete(from);
+    this.where.set(to, at);
+  }
+}
 
 /** The providers of one (runtime, pipeline) with a free slot and the minimum stake, binned by key. */
 class CandidateIndex {
@@ -58,6 +107,8 @@ class CandidateIndex {
   bin: Int32Array;
   /** Position of each provider in its bin's list. */
   slot: Int32Array;
+  /** Per model CID asked for, its candidates caching it (built on first use from the pool's inverted index). */
+  readonly models = new Map<string, ModelIndex>();
 
   constructor(runtime: string, pipeline: string | undefined, capacity: number) {
     this.runtime = runtime;
@@ -92,6 +143,30 @@ class CandidateIndex {
       this.slot[last] = this.slot[i];
     }
     this.bin[i] = -1;
+  }
+
+  /** The candidates caching `cid`, given every provider caching it. */
+  model(cid: string, caching: readonly number[]): ModelIndex {
+    let index = this.models.get(cid);
+    if (index === undefined) {
+      index = new ModelIndex();
+      for (const i of caching) if (this.bin[i] >= 0) index.add(i, Math.floor(this.bin[i] / HIT_SHIFT));
+      this.models.set(cid, index);
+      if (this.models.size > MAX_MODEL_INDEXES) this.models.delete(this.models.keys().next().value as string);
+    }
+    return index;
+  }
+
+  /** Moves provider i between the model indexes of `cids` after its bin became `target` (−1: not a candidate). */
+  remodel(i: number, p: ProviderSnapshot, cids: Iterable<string>, target: number): void {
+    for (const cid of cids) {
+      const index = this.models.get(cid);
+      if (index === undefined) continue;
+      const to = target >= 0 && p.cachedModels.includes(cid) ? Math.floor(target / HIT_SHIFT) : -1;
+      if (index.bin(i) === to) continue;
+      index.remove(i);
+      if (to >= 0) index.add(i, to);
+    }
   }
 
   grow(capacity: number): void {
@@ -132,8 +207,11 @@ class ContextPart {
     return b >= KEY_BINS ? KEY_BINS - 1 : b > 0 ? b : 0;
   }
 
-  /** Recomputes provider i's parts and moves it between bins as needed. */
-  refresh(i: number, p: ProviderSnapshot): void {
+  /**
+   * Recomputes provider i's parts and moves it between bins as needed.
+   * @param previousModels The models its previous snapshot cached (so it leaves their model indexes).
+   */
+  refresh(i: number, p: ProviderSnapshot, previousModels: readonly string[] = []): void {
     const ctx = this.ctx;
     const w = ctx.weights;
     let s = w.reputation * reputationFactor(p, ctx);
@@ -146,8 +224,10 @@ class ContextPart {
     this.staked[i] = staked ? 1 : 0;
     this.key[i] = s + w.stake * stake;
     const b = this.binOf(this.key[i]);
+    const models = previousModels.length === 0 ? p.cachedModels : new Set([...previousModels, ...p.cachedModels]);
     for (const index of this.indexes.values()) {
       const target = index.admits(p, staked) ? b : -1;
+      if (index.models.size > 0) index.remodel(i, p, models, target);
       if (target === index.bin[i]) continue;
       index.remove(i);
       if (target >= 0) index.add(i, target);
@@ -175,8 +255,8 @@ class ContextPart {
     for (const index of this.indexes.values()) index.grow(capacity);
   }
 
-  /** Provider `from` takes index `to` (the pool's swap-remove). */
-  move(from: number, to: number): void {
+  /** Provider `from` (snapshot `p`) takes index `to` (the pool's swap-remove). */
+  move(from: number, to: number, p: ProviderSnapshot): void {
     this.prefix[to] = this.prefix[from];
     this.stake[to] = this.stake[from];
     this.staked[to] = this.staked[from];
@@ -187,6 +267,7 @@ class ContextPart {
       index.slot[to] = index.slot[from];
       if (b >= 0) index.bins[b][index.slot[from]] = to;
       index.bin[from] = -1;
+      for (const cid of p.cachedModels) index.models.get(cid)?.renumber(from, to);
     }
   }
 }
@@ -282,7 +363,7 @@ export class ProviderPool {
     if (!sameStrings(before.executionProviders, snapshot.executionProviders)) {
       for (const [name, mask] of this.#executionProviders) mask[i] = snapshot.executionProviders.includes(name) ? 1 : 0;
     }
-    for (const part of this.#contexts.values()) part.refresh(i, snapshot);
+    for (const part of this.#contexts.values()) part.refresh(i, snapshot, before.cachedModels);
   }
 
   /**
@@ -302,7 +383,13 @@ export class ProviderPool {
     const i = this.#index.get(address);
     if (i === undefined) return false;
     const last = this.#snapshots.length - 1;
-    for (const part of this.#contexts.values()) for (const index of part.indexes.values()) index.remove(i);
+    const removed = this.#snapshots[i];
+    for (const part of this.#contexts.values()) {
+      for (const index of part.indexes.values()) {
+        index.remove(i);
+        for (const cid of removed.cachedModels) index.models.get(cid)?.remove(i);
+      }
+    }
     this.#uncache(i, this.#snapshots[i]);
     if (i !== last) {
       const moved = this.#snapshots[last];
@@ -316,7 +403,7 @@ export class ProviderPool {
       this.#memory[i] = this.#memory[last];
       this.#price[i] = this.#price[last];
       for (const mask of this.#executionProviders.values()) mask[i] = mask[last];
-      for (const part of this.#contexts.values()) part.move(last, i);
+      for (const part of this.#contexts.values()) part.move(last, i, moved);
     }
     this.#snapshots.pop();
     this.#index.delete(address);
@@ -413,7 +500,8 @@ export class ProviderPool {
     const excluded = this.#excluded;
     const part = this.#part(ctx);
     const { prefix, stake, key } = part;
-    const { bins, bin } = part.index(job.runtime, job.pipeline, snapshots);
+    const index = part.index(job.runtime, job.pipeline, snapshots);
+    const bins = index.bins;
     const epMask = job.executionProvider === undefined ? undefined : this.#executionProviderMask(job.executionProvider);
     const w = ctx.weights;
     const minMemory = job.minMemoryBytes;
@@ -421,7 +509,8 @@ export class ProviderPool {
     const budget = job.maxPricePerProviderWei;
     const maxPrice = Number(budget);
     const modelCid = job.modelCid;
-    const hits = this.#cached.get(job.modelCid) ?? NO_HITS;
+    const caching = this.#cached.get(modelCid);
+    const hits = caching === undefined ? undefined : index.model(modelCid, caching).bins;
     // The most fit and price can add (the key already holds the rest, and providers caching the model, the only
     // ones the cache term lifts, are visited first).
     const headroom = w.fit + w.price + BOUND_EPSILON;
@@ -442,25 +531,31 @@ export class ProviderPool {
     let count = 0;
     let threshold = Number.NEGATIVE_INFINITY;
     try {
-      // Pass b = KEY_BINS visits the candidates caching the job's model (cache term 1); then the bins, best first,
-      // skipping those, so the cache term is 0 there.
-      for (let b = KEY_BINS; b >= 0; b--) {
+      // Steps 0 … HIT_BINS − 1 walk the candidates caching the job's model (cache term 1), best coarse bin first;
+      // the next KEY_BINS steps walk every candidate's bin, best first, skipping those (so the cache term is 0).
+      // Each walk ends at the first bin whose top key plus the most the other terms can add misses the k-th score.
+      for (let step = hits === undefined ? HIT_BINS : 0; step < HIT_BINS + KEY_BINS; step++) {
         let list: readonly number[];
         let cache = 0;
-        if (b === KEY_BINS) {
-          list = hits;
+        const modelWalk = step < HIT_BINS;
+        if (modelWalk) {
+          const b = HIT_BINS - 1 - step;
           cache = w.cache;
+          if (count === k && (b + 1) * HIT_SHIFT * binWidth + headroom + cache < threshold) {
+            step = HIT_BINS - 1;
+            continue;
+          }
+          list = (hits as number[][])[b];
         } else {
-          // Every key in bin b is below (b + 1) / scale; past this bin nobody can reach the k-th score.
+          const b = KEY_BINS - 1 - (step - HIT_BINS);
           if (count === k && (b + 1) * binWidth + headroom < threshold) break;
           list = bins[b];
         }
         for (let c = 0; c < list.length; c++) {
           const i = list[c];
-          if (b === KEY_BINS && bin[i] < 0) continue;
           if (count === k && key[i] + headroom + cache < threshold) continue;
-          // A candidate caching the model was visited in the first pass (checked only for the few left here).
-          if (b < KEY_BINS && hits.length > 0 && snapshots[i].cachedModels.includes(modelCid)) continue;
+          // A candidate caching the model was visited (or pruned) in the first walk; checked only for the few here.
+          if (!modelWalk && hits !== undefined && snapshots[i].cachedModels.includes(modelCid)) continue;
           if (heartbeat[i] < oldest || excluded[i] === 1) continue;
           if (minMemory !== undefined && memory[i] < minMemory) continue;
           // Number() rounds monotonically, so only equal doubles need the exact bigint comparison.

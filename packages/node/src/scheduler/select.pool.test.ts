@@ -160,6 +160,47 @@ describe('selectFromPool', () => {
     for (const job of jobs) assertSame(pool, job, options, 'after heartbeats and removals');
   });
 
+  test('keeps the per-model indexes exact as providers gain, lose and move models', () => {
+    const snapshots = randomProviders(1_200, 19);
+    const pool = new ProviderPool(snapshots);
+    const base = { now: 1_000_000, heartbeatTimeoutMs: 30_000, minStakeWei: MIN_STAKE };
+    const options = { ...base, context: createScoringContext(base) };
+    const random = seededRandom(23);
+    const jobs = MODEL_CIDS.slice(0, 6).map((modelCid, t) => makeJob({ modelCid, redundancy: 1 + (t % 5) }));
+    for (const job of jobs) assertSame(pool, job, options, 'built');
+    for (let step = 0; step < 600; step++) {
+      const p: ProviderSnapshot = pool.snapshots[Math.floor(random() * pool.size)];
+      if (step % 25 === 0) pool.remove(p.address);
+      else {
+        // Mostly the models being asked for, sometimes listed twice, with a new load.
+        const cachedModels = Array.from(
+          { length: Math.floor(random() * 4) },
+          () => MODEL_CIDS[Math.floor(random() * 7)],
+        );
+        pool.upsert({ ...p, cachedModels, running: Math.floor(random() * (p.maxConcurrency + 1)) });
+      }
+      if (step % 30 === 0) assertSame(pool, jobs[(step / 30) % jobs.length], options, `step ${step}`);
+    }
+    for (const job of jobs) assertSame(pool, job, options, 'after');
+  });
+
+  test('a removed provider leaves every index: the winners, caching the model, are dropped one by one', () => {
+    const pool = new ProviderPool(randomProviders(600, 29));
+    const base = { now: 1_000_000, heartbeatTimeoutMs: 30_000, minStakeWei: MIN_STAKE, weights: { cache: 10 } };
+    const options = { ...base, context: createScoringContext(base) };
+    const job = makeJob({ modelCid: MODEL_CIDS[2], redundancy: 2 });
+    for (let round = 0; round < 30; round++) {
+      assertSame(pool, job, options, `round ${round}`);
+      const [best] = selectFromPool(pool, job, options);
+      if (round < 6) assert.ok(best.provider.cachedModels.includes(MODEL_CIDS[2]), 'the cache bonus decides');
+      // Alternate between a winner in the middle (the last provider takes its index) and the last index itself.
+      const last = pool.snapshots[pool.size - 1].address;
+      pool.remove(round % 2 === 0 ? best.provider.address : last);
+      if (round % 2 === 0)
+        assert.notEqual(selectFromPool(pool, job, options)[0].provider.address, best.provider.address);
+    }
+  });
+
   test('matches under weights that put nothing on the job-independent factors (one key bin)', () => {
     const snapshots = randomProviders(800, 13);
     const pool = new ProviderPool(snapshots);
