@@ -158,7 +158,7 @@ export async function startNode(
           name: 'coordinator',
           start: async () => {
             const coordinator = await startCoordinator(services, bus, referee, {
-              nodeUrl: address,
+              nodeUrl: config.publicUrl ?? address, // where providers download from: must reach this node
               auditRate: config.auditRate,
               commitTimeoutMs: config.commitTimeoutSeconds * 1000,
               log,
