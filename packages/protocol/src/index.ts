@@ -2,4 +2,7 @@
  * `@souk/protocol`: the one home of Souk's wire contract. Node, provider, SDK, CLI and web import it; nothing in
  * them retypes an EIP-712 type, a bus message or a status code.
  */
+export * from './access.ts';
 export * from './compute.ts';
+export * from './constants.ts';
+export * from './jobFailure.ts';

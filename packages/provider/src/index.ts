@@ -3,6 +3,8 @@
  * worker thread with pinned options, the generic ONNX and OCR pipelines, and the canonical result hash.
  */
 
+/** Moved to `@souk/protocol`; re-exported only until the node's `routes/orders/index.ts` imports it from there. */
+export { JOB_ACCESS_HEADER } from '@souk/protocol';
 export {
   type CreateProviderAgentParameters,
   createProviderAgent,
@@ -47,23 +49,8 @@ export {
   type JobExecutor,
   supportedPipelines,
 } from './jobs/execute.ts';
-export {
-  classifyJobFailure,
-  type JobFailureClass,
-  type JobFailureCode,
-  type JobFailureReport,
-  jobFailureReasonHash,
-  jobFailureTypes,
-  MAX_REASON_LENGTH,
-  signJobFailure,
-} from './jobs/failure.ts';
-export {
-  JOB_ACCESS_HEADER,
-  jobAccessDomain,
-  jobAccessTypes,
-  type SignedJobAccess,
-  signJobAccess,
-} from './jobs/jobAccess.ts';
+export { classifyJobFailure, type JobFailureClass, signJobFailure } from './jobs/failure.ts';
+export { signJobAccess } from './jobs/jobAccess.ts';
 export { type CtcDecoded, ctcGreedyDecode } from './pipelines/ctc.ts';
 export { type DbPostprocessOptions, type DetectedBox, dbPostprocess } from './pipelines/dbPostprocess.ts';
 export { decodeImage, type Point, type RgbImage } from './pipelines/image.ts';

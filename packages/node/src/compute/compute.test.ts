@@ -13,7 +13,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { computeMarketAbi, devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
-import { createProviderAgent, JOB_ACCESS_HEADER, type ProviderAgent, signJobAccess } from '@souk/provider';
+import { JOB_ACCESS_HEADER } from '@souk/protocol';
+import { createProviderAgent, type ProviderAgent, signJobAccess } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
 import {
   createSoukClient,

@@ -17,13 +17,13 @@
  */
 import { computeMarketAbi } from '@souk/contracts';
 import {
-  classifyJobFailure,
+  JOB_FAILURE_CODES,
   type JobFailureReport,
-  jobAccessDomain,
   jobFailureReasonHash,
-  jobFailureTypes,
+  jobFailureTypedData,
   MAX_REASON_LENGTH,
-} from '@souk/provider';
+} from '@souk/protocol';
+import { classifyJobFailure } from '@souk/provider';
 import type { Address, Hex } from 'viem';
 import type { BusSubscription, JobBus } from '../bus/types.ts';
 import type { NodeServices } from '../services.ts';
@@ -98,7 +98,7 @@ export function createFailureDesk(
       /^[0-9]{1,78}$/.test(report.jobId) &&
       typeof report.provider === 'string' &&
       /^0x[0-9a-fA-F]{40}$/.test(report.provider) &&
-      (report.code === 'invalid-input' || report.code === 'invalid-argument') &&
+      JOB_FAILURE_CODES.includes(report.code) &&
       typeof report.reason === 'string' &&
       report.reason.length > 0 &&
       report.reason.length <= MAX_REASON_LENGTH &&
@@ -115,10 +115,11 @@ export function createFailureDesk(
     const signed = await chain.publicClient
       .verifyTypedData({
         address: report.provider,
-        domain: jobAccessDomain(chain.deployment.chainId, market),
-        types: jobFailureTypes,
-        primaryType: 'JobFailure',
-        message: { provider: report.provider, jobId, reasonHash: report.reasonHash },
+        ...jobFailureTypedData(chain.deployment.chainId, market, {
+          provider: report.provider,
+          jobId,
+          reasonHash: report.reasonHash,
+        }),
         signature: report.signature,
       })
       .catch(() => false);

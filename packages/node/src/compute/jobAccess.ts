@@ -5,10 +5,9 @@
  * committed by everyone) and `getAssignment(jobId, provider).assigned`.
  */
 import { computeMarketAbi } from '@souk/contracts';
-import { jobAccessDomain, jobAccessTypes, type SignedJobAccess } from '@souk/provider';
-import { type Address, getAddress, type Hex } from 'viem';
+import { jobAccessTypedData, MAX_ACCESS_REQUEST_TTL, normaliseJobAccess, type SignedJobAccess } from '@souk/protocol';
+import type { Address } from 'viem';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
-import { MAX_ACCESS_REQUEST_TTL } from '../gateway/accessRequest.ts';
 import type { NodeServices } from '../services.ts';
 
 /** ComputeMarket's `JobStatus` numbering. */
@@ -23,46 +22,27 @@ export const JobStatusCode = {
   Failed: 7,
 } as const;
 
-const UINT256_MAX = (1n << 256n) - 1n;
-
 /**
- * Decodes the `X-Souk-Job-Access` header into its canonical form: `provider` EIP-55 checksummed, `nonce` and
- * `signature` lower-case hex, `jobId` a decimal string without leading zeros. The signature covers the fields'
- * bytes, not their spelling, so the single-use nonce table must only ever see one spelling per nonce.
+ * Decodes the `X-Souk-Job-Access` header into its canonical form (`@souk/protocol`'s `normaliseJobAccess`:
+ * `provider` EIP-55 checksummed, `nonce` and `signature` lower-case hex, `jobId` decimal without leading zeros). The
+ * signature covers the fields' bytes, not their spelling, so the single-use nonce table must only ever see one
+ * spelling per nonce.
  * @throws {UnauthorizedError} (401) when missing or malformed.
  */
 export function decodeJobAccess(encoded: string | undefined): SignedJobAccess {
   if (!encoded)
     throw new UnauthorizedError('Send an EIP-712 JobAccess signed by an assigned provider in X-Souk-Job-Access.');
-  let value: Partial<SignedJobAccess>;
+  let value: unknown;
   try {
     value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch {
     throw new UnauthorizedError('X-Souk-Job-Access is not base64url-encoded JSON.');
   }
-  const ok =
-    typeof value === 'object' &&
-    value !== null &&
-    typeof value.provider === 'string' &&
-    /^0x[0-9a-fA-F]{40}$/.test(value.provider) &&
-    typeof value.jobId === 'string' &&
-    /^[0-9]{1,78}$/.test(value.jobId) &&
-    BigInt(value.jobId) <= UINT256_MAX &&
-    typeof value.nonce === 'string' &&
-    /^0x[0-9a-fA-F]{64}$/.test(value.nonce) &&
-    Number.isSafeInteger(value.expiry) &&
-    (value.expiry as number) >= 0 &&
-    typeof value.signature === 'string' &&
-    /^0x[0-9a-fA-F]+$/.test(value.signature);
-  if (!ok) throw new UnauthorizedError('Job access needs provider, jobId, nonce, expiry and signature.');
-  const access = value as SignedJobAccess;
-  return {
-    provider: getAddress(access.provider.toLowerCase()),
-    jobId: BigInt(access.jobId).toString(),
-    nonce: access.nonce.toLowerCase() as Hex,
-    expiry: access.expiry,
-    signature: access.signature.toLowerCase() as Hex,
-  };
+  try {
+    return normaliseJobAccess(value);
+  } catch {
+    throw new UnauthorizedError('Job access needs provider, jobId, nonce, expiry and signature.');
+  }
 }
 
 /**
@@ -87,10 +67,12 @@ export async function verifyJobAccess(
   const valid = await chain.publicClient
     .verifyTypedData({
       address: access.provider,
-      domain: jobAccessDomain(chain.deployment.chainId, computeMarket),
-      types: jobAccessTypes,
-      primaryType: 'JobAccess',
-      message: { provider: access.provider, jobId, nonce: access.nonce, expiry: BigInt(access.expiry) },
+      ...jobAccessTypedData(chain.deployment.chainId, computeMarket, {
+        provider: access.provider,
+        jobId,
+        nonce: access.nonce,
+        expiry: BigInt(access.expiry),
+      }),
       signature: access.signature,
     })
     .catch(() => false);

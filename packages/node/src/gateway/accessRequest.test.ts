@@ -5,18 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Address, type Hex, type PublicClient, toHex, verifyTypedData } from 'viem';
-import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import {
-  AccessDeniedError,
   accessRequestDomain,
   accessRequestTypes,
-  decodeAccessRequest,
   MAX_ACCESS_REQUEST_TTL,
-  redactAccessQuery,
   type SignedAccessRequest,
-  verifyAccessRequest,
-} from './accessRequest.ts';
+} from '@souk/protocol';
+import { type Address, type Hex, type PublicClient, toHex, verifyTypedData } from 'viem';
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { AccessDeniedError, decodeAccessRequest, redactAccessQuery, verifyAccessRequest } from './accessRequest.ts';
 
 const CHAIN_ID = 31337;
 const LICENSES = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address;

@@ -8,23 +8,13 @@
  * same nonce and must hit the same single-use row.
  */
 import { licensesAbi } from '@souk/contracts';
-import { type Address, getAddress, type Hex, type PublicClient, type TypedDataDomain } from 'viem';
-
-/** EIP-712 types of a Souk access request. */
-export const accessRequestTypes = {
-  AccessRequest: [
-    { name: 'consumer', type: 'address' },
-    { name: 'assetId', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-    { name: 'expiry', type: 'uint64' },
-  ],
-} as const;
-
-/** Longest validity of an access request, seconds. */
-export const MAX_ACCESS_REQUEST_TTL = 3600;
-
-/** The only place an access request is accepted (never the query string, which ends up in request logs). */
-export const ACCESS_REQUEST_HEADER = 'x-souk-access';
+import {
+  accessRequestTypedData,
+  normaliseAccessRequest as canonicalAccessRequest,
+  MAX_ACCESS_REQUEST_TTL,
+  type SignedAccessRequest,
+} from '@souk/protocol';
+import type { Address, Hex, PublicClient } from 'viem';
 
 /**
  * A request URL with the value of every `access` query parameter replaced by `[Redacted]`, for request logs: the
@@ -35,22 +25,6 @@ export const ACCESS_REQUEST_HEADER = 'x-souk-access';
  */
 export function redactAccessQuery(url: string): string {
   return url.replace(/([?&]access=)[^&#]*/gi, '$1[Redacted]');
-}
-
-/** An access request as sent in the `X-Souk-Access` header (base64url of its JSON). */
-export type SignedAccessRequest = {
-  consumer: Address;
-  /** Decimal string. */
-  assetId: string;
-  nonce: Hex;
-  /** Unix seconds. */
-  expiry: number;
-  signature: Hex;
-};
-
-/** The EIP-712 domain: name "Souk Gateway", version "1", the chain, and the Licenses contract as verifier. */
-export function accessRequestDomain(chainId: number, licenses: Address): TypedDataDomain {
-  return { name: 'Souk Gateway', version: '1', chainId, verifyingContract: licenses };
 }
 
 /** Why an access request was refused. */
@@ -64,35 +38,17 @@ export class AccessDeniedError extends Error {
   }
 }
 
-const UINT256_MAX = (1n << 256n) - 1n;
-
 /**
- * The canonical spelling of an access request, so that a signature can be used once whatever the case of its hex:
- * `consumer` EIP-55 checksummed, `nonce` and `signature` lower-case hex, `assetId` a decimal string without
- * leading zeros. Run before every nonce lookup or insert.
+ * The canonical spelling of an access request (`@souk/protocol`'s `normaliseAccessRequest`), refusing a malformed one
+ * as the gateway does: run before every nonce lookup or insert.
  * @throws {AccessDeniedError} (401) when a field is not of its EIP-712 type (address, uint256, bytes32, uint64).
  */
-export function normaliseAccessRequest(request: SignedAccessRequest): SignedAccessRequest {
-  const ok =
-    typeof request.consumer === 'string' &&
-    /^0x[0-9a-fA-F]{40}$/.test(request.consumer) &&
-    typeof request.assetId === 'string' &&
-    /^[0-9]{1,78}$/.test(request.assetId) &&
-    BigInt(request.assetId) <= UINT256_MAX &&
-    typeof request.nonce === 'string' &&
-    /^0x[0-9a-fA-F]{64}$/.test(request.nonce) &&
-    Number.isSafeInteger(request.expiry) &&
-    request.expiry >= 0 &&
-    typeof request.signature === 'string' &&
-    /^0x[0-9a-fA-F]+$/.test(request.signature);
-  if (!ok) throw new AccessDeniedError('Access request needs consumer, assetId, nonce, expiry and signature.', 401);
-  return {
-    consumer: getAddress(request.consumer.toLowerCase()),
-    assetId: BigInt(request.assetId).toString(),
-    nonce: request.nonce.toLowerCase() as Hex,
-    expiry: request.expiry,
-    signature: request.signature.toLowerCase() as Hex,
-  };
+export function normaliseAccessRequest(request: unknown): SignedAccessRequest {
+  try {
+    return canonicalAccessRequest(request);
+  } catch {
+    throw new AccessDeniedError('Access request needs consumer, assetId, nonce, expiry and signature.', 401);
+  }
 }
 
 /**
@@ -100,23 +56,20 @@ export function normaliseAccessRequest(request: SignedAccessRequest): SignedAcce
  * @throws {AccessDeniedError} (401) when malformed.
  */
 export function decodeAccessRequest(encoded: string): SignedAccessRequest {
-  let value: Partial<SignedAccessRequest>;
+  let value: unknown;
   try {
     value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch {
     throw new AccessDeniedError('X-Souk-Access is not base64url-encoded JSON.', 401);
   }
-  if (typeof value !== 'object' || value === null) {
-    throw new AccessDeniedError('Access request needs consumer, assetId, nonce, expiry and signature.', 401);
-  }
-  return normaliseAccessRequest(value as SignedAccessRequest);
+  return normaliseAccessRequest(value);
 }
 
 /**
  * Verifies a signed access request for `assetId` and returns the consumer. The request is normalised first
  * ({@link normaliseAccessRequest}), so `consumeNonce` always sees the lower-case nonce and checksummed consumer.
  * Order: asset, expiry (> `now`, ≤ `now` + {@link MAX_ACCESS_REQUEST_TTL} s), EIP-712 signature under
- * {@link accessRequestDomain}, single-use nonce, then `Licenses.hasAccess` on-chain.
+ * `@souk/protocol`'s `accessRequestDomain`, single-use nonce, then `Licenses.hasAccess` on-chain.
  * @param parameters.now Unix seconds (injectable clock). @default the system clock
  * @param parameters.consumeNonce Records the nonce; returns false if it was already used (replay).
  * @returns The consumer, checksummed.
@@ -150,10 +103,12 @@ export async function verifyAccessRequest({
   const valid = await publicClient
     .verifyTypedData({
       address: request.consumer,
-      domain: accessRequestDomain(chainId, licenses),
-      types: accessRequestTypes,
-      primaryType: 'AccessRequest',
-      message: { consumer: request.consumer, assetId, nonce: request.nonce, expiry: BigInt(request.expiry) },
+      ...accessRequestTypedData(chainId, licenses, {
+        consumer: request.consumer,
+        assetId,
+        nonce: request.nonce,
+        expiry: BigInt(request.expiry),
+      }),
       signature: request.signature,
     })
     .catch(() => false);

@@ -18,12 +18,13 @@ import { after, before, describe, test } from 'node:test';
 import { agentNftAbi, computeMarketAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import {
-  createProviderAgent,
+  accessRequestDomain,
+  accessRequestTypes,
   JOB_ACCESS_HEADER,
   jobAccessDomain,
   jobAccessTypes,
-  type ProviderAgent,
-} from '@souk/provider';
+} from '@souk/protocol';
+import { createProviderAgent, type ProviderAgent } from '@souk/provider';
 import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
 import {
   createApiKey,
@@ -51,7 +52,6 @@ import {
 } from 'viem';
 import { loadConfig } from '../config.ts';
 import { diffSnapshots, writeSnapshotter } from '../fuzz/snapshot.ts';
-import { accessRequestDomain, accessRequestTypes } from '../gateway/accessRequest.ts';
 import { type RunningNode, startNode } from '../server.ts';
 
 /** The credential columns of the matrix. */

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { JOB_ACCESS_HEADER, jobAccessDomain, jobAccessTypes, type SignedJobAccess } from '@souk/protocol';
 import { type Address, verifyTypedData } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { NodeRequestError } from '../errors.ts';
-import { JOB_ACCESS_HEADER, jobAccessDomain, jobAccessTypes, type SignedJobAccess } from '../jobs/jobAccess.ts';
 import { downloadJobContent, type NodeApiContext } from './nodeApi.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

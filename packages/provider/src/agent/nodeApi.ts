@@ -3,9 +3,10 @@
  * upload of the result. Every request carries a fresh EIP-712 job access (`jobs/jobAccess.ts`).
  */
 import { createHash } from 'node:crypto';
+import { JOB_ACCESS_HEADER } from '@souk/protocol';
 import type { Address, Hex, LocalAccount } from 'viem';
 import { NodeRequestError } from '../errors.ts';
-import { JOB_ACCESS_HEADER, signJobAccess } from '../jobs/jobAccess.ts';
+import { signJobAccess } from '../jobs/jobAccess.ts';
 import type { RuntimeRecord } from '../runtime/types.ts';
 
 /** Parameters shared by every call. */

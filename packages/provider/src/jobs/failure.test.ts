@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { jobAccessDomain, jobFailureReasonHash, jobFailureTypes } from '@souk/protocol';
 import { recoverTypedDataAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { JobCancelledError, JobDeadlineError, JobFailedError, NodeRequestError } from '../errors.ts';
@@ -13,8 +14,7 @@ import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
 import { OCR_MODELS } from '../test/models.ts';
 import { packBundle } from './bundle.ts';
 import { createJobExecutor, type JobExecutor } from './execute.ts';
-import { classifyJobFailure, jobFailureReasonHash, jobFailureTypes, signJobFailure } from './failure.ts';
-import { jobAccessDomain } from './jobAccess.ts';
+import { classifyJobFailure, signJobFailure } from './failure.ts';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const zeros = (dims: number[], dtype = 'float32') => ({

@@ -13,12 +13,16 @@
  *
  * Report signatures are EIP-712 `JobFailure {provider, jobId, reasonHash}` in the job-access domain ("Souk Gateway"
  * v1, verifyingContract = ComputeMarket); `reasonHash` is `keccak256(utf8(reason))`, the value `failJob` records.
+ * The report, its types and limits are wire contract: `@souk/protocol`'s `jobFailure.ts`.
  */
-import { type Address, type Hex, keccak256, type LocalAccount, stringToBytes } from 'viem';
-import { jobAccessDomain } from './jobAccess.ts';
-
-/** Class of a deterministic job failure (see the module table). */
-export type JobFailureCode = 'invalid-input' | 'invalid-argument';
+import {
+  type JobFailureCode,
+  type JobFailureReport,
+  jobFailureReasonHash,
+  jobFailureTypedData,
+  MAX_REASON_LENGTH,
+} from '@souk/protocol';
+import type { Address, LocalAccount } from 'viem';
 
 /** What {@link classifyJobFailure} found. */
 export type JobFailureClass =
@@ -30,9 +34,6 @@ export type JobFailureClass =
       reason: string;
     }
   | { deterministic: false; reason: string };
-
-/** Longest reason kept, characters. */
-export const MAX_REASON_LENGTH = 500;
 
 /** ONNX Runtime's messages for feeds it refuses (its INVALID_ARGUMENT status). */
 const ORT_INVALID_ARGUMENT = [
@@ -91,36 +92,6 @@ export function classifyJobFailure(error: unknown): JobFailureClass {
   return { deterministic: false, reason };
 }
 
-/** `keccak256` of the reason's UTF-8 bytes: what `ComputeMarket.failJob` records and the provider signs. */
-export function jobFailureReasonHash(reason: string): Hex {
-  return keccak256(stringToBytes(reason));
-}
-
-/** EIP-712 types of a failure report (domain: {@link jobAccessDomain}). */
-export const jobFailureTypes = {
-  JobFailure: [
-    { name: 'provider', type: 'address' },
-    { name: 'jobId', type: 'uint256' },
-    { name: 'reasonHash', type: 'bytes32' },
-  ],
-} as const;
-
-/** `souk.jobs.failures.<jobId>`: an assigned provider reports that the job itself cannot run. */
-export type JobFailureReport = {
-  /** Job id, decimal. */
-  jobId: string;
-  /** The reporting provider (checksummed); the signer. */
-  provider: Address;
-  /** Failure class. */
-  code: JobFailureCode;
-  /** One line naming what is wrong with the input. */
-  reason: string;
-  /** {@link jobFailureReasonHash} of `reason`. */
-  reasonHash: Hex;
-  /** EIP-712 signature of `JobFailure {provider, jobId, reasonHash}` by `provider`. */
-  signature: Hex;
-};
-
 /**
  * Signs a failure report.
  * @param parameters - The provider's account, the job, the chain, ComputeMarket, and the classified failure.
@@ -148,11 +119,8 @@ export async function signJobFailure({
   reason: string;
 }): Promise<JobFailureReport> {
   const reasonHash = jobFailureReasonHash(reason);
-  const signature = await account.signTypedData({
-    domain: jobAccessDomain(chainId, computeMarket),
-    types: jobFailureTypes,
-    primaryType: 'JobFailure',
-    message: { provider: account.address, jobId, reasonHash },
-  });
+  const signature = await account.signTypedData(
+    jobFailureTypedData(chainId, computeMarket, { provider: account.address, jobId, reasonHash }),
+  );
   return { jobId: String(jobId), provider: account.address, code, reason, reasonHash, signature };
 }

@@ -1,51 +1,17 @@
 /**
- * EIP-712 job access: how a provider proves, per request, that it is the account assigned to a paid job, so the
+ * EIP-712 job access (types, domain and header in `@souk/protocol`'s `access.ts`): how a provider proves, per request, that it is the account assigned to a paid job, so the
  * node's storage gateway releases the job's model bundle and input to it (and accepts its result). The node checks
  * the signature, the expiry, the single-use nonce, and then `ComputeMarket.getAssignment(jobId, provider).assigned`
  * on-chain with the job still running — the index alone is never trusted.
  *
- * Domain: name "Souk Gateway", version "1", the chain id, verifyingContract = ComputeMarket (so a job access can
- * never be replayed as a licence `AccessRequest`, whose verifying contract is Licenses).
- *
  * The node brings every field to one spelling before it looks up or records the nonce (`provider` checksummed,
  * `nonce` and `signature` lower-case hex, `jobId` decimal without leading zeros): re-casing the hex of a used access
- * does not make it new. {@link signJobAccess} already sends that form.
+ * does not make it new. {@link signJobAccess} already sends that form (lower-case random nonce, viem's checksummed
+ * address and lower-case signature).
  */
 import { randomBytes } from 'node:crypto';
-import type { Address, Hex, LocalAccount, TypedDataDomain } from 'viem';
-
-/** EIP-712 types of a job access. */
-export const jobAccessTypes = {
-  JobAccess: [
-    { name: 'provider', type: 'address' },
-    { name: 'jobId', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-    { name: 'expiry', type: 'uint64' },
-  ],
-} as const;
-
-/** The `X-Souk-Job-Access` header: base64url of this JSON. */
-export type SignedJobAccess = {
-  provider: Address;
-  /** Decimal string. */
-  jobId: string;
-  nonce: Hex;
-  /** Unix seconds. */
-  expiry: number;
-  signature: Hex;
-};
-
-/** Header carrying a {@link SignedJobAccess}. */
-export const JOB_ACCESS_HEADER = 'x-souk-job-access';
-
-/**
- * The EIP-712 domain of job accesses.
- * @param chainId - EIP-155 chain id.
- * @param computeMarket - ComputeMarket address (the verifying contract).
- */
-export function jobAccessDomain(chainId: number, computeMarket: Address): TypedDataDomain {
-  return { name: 'Souk Gateway', version: '1', chainId, verifyingContract: computeMarket };
-}
+import { jobAccessTypedData, type SignedJobAccess } from '@souk/protocol';
+import type { Address, Hex, LocalAccount } from 'viem';
 
 /**
  * Signs a job access for one request and encodes it for the header.
@@ -67,12 +33,9 @@ export async function signJobAccess({
 }): Promise<string> {
   const nonce = `0x${randomBytes(32).toString('hex')}` as Hex;
   const expiry = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const signature = await account.signTypedData({
-    domain: jobAccessDomain(chainId, computeMarket),
-    types: jobAccessTypes,
-    primaryType: 'JobAccess',
-    message: { provider: account.address, jobId, nonce, expiry: BigInt(expiry) },
-  });
+  const signature = await account.signTypedData(
+    jobAccessTypedData(chainId, computeMarket, { provider: account.address, jobId, nonce, expiry: BigInt(expiry) }),
+  );
   const access: SignedJobAccess = { provider: account.address, jobId: String(jobId), nonce, expiry, signature };
   return Buffer.from(JSON.stringify(access)).toString('base64url');
 }

@@ -4,15 +4,11 @@
  */
 import { Readable } from 'node:stream';
 import { agentNftAbi } from '@souk/contracts';
+import { ACCESS_REQUEST_HEADER } from '@souk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
-import {
-  ACCESS_REQUEST_HEADER,
-  AccessDeniedError,
-  decodeAccessRequest,
-  verifyAccessRequest,
-} from '../../gateway/accessRequest.ts';
+import { AccessDeniedError, decodeAccessRequest, verifyAccessRequest } from '../../gateway/accessRequest.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { assertManifestMintable, bindPublishedContent, manifestOrigin } from '../../gateway/contentBinding.ts';
 import { authenticated as auth, problem } from '../common.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { computeMarketAbi } from '@souk/contracts';
-import { JOB_ACCESS_HEADER } from '@souk/provider';
+import { JOB_ACCESS_HEADER } from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex, zeroAddress } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';

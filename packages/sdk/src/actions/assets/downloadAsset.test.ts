@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { accessRequestTypes } from '@souk/protocol';
 import { type Hex, recoverTypedDataAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createSoukClient } from '../../clients/createSoukClient.ts';
 import { startFakeNode } from '../../testing/fakeNode.ts';
-import { accessRequestTypes, downloadAsset, signAccessRequest } from './downloadAsset.ts';
+import { downloadAsset, signAccessRequest } from './downloadAsset.ts';
 
 const account = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
 const licenses: Hex = '0x5FbDB2315678afecb367f032d93F642f64180aa3';

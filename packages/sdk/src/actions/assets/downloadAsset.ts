@@ -1,15 +1,6 @@
+import { ACCESS_REQUEST_HEADER, accessRequestTypedData, type SignedAccessRequest } from '@souk/protocol';
 import { type Hex, type LocalAccount, toHex } from 'viem';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
-
-/** EIP-712 types of a Souk access request (must match the node's `gateway/accessRequest.ts`). */
-export const accessRequestTypes = {
-  AccessRequest: [
-    { name: 'consumer', type: 'address' },
-    { name: 'assetId', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-    { name: 'expiry', type: 'uint64' },
-  ],
-} as const;
 
 export type SignAccessRequestParameters = {
   /** Asset id (AgentNFT token id). */
@@ -19,7 +10,7 @@ export type SignAccessRequestParameters = {
   /** Chain id and Licenses address (from `getContracts`). */
   chainId: number;
   licenses: Hex;
-  /** Validity, seconds (the node accepts ≤ 3600). @default 300 */
+  /** Validity, seconds (the node accepts at most `MAX_ACCESS_REQUEST_TTL` of `@souk/protocol`, 3600). @default 300 */
   ttlSeconds?: number | undefined;
 };
 
@@ -36,15 +27,17 @@ export async function signAccessRequest({
 }: SignAccessRequestParameters): Promise<string> {
   const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
   const expiry = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const signature = await account.signTypedData({
-    domain: { name: 'Souk Gateway', version: '1', chainId, verifyingContract: licenses },
-    types: accessRequestTypes,
-    primaryType: 'AccessRequest',
-    message: { consumer: account.address, assetId, nonce, expiry: BigInt(expiry) },
-  });
-  return Buffer.from(
-    JSON.stringify({ consumer: account.address, assetId: assetId.toString(), nonce, expiry, signature }),
-  ).toString('base64url');
+  const signature = await account.signTypedData(
+    accessRequestTypedData(chainId, licenses, { consumer: account.address, assetId, nonce, expiry: BigInt(expiry) }),
+  );
+  const request: SignedAccessRequest = {
+    consumer: account.address,
+    assetId: assetId.toString(),
+    nonce,
+    expiry,
+    signature,
+  };
+  return Buffer.from(JSON.stringify(request)).toString('base64url');
 }
 
 export type DownloadAssetParameters = {
@@ -73,8 +66,8 @@ export async function downloadAsset(
   const headers: Record<string, string> = {};
   if (account) {
     if (chainId === undefined || !licenses) throw new Error('downloadAsset: chainId and licenses are needed to sign.');
-    headers['x-souk-access'] = await signAccessRequest({ assetId, account, chainId, licenses });
-  } else if (accessRequest) headers['x-souk-access'] = accessRequest;
+    headers[ACCESS_REQUEST_HEADER] = await signAccessRequest({ assetId, account, chainId, licenses });
+  } else if (accessRequest) headers[ACCESS_REQUEST_HEADER] = accessRequest;
   if (range) headers.range = `bytes=${range.start}-${range.end}`;
   return client.request(`/api/v1/assets/${assetId}/content`, { headers });
 }
