@@ -11,7 +11,7 @@
  * the candidates caching the job's model, then walks the bins from the best down, skipping those, and stops at the
  * first bin whose best possible score (bin top + the largest fit and price terms; the cache term is 0 there) is
  * below the k-th score found so far.
- * `docs/scheduler.md`, "The pool", has the figures.
+ * `docs/compute.md`, "Cost of a selection", and `bench/REPORT.md` have the figures.
  */
 import {
   assertJobRequirements,
@@ -209,9 +209,9 @@ class ContextPart {
 
   /**
    * Recomputes provider i's parts and moves it between bins as needed.
-   * @param previousModels The models its previous snapshot cached (so it leaves their model indexes).
+   * @param models The models whose indexes to re-check: those it caches, and those its previous snapshot cached.
    */
-  refresh(i: number, p: ProviderSnapshot, previousModels: readonly string[] = []): void {
+  refresh(i: number, p: ProviderSnapshot, models: Iterable<string> = p.cachedModels): void {
     const ctx = this.ctx;
     const w = ctx.weights;
     let s = w.reputation * reputationFactor(p, ctx);
@@ -224,7 +224,6 @@ class ContextPart {
     this.staked[i] = staked ? 1 : 0;
     this.key[i] = s + w.stake * stake;
     const b = this.binOf(this.key[i]);
-    const models = previousModels.length === 0 ? p.cachedModels : new Set([...previousModels, ...p.cachedModels]);
     for (const index of this.indexes.values()) {
       const target = index.admits(p, staked) ? b : -1;
       if (index.models.size > 0) index.remodel(i, p, models, target);
@@ -356,14 +355,16 @@ export class ProviderPool {
     const before = this.#snapshots[i];
     this.#snapshots[i] = snapshot;
     this.#fill(i, snapshot);
+    let models: Iterable<string> = snapshot.cachedModels;
     if (!sameStrings(before.cachedModels, snapshot.cachedModels)) {
       this.#uncache(i, before);
       this.#cache(i, snapshot);
+      models = new Set([...before.cachedModels, ...snapshot.cachedModels]);
     }
     if (!sameStrings(before.executionProviders, snapshot.executionProviders)) {
       for (const [name, mask] of this.#executionProviders) mask[i] = snapshot.executionProviders.includes(name) ? 1 : 0;
     }
-    for (const part of this.#contexts.values()) part.refresh(i, snapshot, before.cachedModels);
+    for (const part of this.#contexts.values()) part.refresh(i, snapshot, models);
   }
 
   /**
