@@ -6,3 +6,4 @@ export * from './access.ts';
 export * from './compute.ts';
 export * from './constants.ts';
 export * from './jobFailure.ts';
+export * from './jobStatus.ts';

@@ -2,12 +2,11 @@
  * A job kept current: read from the index (`getJob`), re-read on every event of the job pushed over the node's
  * WebSocket (`subscribeEvents`, topic `job`, filtered by job id), with a slow poll as a safety net until it settles.
  */
+import { TERMINAL_JOB_STATUSES } from '@souk/protocol';
 import { getJob, type Job, type SoukEventMessage, subscribeEvents } from '@souk/sdk';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useNode } from './useNode.tsx';
-
-const TERMINAL = new Set(['finalized', 'refunded', 'failed']);
 
 export type LiveJob = {
   job: Job | undefined;
@@ -30,9 +29,9 @@ export function useLiveJob(jobId: string | undefined): LiveJob {
     enabled: jobId !== undefined,
     retry: (count, error) => count < 30 && (error as { status?: number }).status === 404, // not indexed yet
     retryDelay: 500,
-    refetchInterval: (q) => (q.state.data && TERMINAL.has(q.state.data.status) ? false : 3000),
+    refetchInterval: (q) => (q.state.data && TERMINAL_JOB_STATUSES.has(q.state.data.status) ? false : 3000),
   });
-  const settled = query.data !== undefined && TERMINAL.has(query.data.status);
+  const settled = query.data !== undefined && TERMINAL_JOB_STATUSES.has(query.data.status);
 
   useEffect(() => {
     if (jobId === undefined || settled) {

@@ -19,6 +19,7 @@ import { computeMarketAbi } from '@souk/contracts';
 import {
   JOB_FAILURE_CODES,
   type JobFailureReport,
+  JobStatus,
   jobFailureReasonHash,
   jobFailureTypedData,
   MAX_REASON_LENGTH,
@@ -27,7 +28,6 @@ import { classifyJobFailure } from '@souk/provider';
 import type { Address, Hex } from 'viem';
 import type { BusSubscription, JobBus } from '../bus/types.ts';
 import type { NodeServices } from '../services.ts';
-import { JobStatusCode } from './jobAccess.ts';
 import type { Referee } from './referee.ts';
 
 const ZERO = `0x${'0'.repeat(64)}`;
@@ -138,7 +138,7 @@ export function createFailureDesk(
         args: [jobId, report.provider],
       }),
     ]);
-    if (job.status !== JobStatusCode.Assigned) return `job ${jobId} is not running (status ${job.status})`;
+    if (job.status !== JobStatus.Assigned) return `job ${jobId} is not running (status ${job.status})`;
     if (!assignment.assigned) return `${report.provider} is not assigned to job ${jobId}`;
     if (assignment.commitment !== ZERO) return `${report.provider} already committed a result for job ${jobId}`;
     const key = String(jobId);

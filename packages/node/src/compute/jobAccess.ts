@@ -5,22 +5,19 @@
  * committed by everyone) and `getAssignment(jobId, provider).assigned`.
  */
 import { computeMarketAbi } from '@souk/contracts';
-import { jobAccessTypedData, MAX_ACCESS_REQUEST_TTL, normaliseJobAccess, type SignedJobAccess } from '@souk/protocol';
+import {
+  JobStatus,
+  jobAccessTypedData,
+  MAX_ACCESS_REQUEST_TTL,
+  normaliseJobAccess,
+  type SignedJobAccess,
+} from '@souk/protocol';
 import type { Address } from 'viem';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import type { NodeServices } from '../services.ts';
 
-/** ComputeMarket's `JobStatus` numbering. */
-export const JobStatusCode = {
-  None: 0,
-  Open: 1,
-  Assigned: 2,
-  Revealing: 3,
-  Disputed: 4,
-  Finalized: 5,
-  Refunded: 6,
-  Failed: 7,
-} as const;
+/** `@souk/protocol`'s `JobStatus`, re-exported only until `coordinator.ts` imports it from there. */
+export { JobStatus as JobStatusCode } from '@souk/protocol';
 
 /**
  * Decodes the `X-Souk-Job-Access` header into its canonical form (`@souk/protocol`'s `normaliseJobAccess`:
@@ -103,7 +100,7 @@ export async function verifyJobAccess(
       args: [jobId, access.provider],
     }),
   ]);
-  if (job.status !== JobStatusCode.Assigned) {
+  if (job.status !== JobStatus.Assigned) {
     throw new ForbiddenError(`Job ${jobId} is not running (status ${job.status}); its content is no longer released.`);
   }
   if (!assignment.assigned) throw new ForbiddenError(`${access.provider} is not assigned to job ${jobId}.`);

@@ -3,6 +3,7 @@
  * amounts and uint256 ids are `numeric(78,0)` read as decimal strings; block numbers are `int8` read as numbers;
  * addresses and hashes are lower-case `0x…` text; times are `timestamptz` read as `Date`.
  */
+import type { JobStatusName } from '@souk/protocol';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A `timestamptz` column: read as `Date`, written as `Date` or an ISO string. */
@@ -20,8 +21,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** Asset kinds, as `AgentNFT.AssetKind` names them (lower-case). */
 export type AssetKind = 'model' | 'agent' | 'dataset';
-/** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case). */
-export type JobStatus = 'none' | 'open' | 'assigned' | 'revealing' | 'disputed' | 'finalized' | 'refunded' | 'failed';
+/** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case): `@souk/protocol`'s `JobStatusName`. */
+export type JobStatus = JobStatusName;
 /** Who a job payout went to. */
 export type PayoutRole = 'provider' | 'creator' | 'treasury' | 'refund';
 

@@ -12,9 +12,10 @@
  * events touched by replaying their remaining events ({@link rebuildEntities}); {@link rebuildState} does the same for
  * everything.
  */
+import { JOB_STATUS_NAMES } from '@souk/protocol';
 import type { Kysely, Updateable } from 'kysely';
 import { type Hex, type Log, zeroAddress } from 'viem';
-import type { AssetKind, Database, JobStatus, PayoutRole } from '../db/schema.ts';
+import type { AssetKind, Database, PayoutRole } from '../db/schema.ts';
 import { bindPublishedContent } from '../gateway/contentBinding.ts';
 import { argsToJson, decodeSoukLog, entityOf, type IndexedContract, type SoukEvent } from './events.ts';
 
@@ -24,16 +25,6 @@ type EventOf<contract extends IndexedContract> = Extract<SoukEvent, { contract: 
 type Meta = { tx_hash: string; log_index: number; block_number: number; timestamp: Date };
 
 const KINDS: readonly AssetKind[] = ['model', 'agent', 'dataset'];
-const STATUSES: readonly JobStatus[] = [
-  'none',
-  'open',
-  'assigned',
-  'revealing',
-  'disputed',
-  'finalized',
-  'refunded',
-  'failed',
-];
 /** `type(uint64).max`: a perpetual licence. */
 const PERPETUAL = 2n ** 64n - 1n;
 /** 9999-12-31T23:59:59Z: later Unix times are clamped (timestamptz and JS dates stop around there). */
@@ -596,7 +587,7 @@ async function applyComputeMarket(db: Db, event: EventOf<'computeMarket'>, meta:
 
   switch (event.eventName) {
     case 'JobStatusChanged': {
-      const status = STATUSES[event.args.to] ?? 'none';
+      const status = JOB_STATUS_NAMES[event.args.to] ?? 'none';
       let deadline = job.deadline;
       if (status === 'revealing') {
         // The last commit opens the reveal window: deadline = max(deadline, now + revealPeriod).

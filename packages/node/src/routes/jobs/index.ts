@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { computeMarketAbi } from '@souk/contracts';
-import { JOB_ACCESS_HEADER } from '@souk/protocol';
+import { JOB_ACCESS_HEADER, JOB_STATUS_NAMES } from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex, zeroAddress } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';
@@ -27,7 +27,6 @@ import { jobFailure } from './failure.ts';
 /** Largest result a provider may store, bytes (OCR results are a few KiB; tensors can be larger). */
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 const ZERO_HASH = `0x${'0'.repeat(64)}`;
-const STATUS_NAMES = ['none', 'open', 'assigned', 'revealing', 'disputed', 'finalized', 'refunded', 'failed'] as const;
 
 type SubmitBody = {
   assetId: string;
@@ -173,7 +172,7 @@ export default async function jobRoutes(app: FastifyInstance) {
             model: { ...uintString, description: 'asset id' },
             requester: address,
             provider: address,
-            status: { type: 'string', enum: [...STATUS_NAMES.slice(1)] },
+            status: { type: 'string', enum: [...JOB_STATUS_NAMES.slice(1)] },
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
             cursor: { type: 'string', maxLength: 512 },
           },
@@ -250,7 +249,7 @@ export default async function jobRoutes(app: FastifyInstance) {
       if (job.requester.toLowerCase() !== (request.account as string).toLowerCase()) {
         throw new ForbiddenError(`Only the requester (${job.requester}) can read the result of job ${jobId}.`);
       }
-      const status = STATUS_NAMES[job.status];
+      const status = JOB_STATUS_NAMES[job.status];
       if (job.resultHash === ZERO_HASH) {
         throw new ConflictError(`Job ${jobId} has no verified result yet (status ${status}).`);
       }

@@ -1,8 +1,9 @@
+import type { JobStatusName } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import type { SoukApiError, SoukError } from '../../errors/base.ts';
 
-/** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case). */
-export type JobStatus = 'none' | 'open' | 'assigned' | 'revealing' | 'disputed' | 'finalized' | 'refunded' | 'failed';
+/** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case): `@souk/protocol`'s `JobStatusName`. */
+export type JobStatus = JobStatusName;
 
 /** Why a job ended `failed`: its input is one the model cannot take (ComputeMarket.failJob; nobody slashed). */
 export type JobFailure = {

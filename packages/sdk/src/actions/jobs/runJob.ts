@@ -1,3 +1,4 @@
+import { JobStatus } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
 import { JobFailedError } from '../../errors/jobs.ts';
@@ -102,7 +103,9 @@ function toLifecycle(event: Job['events'][number], job: Job): JobLifecycleEvent[
         { type: 'slashed', provider: event.provider ?? data.provider, amountWei: data.amount, transactionHash: tx },
       ];
     case 'JobStatusChanged':
-      return Number(data.to) === 4 || data.to === 'Disputed' ? [{ type: 'disputed', transactionHash: tx }] : [];
+      return Number(data.to) === JobStatus.Disputed || data.to === 'Disputed'
+        ? [{ type: 'disputed', transactionHash: tx }]
+        : [];
     case 'JobSettled':
       return [
         {
