@@ -2,13 +2,14 @@
  * Shared JSON schemas, registered once with `app.addSchema` and referenced by `$ref: '<Id>#'` from routes; they
  * also become the `components.schemas` of the OpenAPI document.
  */
+import { UINT64_MAX, UINT256_MAX } from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { problemSchema } from './errors.ts';
 
 /** An EVM address, 0x + 40 hex digits (any case). */
 export const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' } as const;
 /** Largest value of each Solidity unsigned integer type the API accepts as a decimal string. */
-const UINT_MAX = { uint64: (1n << 64n) - 1n, uint256: (1n << 256n) - 1n } as const;
+const UINT_MAX = { uint64: UINT64_MAX, uint256: UINT256_MAX } as const;
 
 /**
  * Ajv formats `uint64` and `uint256`: a decimal string whose value fits the Solidity type (`0 ≤ n ≤ 2^bits − 1`).

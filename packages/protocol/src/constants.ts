@@ -5,6 +5,3 @@ export const UINT256_MAX = 2n ** 256n - 1n;
 
 /** `type(uint64).max` = 2^64 − 1: the largest expiry or deadline (Unix seconds); a licence expiring then is perpetual. */
 export const UINT64_MAX = 2n ** 64n - 1n;
-
-/** The zero `bytes32` (an empty commitment, result or hash slot on-chain). */
-export const ZERO_BYTES32 = `0x${'0'.repeat(64)}` as const;

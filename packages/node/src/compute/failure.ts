@@ -25,12 +25,11 @@ import {
   MAX_REASON_LENGTH,
 } from '@souk/protocol';
 import { classifyJobFailure } from '@souk/provider';
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, zeroHash } from 'viem';
 import type { BusSubscription, JobBus } from '../bus/types.ts';
 import type { NodeServices } from '../services.ts';
 import type { Referee } from './referee.ts';
 
-const ZERO = `0x${'0'.repeat(64)}`;
 /** Referee runs that fail transiently before a report is given up as not reproduced. */
 const MAX_TRANSIENT_ATTEMPTS = 3;
 
@@ -140,7 +139,7 @@ export function createFailureDesk(
     ]);
     if (job.status !== JobStatus.Assigned) return `job ${jobId} is not running (status ${job.status})`;
     if (!assignment.assigned) return `${report.provider} is not assigned to job ${jobId}`;
-    if (assignment.commitment !== ZERO) return `${report.provider} already committed a result for job ${jobId}`;
+    if (assignment.commitment !== zeroHash) return `${report.provider} already committed a result for job ${jobId}`;
     const key = String(jobId);
     const forJob = reports.get(key) ?? new Map<string, JobFailureReport>();
     reports.set(key, forJob);

@@ -4,6 +4,7 @@
  * NUL bytes and lone surrogates, values around 2^256, invalid hex, addresses and CIDs, bad path parameters,
  * malformed JSON and wrong content types. Deterministic for a seed (see {@link mulberry32}).
  */
+import { UINT256_MAX } from '@souk/protocol';
 
 /** A seeded PRNG (mulberry32): returns floats in [0, 1). Same seed, same sequence. */
 export function mulberry32(seed: number): () => number {
@@ -71,8 +72,6 @@ export type FuzzCase = {
   secured: boolean;
 };
 
-/** 2^256 − 1, the largest uint256. */
-export const UINT256_MAX = (1n << 256n) - 1n;
 /** Stands for a JSON number literal too large for a double, spliced in after JSON.stringify. */
 const BIG_LITERAL = '\u0001BIG\u0001';
 /** Stands for the JSON number literal `1e999`, which JSON.parse reads as Infinity. */

@@ -12,7 +12,7 @@
  * events touched by replaying their remaining events ({@link rebuildEntities}); {@link rebuildState} does the same for
  * everything.
  */
-import { JOB_STATUS_NAMES } from '@souk/protocol';
+import { JOB_STATUS_NAMES, UINT64_MAX } from '@souk/protocol';
 import type { Kysely, Updateable } from 'kysely';
 import { type Hex, type Log, zeroAddress } from 'viem';
 import type { AssetKind, Database, PayoutRole } from '../db/schema.ts';
@@ -26,7 +26,7 @@ type Meta = { tx_hash: string; log_index: number; block_number: number; timestam
 
 const KINDS: readonly AssetKind[] = ['model', 'agent', 'dataset'];
 /** `type(uint64).max`: a perpetual licence. */
-const PERPETUAL = 2n ** 64n - 1n;
+const PERPETUAL = UINT64_MAX;
 /** 9999-12-31T23:59:59Z: later Unix times are clamped (timestamptz and JS dates stop around there). */
 const MAX_TIME = 253_402_300_799n;
 

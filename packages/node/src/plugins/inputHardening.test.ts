@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '@souk/contracts/test-utils';
+import { UINT256_MAX } from '@souk/protocol';
 import { createSoukClient, signIn } from '@souk/sdk';
 import { loadConfig } from '../config.ts';
 import { diffSnapshots, settledSnapshot, type WriteSnapshot, writeSnapshotter } from '../fuzz/snapshot.ts';
@@ -19,7 +20,6 @@ import { normaliseAddresses } from './inputGuard.ts';
 const HEADERS_MS = 1_500;
 const BODY_IDLE_MS = 1_500;
 const BODY_MS = 3_000;
-const UINT256_MAX = (1n << 256n) - 1n;
 const ADDRESS = '0x000000000000000000000000000000000000dEaD';
 
 let node: RunningNode;

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { computeMarketAbi } from '@souk/contracts';
 import { JOB_ACCESS_HEADER, JOB_STATUS_NAMES } from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
-import { type Address, decodeEventLog, encodeFunctionData, type Hex, zeroAddress } from 'viem';
+import { type Address, decodeEventLog, encodeFunctionData, type Hex, zeroAddress, zeroHash } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';
 import { chainNow } from '../../compute/chainClock.ts';
 import { assertJobInput } from '../../compute/inputCheck.ts';
@@ -26,7 +26,6 @@ import { jobFailure } from './failure.ts';
 
 /** Largest result a provider may store, bytes (OCR results are a few KiB; tensors can be larger). */
 const MAX_RESULT_BYTES = 16 * 1024 * 1024;
-const ZERO_HASH = `0x${'0'.repeat(64)}`;
 
 type SubmitBody = {
   assetId: string;
@@ -250,7 +249,7 @@ export default async function jobRoutes(app: FastifyInstance) {
         throw new ForbiddenError(`Only the requester (${job.requester}) can read the result of job ${jobId}.`);
       }
       const status = JOB_STATUS_NAMES[job.status];
-      if (job.resultHash === ZERO_HASH) {
+      if (job.resultHash === zeroHash) {
         throw new ConflictError(`Job ${jobId} has no verified result yet (status ${status}).`);
       }
       const results = await db.selectFrom('job_results').selectAll().where('job_id', '=', String(jobId)).execute();
