@@ -3,6 +3,10 @@
  * them retypes an EIP-712 type, a bus message or a status code.
  */
 export * from './access.ts';
+export * from './bus/errors.ts';
+export * from './bus/messageIds.ts';
+export * from './bus/messages.ts';
+export * from './bus/subjects.ts';
 export * from './compute.ts';
 export * from './constants.ts';
 export * from './jobFailure.ts';

@@ -3,6 +3,14 @@
  * worker thread with pinned options, the generic ONNX and OCR pipelines, and the canonical result hash.
  */
 
+/** Moved to `@souk/protocol`; re-exported only until the node's coordinators import them from there. */
+export type {
+  AssignmentMessage,
+  HeartbeatMessage,
+  ProviderBus,
+  ProviderBusMessage,
+  ResultNotice,
+} from '@souk/protocol';
 /** Moved to `@souk/protocol`; re-exported only until the node's `routes/orders/index.ts` imports it from there. */
 export { JOB_ACCESS_HEADER } from '@souk/protocol';
 export {
@@ -11,13 +19,6 @@ export {
   type ProviderAgent,
   type ProviderAgentStatus,
 } from './agent/createProviderAgent.ts';
-export type {
-  AssignmentMessage,
-  HeartbeatMessage,
-  ProviderBus,
-  ProviderBusMessage,
-  ResultNotice,
-} from './agent/messages.ts';
 export {
   InvalidInputError,
   JobCancelledError,

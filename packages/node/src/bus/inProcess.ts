@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { assertSubject, consumerName, createSubjects, subjectMatches } from '@souk/protocol';
 import { decodePayload, encodePayload } from './codec.ts';
 import { BusClosedError, ConsumerConflictError } from './errors.ts';
-import { assertSubject, consumerName, createSubjects, subjectMatches } from './subjects.ts';
 import {
   type BusHandler,
   type BusMessage,

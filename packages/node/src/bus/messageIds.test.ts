@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { assignmentMessageId, messageScope, revealMessageId } from '@souk/protocol';
 import type { Address, Hex } from 'viem';
 import { serviceUnavailable, TEST_NATS_URL } from '../testing/services.ts';
-import { assignmentMessageId, messageScope, revealMessageId } from './messageIds.ts';
 import { createNatsBus } from './nats.ts';
 import type { BusMessage } from './types.ts';
 

@@ -23,9 +23,9 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
+import { assertSubject, consumerName, createSubjects } from '@souk/protocol';
 import { decodePayload, encodePayload } from './codec.ts';
 import { BusClosedError, BusTransportError, ConsumerConflictError } from './errors.ts';
-import { assertSubject, consumerName, createSubjects } from './subjects.ts';
 import {
   type BusHandler,
   type BusMessage,

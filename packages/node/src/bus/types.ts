@@ -5,7 +5,7 @@
  * Delivery is at least once: a message is redelivered until a handler returns without throwing, so handlers must be
  * idempotent (wrap them with `idempotent` from `idempotency.ts`, keyed by {@link BusMessage.id}).
  */
-import type { BusSubjects } from './subjects.ts';
+import type { BusSubjects } from '@souk/protocol';
 
 /** A message as a handler receives it. */
 export type BusMessage<T = unknown> = {

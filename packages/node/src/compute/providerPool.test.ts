@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { computeMarketAbi, providerRegistryAbi } from '@souk/contracts';
-import type { HeartbeatMessage } from '@souk/provider';
+import type { HeartbeatMessage } from '@souk/protocol';
 import { type Address, encodeAbiParameters, encodeEventTopics, type Hex, type Log, pad, toHex } from 'viem';
 import type { SoukDb } from '../db/index.ts';
 import { dbVariants } from '../db/test-utils.ts';

@@ -7,7 +7,7 @@
  * assignment whose provider has less free stake (stake − locked) reverts with `SoukInsufficientFreeStake`; so
  * `snapshots({ minFreeStakeWei })` leaves such providers out.
  */
-import type { HeartbeatMessage } from '@souk/provider';
+import type { HeartbeatMessage } from '@souk/protocol';
 import type { Address } from 'viem';
 import type { SoukDb } from '../db/index.ts';
 import type { ProviderSnapshot } from '../scheduler/score.ts';

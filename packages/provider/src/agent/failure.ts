@@ -5,9 +5,9 @@
  * timeout, an OOM-killed worker, a deadline) is the provider's own trouble: a plain `failed` result notice, after
  * which the node reassigns the slot.
  */
+import type { ProviderBus } from '@souk/protocol';
 import type { Address, LocalAccount } from 'viem';
 import { classifyJobFailure, type JobFailureClass, signJobFailure } from '../jobs/failure.ts';
-import type { ProviderBus } from './messages.ts';
 
 /** Parameters of {@link reportJobFailure}. */
 export type ReportJobFailureParameters = {

@@ -1,5 +1,6 @@
 /**
- * Subjects of the job bus, and the subject rules both implementations enforce the same way (NATS rules: dot-separated
+ * Subjects of the job bus, and the subject rules both implementations (the node's in-process and NATS buses) enforce
+ * the same way (NATS rules: dot-separated
  * tokens; `*` matches one token and `>` the rest, in filters only).
  *
  * | subject | carries |
@@ -44,7 +45,7 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
  *
  * @example
  * ```ts
- * import { subjectToken } from './subjects.ts'
+ * import { subjectToken } from '@souk/protocol'
  * subjectToken('0xabc') // '0xabc'
  * ```
  */
@@ -63,7 +64,7 @@ export function subjectToken(token: string): string {
  *
  * @example
  * ```ts
- * import { createSubjects } from './subjects.ts'
+ * import { createSubjects } from '@souk/protocol'
  * createSubjects().assigned('0xabc') // 'souk.jobs.assigned.0xabc'
  * ```
  */
@@ -93,7 +94,7 @@ export function createSubjects(prefix = 'souk'): BusSubjects {
  *
  * @example
  * ```ts
- * import { assertSubject } from './subjects.ts'
+ * import { assertSubject } from '@souk/protocol'
  * assertSubject('souk.jobs.assigned.*', { prefix: 'souk', filter: true })
  * ```
  */
@@ -127,7 +128,7 @@ export function assertSubject(subject: string, { prefix, filter }: { prefix: str
  *
  * @example
  * ```ts
- * import { subjectMatches } from './subjects.ts'
+ * import { subjectMatches } from '@souk/protocol'
  * subjectMatches('souk.jobs.>', 'souk.jobs.results.7') // true
  * ```
  */
@@ -155,7 +156,7 @@ export function subjectMatches(filter: string, subject: string): boolean {
  *
  * @example
  * ```ts
- * import { consumerName } from './subjects.ts'
+ * import { consumerName } from '@souk/protocol'
  * consumerName('souk-node', 'souk.jobs.results.*') // 'souk-node-souk_jobs_results_STAR'
  * ```
  */
