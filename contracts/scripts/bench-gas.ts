@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hashJobOrder, type JobOrder, jobOrderTypedData, resultAttestationTypedData } from '@souk/protocol';
 import {
   type Abi,
   type Address,
@@ -16,9 +17,11 @@ import {
   type Hex,
   keccak256,
   parseEther,
+  parseEventLogs,
   type TransactionReceipt,
   zeroAddress,
 } from 'viem';
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { deploySouk } from '../ts/deploy.ts';
 import {
   agentNftAbi,
@@ -26,6 +29,7 @@ import {
   baselineErc20Bytecode,
   baselineErc721Abi,
   baselineErc721Bytecode,
+  computeEscrowAbi,
   computeMarketAbi,
   licensesAbi,
   marketplaceAbi,
@@ -263,6 +267,8 @@ try {
     return { jobId, gas: receipt.gasUsed };
   }
   const result = keccak256('0xaa');
+  /** Gas of one ComputeMarket job end to end (submit, assign, r commits, r reveals, finalize), by r. */
+  const perJobPath = new Map<number, bigint>();
   for (const r of [1, 2, 3]) {
     const { jobId, gas: submitGas } = await submit(r);
     const assigned = providers.slice(0, r);
@@ -275,6 +281,7 @@ try {
       })
     ).gasUsed;
     let commitGas = 0n;
+    let pathGas = submitGas + assignGas;
     for (const p of assigned) {
       commitGas = (
         await send(p, {
@@ -284,6 +291,7 @@ try {
           args: [jobId, commitment(result, p)],
         })
       ).gasUsed;
+      pathGas += commitGas;
     }
     let revealGas = 0n;
     for (const p of assigned) {
@@ -295,6 +303,7 @@ try {
           args: [jobId, result, salt(p)],
         })
       ).gasUsed;
+      pathGas += revealGas;
     }
     // The scheduler (the operator, account 0) finalizes as soon as all reveals are in; anyone else must wait for
     // the audit window to end (measured separately below).
@@ -306,6 +315,7 @@ try {
         args: [jobId],
       })
     ).gasUsed;
+    perJobPath.set(r, pathGas + finalizeGas);
     record({ operation: `ComputeMarket.submitJob (r = ${r})`, gas: Number(submitGas) });
     record({ operation: `ComputeMarket.assignProviders (r = ${r})`, gas: Number(assignGas) });
     record({ operation: `ComputeMarket.commitResult (last of r = ${r})`, gas: Number(commitGas) });
@@ -482,6 +492,121 @@ try {
             abi: computeMarketAbi,
             functionName: 'settleDispute',
             args: [jobId, result],
+          })
+        ).gasUsed,
+      ),
+    });
+  }
+
+  // ── compute protocol v2: ComputeEscrow batches ──
+  // Per settled job, amortised over a batch, at r = 2 (providers 5 and 6, still active after the slashes above),
+  // against the v1 per-job path measured above and the floor: 3 ecrecovers (3,000 gas each) + 16 gas per calldata
+  // byte of the job's share of the batch.
+  {
+    const v1 = Number(perJobPath.get(2));
+    record({ operation: 'ComputeMarket: one job end to end (r = 2, 3 + 2r = 7 txs)', gas: v1 });
+    const escrow = c.computeEscrow;
+    const chainId = await publicClient.getChainId();
+    const pairs = [5, 6].map((p) => accounts[p]);
+    const resultHash = keccak256('0xdd');
+    const { timestamp } = await publicClient.getBlock();
+    const amount = parseEther('0.001');
+    const depositFor = (account: Address, value: bigint) =>
+      send(0, {
+        address: escrow,
+        abi: computeEscrowAbi,
+        functionName: 'depositFor',
+        args: [account, zeroAddress, value],
+        value,
+      });
+    record({
+      operation: 'ComputeEscrow.depositFor (native, fresh account)',
+      gas: Number((await depositFor(addr(requester), parseEther('1'))).gasUsed),
+    });
+    /** One settlement entry for `signer`'s order `nonce`, signed with @souk/protocol's typed data. */
+    async function entry(signer: PrivateKeyAccount | (typeof accounts)[number]['account'], nonce: bigint) {
+      const order: JobOrder = {
+        requester: signer.address,
+        modelId: 2n,
+        modelVersion: 0,
+        inputHash: keccak256(encodeAbiParameters([{ type: 'uint256' }], [nonce])),
+        currency: zeroAddress,
+        maxPrice: amount,
+        redundancy: 2,
+        verification: 0,
+        deadline: timestamp + 86_400n,
+        nonce,
+      };
+      const orderHash = hashJobOrder(chainId, escrow, order);
+      const attestation = resultAttestationTypedData(chainId, escrow, orderHash, resultHash);
+      return {
+        order,
+        requesterSignature: await signer.signTypedData(jobOrderTypedData(chainId, escrow, order)),
+        amount,
+        resultHash,
+        providers: pairs.map((p) => p.address),
+        providerSignatures: await Promise.all(pairs.map((p) => p.account.signTypedData(attestation))),
+      };
+    }
+    async function settle(batch: Awaited<ReturnType<typeof entry>>[], label: string) {
+      const receipt = await send(0, {
+        address: escrow,
+        abi: computeEscrowAbi,
+        functionName: 'settleBatch',
+        args: [batch],
+      });
+      const skipped = parseEventLogs({ abi: computeEscrowAbi, logs: receipt.logs, eventName: 'JobSkipped' });
+      if (skipped.length) throw new Error(`${label}: ${skipped.length} entries skipped`);
+      const { input } = await publicClient.getTransaction({ hash: receipt.transactionHash });
+      const bytesPerJob = (input.length - 2) / 2 / batch.length;
+      const perJob = Math.round(Number(receipt.gasUsed) / batch.length);
+      const floor = Math.round(3 * 3_000 + 16 * bytesPerJob);
+      const isTarget = batch.length === 100 && label.includes('one requester');
+      record({
+        operation: `ComputeEscrow.settleBatch per job: ${label} (r = 2, batch of ${batch.length}, ${Math.round(bytesPerJob)} calldata bytes/job)`,
+        gas: perJob,
+        baseline: 'ComputeMarket per-job path',
+        baselineGas: v1,
+        target: isTarget
+          ? `≤ 30,000 (floor 3 ecrecover + 16 gas/calldata byte: ${floor.toLocaleString('en-US')})`
+          : `floor: ${floor.toLocaleString('en-US')}`,
+        ...(isTarget ? { met: perJob <= 30_000 } : {}),
+      });
+    }
+    let nonce = 1_000n; // sequential nonces share 256-bit bitmap words, as the SDK allocates them
+    for (const size of [1, 10, 100]) {
+      const batch = [];
+      for (let i = 0; i < size; i++) batch.push(await entry(accounts[requester].account, nonce++));
+      await settle(batch, 'one requester');
+    }
+    const strangers = Array.from({ length: 100 }, () => privateKeyToAccount(generatePrivateKey()));
+    for (const stranger of strangers) await depositFor(stranger.address, amount);
+    await settle(await Promise.all(strangers.map((stranger) => entry(stranger, 0n))), '100 distinct requesters');
+
+    // A dispute: provider 5 right, provider 6 wrong (slashed on its own signature).
+    const disputed = await entry(accounts[requester].account, nonce++);
+    const orderHash = hashJobOrder(chainId, escrow, disputed.order);
+    const wrong = keccak256('0xee');
+    const attest = (p: (typeof pairs)[number], hash: Hex) =>
+      p.account.signTypedData(resultAttestationTypedData(chainId, escrow, orderHash, hash));
+    record({
+      operation: 'ComputeEscrow.settleDispute (r = 2, pays 1, slashes 1)',
+      gas: Number(
+        (
+          await send(0, {
+            address: escrow,
+            abi: computeEscrowAbi,
+            functionName: 'settleDispute',
+            args: [
+              disputed.order,
+              disputed.requesterSignature,
+              amount,
+              resultHash,
+              [
+                { provider: pairs[0].address, resultHash, signature: await attest(pairs[0], resultHash) },
+                { provider: pairs[1].address, resultHash: wrong, signature: await attest(pairs[1], wrong) },
+              ],
+            ],
           })
         ).gasUsed,
       ),

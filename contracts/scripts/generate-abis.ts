@@ -17,6 +17,7 @@ const contracts: Array<[string, string]> = [
   ['Licenses.sol', 'Licenses'],
   ['ProviderRegistry.sol', 'ProviderRegistry'],
   ['ComputeMarket.sol', 'ComputeMarket'],
+  ['ComputeEscrow.sol', 'ComputeEscrow'],
   ['SoukGovernor.sol', 'SoukGovernor'],
   ['SoukTimelock.sol', 'SoukTimelock'],
   // Baselines for the gas benchmark and a plain ERC-20 for tests (test/utils).

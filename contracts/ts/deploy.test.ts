@@ -66,6 +66,7 @@ describe('deploySouk on anvil', () => {
       contracts.marketplace,
       contracts.licenses,
       contracts.computeMarket,
+      contracts.computeEscrow,
       contracts.providerRegistry,
     ]) {
       assert.equal(
@@ -83,6 +84,10 @@ describe('deploySouk on anvil', () => {
     assert.equal(await has(contracts.providerRegistry, roles.reporter, contracts.computeMarket), true);
     assert.equal(await has(contracts.computeMarket, roles.scheduler, fx.accounts[1].address), true);
     assert.equal(await has(contracts.computeMarket, roles.referee, fx.accounts[1].address), true);
+    assert.equal(await has(contracts.providerRegistry, roles.slasher, contracts.computeEscrow), true);
+    assert.equal(await has(contracts.computeEscrow, roles.settler, fx.accounts[1].address), true);
+    assert.equal(await has(contracts.computeEscrow, roles.referee, fx.accounts[1].address), true);
+    assert.equal(await has(contracts.computeEscrow, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.marketplace, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.timelock, roles.proposer, contracts.governor), true);
     assert.equal(await has(contracts.timelock, roles.admin, deployer), false);

@@ -22,6 +22,8 @@ import {
 import {
   agentNftAbi,
   agentNftBytecode,
+  computeEscrowAbi,
+  computeEscrowBytecode,
   computeMarketAbi,
   computeMarketBytecode,
   licensesAbi,
@@ -46,6 +48,7 @@ export const roles = {
   reporter: keccak256(toBytes('REPORTER_ROLE')),
   scheduler: keccak256(toBytes('SCHEDULER_ROLE')),
   referee: keccak256(toBytes('REFEREE_ROLE')),
+  settler: keccak256(toBytes('SETTLER_ROLE')),
   proposer: keccak256(toBytes('PROPOSER_ROLE')),
   canceller: keccak256(toBytes('CANCELLER_ROLE')),
   executor: keccak256(toBytes('EXECUTOR_ROLE')),
@@ -78,6 +81,11 @@ export type SoukParameters = {
    * @default 20 seconds
    */
   minWorkingTime: bigint;
+  /**
+   * ComputeEscrow: seconds between a requester's `requestWithdrawal` and `withdraw`. The node must settle every
+   * accepted order within it (or accept no deadline further away). The devnet uses 1 hour. @default 1 day
+   */
+  withdrawalDelay: bigint;
   /** Timelock delay between queueing and executing a proposal, seconds. @default 2 days */
   timelockDelay: bigint;
   /** Blocks between a proposal and its vote. @default 1 */
@@ -101,6 +109,7 @@ export const defaultParameters: SoukParameters = {
   revealPeriod: 600n,
   auditPeriod: 600n,
   minWorkingTime: 20n,
+  withdrawalDelay: 24n * 3600n,
   timelockDelay: 2n * 24n * 3600n,
   votingDelay: 1,
   votingPeriod: 50_400,
@@ -124,14 +133,16 @@ export type SoukDeployment = {
     licenses: Address;
     providerRegistry: Address;
     computeMarket: Address;
+    /** Compute protocol v2: prepaid balances, batched settlement, disputes (ComputeEscrow). */
+    computeEscrow: Address;
     governor: Address;
     timelock: Address;
   };
   /** Who holds the operational roles. */
   roles: {
-    /** PAUSER_ROLE on Marketplace, Licenses, ComputeMarket. */
+    /** PAUSER_ROLE on Marketplace, Licenses, ComputeMarket, ComputeEscrow. */
     guardian: Address;
-    /** SCHEDULER_ROLE and REFEREE_ROLE on ComputeMarket (the Souk node). */
+    /** SCHEDULER_ROLE and REFEREE_ROLE on ComputeMarket, SETTLER_ROLE and REFEREE_ROLE on ComputeEscrow (the Souk node). */
     operator: Address;
     /** DEFAULT_ADMIN_ROLE everywhere once handed over (the timelock), else the deployer. */
     admin: Address;
@@ -147,7 +158,7 @@ export type DeploySoukParameters = {
   publicClient: PublicClient;
   /** PAUSER_ROLE holder. @default the deployer */
   guardian?: Address | undefined;
-  /** SCHEDULER_ROLE and REFEREE_ROLE holder (the Souk node's account). @default the deployer */
+  /** SCHEDULER_ROLE, SETTLER_ROLE and REFEREE_ROLE holder (the Souk node's account). @default the deployer */
   operator?: Address | undefined;
   /** Receives the fixed SOUK supply. @default the deployer (devnet); use the timelock on real networks */
   tokenHolder?: Address | undefined;
@@ -169,9 +180,10 @@ export class DeploymentError extends Error {
 }
 
 /**
- * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeMarket, SoukTimelock and
- * SoukGovernor; grants the ComputeMarket SLASHER_ROLE and REPORTER_ROLE in the registry, the operator SCHEDULER_ROLE
- * and REFEREE_ROLE, the guardian PAUSER_ROLE, the governor PROPOSER_ROLE and CANCELLER_ROLE in the timelock (anyone
+ * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeMarket, ComputeEscrow, SoukTimelock
+ * and SoukGovernor; grants the ComputeMarket SLASHER_ROLE and REPORTER_ROLE in the registry and the ComputeEscrow
+ * SLASHER_ROLE, the operator SCHEDULER_ROLE and REFEREE_ROLE (ComputeMarket) and SETTLER_ROLE and REFEREE_ROLE
+ * (ComputeEscrow), the guardian PAUSER_ROLE, the governor PROPOSER_ROLE and CANCELLER_ROLE in the timelock (anyone
  * may execute); allows the given ERC-20 currencies; then (unless `handOver: false`) gives DEFAULT_ADMIN_ROLE to the
  * timelock and renounces the deployer's, so that only governance can change parameters or unpause.
  *
@@ -279,6 +291,18 @@ export async function deploySouk({
       minWorkingTime: params.minWorkingTime,
     },
   ]);
+  const computeEscrow = await deploy('ComputeEscrow', computeEscrowAbi, computeEscrowBytecode, [
+    agentNft,
+    providerRegistry,
+    {
+      admin: deployer,
+      guardian,
+      treasury: timelock,
+      slashAmount: params.slashAmount,
+      withdrawalDelay: params.withdrawalDelay,
+      disputePeriod: params.disputePeriod,
+    },
+  ]);
 
   const grant = (address: Address, abi: Abi, role: Hex, account: Address, what: string) =>
     send(what, { address, abi, functionName: 'grantRole', args: [role, account] });
@@ -295,10 +319,14 @@ export async function deploySouk({
   await grant(providerRegistry, providerRegistryAbi, roles.reporter, computeMarket, 'registry: REPORTER_ROLE');
   await grant(computeMarket, computeMarketAbi, roles.scheduler, operator, 'compute: SCHEDULER_ROLE');
   await grant(computeMarket, computeMarketAbi, roles.referee, operator, 'compute: REFEREE_ROLE');
+  await grant(providerRegistry, providerRegistryAbi, roles.slasher, computeEscrow, 'registry: SLASHER_ROLE (escrow)');
+  await grant(computeEscrow, computeEscrowAbi, roles.settler, operator, 'escrow: SETTLER_ROLE');
+  await grant(computeEscrow, computeEscrowAbi, roles.referee, operator, 'escrow: REFEREE_ROLE');
   const paying = [
     [marketplace, marketplaceAbi],
     [licenses, licensesAbi],
     [computeMarket, computeMarketAbi],
+    [computeEscrow, computeEscrowAbi],
   ] as const;
   for (const currency of currencies) {
     for (const [address, abi] of paying) {
@@ -324,7 +352,17 @@ export async function deploySouk({
     chainId,
     blockNumber: String(firstBlock),
     deployer,
-    contracts: { soukToken, agentNft, marketplace, licenses, providerRegistry, computeMarket, governor, timelock },
+    contracts: {
+      soukToken,
+      agentNft,
+      marketplace,
+      licenses,
+      providerRegistry,
+      computeMarket,
+      computeEscrow,
+      governor,
+      timelock,
+    },
     roles: { guardian, operator, admin: handOver ? timelock : deployer },
     parameters: Object.fromEntries(
       Object.entries(params).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),

@@ -79,7 +79,8 @@ export async function startDevnet({ dataDir, port = 8545, log = () => {} }: Star
     const deploymentsDir = path.join(dataDir, 'deployments');
     const saved = readDeployment(deploymentsDir, foundry.id);
     const savedCode = saved ? await publicClient.getCode({ address: saved.contracts.agentNft }) : undefined;
-    if (saved && savedCode && savedCode !== '0x') {
+    // A deployment saved before ComputeEscrow existed is replaced by a fresh one (the node needs every contract).
+    if (saved?.contracts.computeEscrow && savedCode && savedCode !== '0x') {
       log(`resumed devnet state from ${dataDir}`);
       const stablecoin = (saved as SoukDeployment & { stablecoin: Address }).stablecoin;
       return { anvil, deployment: saved, stablecoin, freshlyDeployed: false, accounts };
@@ -97,7 +98,7 @@ export async function startDevnet({ dataDir, port = 8545, log = () => {} }: Star
       walletClient,
       publicClient,
       currencies: [stablecoin],
-      parameters: { timelockDelay: 60n, votingPeriod: 20 },
+      parameters: { timelockDelay: 60n, votingPeriod: 20, withdrawalDelay: 3600n },
     });
     for (const { address } of accounts) {
       const soukHash = await walletClient.writeContract({

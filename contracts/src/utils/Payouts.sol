@@ -84,6 +84,15 @@ abstract contract Payouts is IPayouts {
         }
     }
 
+    /// @dev Credits `amount` of `currency`, already held by this contract, to `to` for pull withdrawal
+    /// ({withdrawCredits}), without trying a push: for callers that pay many receivers at once (ComputeEscrow's
+    /// batches), where a push per receiver would cost more gas than the payment is worth. Emits nothing (the
+    /// caller's event names the payees).
+    function _credit(address currency, address to, uint256 amount) internal {
+        _credits[currency][to] += amount;
+        _totalCredits[currency] += amount;
+    }
+
     /// @dev Pays `amount` of `currency` held by this contract to `to`; on failure credits it instead.
     /// Emits {PaymentCredited} when the push failed.
     function _pay(address currency, address to, uint256 amount) internal {

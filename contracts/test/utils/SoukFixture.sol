@@ -10,10 +10,12 @@ import {Marketplace} from "../../src/Marketplace.sol";
 import {Licenses} from "../../src/Licenses.sol";
 import {ProviderRegistry} from "../../src/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/ComputeMarket.sol";
+import {ComputeEscrow} from "../../src/ComputeEscrow.sol";
 
 /// @notice One deployment of every Souk contract, wired as the TypeScript deployment module wires them (minus
 /// governance, which GovernanceTest covers): `admin` holds DEFAULT_ADMIN_ROLE, `guardian` PAUSER_ROLE,
 /// `scheduler` SCHEDULER_ROLE, `referee` REFEREE_ROLE; the ComputeMarket may slash and report in the registry.
+/// The ComputeEscrow (protocol v2) gives `settler` SETTLER_ROLE and `referee` REFEREE_ROLE, and may slash.
 abstract contract SoukFixture is Test {
     uint256 internal constant SUPPLY = 100_000_000 ether;
     uint256 internal constant MIN_STAKE = 1_000 ether;
@@ -26,12 +28,14 @@ abstract contract SoukFixture is Test {
     uint64 internal constant AUDIT_PERIOD = 1 hours;
     uint64 internal constant MIN_WORKING_TIME = 5 minutes;
     uint16 internal constant FEE_BPS = 250;
+    uint64 internal constant WITHDRAWAL_DELAY = 1 hours;
 
     address internal admin = makeAddr("admin");
     address internal guardian = makeAddr("guardian");
     address internal treasury = makeAddr("treasury");
     address internal scheduler = makeAddr("scheduler");
     address internal referee = makeAddr("referee");
+    address internal settler = makeAddr("settler");
     address internal creator = makeAddr("creator");
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
@@ -42,6 +46,7 @@ abstract contract SoukFixture is Test {
     Licenses internal licenses;
     ProviderRegistry internal registry;
     ComputeMarket internal compute;
+    ComputeEscrow internal escrow;
     MockERC20 internal usd;
 
     function setUp() public virtual {
@@ -66,6 +71,18 @@ abstract contract SoukFixture is Test {
                 minWorkingTime: MIN_WORKING_TIME
             })
         );
+        escrow = new ComputeEscrow(
+            nft,
+            registry,
+            ComputeEscrow.Config({
+                admin: admin,
+                guardian: guardian,
+                treasury: treasury,
+                slashAmount: SLASH_AMOUNT,
+                withdrawalDelay: WITHDRAWAL_DELAY,
+                disputePeriod: DISPUTE_PERIOD
+            })
+        );
         usd = new MockERC20();
 
         vm.startPrank(admin);
@@ -77,6 +94,10 @@ abstract contract SoukFixture is Test {
         market.setCurrencyAllowed(address(usd), true);
         licenses.setCurrencyAllowed(address(usd), true);
         compute.setCurrencyAllowed(address(usd), true);
+        registry.grantRole(registry.SLASHER_ROLE(), address(escrow));
+        escrow.grantRole(escrow.SETTLER_ROLE(), settler);
+        escrow.grantRole(escrow.REFEREE_ROLE(), referee);
+        escrow.setCurrencyAllowed(address(usd), true);
         vm.stopPrank();
     }
 

@@ -27,6 +27,7 @@ interface Vm {
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function assume(bool condition) external pure;
     function getBlockTimestamp() external view returns (uint256);
+    function chainId(uint256 newChainId) external;
 
     // Expectations
     function expectRevert() external;

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  hashJobOrder,
+  type JobOrder,
+  jobOrderTypedData,
+  resultAttestationTypedData,
+  Verification,
+} from '@souk/protocol';
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  hashTypedData,
+  keccak256,
+  parseEther,
+  parseEventLogs,
+  toFunctionSelector,
+  zeroAddress,
+} from 'viem';
+import { deploySouk, type SoukDeployment } from './deploy.ts';
+import { agentNftAbi, computeEscrowAbi, providerRegistryAbi, soukTokenAbi } from './generated/abis.ts';
+import { anvilFixture } from './test-utils.ts';
+
+const MANIFEST_URI = 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
+
+describe('ComputeEscrow with @souk/protocol signatures (anvil)', () => {
+  let fx: Awaited<ReturnType<typeof anvilFixture>>;
+  let deployment: SoukDeployment;
+  let escrow: Address;
+  let chainId: number;
+  const requester = 8;
+  const providers = [5, 6] as const;
+
+  async function send(
+    from: number,
+    request: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[]; value?: bigint },
+  ) {
+    const hash = await fx.wallet(from).writeContract(request as never);
+    const receipt = await fx.publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success', `${request.functionName} reverted`);
+    return receipt;
+  }
+  const read = <T>(functionName: string, args: readonly unknown[]) =>
+    fx.publicClient.readContract({ address: escrow, abi: computeEscrowAbi, functionName, args } as never) as Promise<T>;
+
+  before(async () => {
+    fx = await anvilFixture();
+    deployment = await deploySouk({ walletClient: fx.wallet(0), publicClient: fx.publicClient, handOver: false });
+    escrow = deployment.contracts.computeEscrow;
+    chainId = await fx.publicClient.getChainId();
+    const c = deployment.contracts;
+    await send(3, {
+      address: c.agentNft,
+      abi: agentNftAbi,
+      functionName: 'mint',
+      args: [fx.accounts[3].address, MANIFEST_URI, 0, 500],
+    });
+    for (const p of providers) {
+      const stake = parseEther('2000');
+      await send(0, {
+        address: c.soukToken,
+        abi: soukTokenAbi,
+        functionName: 'transfer',
+        args: [fx.accounts[p].address, stake],
+      });
+      await send(p, {
+        address: c.soukToken,
+        abi: soukTokenAbi,
+        functionName: 'approve',
+        args: [c.providerRegistry, stake],
+      });
+      await send(p, {
+        address: c.providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'register',
+        args: ['ipfs://p', stake],
+      });
+    }
+    await send(requester, {
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'deposit',
+      args: [zeroAddress, parseEther('1')],
+      value: parseEther('1'),
+    });
+  });
+  after(() => fx.stop());
+
+  test('settles an order and attestations signed with viem, under the same order hash', async () => {
+    const { timestamp } = await fx.publicClient.getBlock();
+    const order: JobOrder = {
+      requester: fx.accounts[requester].address,
+      modelId: 1n,
+      modelVersion: 0,
+      inputHash: keccak256('0x01'),
+      currency: zeroAddress,
+      maxPrice: parseEther('0.01'),
+      redundancy: 2,
+      verification: Verification.Exact,
+      deadline: timestamp + 3600n,
+      nonce: 77n,
+    };
+    const orderHash = hashJobOrder(chainId, escrow, order);
+    assert.equal(await read<Hex>('hashOrder', [order]), orderHash, 'Solidity and TypeScript order hashes agree');
+
+    const resultHash = keccak256('0xaa');
+    const attestation = resultAttestationTypedData(chainId, escrow, orderHash, resultHash);
+    assert.equal(await read<Hex>('hashAttestation', [orderHash, resultHash]), hashTypedData(attestation));
+
+    const requesterSignature = await fx.wallet(requester).signTypedData(jobOrderTypedData(chainId, escrow, order));
+    const providerSignatures = await Promise.all(providers.map((p) => fx.wallet(p).signTypedData(attestation)));
+    const amount = parseEther('0.008');
+    const receipt = await send(0, {
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'settleBatch',
+      args: [
+        [
+          {
+            order,
+            requesterSignature,
+            amount,
+            resultHash,
+            providers: providers.map((p) => fx.accounts[p].address),
+            providerSignatures,
+          },
+        ],
+      ],
+    });
+    const [settled] = parseEventLogs({ abi: computeEscrowAbi, logs: receipt.logs, eventName: 'JobSettled' });
+    assert.ok(settled, 'JobSettled emitted (a skipped entry would emit JobSkipped)');
+    assert.equal(settled.args.orderHash, orderHash);
+    assert.equal(settled.args.amount, amount);
+    assert.equal(await read<boolean>('nonceUsed', [order.requester, order.nonce]), true);
+    assert.equal(await read<bigint>('balanceOf', [zeroAddress, order.requester]), parseEther('1') - amount);
+    assert.equal(
+      await read<bigint>('creditsOf', [zeroAddress, fx.accounts[providers[0]].address]),
+      (amount * 8_000n) / 10_000n / 2n,
+    );
+  });
+
+  test('skips an order signed for another chain id', async () => {
+    const { timestamp } = await fx.publicClient.getBlock();
+    const order: JobOrder = {
+      requester: fx.accounts[requester].address,
+      modelId: 1n,
+      modelVersion: 0,
+      inputHash: keccak256('0x02'),
+      currency: zeroAddress,
+      maxPrice: 1000n,
+      redundancy: 1,
+      verification: Verification.Exact,
+      deadline: timestamp + 3600n,
+      nonce: 78n,
+    };
+    const foreignHash = hashJobOrder(8453, escrow, order);
+    const resultHash = keccak256('0xbb');
+    const requesterSignature = await fx.wallet(requester).signTypedData(jobOrderTypedData(8453, escrow, order));
+    const providerSignature = await fx
+      .wallet(providers[0])
+      .signTypedData(resultAttestationTypedData(8453, escrow, foreignHash, resultHash));
+    const receipt = await send(0, {
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'settleBatch',
+      args: [
+        [
+          {
+            order,
+            requesterSignature,
+            amount: 1000n,
+            resultHash,
+            providers: [fx.accounts[providers[0]].address],
+            providerSignatures: [providerSignature],
+          },
+        ],
+      ],
+    });
+    const [skipped] = parseEventLogs({ abi: computeEscrowAbi, logs: receipt.logs, eventName: 'JobSkipped' });
+    assert.ok(skipped, 'JobSkipped emitted');
+    assert.equal(skipped.args.orderHash, hashJobOrder(chainId, escrow, order), 'identified by this chain’s hash');
+    assert.equal(skipped.args.reason, toFunctionSelector('SoukInvalidRequesterSignature(bytes32,address)'));
+    assert.equal(await read<boolean>('nonceUsed', [order.requester, order.nonce]), false);
+  });
+});
