@@ -2,7 +2,7 @@
  * Shared JSON schemas, registered once with `app.addSchema` and referenced by `$ref: '<Id>#'` from routes; they
  * also become the `components.schemas` of the OpenAPI document.
  */
-import { UINT64_MAX, UINT256_MAX } from '@souk/protocol';
+import { assetSchema, UINT64_MAX, UINT256_MAX } from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { problemSchema } from './errors.ts';
 
@@ -37,41 +37,6 @@ export const uint64 = { type: 'string', pattern: '^[0-9]{1,20}$', format: 'uint6
 export const uintString = uint256;
 /** A 32-byte hex value. */
 export const bytes32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' } as const;
-
-const nullableString = { type: ['string', 'null'] } as const;
-
-/** JSON shape of an asset (registered as `Asset`). */
-export const assetSchema = {
-  $id: 'Asset',
-  type: 'object',
-  properties: {
-    id: { type: 'string', description: 'AgentNFT token id' },
-    kind: { type: 'string', enum: ['model', 'agent', 'dataset'] },
-    name: nullableString,
-    description: nullableString,
-    creator: { type: 'string' },
-    owner: { type: 'string' },
-    royaltyBps: { type: 'integer' },
-    manifestUri: { type: 'string' },
-    manifestCid: nullableString,
-    contentCid: nullableString,
-    versionCount: { type: 'integer' },
-    priceWei: { ...nullableString, description: 'asking price: active listing, else licence terms' },
-    currency: nullableString,
-    licence: {
-      type: ['object', 'null'],
-      properties: {
-        currency: nullableString,
-        priceWei: nullableString,
-        durationSeconds: { ...nullableString, description: '0 = perpetual' },
-        active: { type: 'boolean' },
-      },
-    },
-    createdBlock: { type: 'integer' },
-    createdAt: { type: 'string' },
-    updatedBlock: { type: 'integer' },
-  },
-} as const;
 
 const contracts = {
   type: 'object',

@@ -3,6 +3,8 @@
  * them retypes an EIP-712 type, a bus message or a status code.
  */
 export * from './access.ts';
+export * from './api/assets.ts';
+export type * from './api/jsonSchema.ts';
 export * from './bus/errors.ts';
 export * from './bus/messageIds.ts';
 export * from './bus/messages.ts';

@@ -2,17 +2,18 @@
  * Reading assets from the index: list with filters, text search, sort and cursor pagination; detail with versions
  * and listing. Per-kind aliases (`/models`, `/agents`, `/datasets`) follow the seed's endpoint names.
  */
+import { type Asset, type AssetDetail, assetDetailSchema } from '@souk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidCursorError, InvalidQueryError } from '../../db/errors.ts';
 import { type AssetRow, type AssetSort, cachedRead, getAsset, listAssets } from '../../db/queries.ts';
 import { BadRequestError, NotFoundError } from '../../errors.ts';
-import { address, assetSchema, uintString } from '../../schemas.ts';
+import { address, uintString } from '../../schemas.ts';
 
 const problem = { $ref: 'Problem#' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 
-/** Index row → API shape. */
-export function toAsset(row: AssetRow) {
+/** Index row → API shape (`@souk/protocol`'s `Asset`, what the `Asset` schema serialises). */
+export function toAsset(row: AssetRow): Asset {
   return {
     id: row.id,
     kind: row.kind,
@@ -149,34 +150,7 @@ export default async function assetReadRoutes(app: FastifyInstance) {
         summary: 'One asset with its versions and listing',
         params: { type: 'object', required: ['id'], properties: { id: uintString } },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              ...assetSchema.properties,
-              versions: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    version: { type: 'integer' },
-                    uri: { type: 'string' },
-                    blockNumber: { type: 'integer' },
-                    transactionHash: { type: 'string' },
-                    createdAt: { type: 'string' },
-                  },
-                },
-              },
-              listing: {
-                type: ['object', 'null'],
-                properties: {
-                  seller: { type: 'string' },
-                  currency: { type: 'string' },
-                  priceWei: { type: 'string' },
-                  active: { type: 'boolean' },
-                },
-              },
-            },
-          },
+          200: assetDetailSchema,
           404: problem,
         },
       },
@@ -184,7 +158,7 @@ export default async function assetReadRoutes(app: FastifyInstance) {
     async (request) => {
       const asset = await query(() => getAsset(db, { id: request.params.id }));
       if (!asset) throw new NotFoundError(`No asset ${request.params.id} in the index.`);
-      return {
+      const detail: AssetDetail = {
         ...toAsset(asset),
         versions: asset.versions.map((v) => ({
           version: v.version,
@@ -202,6 +176,7 @@ export default async function assetReadRoutes(app: FastifyInstance) {
             }
           : null,
       };
+      return detail;
     },
   );
 

@@ -1,25 +1,8 @@
+import type { Asset } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 
-/** An asset as the node's index serves it. Amounts are wei decimal strings. */
-export type Asset = {
-  id: string;
-  kind: 'model' | 'agent' | 'dataset';
-  name: string | null;
-  description: string | null;
-  creator: string;
-  owner: string;
-  royaltyBps: number;
-  manifestUri: string;
-  manifestCid: string | null;
-  contentCid: string | null;
-  versionCount: number;
-  priceWei: string | null;
-  currency: string | null;
-  licence: { currency: string | null; priceWei: string | null; durationSeconds: string | null; active: boolean } | null;
-  createdBlock: number;
-  createdAt: string;
-  updatedBlock: number;
-};
+/** An asset as the node's index serves it (`@souk/protocol`'s, derived from the node's `Asset` schema). */
+export type { Asset };
 
 export type ListAssetsParameters = {
   kind?: 'model' | 'agent' | 'dataset' | undefined;
