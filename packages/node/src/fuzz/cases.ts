@@ -4,7 +4,7 @@
  * NUL bytes and lone surrogates, values around 2^256, invalid hex, addresses and CIDs, bad path parameters,
  * malformed JSON and wrong content types. Deterministic for a seed (see {@link mulberry32}).
  */
-import { UINT256_MAX } from '@souk/protocol';
+import { ACCESS_REQUEST_HEADER, JOB_ACCESS_HEADER, UINT256_MAX } from '@souk/protocol';
 
 /** A seeded PRNG (mulberry32): returns floats in [0, 1). Same seed, same sequence. */
 export function mulberry32(seed: number): () => number {
@@ -229,8 +229,8 @@ const signedRequest = (fields: Record<string, unknown>) => base64url(encodeJson(
 
 /** Headers outside the OpenAPI parameters that operations read; fuzzed where the description names them. */
 const headerValues: Record<string, Array<[string, string]>> = {
-  'x-souk-access': [],
-  'x-souk-job-access': [],
+  [ACCESS_REQUEST_HEADER]: [],
+  [JOB_ACCESS_HEADER]: [],
   'x-souk-result-hash': [
     ['not hex', '0xzz'],
     ['2^256 as hex', `0x1${'0'.repeat(64)}`],
@@ -268,8 +268,8 @@ const signedRequestValues: Array<[string, string]> = [
   ],
   ['8 kB', 'A'.repeat(8_000)],
 ];
-headerValues['x-souk-access'] = signedRequestValues;
-headerValues['x-souk-job-access'] = signedRequestValues;
+headerValues[ACCESS_REQUEST_HEADER] = signedRequestValues;
+headerValues[JOB_ACCESS_HEADER] = signedRequestValues;
 
 /** Raw path-segment values that cannot be produced by encoding a string. */
 const rawSegments: Array<[string, string]> = [
