@@ -23,6 +23,7 @@ import jobRoutes from './routes/jobs/index.ts';
 import licenceRoutes from './routes/licences/index.ts';
 import marketplaceRoutes from './routes/marketplace/index.ts';
 import opsRoutes from './routes/ops.ts';
+import orderRoutes from './routes/orders/index.ts';
 import providerRoutes from './routes/providers/index.ts';
 import wsRoutes from './routes/ws.ts';
 import { addSchemas, uintFormats } from './schemas.ts';
@@ -158,6 +159,7 @@ export async function build(
   await app.register(assetRoutes, { prefix: '/api/v1' });
   await app.register(assetReadRoutes, { prefix: '/api/v1' });
   await app.register(jobRoutes, { prefix: '/api/v1/jobs' });
+  await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(providerRoutes, { prefix: '/api/v1/providers' });
   await app.register(analyticsRoutes, { prefix: '/api/v1/analytics' });
   await app.register(marketplaceRoutes, { prefix: '/api/v1/marketplace' });

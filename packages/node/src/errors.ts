@@ -22,6 +22,10 @@ export const RequestTimeoutError = createError<[string]>('SOUK_ERR_REQUEST_TIMEO
 export const UriTooLongError = createError<[string]>('SOUK_ERR_URI_TOO_LONG', '%s', 414);
 /** A job's input is one its model cannot take (checked before anything is escrowed). */
 export const InvalidJobInputError = createError<[string]>('SOUK_ERR_INVALID_JOB_INPUT', '%s', 422);
+/** The requester's escrow balance cannot cover an order (checked before any provider works). */
+export const InsufficientEscrowError = createError<[string]>('SOUK_ERR_INSUFFICIENT_ESCROW', '%s', 402);
+/** A signed order is not acceptable as signed (deadline, redundancy, verification class, price). */
+export const InvalidOrderError = createError<[string]>('SOUK_ERR_INVALID_ORDER', '%s', 422);
 /** The chain rejected a transaction; the message carries the decoded custom error. */
 export const ChainRevertError = createError<[string]>('SOUK_ERR_CHAIN_REVERT', 'Transaction reverted: %s', 422);
 

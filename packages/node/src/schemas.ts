@@ -48,6 +48,7 @@ const contracts = {
       'licenses',
       'providerRegistry',
       'computeMarket',
+      'computeEscrow',
       'governor',
       'timelock',
     ].map((k) => [k, address]),

@@ -20,6 +20,7 @@ import type { NodeConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { copyManifestMetadata } from './gateway/manifestMetadata.ts';
 import { createIndexer } from './indexer/index.ts';
+import { startOrderRole } from './orders/index.ts';
 import type { NodeServices } from './services.ts';
 import { createHeliaStore, createKuboStore } from './storage/blocks.ts';
 import { createGateway } from './storage/gateway.ts';
@@ -171,6 +172,20 @@ export async function startNode(
               },
             };
           },
+        },
+        {
+          // Compute protocol v2: order coordinator + batch settler (`orders/`), when the deployment has a ComputeEscrow.
+          name: 'orders',
+          start: async () =>
+            chain.deployment.contracts.computeEscrow
+              ? startOrderRole(services, bus, referee, {
+                  nodeUrl: config.publicUrl ?? address,
+                  auditRate: config.auditRate,
+                  decide: { commitTimeoutMs: config.commitTimeoutSeconds * 1000 },
+                  settler: { intervalMs: chain.devnet ? 500 : 2_000 },
+                  log,
+                })
+              : { stop: async () => {} },
         },
       ];
       const { chainId, contracts } = chain.deployment;

@@ -10,6 +10,7 @@ import type { Coordinator } from './compute/coordinator.ts';
 import type { NodeConfig } from './config.ts';
 import type { SoukDb } from './db/index.ts';
 import type { Indexer } from './indexer/index.ts';
+import type { OrderCoordinator } from './orders/coordinator.ts';
 import type { ContentStore } from './storage/blocks.ts';
 import type { SymmetricKey } from './storage/crypto.ts';
 import type { Gateway } from './storage/gateway.ts';
@@ -34,6 +35,8 @@ export type NodeServices = {
   bus?: JobBus | undefined;
   /** The compute coordinator (scheduler, referee), when the node holds the operator key. */
   compute?: Coordinator | undefined;
+  /** The order coordinator of compute protocol v2 (`orders/`), while this node is the leader. */
+  orders?: OrderCoordinator | undefined;
 };
 
 declare module 'fastify' {

@@ -6,7 +6,7 @@
  * Domain: name "Souk ComputeEscrow", version "1", the chain id and the ComputeEscrow address (EIP-712 §domain
  * separator), so an order or attestation signed for one chain or one deployment is worthless on another.
  */
-import { type Address, getAddress, type Hex, hashTypedData, type TypedDataDomain } from 'viem';
+import { type Address, getAddress, type Hex, hashTypedData, parseAbi, type TypedDataDomain } from 'viem';
 
 /** Verification classes an order may ask for (uint8 on the wire). */
 export const Verification = {
@@ -168,3 +168,9 @@ export function resultAttestationTypedData(chainId: number, computeEscrow: Addre
     message: { orderHash, resultHash },
   };
 }
+
+/**
+ * The one ProviderRegistry read a requester needs to check attestations on its own RPC: `isActive(provider)` (registered
+ * and staked at least the minimum). The full ABI lives in `@souk/contracts`; this fragment keeps the SDK free of it.
+ */
+export const providerActiveAbi = parseAbi(['function isActive(address provider) view returns (bool)']);

@@ -13,3 +13,4 @@ export * from './compute.ts';
 export * from './constants.ts';
 export * from './jobFailure.ts';
 export * from './jobStatus.ts';
+export * from './orders.ts';

@@ -197,6 +197,13 @@ export { type ListAssetParameters, listAsset } from './actions/marketplace/listA
 export { type GetHealthErrorType, type GetHealthReturnType, getHealth } from './actions/ops/getHealth.ts';
 export { type GetNodeInfoErrorType, type GetNodeInfoReturnType, getNodeInfo } from './actions/ops/getNodeInfo.ts';
 export { type GetReadinessErrorType, type GetReadinessReturnType, getReadiness } from './actions/ops/getReadiness.ts';
+export { type GetOrderErrorType, getOrder, type Order, type OrderAttestation } from './actions/orders/getOrder.ts';
+export { type RunOrderParameters, type RunOrderReturnType, runOrder } from './actions/orders/runOrder.ts';
+export {
+  ResultVerificationError,
+  type VerifiedResult,
+  verifyOrderResult,
+} from './actions/orders/verifyOrderResult.ts';
 export type { TransactionsReturnType, TransactMode } from './actions/transactions.ts';
 export { createSoukClient, type SoukClient, type SoukClientConfig } from './clients/createSoukClient.ts';
 export { type Problem, SoukApiError, SoukError } from './errors/base.ts';

@@ -26,6 +26,7 @@ import type { AssignmentMessage, HeartbeatMessage, ResultNotice } from '@souk/pr
 import { type Abi, type Address, type Hex, zeroAddress } from 'viem';
 import { assignmentMessageId, messageScope, revealMessageId } from '../bus/messageIds.ts';
 import type { JobBus } from '../bus/types.ts';
+import { txSenderFor } from '../chain/txSender.ts';
 import { assetManifest } from '../gateway/assetContent.ts';
 import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import type { ScoreWeights } from '../scheduler/score.ts';
@@ -121,24 +122,10 @@ export async function startCoordinator(
   /** Jobs already reported as waiting for providers (logged once). */
   const waiting = new Set<string>();
 
-  // The operator's transactions, one at a time (one nonce sequence).
-  let txQueue: Promise<unknown> = Promise.resolve();
-  function write(functionName: string, args: readonly unknown[]): Promise<Hex> {
-    const next = txQueue.then(async () => {
-      const call = { account: operator?.account, address: market, abi: computeMarketAbi as Abi, functionName, args };
-      const [{ request }, gas] = await Promise.all([
-        chain.publicClient.simulateContract(call as never),
-        chain.publicClient.estimateContractGas(call as never),
-      ]);
-      // Headroom: a provider's transaction mined first can make this one take another branch (more gas).
-      const hash = await operator?.writeContract({ ...(request as object), gas: gas + gas / 4n } as never);
-      const receipt = await chain.publicClient.waitForTransactionReceipt({ hash: hash as Hex });
-      if (receipt.status !== 'success') throw new Error(`${functionName} ${hash} reverted`);
-      return hash as Hex;
-    });
-    txQueue = next.catch(() => {});
-    return next;
-  }
+  // The operator's transactions go through its one shared sender (one nonce sequence for every component).
+  const sender = txSenderFor(chain.publicClient, operator);
+  const write = async (functionName: string, args: readonly unknown[]): Promise<Hex> =>
+    (await sender.send({ address: market, abi: computeMarketAbi as Abi, functionName, args })).hash;
   const read = <T>(functionName: string, args: readonly unknown[]) =>
     chain.publicClient.readContract({
       address: market,
@@ -685,7 +672,7 @@ export async function startCoordinator(
       await syncing;
       for (const s of subscriptions) await s.close();
       await running;
-      await txQueue;
+      await sender.idle();
     },
   };
 }

@@ -61,17 +61,28 @@ export async function assertJobInput(
     upload: { id: string; content_cid: string; size: number | string; sha256: string; wrapped_key: string | null };
   },
 ): Promise<void> {
+  const input = await readAll(
+    await contentStream(services, {
+      cid: upload.content_cid,
+      size: Number(upload.size),
+      sha256: upload.sha256,
+      encrypted: upload.wrapped_key !== null,
+      uploadId: upload.id,
+    }),
+  );
+  await assertInputBytes(services, { assetId, manifest, input });
+}
+
+/**
+ * {@link assertJobInput} on input bytes already in memory (orders with an inline input).
+ * @throws {InvalidJobInputError} (422) naming what the model cannot take.
+ */
+export async function assertInputBytes(
+  services: Pick<NodeServices, 'db' | 'storage'>,
+  { assetId, manifest, input }: { assetId: bigint; manifest: Manifest; input: Uint8Array },
+): Promise<void> {
   const pipeline = manifest.runtime?.pipeline ?? 'onnx';
   try {
-    const input = await readAll(
-      await contentStream(services, {
-        cid: upload.content_cid,
-        size: Number(upload.size),
-        sha256: upload.sha256,
-        encrypted: upload.wrapped_key !== null,
-        uploadId: upload.id,
-      }),
-    );
     const inputs = pipeline === 'onnx' ? await modelInputs(services, manifest) : undefined;
     await checkJobInput({ pipeline, input, inputs });
   } catch (error) {

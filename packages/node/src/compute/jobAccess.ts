@@ -53,6 +53,43 @@ export async function verifyJobAccess(
   jobId: bigint,
   now = Math.floor(Date.now() / 1000),
 ): Promise<Address> {
+  const provider = await verifyJobAccessSignature({ chain, db }, encoded, jobId, now);
+  const { computeMarket } = chain.deployment.contracts;
+  const [job, assignment] = await Promise.all([
+    chain.publicClient.readContract({
+      address: computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'getJob',
+      args: [jobId],
+    }),
+    chain.publicClient.readContract({
+      address: computeMarket,
+      abi: computeMarketAbi,
+      functionName: 'getAssignment',
+      args: [jobId, provider],
+    }),
+  ]);
+  if (job.status !== JobStatus.Assigned) {
+    throw new ForbiddenError(`Job ${jobId} is not running (status ${job.status}); its content is no longer released.`);
+  }
+  if (!assignment.assigned) throw new ForbiddenError(`${provider} is not assigned to job ${jobId}.`);
+  return provider;
+}
+
+/**
+ * The signature half of {@link verifyJobAccess}: decodes the header, checks that it names `jobId`, its expiry, the
+ * provider's EIP-712 signature, and uses its nonce (single use). The caller then checks the assignment — on-chain
+ * for ComputeMarket jobs, in the coordinator's order state for protocol-v2 orders (`jobId` = the order hash as a
+ * uint256).
+ * @returns The signing provider (checksummed).
+ * @throws {UnauthorizedError} (401) bad, expired, replayed or mis-signed access.
+ */
+export async function verifyJobAccessSignature(
+  { chain, db }: Pick<NodeServices, 'chain' | 'db'>,
+  encoded: string | undefined,
+  jobId: bigint,
+  now = Math.floor(Date.now() / 1000),
+): Promise<Address> {
   const access = decodeJobAccess(encoded);
   if (BigInt(access.jobId) !== jobId)
     throw new UnauthorizedError(`Job access is for job ${access.jobId}, not ${jobId}.`);
@@ -86,23 +123,5 @@ export async function verifyJobAccess(
     .returning('nonce')
     .executeTakeFirst();
   if (!inserted) throw new UnauthorizedError('Job access nonce was already used.');
-  const [job, assignment] = await Promise.all([
-    chain.publicClient.readContract({
-      address: computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'getJob',
-      args: [jobId],
-    }),
-    chain.publicClient.readContract({
-      address: computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'getAssignment',
-      args: [jobId, access.provider],
-    }),
-  ]);
-  if (job.status !== JobStatus.Assigned) {
-    throw new ForbiddenError(`Job ${jobId} is not running (status ${job.status}); its content is no longer released.`);
-  }
-  if (!assignment.assigned) throw new ForbiddenError(`${access.provider} is not assigned to job ${jobId}.`);
   return access.provider;
 }

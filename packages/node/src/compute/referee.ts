@@ -30,6 +30,14 @@ export type Referee = {
    * @throws {NotFoundError} When the model or input is not in this node's storage (nothing was run).
    */
   reproduce(jobId: bigint): Promise<{ ok: true; resultHash: Hex } | { ok: false; error: unknown }>;
+  /**
+   * Runs a model on an input on the node's runtime (compute protocol v2: audits, disputes and failure reports of
+   * orders, whose input the node holds itself).
+   * @returns The canonical result and its hash, as a provider computes them.
+   * @throws What the executor threw (e.g. `InvalidInputError` for an input the model cannot take).
+   * @throws {NotFoundError} When the model's bundle is not in this node's storage.
+   */
+  runModel(modelId: bigint, input: Uint8Array): Promise<{ resultHash: Hex; result: Uint8Array }>;
   /** Closes the runtime. */
   close(): Promise<void>;
 };
@@ -87,14 +95,17 @@ export function createReferee(
       functionName: 'getJob',
       args: [jobId],
     });
-    const { manifest } = await assetManifest(services, job.modelId);
+    return prepareModel(job.modelId, await jobInput(services, job));
+  }
+  /** The model's bundle (cached), pipeline and the executor, for one input. */
+  async function prepareModel(modelId: bigint, input: Uint8Array) {
+    const { manifest } = await assetManifest(services, modelId);
     let bundle = bundles.get(manifest.content.cid);
     if (!bundle) {
       bundle = await readAll(await contentStream(services, manifestContent(manifest)));
       bundles.clear();
       bundles.set(manifest.content.cid, bundle);
     }
-    const input = await jobInput(services, job);
     if (!executor) {
       if (!runtime) own = createRuntime();
       executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
@@ -147,6 +158,11 @@ export function createReferee(
       } catch (error) {
         return { ok: false, error };
       }
+    },
+    async runModel(modelId, input) {
+      const { run, ...material } = await prepareModel(modelId, input);
+      const executed = await run.execute(material);
+      return { resultHash: executed.resultHash, result: executed.result };
     },
     async recordSettlement(jobId, transactionHash) {
       await services.db

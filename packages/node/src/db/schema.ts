@@ -411,8 +411,38 @@ export interface JobAccessNoncesTable {
   used_at: GeneratedTimestamp;
 }
 
+/**
+ * `orders` (migration 0009): signed job orders of compute protocol v2 and the coordinator's state of each
+ * (`orders/state.ts`). Amounts are wei of `currency` (decimal); `deadline` Unix seconds.
+ */
+export interface OrdersTable {
+  order_hash: string;
+  requester: string;
+  model_id: Numeric;
+  model_version: number;
+  input_hash: string;
+  input_cid: string;
+  input_size: number;
+  currency: string;
+  max_price: Numeric;
+  amount: Numeric;
+  redundancy: number;
+  deadline: ColumnType<string, string | number, string | number>;
+  nonce: Numeric;
+  requester_signature: string;
+  phase: string;
+  state: ColumnType<JsonValue, string, string>;
+  result_hash: string | null;
+  result_cid: string | null;
+  settle_tx: string | null;
+  reason: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
 /** The whole database, for `Kysely<Database>`. */
 export interface Database {
+  orders: OrdersTable;
   job_inputs: JobInputsTable;
   job_results: JobResultsTable;
   job_audits: JobAuditsTable;

@@ -38,6 +38,7 @@ import type { ExecutionProvider } from '../runtime/types.ts';
 import { reportJobFailure } from './failure.ts';
 import type { AssignmentMessage, HeartbeatMessage, ProviderBus, ProviderBusMessage, ResultNotice } from './messages.ts';
 import { downloadJobContent, type NodeApiContext, uploadJobResult } from './nodeApi.ts';
+import { type OrderWorker, startOrderWorker } from './orders.ts';
 import { openRevealStore, type RevealStore } from './revealStore.ts';
 
 /** ComputeMarket job statuses, as the contract numbers them. */
@@ -174,6 +175,7 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let revealTimer: NodeJS.Timeout | undefined;
   let subscription: { close(): Promise<void> } | undefined;
+  let orderWorker: OrderWorker | undefined;
   let current: Promise<unknown> = Promise.resolve();
 
   // One transaction at a time from this account, so nonces never collide.
@@ -209,6 +211,15 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
       functionName: 'getAssignment',
       args: [jobId, address],
     });
+
+  /** The executor, created on first use (one runtime per agent, shared by both protocol versions). */
+  function getExecutor(): JobExecutor {
+    if (!executor) {
+      runtime = createRuntime({ threads: parameters.threads, executionProvider: parameters.executionProvider });
+      executor = createJobExecutor({ runtime });
+    }
+    return executor;
+  }
 
   const hw = (): HardwareInfo => {
     if (!hardware) throw new Error('hardware not detected yet');
@@ -328,12 +339,8 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
         downloadJobContent(api, message.nodeUrl, jobId, 'input', job.inputHash),
       ]);
       const downloaded = Date.now();
-      if (!executor) {
-        runtime = createRuntime({ threads: parameters.threads, executionProvider: parameters.executionProvider });
-        executor = createJobExecutor({ runtime });
-      }
       const deadlineMs = Math.max(1, Number(job.deadline) * 1000 - Date.now());
-      const executed = await executor.execute({ pipeline: message.pipeline, bundle, input, deadlineMs });
+      const executed = await getExecutor().execute({ pipeline: message.pipeline, bundle, input, deadlineMs });
       const { result, resultHash } = fault(faults.corruptResult) ? corrupt(executed) : executed;
       if (fault(faults.falseFailure)) throw new InvalidInputError('The input is not a readable image.');
       if (killed) return; // a crashed provider commits nothing
@@ -477,6 +484,28 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
         },
         { durable: `provider-${address.toLowerCase()}`, ackWaitMs: 120_000, maxDeliver: 3, backoffMs: 500 },
       );
+      const asPredicate = (f: boolean | ((id: bigint) => boolean) | undefined) =>
+        f === undefined ? undefined : (orderHash: Hex) => (typeof f === 'function' ? f(BigInt(orderHash)) : f);
+      orderWorker = await startOrderWorker(
+        {
+          account,
+          bus,
+          executor: getExecutor,
+          bundles,
+          onStart() {
+            running++;
+            void sendHeartbeat(); // the scheduler sees the load at once
+          },
+          onEnd(durationMs) {
+            running--;
+            latencyMs = latencyMs === null ? durationMs : Math.round(0.8 * latencyMs + 0.2 * durationMs);
+            void sendHeartbeat(); // a free slot: the scheduler can assign the next order at once
+          },
+          faults: { corruptResult: asPredicate(faults.corruptResult), neverCommit: asPredicate(faults.neverCommit) },
+          log,
+        },
+        contracts.computeMarket,
+      );
       await sendHeartbeat();
       heartbeatTimer = setInterval(() => void sendHeartbeat(), heartbeatIntervalMs);
       scheduleReveals();
@@ -485,6 +514,7 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
     async stop() {
       await halt();
       await subscription?.close();
+      await orderWorker?.close();
       await current.catch(() => {});
       await runtime?.close();
       runtime = undefined;
@@ -494,6 +524,7 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
       killed = true;
       await halt();
       await subscription?.close().catch(() => {});
+      await orderWorker?.close().catch(() => {});
       await runtime?.close().catch(() => {});
       runtime = undefined;
       executor = undefined;

@@ -75,6 +75,20 @@ export type JobExecutor = {
 };
 
 /**
+ * SHA-256 (hex) of a bundle, computed once per bundle buffer: hashing a model of tens of MB on every job would cost
+ * more than the inference. Keyed by the buffer object, so callers must not mutate a bundle they passed.
+ */
+const digests = new WeakMap<Uint8Array, string>();
+function bundleDigest(bundle: Uint8Array): string {
+  let digest = digests.get(bundle);
+  if (!digest) {
+    digest = createHash('sha256').update(bundle).digest('hex');
+    digests.set(bundle, digest);
+  }
+  return digest;
+}
+
+/**
  * Creates a job executor over a runtime.
  * @param parameters - `runtime` from `createRuntime`; `maxCachedBundles` (default 4) bounds memory.
  * @example
@@ -100,7 +114,7 @@ export function createJobExecutor({
           details: `this provider runs: ${supportedPipelines.join(', ')}`,
         });
       }
-      const key = `${pipeline}:${createHash('sha256').update(bundle).digest('hex')}`;
+      const key = `${pipeline}:${bundleDigest(bundle)}`;
       let make = built.get(key);
       if (!make) {
         make = factory(unpackBundle(bundle));

@@ -11,6 +11,7 @@ import * as readIndexes from './0005_read_indexes.ts';
 import * as jobFailures from './0006_job_failures.ts';
 import * as tokenFamilies from './0007_token_families.ts';
 import * as lockedStake from './0008_locked_stake.ts';
+import * as orders from './0009_orders.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0006_job_failures': jobFailures,
   '0007_token_families': tokenFamilies,
   '0008_locked_stake': lockedStake,
+  '0009_orders': orders,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

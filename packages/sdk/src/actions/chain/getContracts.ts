@@ -11,6 +11,7 @@ export type GetContractsReturnType = {
     | 'licenses'
     | 'providerRegistry'
     | 'computeMarket'
+    | 'computeEscrow'
     | 'governor'
     | 'timelock',
     Address

@@ -1,0 +1,298 @@
+/**
+ * Accepting a job order (compute protocol v2, `POST /api/v1/orders`): every check runs before anything is written
+ * or any provider hears of it, so a refused order leaves nothing behind; an accepted order is a row (with its
+ * input stored) before the node answers, so an acknowledged order survives a crash.
+ *
+ * Checks, in order: the order's canonical form; the caller is its requester; the requester's EIP-712 signature
+ * (EOA or EIP-1271 wallet); redundancy 1…5 and the `exact` verification class; a deadline that leaves working and
+ * settlement time and does not outlive the escrow's withdrawal delay; the nonce unused (on-chain and here); the model
+ * (bound, runnable, the version signed is the current one); the input (its SHA-256 is the order's `inputHash`, and the
+ * model can take it); the escrow balance (balance − pending withdrawal − what this node's open orders of the
+ * requester already reserve ≥ the price).
+ */
+import { computeEscrowAbi } from '@souk/contracts';
+import {
+  hashJobOrder,
+  type JobOrder,
+  type JobOrderJson,
+  jobOrderTypedData,
+  MAX_REDUNDANCY,
+  normaliseJobOrder,
+  Verification,
+} from '@souk/protocol';
+import { type Address, type Hex, sha256 } from 'viem';
+import { chainNow } from '../compute/chainClock.ts';
+import { assertInputBytes } from '../compute/inputCheck.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  InsufficientEscrowError,
+  InvalidOrderError,
+  NotFoundError,
+  UnauthorizedError,
+} from '../errors.ts';
+import { assetManifest, contentStream, readAll } from '../gateway/assetContent.ts';
+import type { NodeServices } from '../services.ts';
+import type { OrderCoordinator } from './coordinator.ts';
+import { initialState } from './state.ts';
+import { insertOrder, type OpenOrder } from './store.ts';
+
+/** Largest inline input of `POST /orders`, bytes (larger inputs: upload first, then pass `uploadId`). */
+export const MAX_ORDER_INPUT_BYTES = 1024 * 1024;
+
+/** Limits of acceptance. */
+export type AcceptLimits = {
+  /** Seconds a deadline must leave at acceptance (working plus settlement time). @default 30 */
+  minDeadlineSeconds: number;
+};
+
+/** What `POST /orders` carries. */
+export type AcceptOrderParameters = {
+  /** The signed order; absent on the devnet path (see `devOrder`). */
+  order: JobOrderJson;
+  /** The requester's signature of the order. */
+  signature: Hex;
+  /** The input bytes (inline), or */
+  input?: Uint8Array | undefined;
+  /** an upload of the requester holding them. */
+  uploadId?: string | undefined;
+};
+
+const ZERO = '0x0000000000000000000000000000000000000000' as Address;
+
+/** Serialises acceptance per requester so two concurrent orders cannot both spend the same balance. */
+const requesterLocks = new Map<string, Promise<unknown>>();
+function perRequester<T>(requester: string, fn: () => Promise<T>): Promise<T> {
+  const previous = requesterLocks.get(requester) ?? Promise.resolve();
+  const next = previous.then(fn, fn);
+  const tail = next.catch(() => {});
+  requesterLocks.set(requester, tail);
+  void tail.then(() => requesterLocks.get(requester) === tail && requesterLocks.delete(requester));
+  return next;
+}
+
+/**
+ * Escrow the requester can still commit: balance − pending withdrawal − open orders' amounts on this node, wei.
+ * @param excluding An order hash not to count (none by default).
+ */
+export async function availableEscrow(
+  services: Pick<NodeServices, 'chain' | 'db'>,
+  requester: Address,
+  currency: Address,
+): Promise<{ balance: bigint; pending: bigint; reserved: bigint; available: bigint }> {
+  const { chain, db } = services;
+  const address = chain.deployment.contracts.computeEscrow as Address;
+  const [balance, withdrawal, reservedRow] = await Promise.all([
+    chain.publicClient.readContract({
+      address,
+      abi: computeEscrowAbi,
+      functionName: 'balanceOf',
+      args: [currency, requester],
+    }) as Promise<bigint>,
+    chain.publicClient.readContract({
+      address,
+      abi: computeEscrowAbi,
+      functionName: 'pendingWithdrawal',
+      args: [currency, requester],
+    }) as Promise<readonly [bigint, bigint]>,
+    db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.sum<string>('amount').as('total'))
+      .where('requester', '=', requester.toLowerCase())
+      .where('currency', '=', currency.toLowerCase())
+      .where('phase', 'not in', ['settled', 'failed', 'expired', 'unpaid'])
+      .executeTakeFirst(),
+  ]);
+  const pending = withdrawal[0];
+  const reserved = BigInt(reservedRow?.total ?? 0);
+  const committed = pending + reserved;
+  return { balance, pending, reserved, available: balance > committed ? balance - committed : 0n };
+}
+
+/**
+ * Checks and stores an order, then hands it to the coordinator.
+ * @param caller The signed-in account (must be the order's requester).
+ * @returns The stored order (phase `running`).
+ * @throws {BadRequestError} 400: malformed order, no input, both inputs, input too large.
+ * @throws {UnauthorizedError} 401: the signature is not the requester's.
+ * @throws {ForbiddenError} 403: the caller is not the requester; the upload is someone else's.
+ * @throws {NotFoundError} 404: no such model or upload.
+ * @throws {ConflictError} 409: the nonce was used.
+ * @throws {InsufficientEscrowError} 402: the escrow balance cannot cover the order.
+ * @throws {InvalidOrderError} 422: redundancy, verification class, deadline or model version not acceptable.
+ * @throws {InvalidJobInputError} 422: the input hash differs, or the model cannot take the input.
+ */
+export async function acceptOrder(
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
+  coordinator: OrderCoordinator,
+  caller: Address,
+  parameters: AcceptOrderParameters,
+  limits: AcceptLimits = { minDeadlineSeconds: 30 },
+): Promise<OpenOrder> {
+  const { chain, db, storage } = services;
+  let order: JobOrder;
+  try {
+    order = normaliseJobOrder(parameters.order);
+  } catch (error) {
+    throw new BadRequestError(`Invalid order: ${(error as Error).message}.`);
+  }
+  if (order.requester.toLowerCase() !== caller.toLowerCase()) {
+    throw new ForbiddenError(`The order's requester is ${order.requester}, not the signed-in ${caller}.`);
+  }
+  const escrow = chain.deployment.contracts.computeEscrow as Address;
+  const chainId = chain.deployment.chainId;
+  const valid = await chain.publicClient
+    .verifyTypedData({
+      address: order.requester,
+      ...jobOrderTypedData(chainId, escrow, order),
+      signature: parameters.signature,
+    })
+    .catch(() => false);
+  if (!valid)
+    throw new UnauthorizedError(
+      'The order signature is not the requester’s (EIP-712 JobOrder, domain "Souk ComputeEscrow" v1).',
+    );
+  if (order.redundancy < 1 || order.redundancy > MAX_REDUNDANCY) {
+    throw new InvalidOrderError(`Redundancy must be 1…${MAX_REDUNDANCY}, got ${order.redundancy}.`);
+  }
+  if (order.verification !== Verification.Exact) {
+    throw new InvalidOrderError(`Verification class ${order.verification} is not supported (0 = exact).`);
+  }
+  if (order.currency !== ZERO && !(await currencyAllowed(services, order.currency))) {
+    throw new InvalidOrderError(`Currency ${order.currency} is not allowed by the ComputeEscrow.`);
+  }
+  const [now, delay, nonceUsed] = await Promise.all([
+    chainNow(chain.publicClient),
+    chain.publicClient.readContract({
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'withdrawalDelay',
+    }) as Promise<bigint>,
+    chain.publicClient.readContract({
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'nonceUsed',
+      args: [order.requester, order.nonce],
+    }) as Promise<boolean>,
+  ]);
+  const deadline = Number(order.deadline);
+  if (deadline < now + limits.minDeadlineSeconds) {
+    throw new InvalidOrderError(
+      `The deadline ${deadline} must be at least ${limits.minDeadlineSeconds} s after the chain's now (${now}).`,
+    );
+  }
+  if (deadline > now + Number(delay)) {
+    throw new InvalidOrderError(
+      `The deadline ${deadline} is more than the escrow's withdrawal delay (${delay} s) away: the balance could be withdrawn before it settles.`,
+    );
+  }
+  if (nonceUsed) throw new ConflictError(`Nonce ${order.nonce} of ${order.requester} is already used on-chain.`);
+
+  const { manifest } = await assetManifest(services, order.modelId);
+  if (manifest.kind === 'dataset') throw new BadRequestError(`Asset ${order.modelId} is a dataset: it cannot be run.`);
+  if (!manifest.runtime) throw new BadRequestError(`Asset ${order.modelId} declares no runtime: it cannot be run.`);
+  const versions = await db
+    .selectFrom('asset_versions')
+    .select((eb) => eb.fn.max('version').as('latest'))
+    .where('asset_id', '=', String(order.modelId))
+    .executeTakeFirst();
+  const current = Number(versions?.latest ?? 0);
+  if (order.modelVersion !== current) {
+    throw new InvalidOrderError(
+      `Model ${order.modelId} is at version ${current}; the order names version ${order.modelVersion}.`,
+    );
+  }
+
+  const { bytes, uploadId } = await orderInputBytes(services, order, parameters);
+  if (sha256(bytes) !== order.inputHash) {
+    throw new BadRequestError(`The input's SHA-256 is ${sha256(bytes)}, not the order's inputHash ${order.inputHash}.`);
+  }
+  await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
+
+  const hash = hashJobOrder(chainId, escrow, order).toLowerCase() as Hex;
+  return perRequester(order.requester.toLowerCase(), async () => {
+    const { available } = await availableEscrow(services, order.requester, order.currency);
+    if (available < order.maxPrice) {
+      throw new InsufficientEscrowError(
+        `The escrow balance available to ${order.requester} is ${available} wei; the order needs ${order.maxPrice}. Deposit first (souk deposit).`,
+      );
+    }
+    let upload = uploadId;
+    if (!upload) {
+      const stored = await storage.gateway.upload({ source: [bytes], encrypt: true });
+      upload = crypto.randomUUID();
+      await db
+        .insertInto('uploads')
+        .values({
+          id: upload,
+          uploader: order.requester.toLowerCase(),
+          content_cid: stored.contentCid,
+          size: stored.size,
+          sha256: stored.sha256,
+          wrapped_key: stored.wrappedKey,
+          encryption: stored.encryption ? JSON.stringify(stored.encryption) : null,
+        })
+        .execute();
+    }
+    const accepted: OpenOrder = {
+      hash,
+      order,
+      signature: parameters.signature.toLowerCase() as Hex,
+      amount: order.maxPrice,
+      inputUpload: upload,
+      inputSize: bytes.length,
+      state: initialState(),
+      resultCid: null,
+      reason: null,
+    };
+    if (!(await insertOrder(db, accepted))) {
+      throw new ConflictError(`Order ${hash} (nonce ${order.nonce} of ${order.requester}) was already submitted.`);
+    }
+    await coordinator.submit(accepted);
+    return accepted;
+  });
+}
+
+async function currencyAllowed(services: Pick<NodeServices, 'chain'>, currency: Address): Promise<boolean> {
+  return (await services.chain.publicClient.readContract({
+    address: services.chain.deployment.contracts.computeEscrow as Address,
+    abi: computeEscrowAbi,
+    functionName: 'isCurrencyAllowed',
+    args: [currency],
+  })) as boolean;
+}
+
+async function orderInputBytes(
+  services: Pick<NodeServices, 'db' | 'storage'>,
+  order: JobOrder,
+  { input, uploadId }: AcceptOrderParameters,
+): Promise<{ bytes: Uint8Array; uploadId?: string | undefined }> {
+  if ((input === undefined) === (uploadId === undefined)) {
+    throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`, exactly one.');
+  }
+  if (input) {
+    if (input.length > MAX_ORDER_INPUT_BYTES) {
+      throw new BadRequestError(`Inline inputs are at most ${MAX_ORDER_INPUT_BYTES} bytes; upload larger ones first.`);
+    }
+    return { bytes: input };
+  }
+  const upload = await services.db
+    .selectFrom('uploads')
+    .selectAll()
+    .where('id', '=', uploadId as string)
+    .executeTakeFirst();
+  if (!upload) throw new NotFoundError(`No upload ${uploadId}.`);
+  if (upload.uploader !== order.requester.toLowerCase())
+    throw new ForbiddenError('That upload belongs to another account.');
+  const bytes = await readAll(
+    await contentStream(services, {
+      cid: upload.content_cid,
+      size: Number(upload.size),
+      sha256: upload.sha256,
+      encrypted: upload.wrapped_key !== null,
+      uploadId: upload.id,
+    }),
+  );
+  return { bytes, uploadId: upload.id };
+}

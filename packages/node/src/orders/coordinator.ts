@@ -1,0 +1,497 @@
+/**
+ * The order coordinator of compute protocol v2: a thin loop around the pure decision function (`decide.ts`).
+ * It holds every open order in memory, mirrored in the `orders` table (each change is written before the node acts
+ * on it), and reacts at once to provider replies on the job bus; a timer re-decides every order for timeouts and
+ * deadlines. Nothing here waits for a block: assignment, commit–reveal and agreement are bus round trips, and
+ * settlement happens later in batches (`settler.ts`).
+ *
+ * Trust: every reply is checked before it counts — a commitment only from a provider holding a slot, a reveal only
+ * when it opens that provider's commitment, its bytes hash to the revealed hash, and its EIP-712 attestation
+ * recovers to the provider. A provider that does not answer is replaced (never slashed: it signed nothing); a
+ * provider is slashed only on its own signed attestation of a result the referee found wrong (`settleDispute`).
+ */
+import { randomInt } from 'node:crypto';
+import {
+  type JobOrder,
+  jobOrderToJson,
+  MAX_INLINE_INPUT_BYTES,
+  type OrderAssignment,
+  type OrderModel,
+  type OrderReply,
+  orderSubjects,
+  resultAttestationTypedData,
+  resultCommitment,
+} from '@souk/protocol';
+import type { HeartbeatMessage } from '@souk/provider';
+import { type Address, getAddress, type Hex, recoverTypedDataAddress, sha256 } from 'viem';
+import type { JobBus } from '../bus/types.ts';
+import { chainNow } from '../compute/chainClock.ts';
+import { createProviderPool, type ProviderPool } from '../compute/providerPool.ts';
+import type { Referee } from '../compute/referee.ts';
+import { assetManifest } from '../gateway/assetContent.ts';
+import { NotEnoughProvidersError } from '../scheduler/errors.ts';
+import { selectProviders } from '../scheduler/select.ts';
+import type { NodeServices } from '../services.ts';
+import { type Action, type DecideSettings, decide } from './decide.ts';
+import type { OrderState, Slot } from './state.ts';
+import { loadOpenOrders, type OpenOrder, orderInput, saveOrder } from './store.ts';
+
+/** Settings of the order coordinator. */
+export type OrderCoordinatorOptions = {
+  /** Base URL of this node's gateway (put in assignments). */
+  nodeUrl: string;
+  /** Re-decide period for timeouts and deadlines, ms. @default 250 */
+  tickMs?: number | undefined;
+  /** Probability that an agreeing order is audited (re-executed) before its batch, 0…1. @default 0.05 */
+  auditRate?: number | undefined;
+  /** Providers whose last heartbeat is older are not picked, ms. @default 10,000 */
+  heartbeatTimeoutMs?: number | undefined;
+  /** Timeouts of the decision function (`decide.ts`). */
+  decide?: Partial<DecideSettings> | undefined;
+  /** Log lines. */
+  log?: ((line: string) => void) | undefined;
+};
+
+/** A running order coordinator. */
+export type OrderCoordinator = {
+  readonly pool: ProviderPool;
+  /** Takes a newly accepted (already stored) order and starts it at once. */
+  submit(order: OpenOrder): Promise<void>;
+  /** The open order, if this node is working on it. */
+  get(orderHash: Hex): OpenOrder | undefined;
+  /** Orders agreed and audited, waiting for the next batch (the settler takes them). */
+  ready(): OpenOrder[];
+  /** Applies a settler outcome (phase change) through the order's lock. */
+  update(orderHash: Hex, change: (order: OpenOrder) => void): Promise<void>;
+  /** Re-decides every open order now. */
+  tick(): Promise<void>;
+  /** Stops the loop and the subscriptions. */
+  stop(): Promise<void>;
+};
+
+const DEFAULT_DECIDE: DecideSettings = {
+  commitTimeoutMs: 60_000,
+  receiptTimeoutMs: 5_000,
+  maxAnnouncements: 3,
+  minWorkingSeconds: 10,
+  settlementMarginSeconds: 0,
+};
+
+/**
+ * Starts the order coordinator: loads the open orders from the database, subscribes to provider replies and
+ * heartbeats, and starts the timer.
+ * @param services The node's services (chain with the deployment, database, storage, events).
+ * @param bus The job bus.
+ * @param referee Runs audits, disputes and failure reproductions on the node's runtime.
+ */
+export async function startOrderCoordinator(
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage' | 'events'>,
+  bus: JobBus,
+  referee: Pick<Referee, 'runModel'>,
+  options: OrderCoordinatorOptions,
+): Promise<OrderCoordinator> {
+  const { chain, db, events } = services;
+  const { nodeUrl, tickMs = 250, auditRate = 0.05, heartbeatTimeoutMs = 10_000, log = () => {} } = options;
+  const settings: DecideSettings = { ...DEFAULT_DECIDE, ...options.decide };
+  const subjects = orderSubjects(bus.subjects.prefix);
+  const chainId = chain.deployment.chainId;
+  const escrow = chain.deployment.contracts.computeEscrow as Address;
+  const pool = createProviderPool(db);
+  const open = new Map<Hex, OpenOrder>();
+  for (const order of await loadOpenOrders(db)) open.set(order.hash, order);
+
+  /** Per-order serial execution: replies, ticks and settler updates of one order never interleave. */
+  const locks = new Map<Hex, Promise<unknown>>();
+  function withLock<T>(hash: Hex, fn: () => Promise<T>): Promise<T> {
+    const previous = locks.get(hash) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.catch(() => {});
+    locks.set(hash, settled);
+    void settled.then(() => {
+      if (locks.get(hash) === settled) locks.delete(hash);
+    });
+    return next;
+  }
+
+  /** Model facts providers need, by asset id (a manifest is immutable per asset id once bound). */
+  const models = new Map<string, OrderModel>();
+  async function modelOf(modelId: bigint) {
+    const key = String(modelId);
+    let hit = models.get(key);
+    if (!hit) {
+      const { manifest } = await assetManifest(services, modelId);
+      hit = {
+        id: key,
+        pipeline: manifest.runtime?.pipeline ?? 'onnx',
+        contentCid: manifest.content.cid,
+        contentSha256: manifest.content.sha256,
+      };
+      models.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Input bytes of open orders (inline in assignments), loaded from storage after a restart. */
+  const inputs = new Map<Hex, Uint8Array>();
+  async function inputOf(order: OpenOrder): Promise<Uint8Array> {
+    let bytes = inputs.get(order.hash);
+    if (!bytes) {
+      bytes = await orderInput(services, order);
+      inputs.set(order.hash, bytes);
+    }
+    return bytes;
+  }
+
+  async function announce(order: OpenOrder, slot: Slot): Promise<void> {
+    const input = order.inputSize <= MAX_INLINE_INPUT_BYTES ? await inputOf(order) : undefined;
+    const message: OrderAssignment = {
+      kind: 'assign',
+      orderHash: order.hash,
+      order: jobOrderToJson(order.order),
+      chainId,
+      computeEscrow: escrow,
+      model: await modelOf(order.order.modelId),
+      nodeUrl,
+      input: input ? Buffer.from(input).toString('base64') : undefined,
+    };
+    slot.announcements += 1;
+    slot.lastAnnouncedAtMs = Date.now();
+    await bus.publish(subjects.assigned(slot.provider), message, {
+      id: `order:${order.hash}:${slot.provider}:${slot.assignedAtMs}:${slot.announcements}`,
+    });
+  }
+
+  const waitingLogged = new Set<Hex>();
+  async function pick(order: OpenOrder, count: number): Promise<string[]> {
+    const model = await modelOf(order.order.modelId);
+    const exclude = new Set([...order.state.excluded, ...order.state.slots.map((s) => s.provider)]);
+    const picked = selectProviders(
+      await pool.snapshots(),
+      {
+        modelCid: model.contentCid,
+        runtime: 'onnxruntime',
+        pipeline: model.pipeline,
+        maxPricePerProviderWei: order.amount / BigInt(order.order.redundancy),
+        redundancy: count,
+      },
+      { now: Date.now(), heartbeatTimeoutMs, exclude },
+    );
+    for (const p of picked) pool.reserve(p.provider.address);
+    return picked.map((p) => p.provider.address.toLowerCase());
+  }
+
+  /** Referee work in flight, per order (never two runs of one order at once). */
+  const refereeRuns = new Set<Hex>();
+  function runReferee(order: OpenOrder, onDone: (outcome: { resultHash: Hex } | { error: unknown }) => void): void {
+    if (refereeRuns.has(order.hash)) return;
+    refereeRuns.add(order.hash);
+    void (async () => {
+      let outcome: { resultHash: Hex } | { error: unknown };
+      try {
+        outcome = { resultHash: (await referee.runModel(order.order.modelId, await inputOf(order))).resultHash };
+      } catch (error) {
+        outcome = { error };
+      }
+      await withLock(order.hash, async () => {
+        refereeRuns.delete(order.hash);
+        onDone(outcome);
+        await persist(order);
+      });
+      await step(order.hash);
+    })();
+  }
+
+  function notify(order: OpenOrder): void {
+    events.emit('order', { orderHash: order.hash, phase: order.state.phase, requester: order.order.requester });
+  }
+
+  async function persist(order: OpenOrder): Promise<void> {
+    await saveOrder(db, order);
+    notify(order);
+  }
+
+  /** Performs one action; returns whether the state changed (to be written before the next decision). */
+  async function perform(order: OpenOrder, action: Action): Promise<boolean> {
+    const { state } = order;
+    switch (action.type) {
+      case 'assign': {
+        let providers: string[];
+        try {
+          providers = await pick(order, action.count);
+        } catch (error) {
+          if (!(error instanceof NotEnoughProvidersError)) throw error;
+          if (!waitingLogged.has(order.hash))
+            log(`order ${order.hash.slice(0, 10)}: waiting for providers (${error.message})`);
+          waitingLogged.add(order.hash);
+          return false;
+        }
+        waitingLogged.delete(order.hash);
+        const now = Date.now();
+        const added = providers.map((provider) => ({
+          provider,
+          assignedAtMs: now,
+          announcements: 0,
+          lastAnnouncedAtMs: now,
+          received: false,
+        }));
+        state.slots.push(...added);
+        await saveOrder(db, order); // the slots exist before any provider hears of them
+        for (const slot of added) await announce(order, slot);
+        return true;
+      }
+      case 'announce': {
+        const slot = state.slots.find((s) => s.provider === action.provider);
+        if (!slot) return false;
+        log(`order ${order.hash.slice(0, 10)}: ${slot.provider} has not confirmed; announcing again`);
+        await announce(order, slot);
+        return true;
+      }
+      case 'replace': {
+        state.slots = state.slots.filter((s) => s.provider !== action.provider);
+        state.excluded.push(action.provider);
+        // Answers already revealed are public now: whoever takes the slot could copy them, so audit for sure.
+        if (state.revealRequested) state.leaked = true;
+        state.revealRequested = false;
+        log(`order ${order.hash.slice(0, 10)}: ${action.provider} replaced (${action.why})`);
+        return true;
+      }
+      case 'reproduce': {
+        state.failureCheck = 'pending';
+        const slot = state.slots.find((s) => s.provider === action.provider);
+        runReferee(order, (outcome) => {
+          if ('error' in outcome) {
+            state.phase = 'failed';
+            state.failureCheck = 'reproduced';
+            order.reason = `The job cannot run: ${(outcome.error as Error).message}`;
+            log(`order ${order.hash.slice(0, 10)}: failure reproduced by the referee; not charged, nobody slashed`);
+          } else {
+            state.failureCheck = 'rejected';
+            if (slot) slot.failure = { reason: slot.failure?.reason ?? 'reported failure', code: undefined };
+          }
+        });
+        return true;
+      }
+      case 'requestReveal': {
+        state.revealRequested = true;
+        await saveOrder(db, order);
+        for (const slot of state.slots) {
+          await bus.publish(
+            subjects.assigned(slot.provider),
+            { kind: 'reveal', orderHash: order.hash } satisfies OrderAssignment,
+            { id: `reveal:${order.hash}:${slot.provider}:${slot.assignedAtMs}` },
+          );
+        }
+        return true;
+      }
+      case 'agree': {
+        state.phase = 'agreed';
+        state.resultHash = action.resultHash;
+        order.resultCid = state.slots[0]?.resultCid ?? null;
+        log(`order ${order.hash.slice(0, 10)}: ${state.slots.length} agreeing (${action.resultHash.slice(0, 12)}…)`);
+        return true;
+      }
+      case 'dispute': {
+        state.phase = 'disputed';
+        log(`order ${order.hash.slice(0, 10)}: results differ; the referee re-executes`);
+        return true;
+      }
+      case 'drawAudit': {
+        state.audit =
+          state.leaked || (auditRate > 0 && randomInt(1_000_000) < auditRate * 1_000_000) ? 'pending' : 'skip';
+        return true;
+      }
+      case 'audit': {
+        runReferee(order, (outcome) => {
+          if ('error' in outcome) return; // transient: the next tick retries
+          state.refereeHash = outcome.resultHash;
+          state.audit = outcome.resultHash === state.resultHash ? 'passed' : 'failed';
+          log(`order ${order.hash.slice(0, 10)}: audit ${state.audit}`);
+        });
+        return false;
+      }
+      case 'queue': {
+        state.phase = 'ready';
+        return true;
+      }
+      case 'settleDispute': {
+        if (!state.refereeHash) {
+          runReferee(order, (outcome) => {
+            if (!('error' in outcome)) state.refereeHash = outcome.resultHash;
+          });
+          return false;
+        }
+        disputes.add(order.hash);
+        return false;
+      }
+      case 'expire': {
+        state.phase = 'expired';
+        order.reason = 'Not settled by its deadline: never charged.';
+        log(`order ${order.hash.slice(0, 10)}: expired unpaid`);
+        return true;
+      }
+    }
+  }
+
+  /** Orders whose dispute is ready for the settler (`settleDispute` on-chain). */
+  const disputes = new Set<Hex>();
+
+  let chainTime = await chainNow(chain.publicClient);
+  async function step(hash: Hex): Promise<void> {
+    await withLock(hash, async () => {
+      const order = open.get(hash);
+      if (!order) return;
+      for (let round = 0; round < 6; round++) {
+        const actions = decide(
+          { redundancy: order.order.redundancy, deadline: Number(order.order.deadline) },
+          order.state,
+          { nowMs: Date.now(), chainTime },
+          settings,
+        );
+        if (actions.length === 0) break;
+        let changed = false;
+        for (const action of actions) changed = (await perform(order, action)) || changed;
+        if (!changed) break;
+        await persist(order);
+      }
+      if (['settled', 'failed', 'expired', 'unpaid'].includes(order.state.phase)) {
+        open.delete(hash);
+        inputs.delete(hash);
+      }
+    });
+  }
+
+  /** Handles one provider reply; invalid replies are logged and dropped (they never change an order). */
+  async function onReply(reply: OrderReply): Promise<void> {
+    const hash = reply.orderHash?.toLowerCase() as Hex;
+    const order = open.get(hash);
+    if (!order) return;
+    const provider = String(reply.provider).toLowerCase();
+    let changed = false;
+    await withLock(hash, async () => {
+      const slot = order.state.slots.find((s) => s.provider === provider);
+      if (!slot) return; // not (or no longer) this provider's order
+      switch (reply.kind) {
+        case 'received':
+          changed = !slot.received;
+          slot.received = true;
+          break;
+        case 'commit':
+          if (slot.commitment || !/^0x[0-9a-fA-F]{64}$/.test(reply.commitment)) return;
+          slot.received = true;
+          slot.commitment = reply.commitment.toLowerCase() as Hex;
+          changed = true;
+          break;
+        case 'reveal': {
+          if (!slot.commitment || slot.resultHash || !order.state.revealRequested) return;
+          const problem = await checkReveal(order, slot, reply);
+          if (problem) {
+            log(`order ${hash.slice(0, 10)}: reveal of ${provider} refused: ${problem}`);
+            return;
+          }
+          const bytes = Buffer.from(reply.result, 'base64');
+          slot.resultHash = reply.resultHash.toLowerCase() as Hex;
+          slot.signature = reply.signature.toLowerCase() as Hex;
+          slot.resultCid = await services.storage.store.putRaw(bytes);
+          changed = true;
+          break;
+        }
+        case 'failed':
+          if (slot.commitment) return;
+          slot.failure = {
+            reason: String(reply.reason).slice(0, 500),
+            code: reply.code ? String(reply.code) : undefined,
+          };
+          changed = true;
+          break;
+      }
+      if (changed) await persist(order);
+    });
+    if (changed) await step(hash);
+  }
+
+  /** Why a reveal does not count, or undefined when it opens the commitment and carries a valid attestation. */
+  async function checkReveal(order: OpenOrder, slot: Slot, reply: Extract<OrderReply, { kind: 'reveal' }>) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(reply.resultHash) || !/^0x[0-9a-fA-F]{64}$/.test(reply.salt)) {
+      return 'malformed result hash or salt';
+    }
+    const provider = getAddress(slot.provider);
+    if (resultCommitment(order.hash, reply.resultHash, reply.salt, provider) !== slot.commitment) {
+      return 'does not open its commitment';
+    }
+    const bytes = Buffer.from(String(reply.result), 'base64');
+    if (sha256(bytes) !== reply.resultHash.toLowerCase()) return 'result bytes do not hash to the revealed hash';
+    const signer = await recoverTypedDataAddress({
+      ...resultAttestationTypedData(chainId, escrow, order.hash, reply.resultHash),
+      signature: reply.signature,
+    }).catch(() => undefined);
+    if (signer?.toLowerCase() !== slot.provider) return 'attestation not signed by the provider';
+    return undefined;
+  }
+
+  const subscriptions = [
+    await bus.subscribe<OrderReply>(subjects.repliesAll, (message) => onReply(message.data), {
+      durable: 'node-order-replies',
+      deliverPolicy: 'new',
+    }),
+    await bus.subscribe<HeartbeatMessage>(
+      bus.subjects.heartbeat,
+      (message) => {
+        const first = !pool.live().has(message.data.address.toLowerCase());
+        pool.heartbeat(message.data);
+        if (first || waitingLogged.size > 0) void tick();
+      },
+      { durable: 'node-order-heartbeats', deliverPolicy: 'new', maxDeliver: 1 },
+    ),
+  ];
+
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  async function pass(): Promise<void> {
+    try {
+      chainTime = await chainNow(chain.publicClient);
+      for (const hash of [...open.keys()]) await step(hash);
+    } catch (error) {
+      log(`order coordinator pass failed: ${(error as Error).message}`);
+    }
+  }
+  function tick(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    running ??= pass().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+  const timer = setInterval(() => void tick(), tickMs);
+
+  return {
+    pool,
+    async submit(order) {
+      open.set(order.hash, order);
+      notify(order);
+      await step(order.hash);
+    },
+    get: (hash) => open.get(hash.toLowerCase() as Hex),
+    ready: () => [...open.values()].filter((o) => o.state.phase === 'ready' || disputes.has(o.hash)),
+    async update(hash, change) {
+      await withLock(hash, async () => {
+        const order = open.get(hash);
+        if (!order) return;
+        change(order);
+        if (order.state.phase !== 'disputed') disputes.delete(hash);
+        await persist(order);
+      });
+      await step(hash);
+    },
+    tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      for (const s of subscriptions) await s.close();
+      await running;
+      await Promise.all([...locks.values()]);
+    },
+  };
+}
+
+/** The order's fields as the coordinator keeps them. */
+export type { JobOrder, OpenOrder, OrderState };

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type DecideSettings, decide } from './decide.ts';
+import { initialState, type OrderState, type Slot } from './state.ts';
+
+const settings: DecideSettings = {
+  commitTimeoutMs: 60_000,
+  receiptTimeoutMs: 5_000,
+  maxAnnouncements: 3,
+  minWorkingSeconds: 10,
+  settlementMarginSeconds: 0,
+};
+const order = { redundancy: 2, deadline: 1_000 };
+const clock = { nowMs: 100_000, chainTime: 500 };
+const H1 = `0x${'1'.repeat(64)}` as const;
+const H2 = `0x${'2'.repeat(64)}` as const;
+const C = `0x${'c'.repeat(64)}` as const;
+
+function slot(provider: string, extra: Partial<Slot> = {}): Slot {
+  return { provider, assignedAtMs: 99_000, announcements: 1, lastAnnouncedAtMs: 99_000, received: true, ...extra };
+}
+function state(extra: Partial<OrderState>): OrderState {
+  return { ...initialState(), ...extra };
+}
+
+describe('decide (compute protocol v2)', () => {
+  it('assigns all r slots of a new order', () => {
+    assert.deepEqual(decide(order, initialState(), clock, settings), [{ type: 'assign', count: 2 }]);
+  });
+
+  it('assigns nothing when too little working time is left, and expires at the deadline', () => {
+    assert.deepEqual(decide(order, initialState(), { ...clock, chainTime: 995 }, settings), []);
+    assert.deepEqual(decide(order, initialState(), { ...clock, chainTime: 1_001 }, settings), [{ type: 'expire' }]);
+  });
+
+  it('requests the reveals once, when every slot committed', () => {
+    const s = state({ slots: [slot('a', { commitment: C }), slot('b', { commitment: C })] });
+    assert.deepEqual(decide(order, s, clock, settings), [{ type: 'requestReveal' }]);
+    assert.deepEqual(decide(order, { ...s, revealRequested: true }, clock, settings), []);
+  });
+
+  it('does not request reveals while a slot has not committed', () => {
+    const s = state({ slots: [slot('a', { commitment: C }), slot('b')] });
+    assert.deepEqual(decide(order, s, clock, settings), []);
+  });
+
+  it('agrees when all r revealed the same hash, disputes when they differ', () => {
+    const same = state({
+      revealRequested: true,
+      slots: [slot('a', { commitment: C, resultHash: H1 }), slot('b', { commitment: C, resultHash: H1 })],
+    });
+    assert.deepEqual(decide(order, same, clock, settings), [{ type: 'agree', resultHash: H1 }]);
+    const differ = state({
+      revealRequested: true,
+      slots: [slot('a', { commitment: C, resultHash: H1 }), slot('b', { commitment: C, resultHash: H2 })],
+    });
+    assert.deepEqual(decide(order, differ, clock, settings), [{ type: 'dispute' }]);
+  });
+
+  it('re-announces an unconfirmed assignment, then replaces the provider (no-receipt)', () => {
+    const unconfirmed = (announcements: number) =>
+      state({ slots: [slot('a', { received: false, announcements, lastAnnouncedAtMs: 90_000 }), slot('b')] });
+    assert.deepEqual(decide(order, unconfirmed(1), clock, settings), [{ type: 'announce', provider: 'a' }]);
+    assert.deepEqual(decide(order, unconfirmed(3), clock, settings), [
+      { type: 'replace', provider: 'a', why: 'no-receipt' },
+    ]);
+    // Within the receipt timeout nothing happens.
+    assert.deepEqual(decide(order, unconfirmed(1), { ...clock, nowMs: 91_000 }, settings), []);
+  });
+
+  it('replaces a provider that did not commit within the commit timeout', () => {
+    const s = state({ slots: [slot('a', { assignedAtMs: 10_000 }), slot('b', { commitment: C })] });
+    assert.deepEqual(decide(order, s, clock, settings), [{ type: 'replace', provider: 'a', why: 'no-commit' }]);
+  });
+
+  it('has the referee reproduce a job-level failure report, and replaces on a provider fault', () => {
+    const job = state({
+      slots: [slot('a', { failure: { reason: 'not an image', code: 'invalid-input' } }), slot('b')],
+    });
+    assert.deepEqual(decide(order, job, clock, settings), [{ type: 'reproduce', provider: 'a' }]);
+    assert.deepEqual(decide(order, { ...job, failureCheck: 'pending' }, clock, settings), []);
+    const own = state({ slots: [slot('a', { failure: { reason: 'out of memory' } }), slot('b')] });
+    assert.deepEqual(decide(order, own, clock, settings), [{ type: 'replace', provider: 'a', why: 'provider-fault' }]);
+  });
+
+  it('audits, queues and disputes agreed orders by their audit state', () => {
+    assert.deepEqual(decide(order, state({ phase: 'agreed' }), clock, settings), [{ type: 'drawAudit' }]);
+    assert.deepEqual(decide(order, state({ phase: 'agreed', audit: 'pending' }), clock, settings), [{ type: 'audit' }]);
+    assert.deepEqual(decide(order, state({ phase: 'agreed', audit: 'skip' }), clock, settings), [{ type: 'queue' }]);
+    assert.deepEqual(decide(order, state({ phase: 'agreed', audit: 'passed' }), clock, settings), [{ type: 'queue' }]);
+    assert.deepEqual(decide(order, state({ phase: 'agreed', audit: 'failed' }), clock, settings), [
+      { type: 'dispute' },
+    ]);
+  });
+
+  it('expires a ready order past its deadline (the contract could no longer charge it) and waits while settling', () => {
+    assert.deepEqual(decide(order, state({ phase: 'ready' }), clock, settings), []);
+    assert.deepEqual(decide(order, state({ phase: 'ready' }), { ...clock, chainTime: 1_001 }, settings), [
+      { type: 'expire' },
+    ]);
+    assert.deepEqual(decide(order, state({ phase: 'settling' }), { ...clock, chainTime: 1_001 }, settings), []);
+  });
+
+  it('does nothing for terminal orders', () => {
+    for (const phase of ['settled', 'failed', 'expired', 'unpaid'] as const) {
+      assert.deepEqual(decide(order, state({ phase }), { ...clock, chainTime: 5_000 }, settings), []);
+    }
+  });
+});

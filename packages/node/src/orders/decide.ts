@@ -1,0 +1,128 @@
+/**
+ * The coordinator's decision function for compute protocol v2: `(order, state, clock, settings) → actions`. Pure
+ * (no I/O, no clock, no randomness of its own), so every rule is unit-tested like the scheduler's score; the loop
+ * (`coordinator.ts`) performs the actions and writes the new state before acting on the next message.
+ *
+ * | phase | condition | action |
+ * | --- | --- | --- |
+ * | running | chain time past the deadline (less the settlement margin) | `expire` (never charged: the contract refuses an expired order) |
+ * | running | fewer than r slots, enough working time left | `assign` the missing ones |
+ * | running | a slot unconfirmed `receiptTimeoutMs` after its last announcement | `announce` again; after `maxAnnouncements`, `replace` |
+ * | running | a slot without a commitment `commitTimeoutMs` after assignment, or that reported a provider fault | `replace` (never slashed: nothing was signed) |
+ * | running | a slot reported that the job itself cannot run | `reproduce` (the referee runs it: fails too → `fail`, else `replace`) |
+ * | running | all r committed, reveal not requested | `requestReveal` |
+ * | running | all r revealed, equal | `agree` (the result goes to the requester now) |
+ * | running | all r revealed, different | `dispute` |
+ * | agreed | audit undecided | `drawAudit` (the loop draws with probability `auditRate`, always when `leaked`) |
+ * | agreed | audit pending | `audit` (the referee re-executes) |
+ * | agreed | audit passed or skipped | `queue` (→ ready: the next batch settles it) |
+ * | agreed | audit failed | `dispute` |
+ * | disputed | — | `settleDispute` (referee's hash: the matching providers are paid, the others slashed on their signed attestation) |
+ * | ready / settling | past the deadline | `expire` when not settled by then |
+ */
+import type { OrderState, Slot } from './state.ts';
+
+/** Settings of the decision function. Times in ms unless named otherwise. */
+export type DecideSettings = {
+  /** A provider has this long from assignment to commitment. */
+  commitTimeoutMs: number;
+  /** A provider has this long to confirm receipt of an announcement. */
+  receiptTimeoutMs: number;
+  /** Announcements without a receipt before the slot is given to another provider. */
+  maxAnnouncements: number;
+  /** Seconds that must be left before the deadline to (re)assign a slot. */
+  minWorkingSeconds: number;
+  /** Seconds before the deadline after which the node no longer expects to settle (it expires the order). */
+  settlementMarginSeconds: number;
+};
+
+/** The order fields decisions depend on. */
+export type DecideOrder = { redundancy: number; deadline: number };
+
+/** Clocks: the node's wall clock (ms) for timeouts, the chain's (Unix seconds) for deadlines. */
+export type DecideClock = { nowMs: number; chainTime: number };
+
+/** What the loop should do. */
+export type Action =
+  | { type: 'assign'; count: number }
+  | { type: 'announce'; provider: string }
+  | { type: 'replace'; provider: string; why: 'no-receipt' | 'no-commit' | 'provider-fault' }
+  | { type: 'reproduce'; provider: string }
+  | { type: 'requestReveal' }
+  | { type: 'agree'; resultHash: `0x${string}` }
+  | { type: 'dispute' }
+  | { type: 'drawAudit' }
+  | { type: 'audit' }
+  | { type: 'queue' }
+  | { type: 'settleDispute' }
+  | { type: 'expire' };
+
+const committed = (slot: Slot) => slot.commitment !== undefined;
+const revealed = (slot: Slot) => slot.resultHash !== undefined;
+
+/**
+ * The actions due for one order now.
+ * @returns Actions in the order to perform them; empty when the order waits (or is terminal).
+ */
+export function decide(order: DecideOrder, state: OrderState, clock: DecideClock, settings: DecideSettings): Action[] {
+  const left = order.deadline - clock.chainTime;
+  switch (state.phase) {
+    case 'running':
+      return decideRunning(order, state, clock, settings, left);
+    case 'agreed':
+      if (left < settings.settlementMarginSeconds) return [{ type: 'expire' }];
+      if (state.audit === 'undecided') return [{ type: 'drawAudit' }];
+      if (state.audit === 'pending') return [{ type: 'audit' }];
+      if (state.audit === 'failed') return [{ type: 'dispute' }];
+      return [{ type: 'queue' }];
+    case 'disputed':
+      return [{ type: 'settleDispute' }];
+    case 'ready':
+      return left < 0 ? [{ type: 'expire' }] : [];
+    default:
+      return []; // settling waits for its receipt; terminal phases do nothing
+  }
+}
+
+function decideRunning(
+  order: DecideOrder,
+  state: OrderState,
+  clock: DecideClock,
+  settings: DecideSettings,
+  left: number,
+): Action[] {
+  if (left < settings.settlementMarginSeconds) return [{ type: 'expire' }];
+  const { slots } = state;
+  if (slots.length === order.redundancy && slots.every(revealed)) {
+    const first = slots[0]?.resultHash as `0x${string}`;
+    return slots.every((s) => s.resultHash === first) ? [{ type: 'agree', resultHash: first }] : [{ type: 'dispute' }];
+  }
+  if (slots.length === order.redundancy && slots.every(committed)) {
+    return state.revealRequested ? [] : [{ type: 'requestReveal' }];
+  }
+  if (state.failureCheck === 'pending') return []; // the referee is reproducing a report: wait for its verdict
+  const actions: Action[] = [];
+  const canAssign = left > settings.minWorkingSeconds;
+  for (const slot of slots) {
+    if (committed(slot)) continue;
+    if (slot.failure) {
+      actions.push(
+        slot.failure.code
+          ? { type: 'reproduce', provider: slot.provider }
+          : { type: 'replace', provider: slot.provider, why: 'provider-fault' },
+      );
+      continue;
+    }
+    if (!slot.received && clock.nowMs - slot.lastAnnouncedAtMs >= settings.receiptTimeoutMs) {
+      if (slot.announcements < settings.maxAnnouncements) actions.push({ type: 'announce', provider: slot.provider });
+      else if (canAssign) actions.push({ type: 'replace', provider: slot.provider, why: 'no-receipt' });
+      continue;
+    }
+    if (canAssign && clock.nowMs - slot.assignedAtMs >= settings.commitTimeoutMs) {
+      actions.push({ type: 'replace', provider: slot.provider, why: 'no-commit' });
+    }
+  }
+  if (canAssign && slots.length < order.redundancy)
+    actions.push({ type: 'assign', count: order.redundancy - slots.length });
+  return actions;
+}

@@ -1,0 +1,75 @@
+/**
+ * The coordinator's state of one order (compute protocol v2), as stored in `orders.state` (JSON). Everything the
+ * decision function (`decide.ts`) needs is here or in the order itself, so a restarted node derives its next
+ * actions from the database alone.
+ */
+import type { Hex } from 'viem';
+
+/** One provider slot of an order. Times are the node's wall clock, ms since the epoch. */
+export type Slot = {
+  /** Lower-case provider address. */
+  provider: string;
+  /** When the assignment was first announced. */
+  assignedAtMs: number;
+  /** Announcements sent (re-announced while no `received` reply arrives). */
+  announcements: number;
+  /** When the last announcement was sent. */
+  lastAnnouncedAtMs: number;
+  /** Whether the provider confirmed receipt. */
+  received: boolean;
+  /** Its commitment (`resultCommitment`), once it committed. */
+  commitment?: Hex | undefined;
+  /** Its revealed result hash, salt-checked against the commitment. */
+  resultHash?: Hex | undefined;
+  /** Its EIP-712 ResultAttestation signature (checked when received). */
+  signature?: Hex | undefined;
+  /** CID of its result bytes in the node's store. */
+  resultCid?: string | undefined;
+  /** Why it reported that it cannot run the job (the referee decides), if it did. */
+  failure?: { reason: string; code?: string | undefined } | undefined;
+};
+
+/** Phases of an order; the terminal ones are `settled`, `failed`, `expired` and `unpaid`. */
+export type OrderPhase =
+  | 'running'
+  | 'agreed'
+  | 'disputed'
+  | 'ready'
+  | 'settling'
+  | 'settled'
+  | 'failed'
+  | 'expired'
+  | 'unpaid';
+
+export const TERMINAL_PHASES: readonly OrderPhase[] = ['settled', 'failed', 'expired', 'unpaid'];
+
+/** The stored state. */
+export type OrderState = {
+  phase: OrderPhase;
+  /** Current slots (at most r). Replaced providers leave; their address goes to `excluded`. */
+  slots: Slot[];
+  /** Providers never to pick again for this order (replaced, or failed). */
+  excluded: string[];
+  /** Whether the reveal request was sent (all r commitments were in). */
+  revealRequested: boolean;
+  /**
+   * Whether some answer was revealed while a slot was still open (a slot was replaced after reveals began): a
+   * replacement could have copied it, so the order is always audited.
+   */
+  leaked: boolean;
+  /** The audit decision: drawn once when the order agrees. */
+  audit: 'undecided' | 'skip' | 'pending' | 'passed' | 'failed';
+  /** The referee's result hash, after an audit or dispute. */
+  refereeHash?: Hex | undefined;
+  /** The agreed result hash. */
+  resultHash?: Hex | undefined;
+  /** Settlement transaction (batch or dispute), once sent. */
+  settleTx?: Hex | undefined;
+  /** A failure report the referee is deciding on (or decided: `failed`). */
+  failureCheck?: 'pending' | 'reproduced' | 'rejected' | undefined;
+};
+
+/** A new order's state. */
+export function initialState(): OrderState {
+  return { phase: 'running', slots: [], excluded: [], revealRequested: false, leaked: false, audit: 'undecided' };
+}

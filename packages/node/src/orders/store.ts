@@ -1,0 +1,168 @@
+/**
+ * The `orders` table (migration 0009) as the coordinator and settler use it: one row per accepted order, its state
+ * (`state.ts`) written through on every change.
+ */
+import type { JobOrder } from '@souk/protocol';
+import { type Address, getAddress, type Hex } from 'viem';
+import type { SoukDb } from '../db/index.ts';
+import { NotFoundError } from '../errors.ts';
+import { contentStream, readAll } from '../gateway/assetContent.ts';
+import type { NodeServices } from '../services.ts';
+import { type OrderState, TERMINAL_PHASES } from './state.ts';
+
+/** An accepted order with everything the node keeps about it. */
+export type OpenOrder = {
+  /** EIP-712 hash of the order (lower-case): its id everywhere. */
+  hash: Hex;
+  order: JobOrder;
+  /** The requester's EIP-712 signature of the order. */
+  signature: Hex;
+  /** What settlement will charge, wei of `order.currency` (≤ `maxPrice`). */
+  amount: bigint;
+  /** The upload row holding the input (an upload of the requester). */
+  inputUpload: string;
+  /** Input size, bytes. */
+  inputSize: number;
+  state: OrderState;
+  /** CID of the agreed result bytes in the node's store. */
+  resultCid: string | null;
+  /** Why it ended failed, expired or unpaid. */
+  reason: string | null;
+};
+
+type Row = {
+  order_hash: string;
+  requester: string;
+  model_id: string;
+  model_version: number;
+  input_hash: string;
+  input_cid: string;
+  input_size: number;
+  currency: string;
+  max_price: string;
+  amount: string;
+  redundancy: number;
+  deadline: string | number;
+  nonce: string;
+  requester_signature: string;
+  state: unknown;
+  result_cid: string | null;
+  reason: string | null;
+};
+
+/** Turns a row into an {@link OpenOrder}. */
+export function fromRow(row: Row): OpenOrder {
+  return {
+    hash: row.order_hash as Hex,
+    order: {
+      requester: getAddress(row.requester) as Address,
+      modelId: BigInt(row.model_id),
+      modelVersion: row.model_version,
+      inputHash: row.input_hash as Hex,
+      currency: getAddress(row.currency) as Address,
+      maxPrice: BigInt(row.max_price),
+      redundancy: row.redundancy,
+      verification: 0,
+      deadline: BigInt(row.deadline),
+      nonce: BigInt(row.nonce),
+    },
+    signature: row.requester_signature as Hex,
+    amount: BigInt(row.amount),
+    inputUpload: row.input_cid,
+    inputSize: row.input_size,
+    state: (typeof row.state === 'string' ? JSON.parse(row.state) : row.state) as OrderState,
+    resultCid: row.result_cid,
+    reason: row.reason,
+  };
+}
+
+/** Every order not in a terminal phase, oldest first. */
+export async function loadOpenOrders(db: SoukDb): Promise<OpenOrder[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('phase', 'not in', [...TERMINAL_PHASES])
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => fromRow(row as unknown as Row));
+}
+
+/** One order by hash, or undefined. */
+export async function findOrder(db: SoukDb, hash: string): Promise<OpenOrder | undefined> {
+  const row = await db.selectFrom('orders').selectAll().where('order_hash', '=', hash.toLowerCase()).executeTakeFirst();
+  return row ? fromRow(row as unknown as Row) : undefined;
+}
+
+/**
+ * Inserts a newly accepted order.
+ * @returns `false` when the requester already used this nonce for an order on this node (nothing written).
+ */
+export async function insertOrder(db: SoukDb, order: OpenOrder): Promise<boolean> {
+  const o = order.order;
+  const inserted = await db
+    .insertInto('orders')
+    .values({
+      order_hash: order.hash,
+      requester: o.requester.toLowerCase(),
+      model_id: String(o.modelId),
+      model_version: o.modelVersion,
+      input_hash: o.inputHash,
+      input_cid: order.inputUpload,
+      input_size: order.inputSize,
+      currency: o.currency.toLowerCase(),
+      max_price: String(o.maxPrice),
+      amount: String(order.amount),
+      redundancy: o.redundancy,
+      deadline: String(o.deadline),
+      nonce: String(o.nonce),
+      requester_signature: order.signature,
+      phase: order.state.phase,
+      state: JSON.stringify(order.state),
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('order_hash')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Writes an order's state, phase, result and reason. */
+export async function saveOrder(db: SoukDb, order: OpenOrder): Promise<void> {
+  await db
+    .updateTable('orders')
+    .set({
+      phase: order.state.phase,
+      state: JSON.stringify(order.state),
+      result_hash: order.state.resultHash ?? null,
+      result_cid: order.resultCid,
+      settle_tx: order.state.settleTx ?? null,
+      reason: order.reason,
+      updated_at: new Date(),
+    })
+    .where('order_hash', '=', order.hash)
+    .execute();
+}
+
+/**
+ * The input bytes of an order, read from its upload (an upload of the requester, checked at acceptance).
+ * @throws {NotFoundError} When the upload is gone.
+ */
+export async function orderInput(
+  services: Pick<NodeServices, 'db' | 'storage'>,
+  order: Pick<OpenOrder, 'hash' | 'inputUpload'>,
+): Promise<Uint8Array> {
+  const upload = await services.db
+    .selectFrom('uploads')
+    .selectAll()
+    .where('id', '=', order.inputUpload)
+    .executeTakeFirst();
+  if (!upload) throw new NotFoundError(`The input upload of order ${order.hash} is gone.`);
+  return readAll(
+    await contentStream(services, {
+      cid: upload.content_cid,
+      size: Number(upload.size),
+      sha256: upload.sha256,
+      encrypted: upload.wrapped_key !== null,
+      uploadId: upload.id,
+    }),
+  );
+}

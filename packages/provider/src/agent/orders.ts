@@ -1,0 +1,242 @@
+/**
+ * The provider's side of compute protocol v2 (`@souk/protocol`'s `orders.ts`): orders arrive on
+ * `<prefix>.orders.assigned.<address>` with the requester's signed order and, when small, the input inline. Per
+ * order the provider
+ *
+ * 1. confirms receipt (`received`), checks that the order hashes to the announced order hash under the announced
+ *    ComputeEscrow domain and that the input's SHA-256 is the order's `inputHash`;
+ * 2. fetches the model bundle through the node's order gateway unless cached by content CID (hash-checked);
+ * 3. runs the pipeline and sends `commit` with `keccak256(abi.encode(orderHash, resultHash, salt, provider))`;
+ * 4. on the node's `reveal` request sends its result bytes, salt and EIP-712 ResultAttestation signature.
+ *
+ * No transaction is sent: the provider is paid when the node settles the order in a batch, on its signed
+ * attestation. Pending reveals live in memory: a provider restarted between commit and reveal loses them, and the
+ * node gives its slot to another provider (it is not slashed: it signed nothing).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  hashJobOrder,
+  JOB_ACCESS_HEADER,
+  normaliseJobOrder,
+  type OrderAssignment,
+  type OrderReply,
+  orderSubjects,
+  resultAttestationTypedData,
+  resultCommitment,
+} from '@souk/protocol';
+import type { Hex, LocalAccount } from 'viem';
+import { NodeRequestError } from '../errors.ts';
+import type { ExecutedJob, JobExecutor } from '../jobs/execute.ts';
+import { classifyJobFailure } from '../jobs/failure.ts';
+import { signJobAccess } from '../jobs/jobAccess.ts';
+import type { ProviderBus, ProviderBusMessage } from './messages.ts';
+
+/** What the order worker needs from its provider agent. */
+export type OrderWorkerContext = {
+  account: LocalAccount;
+  bus: ProviderBus;
+  /** The agent's executor (created on first use). */
+  executor(): JobExecutor;
+  /** The agent's bundle cache by content CID. */
+  bundles: Map<string, Uint8Array>;
+  /** Called around each run (load accounting and heartbeats). */
+  onStart(): void;
+  onEnd(durationMs: number): void;
+  /** Fault drills: alter every result (a cheating provider), or take orders and never commit. */
+  faults?: {
+    corruptResult?: ((orderHash: Hex) => boolean) | undefined;
+    neverCommit?: ((orderHash: Hex) => boolean) | undefined;
+  };
+  log(line: string): void;
+};
+
+/** The bus's subject prefix (`souk` unless configured): the token(s) before `.jobs.assigned.`. */
+function busPrefix(bus: ProviderBus): string {
+  const prefix = (bus.subjects as { prefix?: string }).prefix;
+  return prefix ?? bus.subjects.assigned('x').slice(0, -'.jobs.assigned.x'.length);
+}
+
+/** A subscribed worker. */
+export type OrderWorker = { close(): Promise<void> };
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Downloads order content (`model` or `input`) through the node's order gateway and checks its SHA-256.
+ * @throws {NodeRequestError} When the node refuses or the bytes do not match.
+ */
+export async function downloadOrderContent(
+  account: LocalAccount,
+  chainId: number,
+  computeMarketOrEscrow: Hex,
+  nodeUrl: string,
+  orderHash: Hex,
+  part: 'model' | 'input',
+  expectedSha256: string,
+): Promise<Uint8Array> {
+  const access = await signJobAccess({
+    account,
+    jobId: BigInt(orderHash),
+    chainId,
+    computeMarket: computeMarketOrEscrow,
+  });
+  const response = await fetch(`${nodeUrl}/api/v1/orders/${orderHash}/${part}`, {
+    headers: { [JOB_ACCESS_HEADER]: access },
+  });
+  if (!response.ok) {
+    let detail = `${response.status} ${response.statusText}`;
+    try {
+      const problem = (await response.json()) as { detail?: string };
+      if (problem.detail) detail = `${response.status}: ${problem.detail}`;
+    } catch {}
+    throw new NodeRequestError(`The node refused the ${part} of order ${orderHash}.`, { details: detail });
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (sha256Hex(bytes) !== expectedSha256.replace(/^0x/, '').toLowerCase()) {
+    throw new NodeRequestError(`The ${part} of order ${orderHash} does not match its hash.`);
+  }
+  return bytes;
+}
+
+/**
+ * Subscribes the provider to its order assignments.
+ * @param computeMarket The ComputeMarket address: the verifying contract of job-access signatures (gateway auth).
+ */
+export async function startOrderWorker(context: OrderWorkerContext, computeMarket: Hex): Promise<OrderWorker> {
+  const { account, bus, log } = context;
+  const address = account.address;
+  const subjects = orderSubjects(busPrefix(bus));
+  /** Results committed and not yet revealed, by order hash. */
+  const pending = new Map<
+    Hex,
+    { executed: Pick<ExecutedJob, 'result' | 'resultHash'>; salt: Hex; chainId: number; escrow: Hex }
+  >();
+  /** Orders being run now (a redelivered assignment must not run twice). */
+  const runningOrders = new Set<Hex>();
+
+  const reply = (message: OrderReply, id: string) =>
+    bus
+      .publish(subjects.replies(message.orderHash), message, { id })
+      .catch((error: Error) =>
+        log(
+          `provider ${address}: reply ${message.kind} of ${message.orderHash.slice(0, 10)} not sent: ${error.message}`,
+        ),
+      );
+
+  async function run(message: Extract<OrderAssignment, { kind: 'assign' }>, messageId: string): Promise<void> {
+    const orderHash = message.orderHash.toLowerCase() as Hex;
+    await reply({ kind: 'received', orderHash, provider: address }, `received:${messageId}:${address}`);
+    if (pending.has(orderHash) || runningOrders.has(orderHash)) return; // redelivery of work already done or running
+    const order = normaliseJobOrder(message.order);
+    if (hashJobOrder(message.chainId, message.computeEscrow, order).toLowerCase() !== orderHash) {
+      log(`provider ${address}: assignment ${orderHash.slice(0, 10)} does not match its order; ignored`);
+      return;
+    }
+    if (context.faults?.neverCommit?.(orderHash)) return;
+    runningOrders.add(orderHash);
+    const started = Date.now();
+    context.onStart();
+    try {
+      const input = message.input
+        ? new Uint8Array(Buffer.from(message.input, 'base64'))
+        : await downloadOrderContent(
+            account,
+            message.chainId,
+            computeMarket,
+            message.nodeUrl,
+            orderHash,
+            'input',
+            order.inputHash,
+          );
+      if (`0x${sha256Hex(input)}` !== order.inputHash)
+        throw new NodeRequestError('The inline input does not match the order’s inputHash.');
+      let bundle = context.bundles.get(message.model.contentCid);
+      if (!bundle) {
+        bundle = await downloadOrderContent(
+          account,
+          message.chainId,
+          computeMarket,
+          message.nodeUrl,
+          orderHash,
+          'model',
+          message.model.contentSha256,
+        );
+        context.bundles.set(message.model.contentCid, bundle);
+        while (context.bundles.size > 4) context.bundles.delete(context.bundles.keys().next().value as string);
+      }
+      const deadlineMs = Math.max(1, Number(order.deadline) * 1000 - Date.now());
+      let executed: Pick<ExecutedJob, 'result' | 'resultHash'> = await context
+        .executor()
+        .execute({ pipeline: message.model.pipeline, bundle, input, deadlineMs });
+      if (context.faults?.corruptResult?.(orderHash)) {
+        const result = new TextEncoder().encode(JSON.stringify({ corrupted: true }));
+        executed = { result, resultHash: `0x${sha256Hex(result)}` as Hex };
+      }
+      const salt = `0x${randomBytes(32).toString('hex')}` as Hex;
+      pending.set(orderHash, { executed, salt, chainId: message.chainId, escrow: message.computeEscrow });
+      const durationMs = Date.now() - started;
+      await reply(
+        {
+          kind: 'commit',
+          orderHash,
+          provider: address,
+          commitment: resultCommitment(orderHash, executed.resultHash, salt, address),
+          durationMs,
+        },
+        `commit:${orderHash}:${address}`,
+      );
+    } catch (error) {
+      const failure = classifyJobFailure(error);
+      log(`provider ${address}: order ${orderHash.slice(0, 10)} failed: ${(error as Error).message}`);
+      await reply(
+        {
+          kind: 'failed',
+          orderHash,
+          provider: address,
+          reason: failure.reason,
+          code: failure.deterministic ? failure.code : undefined,
+        },
+        `failed:${orderHash}:${address}:${messageId}`,
+      );
+    } finally {
+      runningOrders.delete(orderHash);
+      context.onEnd(Date.now() - started);
+    }
+  }
+
+  async function reveal(orderHash: Hex): Promise<void> {
+    const entry = pending.get(orderHash);
+    if (!entry) return; // nothing committed here (restarted, or not ours)
+    const signature = await account.signTypedData(
+      resultAttestationTypedData(entry.chainId, entry.escrow, orderHash, entry.executed.resultHash),
+    );
+    await reply(
+      {
+        kind: 'reveal',
+        orderHash,
+        provider: address,
+        resultHash: entry.executed.resultHash,
+        salt: entry.salt,
+        signature,
+        result: Buffer.from(entry.executed.result).toString('base64'),
+      },
+      `reveal:${orderHash}:${address}`,
+    );
+    // Kept until the process ends or a bounded number of newer orders pushes it out: a reveal request can be
+    // redelivered after the node replaced another slot.
+    while (pending.size > 256) pending.delete(pending.keys().next().value as Hex);
+  }
+
+  const subscription = await bus.subscribe<OrderAssignment>(
+    subjects.assigned(address),
+    async (message: ProviderBusMessage<OrderAssignment>) => {
+      const data = message.data;
+      if (data.kind === 'reveal') await reveal(data.orderHash.toLowerCase() as Hex);
+      // Not awaited: the subscription delivers one message at a time, and a reveal request must not wait behind
+      // the next order's inference.
+      else void run(data, message.id);
+    },
+    { durable: `provider-orders-${address.toLowerCase()}`, deliverPolicy: 'new', maxDeliver: 3, backoffMs: 500 },
+  );
+  return subscription;
+}

@@ -1,0 +1,128 @@
+import { type JobOrder, jobOrderToJson, jobOrderTypedData, Verification } from '@souk/protocol';
+import { type Address, createPublicClient, http, type PublicClient, sha256, zeroAddress } from 'viem';
+import type { SoukClient } from '../../clients/createSoukClient.ts';
+import { SoukError } from '../../errors/base.ts';
+import { JobFailedError } from '../../errors/jobs.ts';
+import { getContracts } from '../chain/getContracts.ts';
+import { getNodeInfo } from '../ops/getNodeInfo.ts';
+import { getOrder, type Order } from './getOrder.ts';
+import { type VerifiedResult, verifyOrderResult } from './verifyOrderResult.ts';
+
+/**
+ * Who signs an order: a viem `LocalAccount` (`privateKeyToAccount`) or anything with its `signTypedData` (a wallet
+ * client bound to an account: `{ address, signTypedData: (t) => walletClient.signTypedData(t) }`).
+ */
+export type OrderSigner = { address: Address; signTypedData: (typedData: never) => Promise<`0x${string}`> };
+
+/** Parameters of {@link runOrder}. */
+export type RunOrderParameters = {
+  /** The model (or agent) asset. */
+  assetId: bigint | string;
+  /** The input bytes (inline: at most 1 MiB). */
+  input: Uint8Array;
+  /** Providers that must agree, 1…5. @default 2 */
+  redundancy?: number | undefined;
+  /** The most the job may cost, wei of `currency` (charged at settlement, from the escrow balance). */
+  maxPriceWei: bigint;
+  /** ERC-20 to pay in; absent: native. */
+  currency?: Address | undefined;
+  /** Seconds until the order's deadline (it can no longer be charged after it). @default 300 */
+  deadlineSeconds?: number | undefined;
+  /**
+   * An account that signs the order (EIP-712, e.g. a wallet's or a local key's); absent: the node signs for a devnet
+   * account it holds (and deposits any shortfall from it).
+   */
+  account?: OrderSigner | undefined;
+  /**
+   * Reads the ProviderRegistry to check each attesting provider is active: pass a client of your own RPC to verify
+   * without trusting the node. @default a client of the node's advertised RPC URL
+   */
+  publicClient?: PublicClient | undefined;
+  /** How long to wait for the result, ms. @default 120,000 */
+  timeoutMs?: number | undefined;
+};
+
+/** The verified result of an order. */
+export type RunOrderReturnType<TOutput = unknown> = VerifiedResult & {
+  /** The result parsed as JSON (OCR lines, tensors…). */
+  output: TOutput;
+  /** The order as the node holds it (phase, attestations, later the settlement transaction). */
+  order: Order;
+};
+
+/**
+ * Runs a model through compute protocol v2: signs a job order (or has the node sign for a devnet account), posts it
+ * with the input inline, waits for the r providers' agreement, and verifies the result itself
+ * ({@link verifyOrderResult}: order hash, result hash, every attestation's signer, each signer active on-chain)
+ * before returning. Payment happens later, when the node settles the order in a batch.
+ * @throws {JobFailedError} The job cannot run on this input (nobody is charged or slashed).
+ * @throws {SoukError} Expired or unpaid, or no result within `timeoutMs`.
+ * @throws {ResultVerificationError} The result does not verify.
+ * @throws {SoukApiError} 402 (escrow balance too low: deposit first), 400/422 (order refused).
+ * @example
+ * ```ts
+ * const { output, providers } = await runOrder(client, { assetId: 1n, input: png, maxPriceWei: parseEther('0.001') })
+ * ```
+ */
+export async function runOrder<TOutput = unknown>(
+  client: SoukClient,
+  parameters: RunOrderParameters,
+): Promise<RunOrderReturnType<TOutput>> {
+  const { assetId, input, redundancy = 2, maxPriceWei, currency = zeroAddress, deadlineSeconds = 300 } = parameters;
+  const encoded = Buffer.from(input).toString('base64');
+  let body: Record<string, unknown>;
+  if (parameters.account) {
+    const account = parameters.account;
+    const [{ chainId, contracts }, escrow, asset] = await Promise.all([
+      getContracts(client),
+      client.json<{ nextNonce: string }>(`/api/v1/orders/escrow?currency=${currency}`),
+      client.json<{ versions?: Array<{ version: number }> }>(`/api/v1/assets/${assetId}`),
+    ]);
+    const computeEscrow = contracts.computeEscrow;
+    const order: JobOrder = {
+      requester: account.address,
+      modelId: BigInt(assetId),
+      modelVersion: (asset.versions ?? []).reduce((latest, v) => Math.max(latest, v.version), 0),
+      inputHash: sha256(input),
+      currency,
+      maxPrice: maxPriceWei,
+      redundancy,
+      verification: Verification.Exact,
+      deadline: BigInt(Math.floor(Date.now() / 1000) + deadlineSeconds),
+      nonce: BigInt(escrow.nextNonce),
+    };
+    const signature = await account.signTypedData(jobOrderTypedData(chainId, computeEscrow, order) as never);
+    body = { order: jobOrderToJson(order), signature, input: encoded };
+  } else {
+    body = {
+      assetId: String(assetId),
+      maxPriceWei: String(maxPriceWei),
+      redundancy,
+      currency,
+      deadlineSeconds,
+      input: encoded,
+    };
+  }
+  const submitted = await client.json<Order>('/api/v1/orders', { method: 'POST', body });
+  const deadline = Date.now() + (parameters.timeoutMs ?? 120_000);
+  let order = submitted;
+  while (order.phase === 'running' || order.phase === 'disputed') {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new SoukError(`No result for order ${submitted.orderHash} within the timeout.`);
+    order = await getOrder(client, { orderHash: submitted.orderHash, waitMs: Math.min(left, 30_000) });
+  }
+  if (order.phase === 'failed') {
+    throw new JobFailedError({ jobId: BigInt(order.orderHash), reason: order.reason, reproducedByReferee: true });
+  }
+  if (order.phase === 'expired' || order.phase === 'unpaid') {
+    throw new SoukError(`Order ${order.orderHash} ended ${order.phase}: ${order.reason ?? 'no result'}.`);
+  }
+  let publicClient = parameters.publicClient;
+  const { contracts } = await getContracts(client);
+  if (!publicClient) {
+    const info = await getNodeInfo(client);
+    publicClient = createPublicClient({ transport: http(info.rpcUrl) }) as PublicClient;
+  }
+  const verified = await verifyOrderResult(order, { publicClient, registry: contracts.providerRegistry });
+  return { ...verified, output: order.output as TOutput, order };
+}
