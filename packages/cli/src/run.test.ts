@@ -83,7 +83,7 @@ describe('souk run and souk provider against a node with local providers', { tim
   test('souk run --json: the recognised text, both providers agreeing, the job finalized and the 80/15/5 payouts', async () => {
     const reward = parseEther('0.01');
     const { job, result } = await soukJson<RunJson>(
-      ['run', sampleId, '--input', image, '--redundancy', '2', '--max-price', '0.01'],
+      ['run', sampleId, '--input', image, '--redundancy', '2', '--max-price', '0.01', '--on-chain'],
       env,
     );
     const text = normalise(result.output.lines.map((l) => l.text).join(' '));
@@ -104,7 +104,7 @@ describe('souk run and souk provider against a node with local providers', { tim
   });
 
   test('souk run (text): prints the recognised text, the verification, the payouts and the transactions', async () => {
-    const run = await souk(['run', sampleId, '--input', image], env);
+    const run = await souk(['run', sampleId, '--input', image, '--on-chain'], env);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Recognised text$/m);
     const recognised = run.stdout.split('\n')[1] ?? '';
@@ -121,6 +121,25 @@ describe('souk run and souk provider against a node with local providers', { tim
       run.stderr.indexOf(`s  ${s}`),
     );
     for (const [i, at] of steps.entries()) assert.ok(at >= 0 && (i === 0 || at > steps[i - 1]), run.stderr);
+  });
+
+  test('souk run (signed order, the default): the verified text with both signatures, paid in the next batch', async () => {
+    const run = await souk(['run', sampleId, '--input', image, '--redundancy', '2', '--max-price', '0.001'], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Recognised text$/m);
+    const recognised = run.stdout.split('\n')[1] ?? '';
+    assert.ok(levenshtein(normalise(recognised.replace(/\s+\(\d\.\d{3}\)$/, '')), TEXT) <= 2, recognised);
+    assert.match(run.stdout, /^Verification {2}order 0x[0-9a-f]{64} agreed by 2$/m);
+    assert.equal((run.stdout.match(/^ {2}signed {2}0x[0-9a-fA-F]{40} {2}0x/gm) ?? []).length, 2);
+    assert.match(run.stdout, /^ {2}settled {2}batch tx 0x[0-9a-f]{64}$/m);
+    assert.match(run.stderr, /result verified \(2 signature\(s\) checked\)/);
+    const json = await soukJson<{ order: { phase: string; amount: string; attestations: unknown[] } }>(
+      ['run', sampleId, '--input', image, '--redundancy', '1', '--max-price', '0.001', '--json'],
+      env,
+    );
+    assert.equal(json.order.phase, 'settled');
+    assert.equal(json.order.amount, String(parseEther('0.001')));
+    assert.equal(json.order.attestations.length, 1);
   });
 
   test('souk provider status: a local provider is registered and active, with its stake and completed jobs', async () => {

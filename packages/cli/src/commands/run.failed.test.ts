@@ -45,7 +45,7 @@ describe('souk run on an input the model cannot take', { timeout: 300_000 }, () 
   test('an input refused at order time: the 422 reason, exit 1, nothing escrowed', async () => {
     const input = path.join(dataDir, 'not-an-image.json');
     writeFileSync(input, '{"tensors":{}}');
-    const run = await souk(['run', String(node.sampleModelId), '--input', input], env);
+    const run = await souk(['run', String(node.sampleModelId), '--input', input, '--on-chain'], env);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /SOUK_ERR_INVALID_JOB_INPUT.*not a readable image/);
     assert.equal(await escrowed(), 0n);
@@ -57,7 +57,10 @@ describe('souk run on an input the model cannot take', { timeout: 300_000 }, () 
     const truncated = path.join(dataDir, 'truncated.png');
     const bytes = readFileSync(png);
     writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-    const run = await souk(['run', String(node.sampleModelId), '--input', truncated, '--deadline', '120'], env);
+    const run = await souk(
+      ['run', String(node.sampleModelId), '--input', truncated, '--deadline', '120', '--on-chain'],
+      env,
+    );
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /^Job #\d+ failed: The input is not a readable image/m);
     assert.match(run.stdout, /refunded in full, no provider slashed/);

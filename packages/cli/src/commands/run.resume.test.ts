@@ -46,7 +46,7 @@ test('souk run reconnects after the node restarts mid-job and prints the final r
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOUK_')));
   const child = spawn(
     process.execPath,
-    [BIN, 'run', String(node?.sampleModelId), '--input', png, '--redundancy', '2', '--node', url],
+    [BIN, 'run', String(node?.sampleModelId), '--input', png, '--redundancy', '2', '--node', url, '--on-chain'],
     { env: base, stdio: 'pipe' },
   );
   let stdout = '';

@@ -1,16 +1,21 @@
 /**
- * `souk run <asset> --input <file>`: runs a model through the compute market — uploads the input, escrows the
- * reward, follows the job through assignment, commit–reveal and settlement — then prints the recognised text
- * (OCR) or the output tensors, the providers, the verification record, the payout split and transaction hashes.
+ * `souk run <asset> --input <file>`: runs a model through the compute market. By default as a signed job order
+ * (compute protocol v2): the result arrives as soon as r providers agree, with their signed attestations, which
+ * this command checks itself (signatures, stake on-chain) before printing; the payment follows in the node's next
+ * settlement batch. With `--on-chain`, as a per-job ComputeMarket job (every step a transaction). Prints the
+ * recognised text (OCR) or the output, the verification record, and the payment.
  */
 import { readFileSync } from 'node:fs';
 import {
   getJob,
+  getOrder,
   JobFailedError,
   type JobLifecycleEvent,
   type JobResult,
   type RunJobParameters,
   runJob,
+  runOrder,
+  type TransactionsReturnType,
 } from '@souk/sdk';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
@@ -18,6 +23,7 @@ import { EXIT, emit, guard, note } from '../command.ts';
 import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, table } from '../format.ts';
+import { settle } from '../transact.ts';
 
 export const summary = 'Run a model on an input through the compute market and print the verified result';
 
@@ -30,7 +36,9 @@ Options:
   --redundancy <r>      Providers that must agree, 1..5                                  [default: 2]
   --max-price <amount>  Most the job may cost, escrowed (e.g. 0.01)                      [default: 0.01]
   --currency <c>        eth, musd, souk or a token address                               [default: eth]
-  --deadline <seconds>  Time the providers have to commit                                [default: 900]
+  --deadline <seconds>  Time until the order's deadline (unpaid after it)                [default: 300; 900 on-chain]
+  --on-chain            Run as a per-job ComputeMarket job (submit, assign, commit, reveal, finalize on-chain)
+                        instead of a signed order settled in a batch (compute protocol v2, the default)
   --json                Print the result as JSON only
 ${accountHelp}
 ${nodeHelp}`;
@@ -90,6 +98,7 @@ export const run = (argv: string[]) =>
         'max-price': { type: 'string' },
         currency: { type: 'string' },
         deadline: { type: 'string' },
+        'on-chain': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       { positionals: 1, required: 1, names: ['the asset id'] },
@@ -106,7 +115,8 @@ export const run = (argv: string[]) =>
     if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
       throw new UsageError(`--redundancy: "${values.redundancy}" is not an integer in 1..5.`);
     }
-    const deadlineSeconds = Number(values.deadline ?? 900);
+    const onChain = values['on-chain'] === true;
+    const deadlineSeconds = Number(values.deadline ?? (onChain ? 900 : 300));
     if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 30) {
       throw new UsageError(`--deadline: "${values.deadline}" is not a number of seconds ≥ 30.`);
     }
@@ -121,6 +131,73 @@ export const run = (argv: string[]) =>
     note(
       `running asset #${assetId} on ${values.input} (${input.length} bytes) as ${account.address}, r = ${redundancy}…`,
     );
+    if (!onChain) {
+      const native = currency === '0x0000000000000000000000000000000000000000';
+      // The order is paid from the escrow balance: top it up first when it cannot cover this one (ten jobs' worth,
+      // so the next runs need no transaction). The node sends it for devnet accounts; else this account signs it.
+      const escrow = await context.client.json<{ available: string }>(`/api/v1/orders/escrow?currency=${currency}`);
+      if (BigInt(escrow.available) < maxPriceWei) {
+        const amount = maxPriceWei * 10n - BigInt(escrow.available);
+        note(`  depositing ${formatAmount(String(amount), token)} into the ComputeEscrow…`);
+        const written = await context.client.json<TransactionsReturnType>('/api/v1/orders/escrow/deposit', {
+          method: 'POST',
+          body: { amountWei: String(amount), currency },
+        });
+        await settle(context, account, written);
+      }
+      const started = Date.now();
+      const run = await runOrder<OcrOutput>(context.client, {
+        assetId,
+        input,
+        redundancy,
+        maxPriceWei,
+        currency: native ? undefined : currency,
+        deadlineSeconds,
+        account, // the order is signed here (EIP-712), never by the node
+      });
+      const resultMs = Date.now() - started;
+      note(
+        `  ${(resultMs / 1000).toFixed(2).padStart(5)} s  result verified (${run.providers.length} signature(s) checked)`,
+      );
+      // The payout lands in the next batch: follow the order until it is settled (a few seconds at most).
+      let order = run.order;
+      for (let i = 0; i < 12 && !['settled', 'unpaid', 'expired', 'failed'].includes(order.phase); i++) {
+        order = await getOrder(context.client, { orderHash: order.orderHash, waitMs: 5_000 });
+      }
+      note(
+        `  ${((Date.now() - started) / 1000).toFixed(2).padStart(5)} s  ${order.phase}${order.settleTx ? `  tx ${order.settleTx}` : ''}`,
+      );
+      emit(
+        values.json,
+        { order, result: { output: run.output, resultHash: run.resultHash, providers: run.providers } },
+        () => {
+          const lines: string[] = [];
+          if (Array.isArray(run.output.lines)) {
+            lines.push(
+              'Recognised text',
+              ...run.output.lines.map((l) => `  ${l.text}    (${l.confidence.toFixed(3)})`),
+            );
+          } else {
+            lines.push('Output', `  ${JSON.stringify(run.output).slice(0, 2000)}`);
+          }
+          lines.push(
+            '',
+            `Verification  order ${order.orderHash} ${run.resolvedBy === 'agreement' ? `agreed by ${run.providers.length}` : 'decided by the referee'}`,
+            `  result hash  ${run.resultHash}`,
+            "  checked here: each signature is the provider's EIP-712 ResultAttestation, each provider active on-chain",
+          );
+          for (const a of order.attestations) lines.push(`  signed  ${a.provider}  ${a.signature.slice(0, 20)}…`);
+          lines.push(
+            '',
+            'Payment',
+            `  ${formatAmount(order.amount, token)} from the escrow, split 80 / 15 / 5 (providers / treasury / creator)`,
+            `  ${order.phase}${order.settleTx ? `  batch tx ${order.settleTx}` : ''}`,
+          );
+          return lines.join('\n');
+        },
+      );
+      return order.phase === 'settled' || order.phase === 'ready' || order.phase === 'settling' ? 0 : EXIT.failure;
+    }
     const handle = await runJob<OcrOutput>(context.client, {
       assetId,
       input,
