@@ -37,6 +37,11 @@ export type StartDevnetParameters = {
   dataDir: string;
   /** RPC port on 127.0.0.1. @default 8545 */
   port?: number | undefined;
+  /**
+   * Seconds between blocks (anvil `--block-time`), to run as an OP-Stack-like L2 does (2 s); absent: a block per
+   * transaction (instant mining).
+   */
+  blockTime?: number | undefined;
   /** Called with progress lines. */
   log?: ((line: string) => void) | undefined;
 };
@@ -68,11 +73,16 @@ export type Devnet = {
  * @throws {AnvilPortInUseError} when another process already listens on `port`.
  * @throws {AnvilStartError} when anvil cannot start.
  */
-export async function startDevnet({ dataDir, port = 8545, log = () => {} }: StartDevnetParameters): Promise<Devnet> {
+export async function startDevnet({
+  dataDir,
+  port = 8545,
+  blockTime,
+  log = () => {},
+}: StartDevnetParameters): Promise<Devnet> {
   const stateFile = path.join(dataDir, 'anvil-state.json.gz');
   const legacy = path.join(dataDir, 'anvil-state.json'); // anvil's own dump, before saves were atomic
   if (!existsSync(stateFile) && existsSync(legacy)) renameSync(legacy, stateFile);
-  const anvil = await startAnvil({ port, stateFile });
+  const anvil = await startAnvil({ port, stateFile, blockTime });
   try {
     const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
     const accounts = devAccounts();

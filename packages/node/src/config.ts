@@ -14,6 +14,8 @@ export type NodeConfig = {
   port: number;
   /** Port of the embedded anvil devnet (when `rpcUrl` is not set). */
   devnetPort: number;
+  /** Seconds between the embedded devnet's blocks (anvil `--block-time`); unset = a block per transaction. */
+  devnetBlockTime?: number | undefined;
   /** External EVM JSON-RPC; unset = start the embedded devnet. */
   rpcUrl?: string | undefined;
   /** `deployments/<chainId>.json` describing the contracts on `rpcUrl` (required with `rpcUrl`). */
@@ -123,6 +125,7 @@ function fraction(name: string, value: string | undefined, fallback: number): nu
  * | HTTP port | `--port` | `PORT` | 8080 |
  * | HTTP host | `--host` | `HOST` | 127.0.0.1 |
  * | devnet RPC port | `--devnet-port` | `SOUK_RPC_PORT` | 8545 |
+ * | devnet block time, s (an L2's 2 s) | | `SOUK_DEVNET_BLOCK_TIME` (1…60) | a block per transaction |
  * | external chain | `--rpc-url` + `--deployments` | `RPC_URL` + `SOUK_DEPLOYMENTS` | embedded anvil |
  * | database | | `DATABASE_URL` | PGlite |
  * | storage | | `KUBO_API_URL` | Helia |
@@ -162,6 +165,10 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): NodeC
     host: pick('host', 'HOST') ?? '127.0.0.1',
     port: integer('PORT (--port)', pick('port', 'PORT'), 8080, 0, 65535),
     devnetPort: integer('SOUK_RPC_PORT (--devnet-port)', pick('devnet-port', 'SOUK_RPC_PORT'), 8545, 1, 65535),
+    devnetBlockTime:
+      env.SOUK_DEVNET_BLOCK_TIME === undefined
+        ? undefined
+        : integer('SOUK_DEVNET_BLOCK_TIME', env.SOUK_DEVNET_BLOCK_TIME, 0, 1, 60),
     rpcUrl,
     deploymentsFile: deploymentsFile ? path.resolve(deploymentsFile) : undefined,
     databaseUrl: url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']),

@@ -85,7 +85,12 @@ export type ChainService = {
  */
 export async function createChain(config: NodeConfig, log: (line: string) => void = () => {}): Promise<ChainService> {
   if (!config.rpcUrl) {
-    const devnet = await startDevnet({ dataDir: path.join(config.dataDir, 'chain'), port: config.devnetPort, log });
+    const devnet = await startDevnet({
+      dataDir: path.join(config.dataDir, 'chain'),
+      port: config.devnetPort,
+      blockTime: config.devnetBlockTime,
+      log,
+    });
     const chain = defineChain({
       id: devnet.deployment.chainId,
       name: 'Souk devnet',

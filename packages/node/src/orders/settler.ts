@@ -114,6 +114,7 @@ export async function startSettler(
         o.state.phase = 'settling';
       });
     let receipt: Awaited<ReturnType<typeof sender.send>>;
+    const sentAt = performance.now();
     try {
       receipt = await sender.send({
         address: escrow,
@@ -155,7 +156,9 @@ export async function startSettler(
         }
       });
     }
-    log(`batch ${receipt.hash.slice(0, 10)}…: ${settled} of ${batch.length} settled`);
+    log(
+      `batch ${receipt.hash.slice(0, 10)}…: ${settled} of ${batch.length} settled in ${Math.round(performance.now() - sentAt)} ms (block ${receipt.receipt.blockNumber}, gas ${receipt.receipt.gasUsed})`,
+    );
   }
 
   let running: Promise<void> | undefined;

@@ -175,7 +175,12 @@ export default async function orderRoutes(app: FastifyInstance) {
     return c;
   };
 
-  /** Next unused nonce of a requester, as far as this node knows (sequential nonces share one bitmap word). */
+  /** The last nonce handed out per requester by this process (concurrent devnet orders must not share one). */
+  const issued = new Map<string, bigint>();
+  /**
+   * Next unused nonce of a requester, as far as this node knows: sequential nonces share one bitmap word on-chain
+   * (one storage slot per 256 orders), so settling them costs least.
+   */
   async function nextNonce(requester: Address): Promise<bigint> {
     const row = await db
       .selectFrom('orders')
@@ -190,9 +195,15 @@ export default async function orderRoutes(app: FastifyInstance) {
         functionName: 'nonceUsed',
         args: [requester, nonce],
       })) as boolean;
-      if (!used) return nonce;
+      if (!used) break;
       nonce += 1n;
     }
+    // No await from here on: two concurrent callers cannot both take the same value.
+    const key = requester.toLowerCase();
+    const last = issued.get(key);
+    if (last !== undefined && nonce <= last) nonce = last + 1n;
+    issued.set(key, nonce);
+    return nonce;
   }
 
   app.post<{ Body: SubmitBody }>(
