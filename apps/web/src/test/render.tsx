@@ -25,6 +25,7 @@ export const info: GetNodeInfoReturnType = {
     licenses: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
     providerRegistry: '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853',
     computeMarket: '0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6',
+    computeEscrow: '0x8A791620dd6260079BF849Dc5567aDC3F2FdC318',
     governor: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
     timelock: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
   },
