@@ -14,6 +14,8 @@ export type NodeConfig = {
   port: number;
   /** Port of the embedded anvil devnet (when `rpcUrl` is not set). */
   devnetPort: number;
+  /** How often the settler closes a batch of agreed orders, ms (protocol v2). */
+  batchIntervalMs: number;
   /** Seconds between the embedded devnet's blocks (anvil `--block-time`); unset = a block per transaction. */
   devnetBlockTime?: number | undefined;
   /** External EVM JSON-RPC; unset = start the embedded devnet. */
@@ -125,6 +127,7 @@ function fraction(name: string, value: string | undefined, fallback: number): nu
  * | HTTP port | `--port` | `PORT` | 8080 |
  * | HTTP host | `--host` | `HOST` | 127.0.0.1 |
  * | devnet RPC port | `--devnet-port` | `SOUK_RPC_PORT` | 8545 |
+ * | settlement batch interval, ms (orders) | | `SOUK_BATCH_INTERVAL_MS` | 500 on the devnet, 2000 otherwise |
  * | devnet block time, s (an L2's 2 s) | | `SOUK_DEVNET_BLOCK_TIME` (1…60) | a block per transaction |
  * | external chain | `--rpc-url` + `--deployments` | `RPC_URL` + `SOUK_DEPLOYMENTS` | embedded anvil |
  * | database | | `DATABASE_URL` | PGlite |
@@ -165,6 +168,13 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): NodeC
     host: pick('host', 'HOST') ?? '127.0.0.1',
     port: integer('PORT (--port)', pick('port', 'PORT'), 8080, 0, 65535),
     devnetPort: integer('SOUK_RPC_PORT (--devnet-port)', pick('devnet-port', 'SOUK_RPC_PORT'), 8545, 1, 65535),
+    batchIntervalMs: integer(
+      'SOUK_BATCH_INTERVAL_MS',
+      env.SOUK_BATCH_INTERVAL_MS,
+      rpcUrl ? 2_000 : 500,
+      50,
+      86_400_000,
+    ),
     devnetBlockTime:
       env.SOUK_DEVNET_BLOCK_TIME === undefined
         ? undefined

@@ -182,7 +182,7 @@ export async function startNode(
                   nodeUrl: config.publicUrl ?? address,
                   auditRate: config.auditRate,
                   decide: { commitTimeoutMs: config.commitTimeoutSeconds * 1000 },
-                  settler: { intervalMs: chain.devnet ? 500 : 2_000 },
+                  settler: { intervalMs: config.batchIntervalMs },
                   log,
                 })
               : { stop: async () => {} },

@@ -273,6 +273,7 @@ export async function startOrderCoordinator(
       }
       case 'requestReveal': {
         state.revealRequested = true;
+        state.revealRequestedAtMs = Date.now();
         await saveOrder(db, order);
         for (const slot of state.slots) {
           await bus.publish(

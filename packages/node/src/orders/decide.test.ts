@@ -39,6 +39,16 @@ describe('decide (compute protocol v2)', () => {
     assert.deepEqual(decide(order, { ...s, revealRequested: true }, clock, settings), []);
   });
 
+  it('replaces a provider that committed but did not reveal within the timeout after the request', () => {
+    const s = state({
+      revealRequested: true,
+      revealRequestedAtMs: 10_000,
+      slots: [slot('a', { commitment: C, resultHash: H1 }), slot('b', { commitment: C })],
+    });
+    assert.deepEqual(decide(order, s, clock, settings), [{ type: 'replace', provider: 'b', why: 'no-reveal' }]);
+    assert.deepEqual(decide(order, { ...s, revealRequestedAtMs: 90_000 }, clock, settings), []);
+  });
+
   it('does not request reveals while a slot has not committed', () => {
     const s = state({ slots: [slot('a', { commitment: C }), slot('b')] });
     assert.deepEqual(decide(order, s, clock, settings), []);

@@ -11,6 +11,7 @@
  * | running | a slot without a commitment `commitTimeoutMs` after assignment, or that reported a provider fault | `replace` (never slashed: nothing was signed) |
  * | running | a slot reported that the job itself cannot run | `reproduce` (the referee runs it: fails too → `fail`, else `replace`) |
  * | running | all r committed, reveal not requested | `requestReveal` |
+ * | running | all r committed, a slot unrevealed `commitTimeoutMs` after the request | `replace` it (the others' answers are out: `leaked`, so audited) |
  * | running | all r revealed, equal | `agree` (the result goes to the requester now) |
  * | running | all r revealed, different | `dispute` |
  * | agreed | audit undecided | `drawAudit` (the loop draws with probability `auditRate`, always when `leaked`) |
@@ -46,7 +47,7 @@ export type DecideClock = { nowMs: number; chainTime: number };
 export type Action =
   | { type: 'assign'; count: number }
   | { type: 'announce'; provider: string }
-  | { type: 'replace'; provider: string; why: 'no-receipt' | 'no-commit' | 'provider-fault' }
+  | { type: 'replace'; provider: string; why: 'no-receipt' | 'no-commit' | 'no-reveal' | 'provider-fault' }
   | { type: 'reproduce'; provider: string }
   | { type: 'requestReveal' }
   | { type: 'agree'; resultHash: `0x${string}` }
@@ -98,7 +99,11 @@ function decideRunning(
     return slots.every((s) => s.resultHash === first) ? [{ type: 'agree', resultHash: first }] : [{ type: 'dispute' }];
   }
   if (slots.length === order.redundancy && slots.every(committed)) {
-    return state.revealRequested ? [] : [{ type: 'requestReveal' }];
+    if (!state.revealRequested) return [{ type: 'requestReveal' }];
+    // A provider that committed and never reveals (it crashed, or withholds its answer) gives up its slot.
+    const since = state.revealRequestedAtMs ?? clock.nowMs;
+    if (clock.nowMs - since < settings.commitTimeoutMs || left <= settings.minWorkingSeconds) return [];
+    return slots.filter((s) => !revealed(s)).map((s) => ({ type: 'replace', provider: s.provider, why: 'no-reveal' }));
   }
   if (state.failureCheck === 'pending') return []; // the referee is reproducing a report: wait for its verdict
   const actions: Action[] = [];

@@ -52,6 +52,8 @@ export type OrderState = {
   excluded: string[];
   /** Whether the reveal request was sent (all r commitments were in). */
   revealRequested: boolean;
+  /** When the reveal request was sent, ms since the epoch (a slot that never reveals is replaced after a timeout). */
+  revealRequestedAtMs?: number | undefined;
   /**
    * Whether some answer was revealed while a slot was still open (a slot was replaced after reveals began): a
    * replacement could have copied it, so the order is always audited.
