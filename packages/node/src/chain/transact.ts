@@ -91,7 +91,15 @@ export async function transact(
     let hash: Hex;
     try {
       await chain.publicClient.call({ account: wallet.account, to: call.to, data: call.data, value: call.value });
-      hash = await wallet.sendTransaction({ to: call.to, data: call.data, value: call.value });
+      // Headroom: a transaction mined between the estimate and this one can make it costlier (a balance the
+      // settler just emptied turns this deposit's write from 2.9k into a 20k zero-to-non-zero store).
+      const gas = await chain.publicClient.estimateGas({
+        account: wallet.account,
+        to: call.to,
+        data: call.data,
+        value: call.value,
+      });
+      hash = await wallet.sendTransaction({ to: call.to, data: call.data, value: call.value, gas: gas + gas / 4n });
     } catch (error) {
       throw new ChainRevertError(revertReason(error));
     }

@@ -20,7 +20,7 @@ import {
   normaliseJobOrder,
   Verification,
 } from '@souk/protocol';
-import { type Address, type Hex, sha256 } from 'viem';
+import { type Address, type Hex, recoverTypedDataAddress, sha256 } from 'viem';
 import { chainNow } from '../compute/chainClock.ts';
 import { assertInputBytes } from '../compute/inputCheck.ts';
 import {
@@ -142,13 +142,17 @@ export async function acceptOrder(
   }
   const escrow = chain.deployment.contracts.computeEscrow as Address;
   const chainId = chain.deployment.chainId;
-  const valid = await chain.publicClient
-    .verifyTypedData({
-      address: order.requester,
-      ...jobOrderTypedData(chainId, escrow, order),
-      signature: parameters.signature,
-    })
-    .catch(() => false);
+  const typedData = jobOrderTypedData(chainId, escrow, order);
+  // An EOA's signature is checked locally; only when it does not recover to the requester is the chain asked (an
+  // EIP-1271 contract wallet, or an EIP-6492 wrapped signature of one not deployed yet).
+  const recovered = await recoverTypedDataAddress({ ...typedData, signature: parameters.signature }).catch(
+    () => undefined,
+  );
+  const valid =
+    recovered?.toLowerCase() === order.requester.toLowerCase() ||
+    (await chain.publicClient
+      .verifyTypedData({ address: order.requester, ...typedData, signature: parameters.signature })
+      .catch(() => false));
   if (!valid)
     throw new UnauthorizedError(
       'The order signature is not the requester’s (EIP-712 JobOrder, domain "Souk ComputeEscrow" v1).',
@@ -254,7 +258,23 @@ export async function acceptOrder(
   });
 }
 
+/** Governed parameters change rarely (through the timelock): read at most every 10 s per node. */
+const governedCache = new Map<string, { at: number; value: Promise<unknown> }>();
+function governed<T>(services: Pick<NodeServices, 'chain'>, name: string, read: () => Promise<T>): Promise<T> {
+  const key = `${services.chain.deployment.chainId}:${services.chain.deployment.contracts.computeEscrow}:${name}`;
+  const hit = governedCache.get(key);
+  if (hit && Date.now() - hit.at < 10_000) return hit.value as Promise<T>;
+  const value = read();
+  governedCache.set(key, { at: Date.now(), value });
+  value.catch(() => governedCache.delete(key));
+  return value;
+}
+
 async function currencyAllowed(services: Pick<NodeServices, 'chain'>, currency: Address): Promise<boolean> {
+  return governed(services, `currency:${currency}`, () => readCurrencyAllowed(services, currency));
+}
+
+async function readCurrencyAllowed(services: Pick<NodeServices, 'chain'>, currency: Address): Promise<boolean> {
   return (await services.chain.publicClient.readContract({
     address: services.chain.deployment.contracts.computeEscrow as Address,
     abi: computeEscrowAbi,

@@ -341,6 +341,7 @@ export async function startOrderCoordinator(
     await withLock(hash, async () => {
       const order = open.get(hash);
       if (!order) return;
+      let dirty = false;
       for (let round = 0; round < 6; round++) {
         const actions = decide(
           { redundancy: order.order.redundancy, deadline: Number(order.order.deadline) },
@@ -352,8 +353,10 @@ export async function startOrderCoordinator(
         let changed = false;
         for (const action of actions) changed = (await perform(order, action)) || changed;
         if (!changed) break;
-        await persist(order);
+        dirty = true;
       }
+      // One write per step (actions that reach outside — assignment, reveal requests — save before they publish).
+      if (dirty) await persist(order);
       if (['settled', 'failed', 'expired', 'unpaid'].includes(order.state.phase)) {
         open.delete(hash);
         inputs.delete(hash);

@@ -14,6 +14,22 @@ import { type VerifiedResult, verifyOrderResult } from './verifyOrderResult.ts';
  */
 export type OrderSigner = { address: Address; signTypedData: (typedData: never) => Promise<`0x${string}`> };
 
+/** The node's chain, contracts and RPC URL, read once per client (they do not change while a node runs). */
+const facts = new WeakMap<SoukClient, ReturnType<typeof readFacts>>();
+async function readFacts(client: SoukClient) {
+  const [{ chainId, contracts }, { rpcUrl }] = await Promise.all([getContracts(client), getNodeInfo(client)]);
+  return { chainId, contracts, rpcUrl };
+}
+function nodeFacts(client: SoukClient) {
+  let hit = facts.get(client);
+  if (!hit) {
+    hit = readFacts(client);
+    facts.set(client, hit);
+    hit.catch(() => facts.delete(client));
+  }
+  return hit;
+}
+
 /** Parameters of {@link runOrder}. */
 export type RunOrderParameters = {
   /** The model (or agent) asset. */
@@ -74,7 +90,7 @@ export async function runOrder<TOutput = unknown>(
   if (parameters.account) {
     const account = parameters.account;
     const [{ chainId, contracts }, escrow, asset] = await Promise.all([
-      getContracts(client),
+      nodeFacts(client),
       client.json<{ nextNonce: string }>(`/api/v1/orders/escrow?currency=${currency}`),
       client.json<{ versions?: Array<{ version: number }> }>(`/api/v1/assets/${assetId}`),
     ]);
@@ -117,12 +133,8 @@ export async function runOrder<TOutput = unknown>(
   if (order.phase === 'expired' || order.phase === 'unpaid') {
     throw new SoukError(`Order ${order.orderHash} ended ${order.phase}: ${order.reason ?? 'no result'}.`);
   }
-  let publicClient = parameters.publicClient;
-  const { contracts } = await getContracts(client);
-  if (!publicClient) {
-    const info = await getNodeInfo(client);
-    publicClient = createPublicClient({ transport: http(info.rpcUrl) }) as PublicClient;
-  }
+  const { contracts, rpcUrl } = await nodeFacts(client);
+  const publicClient = parameters.publicClient ?? (createPublicClient({ transport: http(rpcUrl) }) as PublicClient);
   const verified = await verifyOrderResult(order, { publicClient, registry: contracts.providerRegistry });
   return { ...verified, output: order.output as TOutput, order };
 }
