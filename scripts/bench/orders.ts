@@ -28,6 +28,11 @@ const TPUT_SECONDS = Number(process.env.BENCH_TPUT_SECONDS ?? 30);
 const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 4);
 const TARGET_MS: Record<number, number | undefined> = { 1: 25, 2: 50 };
 
+/** One escrow deposit for every order of the run (orders in flight at once must not race for a top-up). */
+async function deposit(bench: Awaited<ReturnType<typeof startBenchNode>>) {
+  await bench.client.json('/api/v1/orders/escrow/deposit', { method: 'POST', body: { amountWei: String(parseEther('10')) } });
+}
+
 const started = performance.now();
 const dir = mkdtempSync(path.join(tmpdir(), 'souk-bench-orders-'));
 const png = renderInput(dir);
@@ -74,6 +79,7 @@ for (const chain of [
   progress(`${chain.name}: starting a node with 3 local providers`);
   const bench = await startBenchNode(3, chain.env);
   const price = parseEther('0.0001');
+  await deposit(bench);
   const publicClient = bench.node.services.chain.publicClient;
   const one = async (redundancy: number) => {
     const t0 = performance.now();
@@ -137,6 +143,7 @@ for (const chain of [
     await bench.stop();
     progress('throughput: a node with 2 local providers');
     const two = await startBenchNode(2, chain.env);
+    await deposit(two);
     const pc = two.node.services.chain.publicClient;
     for (let i = 0; i < 3; i++) {
       await runOrder(two.client, {

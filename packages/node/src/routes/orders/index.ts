@@ -23,6 +23,7 @@ import { verifyJobAccessSignature } from '../../compute/jobAccess.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, UnavailableError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { acceptOrder, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
+import { orderModel } from '../../orders/model.ts';
 import { TERMINAL_PHASES } from '../../orders/state.ts';
 import { findOrder, type OpenOrder, orderInput } from '../../orders/store.ts';
 import { address, bytes32, uintString } from '../../schemas.ts';
@@ -288,7 +289,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     }
     if (!body.assetId || !body.maxPriceWei) throw new BadRequestError('Name `assetId` and `maxPriceWei`.');
     const modelId = BigInt(body.assetId);
-    await assetManifest(app.souk, modelId); // 404 / 403 before any deposit
+    const { version } = await orderModel(app.souk, modelId); // 404 / 403 before any deposit
     let bytes = input;
     if (!bytes && body.uploadId) {
       const row = await db
@@ -301,17 +302,12 @@ export default async function orderRoutes(app: FastifyInstance) {
       bytes = await orderInput(app.souk, { inputUpload: body.uploadId, hash: '0x' });
     }
     if (!bytes) throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`.');
-    const versions = await db
-      .selectFrom('asset_versions')
-      .select((eb) => eb.fn.max('version').as('latest'))
-      .where('asset_id', '=', String(modelId))
-      .executeTakeFirst();
     const currency = (body.currency ?? zeroAddress) as Address;
     const maxPrice = BigInt(body.maxPriceWei);
     const order: JobOrder = {
       requester: wallet.account.address,
       modelId,
-      modelVersion: Number(versions?.latest ?? 0),
+      modelVersion: version,
       inputHash: sha256(bytes),
       currency,
       maxPrice,
