@@ -30,7 +30,10 @@ const TARGET_MS: Record<number, number | undefined> = { 1: 25, 2: 50 };
 
 /** One escrow deposit for every order of the run (orders in flight at once must not race for a top-up). */
 async function deposit(bench: Awaited<ReturnType<typeof startBenchNode>>) {
-  await bench.client.json('/api/v1/orders/escrow/deposit', { method: 'POST', body: { amountWei: String(parseEther('10')) } });
+  await bench.client.json('/api/v1/orders/escrow/deposit', {
+    method: 'POST',
+    body: { amountWei: String(parseEther('10')) },
+  });
 }
 
 const started = performance.now();
