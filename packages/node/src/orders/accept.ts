@@ -30,15 +30,14 @@ import {
   ForbiddenError,
   InsufficientEscrowError,
   InvalidOrderError,
-  NotFoundError,
   UnauthorizedError,
 } from '../errors.ts';
-import { contentStream, readAll } from '../gateway/assetContent.ts';
 import type { NodeServices } from '../services.ts';
 import type { OrderCoordinator } from './coordinator.ts';
+import { createKeyedLock } from './lock.ts';
 import { orderModel } from './model.ts';
 import { initialState } from './state.ts';
-import { insertOrder, type OpenOrder } from './store.ts';
+import { insertOrder, type OpenOrder, requesterUpload } from './store.ts';
 
 /** Largest inline input of `POST /orders`, bytes (larger inputs: upload first, then pass `uploadId`). */
 export const MAX_ORDER_INPUT_BYTES = 1024 * 1024;
@@ -64,15 +63,7 @@ export type AcceptOrderParameters = {
 const ZERO = '0x0000000000000000000000000000000000000000' as Address;
 
 /** Serialises acceptance per requester so two concurrent orders cannot both spend the same balance. */
-const requesterLocks = new Map<string, Promise<unknown>>();
-function perRequester<T>(requester: string, fn: () => Promise<T>): Promise<T> {
-  const previous = requesterLocks.get(requester) ?? Promise.resolve();
-  const next = previous.then(fn, fn);
-  const tail = next.catch(() => {});
-  requesterLocks.set(requester, tail);
-  void tail.then(() => requesterLocks.get(requester) === tail && requesterLocks.delete(requester));
-  return next;
-}
+const perRequester = createKeyedLock();
 
 /**
  * Escrow the requester can still commit: balance − pending withdrawal − open orders' amounts on this node, wei.
@@ -295,24 +286,8 @@ async function orderInputBytes(
     }
     return { bytes: input };
   }
-  const upload = await services.db
-    .selectFrom('uploads')
-    .selectAll()
-    .where('id', '=', uploadId as string)
-    .executeTakeFirst();
-  if (!upload) throw new NotFoundError(`No upload ${uploadId}.`);
-  if (upload.uploader !== order.requester.toLowerCase())
-    throw new ForbiddenError('That upload belongs to another account.');
-  const bytes = await readAll(
-    await contentStream(services, {
-      cid: upload.content_cid,
-      size: Number(upload.size),
-      sha256: upload.sha256,
-      encrypted: upload.wrapped_key !== null,
-      uploadId: upload.id,
-    }),
-  );
-  return { bytes, uploadId: upload.id };
+  const bytes = await requesterUpload(services, uploadId as string, order.requester);
+  return { bytes, uploadId };
 }
 
 /** `0x` + SHA-256 of bytes, hex (node:crypto: several times faster than a pure-JS hash on inputs of tens of KB). */

@@ -33,6 +33,7 @@ import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
 import { type Action, type DecideSettings, decide } from './decide.ts';
+import { createKeyedLock } from './lock.ts';
 import type { OrderState, Slot } from './state.ts';
 import { loadOpenOrders, type OpenOrder, orderInput, saveOrder } from './store.ts';
 
@@ -101,17 +102,7 @@ export async function startOrderCoordinator(
   for (const order of await loadOpenOrders(db)) open.set(order.hash, order);
 
   /** Per-order serial execution: replies, ticks and settler updates of one order never interleave. */
-  const locks = new Map<Hex, Promise<unknown>>();
-  function withLock<T>(hash: Hex, fn: () => Promise<T>): Promise<T> {
-    const previous = locks.get(hash) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const settled = next.catch(() => {});
-    locks.set(hash, settled);
-    void settled.then(() => {
-      if (locks.get(hash) === settled) locks.delete(hash);
-    });
-    return next;
-  }
+  const withLock = createKeyedLock();
 
   /** Model facts providers need, by asset id (a manifest is immutable per asset id once bound). */
   const models = new Map<string, OrderModel>();
@@ -492,7 +483,7 @@ export async function startOrderCoordinator(
       clearInterval(timer);
       for (const s of subscriptions) await s.close();
       await running;
-      await Promise.all([...locks.values()]);
+      await withLock.idle();
     },
   };
 }

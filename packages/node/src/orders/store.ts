@@ -5,7 +5,7 @@
 import type { JobOrder } from '@souk/protocol';
 import { type Address, getAddress, type Hex } from 'viem';
 import type { SoukDb } from '../db/index.ts';
-import { NotFoundError } from '../errors.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { contentStream, readAll } from '../gateway/assetContent.ts';
 import type { NodeServices } from '../services.ts';
 import { type OrderState, TERMINAL_PHASES } from './state.ts';
@@ -143,6 +143,22 @@ export async function saveOrder(db: SoukDb, order: OpenOrder): Promise<void> {
 }
 
 /**
+ * The plaintext of an upload held by `requester` (an order's input must be the requester's own upload).
+ * @throws {NotFoundError} (404) When there is no such upload.
+ * @throws {ForbiddenError} (403) When it belongs to another account.
+ */
+export async function requesterUpload(
+  services: Pick<NodeServices, 'db' | 'storage'>,
+  uploadId: string,
+  requester: string,
+): Promise<Uint8Array> {
+  const upload = await services.db.selectFrom('uploads').selectAll().where('id', '=', uploadId).executeTakeFirst();
+  if (!upload) throw new NotFoundError(`No upload ${uploadId}.`);
+  if (upload.uploader !== requester.toLowerCase()) throw new ForbiddenError('That upload belongs to another account.');
+  return uploadPlaintext(services, upload);
+}
+
+/**
  * The input bytes of an order, read from its upload (an upload of the requester, checked at acceptance).
  * @throws {NotFoundError} When the upload is gone.
  */
@@ -156,6 +172,14 @@ export async function orderInput(
     .where('id', '=', order.inputUpload)
     .executeTakeFirst();
   if (!upload) throw new NotFoundError(`The input upload of order ${order.hash} is gone.`);
+  return uploadPlaintext(services, upload);
+}
+
+/** An upload row's verified plaintext. */
+async function uploadPlaintext(
+  services: Pick<NodeServices, 'db' | 'storage'>,
+  upload: { id: string; content_cid: string; size: number | string; sha256: string; wrapped_key: string | null },
+): Promise<Uint8Array> {
   return readAll(
     await contentStream(services, {
       cid: upload.content_cid,

@@ -39,13 +39,35 @@ export async function downloadJobContent(
   part: 'model' | 'input',
   expectedSha256: string,
 ): Promise<Uint8Array> {
+  return downloadVerified(
+    context,
+    `${nodeUrl}/api/v1/jobs/${jobId}/${part}`,
+    jobId,
+    `the ${part} of job ${jobId}`,
+    expectedSha256,
+  );
+}
+
+/**
+ * GETs job-authorised content (a fresh EIP-712 job access for `jobId`) and checks its SHA-256: the one download path of
+ * the job gateway (ComputeMarket jobs) and the order gateway (protocol-v2 orders, `jobId` = the order hash).
+ * @param what - What is fetched, for messages (`the model of job 7`).
+ * @throws {NodeRequestError} When the node refuses or the bytes do not match.
+ */
+export async function downloadVerified(
+  context: NodeApiContext,
+  url: string,
+  jobId: bigint,
+  what: string,
+  expectedSha256: string,
+): Promise<Uint8Array> {
   const access = await signJobAccess({ ...context, jobId });
-  const response = await fetch(`${nodeUrl}/api/v1/jobs/${jobId}/${part}`, { headers: { [JOB_ACCESS_HEADER]: access } });
-  if (!response.ok) await fail(response, `the ${part} of job ${jobId}`);
+  const response = await fetch(url, { headers: { [JOB_ACCESS_HEADER]: access } });
+  if (!response.ok) await fail(response, what);
   const bytes = new Uint8Array(await response.arrayBuffer());
   const digest = sha256(bytes);
   if (digest !== expectedSha256.replace(/^0x/, '').toLowerCase()) {
-    throw new NodeRequestError(`The ${part} of job ${jobId} does not match its hash.`, {
+    throw new NodeRequestError(`${what[0]?.toUpperCase()}${what.slice(1)} does not match its hash.`, {
       details: `expected ${expectedSha256}, got ${digest}`,
     });
   }

@@ -16,7 +16,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   hashJobOrder,
-  JOB_ACCESS_HEADER,
   normaliseJobOrder,
   type OrderAssignment,
   type OrderReply,
@@ -28,8 +27,8 @@ import type { Hex, LocalAccount } from 'viem';
 import { NodeRequestError } from '../errors.ts';
 import type { ExecutedJob, JobExecutor } from '../jobs/execute.ts';
 import { classifyJobFailure } from '../jobs/failure.ts';
-import { signJobAccess } from '../jobs/jobAccess.ts';
 import type { ProviderBus, ProviderBusMessage } from './messages.ts';
+import { downloadVerified } from './nodeApi.ts';
 
 /** What the order worker needs from its provider agent. */
 export type OrderWorkerContext = {
@@ -65,37 +64,22 @@ const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).dige
  * Downloads order content (`model` or `input`) through the node's order gateway and checks its SHA-256.
  * @throws {NodeRequestError} When the node refuses or the bytes do not match.
  */
-export async function downloadOrderContent(
+export function downloadOrderContent(
   account: LocalAccount,
   chainId: number,
-  computeMarketOrEscrow: Hex,
+  computeMarket: Hex,
   nodeUrl: string,
   orderHash: Hex,
   part: 'model' | 'input',
   expectedSha256: string,
 ): Promise<Uint8Array> {
-  const access = await signJobAccess({
-    account,
-    jobId: BigInt(orderHash),
-    chainId,
-    computeMarket: computeMarketOrEscrow,
-  });
-  const response = await fetch(`${nodeUrl}/api/v1/orders/${orderHash}/${part}`, {
-    headers: { [JOB_ACCESS_HEADER]: access },
-  });
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`;
-    try {
-      const problem = (await response.json()) as { detail?: string };
-      if (problem.detail) detail = `${response.status}: ${problem.detail}`;
-    } catch {}
-    throw new NodeRequestError(`The node refused the ${part} of order ${orderHash}.`, { details: detail });
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (sha256Hex(bytes) !== expectedSha256.replace(/^0x/, '').toLowerCase()) {
-    throw new NodeRequestError(`The ${part} of order ${orderHash} does not match its hash.`);
-  }
-  return bytes;
+  return downloadVerified(
+    { account, chainId, computeMarket },
+    `${nodeUrl}/api/v1/orders/${orderHash}/${part}`,
+    BigInt(orderHash),
+    `the ${part} of order ${orderHash}`,
+    expectedSha256,
+  );
 }
 
 /**

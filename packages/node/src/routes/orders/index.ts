@@ -25,7 +25,7 @@ import { assetManifest, contentStream, manifestContent } from '../../gateway/ass
 import { acceptOrder, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
 import { orderModel } from '../../orders/model.ts';
 import { TERMINAL_PHASES } from '../../orders/state.ts';
-import { findOrder, type OpenOrder, orderInput } from '../../orders/store.ts';
+import { findOrder, type OpenOrder, orderInput, requesterUpload } from '../../orders/store.ts';
 import { address, bytes32, uintString } from '../../schemas.ts';
 import { authenticated as auth, problem, transactionsResult, transactMode } from '../common.ts';
 
@@ -291,16 +291,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     const modelId = BigInt(body.assetId);
     const { version } = await orderModel(app.souk, modelId); // 404 / 403 before any deposit
     let bytes = input;
-    if (!bytes && body.uploadId) {
-      const row = await db
-        .selectFrom('uploads')
-        .select(['uploader'])
-        .where('id', '=', body.uploadId)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError(`No upload ${body.uploadId}.`);
-      if (row.uploader !== caller.toLowerCase()) throw new ForbiddenError('That upload belongs to another account.');
-      bytes = await orderInput(app.souk, { inputUpload: body.uploadId, hash: '0x' });
-    }
+    if (!bytes && body.uploadId) bytes = await requesterUpload(app.souk, body.uploadId, caller);
     if (!bytes) throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`.');
     const currency = (body.currency ?? zeroAddress) as Address;
     const maxPrice = BigInt(body.maxPriceWei);
