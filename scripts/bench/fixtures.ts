@@ -20,7 +20,7 @@ import {
 import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
 import { createSoukClient, type SoukClient, signIn } from '@souk/sdk';
 import { createPublicClient, type Log, webSocket } from 'viem';
-import { sampleOcrBundle } from '../../packages/node/src/compute/sampleModel.ts';
+import { ocrBundle as sampleOcrBundle } from '../../packages/node/src/compute/catalogue/ocr.ts';
 import { loadConfig } from '../../packages/node/src/config.ts';
 import { type RunningNode, startNode } from '../../packages/node/src/server.ts';
 

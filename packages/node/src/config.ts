@@ -3,6 +3,7 @@
  * the node with a message that names the setting, instead of failing later.
  */
 import path from 'node:path';
+import { catalogueKeys } from './compute/catalogue/entries.ts';
 
 /** Validated configuration of a Souk node. */
 export type NodeConfig = {
@@ -44,6 +45,8 @@ export type NodeConfig = {
   commitTimeoutSeconds: number;
   /** Publish the sample OCR model on the devnet's first start. */
   sampleModel: boolean;
+  /** Keys of the catalogue models the devnet publishes on its first start (`compute/catalogue`); OCR is `ocr`. */
+  catalogue: string[];
   /** Directory of the built web app served at `/`; unset = `apps/web/dist` of this repository. */
   webDir?: string | undefined;
   /** Root token of the job bus subjects (and, on NATS, stream `SOUK_JOBS` or `SOUK_JOBS_<PREFIX>`). */
@@ -110,6 +113,19 @@ function publicOrigin(value: string | undefined): string | undefined {
   return parsed.origin;
 }
 
+function catalogueSelection(value: string | undefined, sampleModel: boolean): string[] {
+  if (!sampleModel || value === '0' || value === 'none') return [];
+  if (value === undefined || value === '' || value === 'all') return [...catalogueKeys];
+  const keys = value.split(',').map((k) => k.trim().toLowerCase());
+  const unknown = keys.find((k) => !catalogueKeys.includes(k));
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      `SOUK_CATALOGUE names "${unknown}"; known models: ${catalogueKeys.join(', ')} (or all, none).`,
+    );
+  }
+  return [...new Set(keys)];
+}
+
 function fraction(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -140,7 +156,8 @@ function fraction(name: string, value: string | undefined, fallback: number): nu
  * | local providers | `--providers` | `SOUK_PROVIDERS` | 2 on the devnet, 0 otherwise (0…5) |
  * | audit rate | | `SOUK_AUDIT_RATE` (0…1) | 0.05 |
  * | commit timeout | | `SOUK_COMMIT_TIMEOUT_SECONDS` | 60 |
- * | sample OCR model | | `SOUK_SAMPLE_MODEL` (`0` disables) | on (devnet) |
+ * | sample OCR model | | `SOUK_SAMPLE_MODEL` (`0` disables it and the catalogue) | on (devnet) |
+ * | catalogue models published on the devnet | | `SOUK_CATALOGUE` (`all`, `none` or keys, e.g. `ocr`) | `all` |
  * | job bus subject prefix | | `SOUK_BUS_PREFIX` | `souk` |
  * | web app directory | | `SOUK_WEB_DIR` | `apps/web/dist` |
  * | HTTP headers timeout (ms) | | `SOUK_HEADERS_TIMEOUT_MS` | 20000 |
@@ -192,6 +209,10 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): NodeC
     auditRate: fraction('SOUK_AUDIT_RATE', env.SOUK_AUDIT_RATE, 0.05),
     commitTimeoutSeconds: integer('SOUK_COMMIT_TIMEOUT_SECONDS', env.SOUK_COMMIT_TIMEOUT_SECONDS, 60, 1, 86_400),
     sampleModel: env.SOUK_SAMPLE_MODEL !== '0' && env.SOUK_SAMPLE_MODEL !== 'false',
+    catalogue: catalogueSelection(
+      env.SOUK_CATALOGUE,
+      env.SOUK_SAMPLE_MODEL !== '0' && env.SOUK_SAMPLE_MODEL !== 'false',
+    ),
     httpTimeouts: {
       headersMs: integer('SOUK_HEADERS_TIMEOUT_MS', env.SOUK_HEADERS_TIMEOUT_MS, 20_000, 0, 3_600_000),
       bodyIdleMs: integer('SOUK_BODY_IDLE_TIMEOUT_MS', env.SOUK_BODY_IDLE_TIMEOUT_MS, 30_000, 0, 3_600_000),

@@ -13,9 +13,9 @@ import { build } from './app.ts';
 import { createJobBus } from './bus/createJobBus.ts';
 import { createChain } from './chain/index.ts';
 import { type LeaderRole, leaderLockKey, startLeaderElection, startRoles } from './cluster/leader.ts';
+import { ensureCatalogue, type PublishedModel } from './compute/catalogue/index.ts';
 import { startCoordinator } from './compute/coordinator.ts';
 import { createReferee } from './compute/referee.ts';
-import { ensureSampleModel } from './compute/sampleModel.ts';
 import type { NodeConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { copyManifestMetadata } from './gateway/manifestMetadata.ts';
@@ -35,6 +35,8 @@ export type RunningNode = {
   providers: ProviderAgent[];
   /** The sample OCR model's asset id (devnet), when published. */
   sampleModelId?: bigint | undefined;
+  /** The catalogue models published on this devnet (`config.catalogue`), in catalogue order. */
+  catalogue: PublishedModel[];
   /** Graceful stop: stop accepting, finish in-flight requests, checkpoint the indexer, close db/storage/chain. */
   stop: () => Promise<void>;
 };
@@ -209,7 +211,8 @@ export async function startNode(
     } else {
       log('no operator key (SOUK_OPERATOR_KEY): this node does not schedule compute jobs');
     }
-    const sampleModelId = config.sampleModel ? await ensureSampleModel(app, log) : undefined;
+    const catalogue = await ensureCatalogue(app, config.catalogue, log);
+    const sampleModelId = catalogue.find((m) => m.key === 'ocr')?.assetId;
 
     const providers: ProviderAgent[] = [];
     const accounts = config.providers > 0 ? chain.devAccounts.slice(-config.providers).reverse() : []; // 9, 8, … (users take the low ones)
@@ -227,7 +230,7 @@ export async function startNode(
       providers.push(agent);
       cleanups.push(() => agent.stop());
     }
-    return { url: address, services, providers, sampleModelId, stop: stopAll };
+    return { url: address, services, providers, sampleModelId, catalogue, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

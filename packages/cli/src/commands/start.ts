@@ -27,7 +27,7 @@ Options:
 
 Environment: DATABASE_URL (PostgreSQL instead of PGlite), KUBO_API_URL (Kubo instead of Helia),
 NATS_URL (job bus), JWT_SECRET, CORS_ORIGINS, RATE_LIMIT_PER_MINUTE, SOUK_CONFIRMATIONS,
-SOUK_AUDIT_RATE, SOUK_COMMIT_TIMEOUT_SECONDS, SOUK_SAMPLE_MODEL, SOUK_BUS_PREFIX (see docs/node.md).`;
+SOUK_AUDIT_RATE, SOUK_COMMIT_TIMEOUT_SECONDS, SOUK_SAMPLE_MODEL, SOUK_CATALOGUE, SOUK_BUS_PREFIX (see docs/node.md).`;
 
 /**
  * Lines warning about local providers that are inactive (stake below ProviderRegistry's minimum, e.g. after a slash):
@@ -124,12 +124,10 @@ export async function run(argv: string[]): Promise<number> {
       lines.push(`  [${i}] ${a.address}  ${formatEther(eth)} ETH   key ${a.privateKey}`);
     }
   }
-  if (node.sampleModelId !== undefined) {
-    lines.push(
-      '',
-      `Sample OCR model: asset #${node.sampleModelId}. Try it in another terminal:`,
-      `  npx souk run ${node.sampleModelId} --input some.png`,
-    );
+  if (node.catalogue.length > 0) {
+    lines.push('', 'Models published on this devnet (try one in another terminal):');
+    for (const model of node.catalogue)
+      lines.push(`  #${model.assetId}  ${model.name.padEnd(34)} npx ${model.example}`);
   }
   lines.push('', 'Ctrl-C stops the node; chain state, database and blocks are kept for the next start.');
   console.log(lines.join('\n'));

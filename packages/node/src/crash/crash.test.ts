@@ -318,7 +318,7 @@ describe('crash safety of the node and its embedded chain (real processes, SIGKI
     const devnetPort = await freePort();
     const options = { providers: 2, sampleModel: true };
     const first = await spawnNode(dataDir, devnetPort, await freePort(), options).ready;
-    const sampleId = /Sample OCR model: asset #(\d+)/.exec(first.output())?.[1];
+    const sampleId = /#(\d+)\s+PaddleOCR/.exec(first.output())?.[1];
     assert.ok(sampleId, 'the sample model was published');
     const png = path.join(dataDir, 'input.png');
     const text = 'Crash test 4242';
