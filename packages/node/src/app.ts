@@ -52,6 +52,22 @@ export type HttpTimeouts = {
 export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 20_000, bodyIdleMs: 30_000, bodyMs: 60_000 };
 
 /**
+ * The level of a finished request's one log line (`request completed`): successful reads — status polls, the web
+ * app's refreshes — at `debug`, so that job failures and refused requests stand out in the default `info` log;
+ * successful writes and client errors (4xx) at `info`; server errors (5xx) at `warn` (the error handler has
+ * already logged the error itself at `error`).
+ * @param method - The HTTP method.
+ * @param statusCode - The status sent.
+ * @returns A pino level name.
+ * @example requestLogLevel('GET', 200) // 'debug'
+ */
+export function requestLogLevel(method: string, statusCode: number): 'debug' | 'info' | 'warn' {
+  if (statusCode >= 500) return 'warn';
+  if (statusCode >= 400) return 'info';
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'debug' : 'info';
+}
+
+/**
  * Builds the Souk API: problem+json errors, OpenAPI 3 at `/openapi.json`, Swagger UI at `/docs`, rate limiting,
  * CORS, request metrics, and the route plugins under `/api/v1`.
  * @example
@@ -99,6 +115,8 @@ export async function build(
       plugins: [uintFormats],
     },
     genReqId: () => crypto.randomUUID(),
+    // One line per request, at a level by outcome (requestLogLevel), instead of Fastify's two at info.
+    disableRequestLogging: true,
   });
   app.decorate('souk', services);
   addSchemas(app);
@@ -114,6 +132,10 @@ export async function build(
     registers: [services.metrics],
   });
   app.addHook('onResponse', async (request, reply) => {
+    request.log[requestLogLevel(request.method, reply.statusCode)](
+      { req: request, res: reply, responseTime: reply.elapsedTime },
+      'request completed',
+    );
     duration
       .labels(request.method, request.routeOptions.url ?? 'unknown', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
