@@ -24,6 +24,7 @@ import {
 import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
 import { chainNow } from '../compute/chainClock.ts';
 import { assertInputBytes } from '../compute/inputCheck.ts';
+import { assertDeclaredInputs } from '../compute/manifestInputCheck.ts';
 import {
   BadRequestError,
   ConflictError,
@@ -201,6 +202,7 @@ export async function acceptOrder(
       `The input's SHA-256 is ${sha256Hex(bytes)}, not the order's inputHash ${order.inputHash}.`,
     );
   }
+  assertDeclaredInputs({ assetId: order.modelId, manifest, input: bytes });
   await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
 
   const hash = hashJobOrder(chainId, escrow, order).toLowerCase() as Hex;
