@@ -10,11 +10,16 @@ export type SoukRun = { code: number | null; stdout: string; stderr: string };
 /**
  * Runs `node src/bin.ts …args` with the Node that runs the tests (24, for type stripping). The child's environment
  * has no SOUK_* variables but those in `env`.
+ * @param cwd The child's working directory. @default the test's
  */
-export function souk(args: string[], env: Record<string, string> = {}): Promise<SoukRun> {
+export function souk(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<SoukRun> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOUK_')));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...base, ...env },
+      stdio: 'pipe',
+      ...(cwd ? { cwd } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {

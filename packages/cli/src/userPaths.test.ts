@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { agentNftAbi } from '@souk/contracts/abis';
+import { agentNftAbi, providerRegistryAbi } from '@souk/contracts/abis';
 import { freePort } from '@souk/contracts/test-utils';
 import { loadConfig, type RunningNode, startNode } from '@souk/node';
 import { createSoukClient, getAsset, getAssetManifest, SoukApiError } from '@souk/sdk';
@@ -187,7 +187,7 @@ describe('souk user paths against a node', () => {
       const content = bytes(300_000);
       const published = await licensed('licensed.bin', content);
       const out = path.join(dataDir, 'got.bin');
-      const refused = await souk(['download', published.assetId, '--out', out, '--account', '3'], env);
+      const refused = await souk(['download', published.assetId, '--output', out, '--account', '3'], env);
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(
         refused.stderr,
@@ -199,7 +199,7 @@ describe('souk user paths against a node', () => {
 
       const bought = await souk(['buy', published.assetId, '--licence', '--account', '3'], env);
       assert.equal(bought.code, 0, bought.stderr);
-      const run = await souk(['download', published.assetId, '--out', out, '--account', '3', '--json'], env);
+      const run = await souk(['download', published.assetId, '--output', out, '--account', '3', '--json'], env);
       assert.equal(run.code, 0, run.stderr);
       const result = JSON.parse(run.stdout) as { sha256: string; size: number; verified: boolean };
       assert.deepEqual(new Uint8Array(readFileSync(out)), content);
@@ -208,10 +208,38 @@ describe('souk user paths against a node', () => {
       assert.equal(result.verified, true);
       assert.match(run.stderr, /^downloading asset #\d+ .*\(100%\)$/m, 'a progress line on stderr');
       assert.equal(existsSync(`${out}.part`), false);
+
+      // The file exists now: kept without --force (before anything is fetched), replaced with it.
+      writeFileSync(out, 'mine');
+      const kept = await souk(['download', published.assetId, '--output', out, '--account', '3'], env);
+      assert.equal(kept.code, 1, kept.stderr);
+      assert.match(kept.stderr, /^souk download: .*got\.bin already exists; pass --force to overwrite it/m);
+      assert.doesNotMatch(kept.stderr, /downloading/);
+      assert.equal(readFileSync(out, 'utf8'), 'mine');
+      const forced = await souk(['download', published.assetId, '-o', out, '--account', '3', '--force'], env);
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.deepEqual(new Uint8Array(readFileSync(out)), content);
+    });
+
+    test('download without --output names the file after the asset, made safe, in the working directory', async () => {
+      const content = bytes(1_000);
+      const name = 'Q3 report: sales/€ (final)';
+      const published = await soukJson<PublishJson>(
+        ['publish', file('q3.bin', content), '--kind', 'dataset', '--name', name],
+        env,
+      );
+      const cwd = mkdtempSync(path.join(dataDir, 'cwd-'));
+      const run = await souk(['download', published.assetId, '--json'], env, cwd);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as { path: string }).path, 'Q3-report-sales-final');
+      assert.deepEqual(new Uint8Array(readFileSync(path.join(cwd, 'Q3-report-sales-final'))), content);
+      const again = await souk(['download', published.assetId], env, cwd);
+      assert.equal(again.code, 1, again.stderr);
+      assert.match(again.stderr, /Q3-report-sales-final already exists; pass --force/);
     });
 
     test('download of an unknown asset says it does not exist (exit 1)', async () => {
-      const run = await souk(['download', '987654', '--out', path.join(dataDir, 'none.bin')], env);
+      const run = await souk(['download', '987654', '--output', path.join(dataDir, 'none.bin')], env);
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, /^souk download: Asset #987654 does not exist \(404: /);
     });
@@ -239,7 +267,7 @@ describe('souk user paths against a node', () => {
       try {
         const out = path.join(dataDir, 'tampered-out.bin');
         const { port } = proxy.address() as AddressInfo;
-        const run = await souk(['download', published.assetId, '--out', out], {
+        const run = await souk(['download', published.assetId, '--output', out], {
           SOUK_NODE_URL: `http://127.0.0.1:${port}`,
         });
         assert.equal(run.code, 1, run.stderr);
@@ -249,7 +277,7 @@ describe('souk user paths against a node', () => {
         );
         assert.equal(existsSync(out), false);
         assert.equal(existsSync(`${out}.part`), false);
-        const honest = await souk(['download', published.assetId, '--out', out], env);
+        const honest = await souk(['download', published.assetId, '--output', out], env);
         assert.equal(honest.code, 0, `the owner reads its own asset through the node itself: ${honest.stderr}`);
       } finally {
         proxy.close();
@@ -340,15 +368,33 @@ describe('souk user paths against a node', () => {
         const page = (await (await fetch(`${node.url}/api/v1/providers`)).json()) as { items: { address: string }[] };
         return page.items.length > 0 ? page : undefined;
       });
-      const listed = await soukJson<{ address: string; stakeWei: string }[]>(['provider', 'list'], env);
+      const listed = await soukJson<{ address: string; stakeWei: string; active: boolean }[]>(
+        ['provider', 'list'],
+        env,
+      );
       assert.deepEqual(
         listed.map((p) => p.address),
         expected.items.map((p) => p.address),
       );
+      const { chain } = node.services;
+      for (const p of listed) {
+        const active = await chain.publicClient.readContract({
+          address: chain.deployment.contracts.providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'isActive',
+          args: [p.address as `0x${string}`],
+        });
+        assert.equal(p.active, active, `${p.address}: active as ProviderRegistry.isActive says`);
+      }
       const text = await souk(['provider', 'list'], env);
       assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, /^ADDRESS +STAKE +REPUTATION +DONE +FAILED +SLASHED +ONLINE +PRICE +PIPELINES$/m);
-      for (const p of listed) assert.match(text.stdout, new RegExp(`^${p.address} +[\\d.]+ SOUK `, 'm'));
+      assert.match(
+        text.stdout,
+        /^ADDRESS +STAKE +ACTIVE +REPUTATION +DONE +FAILED +SLASHED +ONLINE +PRICE +PIPELINES$/m,
+      );
+      for (const p of listed) {
+        assert.match(text.stdout, new RegExp(`^${p.address} +[\\d.]+ SOUK +${p.active ? 'yes' : 'no'} `, 'm'));
+      }
     });
   });
 });

@@ -4,7 +4,7 @@
  * checked against the manifest's SHA-256 before it takes its name.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,25 +14,62 @@ import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseId } from '../args.ts';
 import { emit, guard, note } from '../command.ts';
 import { type Context, connect } from '../context.ts';
+import { UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import { createProgress } from '../upload.ts';
 
 export const summary = 'Download the content of an asset you hold a licence to, checked against its SHA-256';
 
-export const help = `Usage: souk download <assetId> [--out <file>] [options]
+export const help = `Usage: souk download <assetId> [--output <file>] [options]
 
 Downloads asset <assetId>'s content (decrypted by the node's gateway) for the account: it signs a single-use
-EIP-712 access request, the node checks the licence on-chain and streams the plaintext. Progress goes to stderr.
-The bytes are written to <file>.part and renamed to <file> only when their SHA-256 is the manifest's
-content.sha256; otherwise the partial file is removed and the command fails.
+EIP-712 access request, the node checks the licence on-chain and streams the plaintext. Progress goes to stderr
+(a redrawn bar on a terminal). The bytes are written to <file>.part and renamed to <file> only when their size
+and SHA-256 are the manifest's content.size and content.sha256; otherwise the partial file is removed and the
+command fails. An account without a licence gets exit code 1 and says how to buy one.
 
 Options:
-  --out <file>          Where to write  [default: asset-<assetId>]
+  -o, --output <file>   Where to write; an existing file is kept unless --force
+                        [default: the asset's name made safe as a file name in this directory, e.g. my-model.onnx]
+  --force               Overwrite <file> if it exists
 ${accountHelp}
 ${nodeHelp}
 
 Examples:
-  souk download 7 --out ocr.onnx --account 3`;
+  souk download 1 --output ocr-bundle.bin
+  souk download 7 --account 3 --force`;
+
+/** Longest default file name, in characters (many file systems allow 255 bytes). */
+const MAX_NAME = 100;
+
+/**
+ * A file name for the content of an asset, from its manifest's name: only letters, digits, `.`, `_` and `-` (any
+ * other run of characters becomes one `-`), no leading dot or dash (no hidden files, no option look-alikes), no
+ * path separators, at most 100 characters; an ONNX model (pipeline `onnx`) gets `.onnx` when its name has no
+ * extension. Falls back to `asset-<assetId>` when nothing is left.
+ * @example safeFileName({ name: 'PaddleOCR (PP-OCRv4)', runtime: { engine: 'onnxruntime', pipeline: 'ocr' } }, 1n) // 'PaddleOCR-PP-OCRv4'
+ * @example safeFileName({ name: '../../etc/passwd' }, 3n) // 'etc-passwd'
+ */
+export function safeFileName(manifest: Pick<AssetManifest, 'name' | 'runtime'>, assetId: bigint): string {
+  let name = manifest.name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, MAX_NAME)
+    .replace(/[.-]+$/, '');
+  if (name === '') return `asset-${assetId}`;
+  if (manifest.runtime?.pipeline === 'onnx' && !/\.[A-Za-z0-9]{1,8}$/.test(name)) name = `${name}.onnx`;
+  return name;
+}
+
+/** Refuses to replace an existing file without --force. */
+function ensureWritable(out: string, force: boolean | undefined): void {
+  if (!force && existsSync(out)) {
+    throw new Error(`${out} already exists; pass --force to overwrite it or --output to choose another file.`);
+  }
+}
 
 /** Why the node refused, for people: who lacks a licence and how to get one. */
 function refusal(error: unknown, assetId: bigint, account: LocalAccount): unknown {
@@ -44,6 +81,11 @@ function refusal(error: unknown, assetId: bigint, account: LocalAccount): unknow
   }
   if (error.status === 404) {
     return new Error(`Asset #${assetId} does not exist (404: ${error.problem.detail ?? error.problem.title}).`);
+  }
+  if (error.status === 409) {
+    return new Error(
+      `The node has not indexed asset #${assetId}'s latest version yet (409: ${error.problem.detail ?? error.problem.title}); retry in a few seconds.`,
+    );
   }
   return error;
 }
@@ -61,15 +103,19 @@ export function run(argv: string[]): Promise<number> {
   return guard('download', async () => {
     const { values: flags, positionals } = parse(
       argv,
-      { ...nodeOptions, ...accountOptions, out: { type: 'string' } },
+      { ...nodeOptions, ...accountOptions, output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
       { positionals: 1, required: 1, names: ['<assetId>'] },
     );
     const assetId = parseId(positionals[0], '<assetId>');
-    const out = flags.out ?? `asset-${assetId}`;
+    if (flags.output === '') throw new UsageError('--output: give a file name.');
+    // An explicit --output is checked before anything is signed or fetched.
+    if (flags.output !== undefined) ensureWritable(flags.output, flags.force);
 
     const context = await connect({ url: nodeUrl(flags.node) });
     const { account } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
     const manifest = await manifestOf(context, assetId, account);
+    const out = flags.output ?? safeFileName(manifest, assetId);
+    if (flags.output === undefined) ensureWritable(out, flags.force);
     const response = await downloadAsset(context.client, {
       assetId,
       ...(manifest.content.encryption === null
@@ -113,6 +159,12 @@ export function run(argv: string[]): Promise<number> {
       );
     }
     progress.done(true);
+    try {
+      ensureWritable(out, flags.force); // again: the file may have appeared during the download
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
     await rename(partial, out);
     note(`SHA-256 ${sha256} matches the manifest`);
     emit(flags.json, { assetId: String(assetId), path: out, size: received, sha256, verified: true }, () =>

@@ -30,8 +30,9 @@ ${summary}.
              the provider is active (stake ≥ the registry's minimum): how a slashed provider gets back to work
   unbond     Start unbonding --amount SOUK (withdrawable after the unbonding period; slashable until then)
   withdraw   Withdraw unbonded stake
-  list       Every registered provider (from the node's index): stake, reputation, completed/failed/slashed jobs,
-             online (a heartbeat in the last 10 s), price and pipelines it advertises
+  list       Every registered provider (from the node's index): stake, active (stake ≥ the registry's minimum, read
+             from the chain), reputation, completed/failed/slashed jobs, online (a heartbeat in the last 10 s), price
+             and pipelines it advertises
 
 Options:
   --stake <SOUK>        Stake bonded at registration (start)                      [default: 1000]
@@ -97,17 +98,30 @@ export const run = (argv: string[]) =>
     if (action === 'stake' && stakeAmount === 0n) throw new UsageError('stake: the amount must be more than 0.');
     const context = await connect({ url: nodeUrl(values.node) });
     if (action === 'list') {
-      const providers = await listAllProviders(context.client);
+      const [rows, minStake] = await Promise.all([
+        listAllProviders(context.client),
+        context.publicClient.readContract({
+          address: context.info.contracts.providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'minStake',
+        }),
+      ]);
+      // ProviderRegistry.isActive: registered (every listed provider is) with a non-zero stake ≥ the minimum.
+      const providers = rows.map((p) => ({
+        ...p,
+        active: BigInt(p.stakeWei) > 0n && BigInt(p.stakeWei) >= minStake,
+      }));
       emit(values.json, providers, () =>
         providers.length === 0
           ? 'No providers are registered.'
           : table(
-              ['ADDRESS', 'STAKE', 'REPUTATION', 'DONE', 'FAILED', 'SLASHED', 'ONLINE', 'PRICE', 'PIPELINES'],
+              ['ADDRESS', 'STAKE', 'ACTIVE', 'REPUTATION', 'DONE', 'FAILED', 'SLASHED', 'ONLINE', 'PRICE', 'PIPELINES'],
               providers.map((p) => {
                 const beat = p.heartbeat as { priceWei?: string; pipelines?: string[] } | null;
                 return [
                   p.address,
                   `${formatEther(BigInt(p.stakeWei))} SOUK`,
+                  p.active ? 'yes' : 'no',
                   p.reputation.toFixed(2),
                   String(p.completed),
                   String(p.failed),

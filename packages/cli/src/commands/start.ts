@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { providerRegistryAbi } from '@souk/contracts';
 import type { NodeConfig, RunningNode } from '@souk/node';
 import { formatEther } from 'viem';
+import { DEFAULT_NODE_URL } from '../args.ts';
 
 export const summary = 'Start a Souk node (devnet, database, storage, indexer, API)';
 
@@ -33,10 +34,12 @@ SOUK_AUDIT_RATE, SOUK_COMMIT_TIMEOUT_SECONDS, SOUK_SAMPLE_MODEL, SOUK_CATALOGUE,
  * Lines warning about local providers that are inactive (stake below ProviderRegistry's minimum, e.g. after a slash):
  * the scheduler never selects them, so jobs would wait. Each names the stake, the minimum and the command that fixes
  * it (`souk provider stake <SOUK>`).
- * @param node - The running node (its local providers and chain).
+ * @param node - The running node (its local providers, chain and URL: the fix names `--node` unless it is the default).
  * @returns One or two lines per inactive provider; none when all are active.
  */
-export async function inactiveProviderWarnings(node: Pick<RunningNode, 'providers' | 'services'>): Promise<string[]> {
+export async function inactiveProviderWarnings(
+  node: Pick<RunningNode, 'providers' | 'services'> & { url?: string | undefined },
+): Promise<string[]> {
   const { chain } = node.services;
   if (node.providers.length === 0) return [];
   const minStake = (await chain.publicClient.readContract({
@@ -54,10 +57,20 @@ export async function inactiveProviderWarnings(node: Pick<RunningNode, 'provider
     lines.push(
       `  ! provider ${provider.address} is inactive: stake ${formatEther(status.stake)} SOUK, minimum ${formatEther(minStake)} SOUK` +
         ` (slashed ${status.slashed}×); it gets no jobs.`,
-      `    Top it up: npx souk provider stake ${formatEther(missing > 0n ? missing : minStake)} ${who}`,
+      `    Top it up: npx souk provider stake ${formatEther(missing > 0n ? missing : minStake)} ${who}${node.url ? nodeFlag(node.url) : ''}`,
     );
   }
   return lines;
+}
+
+/**
+ * What the other commands need to reach this node: `''` when it listens on the CLI's default URL
+ * (http://127.0.0.1:8080), else ` --node <url>`, appended to every command the banner suggests.
+ * @param url - The node's URL as it listens (`RunningNode.url`).
+ * @example nodeFlag('http://127.0.0.1:9090') // ' --node http://127.0.0.1:9090'
+ */
+export function nodeFlag(url: string): string {
+  return new URL(url).origin === new URL(DEFAULT_NODE_URL).origin ? '' : ` --node ${url}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -101,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
     logger: { level: flags.quiet ? 'warn' : 'info' },
   });
   const { chain } = node.services;
+  const flag = nodeFlag(node.url);
   const lines = [
     '',
     `Souk node is running — data in ${config.dataDir}`,
@@ -111,6 +125,12 @@ export async function run(argv: string[]): Promise<number> {
     `  Chain      ${chain.rpcUrl}  (chain id ${chain.deployment.chainId}${chain.devnet ? ', embedded devnet' : ''})`,
     `  Database   ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}    Storage ${config.kuboApiUrl ? 'Kubo' : 'Helia'}    Job bus ${config.natsUrl ? 'NATS JetStream' : 'in-process'}`,
     `  Providers  ${node.providers.length ? node.providers.map((p) => p.address).join(', ') : 'none local'}`,
+    ...(flag
+      ? [
+          `  CLI        not the CLI's default node (${DEFAULT_NODE_URL}): add${flag} to every souk command`,
+          `             (or export SOUK_NODE_URL=${node.url})`,
+        ]
+      : []),
     ...(await inactiveProviderWarnings(node)),
     '',
     'Contracts',
@@ -127,7 +147,7 @@ export async function run(argv: string[]): Promise<number> {
   if (node.catalogue.length > 0) {
     lines.push('', 'Models published on this devnet (try one in another terminal):');
     for (const model of node.catalogue)
-      lines.push(`  #${model.assetId}  ${model.name.padEnd(34)} npx ${model.example}`);
+      lines.push(`  #${model.assetId}  ${model.name.padEnd(34)} npx ${model.example}${flag}`);
   }
   lines.push('', 'Ctrl-C stops the node; chain state, database and blocks are kept for the next start.');
   console.log(lines.join('\n'));
