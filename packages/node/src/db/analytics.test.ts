@@ -1,12 +1,13 @@
 /**
  * Analytics over compute jobs and providers: `jobsOverTime` counts each outcome once — settled, refunded, failed
  * (`ComputeMarket.failJob`, status 7), disputed — per submission bucket, and `providerStats` totals the stake locked
- * by open assignments. On PGlite and on the machine's PostgreSQL.
+ * by open assignments; `ordersOverTime` sums the signed orders (compute protocol v2) settled on-chain per currency.
+ * On PGlite and on the machine's PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SoukDb } from './index.ts';
-import { jobsOverTime, providerStats } from './queries.ts';
+import { jobsOverTime, ordersOverTime, providerStats } from './queries.ts';
 import { dbVariants } from './test-utils.ts';
 
 let logIndex = 0;
@@ -22,6 +23,35 @@ async function jobEvent(db: SoukDb, jobId: number, kind: string, at: string, dat
       kind,
       provider: null,
       data: JSON.stringify({ jobId: String(jobId), ...data }),
+      block_number: logIndex,
+      timestamp: new Date(at),
+    })
+    .execute();
+}
+
+/** An `order_settlements` row, as the indexer writes one per ComputeEscrow `JobSettled` / `DisputeSettled` log. */
+async function settlement(
+  db: SoukDb,
+  orderHash: string,
+  at: string,
+  row: { kind?: 'batch' | 'dispute'; currency?: string; amount?: bigint; slashed?: string[] } = {},
+) {
+  logIndex += 1;
+  const batch = (row.kind ?? 'batch') === 'batch';
+  await db
+    .insertInto('order_settlements')
+    .values({
+      tx_hash: `0x${logIndex.toString(16).padStart(64, '0')}`,
+      log_index: logIndex,
+      order_hash: orderHash,
+      kind: row.kind ?? 'batch',
+      requester: batch ? `0x${'88'.repeat(20)}` : null,
+      model_id: batch ? '1' : null,
+      currency: batch ? (row.currency ?? `0x${'00'.repeat(20)}`) : null,
+      amount: batch ? String(row.amount ?? 0n) : null,
+      result_hash: `0x${'cd'.repeat(32)}`,
+      paid: JSON.stringify([`0x${'66'.repeat(20)}`]),
+      slashed: JSON.stringify(row.slashed ?? []),
       block_number: logIndex,
       timestamp: new Date(at),
     })
@@ -79,6 +109,52 @@ for (const variant of await dbVariants()) {
         since.map((r) => r.failed),
         [2],
       );
+    });
+
+    test('ordersOverTime sums settled orders per currency and counts disputes and slashings', async () => {
+      const native = `0x${'00'.repeat(20)}`;
+      const usd = `0x${'aa'.repeat(20)}`;
+      const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+      // Order 1 was accepted by this market's node at 10:00:00 and settled at 10:00:04.
+      await db
+        .insertInto('orders')
+        .values({
+          order_hash: hash(1),
+          requester: `0x${'88'.repeat(20)}`,
+          model_id: '1',
+          model_version: 0,
+          input_hash: hash(0),
+          input_cid: 'bafkqaaa',
+          input_size: 0,
+          currency: native,
+          max_price: '100',
+          amount: '80',
+          redundancy: 2,
+          deadline: 0,
+          nonce: '1',
+          requester_signature: '0x',
+          phase: 'settled',
+          state: '{}',
+          created_at: new Date('2026-11-03T10:00:00Z'),
+        })
+        .execute();
+      await settlement(db, hash(1), '2026-11-03T10:00:04Z', { amount: 80n });
+      await settlement(db, hash(2), '2026-11-03T11:00:00Z', { amount: 20n });
+      await settlement(db, hash(3), '2026-11-03T12:00:00Z', { amount: 7n, currency: usd });
+      // Order 2 was also disputed: the referee paid one provider and slashed two.
+      await settlement(db, hash(2), '2026-11-03T11:05:00Z', { kind: 'dispute', slashed: ['0x1', '0x2'] });
+
+      const rows = await ordersOverTime(db, { bucket: 'day', since: new Date('2026-11-03T00:00:00Z') });
+      assert.deepEqual(
+        rows.map(({ bucket, latencyP50, latencyP95, ...row }) => ({ bucket: bucket.toISOString(), ...row })),
+        [
+          { bucket: '2026-11-03T00:00:00.000Z', currency: native, settled: 2, volume: '100', disputed: 1, slashed: 2 },
+          { bucket: '2026-11-03T00:00:00.000Z', currency: usd, settled: 1, volume: '7', disputed: 0, slashed: 0 },
+        ],
+      );
+      assert.equal(rows[0].latencyP50, 4, 'acceptance → settlement of the one order this market accepted');
+      assert.equal(rows[1].latencyP50, null);
+      assert.deepEqual(await ordersOverTime(db, { bucket: 'day', since: new Date('2026-11-04T00:00:00Z') }), []);
     });
 
     test('providerStats totals the stake locked by open assignments', async () => {

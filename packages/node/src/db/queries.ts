@@ -717,6 +717,79 @@ export async function jobsOverTime(
   }));
 }
 
+/** One bucket of {@link ordersOverTime}. */
+export type OrderBucketRow = {
+  /** Start of the bucket (UTC). */
+  bucket: Date;
+  /** Payment currency (`0x000…0` = native). */
+  currency: string;
+  /** Orders settled on-chain in the bucket (`ComputeEscrow.JobSettled`, batch or dispute). */
+  settled: number;
+  /** Wei of `currency` charged for them. */
+  volume: string;
+  /** Of those, settled by the referee after a dispute. */
+  disputed: number;
+  /** Providers slashed by the disputes settled in the bucket. */
+  slashed: number;
+  /** Order acceptance → on-chain settlement, seconds, for the orders this market's nodes accepted: percentiles. */
+  latencyP50: number | null;
+  latencyP95: number | null;
+};
+
+/**
+ * Compute protocol v2: orders settled on-chain per time bucket of their settlement and currency, oldest first, with
+ * the volume charged, the disputes and the slashings, from the indexed `ComputeEscrow` events (so every node of a
+ * market reports the same, whoever accepted the order), and the acceptance → settlement time of the orders whose
+ * acceptance the shared database recorded.
+ * @throws {InvalidQueryError} on an unknown bucket.
+ */
+export async function ordersOverTime(
+  db: Db,
+  {
+    bucket,
+    since,
+  }: { /** Bucket size. */ bucket: Bucket /** Only settlements at or after. */; since?: Date | undefined },
+): Promise<OrderBucketRow[]> {
+  const sinceFilter = since ? sql`and s.timestamp >= ${since}` : sql``;
+  const rows = await sql<{
+    bucket: Date;
+    currency: string;
+    settled: string;
+    volume: string;
+    disputed: string;
+    slashed: string;
+    p50: number | null;
+    p95: number | null;
+  }>`
+    with charged as (
+      select order_hash, currency, amount, timestamp from order_settlements s where kind = 'batch' ${sinceFilter}
+    ),
+    disputes as (
+      select order_hash, jsonb_array_length(slashed) as slashed from order_settlements s
+      where kind = 'dispute' ${sinceFilter}
+    )
+    select ${bucketOf(bucket, 'c.timestamp')} as bucket, c.currency,
+      count(*) as settled, coalesce(sum(c.amount), 0) as volume,
+      count(d.order_hash) as disputed, coalesce(sum(d.slashed), 0) as slashed,
+      percentile_cont(0.5) within group (order by extract(epoch from c.timestamp - o.created_at)) as p50,
+      percentile_cont(0.95) within group (order by extract(epoch from c.timestamp - o.created_at)) as p95
+    from charged c
+    left join disputes d on d.order_hash = c.order_hash
+    left join orders o on o.order_hash = c.order_hash
+    group by 1, 2 order by 1, 2`.execute(db);
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return rows.rows.map((row) => ({
+    bucket: new Date(row.bucket),
+    currency: row.currency,
+    settled: Number(row.settled),
+    volume: String(row.volume),
+    disputed: Number(row.disputed),
+    slashed: Number(row.slashed),
+    latencyP50: num(row.p50),
+    latencyP95: num(row.p95),
+  }));
+}
+
 /** One bucket of {@link marketVolume}. */
 export type VolumeRow = {
   /** Start of the bucket (UTC). */

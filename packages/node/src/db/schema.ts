@@ -440,8 +440,50 @@ export interface OrdersTable {
   updated_at: GeneratedTimestamp;
 }
 
+/** `order_settlements`: one row per `ComputeEscrow` `JobSettled` / `DisputeSettled` log. */
+export interface OrderSettlementsTable {
+  tx_hash: string;
+  log_index: number;
+  order_hash: string;
+  /** `batch` (`settleBatch`'s `JobSettled`) or `dispute` (`settleDispute`'s `DisputeSettled`). */
+  kind: 'batch' | 'dispute';
+  /** Who paid (`JobSettled` only; a dispute's requester is in its `JobSettled`, when anyone was charged). */
+  requester: string | null;
+  model_id: Numeric | null;
+  currency: string | null;
+  /** Wei of `currency` charged (`JobSettled` only). */
+  amount: Numeric | null;
+  result_hash: string;
+  /** Providers paid, lower-case addresses (JSON array). */
+  paid: ColumnType<string[], string, string>;
+  /** Providers slashed, lower-case addresses (JSON array; empty for a batch). */
+  slashed: ColumnType<string[], string, string>;
+  block_number: number;
+  timestamp: Timestamp;
+}
+
+/** `escrow_movements`: one row per `ComputeEscrow` deposit / withdrawal log. */
+export interface EscrowMovementsTable {
+  tx_hash: string;
+  log_index: number;
+  kind: 'deposit' | 'withdrawal_requested' | 'withdrawal_cancelled' | 'withdrawal';
+  currency: string;
+  /** Whose balance. */
+  account: string;
+  /** The payer of a deposit (`depositFor`) or the receiver of a withdrawal. */
+  counterparty: string | null;
+  /** Wei of `currency` (null for a cancellation). */
+  amount: Numeric | null;
+  /** When a requested withdrawal unlocks. */
+  unlock_at: NullableTimestamp;
+  block_number: number;
+  timestamp: Timestamp;
+}
+
 /** The whole database, for `Kysely<Database>`. */
 export interface Database {
+  order_settlements: OrderSettlementsTable;
+  escrow_movements: EscrowMovementsTable;
   orders: OrdersTable;
   job_inputs: JobInputsTable;
   job_results: JobResultsTable;

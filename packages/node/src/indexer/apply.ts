@@ -2,7 +2,8 @@
  * How each Souk event changes the database, and how derived state is rebuilt from the stored events.
  *
  * Two kinds of tables:
- * - **event tables** (`chain_events`, `transfers`, `sales`, `licence_purchases`, `job_events`, `payouts`) hold one
+ * - **event tables** (`chain_events`, `transfers`, `sales`, `licence_purchases`, `job_events`, `payouts`,
+ *   `order_settlements`, `escrow_movements`) hold one
  *   row per log, keyed by `(tx_hash, log_index)` and inserted with `on conflict do nothing`;
  * - **state tables** (`assets`, `asset_versions`, `listings`, `licences`, `providers`, `jobs`, `job_assignments`)
  *   are a pure fold of the events of one *entity* (`asset:<id>`, `licence:<id>:<account>`, `provider:<account>`,
@@ -13,7 +14,7 @@
  * everything.
  */
 import { JOB_STATUS_NAMES, UINT64_MAX } from '@souk/protocol';
-import type { Kysely, Updateable } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import { type Hex, type Log, zeroAddress } from 'viem';
 import type { AssetKind, Database, PayoutRole } from '../db/schema.ts';
 import { bindPublishedContent } from '../gateway/contentBinding.ts';
@@ -96,6 +97,8 @@ export async function applyEvent(db: Db, event: SoukEvent): Promise<void> {
       return applyProviderRegistry(db, event, meta);
     case 'computeMarket':
       return applyComputeMarket(db, event, meta);
+    case 'computeEscrow':
+      return applyComputeEscrow(db, event, meta);
   }
 }
 
@@ -759,4 +762,98 @@ export async function rebuildState(db: Db): Promise<void> {
     .orderBy('log_index')
     .execute();
   for (const row of rows) await applyEvent(db, storedEvent(row as never));
+}
+
+/**
+ * `ComputeEscrow` (compute protocol v2): settlements and escrow movements, each one row of an event table.
+ * Governance parameters, nonce invalidations and skipped batch entries change no table (they stay in `chain_events`).
+ */
+async function applyComputeEscrow(db: Db, event: EventOf<'computeEscrow'>, meta: Meta): Promise<void> {
+  const addresses = (list: readonly string[]) => JSON.stringify(list.map(lower));
+  const settlement = (row: Omit<Parameters<typeof insertSettlement>[1], keyof Meta>) =>
+    insertSettlement(db, { ...meta, ...row });
+  const movement = (row: Omit<Parameters<typeof insertMovement>[1], keyof Meta>) =>
+    insertMovement(db, { ...meta, ...row });
+  switch (event.eventName) {
+    case 'JobSettled':
+      return settlement({
+        order_hash: lower(event.args.orderHash),
+        kind: 'batch',
+        requester: lower(event.args.requester),
+        model_id: event.args.modelId.toString(),
+        currency: lower(event.args.currency),
+        amount: event.args.amount.toString(),
+        result_hash: lower(event.args.resultHash),
+        paid: addresses(event.args.providers),
+        slashed: '[]',
+      });
+    case 'DisputeSettled':
+      return settlement({
+        order_hash: lower(event.args.orderHash),
+        kind: 'dispute',
+        requester: null,
+        model_id: null,
+        currency: null,
+        amount: null,
+        result_hash: lower(event.args.correctResultHash),
+        paid: addresses(event.args.paid),
+        slashed: addresses(event.args.slashed),
+      });
+    case 'Deposited':
+      return movement({
+        kind: 'deposit',
+        currency: lower(event.args.currency),
+        account: lower(event.args.account),
+        counterparty: lower(event.args.from),
+        amount: event.args.amount.toString(),
+        unlock_at: null,
+      });
+    case 'WithdrawalRequested':
+      return movement({
+        kind: 'withdrawal_requested',
+        currency: lower(event.args.currency),
+        account: lower(event.args.account),
+        counterparty: null,
+        amount: event.args.amount.toString(),
+        unlock_at: toDate(event.args.unlockAt),
+      });
+    case 'WithdrawalCancelled':
+      return movement({
+        kind: 'withdrawal_cancelled',
+        currency: lower(event.args.currency),
+        account: lower(event.args.account),
+        counterparty: null,
+        amount: null,
+        unlock_at: null,
+      });
+    case 'Withdrawn':
+      return movement({
+        kind: 'withdrawal',
+        currency: lower(event.args.currency),
+        account: lower(event.args.account),
+        counterparty: lower(event.args.to),
+        amount: event.args.amount.toString(),
+        unlock_at: null,
+      });
+    default:
+      return;
+  }
+}
+
+function insertSettlement(db: Db, row: Insertable<Database['order_settlements']>) {
+  return db
+    .insertInto('order_settlements')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
+    .execute()
+    .then(() => undefined);
+}
+
+function insertMovement(db: Db, row: Insertable<Database['escrow_movements']>) {
+  return db
+    .insertInto('escrow_movements')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
+    .execute()
+    .then(() => undefined);
 }

@@ -3,6 +3,7 @@
  */
 import {
   agentNftAbi,
+  computeEscrowAbi,
   computeMarketAbi,
   licensesAbi,
   marketplaceAbi,
@@ -20,6 +21,7 @@ export const indexedAbis = {
   licenses: licensesAbi,
   providerRegistry: providerRegistryAbi,
   computeMarket: computeMarketAbi,
+  computeEscrow: computeEscrowAbi,
 } as const;
 
 /** Key of an indexed contract. */
@@ -51,7 +53,7 @@ export type SoukEvent = {
   [contract in IndexedContract]: ContractEvent<contract> & EventLocation;
 }[IndexedContract];
 
-/** Lower-cased address → contract key, for the five indexed contracts. */
+/** Lower-cased address → contract key, for the indexed contracts. */
 export function contractsByAddress(deployment: SoukDeployment): Map<string, IndexedContract> {
   const map = new Map<string, IndexedContract>();
   for (const key of Object.keys(indexedAbis) as IndexedContract[]) {
@@ -142,6 +144,8 @@ export function entityOf(event: SoukEvent): string | null {
       }
     case 'computeMarket':
       return 'jobId' in event.args ? `job:${event.args.jobId}` : null;
+    case 'computeEscrow':
+      return null; // its tables are event tables only (order_settlements, escrow_movements)
   }
 }
 

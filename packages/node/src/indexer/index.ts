@@ -214,7 +214,15 @@ export function createIndexer({
         .where('entity', 'is not', null)
         .execute();
       const removed = await trx.deleteFrom('chain_events').where('block_number', '>', above).executeTakeFirst();
-      for (const table of ['transfers', 'sales', 'licence_purchases', 'job_events', 'payouts'] as const) {
+      for (const table of [
+        'transfers',
+        'sales',
+        'licence_purchases',
+        'job_events',
+        'payouts',
+        'order_settlements',
+        'escrow_movements',
+      ] as const) {
         await trx.deleteFrom(table).where('block_number', '>', above).execute();
       }
       await trx.deleteFrom('blocks').where('number', '>', above).execute();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   agentNftAbi,
+  computeEscrowAbi,
   computeMarketAbi,
   deploySouk,
   devAccounts,
@@ -12,6 +13,13 @@ import {
   soukTokenAbi,
   startAnvil,
 } from '@souk/contracts';
+import {
+  hashJobOrder,
+  type JobOrder,
+  jobOrderTypedData,
+  resultAttestationTypedData,
+  Verification,
+} from '@souk/protocol';
 import {
   type Abi,
   type Address,
@@ -78,6 +86,8 @@ const TABLES: Record<string, string[]> = {
   job_assignments: ['job_id', 'provider'],
   job_events: ['tx_hash', 'log_index'],
   payouts: ['tx_hash', 'log_index', 'role'],
+  order_settlements: ['tx_hash', 'log_index'],
+  escrow_movements: ['tx_hash', 'log_index'],
   chain_events: ['tx_hash', 'log_index'],
 };
 
@@ -106,7 +116,7 @@ for (const variant of await dbVariants()) {
       return db;
     };
     let db: SoukDb;
-    const ids = { model: 0n, dataset: 0n, job: 0n };
+    const ids = { model: 0n, dataset: 0n, job: 0n, orderHash: '0x' as Hex };
     const account = (i: number) => fx.accounts[i].address.toLowerCase();
     const indexer = (database: SoukDb, extra: Partial<Parameters<typeof createIndexer>[0]> = {}) =>
       createIndexer({
@@ -235,6 +245,57 @@ for (const variant of await dbVariants()) {
         });
       }
       await send(1, { address: computeMarket, abi: computeMarketAbi, functionName: 'finalize', args: [ids.job] });
+
+      // Compute protocol v2: a deposit, one signed order settled in a batch by the operator, a withdrawal request.
+      const { computeEscrow } = deployment.contracts;
+      await send(8, {
+        address: computeEscrow,
+        abi: computeEscrowAbi,
+        functionName: 'deposit',
+        args: [zeroAddress, parseEther('0.5')],
+        value: parseEther('0.5'),
+      });
+      const chainId = await fx.publicClient.getChainId();
+      const order: JobOrder = {
+        requester: fx.accounts[8].address,
+        modelId: ids.model,
+        modelVersion: 0,
+        inputHash: keccak256('0x5678'),
+        currency: zeroAddress,
+        maxPrice: parseEther('0.1'),
+        redundancy: 2,
+        verification: Verification.Exact,
+        deadline: (await fx.publicClient.getBlock()).timestamp + 3600n,
+        nonce: 1n,
+      };
+      ids.orderHash = hashJobOrder(chainId, computeEscrow, order);
+      const attestation = resultAttestationTypedData(chainId, computeEscrow, ids.orderHash, resultHash);
+      await send(1, {
+        address: computeEscrow,
+        abi: computeEscrowAbi,
+        functionName: 'settleBatch',
+        args: [
+          [
+            {
+              order,
+              requesterSignature: await fx.wallet(8).signTypedData(jobOrderTypedData(chainId, computeEscrow, order)),
+              amount: parseEther('0.08'),
+              resultHash,
+              providers: [fx.accounts[6].address, fx.accounts[7].address],
+              providerSignatures: [
+                await fx.wallet(6).signTypedData(attestation),
+                await fx.wallet(7).signTypedData(attestation),
+              ],
+            },
+          ],
+        ],
+      });
+      await send(8, {
+        address: computeEscrow,
+        abi: computeEscrowAbi,
+        functionName: 'requestWithdrawal',
+        args: [zeroAddress, parseEther('0.1')],
+      });
       return resultHash;
     }
 
@@ -321,6 +382,26 @@ for (const variant of await dbVariants()) {
       assert.equal(sale.royalty, ((parseEther('1.5') * 500n) / 10_000n).toString());
       assert.equal(sale.fee, ((parseEther('1.5') * 250n) / 10_000n).toString());
       assert.equal((await db.selectFrom('transfers').selectAll().execute()).length, 3); // 2 mints + 1 sale
+
+      const [settlement, ...moreSettlements] = await db.selectFrom('order_settlements').selectAll().execute();
+      assert.equal(moreSettlements.length, 0);
+      assert.equal(settlement.order_hash, ids.orderHash.toLowerCase());
+      assert.equal(settlement.kind, 'batch');
+      assert.equal(settlement.requester, account(8));
+      assert.equal(settlement.model_id, ids.model.toString());
+      assert.equal(settlement.amount, parseEther('0.08').toString());
+      assert.equal(settlement.result_hash, resultHash.toLowerCase());
+      assert.deepEqual(settlement.paid, [account(6), account(7)]);
+      assert.deepEqual(settlement.slashed, []);
+      const movements = await db.selectFrom('escrow_movements').selectAll().orderBy('block_number').execute();
+      assert.deepEqual(
+        movements.map((m) => [m.kind, m.account, m.amount]),
+        [
+          ['deposit', account(8), parseEther('0.5').toString()],
+          ['withdrawal_requested', account(8), parseEther('0.1').toString()],
+        ],
+      );
+      assert.ok(movements[1].unlock_at && movements[1].unlock_at > movements[1].timestamp, 'unlocks after the delay');
 
       const licence = await db.selectFrom('licences').selectAll().executeTakeFirstOrThrow();
       assert.equal(licence.licensee, account(5));

@@ -1,6 +1,6 @@
 /**
  * WebSocket `/ws`: live Souk events as the indexer applies them. A client sends
- * `{"type":"subscribe","topics":["asset","listing","licence","job","provider"],"filter":{"assetId":"1","jobId":"2","address":"0x…"}}`
+ * `{"type":"subscribe","topics":["asset","listing","licence","job","provider","order"],"filter":{"assetId":"1","jobId":"2","address":"0x…"}}`
  * (every field optional; a new subscribe replaces the old one) and receives
  * `{"type":"event","topic":"job","event":"JobStatusChanged","args":{…},"blockNumber":"…","transactionHash":"…","logIndex":0}`.
  */
@@ -13,6 +13,7 @@ const TOPICS = {
   licenses: 'licence',
   computeMarket: 'job',
   providerRegistry: 'provider',
+  computeEscrow: 'order',
 } as const;
 type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 type Subscription = { topics: Set<Topic>; assetId?: string; jobId?: string; address?: string };

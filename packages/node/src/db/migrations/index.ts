@@ -12,6 +12,7 @@ import * as jobFailures from './0006_job_failures.ts';
 import * as tokenFamilies from './0007_token_families.ts';
 import * as lockedStake from './0008_locked_stake.ts';
 import * as orders from './0009_orders.ts';
+import * as escrowEvents from './0010_escrow_events.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0007_token_families': tokenFamilies,
   '0008_locked_stake': lockedStake,
   '0009_orders': orders,
+  '0010_escrow_events': escrowEvents,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

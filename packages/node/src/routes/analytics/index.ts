@@ -1,5 +1,6 @@
 /**
- * Analytics from the index: market volume, top assets, licences over time, provider statistics.
+ * Analytics from the index: market volume, top assets, licences over time, compute jobs (per-job flow) and signed
+ * orders (compute protocol v2), provider statistics.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -7,6 +8,7 @@ import {
   jobsOverTime,
   licencesOverTime,
   marketVolume,
+  ordersOverTime,
   providerStats,
   topAssets,
 } from '../../db/queries.ts';
@@ -110,6 +112,29 @@ export default async function analyticsRoutes(app: FastifyInstance) {
       items: plain(
         await query(() =>
           jobsOverTime(db, {
+            bucket: request.query.bucket,
+            since: request.query.since ? new Date(request.query.since) : undefined,
+          }),
+        ),
+      ),
+    }),
+  );
+
+  app.get<{ Querystring: { bucket: Bucket; since?: string } }>(
+    '/orders',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary:
+          'Signed orders (compute protocol v2) settled per time bucket and currency: count, volume (wei), disputes, slashings, acceptance→settlement percentiles (s)',
+        querystring: bucketQuery,
+        response: { 200: rows, 400: problem },
+      },
+    },
+    async (request) => ({
+      items: plain(
+        await query(() =>
+          ordersOverTime(db, {
             bucket: request.query.bucket,
             since: request.query.since ? new Date(request.query.since) : undefined,
           }),
