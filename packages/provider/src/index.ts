@@ -1,6 +1,6 @@
 /**
  * `@souk/provider`: the execution core of a Souk compute provider — hardware detection, ONNX Runtime sessions on a
- * worker thread with pinned options, the generic ONNX and OCR pipelines, and the canonical result hash.
+ * worker thread with pinned options, the generic ONNX, OCR and VAD pipelines, and the canonical result hash.
  */
 
 /** Moved to `@souk/protocol`; re-exported only until the node's coordinators import them from there. */
@@ -83,6 +83,22 @@ export {
   tensorFromJson,
   tensorToBytesLE,
 } from './pipelines/tensor.ts';
+export {
+  type CreateVadPipelineParameters,
+  checkAudioInput,
+  createVadPipeline,
+  decodeSpeechAudio,
+  type SampleSegment,
+  type SpeechSegmentOptions,
+  speechSegments,
+  VAD_PIPELINE_VERSION,
+  VAD_SAMPLE_RATE,
+  type VadInput,
+  type VadOutput,
+  type VadPipeline,
+  type VadSegment,
+  vadProbabilities,
+} from './pipelines/vad.ts';
 export {
   canonicalJson,
   canonicalResult,

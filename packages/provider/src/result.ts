@@ -15,6 +15,9 @@
  * standard base64 (RFC 4648 §4, with padding) of its elements' little-endian bytes in row-major order (`bool` one byte
  * 0/1 per element, `int64` 8 bytes two's complement); floats are hashed bit for bit.
  *
+ * **VAD output** (`{ duration, segments }`): `{"duration":d,"segments":[{"end":e,"probability":p,"start":s},…]}` in
+ * time order; `d`, `s` and `e` in seconds rounded to 1 ms (`Math.round(x × 10³) / 10³`), `p` rounded to 4 decimals.
+ *
  * **Hash.** `resultHash = "0x" + hex(SHA-256(canonical bytes))` (FIPS 180-4), a `bytes32` as the ComputeMarket
  * commit–reveal takes it. The runtime record is not hashed; it travels alongside.
  */
@@ -23,9 +26,10 @@ import { InvalidInputError } from './errors.ts';
 import type { OcrOutput } from './pipelines/ocr.ts';
 import type { OnnxOutput } from './pipelines/onnx.ts';
 import { assertTensor, tensorToBytesLE } from './pipelines/tensor.ts';
+import type { VadOutput } from './pipelines/vad.ts';
 
 /** Any pipeline output the provider can hash. */
-export type PipelineOutput = OcrOutput | OnnxOutput;
+export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -113,7 +117,18 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
     }
     return { tensors: out };
   }
-  throw new InvalidInputError('The output is neither OCR lines nor tensors.');
+  if (output && Array.isArray((output as VadOutput).segments)) {
+    const ms = (seconds: number) => Math.round(seconds * 1e3) / 1e3;
+    return {
+      duration: ms((output as VadOutput).duration),
+      segments: (output as VadOutput).segments.map(({ start, end, probability }) => ({
+        end: ms(end),
+        probability: roundConfidence(probability),
+        start: ms(start),
+      })),
+    };
+  }
+  throw new InvalidInputError('The output is neither OCR lines, tensors nor speech segments.');
 }
 
 /**

@@ -8,6 +8,7 @@
  * | pipeline | check |
  * | --- | --- |
  * | `ocr` | the bytes decode as an image header (sharp metadata: a format, width and height) |
+ * | `vad` | the bytes start like an audio file the decoder reads (`checkAudioInput`: WAV, FLAC, MP3, Ogg, …) |
  * | `onnx` | UTF-8 JSON `{"tensors": {...}}` with at least one tensor that parses (JSON or `.npy` entries); the names are exactly the model's inputs; each dtype and rank matches |
  */
 import * as ort from 'onnxruntime-node';
@@ -15,6 +16,7 @@ import sharp from 'sharp';
 import { InvalidInputError } from '../errors.ts';
 import { MAX_IMAGE_PIXELS } from '../pipelines/image.ts';
 import { decodeOnnxInput } from '../pipelines/onnx.ts';
+import { checkAudioInput } from '../pipelines/vad.ts';
 import { type BundleFiles, bundleFile, unpackBundle } from './bundle.ts';
 
 /** One input of a model: its name, element type (`float32`, `int64`…) and shape (numbers, or names of free dims). */
@@ -95,6 +97,10 @@ export async function checkJobInput({ pipeline = 'onnx', input, inputs }: CheckJ
         details: `${metadata.width} × ${metadata.height} pixels; at most ${MAX_IMAGE_PIXELS}`,
       });
     }
+    return;
+  }
+  if (pipeline === 'vad') {
+    checkAudioInput(input);
     return;
   }
   if (pipeline !== 'onnx') throw new InvalidInputError(`Unknown pipeline "${pipeline}".`);

@@ -11,6 +11,7 @@ import type { Hex } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import { createOcrPipeline } from '../pipelines/ocr.ts';
 import { createOnnxPipeline } from '../pipelines/onnx.ts';
+import { createVadPipeline } from '../pipelines/vad.ts';
 import { canonicalResult, type PipelineOutput } from '../result.ts';
 import type { RunOptions, Runtime } from '../runtime/createRuntime.ts';
 import type { Job, RuntimeRecord } from '../runtime/types.ts';
@@ -32,6 +33,10 @@ const pipelines: Record<string, PipelineFactory> = {
   onnx: async (files) => {
     const onnx = await createOnnxPipeline({ model: bundleFile(files, 'model.onnx', 'onnx') });
     return (input) => onnx.job(input);
+  },
+  vad: async (files) => {
+    const vad = await createVadPipeline({ model: bundleFile(files, 'model.onnx', 'vad') });
+    return (input) => vad.job(input);
   },
 };
 

@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { runOcr } from '../pipelines/ocr.ts';
 import { runOnnx } from '../pipelines/onnx.ts';
 import { isTensorDtype, type Tensor } from '../pipelines/tensor.ts';
+import { runVad } from '../pipelines/vad.ts';
 import { cudaAvailability, ortVersion } from './executionProviders.ts';
 import type {
   ExecutionProvider,
@@ -28,6 +29,7 @@ if (!port) throw new Error('runtime/worker.ts must run in a worker thread');
 const PIPELINES: Record<PipelineName, (context: PipelineContext, input: unknown) => Promise<unknown>> = {
   onnx: runOnnx,
   ocr: runOcr,
+  vad: runVad,
 };
 
 /** Resolved once per worker: the provider actually used and, if it differs from the request, why. */
