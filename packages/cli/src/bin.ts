@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   start: () => import('./commands/start.ts'),
   account: () => import('./commands/account.ts'),
   publish: () => import('./commands/publish.ts'),
+  bundle: () => import('./commands/bundle.ts'),
   list: () => import('./commands/list.ts'),
   buy: () => import('./commands/buy.ts'),
   download: () => import('./commands/download.ts'),

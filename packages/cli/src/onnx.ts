@@ -32,8 +32,9 @@ function toSpec(value: ValueMetadata): TensorSpec {
 }
 
 /**
- * Loads the ONNX model at `path` (from disk, not held in JS memory) and reads its inputs and outputs.
- * @param path - A bare `.onnx` file.
+ * Loads an ONNX model (a file is read by onnxruntime from disk, not held in JS memory) and reads its inputs and
+ * outputs.
+ * @param model - The path of a bare `.onnx` file, or the model's bytes (e.g. a bundle's entry model).
  * @returns Names, element types and shapes (sizes, or names of symbolic dimensions) of the graph's inputs and outputs.
  * @throws {Error} when onnxruntime cannot load the file (not an ONNX model, or an opset it does not support), or a
  * value is not a tensor.
@@ -43,9 +44,10 @@ function toSpec(value: ValueMetadata): TensorSpec {
  * // inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 3, 48, 192] }]
  * ```
  */
-export async function readOnnxSignature(path: string): Promise<OnnxSignature> {
+export async function readOnnxSignature(model: string | Uint8Array): Promise<OnnxSignature> {
   const { InferenceSession } = (await import('onnxruntime-node')).default;
-  const session = await InferenceSession.create(path);
+  const session =
+    typeof model === 'string' ? await InferenceSession.create(model) : await InferenceSession.create(model);
   try {
     return {
       inputs: session.inputMetadata.map((v) => toSpec(v as ValueMetadata)),

@@ -109,13 +109,14 @@ describe('souk user paths against a node', () => {
       assert.doesNotMatch(run.stderr, /uploading/);
     });
 
-    test('publish keeps an explicit other pipeline and reads no graph (an OCR bundle is not one model)', async () => {
-      const published = await soukJson<PublishJson>(
+    test('publish refuses one file for the ocr pipeline, which reads a bundle of several (exit 2, nothing uploaded)', async () => {
+      const run = await souk(
         ['publish', file('ocr.onnx', 'bundle bytes'), '--kind', 'model', '--name', 'ocr', '--pipeline', 'ocr'],
         env,
       );
-      assert.equal(published.pipeline, 'ocr');
-      assert.equal(published.inputs, null);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /ocr\.onnx is one file, but the ocr pipeline reads a bundle of detection\.onnx/);
+      assert.doesNotMatch(run.stderr, /uploading/);
     });
   });
 

@@ -1,8 +1,12 @@
 /**
- * `souk publish <path>`: uploads a file through the node (with a progress bar), writes its manifest and mints the
- * asset; with `--price` opens licences at that price, with `--list` also lists the asset itself for sale.
+ * `souk publish <path>`: uploads a file — or a folder, packed as a deterministic bundle — through the node (with a
+ * progress bar), writes its manifest (pipeline, and the entry model's inputs and outputs read from its graph) and
+ * mints the asset, or with `--version-of` publishes it as the next version of an asset; with `--price` opens licences
+ * at that price, with `--list` also lists the asset itself for sale.
  */
-import { open, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { agentNftAbi, soukTokenAbi } from '@souk/contracts/abis';
 import {
   type AssetManifest,
@@ -16,6 +20,7 @@ import {
 import { type Address, type Hex, parseEventLogs, type TransactionReceipt, zeroAddress } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseDuration, parseRoyalty } from '../args.ts';
+import { assertRunnableBundle, BUNDLE_LAYOUTS, buildFolderBundle, entryModel, inferPipeline } from '../bundle.ts';
 import { emit, guard, note } from '../command.ts';
 import { type Context, connect, currencyAddress, rpcHelp, rpcOptions, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -32,12 +37,17 @@ export const help = `Usage: souk publish <path> --kind model|agent|dataset --nam
        souk publish <path> --version-of <assetId> [options]
 
 Uploads <path> through the node (streamed, encrypted with a fresh asset key unless --public), writes the asset's
-manifest and mints it. A model in the onnx pipeline (the default for a .onnx file) is loaded with onnxruntime
-first: its input and output tensors (names, element types, shapes) go into the manifest, and a file onnxruntime
-cannot load is refused before anything is uploaded. With --price, licences are sold at that price (the terms are set on-chain); with --list,
-the asset itself is listed for sale too. With --version-of, the file becomes the next version of an asset you own
-(AgentNFT.publishVersion, same id, same licences): name, kind, description, runtime, licence terms and royalty
-default to the current version's manifest. Prints the asset id, the manifest CID and the transaction hashes.
+manifest and mints it. <path> is a file, a bundle (a tar, e.g. from souk bundle) or a folder, which is packed into
+a bundle first exactly as souk bundle packs it (same files, same bytes, same SHA-256).
+The pipeline is --pipeline, else inferred for a model: onnx for a .onnx file or a bundle with model.onnx, ocr for
+a bundle with detection.onnx, recognition.onnx and dictionary.txt. A pipeline's files are checked and its entry
+model (onnx: the model; ocr: detection.onnx; another pipeline: --entry or the only .onnx file) is loaded with
+onnxruntime: its input and output tensors (names, element types, shapes) go into the manifest. Anything a
+provider could not run is refused before anything is uploaded. With --price, licences are sold at that price
+(the terms are set on-chain); with --list, the asset itself is listed for sale too. With --version-of, the file
+becomes the next version of an asset you own (AgentNFT.publishVersion, same id, same licences): name, kind,
+description, runtime, licence terms and royalty default to the current version's manifest. Prints the asset id,
+the manifest CID and the transaction hashes.
 
 Options:
   --kind <kind>         model, agent or dataset (required, unless --version-of)
@@ -52,8 +62,10 @@ Options:
                         Licence: an SPDX id (Apache-2.0, MIT…) or text  [default: ${DEFAULT_TERMS}]
   --licence-duration <time>
                         How long a licence lasts: seconds, or 90m, 12h, 30d, 2w; needs --price  [default: perpetual]
-  --pipeline <name>     Pre/post-processing a provider applies, e.g. ocr (models and agents)
-                        [default: onnx for a model whose file ends in .onnx]
+  --pipeline <name>     Pre/post-processing a provider applies: onnx, ocr (models and agents)
+                        [default: inferred from the file name or the bundle's files, see above]
+  --entry <file>        The bundle file whose inputs and outputs the manifest records
+                        [default: the pipeline's entry model, else the only .onnx file]
   --engine <name>       Inference engine, with --pipeline  [default: onnxruntime]
   --public              Store the content unencrypted: anyone can download it
   --list                Also list the asset for sale, at --list-price or else --price
@@ -63,8 +75,9 @@ ${rpcHelp}
 ${nodeHelp}
 
 Examples:
-  souk publish ./ocr.onnx --kind model --name "PaddleOCR small" --pipeline ocr --price 0.01 --royalty 5%
-  souk publish ./ocr-v2.onnx --version-of 7
+  souk publish ./model.onnx --kind model --name "My classifier" --price 0.01 --royalty 5%
+  souk publish ./ocr/ --kind model --name "PaddleOCR small" --price 0.01
+  souk publish ./model-v2.onnx --version-of 7
   souk publish ./agent.tgz --kind agent --name helper --price 10 --currency musd --licence-duration 30d --list`;
 
 const options = {
@@ -82,6 +95,7 @@ const options = {
   'licence-duration': { type: 'string' },
   pipeline: { type: 'string' },
   engine: { type: 'string' },
+  entry: { type: 'string' },
   public: { type: 'boolean' },
   list: { type: 'boolean' },
   'list-price': { type: 'string' },
@@ -112,15 +126,124 @@ async function isBundle(path: string): Promise<boolean> {
 
 /**
  * The model's inputs and outputs, read with onnxruntime.
+ * @param model - A file path, or the bytes of a bundle's entry model.
+ * @param label - How to name the model in the error (its path, or `<bundle>/<file>`).
  * @throws {UsageError} when onnxruntime cannot load the file: a provider could not run it either.
  */
-async function signatureOf(path: string): Promise<OnnxSignature> {
+async function signatureOf(model: string | Uint8Array, label: string): Promise<OnnxSignature> {
   try {
-    return await readOnnxSignature(path);
+    return await readOnnxSignature(model);
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0];
-    throw new UsageError(`<path>: ${path} is not an ONNX model onnxruntime can load (${reason}).`);
+    throw new UsageError(`<path>: ${label} is not an ONNX model onnxruntime can load (${reason}).`);
   }
+}
+
+/** What is uploaded, and what the manifest says about how to run it. */
+type PreparedContent = {
+  /**
+   * Calls `send` with the file to upload: `path`, or the folder's bundle in a temporary file that is removed after.
+   */
+  withFile: <T>(send: (file: string) => Promise<T>) => Promise<T>;
+  /** `runtime.pipeline`, if any. */
+  pipeline: string | undefined;
+  /** The entry model's tensors, when the pipeline has one. */
+  signature: OnnxSignature | undefined;
+  /** A bundle's files (sorted, sizes in bytes) and entry model; `null` for a bare file. */
+  bundle: { files: Array<{ name: string; size: number }>; entry: string | null } | null;
+};
+
+/**
+ * Resolves the content to upload and its pipeline and signature, refusing before the upload what providers could
+ * not run: a pipeline they do not have, a bundle without its pipeline's files, an entry model onnxruntime cannot
+ * load, or a single file for a pipeline that reads several.
+ * @param parameters - The path and whether it is a folder; the kind (pipelines are inferred for models only); the
+ *   `--pipeline` and `--entry` flags; the current version's pipeline (for `--version-of`).
+ * @throws {UsageError} Naming what is wrong.
+ */
+async function prepareContent({
+  path,
+  folder,
+  kind,
+  pipelineFlag,
+  inherited,
+  entry,
+}: {
+  path: string;
+  folder: boolean;
+  kind: string;
+  pipelineFlag: string | undefined;
+  inherited: string | undefined;
+  entry: string | undefined;
+}): Promise<PreparedContent> {
+  const infer = kind === 'model';
+  const asIs = <T>(send: (file: string) => Promise<T>) => send(path);
+  if (folder) {
+    const built = await buildFolderBundle({ dir: path, pipeline: pipelineFlag, infer, entry });
+    const names = built.files.map((f) => f.name);
+    let { pipeline, entry: entryName } = built;
+    if (pipeline === undefined && inherited !== undefined) {
+      await assertRunnableBundle(inherited, names);
+      pipeline = inherited;
+      entryName = entryModel(inherited, names, entry);
+    }
+    const signature =
+      pipeline !== undefined && entryName !== undefined
+        ? await signatureOf(built.contents[entryName], `${path}/${entryName}`)
+        : undefined;
+    const withFile = async <T>(send: (file: string) => Promise<T>): Promise<T> => {
+      const dir = await mkdtemp(join(tmpdir(), 'souk-bundle-'));
+      try {
+        await writeFile(join(dir, 'bundle.tar'), built.bytes);
+        return await send(join(dir, 'bundle.tar'));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    };
+    return {
+      withFile,
+      pipeline,
+      signature,
+      bundle: { files: built.files, entry: entryName ?? null },
+    };
+  }
+  if (await isBundle(path)) {
+    const { unpackBundle } = await import('@souk/provider');
+    let files: Record<string, Uint8Array>;
+    try {
+      files = unpackBundle(new Uint8Array(await readFile(path)));
+    } catch (error) {
+      throw new UsageError(`<path>: ${path} is not a readable bundle (${(error as Error).message}).`);
+    }
+    const names = Object.keys(files).sort();
+    const pipeline = pipelineFlag ?? (infer ? inferPipeline(names) : undefined) ?? inherited;
+    if (pipeline !== undefined) await assertRunnableBundle(pipeline, names);
+    const entryName = pipeline === undefined ? undefined : entryModel(pipeline, names, entry);
+    const signature = entryName === undefined ? undefined : await signatureOf(files[entryName], `${path}/${entryName}`);
+    return {
+      withFile: asIs,
+      pipeline,
+      signature,
+      bundle: { files: names.map((name) => ({ name, size: files[name].length })), entry: entryName ?? null },
+    };
+  }
+  if (entry !== undefined) throw new UsageError('--entry goes with a bundle (a folder or a tar file).');
+  // A bare .onnx model runs in the generic onnx pipeline; without it the asset would name no pipeline at all.
+  const pipeline = pipelineFlag ?? (infer && path.toLowerCase().endsWith('.onnx') ? 'onnx' : inherited);
+  const layout = pipeline === undefined ? undefined : BUNDLE_LAYOUTS[pipeline];
+  if (pipeline !== undefined && layout && layout.required.length > 1) {
+    throw new UsageError(
+      `<path>: ${path} is one file, but the ${pipeline} pipeline reads a bundle of ${layout.required.join(', ')}: ` +
+        'put them in a folder and publish the folder (or pack it with souk bundle).',
+    );
+  }
+  if (pipeline !== undefined) await assertRunnableBundle(pipeline, ['model.onnx']);
+  return {
+    withFile: asIs,
+    pipeline,
+    signature: pipeline === 'onnx' ? await signatureOf(path, path) : undefined,
+    bundle: null,
+  };
 }
 
 /** `x float32[batch,3,48,192]` */
@@ -158,11 +281,11 @@ export function run(argv: string[]): Promise<number> {
     }
     if (flags.engine !== undefined && flags.pipeline === undefined)
       throw new UsageError('--engine goes with --pipeline.');
-    const isFile = await stat(path).then(
-      (s) => s.isFile(),
-      () => false,
+    const entity = await stat(path).then(
+      (s) => (s.isFile() ? 'file' : s.isDirectory() ? 'folder' : undefined),
+      () => undefined,
     );
-    if (!isFile) throw new UsageError(`<path>: ${path} is not a readable file.`);
+    if (!entity) throw new UsageError(`<path>: ${path} is not a readable file or folder.`);
 
     const context = await connect({ url: nodeUrl(flags.node), rpcUrl: flags['rpc-url'] });
     // A new version inherits what the flags do not say from the current version (404 for an unknown asset).
@@ -172,13 +295,20 @@ export function run(argv: string[]): Promise<number> {
     const name = (flags.name ?? current?.name) as string;
     const royaltyBps = royaltyFlag ?? current?.royaltyBps ?? 0;
     const description = flags.description ?? current?.description;
-    // A bare .onnx model runs in the generic onnx pipeline; without it the asset would name no pipeline at all.
-    const pipeline =
-      flags.pipeline ??
-      (kind === 'model' && path.toLowerCase().endsWith('.onnx') ? 'onnx' : current?.runtime?.pipeline);
+    const content = await prepareContent({
+      path,
+      folder: entity === 'folder',
+      kind,
+      pipelineFlag: flags.pipeline,
+      inherited: current?.runtime?.pipeline,
+      entry: flags.entry,
+    });
+    const { pipeline, signature } = content;
+    if (kind === 'model' && pipeline === undefined) {
+      note('no pipeline: providers cannot run this model (pass --pipeline, e.g. onnx for an ONNX model).');
+    }
     const engine =
       flags.engine ?? (flags.pipeline === undefined ? current?.runtime?.engine : undefined) ?? 'onnxruntime';
-    const signature = pipeline === 'onnx' && !(await isBundle(path)) ? await signatureOf(path) : undefined;
 
     const currency = currencyAddress(context, flags.currency ?? 'eth');
     const decimals = await decimalsOf(context, currency);
@@ -203,10 +333,12 @@ export function run(argv: string[]): Promise<number> {
       }
     }
 
-    const upload = await uploadFile(context.client, path, {
-      encrypt: !flags.public,
-      progress: (total) => createProgress(`uploading ${path}`, total),
-    });
+    const upload = await content.withFile((file) =>
+      uploadFile(context.client, file, {
+        encrypt: !flags.public,
+        progress: (total) => createProgress(`uploading ${path}${entity === 'folder' ? ' (bundle)' : ''}`, total),
+      }),
+    );
     const license: PublishAssetParameters['license'] = {
       terms: flags['licence-terms'] ?? current?.license.terms ?? DEFAULT_TERMS,
     };
@@ -286,6 +418,7 @@ export function run(argv: string[]): Promise<number> {
       pipeline: pipeline ?? null,
       inputs: signature?.inputs ?? null,
       outputs: signature?.outputs ?? null,
+      bundle: content.bundle,
       content: { cid: upload.contentCid, size: upload.size, sha256: upload.sha256, encrypted: upload.encrypted },
       licence:
         price === undefined
@@ -304,6 +437,10 @@ export function run(argv: string[]): Promise<number> {
         versionOf === undefined ? `  mint tx   ${mintHash ?? '-'}` : `  version tx ${versionHash}`,
       ];
       if (pipeline !== undefined) lines.push(`  pipeline  ${pipeline}`);
+      if (content.bundle) {
+        lines.push(`  bundle    ${content.bundle.files.map((f) => f.name).join(', ')}`);
+        if (content.bundle.entry) lines.push(`  entry     ${content.bundle.entry}`);
+      }
       for (const [label, specs] of [
         ['inputs', signature?.inputs],
         ['outputs', signature?.outputs],
