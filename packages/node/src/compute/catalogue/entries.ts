@@ -4,9 +4,10 @@
  */
 import { entry as ocr } from './ocr.ts';
 import type { CatalogueEntry } from './types.ts';
+import { entry as vad } from './vad.ts';
 
 /** Every model of the catalogue. */
-export const catalogue: readonly CatalogueEntry[] = [ocr];
+export const catalogue: readonly CatalogueEntry[] = [ocr, vad];
 
 /** The keys `SOUK_CATALOGUE` accepts. */
 export const catalogueKeys: readonly string[] = catalogue.map((e) => e.key);
