@@ -135,10 +135,7 @@ describe('assertDeclaredInputs', () => {
   test('refuses an input that is not the generic pipeline input with the decoder reason (422)', () => {
     const error = refusal(manifest([X]), new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
     assert.equal(error?.statusCode, 422);
-    assert.match(
-      error?.message ?? '',
-      /^Asset 7 \(pipeline onnx\) cannot take this input\. The input is not UTF-8 JSON/,
-    );
+    assert.match(error?.message ?? '', /^Asset 7 \(pipeline onnx\) cannot take this input\. The input is .*UTF-8 JSON/);
   });
 
   test('checks nothing for a pipeline other than onnx or a manifest that declares no inputs', () => {

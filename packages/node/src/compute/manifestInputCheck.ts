@@ -31,6 +31,15 @@ export type TensorHeader = {
   dims: readonly number[];
 };
 
+/**
+ * The provider's decoder, given the declared input names (it hands a bare `.npy` to a model's only input). Typed
+ * loosely so that it also binds to a `decodeOnnxInput` that takes no options (which treats the bytes as JSON).
+ */
+const decode = decodeOnnxInput as (
+  input: Uint8Array,
+  options?: { inputNames?: readonly string[] | undefined },
+) => Record<string, TensorHeader>;
+
 /** `x float32[batch,3,48,192]` */
 function describe(spec: TensorSpec): string {
   return `${spec.name} ${spec.dtype}[${spec.shape.join(',')}]`;
@@ -112,7 +121,7 @@ export function assertDeclaredInputs({
   if (pipeline !== 'onnx' || !declared || declared.length === 0) return;
   let tensors: Record<string, TensorHeader>;
   try {
-    tensors = decodeOnnxInput(input);
+    tensors = decode(input, { inputNames: declared.map((spec) => spec.name) });
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     const detail = error.details ? `${error.shortMessage.replace(/\.$/, '')}: ${error.details}` : error.shortMessage;
