@@ -239,6 +239,22 @@ describe('souk user paths against a node', () => {
       assert.match(again.stderr, /Q3-report-sales-final already exists; pass --force/);
     });
 
+    test('download of an asset that sells no licences says only its owner can read it (exit 1)', async () => {
+      const published = await soukJson<PublishJson>(
+        ['publish', file('private.bin', bytes(100)), '--kind', 'dataset', '--name', 'private'],
+        env,
+      );
+      const out = path.join(dataDir, 'private-out.bin');
+      const run = await souk(['download', published.assetId, '--output', out, '--account', '3'], env);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        /holds no licence to asset #\d+ \(403 .*The node's index shows no open licence terms for it: only its owner( 0x[0-9a-fA-F]{40})? can read it\./,
+      );
+      assert.doesNotMatch(run.stderr, /souk buy/);
+      assert.equal(existsSync(out), false);
+    });
+
     test('download of an unknown asset says it does not exist (exit 1)', async () => {
       const run = await souk(['download', '987654', '--output', path.join(dataDir, 'none.bin')], env);
       assert.equal(run.code, 1, run.stderr);

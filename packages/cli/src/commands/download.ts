@@ -8,7 +8,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type AssetManifest, downloadAsset, getAssetManifest, SoukApiError } from '@souk/sdk';
+import { type AssetManifest, downloadAsset, getAsset, getAssetManifest, SoukApiError } from '@souk/sdk';
 import type { LocalAccount } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseId } from '../args.ts';
@@ -26,7 +26,8 @@ Downloads asset <assetId>'s content (decrypted by the node's gateway) for the ac
 EIP-712 access request, the node checks the licence on-chain and streams the plaintext. Progress goes to stderr
 (a redrawn bar on a terminal). The bytes are written to <file>.part and renamed to <file> only when their size
 and SHA-256 are the manifest's content.size and content.sha256; otherwise the partial file is removed and the
-command fails. An account without a licence gets exit code 1 and says how to buy one.
+command fails. An account without a licence gets exit code 1 and the reason (with the souk buy command when
+the asset sells licences).
 
 Options:
   -o, --output <file>   Where to write; an existing file is kept unless --force
@@ -35,9 +36,9 @@ Options:
 ${accountHelp}
 ${nodeHelp}
 
-Examples:
-  souk download 1 --output ocr-bundle.bin
-  souk download 7 --account 3 --force`;
+Examples (on a fresh devnet, asset 1 is the sample OCR model, minted by dev account 0):
+  souk download 1 --account 0                          # → ./PaddleOCR-PP-OCRv4-sample, checked
+  souk download 1 --account 0 -o ocr.bundle --force`;
 
 /** Longest default file name, in characters (many file systems allow 255 bytes). */
 const MAX_NAME = 100;
@@ -71,20 +72,28 @@ function ensureWritable(out: string, force: boolean | undefined): void {
   }
 }
 
-/** Why the node refused, for people: who lacks a licence and how to get one. */
-function refusal(error: unknown, assetId: bigint, account: LocalAccount): unknown {
+/**
+ * Why the node refused, for people: who lacks a licence and how to get one — `souk buy <id> --licence` when the
+ * asset sells licences (open terms in the index), else that only its owner can read it.
+ */
+async function refusal(context: Context, error: unknown, assetId: bigint, account: LocalAccount): Promise<unknown> {
   if (!(error instanceof SoukApiError)) return error;
+  const detail = error.problem.detail ?? error.problem.title;
   if (error.status === 403) {
+    const asset = await getAsset(context.client, { assetId }).catch(() => undefined);
+    const remedy = asset?.licence?.active
+      ? `Buy one with 'souk buy ${assetId} --licence'.`
+      : `The node's index shows no open licence terms for it: only its owner${asset ? ` ${asset.owner}` : ''} can read it.`;
     return new Error(
-      `${account.address} holds no licence to asset #${assetId} (403 from the gateway: ${error.problem.detail ?? error.problem.title}). Buy one with 'souk buy ${assetId} --licence'.`,
+      `${account.address} holds no licence to asset #${assetId} (403 from the gateway: ${detail}). ${remedy}`,
     );
   }
   if (error.status === 404) {
-    return new Error(`Asset #${assetId} does not exist (404: ${error.problem.detail ?? error.problem.title}).`);
+    return new Error(`Asset #${assetId} does not exist (404: ${detail}).`);
   }
   if (error.status === 409) {
     return new Error(
-      `The node has not indexed asset #${assetId}'s latest version yet (409: ${error.problem.detail ?? error.problem.title}); retry in a few seconds.`,
+      `The node has not indexed asset #${assetId}'s latest version yet (409: ${detail}); retry in a few seconds.`,
     );
   }
   return error;
@@ -95,7 +104,7 @@ async function manifestOf(context: Context, assetId: bigint, account: LocalAccou
   try {
     return await getAssetManifest(context.client, { assetId });
   } catch (error) {
-    throw refusal(error, assetId, account);
+    throw await refusal(context, error, assetId, account);
   }
 }
 
@@ -121,8 +130,8 @@ export function run(argv: string[]): Promise<number> {
       ...(manifest.content.encryption === null
         ? {}
         : { account, chainId: context.info.chainId, licenses: context.info.contracts.licenses }),
-    }).catch((error: unknown) => {
-      throw refusal(error, assetId, account);
+    }).catch(async (error: unknown) => {
+      throw await refusal(context, error, assetId, account);
     });
     if (!response.body) throw new Error(`The node sent no content for asset #${assetId}.`);
 
