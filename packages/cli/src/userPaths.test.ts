@@ -334,6 +334,7 @@ describe('souk user paths against a node', () => {
         new RegExp(`^ {2}licensee {2}${node.services.chain.devAccounts[4].address} has access$`, 'm'),
       );
       assert.match(text.stdout, /^ {2}approve {3}tx 0x[0-9a-f]{64}\n {2}purchase {2}tx 0x[0-9a-f]{64}$/m);
+      assert.match(text.stdout.trimEnd().split('\n').at(-1) ?? '', / has access$/, 'access is the last line');
 
       const again = await soukJson<{ hasAccess: boolean; transactions: Labelled }>(
         ['buy', published.assetId, '--licence', '--account', '4'],

@@ -17,9 +17,9 @@ export const summary = 'Buy an asset listed for sale, or a licence to use it (--
 export const help = `Usage: souk buy <assetId> [options]
 
 Buys asset <assetId> at its listing's current on-chain price (royalty and protocol fee are paid by the contract),
-or with --licence a licence at the asset's current terms, then whether the licensee has access (read from the
-chain). Prints each transaction hash with what it did (approve, purchase, buy); payment in an ERC-20 approves the
-contract first.
+or with --licence a licence at the asset's current terms. Prints each transaction hash with what it did (approve,
+purchase, buy; payment in an ERC-20 approves the contract first), then, for a licence, when it expires and, last,
+whether the licensee has access (read from the chain; no access exits 1).
 
 Options:
   --licence             Buy a licence instead of the asset itself
@@ -94,9 +94,10 @@ export function run(argv: string[]): Promise<number> {
           `Bought a licence to asset #${assetId}${asset?.name ? ` "${asset.name}"` : ''}${
             price !== null ? ` for ${formatAmount(price, context.token(asset?.licence?.currency))}` : ''
           }`,
-          `  licensee  ${licensee} ${access.hasAccess ? 'has access' : 'has NO access (check the licence terms)'}`,
-          `  expires   ${formatExpiry(access.expiresAt)}`,
           ...transactions.map((t) => `  ${t.label.padEnd(9)} tx ${t.hash}`),
+          // Last, what the buyer came for: whether the licensee can now use the asset (read from the chain).
+          `  expires   ${formatExpiry(access.expiresAt)}`,
+          `  licensee  ${licensee} ${access.hasAccess ? 'has access' : 'has NO access (check the licence terms)'}`,
         ].join('\n'),
       );
       // Paid but no access (e.g. the licence expired at once): a failure, whatever the receipts said.
