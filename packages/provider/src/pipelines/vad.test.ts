@@ -9,7 +9,16 @@ import { createJobExecutor } from '../jobs/execute.ts';
 import { classifyJobFailure } from '../jobs/failure.ts';
 import { canonicalResult } from '../result.ts';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
-import { encodeWav, layOut, rawSileroVad, SILERO_VAD_MODEL, type Span, spanIoU, speak } from '../test/speech.ts';
+import {
+  encodeWav,
+  layOut,
+  rawSileroVad,
+  SILERO_VAD_MODEL,
+  type Span,
+  spanIoU,
+  speechRecording,
+  TEST_PHRASES,
+} from '../test/speech.ts';
 import {
   checkAudioInput,
   createVadPipeline,
@@ -19,14 +28,6 @@ import {
   type VadOutput,
   type VadPipeline,
 } from './vad.ts';
-
-/** Three phrases in three eSpeak voices and speeds, between 0.9–1.5 s of background at −60 dBFS. */
-const PHRASES: [string, { voice: string; wordsPerMinute: number }][] = [
-  ['The quick brown fox jumps over the lazy dog', { voice: 'en-us', wordsPerMinute: 160 }],
-  ['Souk runs open models for everyone', { voice: 'en+f3', wordsPerMinute: 140 }],
-  ['Nine hundred and ninety nine', { voice: 'en-gb', wordsPerMinute: 190 }],
-];
-const GAPS = [1.2, 1.5, 0.9, 1.0];
 
 /** Spans where raw probabilities are ≥ 0.5, window by window (no hysteresis, no padding). */
 function thresholdSpans(probabilities: Float32Array): Span[] {
@@ -52,10 +53,9 @@ describe('VAD pipeline on eSpeak speech', () => {
   let output: VadOutput;
 
   before(async () => {
-    const clips = [];
-    for (const [text, options] of PHRASES) clips.push(await speak(text, options));
-    scene = layOut(clips, GAPS);
-    wav = encodeWav([scene.samples], scene.sampleRate); // 16-bit mono at eSpeak's 22,050 Hz: resampled to 16 kHz
+    const recording = await speechRecording(); // 16-bit mono at eSpeak's 22,050 Hz: resampled to 16 kHz
+    scene = recording;
+    wav = recording.wav;
     runtime = createRuntime({ threads: 1 });
     vad = await createVadPipeline({ model: SILERO_VAD_MODEL });
     output = (await vad.run(runtime, wav)).output;
@@ -69,7 +69,7 @@ describe('VAD pipeline on eSpeak speech', () => {
   test('finds one segment per phrase, where the speech is (IoU vs the ground truth ≥ 0.85)', (t) => {
     const duration = scene.samples.length / scene.sampleRate;
     assert.equal(output.duration, Math.round(duration * 1000) / 1000);
-    assert.equal(output.segments.length, PHRASES.length, JSON.stringify(output.segments));
+    assert.equal(output.segments.length, TEST_PHRASES.length, JSON.stringify(output.segments));
     for (const [i, truth] of scene.truth.entries()) {
       const segment = output.segments[i];
       // Silero's 30 ms padding and 32 ms windows: each edge within 150 ms of where the phrase is audible.
@@ -106,7 +106,7 @@ describe('VAD pipeline on eSpeak speech', () => {
   test('reads stereo 32-bit float WAV, and 16 kHz WAV without resampling, alike', async () => {
     const stereo = encodeWav([scene.samples, scene.samples], scene.sampleRate, 'float32');
     const fromStereo = (await vad.run(runtime, stereo)).output;
-    assert.equal(fromStereo.segments.length, PHRASES.length);
+    assert.equal(fromStereo.segments.length, TEST_PHRASES.length);
     assert.ok(spanIoU(fromStereo.segments, output.segments, output.duration) > 0.97);
 
     const { samples } = await decodeSpeechAudio(stereo);
@@ -136,7 +136,7 @@ describe('VAD pipeline on eSpeak speech', () => {
     });
     const truncated = wav.slice(0, 40); // a WAV header cut before its data chunk
     await assert.rejects(vad.run(runtime, truncated), JobFailedError);
-    assert.equal((await vad.run(runtime, wav)).output.segments.length, PHRASES.length); // still usable
+    assert.equal((await vad.run(runtime, wav)).output.segments.length, TEST_PHRASES.length); // still usable
   });
 
   test('gives the same result hash on two runs through the job executor, on separate runtimes', async () => {

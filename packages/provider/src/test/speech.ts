@@ -121,6 +121,38 @@ export function layOut(
   return { samples, sampleRate, truth };
 }
 
+/** The phrases of the VAD test and bench recording: three eSpeak NG voices and speeds. */
+export const TEST_PHRASES: readonly [string, { voice: string; wordsPerMinute: number }][] = [
+  ['The quick brown fox jumps over the lazy dog', { voice: 'en-us', wordsPerMinute: 160 }],
+  ['Souk runs open models for everyone', { voice: 'en+f3', wordsPerMinute: 140 }],
+  ['Nine hundred and ninety nine', { voice: 'en-gb', wordsPerMinute: 190 }],
+];
+/** Background before, between and after {@link TEST_PHRASES}, seconds. */
+export const TEST_GAPS: readonly number[] = [1.2, 1.5, 0.9, 1.0];
+
+/**
+ * The VAD test and bench recording: {@link TEST_PHRASES} laid out with {@link TEST_GAPS} over a −60 dBFS noise
+ * floor (about 12.6 s), as a 16-bit mono WAV at eSpeak NG's 22,050 Hz (so the pipeline resamples it).
+ * @returns The WAV bytes, its samples and rate, and where each phrase is audible (seconds).
+ * @throws {Error} When `espeak-ng` is missing.
+ * @example
+ * ```ts
+ * import { speechRecording } from '@souk/provider/test-utils/speech';
+ * const { wav, truth } = await speechRecording(); // bench: vad.run(runtime, wav) vs rawSileroVad(samples16k)
+ * ```
+ */
+export async function speechRecording(): Promise<{
+  wav: Uint8Array;
+  samples: Float32Array;
+  sampleRate: number;
+  truth: Span[];
+}> {
+  const clips = [];
+  for (const [text, options] of TEST_PHRASES) clips.push(await speak(text, options));
+  const scene = layOut(clips, TEST_GAPS);
+  return { wav: encodeWav([scene.samples], scene.sampleRate), ...scene };
+}
+
 /**
  * Encodes a WAV file (RIFF, `fmt ` + `data` chunks).
  * @param channels - Samples per channel, −1…1, all the same length.
