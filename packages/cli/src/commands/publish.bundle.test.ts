@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@souk/contracts/test-utils';
 import { loadConfig, type RunningNode, startNode } from '@souk/node';
+import { packBundle } from '@souk/provider';
 import { createSoukClient, getAssetManifest } from '@souk/sdk';
 import { souk, soukJson } from '../test-utils.ts';
 
@@ -118,18 +119,25 @@ describe('souk publish of a folder or a bundle', { timeout: 5 * 60_000 }, () => 
     assert.deepEqual(manifest.inputs, published.inputs);
   });
 
-  test('a dataset folder is packed without a pipeline', async () => {
+  test('a dataset folder is packed without a pipeline; a dataset tar is uploaded as it is', async () => {
     const data = path.join(root, 'data');
     mkdirSync(data);
     writeFileSync(path.join(data, 'model.onnx'), 'not run: a dataset');
     writeFileSync(path.join(data, 'rows.csv'), 'a,b\n1,2\n');
-    const published = await soukJson<PublishJson>(['publish', data, '--kind', 'dataset', '--name', 'rows'], env);
+    const tar = path.join(root, 'rows.tar');
+    writeFileSync(tar, packBundle({ 'model.onnx': new TextEncoder().encode('not a graph either') }));
+    const [published, archive] = await Promise.all([
+      soukJson<PublishJson>(['publish', data, '--kind', 'dataset', '--name', 'rows'], env),
+      soukJson<PublishJson>(['publish', tar, '--kind', 'dataset', '--name', 'rows.tar'], env),
+    ]);
     assert.equal(published.pipeline, null);
     assert.equal(published.inputs, null);
     assert.deepEqual(
       published.bundle?.files.map((f) => f.name),
       ['model.onnx', 'rows.csv'],
     );
+    assert.equal(archive.pipeline, null);
+    assert.equal(archive.bundle, null, 'not read: a dataset runs nowhere');
   });
 
   test('refuses, before uploading, what providers could not run (exit 2)', async () => {

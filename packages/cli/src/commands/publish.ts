@@ -191,10 +191,11 @@ async function prepareContent({
       pipeline !== undefined && entryName !== undefined
         ? await signatureOf(built.contents[entryName], `${path}/${entryName}`)
         : undefined;
+    const { bytes } = built; // only the archive is kept until the upload, not the files as well
     const withFile = async <T>(send: (file: string) => Promise<T>): Promise<T> => {
       const dir = await mkdtemp(join(tmpdir(), 'souk-bundle-'));
       try {
-        await writeFile(join(dir, 'bundle.tar'), built.bytes);
+        await writeFile(join(dir, 'bundle.tar'), bytes);
         return await send(join(dir, 'bundle.tar'));
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -207,7 +208,9 @@ async function prepareContent({
       bundle: { files: built.files, entry: entryName ?? null },
     };
   }
-  if (await isBundle(path)) {
+  // A tar is read (into memory) only when it may run: a dataset's or an agent's archive without a pipeline is content.
+  const mayRun = infer || pipelineFlag !== undefined || inherited !== undefined;
+  if (mayRun && (await isBundle(path))) {
     const { unpackBundle } = await import('@souk/provider');
     let files: Record<string, Uint8Array>;
     try {
