@@ -95,6 +95,13 @@ describe('souk provider stake', () => {
     assert.equal(lines.length, 2, lines.join('\n'));
     assert.match(lines[0], new RegExp(`provider ${address()} is inactive: stake 850 SOUK, minimum 1000 SOUK`));
     assert.match(lines[1], new RegExp(`npx souk provider stake 150 --account ${INDEX}$`));
+    // A node on another URL than the CLI's default: the fix names it.
+    const elsewhere = await inactiveProviderWarnings({
+      providers: [agent],
+      services: node.services,
+      url: 'http://127.0.0.1:9090',
+    });
+    assert.match(elsewhere[1], new RegExp(`stake 150 --account ${INDEX} --node http://127\\.0\\.0\\.1:9090$`));
   });
 
   test('tops up a stake in SOUK with decimals, approving first, and says whether the provider is active', async () => {
