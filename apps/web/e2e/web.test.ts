@@ -4,9 +4,11 @@
  * The node serves the built app (`apps/web/dist`) at `/`.
  *
  * A creator (dev account 3) publishes a PaddleOCR bundle as a model with licence terms; a buyer (dev account 4)
- * buys a licence, runs OCR on an ImageMagick-rendered image and reads the recognised text drawn over it, then the
- * finalized job with its payouts. Every step leaves a screenshot in `apps/web/artifacts/`; any console error or
- * uncaught exception in the page fails the test.
+ * buys a licence and runs OCR on an ImageMagick-rendered image through compute protocol v2: the page tops up the
+ * escrow, signs the EIP-712 job order in the browser, posts it, verifies the providers' signed attestations and
+ * reads the recognised text drawn over the image, then sees the order settled on-chain and withdraws from the
+ * escrow after the delay. Every step leaves a screenshot in `apps/web/artifacts/`; any console error or uncaught
+ * exception in the page fails the test.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,12 +16,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { computeEscrowAbi } from '@souk/contracts/abis';
 import { freePort } from '@souk/contracts/test-utils';
 import { loadConfig, type RunningNode, startNode } from '@souk/node';
 import { packBundle } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { createTestClient, createWalletClient, defineChain, type Hex, http, parseEther } from 'viem';
+import {
+  type Address,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  parseEther,
+  zeroAddress,
+} from 'viem';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -97,8 +109,8 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('a newcomer publishes a model, licenses it, runs OCR in the browser and sees the verified, paid job', {
-  timeout: 170_000,
+test('a newcomer publishes a model, licenses it, runs OCR through a signed order and sees it verified and paid', {
+  timeout: 200_000,
 }, async () => {
   // 1. The marketplace, and a dev account (no wallet extension needed on the devnet).
   await page.goto(node.url);
@@ -143,15 +155,27 @@ test('a newcomer publishes a model, licenses it, runs OCR in the browser and see
   await page.getByTestId('licence-access').getByText('You have access').waitFor({ timeout: 30_000 });
   await screenshot('licence-bought');
 
-  // 4. Run OCR on a rendered image; watch the job settle; read the text drawn over the image.
+  // 4. Run OCR on a rendered image through a signed order: escrow top-up, EIP-712 signature in the browser, post,
+  //    then the result with its attestations, verified here, and the text drawn over the image.
   await page.getByRole('link', { name: /Run this model/ }).click();
+  await page.getByTestId('escrow-available').getByText('0 ETH').waitFor();
   await page.getByLabel('Image').setInputFiles(imagePath);
   await page.getByLabel('Providers that must agree').fill('2');
-  await page.getByLabel('Most you pay (ETH, escrowed)').fill('0.01');
+  await page.getByLabel('Most you pay (ETH, from your escrow)').fill('0.01');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.locator('[data-testid="job-details"]').waitFor({ timeout: 30_000 });
-  await screenshot('job-running');
-  await page.locator('[data-testid="job-details"][data-status="finalized"]').waitFor({ timeout: 120_000 });
+  await page.getByTestId('order-details').waitFor({ timeout: 30_000 });
+  assert.equal(
+    await page.locator('[data-step="deposit"][data-status="done"] a[href^="/tx/0x"]').count(),
+    1,
+    'the shortfall was deposited, with its transaction shown',
+  );
+  assert.equal(await page.locator('[data-step="sign"][data-status="done"]').count(), 1, 'the order was signed');
+  await screenshot('order-running');
+  await page.locator('[data-testid="order-verified"][data-providers="2"]').waitFor({ timeout: 120_000 });
+  assert.match((await page.getByTestId('order-verified').textContent()) ?? '', /Verified by 2 providers/);
+  const attestations = page.getByRole('table', { name: 'Attestations' }).locator('tbody tr');
+  assert.equal(await attestations.count(), 2, 'two signed attestations');
+  assert.equal(await attestations.getByText('✓ signer, staked').count(), 2, 'each checked in the browser');
   const lines = page.getByTestId('ocr-lines').locator('li');
   await lines.first().waitFor();
   const recognised = (await lines.locator('span.font-mono').allTextContents()).join('\n');
@@ -165,20 +189,72 @@ test('a newcomer publishes a model, licenses it, runs OCR in the browser and see
   );
   await screenshot('ocr-result');
 
-  // 5. The job page: the timeline to finalized, and the payouts with their transactions.
-  await page.getByRole('link', { name: /Open the page of job #\d+/ }).click();
-  await page.locator('[data-testid="job-details"][data-status="finalized"]').waitFor();
-  for (const step of ['submitted', 'assigned', 'committed', 'revealed', 'finalized']) {
-    assert.equal(await page.locator(`li[data-step="${step}"][data-state="done"]`).count(), 1, `${step} done`);
-  }
-  const payouts = page.getByRole('table', { name: 'Payouts' }).locator('tbody tr');
-  assert.equal(await payouts.count(), 4, 'two providers, the creator and the treasury are paid');
-  assert.equal(await page.locator('tr[data-role="provider"]').count(), 2);
-  const creatorRow = page.locator('tr[data-role="creator"]');
-  assert.equal(await creatorRow.locator(`abbr[title="${devAddress(3).toLowerCase()}"]`).count(), 1, 'creator paid');
-  assert.equal(await payouts.locator('a[href^="/tx/0x"]').count(), 4, 'every payout links its transaction');
+  // 5. The order page: settled on-chain in the next batch; the creator's share is credited.
+  await page.getByRole('link', { name: 'Open the page of this order' }).click();
+  await page.locator('[data-testid="order-details"][data-phase="settled"]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="order-verified"][data-providers="2"]').waitFor();
   await page.getByTestId('ocr-lines').waitFor();
-  await screenshot('job-finalized');
+  const settleLink = page.getByTestId('order-settlement').locator('a[href^="/tx/0x"]');
+  await settleLink.waitFor();
+  const { chain: nodeChain } = node.services;
+  const escrowAddress = nodeChain.deployment.contracts.computeEscrow as Address;
+  const creatorCredit = (await nodeChain.publicClient.readContract({
+    address: escrowAddress,
+    abi: computeEscrowAbi,
+    functionName: 'creditsOf',
+    args: [zeroAddress, devAddress(3)],
+  })) as bigint;
+  assert.ok(creatorCredit > 0n, 'the settlement batch credited the model creator');
+  await screenshot('order-settled');
+  await settleLink.click();
+  await page.getByText('JobSettled').first().waitFor();
+  await screenshot('settlement-transaction');
+
+  // The escrow panel: a withdrawal waits the delay, then completes.
+  await page.goto(`${node.url}/assets/${assetId}/run`);
+  const escrowPanel = page.getByRole('region', { name: 'Escrow' });
+  await escrowPanel.getByTestId('escrow-balance-value').waitFor();
+  await escrowPanel.getByLabel('Deposit (ETH)').fill('0.05');
+  await escrowPanel.getByRole('button', { name: 'Deposit', exact: true }).click();
+  await escrowPanel.locator('[data-step="deposit"][data-status="done"] a[href^="/tx/0x"]').waitFor();
+  const balanceBefore = (await nodeChain.publicClient.readContract({
+    address: escrowAddress,
+    abi: computeEscrowAbi,
+    functionName: 'balanceOf',
+    args: [zeroAddress, devAddress(4)],
+  })) as bigint;
+  await page.getByLabel('Withdraw (ETH)').fill('0.001');
+  await page.getByRole('button', { name: 'Request withdrawal' }).click();
+  await page.locator('[data-step="request"][data-status="done"]').waitFor();
+  await page
+    .getByTestId('escrow-withdrawal')
+    .getByText(/Withdrawal unlocks at .* \(in /)
+    .waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Complete withdrawal' }).isDisabled(), 'locked during the delay');
+  await screenshot('withdrawal-requested');
+  const delay = (await nodeChain.publicClient.readContract({
+    address: escrowAddress,
+    abi: computeEscrowAbi,
+    functionName: 'withdrawalDelay',
+  })) as bigint;
+  const testClient = createTestClient({ mode: 'anvil', transport: http(nodeChain.rpcUrl) });
+  await testClient.increaseTime({ seconds: Number(delay) + 1 });
+  await testClient.mine({ blocks: 1 });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.getByTestId('escrow-withdrawal').getByText('The withdrawal is unlocked.').waitFor();
+  await page.getByRole('button', { name: 'Complete withdrawal' }).click();
+  await page.locator('[data-step="withdraw"][data-status="done"] a[href^="/tx/0x"]').waitFor();
+  const balanceAfter = (await nodeChain.publicClient.readContract({
+    address: escrowAddress,
+    abi: computeEscrowAbi,
+    functionName: 'balanceOf',
+    args: [zeroAddress, devAddress(4)],
+  })) as bigint;
+  assert.equal(balanceBefore - balanceAfter, parseEther('0.001'), 'exactly the requested amount was withdrawn');
+  // Ten jobs' worth was deposited before the order (0.1), one charged at most 0.01, then 0.05 from the panel.
+  assert.ok(balanceAfter >= parseEther('0.139'), `escrow balance ${balanceAfter} after the withdrawal`);
+  assert.equal(await page.getByTestId('escrow-withdrawal').count(), 0, 'no withdrawal pending any more');
+  await screenshot('withdrawal-completed');
 
   // 6. The other pages render without errors, also at phone width.
   await page.getByRole('link', { name: 'Providers' }).click();
@@ -222,7 +298,7 @@ const INJECTED_WALLET = `(() => {
   announce();
 })();`;
 
-test('a browser wallet (EIP-6963) signs in with SIWE and buys a licence by sending the transactions itself', {
+test('a browser wallet (EIP-6963) signs in with SIWE, buys a licence, deposits and signs a job order itself', {
   timeout: 100_000,
 }, async () => {
   assert.ok(publishedId, 'the first test published an asset');
@@ -260,6 +336,11 @@ test('a browser wallet (EIP-6963) signs in with SIWE and buys a licence by sendi
           return { result: null };
         case 'personal_sign':
           return { result: await account.signMessage({ message: { raw: params[0] as Hex } }) };
+        case 'eth_signTypedData_v4': {
+          const { domain, types, primaryType, message } = JSON.parse(params[1] as string);
+          const { EIP712Domain: _, ...rest } = types;
+          return { result: await account.signTypedData({ domain, types: rest, primaryType, message }) };
+        }
         case 'eth_sendTransaction': {
           const tx = params[0] as { to: Hex; data?: Hex; value?: Hex };
           return { result: await wallet.sendTransaction({ to: tx.to, data: tx.data, value: BigInt(tx.value ?? 0) }) };
@@ -285,15 +366,16 @@ test('a browser wallet (EIP-6963) signs in with SIWE and buys a licence by sendi
   assert.ok(requests.includes('eth_sendTransaction'), 'the wallet sent the purchase itself');
   await screenshot('wallet-licence');
 
-  // The wallet pays a job's escrow itself; the job id comes from the receipt's JobSubmitted event.
+  // The wallet deposits into the escrow and signs the job order (eth_signTypedData_v4); the result verifies here.
   await page.getByRole('link', { name: /Run this model/ }).click();
   await page.getByLabel('Image').setInputFiles(imagePath);
   await page.getByLabel('Providers that must agree').fill('1');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.locator('[data-testid="job-details"][data-status="finalized"]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="order-verified"][data-providers="1"]').waitFor({ timeout: 60_000 });
   await page.getByTestId('ocr-lines').waitFor();
-  assert.equal(requests.filter((r) => r === 'eth_sendTransaction').length, 2, 'licence and job sent by the wallet');
-  await screenshot('wallet-job');
+  assert.ok(requests.includes('eth_signTypedData_v4'), 'the wallet signed the EIP-712 order');
+  assert.equal(requests.filter((r) => r === 'eth_sendTransaction').length, 2, 'licence and deposit sent by the wallet');
+  await screenshot('wallet-order');
   await context.close();
   assert.deepEqual(consoleErrors, [], 'no console errors in the browser');
 });

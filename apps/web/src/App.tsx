@@ -14,6 +14,7 @@ import { AssetPage } from './routes/Asset.tsx';
 import { JobPage } from './routes/Job.tsx';
 import { MarketplacePage } from './routes/Marketplace.tsx';
 import { NotFoundPage } from './routes/NotFound.tsx';
+import { OrderPage } from './routes/Order.tsx';
 import { ProvidersPage } from './routes/Providers.tsx';
 import { PublishPage } from './routes/Publish.tsx';
 import { RunPage } from './routes/Run.tsx';
@@ -32,6 +33,7 @@ export function AppRoutes() {
         <Route path="assets/:id/run" element={<RunPage />} />
         <Route path="publish" element={<PublishPage />} />
         <Route path="jobs/:id" element={<JobPage />} />
+        <Route path="orders/:hash" element={<OrderPage />} />
         <Route path="providers" element={<ProvidersPage />} />
         <Route
           path="analytics"

@@ -10,14 +10,12 @@ import { useCurrency, useNode } from '../hooks/useNode.tsx';
 import { useSession } from '../hooks/useSession.tsx';
 import { formatAmount } from '../lib/format.ts';
 import { jobInputUrl } from '../lib/inputStore.ts';
-import { isOcrOutput } from '../lib/ocr.ts';
-import { decodeTensor, isTensorOutput } from '../lib/tensors.ts';
 import { Address } from './Address.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { JobTimeline } from './JobTimeline.tsx';
 import { Loading } from './Loading.tsx';
-import { OcrOverlay } from './OcrOverlay.tsx';
 import { Payouts } from './Payouts.tsx';
+import { ResultOutput } from './ResultOutput.tsx';
 import { Section } from './Section.tsx';
 
 const STATUS_STYLE: Record<string, string> = {
@@ -141,27 +139,8 @@ export function JobDetails({ jobId }: { jobId: string }) {
             <Loading label="Reading the verified result…" />
           ) : result.error ? (
             <ErrorNotice error={result.error} />
-          ) : isOcrOutput(output) ? (
-            <OcrOverlay src={jobInputUrl(job.id)} lines={output.lines} alt={`Input image of job ${job.id}`} />
-          ) : isTensorOutput(output) ? (
-            <div className="space-y-3">
-              {Object.entries(output.tensors).map(([name, tensor]) => {
-                const { values, count } = decodeTensor(tensor);
-                return (
-                  <div key={name}>
-                    <h3 className="font-mono text-sm font-semibold">
-                      {name}: {tensor.dtype}[{tensor.dims.join(', ')}]
-                    </h3>
-                    <pre className="mt-1 overflow-x-auto rounded bg-stone-100 p-2 text-xs">
-                      {JSON.stringify(values)}
-                      {count > values.length ? ` … (${count} values)` : ''}
-                    </pre>
-                  </div>
-                );
-              })}
-            </div>
           ) : (
-            <pre className="overflow-x-auto rounded bg-stone-100 p-2 text-xs">{JSON.stringify(output, null, 2)}</pre>
+            <ResultOutput output={output} image={jobInputUrl(job.id)} alt={`Input image of job ${job.id}`} />
           )}
           {result.data && (
             <p className="mt-3 text-xs text-stone-600">

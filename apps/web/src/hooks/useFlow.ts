@@ -42,10 +42,16 @@ export function useFlow(initial: { id: string; label: string }[]) {
 
   /**
    * Runs `body`, marking the flow running; an error marks the active step failed and is kept readable.
+   * @param steps - Other steps for this run (default: the initial ones).
+   * @param describe - Reads an error more specifically than {@link readableError} (undefined: fall back to it).
    * @returns `body`'s value, or undefined when it threw.
    */
   const run = useCallback(
-    async <T>(body: () => Promise<T>, steps?: { id: string; label: string }[]): Promise<T | undefined> => {
+    async <T>(
+      body: () => Promise<T>,
+      steps?: { id: string; label: string }[],
+      describe?: (cause: unknown) => ReadableError | undefined,
+    ): Promise<T | undefined> => {
       setSteps(steps ? steps.map((s) => ({ ...s, status: 'pending', hashes: [] })) : fresh());
       setError(null);
       setRunning(true);
@@ -53,7 +59,7 @@ export function useFlow(initial: { id: string; label: string }[]) {
         return await body();
       } catch (cause) {
         setSteps((all) => all.map((s) => (s.status === 'active' ? { ...s, status: 'failed' } : s)));
-        setError(readableError(cause));
+        setError(describe?.(cause) ?? readableError(cause));
         return undefined;
       } finally {
         setRunning(false);

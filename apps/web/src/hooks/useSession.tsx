@@ -27,6 +27,11 @@ export type SessionValue = {
   error: ReadableError | null;
   /** How writes go: the node submits for dev accounts; wallets get unsigned transactions. */
   mode: TransactMode;
+  /**
+   * Signs as `identity` in this browser: the dev account's derived key, or the wallet (EIP-712 typed data and
+   * messages go to it through wagmi; it sends its own transactions). Null when nobody is selected.
+   */
+  account: LocalAccount | null;
   /** Acts as dev account `index` (devnet only) and signs in. */
   selectDevAccount: (index: number) => Promise<void>;
   /** Connects a browser wallet and signs in with it. */
@@ -242,9 +247,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, [connection.status, connection.address, begin, signOut]);
 
+  const account = useMemo(() => (identity ? accountFor(identity) : null), [identity, accountFor]);
   const value = useMemo<SessionValue>(
     () => ({
       identity,
+      account,
       signedIn,
       signingIn,
       error,
@@ -254,7 +261,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       signOut,
       ensureSignedIn,
     }),
-    [identity, signedIn, signingIn, error, selectDevAccount, connectWallet, signOut, ensureSignedIn],
+    [identity, account, signedIn, signingIn, error, selectDevAccount, connectWallet, signOut, ensureSignedIn],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,40 +1,61 @@
 /**
- * Run a model on the compute market: an image for OCR models, JSON tensors for generic ONNX models. The input is
- * uploaded, the job submitted with its reward in escrow, and the job followed live to its verified result.
+ * Run a model on the compute market through compute protocol v2: an image for OCR models, JSON tensors for generic
+ * ONNX models. This browser tops the ComputeEscrow up when its available balance is short of the most the job may
+ * cost, signs the EIP-712 job order with the account (the wallet, or the dev account's derived key), posts it with
+ * the input inline, then follows the order to its result and checks the providers' signed attestations itself.
  */
-import { computeMarketAbi } from '@souk/contracts/abis';
-import { getAsset, getAssetManifest, submitJob } from '@souk/sdk';
+import { jobOrderTypedData, MAX_REDUNDANCY } from '@souk/protocol';
+import { getAsset, getAssetManifest, type Order } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { parseEther, parseEventLogs } from 'viem';
+import { type Address, parseEther, zeroAddress } from 'viem';
+import { useConfig } from 'wagmi';
+import { getBlock, getConnection, switchChain } from 'wagmi/actions';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { EscrowPanel } from '../components/EscrowPanel.tsx';
 import { Field } from '../components/Field.tsx';
 import { FileDrop } from '../components/FileDrop.tsx';
 import { FlowStatus } from '../components/FlowStatus.tsx';
-import { JobDetails } from '../components/JobDetails.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { OrderDetails } from '../components/OrderDetails.tsx';
 import { buttonClass, inputClass, Section } from '../components/Section.tsx';
+import { useEscrow } from '../hooks/useEscrow.ts';
 import { useFlow } from '../hooks/useFlow.ts';
-import { useNode } from '../hooks/useNode.tsx';
+import { useCurrency, useNode } from '../hooks/useNode.tsx';
 import { useSession } from '../hooks/useSession.tsx';
-import { useTransactions } from '../hooks/useTransactions.ts';
-import { formatBytes } from '../lib/format.ts';
-import { waitForIndexed } from '../lib/indexer.ts';
+import { formatAmount, formatBytes } from '../lib/format.ts';
 import { rememberJobInput } from '../lib/inputStore.ts';
+import {
+  buildJobOrder,
+  bytesToBase64,
+  type Escrow,
+  escrowShortfall,
+  escrowTopUp,
+  latestVersion,
+  orderRefusal,
+} from '../lib/orders.ts';
 import { exampleInput } from '../lib/tensors.ts';
-import { uploadFile } from '../lib/upload.ts';
 
 const STEPS = [
-  { id: 'upload', label: 'Upload the input' },
-  { id: 'submit', label: 'Submit the job (reward into escrow)' },
+  { id: 'escrow', label: 'Check the escrow balance' },
+  { id: 'deposit', label: 'Top up the escrow (deposit)' },
+  { id: 'sign', label: 'Sign the job order (EIP-712)' },
+  { id: 'post', label: 'Send the order with its input' },
 ];
+
+/** Largest input sent inline with an order, bytes (the node's `MAX_ORDER_INPUT_BYTES`). */
+const MAX_INPUT_BYTES = 1024 * 1024;
+/** Seconds from now to the order's deadline (the node wants ≥ 30 s and ≤ the escrow's withdrawal delay). */
+const DEADLINE_SECONDS = 300;
 
 export function RunPage() {
   const { id = '' } = useParams();
   const { client, info } = useNode();
   const session = useSession();
-  const { settle } = useTransactions();
+  const config = useConfig();
+  const currency = useCurrency()(zeroAddress);
+  const escrow = useEscrow();
   const valid = /^[1-9]\d{0,77}$/.test(id);
   const asset = useQuery({
     queryKey: ['asset', id],
@@ -51,8 +72,9 @@ export function RunPage() {
   const [tensors, setTensors] = useState('');
   const [redundancy, setRedundancy] = useState('2');
   const [maxPrice, setMaxPrice] = useState('0.01');
+  const [topUpJobs, setTopUpJobs] = useState('10');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
-  const [jobId, setJobId] = useState<string | null>(null);
+  const [posted, setPosted] = useState<Order | null>(null);
   const flow = useFlow(STEPS);
   const pipeline = manifest.data?.runtime?.pipeline;
   const ocr = pipeline === 'ocr';
@@ -83,44 +105,89 @@ export function RunPage() {
       }
     }
     const r = Number(redundancy);
-    if (!Number.isInteger(r) || r < 1 || r > 5) problems.redundancy = 'From 1 to 5 providers.';
+    if (!Number.isInteger(r) || r < 1 || r > MAX_REDUNDANCY)
+      problems.redundancy = `From 1 to ${MAX_REDUNDANCY} providers.`;
     if (!/^\d+(\.\d{1,18})?$/.test(maxPrice.trim()) || parseEther(maxPrice.trim()) === 0n)
       problems.maxPrice = 'A number of ETH above 0, e.g. 0.01.';
     setErrors(problems);
     if (Object.values(problems).some(Boolean)) return;
-    setJobId(null);
+    setPosted(null);
     const input: Blob = ocr ? (image as File) : new Blob([tensors], { type: 'application/json' });
-    await flow.run(async () => {
-      await session.ensureSignedIn();
-      flow.update('upload', { status: 'active', progress: 0, detail: formatBytes(input.size) });
-      const upload = await uploadFile(client, {
-        file: input,
-        encrypt: true,
-        onProgress: (sent, total) => flow.update('upload', { progress: total ? sent / total : 0 }),
+    if (input.size > MAX_INPUT_BYTES) {
+      setErrors({
+        [ocr ? 'image' : 'tensors']: `At most ${formatBytes(MAX_INPUT_BYTES)} (this is ${formatBytes(input.size)}).`,
       });
-      flow.update('upload', { status: 'done', progress: undefined });
-      flow.update('submit', {
-        status: 'active',
-        detail: session.mode === 'unsigned' ? 'confirm in your wallet' : 'the node submits it for your dev account',
-      });
-      const submitted = await submitJob(client, {
-        assetId: id,
-        uploadId: upload.uploadId,
-        redundancy: r,
-        rewardWei: parseEther(maxPrice.trim()),
-        mode: session.mode,
-      });
-      const { logs } = await settle(submitted, (hash) => flow.addHash('submit', hash));
-      const newId =
-        submitted.jobId ??
-        parseEventLogs({ abi: computeMarketAbi, logs, eventName: 'JobSubmitted' }).map((e) => String(e.args.jobId))[0];
-      if (!newId) throw new Error('The submission named no job.');
-      if (ocr) await rememberJobInput(newId, input);
-      const hash = submitted.transactionHashes.at(-1) ?? (logs.at(-1)?.transactionHash as string | undefined);
-      if (hash) await waitForIndexed(client, { hash });
-      flow.update('submit', { status: 'done', detail: `job #${newId}` });
-      setJobId(newId);
-    });
+      return;
+    }
+    const maxPriceWei = parseEther(maxPrice.trim());
+    await flow.run(
+      async () => {
+        await session.ensureSignedIn();
+        const account = session.account;
+        const computeEscrow = info.contracts.computeEscrow as Address | undefined;
+        if (!account || !computeEscrow) throw new Error('This node has no ComputeEscrow to pay orders from.');
+        const bytes = new Uint8Array(await input.arrayBuffer());
+
+        flow.update('escrow', { status: 'active' });
+        const before = await client.json<Escrow>(`/api/v1/orders/escrow?currency=${zeroAddress}`);
+        const shortfall = escrowShortfall(before, maxPriceWei);
+        flow.update('escrow', {
+          status: 'done',
+          detail: `${formatAmount(before.available, currency)} available${shortfall > 0n ? `, ${formatAmount(shortfall, currency)} short` : ''}`,
+        });
+        const nonce = BigInt(before.nextNonce);
+        const topUp = escrowTopUp(before, maxPriceWei, Number(topUpJobs));
+        if (topUp > 0n) {
+          flow.update('deposit', {
+            status: 'active',
+            detail: `${formatAmount(topUp, currency)}${session.mode === 'unsigned' ? ': confirm in your wallet' : ': the node sends it for your dev account'}`,
+          });
+          await escrow.deposit(topUp, (hash) => flow.addHash('deposit', hash));
+          flow.update('deposit', { status: 'done', detail: `${formatAmount(topUp, currency)} deposited` });
+        } else {
+          flow.update('deposit', { status: 'skipped', detail: 'the balance covers it' });
+        }
+
+        flow.update('sign', {
+          status: 'active',
+          detail:
+            session.identity?.kind === 'wallet'
+              ? 'confirm in your wallet'
+              : 'with the dev account’s key, in this browser',
+        });
+        const block = await getBlock(config, { chainId: info.chainId });
+        const { order, json } = buildJobOrder({
+          requester: account.address,
+          modelId: BigInt(id),
+          modelVersion: latestVersion(asset.data?.versions),
+          input: bytes,
+          currency: zeroAddress,
+          maxPrice: maxPriceWei,
+          redundancy: r,
+          now: block.timestamp,
+          deadlineSeconds: DEADLINE_SECONDS,
+          nonce,
+        });
+        // Wallets refuse typed data whose domain names a chain other than the one they are on.
+        if (session.identity?.kind === 'wallet' && getConnection(config).chainId !== info.chainId) {
+          await switchChain(config, { chainId: info.chainId });
+        }
+        const signature = await account.signTypedData(jobOrderTypedData(info.chainId, computeEscrow, order));
+        flow.update('sign', { status: 'done', detail: `nonce ${nonce}` });
+
+        flow.update('post', { status: 'active', detail: formatBytes(bytes.length) });
+        const accepted = await client.json<Order>('/api/v1/orders', {
+          method: 'POST',
+          body: { order: json, signature, input: bytesToBase64(bytes) },
+        });
+        if (ocr) await rememberJobInput(accepted.orderHash, input);
+        flow.update('post', { status: 'done', detail: 'accepted (202)' });
+        setPosted(accepted);
+        escrow.refresh();
+      },
+      undefined,
+      orderRefusal,
+    );
   };
 
   if (!valid) return <ErrorNotice error={{ title: 'No such asset', detail: `"${id}" is not an asset id.` }} />;
@@ -138,69 +205,74 @@ export function RunPage() {
         </p>
         <h1 className="text-2xl font-bold">Run {asset.data?.name ?? `asset #${id}`}</h1>
         <p className="text-sm text-stone-600">
-          Independent providers run it; they commit and then reveal their result hashes, and the escrow pays them only
-          when they agree (80 % providers, 15 % treasury, 5 % the model's creator).
+          You sign a job order; independent providers run it, commit and then reveal their results, and you get the
+          result with their signed attestations, checked here. The escrow pays them later, in a batch settled on-chain
+          (80 % providers, 15 % treasury, 5 % the model's creator).
         </p>
       </div>
       {!runnable ? (
         <ErrorNotice error={{ title: 'Not runnable', detail: 'This asset declares no runtime pipeline.' }} />
       ) : (
-        <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-6 lg:grid-cols-3" aria-label="Run the model">
-          <Section title="Input" className="lg:col-span-2">
-            {ocr ? (
-              <div className="space-y-3">
-                <FileDrop
-                  label="Image"
-                  accept="image/*"
-                  file={image}
-                  onFile={setImage}
-                  error={errors.image}
-                  hint="A photo or scan with printed text. Drop it here or choose it."
-                />
-                {preview && !jobId && (
-                  <img
-                    src={preview}
-                    alt="The chosen input"
-                    className="max-h-80 max-w-full rounded border border-stone-200"
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
+          <form onSubmit={submit} noValidate className="space-y-4 lg:col-span-2" aria-label="Run the model">
+            <Section title="Input">
+              {ocr ? (
+                <div className="space-y-3">
+                  <FileDrop
+                    label="Image"
+                    accept="image/*"
+                    file={image}
+                    onFile={setImage}
+                    error={errors.image}
+                    hint="A photo or scan with printed text, at most 1 MiB. Drop it here or choose it."
                   />
-                )}
-              </div>
-            ) : (
-              <Field
-                label="Input tensors (JSON)"
-                hint={`Pipeline ${pipeline}: {"tensors":{"name":{"dtype","dims","data"}}}, data row-major.`}
-                error={errors.tensors}
-              >
-                {(ids) => (
-                  <textarea
-                    {...ids}
-                    rows={10}
-                    value={tensors}
-                    onChange={(e) => setTensors(e.target.value)}
-                    className={`${inputClass} font-mono text-xs`}
-                    spellCheck={false}
-                  />
-                )}
-              </Field>
-            )}
-          </Section>
-          <div className="space-y-4">
+                  {preview && !posted && (
+                    <img
+                      src={preview}
+                      alt="The chosen input"
+                      className="max-h-80 max-w-full rounded border border-stone-200"
+                    />
+                  )}
+                </div>
+              ) : (
+                <Field
+                  label="Input tensors (JSON)"
+                  hint={`Pipeline ${pipeline}: {"tensors":{"name":{"dtype","dims","data"}}}, data row-major.`}
+                  error={errors.tensors}
+                >
+                  {(ids) => (
+                    <textarea
+                      {...ids}
+                      rows={10}
+                      value={tensors}
+                      onChange={(e) => setTensors(e.target.value)}
+                      className={`${inputClass} font-mono text-xs`}
+                      spellCheck={false}
+                    />
+                  )}
+                </Field>
+              )}
+            </Section>
             <Section title="Job">
-              <div className="space-y-3">
+              <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
                 <Field label="Providers that must agree" error={errors.redundancy}>
                   {(ids) => (
                     <input
                       {...ids}
                       type="number"
                       min={1}
-                      max={5}
+                      max={MAX_REDUNDANCY}
                       value={redundancy}
                       onChange={(e) => setRedundancy(e.target.value)}
                       className={inputClass}
                     />
                   )}
                 </Field>
-                <Field label="Most you pay (ETH, escrowed)" error={errors.maxPrice}>
+                <Field
+                  label="Most you pay (ETH, from your escrow)"
+                  error={errors.maxPrice}
+                  hint="Signed in the order; charged at settlement, never more."
+                >
                   {(ids) => (
                     <input
                       {...ids}
@@ -211,30 +283,52 @@ export function RunPage() {
                     />
                   )}
                 </Field>
+                <Field
+                  label="When the escrow is short, deposit"
+                  hint="Withdraw what is left at any time (it waits the escrow's delay)."
+                  className="sm:col-span-2"
+                >
+                  {(ids) => (
+                    <select
+                      {...ids}
+                      value={topUpJobs}
+                      onChange={(e) => setTopUpJobs(e.target.value)}
+                      className={inputClass}
+                    >
+                      <option value="1">enough for this job only</option>
+                      <option value="10">enough for 10 jobs like this (no deposit next time)</option>
+                    </select>
+                  )}
+                </Field>
               </div>
             </Section>
             <button type="submit" className={`${buttonClass} w-full`} disabled={flow.running || !session.identity}>
-              {flow.running ? 'Submitting…' : 'Run'}
+              {flow.running ? 'Running…' : 'Run'}
             </button>
             {!session.identity && (
               <p className="text-xs text-stone-600">
                 Choose an account to run jobs{info.devnet ? ' (a dev account needs no wallet)' : ''}.
               </p>
             )}
-            {(flow.running || flow.error || jobId) && (
-              <FlowStatus label="Submission" steps={flow.steps} error={flow.error} />
+          </form>
+          <div className="space-y-4">
+            {(flow.running || flow.error || posted) && (
+              <Section title="Order">
+                <FlowStatus label="Order" steps={flow.steps} error={flow.error} />
+              </Section>
             )}
+            <EscrowPanel />
           </div>
-        </form>
+        </div>
       )}
-      {jobId && (
+      {posted && (
         <div className="border-t border-stone-200 pt-6">
           <p className="mb-3 text-sm">
-            <Link to={`/jobs/${jobId}`} className="text-amber-800 underline">
-              Open the page of job #{jobId}
+            <Link to={`/orders/${posted.orderHash}`} className="text-amber-800 underline">
+              Open the page of this order
             </Link>
           </p>
-          <JobDetails jobId={jobId} />
+          <OrderDetails orderHash={posted.orderHash} initial={posted} />
         </div>
       )}
     </div>

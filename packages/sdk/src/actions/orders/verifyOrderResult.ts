@@ -41,7 +41,7 @@ export async function verifyOrderResult(
   const signed = normaliseJobOrder(order.order);
   const hash = hashJobOrder(order.chainId, order.computeEscrow, signed);
   if (hash.toLowerCase() !== order.orderHash.toLowerCase()) fail('the order does not hash to its order hash');
-  const result = new Uint8Array(Buffer.from(order.result as string, 'base64'));
+  const result = Uint8Array.from(atob(order.result as string), (c) => c.charCodeAt(0)); // atob: browsers too
   const resultHash = sha256(result);
   if (resultHash !== order.resultHash?.toLowerCase()) fail('the result bytes do not hash to the result hash');
   const providers = new Set<string>();
