@@ -55,6 +55,20 @@ export { signJobAccess } from './jobs/jobAccess.ts';
 export { type CtcDecoded, ctcGreedyDecode } from './pipelines/ctc.ts';
 export { type DbPostprocessOptions, type DetectedBox, dbPostprocess } from './pipelines/dbPostprocess.ts';
 export { decodeImage, type Point, type RgbImage } from './pipelines/image.ts';
+export {
+  type CreateIsnetPipelineParameters,
+  createIsnetPipeline,
+  decodeRunLengthMask,
+  ISNET_INPUT_SIZE,
+  ISNET_PIPELINE_VERSION,
+  type IsnetInput,
+  type IsnetOutput,
+  type IsnetPipeline,
+  isnetInput,
+  isnetMask,
+  type RunLengthMask,
+} from './pipelines/isnet.ts';
+export { type ImglyModelVariant, readImglyModel, resizeIsnetGraph } from './pipelines/isnetModel.ts';
 export { type FileSource, loadModel } from './pipelines/modelSource.ts';
 export { parseNpy, writeNpy } from './pipelines/npy.ts';
 export {

@@ -18,18 +18,23 @@
  * **VAD output** (`{ duration, segments }`): `{"duration":d,"segments":[{"end":e,"probability":p,"start":s},…]}` in
  * time order; `d`, `s` and `e` in seconds rounded to 1 ms (`Math.round(x × 10³) / 10³`), `p` rounded to 4 decimals.
  *
+ * **IS-Net output** (`{ mask, box, … }`): `{"area":a,"box":[x,y,w,h]|null,"confidence":c,"coverage":f,"height":h,
+ * "mask":{"counts":[…],"size":[h,w]},"width":w}`; the mask in COCO run-length encoding (column-major, background
+ * first), integers as they are, `c` and `f` rounded to 4 decimals.
+ *
  * **Hash.** `resultHash = "0x" + hex(SHA-256(canonical bytes))` (FIPS 180-4), a `bytes32` as the ComputeMarket
  * commit–reveal takes it. The runtime record is not hashed; it travels alongside.
  */
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from './errors.ts';
+import { canonicalIsnet, type IsnetOutput } from './pipelines/isnet.ts';
 import type { OcrOutput } from './pipelines/ocr.ts';
 import type { OnnxOutput } from './pipelines/onnx.ts';
 import { assertTensor, tensorToBytesLE } from './pipelines/tensor.ts';
 import type { VadOutput } from './pipelines/vad.ts';
 
 /** Any pipeline output the provider can hash. */
-export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput;
+export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput | IsnetOutput;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -104,6 +109,7 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
       }),
     };
   }
+  if (output && Array.isArray((output as IsnetOutput).mask?.counts)) return canonicalIsnet(output as IsnetOutput);
   const tensors = (output as OnnxOutput | undefined)?.tensors;
   if (tensors && typeof tensors === 'object') {
     const out: Record<string, JsonValue> = {};

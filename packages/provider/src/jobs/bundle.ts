@@ -6,6 +6,7 @@
  * | --- | --- |
  * | `onnx` (generic) | `model.onnx` (or the bare model as the whole content) |
  * | `ocr` | `detection.onnx`, `recognition.onnx`, `dictionary.txt`, optional `classifier.onnx` |
+ * | `isnet` | `model.onnx` (IS-Net, 1 × 3 × 320 × 320 input); licence files may ride along |
  *
  * Tar is read and written with `nanotar`; the archive is built with fixed attributes (mtime 0, mode 644, sorted
  * names) so the same files always give the same bytes, hence the same content hash.

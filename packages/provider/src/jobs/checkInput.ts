@@ -7,7 +7,7 @@
  *
  * | pipeline | check |
  * | --- | --- |
- * | `ocr` | the bytes decode as an image header (sharp metadata: a format, width and height) |
+ * | `ocr`, `isnet` | the bytes decode as an image header (sharp metadata: a format, width and height) |
  * | `vad` | the bytes start like an audio file the decoder reads (`checkAudioInput`: WAV, FLAC, MP3, Ogg, …) |
  * | `onnx` | UTF-8 JSON `{"tensors": {...}}` with at least one tensor that parses (JSON or `.npy` entries); the names are exactly the model's inputs; each dtype and rank matches |
  */
@@ -83,7 +83,7 @@ export type CheckJobInputParameters = {
  */
 export async function checkJobInput({ pipeline = 'onnx', input, inputs }: CheckJobInputParameters): Promise<void> {
   if (input.length === 0) throw new InvalidInputError('The input is empty.');
-  if (pipeline === 'ocr') {
+  if (pipeline === 'ocr' || pipeline === 'isnet') {
     const metadata = await sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS })
       .metadata()
       .catch((error: Error) => {

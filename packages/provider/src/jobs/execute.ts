@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Hex } from 'viem';
 import { InvalidInputError } from '../errors.ts';
+import { createIsnetPipeline } from '../pipelines/isnet.ts';
 import { createOcrPipeline } from '../pipelines/ocr.ts';
 import { createOnnxPipeline } from '../pipelines/onnx.ts';
 import { createVadPipeline } from '../pipelines/vad.ts';
@@ -21,6 +22,10 @@ import { type BundleFiles, bundleFile, unpackBundle } from './bundle.ts';
 type PipelineFactory = (files: BundleFiles) => Promise<(input: Uint8Array) => Job<PipelineOutput>>;
 
 const pipelines: Record<string, PipelineFactory> = {
+  isnet: async (files) => {
+    const isnet = await createIsnetPipeline({ model: bundleFile(files, 'model.onnx', 'isnet') });
+    return (input) => isnet.job(input);
+  },
   ocr: async (files) => {
     const ocr = await createOcrPipeline({
       detectionModel: bundleFile(files, 'detection.onnx', 'ocr'),

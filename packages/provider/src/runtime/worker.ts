@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { runIsnet } from '../pipelines/isnet.ts';
 import { runOcr } from '../pipelines/ocr.ts';
 import { runOnnx } from '../pipelines/onnx.ts';
 import { isTensorDtype, type Tensor } from '../pipelines/tensor.ts';
@@ -29,6 +30,7 @@ if (!port) throw new Error('runtime/worker.ts must run in a worker thread');
 const PIPELINES: Record<PipelineName, (context: PipelineContext, input: unknown) => Promise<unknown>> = {
   onnx: runOnnx,
   ocr: runOcr,
+  isnet: runIsnet,
   vad: runVad,
 };
 
