@@ -5,12 +5,10 @@
  * must refuse a devnet port that another process holds.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { agentNftAbi, computeMarketAbi, devAccounts, startAnvil } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
@@ -20,143 +18,24 @@ import {
   publishAsset,
   purchaseLicence,
   runJob,
-  type SoukClient,
   setLicenceTerms,
   uploadContent,
 } from '@souk/sdk';
-import { createPublicClient, type Hex, http, type LocalAccount, parseEther, zeroAddress } from 'viem';
-import { createSiweMessage } from 'viem/siwe';
+import { createPublicClient, type Hex, http, parseEther, zeroAddress } from 'viem';
+import {
+  alive,
+  cleanUpProcesses,
+  dirs,
+  exited,
+  gracefulStop,
+  type NodeProcess,
+  signIn,
+  spawnNode,
+  waitUntil,
+} from './nodeProcess.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../../cli/src/bin.ts');
 const TIMEOUT = 240_000;
-
-type NodeProcess = { child: ChildProcess; url: string; devnetPort: number; anvilPid: number; output: () => string };
-
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-after(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** The environment of a node child: no external services, so it runs on its own data directory only. */
-function nodeEnv(sampleModel: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    RATE_LIMIT_PER_MINUTE: '100000',
-    SOUK_SAMPLE_MODEL: sampleModel ? '1' : '0',
-  };
-  for (const key of ['DATABASE_URL', 'KUBO_API_URL', 'NATS_URL', 'RPC_URL', 'SOUK_DEPLOYMENTS', 'PORT', 'HOST']) {
-    delete env[key];
-  }
-  return env;
-}
-
-/** Runs `souk start` and returns its handle once it has printed its URLs; rejects with its output if it exits. */
-function spawnNode(
-  dataDir: string,
-  devnetPort: number,
-  port: number,
-  { providers = 0, sampleModel = false }: { providers?: number; sampleModel?: boolean } = {},
-): { child: ChildProcess; ready: Promise<NodeProcess> } {
-  const args = ['start', '--data-dir', dataDir, '--port', String(port), '--devnet-port', String(devnetPort)];
-  const child = spawn(process.execPath, [BIN, ...args, '--providers', String(providers)], {
-    env: nodeEnv(sampleModel),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const ready = new Promise<NodeProcess>((resolve, reject) => {
-    const onData = () => {
-      const match = /API\s+(http:\/\/\S+)\/api\/v1/.exec(output);
-      if (!match || !/Ctrl-C stops the node/.test(output)) return;
-      child.stdout?.off('data', onData);
-      const anvilPid = descendantPid(child.pid as number, 'anvil');
-      if (!anvilPid) reject(new Error(`no anvil process under node ${child.pid}`));
-      else resolve({ child, url: match[1], devnetPort, anvilPid, output: () => output });
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code, signal) =>
-      reject(new Error(`node exited (${code ?? signal}) before it was ready:\n${output}`)),
-    );
-  });
-  ready.catch(() => {});
-  return { child, ready };
-}
-
-/** Pid of the first descendant of `root` whose command name contains `name` (`ps`, Linux and macOS). */
-function descendantPid(root: number, name: string): number | undefined {
-  const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/, 3))
-    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm: comm ?? '' }));
-  const queue = [root];
-  while (queue.length) {
-    const parent = queue.shift() as number;
-    for (const row of rows.filter((r) => r.ppid === parent)) {
-      if (row.comm.includes(name)) return row.pid;
-      queue.push(row.pid);
-    }
-  }
-  return undefined;
-}
-
-/** Whether a process with this pid exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
-
-async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
-async function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise((resolve) => child.once('exit', resolve));
-}
-
-/** SIWE sign-in (with the `scheme` the message may carry), setting the client's access token. */
-async function signIn(client: SoukClient, account: LocalAccount): Promise<void> {
-  const challenge = await client.json<{ nonce: string; domain: string; uri: string; chainId: number }>(
-    '/api/v1/auth/nonce',
-    { method: 'POST' },
-  );
-  const message = createSiweMessage({
-    ...challenge,
-    scheme: new URL(challenge.uri).protocol.slice(0, -1),
-    address: account.address,
-    version: '1',
-    issuedAt: new Date(),
-  });
-  const signature = await account.signMessage({ message });
-  const tokens = await client.json<{ accessToken: string }>('/api/v1/auth/login', {
-    method: 'POST',
-    body: { message, signature },
-  });
-  client.accessToken = tokens.accessToken;
-}
+after(cleanUpProcesses);
 
 /** Acknowledged work through the API: publish (mint), licence terms, a licence purchase. Returns what was acked. */
 async function acknowledgedWork(url: string) {
@@ -216,12 +95,6 @@ async function assertAcknowledged(node: NodeProcess, work: Awaited<ReturnType<ty
     30_000,
   );
   assert.equal(asset.creator, work.creator.toLowerCase());
-}
-
-async function gracefulStop(node: NodeProcess) {
-  node.child.kill('SIGTERM');
-  await exited(node.child);
-  assert.ok(await waitUntil(() => !alive(node.anvilPid), 10_000));
 }
 
 describe('crash safety of the node and its embedded chain (real processes, SIGKILL)', () => {
