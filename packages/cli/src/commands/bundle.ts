@@ -30,7 +30,7 @@ Publish the bundle with souk publish <file> (or publish the folder directly: it 
 Options:
   -o, --output <file>   Where to write the bundle (required); an existing file is kept unless --force
   --force               Overwrite <file> if it exists
-  --pipeline <name>     The pipeline the bundle is for: onnx, ocr  [default: inferred from the file names]
+  --pipeline <name>     The pipeline the bundle is for, e.g. onnx, ocr  [default: inferred from the file names]
   --entry <file>        The bundle file whose inputs and outputs are recorded
                         [default: the pipeline's entry model, else the only .onnx file]
   --json                Print machine-readable JSON on stdout

@@ -62,7 +62,7 @@ Options:
                         Licence: an SPDX id (Apache-2.0, MIT…) or text  [default: ${DEFAULT_TERMS}]
   --licence-duration <time>
                         How long a licence lasts: seconds, or 90m, 12h, 30d, 2w; needs --price  [default: perpetual]
-  --pipeline <name>     Pre/post-processing a provider applies: onnx, ocr (models and agents)
+  --pipeline <name>     Pre/post-processing a provider applies, e.g. onnx, ocr (models and agents)
                         [default: inferred from the file name or the bundle's files, see above]
   --entry <file>        The bundle file whose inputs and outputs the manifest records
                         [default: the pipeline's entry model, else the only .onnx file]
@@ -244,7 +244,11 @@ async function prepareContent({
   return {
     withFile: asIs,
     pipeline,
-    signature: pipeline === 'onnx' ? await signatureOf(path, path) : undefined,
+    // The model itself is the entry: always for onnx, and for another pipeline when the file is an .onnx model.
+    signature:
+      pipeline === 'onnx' || (pipeline !== undefined && path.toLowerCase().endsWith('.onnx'))
+        ? await signatureOf(path, path)
+        : undefined,
     bundle: null,
   };
 }
