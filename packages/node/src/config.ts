@@ -45,7 +45,10 @@ export type NodeConfig = {
   commitTimeoutSeconds: number;
   /** Publish the sample OCR model on the devnet's first start. */
   sampleModel: boolean;
-  /** Keys of the catalogue models the devnet publishes on its first start (`compute/catalogue`); OCR is `ocr`. */
+  /**
+   * Keys of the catalogue models the devnet publishes on its first start (`compute/catalogue`); OCR is `ocr`.
+   * Default: `ocr` only (`souk start` passes `all`).
+   */
   catalogue: string[];
   /** Directory of the built web app served at `/`; unset = `apps/web/dist` of this repository. */
   webDir?: string | undefined;
@@ -115,7 +118,8 @@ function publicOrigin(value: string | undefined): string | undefined {
 
 function catalogueSelection(value: string | undefined, sampleModel: boolean): string[] {
   if (!sampleModel || value === '0' || value === 'none') return [];
-  if (value === undefined || value === '' || value === 'all') return [...catalogueKeys];
+  if (value === undefined || value === '') return ['ocr']; // the sample model; `souk start` asks for all
+  if (value === 'all') return [...catalogueKeys];
   const keys = value.split(',').map((k) => k.trim().toLowerCase());
   const unknown = keys.find((k) => !catalogueKeys.includes(k));
   if (unknown !== undefined) {
@@ -157,7 +161,7 @@ function fraction(name: string, value: string | undefined, fallback: number): nu
  * | audit rate | | `SOUK_AUDIT_RATE` (0…1) | 0.05 |
  * | commit timeout | | `SOUK_COMMIT_TIMEOUT_SECONDS` | 60 |
  * | sample OCR model | | `SOUK_SAMPLE_MODEL` (`0` disables it and the catalogue) | on (devnet) |
- * | catalogue models published on the devnet | | `SOUK_CATALOGUE` (`all`, `none` or keys, e.g. `ocr`) | `all` |
+ * | catalogue models published on the devnet | | `SOUK_CATALOGUE` (`all`, `none` or keys, e.g. `ocr,vad`) | `ocr`; `all` under `souk start` |
  * | job bus subject prefix | | `SOUK_BUS_PREFIX` | `souk` |
  * | web app directory | | `SOUK_WEB_DIR` | `apps/web/dist` |
  * | HTTP headers timeout (ms) | | `SOUK_HEADERS_TIMEOUT_MS` | 20000 |

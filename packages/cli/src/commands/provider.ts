@@ -43,12 +43,7 @@ Options:
   --amount <SOUK>       Amount to unbond (unbond)
   --json                Machine-readable output
 ${accountHelp}
-${nodeHelp}
-
-Examples (on the devnet, dev accounts 9 and 8 are the local providers of souk start):
-  souk provider list
-  souk provider status --account 9
-  souk provider stake 100 --account 9`;
+${nodeHelp}`;
 
 /** A provider as `GET /api/v1/providers` returns it (wei as decimal strings). */
 type ProviderRow = {
