@@ -26,7 +26,12 @@ Options:
   --list                Devnet only: list the dev accounts and their balances
 ${accountHelp}
 ${rpcHelp}
-${nodeHelp}`;
+${nodeHelp}
+
+Examples:
+  souk account                         # dev account 1 on the devnet
+  souk account --account 3 --json
+  souk account --list`;
 
 /** A balance: wei of `currency` (`address(0)` = ETH) and the same in whole units. */
 type Balance = { symbol: string; currency: Address; wei: string; amount: string };

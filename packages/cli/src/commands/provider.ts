@@ -43,7 +43,12 @@ Options:
   --amount <SOUK>       Amount to unbond (unbond)
   --json                Machine-readable output
 ${accountHelp}
-${nodeHelp}`;
+${nodeHelp}
+
+Examples (on the devnet, dev accounts 9 and 8 are the local providers of souk start):
+  souk provider list
+  souk provider status --account 9
+  souk provider stake 100 --account 9`;
 
 /** A provider as `GET /api/v1/providers` returns it (wei as decimal strings). */
 type ProviderRow = {

@@ -28,7 +28,11 @@ Options:
 
 Environment: DATABASE_URL (PostgreSQL instead of PGlite), KUBO_API_URL (Kubo instead of Helia),
 NATS_URL (job bus), JWT_SECRET, CORS_ORIGINS, RATE_LIMIT_PER_MINUTE, SOUK_CONFIRMATIONS,
-SOUK_AUDIT_RATE, SOUK_COMMIT_TIMEOUT_SECONDS, SOUK_SAMPLE_MODEL, SOUK_CATALOGUE, SOUK_BUS_PREFIX (see docs/node.md).`;
+SOUK_AUDIT_RATE, SOUK_COMMIT_TIMEOUT_SECONDS, SOUK_SAMPLE_MODEL, SOUK_CATALOGUE, SOUK_BUS_PREFIX (see docs/node.md).
+
+Examples:
+  souk start                                   # ./.souk, http://127.0.0.1:8080, devnet on 8545
+  souk start --data-dir .souk-b --port 9090 --devnet-port 9545 --providers 1   # a second node beside it`;
 
 /**
  * Lines warning about local providers that are inactive (stake below ProviderRegistry's minimum, e.g. after a slash):
