@@ -606,6 +606,7 @@ try {
                 { provider: pairs[0].address, resultHash, signature: await attest(pairs[0], resultHash) },
                 { provider: pairs[1].address, resultHash: wrong, signature: await attest(pairs[1], wrong) },
               ],
+              1n, // the referee's verdicts: attestation 0 accepted, 1 rejected
             ],
           })
         ).gasUsed,

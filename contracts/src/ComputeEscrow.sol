@@ -25,7 +25,10 @@ import {Payouts} from "./utils/Payouts.sol";
 /// Trust model. The settler (the node) cannot charge a requester more than `maxPrice` for an order the requester
 /// signed, at most once (unordered nonces, Permit2-style bitmaps), and only before the order's deadline; it cannot
 /// pay a provider that did not sign the result. The referee decides which result is correct, but can slash only a
-/// provider whose signature vouches for a different result.
+/// provider whose own signature vouches for a result: in the exact class one that differs from the referee's; in
+/// the tolerance class one the referee judged outside the model's tolerance of its own (never one identical to it).
+/// The tolerance judgement is the referee's word, checkable off-chain by anyone holding the input: the dispute event
+/// names the referee's result hash and each slashed provider signed its own.
 ///
 /// Withdrawals wait {withdrawalDelay} seconds and reserve nothing: a job settled meanwhile is paid first, and
 /// {withdraw} pays `min(requested, balance)`. So a requester cannot run a job and withdraw its balance before the
@@ -53,6 +56,11 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     bytes32 public constant REFEREE_ROLE = keccak256("REFEREE_ROLE");
     /// @notice Largest redundancy r.
     uint8 public constant MAX_REDUNDANCY = 5;
+    /// @notice Verification class: the r results are the same bytes.
+    uint8 public constant VERIFICATION_EXACT = 0;
+    /// @notice Verification class: the r numeric results agree within the model's tolerance, and every provider
+    /// attests one representative result.
+    uint8 public constant VERIFICATION_TOLERANCE = 1;
     /// @notice Slash reason: signed a result the referee found wrong (the same reason ComputeMarket uses).
     bytes32 public constant REASON_WRONG_RESULT = keccak256("souk.slash.wrong-result");
     /// @notice EIP-712 type hash of {JobOrder} (must match `jobOrderTypes` in `@souk/protocol`).
@@ -61,7 +69,8 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
         "uint256 maxPrice,uint8 redundancy,uint8 verification,uint64 deadline,uint256 nonce)"
     );
     /// @notice EIP-712 type hash of a result attestation (must match `resultAttestationTypes` in `@souk/protocol`).
-    bytes32 public constant RESULT_ATTESTATION_TYPEHASH = keccak256("ResultAttestation(bytes32 orderHash,bytes32 resultHash)");
+    bytes32 public constant RESULT_ATTESTATION_TYPEHASH =
+        keccak256("ResultAttestation(bytes32 orderHash,bytes32 resultHash)");
     /// @notice Gas forwarded to an ERC-1271 wallet's `isValidSignature`: enough for multisig and passkey wallets,
     /// bounded so that a requester's gas-burning wallet cannot make a whole batch run out of gas.
     uint256 public constant ERC1271_GAS_LIMIT = 200_000;
@@ -105,6 +114,16 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
         uint256 activeCount;
         uint256 modelId;
         address creator;
+    }
+
+    /// @dev A dispute being judged: the domain, the order, the referee's result hash, its verdicts (bit i for
+    /// attestation i) and whether the order is of the exact class (verdicts then follow from the hashes).
+    struct Verdicts {
+        bytes32 separator;
+        bytes32 orderHash;
+        bytes32 correct;
+        uint256 acceptedMask;
+        bool exact;
     }
 
     mapping(address currency => mapping(address account => uint256)) private _balances;
@@ -154,12 +173,7 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     }
 
     /// @inheritdoc IComputeEscrow
-    function depositFor(address account, address currency, uint256 amount)
-        external
-        payable
-        whenNotPaused
-        nonReentrant
-    {
+    function depositFor(address account, address currency, uint256 amount) external payable whenNotPaused nonReentrant {
         if (account == address(0)) revert SoukZeroAddress();
         _deposit(account, currency, amount);
     }
@@ -252,21 +266,27 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
         bytes calldata requesterSignature,
         uint256 amount,
         bytes32 correctResultHash,
-        SignedAttestation[] calldata attestations
+        SignedAttestation[] calldata attestations,
+        uint256 acceptedMask
     ) external onlyRole(REFEREE_ROLE) nonReentrant {
         if (correctResultHash == 0) revert SoukZeroHash();
-        bytes32 separator = _domainSeparatorV4();
-        bytes32 orderHash = _checkDispute(order, requesterSignature, amount, attestations.length, separator);
+        Verdicts memory v = Verdicts({
+            separator: _domainSeparatorV4(),
+            orderHash: 0,
+            correct: correctResultHash,
+            acceptedMask: acceptedMask,
+            exact: order.verification == VERIFICATION_EXACT
+        });
+        v.orderHash = _checkDispute(order, requesterSignature, amount, attestations.length, v.separator);
         _useNonce(order.requester, order.nonce);
-        (address[] memory paid, address[] memory slashed) =
-            _judge(orderHash, separator, correctResultHash, attestations);
+        (address[] memory paid, address[] memory slashed) = _judge(v, attestations);
 
-        if (!_payDispute(order, amount, orderHash, correctResultHash, separator, paid)) {
+        if (!_payDispute(order, amount, v.orderHash, correctResultHash, v.separator, paid)) {
             assembly ("memory-safe") {
                 mstore(paid, 0) // nobody was paid
             }
         }
-        emit DisputeSettled(orderHash, correctResultHash, paid, slashed);
+        emit DisputeSettled(v.orderHash, correctResultHash, paid, slashed);
 
         uint256 slash = slashAmount;
         if (slash != 0) {
@@ -380,7 +400,7 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     {
         JobOrder calldata order = s.order;
         if (block.timestamp > order.deadline) return (SoukOrderExpired.selector, address(0));
-        if (order.verification != 0) return (SoukUnsupportedVerification.selector, address(0));
+        if (order.verification > VERIFICATION_TOLERANCE) return (SoukUnsupportedVerification.selector, address(0));
         uint256 r = order.redundancy;
         if (r == 0 || r > MAX_REDUNDANCY) return (SoukInvalidRedundancy.selector, address(0));
         if (s.providers.length != r || s.providerSignatures.length != r) {
@@ -444,7 +464,7 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
         }
         uint256 closedAt = uint256(order.deadline) + disputePeriod;
         if (block.timestamp > closedAt) revert SoukDisputeWindowClosed(orderHash, closedAt);
-        if (order.verification != 0) revert SoukUnsupportedVerification(order.verification);
+        if (order.verification > VERIFICATION_TOLERANCE) revert SoukUnsupportedVerification(order.verification);
         uint256 r = order.redundancy;
         if (attestationCount == 0 || attestationCount > r || attestationCount > MAX_REDUNDANCY) {
             revert SoukWrongProviderCount(orderHash, attestationCount, r);
@@ -452,21 +472,31 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
         if (amount > order.maxPrice) revert SoukPriceAboveMax(orderHash, amount, order.maxPrice);
     }
 
-    /// @dev Splits the attestations of a dispute into the providers to pay (attested `correct` and are active)
-    /// and those to slash (attested anything else). Requirements: every signature valid
-    /// ({SoukInvalidAttestation}), providers distinct ({SoukDuplicateProvider}).
-    function _judge(bytes32 orderHash, bytes32 separator, bytes32 correct, SignedAttestation[] calldata attestations)
+    /// @dev Splits the attestations of a dispute by the referee's verdicts (bit i of `v.acceptedMask`) into the
+    /// providers to pay (accepted and active) and those to slash (rejected). Requirements: every signature valid
+    /// ({SoukInvalidAttestation}), providers distinct ({SoukDuplicateProvider}), verdicts consistent with the hashes
+    /// ({SoukInvalidVerdicts}): no bits beyond the attestations, an attestation of `correct` always accepted, and
+    /// in the exact class every other one rejected.
+    function _judge(Verdicts memory v, SignedAttestation[] calldata attestations)
         private
         view
         returns (address[] memory paid, address[] memory slashed)
     {
-        paid = new address[](attestations.length);
-        slashed = new address[](attestations.length);
+        uint256 n = attestations.length;
+        if (v.acceptedMask >> n != 0) revert SoukInvalidVerdicts(v.orderHash, v.acceptedMask);
+        paid = new address[](n);
+        slashed = new address[](n);
         uint256 k;
         uint256 w;
-        for (uint256 i; i < attestations.length; ++i) {
-            (address provider, bytes32 resultHash) = _verifyAttestation(orderHash, separator, attestations, i);
-            if (resultHash != correct) slashed[w++] = provider;
+        for (uint256 i; i < n; ++i) {
+            (address provider, bytes32 resultHash) = _verifyAttestation(v.orderHash, v.separator, attestations, i);
+            bool accepted = (v.acceptedMask >> i) & 1 == 1;
+            // Exact: the verdict is the hash comparison. Tolerance: the referee's judgement, except that a result
+            // bit-identical to the referee's own cannot be outside its tolerance.
+            if (resultHash == v.correct ? !accepted : v.exact && accepted) {
+                revert SoukInvalidVerdicts(v.orderHash, v.acceptedMask);
+            }
+            if (!accepted) slashed[w++] = provider;
             else if (registry.isActive(provider)) paid[k++] = provider;
         }
         assembly ("memory-safe") {
@@ -557,11 +587,7 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     /// @dev Whether `signature` is `signer`'s over `digest`: a 65-byte ECDSA signature recovering to `signer`, or,
     /// failing that, an ERC-1271 wallet at `signer` accepting it (with at most {ERC1271_GAS_LIMIT} gas and 32
     /// bytes of return data read). ECDSA is tried first so an EOA costs no code-size lookup.
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature)
-        private
-        view
-        returns (bool)
-    {
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         if (signer.code.length == 0) return false;

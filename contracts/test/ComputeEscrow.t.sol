@@ -80,9 +80,7 @@ abstract contract EscrowSigning is SoukFixture {
         returns (IComputeEscrow.SignedAttestation memory)
     {
         return IComputeEscrow.SignedAttestation({
-            provider: vm.addr(key),
-            resultHash: result,
-            signature: _sig(key, target.hashAttestation(orderHash, result))
+            provider: vm.addr(key), resultHash: result, signature: _sig(key, target.hashAttestation(orderHash, result))
         });
     }
 
@@ -121,7 +119,9 @@ contract ComputeEscrowTest is EscrowSigning {
     }
 
     function _valid(uint256 nonce) internal view returns (IComputeEscrow.Settlement memory) {
-        return _settlement(escrow, _order(requester, modelId, PRICE, 2, nonce), REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P2_KEY));
+        return _settlement(
+            escrow, _order(requester, modelId, PRICE, 2, nonce), REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P2_KEY)
+        );
     }
 
     function _expectSkip(IComputeEscrow.Settlement memory s, bytes4 reason) internal {
@@ -164,8 +164,17 @@ contract ComputeEscrowTest is EscrowSigning {
         IComputeEscrow.JobOrder memory o = _order(requester, modelId, PRICE, 2, 7);
         bytes32 structHash = keccak256(
             abi.encode(
-                escrow.JOB_ORDER_TYPEHASH(), o.requester, o.modelId, o.modelVersion, o.inputHash, o.currency,
-                o.maxPrice, o.redundancy, o.verification, o.deadline, o.nonce
+                escrow.JOB_ORDER_TYPEHASH(),
+                o.requester,
+                o.modelId,
+                o.modelVersion,
+                o.inputHash,
+                o.currency,
+                o.maxPrice,
+                o.redundancy,
+                o.verification,
+                o.deadline,
+                o.nonce
             )
         );
         assertEq(escrow.hashOrder(o), keccak256(abi.encodePacked("\x19\x01", separator, structHash)), "order hash");
@@ -421,9 +430,21 @@ contract ComputeEscrowTest is EscrowSigning {
         assertEq(escrow.settleBatch(_one(s)), 1, "settled at the deadline");
     }
 
+    function test_settleBatch_settlesTheToleranceClassOnOneRepresentativeResult() public {
+        IComputeEscrow.JobOrder memory o = _order(requester, modelId, PRICE, 2, 1);
+        o.verification = escrow.VERIFICATION_TOLERANCE();
+        // Every provider signs the one representative result hash, as in the exact class.
+        IComputeEscrow.Settlement[] memory b =
+            _one(_settlement(escrow, o, REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P2_KEY)));
+        vm.prank(settler);
+        assertEq(escrow.settleBatch(b), 1, "settled");
+        assertEq(escrow.creditsOf(NATIVE, p1), 0.4 ether, "paid as an exact order");
+        _assertHolds(escrow, NATIVE);
+    }
+
     function test_settleBatch_skipsUnsupportedVerification() public {
         IComputeEscrow.JobOrder memory o = _order(requester, modelId, PRICE, 2, 1);
-        o.verification = 1;
+        o.verification = 2;
         _expectSkip(
             _settlement(escrow, o, REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P2_KEY)),
             IComputeEscrow.SoukUnsupportedVerification.selector
@@ -494,14 +515,23 @@ contract ComputeEscrowTest is EscrowSigning {
 
     function test_settleBatch_skipsADuplicateProvider() public {
         _expectSkip(
-            _settlement(escrow, _order(requester, modelId, PRICE, 2, 1), REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P1_KEY)),
+            _settlement(
+                escrow, _order(requester, modelId, PRICE, 2, 1), REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P1_KEY)
+            ),
             IComputeEscrow.SoukDuplicateProvider.selector
         );
     }
 
     function test_settleBatch_skipsAnInactiveProvider() public {
         _expectSkip(
-            _settlement(escrow, _order(requester, modelId, PRICE, 2, 1), REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, STRANGER_KEY)),
+            _settlement(
+                escrow,
+                _order(requester, modelId, PRICE, 2, 1),
+                REQUESTER_KEY,
+                PRICE,
+                RESULT,
+                _keys(P1_KEY, STRANGER_KEY)
+            ),
             IComputeEscrow.SoukProviderNotActive.selector
         );
         vm.prank(p2);
@@ -511,7 +541,9 @@ contract ComputeEscrowTest is EscrowSigning {
 
     function test_settleBatch_skipsAnUnknownModel() public {
         _expectSkip(
-            _settlement(escrow, _order(requester, 999, PRICE, 2, 1), REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P2_KEY)),
+            _settlement(
+                escrow, _order(requester, 999, PRICE, 2, 1), REQUESTER_KEY, PRICE, RESULT, _keys(P1_KEY, P2_KEY)
+            ),
             IComputeEscrow.SoukUnknownModel.selector
         );
     }
@@ -580,8 +612,7 @@ contract ComputeEscrowTest is EscrowSigning {
         );
         b[1] = _valid(1);
         vm.prank(settler);
-        (bool ok, bytes memory ret) =
-            address(escrow).call{gas: 1_000_000}(abi.encodeCall(escrow.settleBatch, (b)));
+        (bool ok, bytes memory ret) = address(escrow).call{gas: 1_000_000}(abi.encodeCall(escrow.settleBatch, (b)));
         assertTrue(ok, "the batch survives the burner");
         assertEq(abi.decode(ret, (uint256)), 1, "the burner's entry is skipped, the next settles");
     }
@@ -610,7 +641,14 @@ contract ComputeEscrowTest is EscrowSigning {
     {
         bytes memory sig = _sig(REQUESTER_KEY, escrow.hashOrder(o));
         vm.prank(referee);
-        escrow.settleDispute(o, sig, amount, RESULT, a);
+        escrow.settleDispute(o, sig, amount, RESULT, a, _verdicts(a));
+    }
+
+    /// @dev The exact class's only valid verdicts: bit i set when attestation i is of `RESULT`.
+    function _verdicts(IComputeEscrow.SignedAttestation[] memory a) internal pure returns (uint256 mask) {
+        for (uint256 i; i < a.length; ++i) {
+            if (a[i].resultHash == RESULT) mask |= 1 << i;
+        }
     }
 
     function _two(IComputeEscrow.JobOrder memory o, bytes32 r1, bytes32 r2)
@@ -650,7 +688,7 @@ contract ComputeEscrowTest is EscrowSigning {
         IComputeEscrow.SignedAttestation[] memory a = _two(o, RESULT, WRONG);
         vm.prank(referee);
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukNonceUsed.selector, requester, 1));
-        escrow.settleDispute(o, sig, PRICE, RESULT, a);
+        escrow.settleDispute(o, sig, PRICE, RESULT, a, _verdicts(a));
     }
 
     function test_settleDispute_chargesNobodyWhenAllAreWrong() public {
@@ -699,44 +737,44 @@ contract ComputeEscrowTest is EscrowSigning {
         vm.startPrank(referee);
 
         vm.expectRevert(IComputeEscrow.SoukZeroHash.selector);
-        escrow.settleDispute(o, sig, PRICE, bytes32(0), a);
+        escrow.settleDispute(o, sig, PRICE, bytes32(0), a, _verdicts(a));
 
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukInvalidRequesterSignature.selector, h, requester));
-        escrow.settleDispute(o, _sig(STRANGER_KEY, h), PRICE, RESULT, a);
+        escrow.settleDispute(o, _sig(STRANGER_KEY, h), PRICE, RESULT, a, _verdicts(a));
 
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukPriceAboveMax.selector, h, PRICE + 1, PRICE));
-        escrow.settleDispute(o, sig, PRICE + 1, RESULT, a);
+        escrow.settleDispute(o, sig, PRICE + 1, RESULT, a, _verdicts(a));
 
         IComputeEscrow.SignedAttestation[] memory none = new IComputeEscrow.SignedAttestation[](0);
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukWrongProviderCount.selector, h, 0, 2));
-        escrow.settleDispute(o, sig, PRICE, RESULT, none);
+        escrow.settleDispute(o, sig, PRICE, RESULT, none, _verdicts(none));
 
         IComputeEscrow.SignedAttestation[] memory three = new IComputeEscrow.SignedAttestation[](3);
         (three[0], three[1], three[2]) = (a[0], a[1], _attestation(escrow, h, P3_KEY, RESULT));
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukWrongProviderCount.selector, h, 3, 2));
-        escrow.settleDispute(o, sig, PRICE, RESULT, three);
+        escrow.settleDispute(o, sig, PRICE, RESULT, three, _verdicts(three));
 
         IComputeEscrow.SignedAttestation[] memory dup = new IComputeEscrow.SignedAttestation[](2);
         (dup[0], dup[1]) = (a[0], a[0]);
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukDuplicateProvider.selector, h, p1));
-        escrow.settleDispute(o, sig, PRICE, RESULT, dup);
+        escrow.settleDispute(o, sig, PRICE, RESULT, dup, _verdicts(dup));
 
         IComputeEscrow.SignedAttestation[] memory forged = _two(o, RESULT, WRONG);
         forged[1].resultHash = RESULT; // claims p2 said RESULT; p2 signed WRONG
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukInvalidAttestation.selector, h, p2));
-        escrow.settleDispute(o, sig, PRICE, RESULT, forged);
+        escrow.settleDispute(o, sig, PRICE, RESULT, forged, _verdicts(forged));
 
         vm.warp(o.deadline + DISPUTE_PERIOD + 1);
         vm.expectRevert(
             abi.encodeWithSelector(IComputeEscrow.SoukDisputeWindowClosed.selector, h, o.deadline + DISPUTE_PERIOD)
         );
-        escrow.settleDispute(o, sig, PRICE, RESULT, a);
+        escrow.settleDispute(o, sig, PRICE, RESULT, a, _verdicts(a));
         vm.stopPrank();
 
         bytes32 role = escrow.REFEREE_ROLE();
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, role));
-        escrow.settleDispute(o, sig, PRICE, RESULT, a);
+        escrow.settleDispute(o, sig, PRICE, RESULT, a, _verdicts(a));
     }
 
     function test_settleDispute_revertsForUnsupportedVerification() public {
@@ -746,7 +784,95 @@ contract ComputeEscrowTest is EscrowSigning {
         IComputeEscrow.SignedAttestation[] memory a = _two(o, RESULT, WRONG);
         vm.prank(referee);
         vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukUnsupportedVerification.selector, 2));
-        escrow.settleDispute(o, sig, PRICE, RESULT, a);
+        escrow.settleDispute(o, sig, PRICE, RESULT, a, _verdicts(a));
+    }
+
+    function _three(IComputeEscrow.JobOrder memory o, bytes32 r1, bytes32 r2, bytes32 r3)
+        internal
+        view
+        returns (IComputeEscrow.SignedAttestation[] memory a)
+    {
+        bytes32 h = escrow.hashOrder(o);
+        a = new IComputeEscrow.SignedAttestation[](3);
+        a[0] = _attestation(escrow, h, P1_KEY, r1);
+        a[1] = _attestation(escrow, h, P2_KEY, r2);
+        a[2] = _attestation(escrow, h, P3_KEY, r3);
+    }
+
+    function _toleranceOrder(uint8 r) internal view returns (IComputeEscrow.JobOrder memory o) {
+        o = _order(requester, modelId, PRICE, r, 1);
+        o.verification = escrow.VERIFICATION_TOLERANCE();
+    }
+
+    function test_settleDispute_toleranceSlashesExactlyTheRejectedOnTheirOwnResults() public {
+        IComputeEscrow.JobOrder memory o = _toleranceOrder(3);
+        // Three different result hashes (three machines); the referee accepts p1 and p3, rejects p2.
+        IComputeEscrow.SignedAttestation[] memory a = _three(o, keccak256("p1 own"), WRONG, keccak256("p3 own"));
+        (uint256 s1, uint256 s2, uint256 s3) =
+            (registry.getProvider(p1).stake, registry.getProvider(p2).stake, registry.getProvider(p3).stake);
+        address[] memory paid = new address[](2);
+        (paid[0], paid[1]) = (p1, p3);
+        address[] memory slashed = new address[](1);
+        slashed[0] = p2;
+        vm.expectEmit(address(escrow));
+        emit IComputeEscrow.DisputeSettled(escrow.hashOrder(o), RESULT, paid, slashed);
+        bytes memory sig = _sig(REQUESTER_KEY, escrow.hashOrder(o));
+        vm.prank(referee);
+        escrow.settleDispute(o, sig, PRICE, RESULT, a, 0x5);
+        assertEq(registry.getProvider(p1).stake, s1, "accepted: not slashed");
+        assertEq(registry.getProvider(p3).stake, s3, "accepted: not slashed");
+        assertEq(registry.getProvider(p2).stake, s2 - SLASH_AMOUNT, "rejected: slashed");
+        assertEq(escrow.creditsOf(NATIVE, p1), 0.4 ether, "the accepted share the providers' part");
+        assertEq(escrow.creditsOf(NATIVE, p3), 0.4 ether, "the accepted share the providers' part");
+        assertEq(escrow.creditsOf(NATIVE, p2), 0, "the rejected one is not paid");
+        _assertHolds(escrow, NATIVE);
+    }
+
+    function test_settleDispute_revertsIfVerdictsContradictTheHashes() public {
+        IComputeEscrow.JobOrder memory exact = _order(requester, modelId, PRICE, 2, 1);
+        bytes32 h = escrow.hashOrder(exact);
+        bytes memory sig = _sig(REQUESTER_KEY, h);
+        IComputeEscrow.SignedAttestation[] memory a = _two(exact, RESULT, WRONG);
+        vm.startPrank(referee);
+        // Exact: WRONG cannot be accepted, RESULT cannot be rejected.
+        vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukInvalidVerdicts.selector, h, 3));
+        escrow.settleDispute(exact, sig, PRICE, RESULT, a, 3);
+        vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukInvalidVerdicts.selector, h, 0));
+        escrow.settleDispute(exact, sig, PRICE, RESULT, a, 0);
+        vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukInvalidVerdicts.selector, h, 5));
+        escrow.settleDispute(exact, sig, PRICE, RESULT, a, 5); // a bit beyond the two attestations
+
+        // Tolerance: a result identical to the referee's cannot be judged outside tolerance.
+        IComputeEscrow.JobOrder memory tol = _toleranceOrder(2);
+        bytes32 th = escrow.hashOrder(tol);
+        IComputeEscrow.SignedAttestation[] memory b = _two(tol, RESULT, WRONG);
+        vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukInvalidVerdicts.selector, th, 2));
+        escrow.settleDispute(tol, _sig(REQUESTER_KEY, th), PRICE, RESULT, b, 2);
+        vm.stopPrank();
+        assertFalse(escrow.nonceUsed(requester, 1), "nothing settled");
+    }
+
+    /// @dev Any verdicts over three distinct results: the rejected are slashed, the accepted paid, money conserved.
+    function test_fuzz_settleDispute_toleranceFollowsTheVerdicts(uint8 seed) public {
+        uint256 mask = seed & 7;
+        IComputeEscrow.JobOrder memory o = _toleranceOrder(3);
+        IComputeEscrow.SignedAttestation[] memory a = _three(o, keccak256("a"), keccak256("b"), keccak256("c"));
+        uint256[3] memory before_ =
+            [uint256(registry.getProvider(p1).stake), registry.getProvider(p2).stake, registry.getProvider(p3).stake];
+        bytes memory sig = _sig(REQUESTER_KEY, escrow.hashOrder(o));
+        vm.prank(referee);
+        escrow.settleDispute(o, sig, PRICE, RESULT, a, mask);
+        uint256 accepted = (mask & 1) + ((mask >> 1) & 1) + ((mask >> 2) & 1);
+        address[3] memory ps = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) {
+            bool ok = (mask >> i) & 1 == 1;
+            assertEq(
+                registry.getProvider(ps[i]).stake, ok ? before_[i] : before_[i] - SLASH_AMOUNT, "slashed iff rejected"
+            );
+            assertEq(escrow.creditsOf(NATIVE, ps[i]), ok ? PRICE * 8_000 / 10_000 / accepted : 0, "paid iff accepted");
+        }
+        assertEq(escrow.balanceOf(NATIVE, requester), accepted == 0 ? 10 ether : 9 ether, "charged iff someone paid");
+        _assertHolds(escrow, NATIVE);
     }
 
     // ───────────────────────────── governance ─────────────────────────────
@@ -850,7 +976,9 @@ contract ComputeEscrowTest is EscrowSigning {
             if (kind == 7) {
                 b[i] = _settlement(escrow, o, REQUESTER_KEY, amount, RESULT, _keys(P1_KEY, STRANGER_KEY)); // inactive
             }
-            if (kind == 8) b[i].providerSignatures[0] = _sig(STRANGER_KEY, escrow.hashAttestation(escrow.hashOrder(o), RESULT));
+            if (kind == 8) {
+                b[i].providerSignatures[0] = _sig(STRANGER_KEY, escrow.hashAttestation(escrow.hashOrder(o), RESULT));
+            }
             bool valid = kind == 0 || kind >= 9; // kind 0 at i = 0, 9 and 10 are valid
             if (valid) {
                 expected[i] = true;
@@ -862,7 +990,9 @@ contract ComputeEscrowTest is EscrowSigning {
         uint256 count;
         for (uint256 i; i < n; ++i) {
             if (expected[i]) ++count;
-            assertEq(escrow.nonceUsed(requester, b[i].order.nonce), _usedBySomeone(b, expected, b[i].order.nonce), "nonce");
+            assertEq(
+                escrow.nonceUsed(requester, b[i].order.nonce), _usedBySomeone(b, expected, b[i].order.nonce), "nonce"
+            );
         }
         assertEq(settled, count, "settled exactly the valid entries");
         assertEq(escrow.balanceOf(NATIVE, requester), balance - expectedCharge, "charged exactly the valid amounts");

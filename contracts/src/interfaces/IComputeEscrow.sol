@@ -18,7 +18,9 @@ interface IComputeEscrow {
     /// @param currency Payment currency: an allowed ERC-20, or `address(0)` for the native coin.
     /// @param maxPrice The most the requester pays, in wei of `currency`.
     /// @param redundancy r, providers that must return the same result (1..{MAX_REDUNDANCY}).
-    /// @param verification Verification class: 0 = exact agreement (the only one supported).
+    /// @param verification Verification class: 0 = exact (the r providers return the same result bytes), 1 =
+    /// tolerance (their numeric outputs agree within the model's declared atol/rtol, and they all attest one
+    /// representative result). The model version fixes the tolerance: its manifest is immutable.
     /// @param deadline Last Unix second at which the order can be settled (charged).
     /// @param nonce Unordered nonce: bit `nonce & 255` of word `nonce >> 8` of the requester's bitmap.
     struct JobOrder {
@@ -73,7 +75,8 @@ interface IComputeEscrow {
     error SoukInsufficientBalance(address account, address currency, uint256 balance, uint256 amount);
     /// @notice Thrown (or skip reason) when the order's redundancy is outside 1..{MAX_REDUNDANCY}.
     error SoukInvalidRedundancy(uint256 redundancy);
-    /// @notice Thrown (or skip reason) when the order asks for a verification class other than 0 (exact).
+    /// @notice Thrown (or skip reason) when the order asks for a verification class other than 0 (exact) or 1
+    /// (tolerance).
     error SoukUnsupportedVerification(uint256 verification);
     /// @notice Thrown (or skip reason) when the number of providers (or of their signatures) does not fit the
     /// order's redundancy.
@@ -89,6 +92,10 @@ interface IComputeEscrow {
     /// @notice Thrown when a dispute is settled after the order's deadline + {disputePeriod} (`closedAt`, Unix
     /// seconds, the last second it could).
     error SoukDisputeWindowClosed(bytes32 orderHash, uint256 closedAt);
+    /// @notice Thrown when the referee's verdicts (`acceptedMask`, bit i for attestation i) contradict the hashes:
+    /// an attestation of exactly the referee's result judged wrong, or (exact class) another result judged right;
+    /// or when the mask has bits beyond the attestations.
+    error SoukInvalidVerdicts(bytes32 orderHash, uint256 acceptedMask);
     /// @notice Thrown when the referee's correct result hash is zero.
     error SoukZeroHash();
     /// @notice Thrown on a zero deposit or withdrawal request.
@@ -157,8 +164,8 @@ interface IComputeEscrow {
     /// @notice The referee settled a dispute.
     /// @param orderHash The order's EIP-712 digest.
     /// @param correctResultHash The referee's result.
-    /// @param paid Providers that attested it and were paid (empty when nobody was charged).
-    /// @param slashed Providers whose signed attestation differed (each slashed {slashAmount}).
+    /// @param paid Providers whose result the referee accepted and who were paid (empty when nobody was charged).
+    /// @param slashed Providers whose signed result the referee rejected (each slashed {slashAmount}).
     event DisputeSettled(bytes32 indexed orderHash, bytes32 correctResultHash, address[] paid, address[] slashed);
     /// @notice Governance changed the revenue split, bps (sums to 10,000).
     event RevenueSplitSet(uint16 providerBps, uint16 treasuryBps, uint16 creatorBps);
@@ -218,22 +225,26 @@ interface IComputeEscrow {
     /// @return settled How many entries were settled.
     function settleBatch(Settlement[] calldata batch) external returns (uint256 settled);
 
-    /// @notice Settles a disputed order (`REFEREE_ROLE`, who re-executed it and knows the correct result). Uses
-    /// the order's nonce (an order is settled or disputed once). Providers whose attestation equals
-    /// `correctResultHash` and who are active share `amount` as in {settleBatch} — only while the deadline has not
-    /// passed and the requester's balance covers `amount`; otherwise nobody is charged. Every provider whose signed
-    /// attestation differs is slashed {slashAmount} SOUK wei in the registry on that signature alone. Allowed until
-    /// `order.deadline + disputePeriod`.
+    /// @notice Settles a disputed order (`REFEREE_ROLE`, who re-executed it: `correctResultHash` is the hash of
+    /// its own result). Uses the order's nonce (an order is settled or disputed once). Each attestation is a
+    /// provider's signature of its own result; bit i of `acceptedMask` is the referee's verdict on attestation i.
+    /// Exact class: the verdict must be `resultHash == correctResultHash` (the contract checks it, so the referee
+    /// has no choice). Tolerance class: the referee judges whether the provider's result is within the model's
+    /// tolerance of its own; an attestation of exactly `correctResultHash` cannot be judged wrong. Accepted providers
+    /// that are active share `amount` as in {settleBatch} — only while the deadline has not passed and the
+    /// requester's balance covers `amount`; otherwise nobody is charged. Every rejected provider is slashed
+    /// {slashAmount} SOUK wei in the registry, on its own signature. Allowed until `order.deadline + disputePeriod`.
     /// @dev Reverts {SoukZeroHash}, {SoukInvalidRequesterSignature}, {SoukDisputeWindowClosed}, {SoukNonceUsed},
     /// {SoukUnsupportedVerification}, {SoukWrongProviderCount} (0 or more than r attestations),
-    /// {SoukPriceAboveMax}, {SoukDuplicateProvider}, {SoukInvalidAttestation}. Emits {DisputeSettled} (and
-    /// {JobSettled} when someone was paid).
+    /// {SoukPriceAboveMax}, {SoukDuplicateProvider}, {SoukInvalidAttestation}, {SoukInvalidVerdicts}. Emits
+    /// {DisputeSettled} (and {JobSettled} when someone was paid).
     function settleDispute(
         JobOrder calldata order,
         bytes calldata requesterSignature,
         uint256 amount,
         bytes32 correctResultHash,
-        SignedAttestation[] calldata attestations
+        SignedAttestation[] calldata attestations,
+        uint256 acceptedMask
     ) external;
 
     /// @notice The order's EIP-712 digest (its `orderHash`).

@@ -12,6 +12,11 @@ import { type Address, getAddress, type Hex, hashTypedData, parseAbi, type Typed
 export const Verification = {
   /** r providers must return the same result hash (bit-exact agreement). */
   Exact: 0,
+  /**
+   * r providers' numeric outputs must agree within the model's declared `atol`/`rtol` (`tolerance.ts`); they then all
+   * attest one representative result hash.
+   */
+  Tolerance: 1,
 } as const;
 export type VerificationCode = (typeof Verification)[keyof typeof Verification];
 

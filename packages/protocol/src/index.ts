@@ -14,3 +14,4 @@ export * from './constants.ts';
 export * from './jobFailure.ts';
 export * from './jobStatus.ts';
 export * from './orders.ts';
+export * from './tolerance.ts';

@@ -12,9 +12,16 @@
  * provider))` → once all r commitments are in, the node sends `reveal` → each provider sends `reveal` with its result
  * bytes, salt and EIP-712 `ResultAttestation(orderHash, resultHash)` signature. A reveal that does not open its
  * commitment is ignored. Payloads are JSON; bytes are base64.
+ *
+ * Orders of the `tolerance` class (`tolerance.ts`) add one round: once the r reveals are within tolerance of each
+ * other, the node sends `attest` with a representative result (the medoid) to every other provider; each checks
+ * that it is within tolerance of its own output and answers `attest` with its signature of
+ * `ResultAttestation(orderHash, representativeHash)` — or `contest` when it is not, which sends the order to the
+ * referee. Every provider's own reveal (and its signature of its own result) stays the evidence a dispute judges.
  */
 import { encodeAbiParameters, type Hex, keccak256 } from 'viem';
 import type { JobOrderJson } from './compute.ts';
+import type { VerificationSpec } from './tolerance.ts';
 
 /** Inputs up to this size travel inside the assignment (no extra HTTP round trip), bytes. */
 export const MAX_INLINE_INPUT_BYTES = 256 * 1024;
@@ -31,6 +38,8 @@ export type OrderModel = {
   contentCid: string;
   /** SHA-256 (hex, no `0x`) of the bundle plaintext. */
   contentSha256: string;
+  /** The manifest's `runtime.verification` (absent: `exact`). */
+  verification?: VerificationSpec | undefined;
 };
 
 /** `<prefix>.orders.assigned.<provider>`: node → provider. */
@@ -53,6 +62,18 @@ export type OrderAssignment =
       /** Every commitment of the order is in: reveal now. */
       kind: 'reveal';
       orderHash: Hex;
+    }
+  | {
+      /**
+       * `tolerance` orders: the reveals agree; sign `ResultAttestation(orderHash, resultHash)` for this representative
+       * result if it is within the model's tolerance of your own.
+       */
+      kind: 'attest';
+      orderHash: Hex;
+      /** SHA-256 of `result`. */
+      resultHash: Hex;
+      /** The representative result bytes, base64. */
+      result: string;
     };
 
 /** `<prefix>.orders.replies.<orderHash>`: provider → node. Addresses checksummed. */
@@ -69,6 +90,22 @@ export type OrderReply =
       signature: Hex;
       /** The result bytes, base64 (at most {@link MAX_INLINE_RESULT_BYTES}). */
       result: string;
+    }
+  | {
+      /** `tolerance` orders: the provider's signature of the representative result (answer to `attest`). */
+      kind: 'attest';
+      orderHash: Hex;
+      provider: Hex;
+      resultHash: Hex;
+      /** EIP-712 `ResultAttestation(orderHash, resultHash)` signed by `provider`. */
+      signature: Hex;
+    }
+  | {
+      /** `tolerance` orders: the representative is not within tolerance of this provider's own result. */
+      kind: 'contest';
+      orderHash: Hex;
+      provider: Hex;
+      reason: string;
     }
   | {
       /** The job cannot run (e.g. an input the model cannot take); the node's referee reproduces it. */

@@ -182,6 +182,13 @@ contract EscrowHandler is Test {
         ghost_skipped += n - settled;
     }
 
+    /// @dev The exact class's only valid verdicts: bit i set when attestation i is of `RESULT`.
+    function _exactVerdicts(IComputeEscrow.SignedAttestation[] memory a) private pure returns (uint256 mask) {
+        for (uint256 i; i < a.length; ++i) {
+            if (a[i].resultHash == RESULT) mask |= 1 << i;
+        }
+    }
+
     /// @dev A dispute over a fresh order attested by two providers, each right or wrong by `seed`'s bits; the
     /// right ones are paid only before the deadline with the balance; the wrong ones are slashed.
     function settleDispute(uint256 seed) external timed {
@@ -206,7 +213,7 @@ contract EscrowHandler is Test {
         uint256 credits = escrow.totalCredits(currency);
         bytes memory sig = _sig(_keyOf(r), h);
         vm.prank(referee);
-        escrow.settleDispute(o, sig, amount, RESULT, a);
+        escrow.settleDispute(o, sig, amount, RESULT, a, _exactVerdicts(a));
         uint256 charged = chargeable ? amount : 0;
         if (escrow.balanceOf(currency, r) != balance - charged) _mismatch("settleDispute: charge");
         if (escrow.totalCredits(currency) != credits + charged) _mismatch("settleDispute: credits");

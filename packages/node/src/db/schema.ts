@@ -427,6 +427,8 @@ export interface OrdersTable {
   max_price: Numeric;
   amount: Numeric;
   redundancy: number;
+  /** `JobOrder.verification`: 0 exact, 1 tolerance (migration 0011). */
+  verification: Generated<number>;
   deadline: ColumnType<string, string | number, string | number>;
   nonce: Numeric;
   requester_signature: string;

@@ -4,7 +4,8 @@
  * input stored) before the node answers, so an acknowledged order survives a crash.
  *
  * Checks, in order: the order's canonical form; the caller is its requester; the requester's EIP-712 signature
- * (EOA or EIP-1271 wallet); redundancy 1…5 and the `exact` verification class; a deadline that leaves working and
+ * (EOA or EIP-1271 wallet); redundancy 1…5 and a known verification class (the model's declared one, checked with the
+ * model); a deadline that leaves working and
  * settlement time and does not outlive the escrow's withdrawal delay; the nonce unused (on-chain and here); the model
  * (bound, runnable, the version signed is the current one); the input (its SHA-256 is the order's `inputHash`, and the
  * model can take it); the escrow balance (balance − pending withdrawal − what this node's open orders of the
@@ -20,6 +21,8 @@ import {
   MAX_REDUNDANCY,
   normaliseJobOrder,
   Verification,
+  verificationCode,
+  verificationName,
 } from '@souk/protocol';
 import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
 import { chainNow } from '../compute/chainClock.ts';
@@ -154,8 +157,10 @@ export async function acceptOrder(
   if (order.redundancy < 1 || order.redundancy > MAX_REDUNDANCY) {
     throw new InvalidOrderError(`Redundancy must be 1…${MAX_REDUNDANCY}, got ${order.redundancy}.`);
   }
-  if (order.verification !== Verification.Exact) {
-    throw new InvalidOrderError(`Verification class ${order.verification} is not supported (0 = exact).`);
+  if (order.verification !== Verification.Exact && order.verification !== Verification.Tolerance) {
+    throw new InvalidOrderError(
+      `Verification class ${order.verification} is not supported (0 = exact, 1 = tolerance).`,
+    );
   }
   if (order.currency !== ZERO && !(await currencyAllowed(services, order.currency))) {
     throw new InvalidOrderError(`Currency ${order.currency} is not allowed by the ComputeEscrow.`);
@@ -193,6 +198,12 @@ export async function acceptOrder(
   if (order.modelVersion !== current) {
     throw new InvalidOrderError(
       `Model ${order.modelId} is at version ${current}; the order names version ${order.modelVersion}.`,
+    );
+  }
+  const declared = verificationCode(manifest.runtime?.verification);
+  if (order.verification !== declared) {
+    throw new InvalidOrderError(
+      `Model ${order.modelId} declares the ${verificationName(declared)} verification class (${declared}); the order asks for ${verificationName(order.verification)} (${order.verification}).`,
     );
   }
 

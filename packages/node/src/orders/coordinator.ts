@@ -9,9 +9,15 @@
  * when it opens that provider's commitment, its bytes hash to the revealed hash, and its EIP-712 attestation
  * recovers to the provider. A provider that does not answer is replaced (never slashed: it signed nothing); a
  * provider is slashed only on its own signed attestation of a result the referee found wrong (`settleDispute`).
+ *
+ * `tolerance` orders (the model's manifest declares `runtime.verification.class: "tolerance"`): once all r revealed,
+ * the loop compares the results (`@souk/protocol`'s `pickRepresentative`), asks every provider to attest the
+ * representative, and agrees on its hash; audits and disputes judge each provider's own revealed result against
+ * the referee's with the same comparison.
  */
 import { createHash, randomInt } from 'node:crypto';
 import {
+  compareResults,
   type JobOrder,
   jobOrderToJson,
   MAX_INLINE_INPUT_BYTES,
@@ -19,8 +25,11 @@ import {
   type OrderModel,
   type OrderReply,
   orderSubjects,
+  pickRepresentative,
   resultAttestationTypedData,
   resultCommitment,
+  type Tolerance,
+  Verification,
 } from '@souk/protocol';
 import type { HeartbeatMessage } from '@souk/provider';
 import { type Address, getAddress, type Hex, recoverTypedDataAddress } from 'viem';
@@ -116,6 +125,7 @@ export async function startOrderCoordinator(
         pipeline: manifest.runtime?.pipeline ?? 'onnx',
         contentCid: manifest.content.cid,
         contentSha256: manifest.content.sha256,
+        verification: manifest.runtime?.verification,
       };
       models.set(key, hit);
     }
@@ -171,15 +181,48 @@ export async function startOrderCoordinator(
     return picked.map((p) => p.provider.address.toLowerCase());
   }
 
+  /** The declared tolerance of a `tolerance` order's model. */
+  async function toleranceOf(order: OpenOrder): Promise<Tolerance> {
+    const spec = (await modelOf(order.order.modelId)).verification;
+    if (spec?.class !== 'tolerance') {
+      throw new Error(`Model ${order.order.modelId} declares no tolerance, yet order ${order.hash} asks for it.`);
+    }
+    return { atol: spec.atol, rtol: spec.rtol };
+  }
+
+  /** A slot's revealed result bytes (stored at its reveal). */
+  const slotResult = (slot: Slot) => services.storage.store.getRaw(slot.resultCid as string);
+
+  type RefereeOutcome = { resultHash: Hex; accepted: Map<string, boolean> } | { error: unknown };
+  /**
+   * The referee's verdict on each revealed slot: exact, its hash equals the referee's; tolerance, its own result is
+   * within the model's tolerance of the referee's (`compareResults`).
+   */
+  async function judge(order: OpenOrder, result: Uint8Array, resultHash: Hex): Promise<Map<string, boolean>> {
+    const accepted = new Map<string, boolean>();
+    const tolerant = order.order.verification === Verification.Tolerance;
+    const tolerance = tolerant ? await toleranceOf(order) : undefined;
+    for (const slot of order.state.slots) {
+      if (!slot.resultHash) continue;
+      accepted.set(
+        slot.provider,
+        slot.resultHash === resultHash ||
+          (tolerance !== undefined && compareResults(await slotResult(slot), result, tolerance).within),
+      );
+    }
+    return accepted;
+  }
+
   /** Referee work in flight, per order (never two runs of one order at once). */
   const refereeRuns = new Set<Hex>();
-  function runReferee(order: OpenOrder, onDone: (outcome: { resultHash: Hex } | { error: unknown }) => void): void {
+  function runReferee(order: OpenOrder, onDone: (outcome: RefereeOutcome) => void): void {
     if (refereeRuns.has(order.hash)) return;
     refereeRuns.add(order.hash);
     void (async () => {
-      let outcome: { resultHash: Hex } | { error: unknown };
+      let outcome: RefereeOutcome;
       try {
-        outcome = { resultHash: (await referee.runModel(order.order.modelId, await inputOf(order))).resultHash };
+        const run = await referee.runModel(order.order.modelId, await inputOf(order));
+        outcome = { resultHash: run.resultHash, accepted: await judge(order, run.result, run.resultHash) };
       } catch (error) {
         outcome = { error };
       }
@@ -275,10 +318,48 @@ export async function startOrderCoordinator(
         }
         return true;
       }
+      case 'compare': {
+        const results = await Promise.all(state.slots.map(slotResult));
+        const choice = pickRepresentative(results, await toleranceOf(order));
+        state.comparison = choice.agree
+          ? { agree: true, representative: (state.slots[choice.index] as Slot).provider }
+          : {
+              agree: false,
+              reason: `${state.slots[choice.pair[0]]?.provider} and ${state.slots[choice.pair[1]]?.provider} differ at ${choice.mismatch.path}: ${choice.mismatch.reason}`,
+            };
+        log(
+          `order ${order.hash.slice(0, 10)}: ${choice.agree ? `within tolerance; representative ${state.comparison.agree && state.comparison.representative}` : `outside tolerance (${!state.comparison.agree && state.comparison.reason})`}`,
+        );
+        return true;
+      }
+      case 'requestAttestation': {
+        const comparison = state.comparison;
+        const representative = state.slots.find((s) => comparison?.agree && s.provider === comparison.representative);
+        if (!representative?.resultHash || !representative.signature) return false;
+        // The representative's reveal signature already attests its own hash.
+        representative.agreement = { resultHash: representative.resultHash, signature: representative.signature };
+        state.attestRequestedAtMs = Date.now();
+        await saveOrder(db, order);
+        const result = Buffer.from(await slotResult(representative)).toString('base64');
+        for (const slot of state.slots) {
+          if (slot === representative) continue;
+          await bus.publish(
+            subjects.assigned(slot.provider),
+            {
+              kind: 'attest',
+              orderHash: order.hash,
+              resultHash: representative.resultHash,
+              result,
+            } satisfies OrderAssignment,
+            { id: `attest:${order.hash}:${slot.provider}:${slot.assignedAtMs}` },
+          );
+        }
+        return true;
+      }
       case 'agree': {
         state.phase = 'agreed';
         state.resultHash = action.resultHash;
-        order.resultCid = state.slots[0]?.resultCid ?? null;
+        order.resultCid = state.slots.find((s) => s.resultHash === action.resultHash)?.resultCid ?? null;
         log(`order ${order.hash.slice(0, 10)}: ${state.slots.length} agreeing (${action.resultHash.slice(0, 12)}…)`);
         return true;
       }
@@ -296,7 +377,13 @@ export async function startOrderCoordinator(
         runReferee(order, (outcome) => {
           if ('error' in outcome) return; // transient: the next tick retries
           state.refereeHash = outcome.resultHash;
-          state.audit = outcome.resultHash === state.resultHash ? 'passed' : 'failed';
+          recordVerdicts(order, outcome.accepted);
+          // Exact: the agreed hash is the referee's. Tolerance: every provider's own result is within tolerance of it.
+          const passed =
+            order.order.verification === Verification.Tolerance
+              ? [...outcome.accepted.values()].every(Boolean)
+              : outcome.resultHash === state.resultHash;
+          state.audit = passed ? 'passed' : 'failed';
           log(`order ${order.hash.slice(0, 10)}: audit ${state.audit}`);
         });
         return false;
@@ -308,7 +395,9 @@ export async function startOrderCoordinator(
       case 'settleDispute': {
         if (!state.refereeHash) {
           runReferee(order, (outcome) => {
-            if (!('error' in outcome)) state.refereeHash = outcome.resultHash;
+            if ('error' in outcome) return;
+            state.refereeHash = outcome.resultHash;
+            recordVerdicts(order, outcome.accepted);
           });
           return false;
         }
@@ -324,6 +413,12 @@ export async function startOrderCoordinator(
     }
   }
 
+  /** Writes the referee's verdicts into the slots (`tolerance` orders; the exact class derives them from hashes). */
+  function recordVerdicts(order: OpenOrder, accepted: Map<string, boolean>): void {
+    if (order.order.verification !== Verification.Tolerance) return;
+    for (const slot of order.state.slots) slot.refereeAccepted = accepted.get(slot.provider) ?? false;
+  }
+
   /** Orders whose dispute is ready for the settler (`settleDispute` on-chain). */
   const disputes = new Set<Hex>();
 
@@ -335,7 +430,11 @@ export async function startOrderCoordinator(
       let dirty = false;
       for (let round = 0; round < 6; round++) {
         const actions = decide(
-          { redundancy: order.order.redundancy, deadline: Number(order.order.deadline) },
+          {
+            redundancy: order.order.redundancy,
+            deadline: Number(order.order.deadline),
+            verification: order.order.verification,
+          },
           order.state,
           { nowMs: Date.now(), chainTime },
           settings,
@@ -390,6 +489,25 @@ export async function startOrderCoordinator(
           changed = true;
           break;
         }
+        case 'attest': {
+          const problem = await checkAttestation(order, slot, reply);
+          if (problem) {
+            log(`order ${hash.slice(0, 10)}: attestation of ${provider} refused: ${problem}`);
+            return;
+          }
+          slot.agreement = {
+            resultHash: reply.resultHash.toLowerCase() as Hex,
+            signature: reply.signature.toLowerCase() as Hex,
+          };
+          changed = true;
+          break;
+        }
+        case 'contest':
+          if (order.state.attestRequestedAtMs === undefined || slot.agreement || slot.contested !== undefined) return;
+          slot.contested = String(reply.reason).slice(0, 500);
+          log(`order ${hash.slice(0, 10)}: ${provider} contests the representative: ${slot.contested}`);
+          changed = true;
+          break;
         case 'failed':
           if (slot.commitment) return;
           slot.failure = {
@@ -421,6 +539,21 @@ export async function startOrderCoordinator(
     }).catch(() => undefined);
     if (signer?.toLowerCase() !== slot.provider) return 'attestation not signed by the provider';
     return undefined;
+  }
+
+  /** Why an attestation of the representative does not count, or undefined when it is the provider's signature. */
+  async function checkAttestation(order: OpenOrder, slot: Slot, reply: Extract<OrderReply, { kind: 'attest' }>) {
+    const comparison = order.state.comparison;
+    const representative = order.state.slots.find((s) => comparison?.agree && s.provider === comparison.representative);
+    if (order.state.attestRequestedAtMs === undefined || !representative?.resultHash || slot.agreement) {
+      return 'no attestation was asked for';
+    }
+    if (String(reply.resultHash).toLowerCase() !== representative.resultHash) return 'not the representative result';
+    const signer = await recoverTypedDataAddress({
+      ...resultAttestationTypedData(chainId, escrow, order.hash, representative.resultHash),
+      signature: reply.signature,
+    }).catch(() => undefined);
+    return signer?.toLowerCase() === slot.provider ? undefined : 'not signed by the provider';
   }
 
   const subscriptions = [

@@ -116,4 +116,57 @@ describe('decide (compute protocol v2)', () => {
       assert.deepEqual(decide(order, state({ phase }), { ...clock, chainTime: 5_000 }, settings), []);
     }
   });
+
+  describe('tolerance class', () => {
+    const tol = { ...order, verification: 1 };
+    const S = `0x${'5'.repeat(64)}` as const;
+    const revealedBoth = (extra: Partial<OrderState> = {}, a: Partial<Slot> = {}, b: Partial<Slot> = {}) =>
+      state({
+        revealRequested: true,
+        slots: [
+          slot('a', { commitment: C, resultHash: H1, signature: S, ...a }),
+          slot('b', { commitment: C, resultHash: H2, signature: S, ...b }),
+        ],
+        ...extra,
+      });
+
+    it('compares the revealed results first, where the exact class would dispute different hashes', () => {
+      assert.deepEqual(decide(tol, revealedBoth(), clock, settings), [{ type: 'compare' }]);
+      assert.deepEqual(decide(order, revealedBoth(), clock, settings), [{ type: 'dispute' }]);
+    });
+
+    it('disputes results outside tolerance of each other', () => {
+      const s = revealedBoth({ comparison: { agree: false, reason: 'element 3' } });
+      assert.deepEqual(decide(tol, s, clock, settings), [{ type: 'dispute' }]);
+    });
+
+    it('asks for attestations of the representative once, then agrees on its hash when every slot attested', () => {
+      const comparison = { agree: true as const, representative: 'b' };
+      assert.deepEqual(decide(tol, revealedBoth({ comparison }), clock, settings), [{ type: 'requestAttestation' }]);
+      const asked = revealedBoth(
+        { comparison, attestRequestedAtMs: clock.nowMs },
+        {},
+        { agreement: { resultHash: H2, signature: S } },
+      );
+      assert.deepEqual(decide(tol, asked, clock, settings), []);
+      const all = revealedBoth(
+        { comparison, attestRequestedAtMs: clock.nowMs },
+        { agreement: { resultHash: H2, signature: S } },
+        { agreement: { resultHash: H2, signature: S } },
+      );
+      assert.deepEqual(decide(tol, all, clock, settings), [{ type: 'agree', resultHash: H2 }]);
+    });
+
+    it('disputes when a provider contests the representative or does not attest within the commit timeout', () => {
+      const comparison = { agree: true as const, representative: 'a' };
+      const contested = revealedBoth({ comparison, attestRequestedAtMs: clock.nowMs }, {}, { contested: 'no' });
+      assert.deepEqual(decide(tol, contested, clock, settings), [{ type: 'dispute' }]);
+      const silent = revealedBoth({ comparison, attestRequestedAtMs: clock.nowMs - settings.commitTimeoutMs });
+      assert.deepEqual(decide(tol, silent, clock, settings), [{ type: 'dispute' }]);
+    });
+
+    it('still expires at the deadline', () => {
+      assert.deepEqual(decide(tol, revealedBoth(), { ...clock, chainTime: 1_001 }, settings), [{ type: 'expire' }]);
+    });
+  });
 });

@@ -12,15 +12,21 @@
  * | running | a slot reported that the job itself cannot run | `reproduce` (the referee runs it: fails too → `fail`, else `replace`) |
  * | running | all r committed, reveal not requested | `requestReveal` |
  * | running | all r committed, a slot unrevealed `commitTimeoutMs` after the request | `replace` it (the others' answers are out: `leaked`, so audited) |
- * | running | all r revealed, equal | `agree` (the result goes to the requester now) |
- * | running | all r revealed, different | `dispute` |
+ * | running | exact: all r revealed, equal | `agree` (the result goes to the requester now) |
+ * | running | exact: all r revealed, different | `dispute` |
+ * | running | tolerance: all r revealed, not compared yet | `compare` (the loop reads the results, `pickRepresentative`) |
+ * | running | tolerance: outside tolerance of each other, or a provider contests the representative | `dispute` |
+ * | running | tolerance: within tolerance, attestations not requested | `requestAttestation` (of the representative) |
+ * | running | tolerance: every slot attested the representative | `agree` (on the representative's hash) |
+ * | running | tolerance: a slot has not attested `commitTimeoutMs` after the request | `dispute` (its own signed result is judged) |
  * | agreed | audit undecided | `drawAudit` (the loop draws with probability `auditRate`, always when `leaked`) |
  * | agreed | audit pending | `audit` (the referee re-executes) |
  * | agreed | audit passed or skipped | `queue` (→ ready: the next batch settles it) |
  * | agreed | audit failed | `dispute` |
- * | disputed | — | `settleDispute` (referee's hash: the matching providers are paid, the others slashed on their signed attestation) |
+ * | disputed | — | `settleDispute` (exact: the providers matching the referee's hash are paid, the others slashed on their signed attestation; tolerance: those whose own result is within tolerance of the referee's are paid, the others slashed) |
  * | ready / settling | past the deadline | `expire` when not settled by then |
  */
+import { Verification } from '@souk/protocol';
 import type { OrderState, Slot } from './state.ts';
 
 /** Settings of the decision function. Times in ms unless named otherwise. */
@@ -37,8 +43,8 @@ export type DecideSettings = {
   settlementMarginSeconds: number;
 };
 
-/** The order fields decisions depend on. */
-export type DecideOrder = { redundancy: number; deadline: number };
+/** The order fields decisions depend on (`verification`: the JobOrder code, absent = exact). */
+export type DecideOrder = { redundancy: number; deadline: number; verification?: number | undefined };
 
 /** Clocks: the node's wall clock (ms) for timeouts, the chain's (Unix seconds) for deadlines. */
 export type DecideClock = { nowMs: number; chainTime: number };
@@ -50,6 +56,8 @@ export type Action =
   | { type: 'replace'; provider: string; why: 'no-receipt' | 'no-commit' | 'no-reveal' | 'provider-fault' }
   | { type: 'reproduce'; provider: string }
   | { type: 'requestReveal' }
+  | { type: 'compare' }
+  | { type: 'requestAttestation' }
   | { type: 'agree'; resultHash: `0x${string}` }
   | { type: 'dispute' }
   | { type: 'drawAudit' }
@@ -95,6 +103,7 @@ function decideRunning(
   if (left < settings.settlementMarginSeconds) return [{ type: 'expire' }];
   const { slots } = state;
   if (slots.length === order.redundancy && slots.every(revealed)) {
+    if (order.verification === Verification.Tolerance) return decideTolerance(state, clock, settings);
     const first = slots[0]?.resultHash as `0x${string}`;
     return slots.every((s) => s.resultHash === first) ? [{ type: 'agree', resultHash: first }] : [{ type: 'dispute' }];
   }
@@ -130,4 +139,18 @@ function decideRunning(
   if (canAssign && slots.length < order.redundancy)
     actions.push({ type: 'assign', count: order.redundancy - slots.length });
   return actions;
+}
+
+/** A `tolerance` order whose r slots all revealed: compare, then gather attestations of the representative. */
+function decideTolerance(state: OrderState, clock: DecideClock, settings: DecideSettings): Action[] {
+  const { comparison, slots } = state;
+  if (!comparison) return [{ type: 'compare' }];
+  if (!comparison.agree || slots.some((s) => s.contested !== undefined)) return [{ type: 'dispute' }];
+  const representative = slots.find((s) => s.provider === comparison.representative);
+  if (!representative?.resultHash) return [{ type: 'compare' }];
+  const hash = representative.resultHash;
+  if (slots.every((s) => s.agreement?.resultHash === hash)) return [{ type: 'agree', resultHash: hash }];
+  if (state.attestRequestedAtMs === undefined) return [{ type: 'requestAttestation' }];
+  // A provider that revealed and does not attest: its own signed result is the evidence, the referee judges it.
+  return clock.nowMs - state.attestRequestedAtMs >= settings.commitTimeoutMs ? [{ type: 'dispute' }] : [];
 }

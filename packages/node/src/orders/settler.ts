@@ -10,10 +10,12 @@
  * `nonceUsed` on-chain before anything is sent again.
  */
 import { computeEscrowAbi } from '@souk/contracts';
+import { Verification } from '@souk/protocol';
 import { type Abi, type Address, decodeEventLog, getAddress, type Hex, toFunctionSelector } from 'viem';
 import { txSenderFor } from '../chain/txSender.ts';
 import type { NodeServices } from '../services.ts';
 import type { OrderCoordinator } from './coordinator.ts';
+import { attestationOf } from './state.ts';
 import { loadOpenOrders, type OpenOrder } from './store.ts';
 
 /** Settings of the settler. */
@@ -32,7 +34,10 @@ export type Settler = {
   stop(): Promise<void>;
 };
 
-/** The `Settlement` struct of `settleBatch` for one order. */
+/**
+ * The `Settlement` struct of `settleBatch` for one order: every slot's signature of the agreed result hash (exact:
+ * its reveal signature; tolerance: its attestation of the representative).
+ */
 export function settlementOf(order: OpenOrder) {
   const slots = order.state.slots;
   return {
@@ -41,8 +46,22 @@ export function settlementOf(order: OpenOrder) {
     amount: order.amount,
     resultHash: order.state.resultHash as Hex,
     providers: slots.map((s) => getAddress(s.provider)),
-    providerSignatures: slots.map((s) => s.signature as Hex),
+    providerSignatures: slots.map((s) => attestationOf(s, order.state.resultHash) as Hex),
   };
+}
+
+/**
+ * The referee's verdicts on a dispute's attestations as `settleDispute`'s `acceptedMask` (bit i for attestation i):
+ * exact, the attestation names the referee's hash; tolerance, the referee found the provider's own result within
+ * the model's tolerance of its own (`slot.refereeAccepted`, written by the coordinator).
+ */
+export function acceptedOf(order: OpenOrder, slots: OpenOrder['state']['slots']): boolean[] {
+  const correct = order.state.refereeHash;
+  return slots.map((s) =>
+    order.order.verification === Verification.Tolerance
+      ? s.refereeAccepted === true || s.resultHash === correct
+      : s.resultHash === correct,
+  );
 }
 
 /**
@@ -79,27 +98,30 @@ export async function startSettler(
   async function settleDisputes(disputed: OpenOrder[]): Promise<void> {
     for (const order of disputed) {
       const correct = order.state.refereeHash as Hex;
-      const attestations = order.state.slots
-        .filter((s) => s.signature && s.resultHash)
-        .map((s) => ({
-          provider: getAddress(s.provider),
-          resultHash: s.resultHash as Hex,
-          signature: s.signature as Hex,
-        }));
+      // Each provider's signature of its own revealed result: the evidence the referee's verdict rests on.
+      const judged = order.state.slots.filter((s) => s.signature && s.resultHash);
+      const attestations = judged.map((s) => ({
+        provider: getAddress(s.provider),
+        resultHash: s.resultHash as Hex,
+        signature: s.signature as Hex,
+      }));
+      const accepted = acceptedOf(order, judged);
+      const acceptedMask = accepted.reduce((mask, ok, i) => (ok ? mask | (1n << BigInt(i)) : mask), 0n);
+      // The result the requester gets: an accepted provider's own (exact: the referee's bytes, revealed by it).
+      const delivered = judged.find((_, i) => accepted[i]);
       try {
         const { hash } = await sender.send({
           address: escrow,
           abi: computeEscrowAbi as Abi,
           functionName: 'settleDispute',
-          args: [order.order, order.signature, order.amount, correct, attestations],
+          args: [order.order, order.signature, order.amount, correct, attestations, acceptedMask],
         });
-        const paid = attestations.some((a) => a.resultHash === correct);
         await coordinator.update(order.hash, (o) => {
-          o.state.phase = paid ? 'settled' : 'unpaid';
+          o.state.phase = delivered ? 'settled' : 'unpaid';
           o.state.settleTx = hash;
-          o.state.resultHash = correct;
-          o.resultCid = o.state.slots.find((s) => s.resultHash === correct)?.resultCid ?? null;
-          if (!paid) o.reason = 'No provider returned the result the referee computed: not charged.';
+          o.state.resultHash = delivered?.resultHash ?? correct;
+          o.resultCid = delivered?.resultCid ?? null;
+          if (!delivered) o.reason = 'No provider returned the result the referee computed: not charged.';
         });
         log(`order ${order.hash.slice(0, 10)}: dispute settled (${hash.slice(0, 10)}…)`);
       } catch (error) {

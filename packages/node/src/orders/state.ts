@@ -27,7 +27,26 @@ export type Slot = {
   resultCid?: string | undefined;
   /** Why it reported that it cannot run the job (the referee decides), if it did. */
   failure?: { reason: string; code?: string | undefined } | undefined;
+  /**
+   * `tolerance` orders: its EIP-712 ResultAttestation of the representative result (checked when received). The
+   * representative's own slot gets its reveal signature here.
+   */
+  agreement?: { resultHash: Hex; signature: Hex } | undefined;
+  /** `tolerance` orders: why it refused to attest the representative (the order goes to the referee). */
+  contested?: string | undefined;
+  /** `tolerance` orders: the referee's verdict on its own revealed result (within tolerance of the referee's). */
+  refereeAccepted?: boolean | undefined;
 };
+
+/**
+ * The slot's signature of `ResultAttestation(orderHash, resultHash)`, if it gave one: its reveal signature when
+ * `resultHash` is its own result, its agreement signature when it is the representative it attested.
+ */
+export function attestationOf(slot: Slot, resultHash: Hex | undefined): Hex | undefined {
+  if (!resultHash) return undefined;
+  if (slot.agreement?.resultHash === resultHash) return slot.agreement.signature;
+  return slot.resultHash === resultHash ? slot.signature : undefined;
+}
 
 /** Phases of an order; the terminal ones are `settled`, `failed`, `expired` and `unpaid`. */
 export type OrderPhase =
@@ -69,6 +88,13 @@ export type OrderState = {
   settleTx?: Hex | undefined;
   /** A failure report the referee is deciding on (or decided: `failed`). */
   failureCheck?: 'pending' | 'reproduced' | 'rejected' | undefined;
+  /**
+   * `tolerance` orders, once all r revealed: whether the results are pairwise within tolerance and, if so, the
+   * provider whose result is the representative (`pickRepresentative`).
+   */
+  comparison?: { agree: true; representative: string } | { agree: false; reason: string } | undefined;
+  /** `tolerance` orders: when the providers were asked to attest the representative, ms since the epoch. */
+  attestRequestedAtMs?: number | undefined;
 };
 
 /** A new order's state. */

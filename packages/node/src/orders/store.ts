@@ -42,6 +42,7 @@ type Row = {
   max_price: string;
   amount: string;
   redundancy: number;
+  verification?: number | undefined;
   deadline: string | number;
   nonce: string;
   requester_signature: string;
@@ -62,7 +63,7 @@ export function fromRow(row: Row): OpenOrder {
       currency: getAddress(row.currency) as Address,
       maxPrice: BigInt(row.max_price),
       redundancy: row.redundancy,
-      verification: 0,
+      verification: row.verification ?? 0,
       deadline: BigInt(row.deadline),
       nonce: BigInt(row.nonce),
     },
@@ -113,6 +114,7 @@ export async function insertOrder(db: SoukDb, order: OpenOrder): Promise<boolean
       max_price: String(o.maxPrice),
       amount: String(order.amount),
       redundancy: o.redundancy,
+      verification: o.verification,
       deadline: String(o.deadline),
       nonce: String(o.nonce),
       requester_signature: order.signature,

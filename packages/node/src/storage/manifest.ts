@@ -3,8 +3,9 @@
  * asset (model, agent or dataset), its licence terms and its content (CID, size, plaintext SHA-256, encryption).
  *
  * Stored as one raw IPFS block (CIDv1, raw, sha2-256: `bafkrei…`) holding canonical JSON: UTF-8, object keys sorted
- * by UTF-16 code units, no whitespace, no `undefined` members. For the values this schema allows (strings, integers,
- * `null`, objects, arrays) that is exactly the JSON Canonicalization Scheme (RFC 8785), so the same manifest always
+ * by UTF-16 code units, no whitespace, no `undefined` members. For the values this schema allows (strings, numbers,
+ * `null`, objects, arrays) that is exactly the JSON Canonicalization Scheme (RFC 8785: `JSON.stringify` writes a
+ * number in ECMAScript's shortest round-trip form, which is what RFC 8785 §3.2.2.3 asks), so the same manifest always
  * has the same bytes and the same CID. Field by field documentation: `docs/manifest.md`.
  *
  * A manifest grants nothing: it is public, and anyone can mint a token pointing at it. Which asset may release the
@@ -56,6 +57,22 @@ export const RuntimeSchema = Type.Object(
     version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** Pre/post-processing pipeline the provider applies, e.g. `ocr`. */
     pipeline: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** How independent runs must agree (`@souk/protocol`'s `tolerance.ts`); absent: `exact`. */
+    verification: Type.Optional(
+      Type.Union([
+        Type.Object({ class: Type.Literal('exact') }, { additionalProperties: false }),
+        Type.Object(
+          {
+            class: Type.Literal('tolerance'),
+            /** Absolute tolerance, ≥ 0. */
+            atol: Type.Number({ minimum: 0 }),
+            /** Relative tolerance, 0…1. */
+            rtol: Type.Number({ minimum: 0, maximum: 1 }),
+          },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );

@@ -34,7 +34,7 @@ import { detectHardware, type HardwareInfo } from '../hardware.ts';
 import { createJobExecutor, type ExecutedJob, type JobExecutor, supportedPipelines } from '../jobs/execute.ts';
 import { canonicalJson, type JsonValue } from '../result.ts';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
-import type { ExecutionProvider } from '../runtime/types.ts';
+import type { ExecutionProvider, GraphOptimizationLevel } from '../runtime/types.ts';
 import { reportJobFailure } from './failure.ts';
 import type { AssignmentMessage, HeartbeatMessage, ProviderBus, ProviderBusMessage, ResultNotice } from './messages.ts';
 import { downloadJobContent, type NodeApiContext, uploadJobResult } from './nodeApi.ts';
@@ -77,6 +77,8 @@ export type CreateProviderAgentParameters = {
   threads?: number | undefined;
   /** Execution provider to ask for. @default 'cpu' */
   executionProvider?: ExecutionProvider | undefined;
+  /** ONNX Runtime graph optimisation level (`createRuntime`). @default 'all' */
+  graphOptimizationLevel?: GraphOptimizationLevel | undefined;
   /**
    * Fault injection for tests and drills: `corruptResult` alters every output before hashing (a cheating or broken
    * provider); `neverCommit` accepts assignments and does nothing (a provider that dies after assignment).
@@ -92,6 +94,11 @@ export type CreateProviderAgentParameters = {
         holdCommit?: ((jobId: bigint) => Promise<void> | undefined) | undefined;
         /** Runs the job, then reports it as impossible (a provider lying to dodge work) instead of committing. */
         falseFailure?: boolean | ((jobId: bigint) => boolean) | undefined;
+        /**
+         * Orders (protocol v2): adds this amount to every float of the output before hashing (a provider whose
+         * numbers are off, e.g. a cheaper model), when it returns a number for the order (its hash as a bigint).
+         */
+        perturbResult?: ((orderId: bigint) => number | undefined) | undefined;
       }
     | undefined;
   /** Progress lines. */
@@ -215,7 +222,11 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
   /** The executor, created on first use (one runtime per agent, shared by both protocol versions). */
   function getExecutor(): JobExecutor {
     if (!executor) {
-      runtime = createRuntime({ threads: parameters.threads, executionProvider: parameters.executionProvider });
+      runtime = createRuntime({
+        threads: parameters.threads,
+        executionProvider: parameters.executionProvider,
+        graphOptimizationLevel: parameters.graphOptimizationLevel,
+      });
       executor = createJobExecutor({ runtime });
     }
     return executor;
@@ -501,7 +512,11 @@ export function createProviderAgent(parameters: CreateProviderAgentParameters): 
             latencyMs = latencyMs === null ? durationMs : Math.round(0.8 * latencyMs + 0.2 * durationMs);
             void sendHeartbeat(); // a free slot: the scheduler can assign the next order at once
           },
-          faults: { corruptResult: asPredicate(faults.corruptResult), neverCommit: asPredicate(faults.neverCommit) },
+          faults: {
+            corruptResult: asPredicate(faults.corruptResult),
+            neverCommit: asPredicate(faults.neverCommit),
+            perturbResult: faults.perturbResult && ((hash: Hex) => faults.perturbResult?.(BigInt(hash))),
+          },
           log,
         },
         contracts.computeMarket,

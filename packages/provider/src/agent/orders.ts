@@ -7,7 +7,9 @@
  *    ComputeEscrow domain and that the input's SHA-256 is the order's `inputHash`;
  * 2. fetches the model bundle through the node's order gateway unless cached by content CID (hash-checked);
  * 3. runs the pipeline and sends `commit` with `keccak256(abi.encode(orderHash, resultHash, salt, provider))`;
- * 4. on the node's `reveal` request sends its result bytes, salt and EIP-712 ResultAttestation signature.
+ * 4. on the node's `reveal` request sends its result bytes, salt and EIP-712 ResultAttestation signature;
+ * 5. for a `tolerance` model, on the node's `attest` request checks that the representative result is within the
+ *    model's tolerance of its own (`@souk/protocol`'s `compareResults`) and signs its hash — or contests it.
  *
  * No transaction is sent: the provider is paid when the node settles the order in a batch, on its signed
  * attestation. Pending reveals live in memory: a provider restarted between commit and reveal loses them, and the
@@ -15,6 +17,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  compareResults,
   hashJobOrder,
   normaliseJobOrder,
   type OrderAssignment,
@@ -22,11 +25,13 @@ import {
   orderSubjects,
   resultAttestationTypedData,
   resultCommitment,
+  type VerificationSpec,
 } from '@souk/protocol';
 import type { Hex, LocalAccount } from 'viem';
 import { NodeRequestError } from '../errors.ts';
 import type { ExecutedJob, JobExecutor } from '../jobs/execute.ts';
 import { classifyJobFailure } from '../jobs/failure.ts';
+import { canonicalResult, type PipelineOutput } from '../result.ts';
 import type { ProviderBus, ProviderBusMessage } from './messages.ts';
 import { downloadVerified } from './nodeApi.ts';
 
@@ -45,6 +50,8 @@ export type OrderWorkerContext = {
   faults?: {
     corruptResult?: ((orderHash: Hex) => boolean) | undefined;
     neverCommit?: ((orderHash: Hex) => boolean) | undefined;
+    /** Adds the returned amount to every float of the output (a provider whose numbers are off). */
+    perturbResult?: ((orderHash: Hex) => number | undefined) | undefined;
   };
   log(line: string): void;
 };
@@ -93,7 +100,13 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
   /** Results committed and not yet revealed, by order hash. */
   const pending = new Map<
     Hex,
-    { executed: Pick<ExecutedJob, 'result' | 'resultHash'>; salt: Hex; chainId: number; escrow: Hex }
+    {
+      executed: Pick<ExecutedJob, 'result' | 'resultHash'>;
+      salt: Hex;
+      chainId: number;
+      escrow: Hex;
+      verification?: VerificationSpec | undefined;
+    }
   >();
   /** Orders being run now (a redelivered assignment must not run twice). */
   const runningOrders = new Set<Hex>();
@@ -149,15 +162,25 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
         while (context.bundles.size > 4) context.bundles.delete(context.bundles.keys().next().value as string);
       }
       const deadlineMs = Math.max(1, Number(order.deadline) * 1000 - Date.now());
-      let executed: Pick<ExecutedJob, 'result' | 'resultHash'> = await context
-        .executor()
-        .execute({ pipeline: message.model.pipeline, bundle, input, deadlineMs });
+      const ran = await context.executor().execute({ pipeline: message.model.pipeline, bundle, input, deadlineMs });
+      let executed: Pick<ExecutedJob, 'result' | 'resultHash'> = ran;
       if (context.faults?.corruptResult?.(orderHash)) {
         const result = new TextEncoder().encode(JSON.stringify({ corrupted: true }));
         executed = { result, resultHash: `0x${sha256Hex(result)}` as Hex };
       }
+      const delta = context.faults?.perturbResult?.(orderHash);
+      if (delta !== undefined) {
+        const result = canonicalResult(perturb(ran.output, delta));
+        executed = { result, resultHash: `0x${sha256Hex(result)}` as Hex };
+      }
       const salt = `0x${randomBytes(32).toString('hex')}` as Hex;
-      pending.set(orderHash, { executed, salt, chainId: message.chainId, escrow: message.computeEscrow });
+      pending.set(orderHash, {
+        executed,
+        salt,
+        chainId: message.chainId,
+        escrow: message.computeEscrow,
+        verification: message.model.verification,
+      });
       const durationMs = Date.now() - started;
       await reply(
         {
@@ -211,11 +234,39 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
     while (pending.size > 256) pending.delete(pending.keys().next().value as Hex);
   }
 
+  /** `tolerance` orders: signs the representative when it is within tolerance of this provider's own result. */
+  async function attest(request: Extract<OrderAssignment, { kind: 'attest' }>): Promise<void> {
+    const orderHash = request.orderHash.toLowerCase() as Hex;
+    const entry = pending.get(orderHash);
+    if (!entry) return; // nothing revealed here (restarted, or not ours): the node's timeout sends it to the referee
+    const contest = (reason: string) => {
+      log(`provider ${address}: contests the representative of ${orderHash.slice(0, 10)}: ${reason}`);
+      return reply({ kind: 'contest', orderHash, provider: address, reason }, `contest:${orderHash}:${address}`);
+    };
+    const spec = entry.verification;
+    if (spec?.class !== 'tolerance') return void (await contest('the model declares no tolerance'));
+    const representative = new Uint8Array(Buffer.from(String(request.result), 'base64'));
+    const resultHash = `0x${sha256Hex(representative)}` as Hex;
+    if (resultHash !== String(request.resultHash).toLowerCase()) {
+      return void (await contest('the representative bytes do not hash to its result hash'));
+    }
+    const comparison = compareResults(entry.executed.result, representative, spec);
+    if (!comparison.within) return void (await contest(`${comparison.path}: ${comparison.reason}`));
+    const signature = await account.signTypedData(
+      resultAttestationTypedData(entry.chainId, entry.escrow, orderHash, resultHash),
+    );
+    await reply(
+      { kind: 'attest', orderHash, provider: address, resultHash, signature },
+      `attest:${orderHash}:${address}`,
+    );
+  }
+
   const subscription = await bus.subscribe<OrderAssignment>(
     subjects.assigned(address),
     async (message: ProviderBusMessage<OrderAssignment>) => {
       const data = message.data;
       if (data.kind === 'reveal') await reveal(data.orderHash.toLowerCase() as Hex);
+      else if (data.kind === 'attest') await attest(data);
       // Not awaited: the subscription delivers one message at a time, and a reveal request must not wait behind
       // the next order's inference.
       else void run(data, message.id);
@@ -223,4 +274,25 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
     { durable: `provider-orders-${address.toLowerCase()}`, deliverPolicy: 'new', maxDeliver: 3, backoffMs: 500 },
   );
   return subscription;
+}
+
+/**
+ * The output with `delta` added to every float (tensor elements of float dtypes, OCR confidences): the `perturbResult`
+ * fault drill.
+ */
+function perturb(output: PipelineOutput, delta: number): PipelineOutput {
+  const value = output as { lines?: Array<{ confidence: number }>; tensors?: Record<string, { data: unknown }> };
+  if (Array.isArray(value.lines)) {
+    return { ...value, lines: value.lines.map((line) => ({ ...line, confidence: line.confidence + delta })) } as never;
+  }
+  if (!value.tensors) return output;
+  const tensors: Record<string, unknown> = {};
+  for (const [name, tensor] of Object.entries(value.tensors)) {
+    const data = tensor.data;
+    tensors[name] =
+      data instanceof Float32Array || data instanceof Float64Array
+        ? { ...tensor, data: data.map((x) => x + delta) }
+        : tensor;
+  }
+  return { ...value, tensors } as never;
 }

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { JobCancelledError, JobDeadlineError, JobFailedError, RuntimeClosedError } from '../errors.ts';
 import type {
   ExecutionProvider,
+  GraphOptimizationLevel,
   Job,
   RuntimeRecord,
   WorkerCancel,
@@ -22,6 +23,12 @@ export type CreateRuntimeParameters = {
   threads?: number | undefined;
   /** Execution provider to ask for; `cuda` falls back to `cpu` (with a recorded reason) when unavailable. @default 'cpu' */
   executionProvider?: ExecutionProvider | undefined;
+  /**
+   * ONNX Runtime graph optimisation level. Levels fuse operators differently, so float outputs differ in their last
+   * bits between levels: models of the `exact` verification class need every provider on the default.
+   * @default 'all'
+   */
+  graphOptimizationLevel?: GraphOptimizationLevel | undefined;
 };
 
 export type RunOptions = {
@@ -74,9 +81,10 @@ const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
 /**
  * Creates a runtime: one worker thread with ONNX Runtime sessions pinned for reproducible output (intra-op threads as
- * given, inter-op threads 1, graph optimisation `all`, sequential execution, CPU unless CUDA is asked for and
- * available), cached per model SHA-256.
- * @param parameters - Threads and execution provider.
+ * given, inter-op threads 1, graph optimisation `all` unless given, sequential execution, CPU unless CUDA is asked
+ * for and available), cached per model SHA-256.
+ * @param parameters - Threads, execution provider and graph optimisation level.
+ * @throws {RangeError} When `graphOptimizationLevel` is not one of ONNX Runtime's four.
  * @returns The runtime; call `close()` when done.
  * @throws {RangeError} When `threads` is not an integer ≥ 1.
  * @example
@@ -88,13 +96,26 @@ const WORKER_URL = new URL('./worker.ts', import.meta.url);
  * await runtime.close();
  * ```
  */
-export function createRuntime({ threads = 1, executionProvider = 'cpu' }: CreateRuntimeParameters = {}): Runtime {
+export function createRuntime({
+  threads = 1,
+  executionProvider = 'cpu',
+  graphOptimizationLevel = 'all',
+}: CreateRuntimeParameters = {}): Runtime {
   if (!Number.isSafeInteger(threads) || threads < 1)
     throw new RangeError(`threads must be an integer ≥ 1, got ${threads}.`);
   if (executionProvider !== 'cpu' && executionProvider !== 'cuda') {
     throw new RangeError(`executionProvider must be 'cpu' or 'cuda', got ${String(executionProvider)}.`);
   }
-  const settings: WorkerSettings = Object.freeze({ intraOpNumThreads: threads, executionProvider });
+  if (!['disabled', 'basic', 'extended', 'all'].includes(graphOptimizationLevel)) {
+    throw new RangeError(
+      `graphOptimizationLevel must be disabled, basic, extended or all, got ${String(graphOptimizationLevel)}.`,
+    );
+  }
+  const settings: WorkerSettings = Object.freeze({
+    intraOpNumThreads: threads,
+    executionProvider,
+    graphOptimizationLevel,
+  });
   const queue: Pending[] = [];
   let current: Pending | undefined;
   let nextId = 1;

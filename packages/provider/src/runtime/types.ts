@@ -61,8 +61,8 @@ export type RuntimeRecord = {
   intraOpNumThreads: number;
   /** Threads across operators (`interOpNumThreads`); always 1. */
   interOpNumThreads: number;
-  /** Graph optimisation level; always `all`. */
-  graphOptimizationLevel: 'all';
+  /** Graph optimisation level (`all` unless the runtime was created with another). */
+  graphOptimizationLevel: GraphOptimizationLevel;
   /** Execution mode; always `sequential`. */
   executionMode: 'sequential';
   /** Pipeline name. */
@@ -120,8 +120,12 @@ export type WorkerResponse =
   | { type: 'result'; id: number; output: unknown; runtimeRecord: RuntimeRecord }
   | { type: 'error'; id: number; error: { name: string; message: string; stack?: string | undefined } };
 
+/** ONNX Runtime graph optimisation levels (`SessionOptions.graphOptimizationLevel`). */
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
 /** Settings a worker is started with. */
 export type WorkerSettings = {
   intraOpNumThreads: number;
   executionProvider: ExecutionProvider;
+  graphOptimizationLevel: GraphOptimizationLevel;
 };

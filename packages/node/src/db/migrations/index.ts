@@ -13,6 +13,7 @@ import * as tokenFamilies from './0007_token_families.ts';
 import * as lockedStake from './0008_locked_stake.ts';
 import * as orders from './0009_orders.ts';
 import * as escrowEvents from './0010_escrow_events.ts';
+import * as orderVerification from './0011_order_verification.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0008_locked_stake': lockedStake,
   '0009_orders': orders,
   '0010_escrow_events': escrowEvents,
+  '0011_order_verification': orderVerification,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

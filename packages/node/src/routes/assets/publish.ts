@@ -40,7 +40,7 @@ export type PublishBody = {
   name: string;
   kind: Kind;
   description?: string;
-  runtime?: { engine: string; version?: string; pipeline?: string };
+  runtime?: Manifest['runtime'];
   inputs?: Manifest['inputs'];
   outputs?: Manifest['outputs'];
   modelCard?: string;
@@ -66,6 +66,27 @@ export const publishBodySchema = {
         engine: { type: 'string', minLength: 1, maxLength: 64 },
         version: { type: 'string', minLength: 1, maxLength: 64 },
         pipeline: { type: 'string', minLength: 1, maxLength: 64 },
+        verification: {
+          description: 'how independent runs must agree (docs/manifest.md); absent: exact',
+          oneOf: [
+            {
+              type: 'object',
+              required: ['class'],
+              additionalProperties: false,
+              properties: { class: { const: 'exact' } },
+            },
+            {
+              type: 'object',
+              required: ['class', 'atol', 'rtol'],
+              additionalProperties: false,
+              properties: {
+                class: { const: 'tolerance' },
+                atol: { type: 'number', minimum: 0 },
+                rtol: { type: 'number', minimum: 0, maximum: 1 },
+              },
+            },
+          ],
+        },
       },
     },
     inputs: { type: 'array', maxItems: 256, items: tensor },

@@ -12,7 +12,7 @@ import {
   jobOrderToJson,
   jobOrderTypedData,
   MAX_REDUNDANCY,
-  Verification,
+  verificationCode,
 } from '@souk/protocol';
 import { JOB_ACCESS_HEADER } from '@souk/provider';
 import type { FastifyInstance } from 'fastify';
@@ -24,7 +24,7 @@ import { BadRequestError, ForbiddenError, NotFoundError, UnavailableError } from
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { acceptOrder, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
 import { orderModel } from '../../orders/model.ts';
-import { TERMINAL_PHASES } from '../../orders/state.ts';
+import { attestationOf, TERMINAL_PHASES } from '../../orders/state.ts';
 import { findOrder, type OpenOrder, orderInput, requesterUpload } from '../../orders/store.ts';
 import { address, bytes32, uintString } from '../../schemas.ts';
 import { authenticated as auth, problem, transactionsResult, transactMode } from '../common.ts';
@@ -65,7 +65,12 @@ const orderSchema = {
     currency: { ...address, description: 'zero address: native' },
     maxPrice: { ...uintString, description: 'wei of currency' },
     redundancy: { type: 'integer', minimum: 1, maximum: MAX_REDUNDANCY },
-    verification: { type: 'integer', minimum: 0, maximum: 255, description: '0 = exact agreement' },
+    verification: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 255,
+      description: "0 = exact, 1 = tolerance (must be the model's declared class)",
+    },
     deadline: { ...uintString, description: 'last Unix second at which the order can be settled' },
     nonce: { ...uintString, description: 'unordered nonce (bit `nonce & 255` of word `nonce >> 8`)' },
   },
@@ -102,10 +107,12 @@ export function orderView(order: OpenOrder, chainId: number, computeEscrow: stri
     resultHash: agreed ? (order.state.resultHash ?? null) : null,
     result: agreed && result ? Buffer.from(result).toString('base64') : null,
     output: agreed ? output : null,
+    // Each slot's signature of the agreed hash: its own reveal, or (tolerance) its attestation of the representative.
     attestations: agreed
-      ? order.state.slots
-          .filter((s) => s.signature && s.resultHash === order.state.resultHash)
-          .map((s) => ({ provider: s.provider, resultHash: s.resultHash, signature: s.signature }))
+      ? order.state.slots.flatMap((s) => {
+          const signature = attestationOf(s, order.state.resultHash);
+          return signature ? [{ provider: s.provider, resultHash: order.state.resultHash, signature }] : [];
+        })
       : [],
     providers: order.state.slots.map((s) => ({
       address: s.provider,
@@ -289,7 +296,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     }
     if (!body.assetId || !body.maxPriceWei) throw new BadRequestError('Name `assetId` and `maxPriceWei`.');
     const modelId = BigInt(body.assetId);
-    const { version } = await orderModel(app.souk, modelId); // 404 / 403 before any deposit
+    const { version, manifest } = await orderModel(app.souk, modelId); // 404 / 403 before any deposit
     let bytes = input;
     if (!bytes && body.uploadId) bytes = await requesterUpload(app.souk, body.uploadId, caller);
     if (!bytes) throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`.');
@@ -303,7 +310,7 @@ export default async function orderRoutes(app: FastifyInstance) {
       currency,
       maxPrice,
       redundancy: body.redundancy ?? 2,
-      verification: Verification.Exact,
+      verification: verificationCode(manifest.runtime?.verification),
       deadline: BigInt((await chainNow(chain.publicClient)) + (body.deadlineSeconds ?? 300)),
       nonce: await nextNonce(wallet.account.address),
     };

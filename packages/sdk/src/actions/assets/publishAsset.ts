@@ -1,3 +1,4 @@
+import type { VerificationSpec } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 
 /** A tensor an asset takes or returns (ONNX-style). */
@@ -16,7 +17,15 @@ export type PublishAssetParameters = {
   name: string;
   kind: 'model' | 'agent' | 'dataset';
   description?: string;
-  runtime?: { engine: string; version?: string; pipeline?: string };
+  runtime?:
+    | {
+        engine: string;
+        version?: string;
+        pipeline?: string;
+        /** How independent runs must agree (`@souk/protocol`'s `tolerance.ts`); absent: exact. */
+        verification?: VerificationSpec;
+      }
+    | undefined;
   /** Input tensors (at most 256). */
   inputs?: TensorSpec[];
   /** Output tensors (at most 256). */

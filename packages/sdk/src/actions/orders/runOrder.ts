@@ -1,4 +1,10 @@
-import { type JobOrder, jobOrderToJson, jobOrderTypedData, Verification } from '@souk/protocol';
+import {
+  type JobOrder,
+  jobOrderToJson,
+  jobOrderTypedData,
+  type VerificationSpec,
+  verificationCode,
+} from '@souk/protocol';
 import { type Address, createPublicClient, http, type PublicClient, sha256, zeroAddress } from 'viem';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
@@ -89,10 +95,12 @@ export async function runOrder<TOutput = unknown>(
   let body: Record<string, unknown>;
   if (parameters.account) {
     const account = parameters.account;
-    const [{ chainId, contracts }, escrow, asset] = await Promise.all([
+    const [{ chainId, contracts }, escrow, asset, manifest] = await Promise.all([
       nodeFacts(client),
       client.json<{ nextNonce: string }>(`/api/v1/orders/escrow?currency=${currency}`),
       client.json<{ versions?: Array<{ version: number }> }>(`/api/v1/assets/${assetId}`),
+      // The model's declared verification class (the node refuses an order that names another).
+      client.json<{ runtime?: { verification?: VerificationSpec } }>(`/api/v1/assets/${assetId}/manifest`),
     ]);
     const computeEscrow = contracts.computeEscrow;
     const order: JobOrder = {
@@ -103,7 +111,7 @@ export async function runOrder<TOutput = unknown>(
       currency,
       maxPrice: maxPriceWei,
       redundancy,
-      verification: Verification.Exact,
+      verification: verificationCode(manifest.runtime?.verification),
       deadline: BigInt(Math.floor(Date.now() / 1000) + deadlineSeconds),
       nonce: BigInt(escrow.nextNonce),
     };

@@ -27,6 +27,11 @@ export type VerifiedResult = {
  * `publicClient` — pass a client of your own RPC for a check that does not rest on the node. An order the referee
  * decided after a disagreement (`resolvedBy: 'referee'`) needs one such attestation (the referee's verdict is the
  * node's word; the losing side was slashed on-chain on its own signature).
+ *
+ * Orders of the `tolerance` verification class verify the same way: the r providers' own results differ in their
+ * last bits, but each checked the representative result against its own (`@souk/protocol`'s `compareResults`)
+ * before signing its hash, so the result returned carries r attestations of one hash (after a dispute: an accepted
+ * provider's own result and its own attestation).
  * @param registry The ProviderRegistry address.
  * @throws {ResultVerificationError} Naming the first check that failed.
  */
