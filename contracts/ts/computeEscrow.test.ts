@@ -183,4 +183,56 @@ describe('ComputeEscrow with @souk/protocol signatures (anvil)', () => {
     assert.equal(skipped.args.reason, toFunctionSelector('SoukInvalidRequesterSignature(bytes32,address)'));
     assert.equal(await read<boolean>('nonceUsed', [order.requester, order.nonce]), false);
   });
+
+  test('settles a tolerance dispute on the referee’s verdicts: the rejected provider is slashed on its own signature', async () => {
+    const { timestamp } = await fx.publicClient.getBlock();
+    const order: JobOrder = {
+      requester: fx.accounts[requester].address,
+      modelId: 1n,
+      modelVersion: 0,
+      inputHash: keccak256('0x03'),
+      currency: zeroAddress,
+      maxPrice: parseEther('0.01'),
+      redundancy: 2,
+      verification: Verification.Tolerance,
+      deadline: timestamp + 3600n,
+      nonce: 79n,
+    };
+    const orderHash = hashJobOrder(chainId, escrow, order);
+    // Each provider signed its own result (two machines: two hashes); the referee's own result is a third.
+    const own = [keccak256('0xa1'), keccak256('0xa2')];
+    const attestations = await Promise.all(
+      providers.map(async (p, i) => ({
+        provider: fx.accounts[p].address,
+        resultHash: own[i] as Hex,
+        signature: await fx
+          .wallet(p)
+          .signTypedData(resultAttestationTypedData(chainId, escrow, orderHash, own[i] as Hex)),
+      })),
+    );
+    const stakeOf = async (p: number) =>
+      (
+        (await fx.publicClient.readContract({
+          address: deployment.contracts.providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'getProvider',
+          args: [fx.accounts[p].address],
+        })) as { stake: bigint }
+      ).stake;
+    const [before0, before1] = [await stakeOf(providers[0]), await stakeOf(providers[1])];
+    const requesterSignature = await fx.wallet(requester).signTypedData(jobOrderTypedData(chainId, escrow, order));
+    const amount = parseEther('0.01');
+    const receipt = await send(0, {
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'settleDispute',
+      args: [order, requesterSignature, amount, keccak256('0xa0'), attestations, 1n],
+    });
+    const [dispute] = parseEventLogs({ abi: computeEscrowAbi, logs: receipt.logs, eventName: 'DisputeSettled' });
+    assert.ok(dispute);
+    assert.deepEqual(dispute.args.paid, [fx.accounts[providers[0]].address]);
+    assert.deepEqual(dispute.args.slashed, [fx.accounts[providers[1]].address]);
+    assert.equal(await stakeOf(providers[0]), before0, 'accepted: within tolerance, not slashed');
+    assert.equal(before1 - (await stakeOf(providers[1])), await read<bigint>('slashAmount', []), 'rejected: slashed');
+  });
 });
