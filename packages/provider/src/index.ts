@@ -114,6 +114,22 @@ export {
   vadProbabilities,
 } from './pipelines/vad.ts';
 export {
+  type CreateWakewordPipelineParameters,
+  canonicalWakeword,
+  createWakewordPipeline,
+  keywordFiles,
+  WAKEWORD_PIPELINE_VERSION,
+  WAKEWORD_THRESHOLD,
+  type WakewordDetection,
+  type WakewordInput,
+  type WakewordKeyword,
+  type WakewordOutput,
+  type WakewordPipeline,
+  wakewordAudio,
+  wakewordDetections,
+  wakewordScores,
+} from './pipelines/wakeword.ts';
+export {
   canonicalJson,
   canonicalResult,
   canonicalValue,

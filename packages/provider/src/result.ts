@@ -22,6 +22,10 @@
  * "mask":{"counts":[…],"size":[h,w]},"width":w}`; the mask in COCO run-length encoding (column-major, background
  * first), integers as they are, `c` and `f` rounded to 4 decimals.
  *
+ * **Wake-word output** (`{ duration, keywords, detections }`): `{"detections":[{"keyword":k,"score":s,"time":t},…],
+ * "duration":d,"keywords":[{"keyword":k,"maxScore":m},…]}`, detections in time order and keywords by name; seconds
+ * rounded to 1 ms, scores to 4 decimals.
+ *
  * **Hash.** `resultHash = "0x" + hex(SHA-256(canonical bytes))` (FIPS 180-4), a `bytes32` as the ComputeMarket
  * commit–reveal takes it. The runtime record is not hashed; it travels alongside.
  */
@@ -32,9 +36,10 @@ import type { OcrOutput } from './pipelines/ocr.ts';
 import type { OnnxOutput } from './pipelines/onnx.ts';
 import { assertTensor, tensorToBytesLE } from './pipelines/tensor.ts';
 import type { VadOutput } from './pipelines/vad.ts';
+import { canonicalWakeword, type WakewordOutput } from './pipelines/wakeword.ts';
 
 /** Any pipeline output the provider can hash. */
-export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput | IsnetOutput;
+export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput | IsnetOutput | WakewordOutput;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -123,6 +128,8 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
     }
     return { tensors: out };
   }
+  if (output && Array.isArray((output as WakewordOutput).detections))
+    return canonicalWakeword(output as WakewordOutput);
   if (output && Array.isArray((output as VadOutput).segments)) {
     const ms = (seconds: number) => Math.round(seconds * 1e3) / 1e3;
     return {

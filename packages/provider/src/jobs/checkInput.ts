@@ -8,7 +8,7 @@
  * | pipeline | check |
  * | --- | --- |
  * | `ocr`, `isnet` | the bytes decode as an image header (sharp metadata: a format, width and height) |
- * | `vad` | the bytes start like an audio file the decoder reads (`checkAudioInput`: WAV, FLAC, MP3, Ogg, …) |
+ * | `vad`, `wakeword` | the bytes start like an audio file the decoder reads (`checkAudioInput`: WAV, FLAC, MP3, Ogg, …) |
  * | `onnx` | UTF-8 JSON `{"tensors": {...}}` with at least one tensor that parses (JSON or `.npy` entries); the names are exactly the model's inputs; each dtype and rank matches |
  */
 import * as ort from 'onnxruntime-node';
@@ -99,7 +99,7 @@ export async function checkJobInput({ pipeline = 'onnx', input, inputs }: CheckJ
     }
     return;
   }
-  if (pipeline === 'vad') {
+  if (pipeline === 'vad' || pipeline === 'wakeword') {
     checkAudioInput(input);
     return;
   }

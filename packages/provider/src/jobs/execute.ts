@@ -13,6 +13,7 @@ import { createIsnetPipeline } from '../pipelines/isnet.ts';
 import { createOcrPipeline } from '../pipelines/ocr.ts';
 import { createOnnxPipeline } from '../pipelines/onnx.ts';
 import { createVadPipeline } from '../pipelines/vad.ts';
+import { createWakewordPipeline, keywordFiles } from '../pipelines/wakeword.ts';
 import { canonicalResult, type PipelineOutput } from '../result.ts';
 import type { RunOptions, Runtime } from '../runtime/createRuntime.ts';
 import type { Job, RuntimeRecord } from '../runtime/types.ts';
@@ -42,6 +43,14 @@ const pipelines: Record<string, PipelineFactory> = {
   vad: async (files) => {
     const vad = await createVadPipeline({ model: bundleFile(files, 'model.onnx', 'vad') });
     return (input) => vad.job(input);
+  },
+  wakeword: async (files) => {
+    const wakeword = await createWakewordPipeline({
+      melspectrogramModel: bundleFile(files, 'melspectrogram.onnx', 'wakeword'),
+      embeddingModel: bundleFile(files, 'embedding_model.onnx', 'wakeword'),
+      keywordModels: keywordFiles(files),
+    });
+    return (input) => wakeword.job(input);
   },
 };
 

@@ -10,6 +10,7 @@ import { runOcr } from '../pipelines/ocr.ts';
 import { runOnnx } from '../pipelines/onnx.ts';
 import { isTensorDtype, type Tensor } from '../pipelines/tensor.ts';
 import { runVad } from '../pipelines/vad.ts';
+import { runWakeword } from '../pipelines/wakeword.ts';
 import { cudaAvailability, ortVersion } from './executionProviders.ts';
 import type {
   ExecutionProvider,
@@ -32,6 +33,7 @@ const PIPELINES: Record<PipelineName, (context: PipelineContext, input: unknown)
   ocr: runOcr,
   isnet: runIsnet,
   vad: runVad,
+  wakeword: runWakeword,
 };
 
 /** Resolved once per worker: the provider actually used and, if it differs from the request, why. */
