@@ -97,9 +97,39 @@ describe('createRuntime', () => {
     }
   });
 
+  test('records the graph optimisation level; levels fuse differently, so the same input gives different floats', async () => {
+    // A seeded, non-constant input (a zero image is too uniform to show rounding differences).
+    let state = 7;
+    const data = Float32Array.from({ length: 3 * 64 * 64 }, () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state / 2 ** 32) * 2 - 1;
+    });
+    const input = () => ({ tensors: { x: { dtype: 'float32' as const, dims: [1, 3, 64, 64], data } } });
+    const plain = createRuntime({ graphOptimizationLevel: 'disabled' });
+    try {
+      const fused = await detector.run(runtime, input());
+      const unfused = await detector.run(plain, input());
+      assert.equal(fused.runtimeRecord.graphOptimizationLevel, 'all');
+      assert.equal(unfused.runtimeRecord.graphOptimizationLevel, 'disabled');
+      const a = fused.output.tensors['sigmoid_0.tmp_0']?.data as Float32Array;
+      const b = unfused.output.tensors['sigmoid_0.tmp_0']?.data as Float32Array;
+      let differ = 0;
+      let max = 0;
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] !== b[i]) differ++;
+        max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+      }
+      assert.ok(differ > 0, 'some elements differ in their last bits');
+      assert.ok(max < 1e-5, `but by little (${max})`);
+    } finally {
+      await plain.close();
+    }
+  });
+
   test('refuses invalid settings', () => {
     assert.throws(() => createRuntime({ threads: 0 }), RangeError);
     assert.throws(() => createRuntime({ threads: 1.5 }), RangeError);
     assert.throws(() => createRuntime({ executionProvider: 'tpu' as 'cpu' }), RangeError);
+    assert.throws(() => createRuntime({ graphOptimizationLevel: 'fast' as 'all' }), RangeError);
   });
 });
