@@ -41,7 +41,10 @@ export {
   type CheckJobInputParameters,
   checkJobInput,
   type ModelInputSpec,
+  type ModelSignature,
+  NON_TENSOR_DTYPE,
   readModelInputs,
+  readModelSignature,
 } from './jobs/checkInput.ts';
 export {
   createJobExecutor,
@@ -70,7 +73,8 @@ export {
 } from './pipelines/isnet.ts';
 export { type ImglyModelVariant, readImglyModel, resizeIsnetGraph } from './pipelines/isnetModel.ts';
 export { type FileSource, loadModel } from './pipelines/modelSource.ts';
-export { parseNpy, writeNpy } from './pipelines/npy.ts';
+export { isNpy, parseNpy, writeNpy } from './pipelines/npy.ts';
+export { isZip, MAX_NPZ_BYTES, parseNpz, writeNpz } from './pipelines/npz.ts';
 export {
   type CreateOcrPipelineParameters,
   createOcrPipeline,
@@ -83,20 +87,36 @@ export {
 export {
   type CreateOnnxPipelineParameters,
   createOnnxPipeline,
+  type DecodeOnnxInputOptions,
   decodeOnnxInput,
   ONNX_PIPELINE_VERSION,
   type OnnxInput,
   type OnnxOutput,
   type OnnxPipeline,
 } from './pipelines/onnx.ts';
+export { NON_TENSOR_REASON } from './pipelines/ortTensor.ts';
 export {
+  DTYPE_BYTES,
+  type FixedDtype,
+  float16ToNumber,
+  isTensorDtype,
   type JsonTensor,
   type Tensor,
   type TensorData,
+  type TensorDataMap,
   type TensorDtype,
+  tensorElement,
+  tensorFromBytes,
   tensorFromJson,
   tensorToBytesLE,
+  UNSUPPORTED_DTYPES,
 } from './pipelines/tensor.ts';
+export {
+  decodeTensorResult,
+  formatTensorSummary,
+  summarizeTensor,
+  type TensorSummary,
+} from './pipelines/tensorOutput.ts';
 export {
   type CreateVadPipelineParameters,
   checkAudioInput,

@@ -13,7 +13,9 @@
  *
  * **Tensor output** (`{ tensors }`): each tensor becomes `{"data":b,"dims":[…],"dtype":"float32"}`, where `b` is the
  * standard base64 (RFC 4648 §4, with padding) of its elements' little-endian bytes in row-major order (`bool` one byte
- * 0/1 per element, `int64` 8 bytes two's complement); floats are hashed bit for bit.
+ * 0/1 per element, `int64` 8 bytes two's complement, `float16` its binary16 bits); floats are hashed bit for bit. A
+ * `string` tensor's `data` is the JSON array of its elements (RFC 8785 string escaping). `decodeTensorResult`
+ * (`pipelines/tensorOutput.ts`) reads these bytes back into tensors.
  *
  * **VAD output** (`{ duration, segments }`): `{"duration":d,"segments":[{"end":e,"probability":p,"start":s},…]}` in
  * time order; `d`, `s` and `e` in seconds rounded to 1 ms (`Math.round(x × 10³) / 10³`), `p` rounded to 4 decimals.
@@ -121,7 +123,10 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
     for (const [name, tensor] of Object.entries(tensors)) {
       assertTensor(tensor, name);
       out[name] = {
-        data: Buffer.from(tensorToBytesLE(tensor)).toString('base64'),
+        data:
+          tensor.dtype === 'string'
+            ? [...(tensor.data as string[])]
+            : Buffer.from(tensorToBytesLE(tensor)).toString('base64'),
         dims: [...tensor.dims],
         dtype: tensor.dtype,
       };

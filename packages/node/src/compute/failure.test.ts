@@ -237,10 +237,11 @@ for (const setup of await setups())
           detail: /missing: x; unknown: image/,
         },
         {
-          name: '.npy bytes where JSON is parsed',
+          // A bare .npy is the only input's tensor (docs/provider.md): decoded, then checked like any tensor.
+          name: 'a bare .npy of the wrong dtype',
           asset: () => onnxId,
-          input: () => writeNpy({ dtype: 'float32', dims: [1, 3, 4, 4], data: new Float32Array(48) }),
-          detail: /not UTF-8 JSON/,
+          input: () => writeNpy({ dtype: 'int32', dims: [1, 3, 4, 4], data: new Int32Array(48) }),
+          detail: /"x" has dtype int32; the model takes float32/,
         },
         {
           name: 'a wrong dtype',

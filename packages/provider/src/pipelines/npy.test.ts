@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidInputError } from '../errors.ts';
 import { parseNpy, writeNpy } from './npy.ts';
-import type { Tensor } from './tensor.ts';
+import { allocateTensorData, type Tensor } from './tensor.ts';
 
 const header = (bytes: Uint8Array) => {
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
@@ -37,6 +37,14 @@ describe('npy', () => {
     { dtype: 'bool', dims: [2, 1], data: new Uint8Array([1, 0]) },
     { dtype: 'float32', dims: [], data: new Float32Array([42]) },
     { dtype: 'int32', dims: [0, 5], data: new Int32Array(0) },
+    { dtype: 'float16', dims: [3], data: new Uint16Array([0x3c00, 0x7e00, 0x8001]) },
+    { dtype: 'float64', dims: [2], data: new Float64Array([Math.E, -0]) },
+    { dtype: 'int8', dims: [2], data: new Int8Array([-128, 127]) },
+    { dtype: 'int16', dims: [2], data: new Int16Array([-32768, 32767]) },
+    { dtype: 'uint16', dims: [1], data: new Uint16Array([65535]) },
+    { dtype: 'uint32', dims: [1], data: new Uint32Array([2 ** 32 - 1]) },
+    { dtype: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 1n]) },
+    { dtype: 'string', dims: [2, 2], data: ['a', 'naïve', '', '🙂x'] },
   ];
   for (const tensor of cases) {
     test(`round-trips ${tensor.dtype} with shape (${tensor.dims})`, () => {
@@ -60,6 +68,36 @@ describe('npy', () => {
       header(writeNpy({ dtype: 'bool', dims: [], data: new Uint8Array(1) })),
       /'descr': '\|b1'.*'shape': \(\), }/,
     );
+    // numpy.array(['a', 'naïve', '🙂x']) is '<U5': the longest element in code points; UTF-32 little-endian
+    const strings = writeNpy({ dtype: 'string', dims: [3], data: ['a', 'naïve', '🙂x'] });
+    assert.match(header(strings), /'descr': '<U5'/);
+    assert.equal(strings.length, 128 + 3 * 5 * 4);
+    assert.deepEqual([...strings.subarray(128 + 40, 128 + 48)], [0x42, 0xf6, 0x01, 0, 0x78, 0, 0, 0]);
+    const descrs = (['float16', 'float64', 'int8', 'int16', 'uint16', 'uint32', 'uint64'] as const).map(
+      (dtype) =>
+        /'descr': '([^']+)'/.exec(
+          header(writeNpy({ dtype, dims: [0], data: allocateTensorData(dtype, 0) } as Tensor)),
+        )?.[1],
+    );
+    assert.deepEqual(descrs, ['<f2', '<f8', '|i1', '<i2', '<u2', '<u4', '<u8']);
+  });
+
+  test('reads NumPy bytes strings (S) as UTF-8, trailing NULs as padding', () => {
+    const data = new Uint8Array([0x61, 0x62, 0, 0xc3, 0xa9, 0]);
+    const t = parseNpy(npy(1, "{'descr': '|S3', 'fortran_order': False, 'shape': (2,), }", data));
+    assert.deepEqual(t, { dtype: 'string', dims: [2], data: ['ab', 'é'] });
+    const bad = npy(1, "{'descr': '|S1', 'fortran_order': False, 'shape': (1,), }", new Uint8Array([0xff]));
+    assert.throws(() => parseNpy(bad), /not UTF-8/);
+  });
+
+  test('reorders Fortran-ordered string arrays too', () => {
+    const data = new Uint8Array(4 * 4);
+    const view = new DataView(data.buffer);
+    ['a', 'c', 'b', 'd'].forEach((c, i) => {
+      view.setUint32(i * 4, c.charCodeAt(0), true);
+    });
+    const t = parseNpy(npy(1, "{'descr': '<U1', 'fortran_order': True, 'shape': (2, 2), }", data));
+    assert.deepEqual(t.data, ['a', 'b', 'c', 'd']);
   });
 
   test('reads format 2.0 and 3.0 headers', () => {
@@ -88,10 +126,19 @@ describe('npy', () => {
 
   test('refuses bad magic, unsupported dtypes, object arrays and short data', () => {
     assert.throws(() => parseNpy(new Uint8Array(16)), InvalidInputError);
-    const f8 = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8));
-    assert.throws(() => parseNpy(f8), /Unsupported \.npy dtype '<f8'/);
+    const c8 = npy(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8));
+    assert.throws(
+      () => parseNpy(c8),
+      (error: unknown) =>
+        error instanceof InvalidInputError && /'<c8'/.test(error.shortMessage) && /complex/.test(String(error.details)),
+    );
     const object = npy(1, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8));
-    assert.throws(() => parseNpy(object), InvalidInputError);
+    assert.throws(
+      () => parseNpy(object),
+      (error: unknown) => /pickles/.test(String((error as InvalidInputError).details)),
+    );
+    const f16 = npy(1, "{'descr': '<f16', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(16));
+    assert.throws(() => parseNpy(f16), /Unsupported \.npy dtype '<f16'/);
     const short = npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }", new Uint8Array(8));
     assert.throws(() => parseNpy(short), /needs 12/);
     const badBool = npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (1,), }", new Uint8Array([2]));

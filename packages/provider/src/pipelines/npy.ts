@@ -8,28 +8,60 @@
  *   2.0) or UTF-8 (3.0), padded with spaces and ended by `\n` so the data starts at a multiple of 64 bytes;
  * - the elements, C (row-major) or Fortran (column-major) order.
  *
- * Supported element types: `float32` (`f4`), `int64` (`i8`), `int32` (`i4`), `uint8` (`u1`) and `bool` (`b1`), either
- * byte order. Fortran-ordered arrays are read and reordered to row-major. Object arrays (pickles) are refused.
+ * Supported element types, either byte order: `float16` (`f2`), `float32` (`f4`), `float64` (`f8`), `int8`…`int64`
+ * (`i1`…`i8`), `uint8`…`uint64` (`u1`…`u8`), `bool` (`b1`), and `string` as NumPy's fixed-width Unicode (`U<n>`,
+ * UTF-32 code points, NUL-padded) or bytes (`S<n>`, read as UTF-8). As in NumPy, trailing NULs of a fixed-width string
+ * are padding, so a string cannot end with U+0000. Fortran-ordered arrays are read and reordered to row-major. Object
+ * arrays (pickles), complex, datetime and structured dtypes are refused.
  */
 import { InvalidInputError } from '../errors.ts';
-import { elementCount, type Tensor, type TensorDtype, tensorFromBytes, tensorToBytesLE } from './tensor.ts';
+import {
+  allocateTensorData,
+  elementCount,
+  type FixedDtype,
+  type Tensor,
+  tensorFromBytes,
+  tensorToBytesLE,
+} from './tensor.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
 
-const DESCR_TO_DTYPE: Readonly<Record<string, TensorDtype>> = {
+const DESCR_TO_DTYPE: Readonly<Record<string, FixedDtype>> = {
+  f2: 'float16',
   f4: 'float32',
-  i8: 'int64',
+  f8: 'float64',
+  i1: 'int8',
+  i2: 'int16',
   i4: 'int32',
+  i8: 'int64',
   u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
   b1: 'bool',
 };
-const DTYPE_TO_DESCR: Readonly<Record<TensorDtype, string>> = {
+const DTYPE_TO_DESCR: Readonly<Record<FixedDtype, string>> = {
+  float16: '<f2',
   float32: '<f4',
-  int64: '<i8',
+  float64: '<f8',
+  int8: '|i1',
+  int16: '<i2',
   int32: '<i4',
+  int64: '<i8',
   uint8: '|u1',
+  uint16: '<u2',
+  uint32: '<u4',
+  uint64: '<u8',
   bool: '|b1',
+};
+/** Why a NumPy kind the reader does not take is refused. */
+const REFUSED_KINDS: Readonly<Record<string, string>> = {
+  O: 'object arrays are Python pickles, which Souk never unpickles',
+  c: 'ONNX Runtime has no JavaScript complex tensors',
+  M: 'datetime arrays have no ONNX tensor type',
+  m: 'timedelta arrays have no ONNX tensor type',
+  V: 'structured and void arrays have no ONNX tensor type',
 };
 
 /**
@@ -81,45 +113,90 @@ export function parseNpy(bytes: Uint8Array): Tensor {
       if (!Number.isSafeInteger(n) || n < 0) throw new InvalidInputError(`Bad .npy shape (${shapeText}).`);
       return n;
     });
-  const match = /^([<>|=])([a-z]\d+)$/.exec(descr);
-  const dtype = match ? DESCR_TO_DTYPE[match[2]] : undefined;
-  if (!match || dtype === undefined) throw new InvalidInputError(`Unsupported .npy dtype '${descr}'.`);
-  const littleEndian = match[1] !== '>';
-
+  const match = /^([<>|=]?)([a-zA-Z])(\d*)$/.exec(descr);
+  if (!match) throw new InvalidInputError(`Unsupported .npy dtype '${descr}'.`);
+  const [, order, kind, width] = match;
+  const littleEndian = order !== '>';
   const count = elementCount(dims);
-  const size = dtype === 'float32' || dtype === 'int32' ? 4 : dtype === 'int64' ? 8 : 1;
   const data = bytes.subarray(dataStart);
-  if (data.length !== count * size) {
-    throw new InvalidInputError(
-      `The .npy data holds ${data.length} bytes; shape (${dims}) of ${descr} needs ${count * size}.`,
-    );
+  let tensor: Tensor;
+  if (kind === 'U' || kind === 'S') {
+    const chars = Number(width);
+    const unit = kind === 'U' ? 4 : 1;
+    if (!Number.isSafeInteger(chars) || chars < 1) throw new InvalidInputError(`Unsupported .npy dtype '${descr}'.`);
+    checkLength(data.length, count * chars * unit, dims, descr);
+    tensor = { dtype: 'string', dims, data: readStrings(data, count, chars, kind, littleEndian) };
+  } else {
+    const dtype = DESCR_TO_DTYPE[`${kind}${width}`];
+    if (dtype === undefined) {
+      throw new InvalidInputError(`Unsupported .npy dtype '${descr}'.`, {
+        details: REFUSED_KINDS[kind] ?? `supported: ${Object.keys(DESCR_TO_DTYPE).join(', ')}, U<n>, S<n>`,
+      });
+    }
+    checkLength(data.length, count * Number(width), dims, descr);
+    tensor = tensorFromBytes(dtype, dims, data, littleEndian);
   }
-  const tensor = tensorFromBytes(dtype, dims, data, littleEndian);
   return fortran === 'True' && dims.length > 1 ? fortranToC(tensor) : tensor;
+}
+
+function checkLength(actual: number, expected: number, dims: number[], descr: string): void {
+  if (actual !== expected) {
+    throw new InvalidInputError(`The .npy data holds ${actual} bytes; shape (${dims}) of ${descr} needs ${expected}.`);
+  }
+}
+
+/** Fixed-width NumPy strings: `U` is UTF-32 code units, `S` bytes (read as UTF-8); trailing NULs are padding. */
+function readStrings(data: Uint8Array, count: number, chars: number, kind: 'U' | 'S', littleEndian: boolean): string[] {
+  const out = new Array<string>(count);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < count; i++) {
+    if (kind === 'U') {
+      const points: number[] = [];
+      for (let c = 0; c < chars; c++) points.push(view.getUint32((i * chars + c) * 4, littleEndian));
+      while (points.length > 0 && points[points.length - 1] === 0) points.pop();
+      try {
+        out[i] = String.fromCodePoint(...points);
+      } catch {
+        throw new InvalidInputError(`The .npy string ${i} holds a code point beyond U+10FFFF.`);
+      }
+    } else {
+      let end = (i + 1) * chars;
+      while (end > i * chars && data[end - 1] === 0) end--;
+      try {
+        out[i] = utf8.decode(data.subarray(i * chars, end));
+      } catch {
+        throw new InvalidInputError(`The .npy bytes string ${i} is not UTF-8.`);
+      }
+    }
+  }
+  return out;
 }
 
 /** Reorders a column-major tensor's elements to row-major. */
 function fortranToC(tensor: Tensor): Tensor {
   const { dims } = tensor;
   const count = tensor.data.length;
-  const out = new (tensor.data.constructor as new (n: number) => Tensor['data'])(count);
+  const out = allocateTensorData(tensor.dtype, count) as unknown as unknown[];
+  const source = tensor.data as unknown as unknown[];
   const fStrides = dims.map((_, k) => dims.slice(0, k).reduce((a, b) => a * b, 1));
   const index = new Array<number>(dims.length).fill(0);
   for (let c = 0; c < count; c++) {
     let f = 0;
     for (let k = 0; k < dims.length; k++) f += index[k] * fStrides[k];
-    (out as unknown as unknown[])[c] = (tensor.data as unknown as unknown[])[f];
+    out[c] = source[f];
     for (let k = dims.length - 1; k >= 0; k--) {
       if (++index[k] < dims[k]) break;
       index[k] = 0;
     }
   }
-  return { dtype: tensor.dtype, dims, data: out };
+  return { dtype: tensor.dtype, dims, data: out } as Tensor;
 }
 
 /**
  * Writes a tensor as a `.npy` file: format 1.0 (2.0 when the header exceeds 65,535 bytes), little-endian, C order,
- * data aligned to 64 bytes, byte-identical to what `numpy.save` writes for the same array.
+ * data aligned to 64 bytes, byte-identical to what `numpy.save` writes for the same array. A `string` tensor is
+ * written as `<U<n>`, `n` the most code points of any element (at least 1), as `numpy.array(list_of_str)` makes it.
  * @param tensor - The tensor.
  * @returns The file's bytes.
  * @example
@@ -130,7 +207,22 @@ function fortranToC(tensor: Tensor): Tensor {
  */
 export function writeNpy(tensor: Tensor): Uint8Array {
   const shape = tensor.dims.length === 1 ? `(${tensor.dims[0]},)` : `(${tensor.dims.join(', ')})`;
-  const dict = `{'descr': '${DTYPE_TO_DESCR[tensor.dtype]}', 'fortran_order': False, 'shape': ${shape}, }`;
+  let descr: string;
+  let data: Uint8Array;
+  if (tensor.dtype === 'string') {
+    const points = (tensor.data as string[]).map((s) => Array.from(s, (c) => c.codePointAt(0) as number));
+    const chars = points.reduce((most, p) => Math.max(most, p.length), 1);
+    descr = `<U${chars}`;
+    data = new Uint8Array(points.length * chars * 4);
+    const view = new DataView(data.buffer);
+    for (let i = 0; i < points.length; i++) {
+      for (let c = 0; c < points[i].length; c++) view.setUint32((i * chars + c) * 4, points[i][c], true);
+    }
+  } else {
+    descr = DTYPE_TO_DESCR[tensor.dtype];
+    data = tensorToBytesLE(tensor);
+  }
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
   let major = 1;
   let prefix = 10;
   let padded = pad(dict, prefix);
@@ -140,7 +232,6 @@ export function writeNpy(tensor: Tensor): Uint8Array {
     padded = pad(dict, prefix);
   }
   const header = new TextEncoder().encode(padded);
-  const data = tensorToBytesLE(tensor);
   const out = new Uint8Array(prefix + header.length + data.length);
   out.set(MAGIC, 0);
   out[6] = major;
@@ -156,4 +247,9 @@ export function writeNpy(tensor: Tensor): Uint8Array {
 function pad(dict: string, prefix: number): string {
   const total = prefix + dict.length + 1;
   return `${dict}${' '.repeat((ALIGN - (total % ALIGN)) % ALIGN)}\n`;
+}
+
+/** Whether bytes start with the `.npy` magic `\x93NUMPY`. */
+export function isNpy(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && MAGIC.every((b, i) => bytes[i] === b);
 }

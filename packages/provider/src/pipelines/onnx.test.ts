@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { JobFailedError } from '../errors.ts';
+import { InvalidInputError, JobFailedError } from '../errors.ts';
 import { resultHash } from '../result.ts';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
 import { OCR_MODELS } from '../test/models.ts';
 import { writeNpy } from './npy.ts';
-import { createOnnxPipeline, type OnnxPipeline } from './onnx.ts';
+import { writeNpz } from './npz.ts';
+import { createOnnxPipeline, decodeOnnxInput, type OnnxPipeline } from './onnx.ts';
 
 // The PaddleOCR direction classifier serves as an arbitrary ONNX model: input `x` [N, 3, 48, 192], output
 // `softmax_0.tmp_0` [N, 2].
@@ -34,7 +35,7 @@ describe('generic ONNX pipeline', () => {
     assert.deepEqual(runtimeRecord.models, { model: pipeline.models.model });
   });
 
-  test('gives the same result for JSON, UTF-8 JSON bytes, typed and .npy inputs', async () => {
+  test('gives the same result for JSON, UTF-8 JSON bytes, typed, .npy, .npz and bare .npy inputs', async () => {
     const data = Float32Array.from({ length: 2 * COUNT }, (_, i) => ((i * 7919) % 255) / 255 - 0.5);
     const dims = [2, 3, 48, 192];
     const json = { tensors: { x: { dtype: 'float32' as const, dims, data: [...data] } } };
@@ -44,6 +45,9 @@ describe('generic ONNX pipeline', () => {
       new TextEncoder().encode(JSON.stringify(json)),
       { tensors: { x: { dtype: 'float32' as const, dims, data } } },
       { tensors: { x: writeNpy({ dtype: 'float32', dims, data }) } },
+      writeNpz({ x: { dtype: 'float32', dims, data } }),
+      writeNpz({ x: { dtype: 'float32', dims, data } }, { compress: true }),
+      writeNpy({ dtype: 'float32', dims, data }),
     ]) {
       const { output } = await pipeline.run(runtime, input);
       assert.deepEqual(output.tensors['softmax_0.tmp_0'].dims, [2, 2]);
@@ -69,5 +73,50 @@ describe('generic ONNX pipeline', () => {
       pipeline.run(runtime, { tensors: { x: { dtype: 'float32', dims: [1, 2], data: [0, 1] } } }),
       JobFailedError,
     );
+  });
+
+  test('refuses a tensor of the wrong dtype through ONNX Runtime, naming it', async () => {
+    await assert.rejects(
+      pipeline.run(runtime, { tensors: { x: { dtype: 'float64', dims: DIMS, data: new Array(COUNT).fill(0) } } }),
+      (error: unknown) => error instanceof JobFailedError && /tensor\(double\)/.test(String(error.details)),
+    );
+  });
+});
+
+describe('decodeOnnxInput', () => {
+  test('refuses sequences and absent optional values, which onnxruntime-node cannot feed', () => {
+    const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    assert.throws(
+      () => decodeOnnxInput(bytes({ tensors: { seq: [{ dtype: 'float32', dims: [1], data: [1] }] } })),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        /"seq" is a sequence/.test(error.shortMessage) &&
+        /converts only tensors/.test(String(error.details)),
+    );
+    assert.throws(() => decodeOnnxInput(bytes({ tensors: { opt: null } })), /"opt" is an absent optional value/);
+  });
+
+  test('gives a bare .npy to the only input, and refuses it when the model has several or the names are unknown', () => {
+    const npy = writeNpy({ dtype: 'int16', dims: [1], data: new Int16Array([-2]) });
+    assert.deepEqual(decodeOnnxInput(npy, { inputNames: ['a'] }).a.data, new Int16Array([-2]));
+    assert.throws(() => decodeOnnxInput(npy, { inputNames: ['a', 'b'] }), /takes 2 inputs \(a, b\): send a \.npz/);
+    assert.throws(() => decodeOnnxInput(npy), /exactly one input/);
+  });
+
+  test('reads JSON with every element form: NaN strings, int64 decimal strings, bools, strings', () => {
+    const json = {
+      tensors: {
+        f: { dtype: 'float64', dims: [2], data: [0.5, 'NaN'] },
+        i: { dtype: 'uint64', dims: [1], data: ['18446744073709551615'] },
+        b: { dtype: 'bool', dims: [2], data: [true, 0] },
+        s: { dtype: 'string', dims: [1], data: ['ok'] },
+      },
+    };
+    const t = decodeOnnxInput(new TextEncoder().encode(JSON.stringify(json)));
+    assert.ok(Number.isNaN(t.f.data[1] as number));
+    assert.equal(t.i.data[0], 2n ** 64n - 1n);
+    assert.deepEqual([...(t.b.data as Uint8Array)], [1, 0]);
+    assert.deepEqual(t.s.data, ['ok']);
+    assert.throws(() => decodeOnnxInput(new Uint8Array([0xff, 0xfe])), /not UTF-8 JSON, a \.npz or a \.npy file/);
   });
 });

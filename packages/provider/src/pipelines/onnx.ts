@@ -1,20 +1,36 @@
 /**
  * The generic ONNX pipeline (`runtime.pipeline` absent or `onnx`): named tensors in, every graph output out, no
- * pre/post-processing. Inputs are JSON tensors, typed tensors, or `.npy` files, per graph input name.
+ * pre/post-processing. Every tensor type onnxruntime-node converts is taken and returned (`tensor.ts`).
+ *
+ * The input, as the market carries it (bytes), is one of:
+ *
+ * | bytes start with | meaning |
+ * | --- | --- |
+ * | `PK\x03\x04` (a zip) | a `.npz` (`numpy.savez` / `savez_compressed`): one `<input name>.npy` entry per graph input |
+ * | `\x93NUMPY` | one `.npy` file: the tensor of a model's only input |
+ * | anything else | UTF-8 JSON `{"tensors": {"<input name>": {"dtype", "dims", "data"}}}` (`JsonTensor`) |
+ *
+ * In memory (`pipeline.run`) the `tensors` object may also hold typed tensors and `.npy` bytes per name.
+ *
+ * Not expressible, because onnxruntime-node converts only tensors (`ortTensor.ts`): sequence and map values, and an
+ * absent optional value. A JSON array or `null` in place of a tensor is refused with that reason; an `optional(tensor)`
+ * graph input takes a tensor.
  */
 import { InvalidInputError } from '../errors.ts';
 import type { RunOptions, RunResult, Runtime } from '../runtime/createRuntime.ts';
 import type { Job, PipelineContext } from '../runtime/types.ts';
 import { type FileSource, loadModel } from './modelSource.ts';
-import { parseNpy } from './npy.ts';
+import { isNpy, parseNpy } from './npy.ts';
+import { isZip, parseNpz } from './npz.ts';
+import { NON_TENSOR_REASON } from './ortTensor.ts';
 import { assertTensor, type JsonTensor, type Tensor, tensorFromJson } from './tensor.ts';
 
 /** Version of the generic pipeline; recorded in `RuntimeRecord.pipelineVersion`. */
-export const ONNX_PIPELINE_VERSION = '1.0.0';
+export const ONNX_PIPELINE_VERSION = '1.1.0';
 
 /**
  * Input of the generic pipeline: one entry per graph input, as a JSON tensor, a typed tensor, or the bytes of a `.npy`
- * file. The whole object may also be given as UTF-8 JSON bytes (JSON tensors only).
+ * file; or the whole input as bytes: a `.npz`, a `.npy` (single-input models) or UTF-8 JSON (see the file header).
  */
 export type OnnxInput = { tensors: Record<string, JsonTensor | Tensor | Uint8Array> } | Uint8Array;
 
@@ -81,19 +97,50 @@ export async function createOnnxPipeline({ model }: CreateOnnxPipelineParameters
   };
 }
 
+/** Options of {@link decodeOnnxInput}. */
+export type DecodeOnnxInputOptions = {
+  /**
+   * The model's input names, in graph order. A bare `.npy` input is given to the only one; without the names (or with
+   * more than one) a bare `.npy` is refused.
+   */
+  inputNames?: readonly string[] | undefined;
+};
+
 /**
  * Decodes the generic pipeline's input into typed tensors.
- * @param input - See {@link OnnxInput}.
+ * @param input - See {@link OnnxInput} and the file header.
+ * @param options - The model's input names (needed for a bare `.npy`).
  * @returns Tensors by name.
- * @throws {InvalidInputError} On malformed JSON, tensors or `.npy` files.
+ * @throws {InvalidInputError} On malformed JSON, tensors, `.npy` or `.npz` files; on a sequence (JSON array) or an
+ * absent optional value (`null`), which onnxruntime-node cannot feed; on a bare `.npy` for a model that has not
+ * exactly one input.
+ * @example
+ * ```ts
+ * import { decodeOnnxInput, writeNpy } from '@souk/provider';
+ * decodeOnnxInput(writeNpy({ dtype: 'float64', dims: [1], data: new Float64Array([0.5]) }), { inputNames: ['x'] });
+ * // { x: { dtype: 'float64', dims: [1], data: Float64Array [0.5] } }
+ * ```
  */
-export function decodeOnnxInput(input: OnnxInput): Record<string, Tensor> {
+export function decodeOnnxInput(input: OnnxInput, { inputNames }: DecodeOnnxInputOptions = {}): Record<string, Tensor> {
   let value: unknown = input;
   if (input instanceof Uint8Array) {
+    if (isZip(input)) return parseNpz(input);
+    if (isNpy(input)) {
+      if (inputNames?.length !== 1) {
+        throw new InvalidInputError('A bare .npy input fits only a model with exactly one input.', {
+          details: inputNames
+            ? `this model takes ${inputNames.length} inputs (${inputNames.join(', ')}): send a .npz with one <name>.npy entry each`
+            : 'send a .npz whose entry is named <input name>.npy',
+        });
+      }
+      return { [inputNames[0]]: parseNpy(input) };
+    }
     try {
       value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(input));
     } catch (error) {
-      throw new InvalidInputError('The input is not UTF-8 JSON.', { details: (error as Error).message });
+      throw new InvalidInputError('The input is not UTF-8 JSON, a .npz or a .npy file.', {
+        details: (error as Error).message,
+      });
     }
   }
   const tensors = (value as { tensors?: unknown } | null)?.tensors;
@@ -102,9 +149,18 @@ export function decodeOnnxInput(input: OnnxInput): Record<string, Tensor> {
   }
   const out: Record<string, Tensor> = {};
   for (const [name, entry] of Object.entries(tensors as Record<string, unknown>)) {
+    if (entry === null || Array.isArray(entry)) {
+      throw new InvalidInputError(
+        `Input "${name}" is ${entry === null ? 'an absent optional value (null)' : 'a sequence (an array)'}, not a tensor.`,
+        { details: NON_TENSOR_REASON },
+      );
+    }
     if (entry instanceof Uint8Array) {
       out[name] = parseNpy(entry);
-    } else if (entry !== null && typeof entry === 'object' && ArrayBuffer.isView((entry as { data?: unknown }).data)) {
+    } else if (
+      typeof entry === 'object' &&
+      (ArrayBuffer.isView((entry as { data?: unknown }).data) || (entry as Tensor).dtype === 'string')
+    ) {
       assertTensor(entry as Tensor, name);
       out[name] = entry as Tensor;
     } else {
@@ -120,11 +176,11 @@ export function decodeOnnxInput(input: OnnxInput): Record<string, Tensor> {
  * @param context - From the worker.
  * @param input - See {@link OnnxInput}.
  * @returns Every graph output by name.
- * @throws {InvalidInputError} When an input is missing, unknown or malformed.
+ * @throws {InvalidInputError} When an input is missing, unknown or malformed, or the model has a non-tensor output.
  */
 export async function runOnnx(context: PipelineContext, input: unknown): Promise<OnnxOutput> {
-  const feeds = decodeOnnxInput(input as OnnxInput);
   const model = await context.model('model');
+  const feeds = decodeOnnxInput(input as OnnxInput, { inputNames: model.inputNames });
   const missing = model.inputNames.filter((name) => !(name in feeds));
   const unknown = Object.keys(feeds).filter((name) => !model.inputNames.includes(name));
   if (missing.length > 0 || unknown.length > 0) {

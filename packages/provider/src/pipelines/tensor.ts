@@ -1,14 +1,60 @@
 /**
  * Tensors as the provider moves them between the caller, the worker thread and ONNX Runtime: an ONNX element type,
- * dims, and the elements in row-major (C) order in a typed array.
+ * dims, and the elements in row-major (C) order.
+ *
+ * Every element type the onnxruntime-node binding converts is supported (its `dataTypeStrings` table, ONNX
+ * `TensorProto.DataType` 1–13): `float16`, `float32`, `float64`, `int8`, `int16`, `int32`, `int64`, `uint8`, `uint16`,
+ * `uint32`, `uint64`, `bool` and `string`. Not supported, because the binding has no JavaScript form for them:
+ * `bfloat16`, the `float8` types, `complex64`/`complex128`; nor `int4`/`uint4` (packed nibbles, which no `.npy` dtype
+ * can carry), see {@link UNSUPPORTED_DTYPES}.
+ *
+ * `float16` elements are held as their IEEE 754 binary16 bit patterns in a `Uint16Array` (the typed array
+ * onnxruntime-common accepts besides `Float16Array`, which TypeScript's ES2023 library does not know); `bool` as one
+ * byte per element, 0 or 1; `string` as a JavaScript array of strings.
  */
+import { endianness } from 'node:os';
 import { InvalidInputError } from '../errors.ts';
 
 /** Element types the provider accepts and returns, in ONNX Runtime's spelling. */
-export type TensorDtype = 'float32' | 'int64' | 'int32' | 'uint8' | 'bool';
+export type TensorDtype =
+  | 'float16'
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'bool'
+  | 'string';
 
-/** The typed array that holds each dtype's elements (`bool` is one byte per element, 0 or 1). */
-export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint8Array;
+/** Element types with a fixed size in bytes (every dtype but `string`). */
+export type FixedDtype = Exclude<TensorDtype, 'string'>;
+
+/** The container of each dtype's elements. */
+export type TensorDataMap = {
+  /** IEEE 754 binary16 bit patterns. */
+  float16: Uint16Array;
+  float32: Float32Array;
+  float64: Float64Array;
+  int8: Int8Array;
+  int16: Int16Array;
+  int32: Int32Array;
+  int64: BigInt64Array;
+  uint8: Uint8Array;
+  uint16: Uint16Array;
+  uint32: Uint32Array;
+  uint64: BigUint64Array;
+  /** One byte per element, 0 or 1. */
+  bool: Uint8Array;
+  string: string[];
+};
+
+/** The typed array (or, for `string`, the array) that holds a tensor's elements. */
+export type TensorData = TensorDataMap[TensorDtype];
 
 /**
  * A dense tensor.
@@ -29,12 +75,17 @@ export type Tensor = {
 };
 
 /**
- * A tensor written as JSON: elements as numbers (`bool` as `0`/`1` or `false`/`true`; `int64` as safe integers).
+ * A tensor written as JSON. Elements by dtype:
+ * - floats: numbers, or the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (JSON has no literal for them); `float16`
+ *   values are rounded to the nearest binary16 (ties to even);
+ * - integers: integer numbers in the dtype's range; `int64`/`uint64` also as decimal strings (beyond ±(2⁵³−1));
+ * - `bool`: `true`/`false` or `1`/`0`;
+ * - `string`: strings.
  *
  * @example
  * ```ts
  * import type { JsonTensor } from '@souk/provider';
- * const t: JsonTensor = { dtype: 'int64', dims: [2], data: [1, 2] };
+ * const t: JsonTensor = { dtype: 'int64', dims: [2], data: [1, '9007199254740993'] };
  * ```
  */
 export type JsonTensor = {
@@ -43,26 +94,83 @@ export type JsonTensor = {
   /** Dimensions, each an integer ≥ 0. */
   dims: number[];
   /** Elements in row-major order. */
-  data: (number | boolean)[];
+  data: (number | boolean | string)[];
 };
 
-/** Bytes per element of each dtype. */
-export const DTYPE_BYTES: Readonly<Record<TensorDtype, number>> = { float32: 4, int64: 8, int32: 4, uint8: 1, bool: 1 };
+/** Bytes per element of each fixed-size dtype. */
+export const DTYPE_BYTES: Readonly<Record<FixedDtype, number>> = {
+  float16: 2,
+  float32: 4,
+  float64: 8,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  uint8: 1,
+  uint16: 2,
+  uint32: 4,
+  uint64: 8,
+  bool: 1,
+};
+
+/**
+ * ONNX element types the generic pipeline refuses, with the reason (shown to the buyer when a model declares one).
+ */
+export const UNSUPPORTED_DTYPES: Readonly<Record<string, string>> = {
+  bfloat16: 'onnxruntime-node has no JavaScript tensor type for bfloat16',
+  float8e4m3fn: 'onnxruntime-node has no JavaScript tensor type for float8',
+  float8e4m3fnuz: 'onnxruntime-node has no JavaScript tensor type for float8',
+  float8e5m2: 'onnxruntime-node has no JavaScript tensor type for float8',
+  float8e5m2fnuz: 'onnxruntime-node has no JavaScript tensor type for float8',
+  complex64: 'onnxruntime-node has no JavaScript tensor type for complex numbers',
+  complex128: 'onnxruntime-node has no JavaScript tensor type for complex numbers',
+  int4: 'packed 4-bit tensors have no .npy or JSON form in Souk yet',
+  uint4: 'packed 4-bit tensors have no .npy or JSON form in Souk yet',
+};
+
+type TypedCtor = { new (length: number): ArrayBufferView & ArrayLike<number | bigint> };
+const CTORS: Readonly<Record<FixedDtype, TypedCtor>> = {
+  float16: Uint16Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
+};
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /**
  * Whether `value` is a dtype the provider supports.
  * @param value - Any value.
- * @returns `true` for `float32`, `int64`, `int32`, `uint8` and `bool`.
+ * @returns `true` for the thirteen dtypes of {@link TensorDtype}.
  */
 export function isTensorDtype(value: unknown): value is TensorDtype {
-  return typeof value === 'string' && Object.hasOwn(DTYPE_BYTES, value);
+  return value === 'string' || (typeof value === 'string' && Object.hasOwn(DTYPE_BYTES, value));
+}
+
+/**
+ * An empty container for `count` elements of a dtype.
+ * @param dtype - Element type.
+ * @param count - Number of elements.
+ * @returns A zero-filled typed array (or an array of empty strings).
+ */
+export function allocateTensorData<D extends TensorDtype>(dtype: D, count: number): TensorDataMap[D] {
+  if (dtype === 'string') return new Array<string>(count).fill('') as TensorDataMap[D];
+  return new CTORS[dtype as FixedDtype](count) as unknown as TensorDataMap[D];
 }
 
 /**
  * Number of elements of a tensor with these dims (1 for a scalar).
  * @param dims - Dimensions, integers ≥ 0.
  * @returns The product of `dims`.
- * @throws {InvalidInputError} When a dimension is not a non-negative safe integer.
+ * @throws {InvalidInputError} When a dimension is not a non-negative safe integer, or the product is not safe.
  */
 export function elementCount(dims: readonly number[]): number {
   let count = 1;
@@ -70,48 +178,82 @@ export function elementCount(dims: readonly number[]): number {
     if (!Number.isSafeInteger(dim) || dim < 0) throw new InvalidInputError(`Invalid dimension ${dim}.`);
     count *= dim;
   }
+  if (!Number.isSafeInteger(count)) throw new InvalidInputError(`Dims [${dims}] hold too many elements.`);
   return count;
 }
 
 /**
- * Checks that a tensor's data has the type and length its dtype and dims require.
+ * Checks that a tensor's data has the container and length its dtype and dims require.
  * @param tensor - The tensor to check.
  * @param name - Its name, for the error message.
- * @throws {InvalidInputError} When it does not.
+ * @throws {InvalidInputError} When it does not (or, for `bool`, an element is not 0/1; for `string`, not a string).
  */
 export function assertTensor(tensor: Tensor, name = 'tensor'): void {
-  if (!isTensorDtype(tensor.dtype)) throw new InvalidInputError(`Tensor "${name}" has an unsupported dtype.`);
+  if (tensor === null || typeof tensor !== 'object') throw new InvalidInputError(`Tensor "${name}" is not an object.`);
+  if (!isTensorDtype(tensor.dtype)) {
+    throw new InvalidInputError(`Tensor "${name}" has unsupported dtype ${String(tensor.dtype)}.`, {
+      details: UNSUPPORTED_DTYPES[String(tensor.dtype)],
+    });
+  }
+  if (!Array.isArray(tensor.dims)) throw new InvalidInputError(`Tensor "${name}" needs array "dims".`);
   const expected = elementCount(tensor.dims);
+  const { dtype, data } = tensor;
   const ok =
-    (tensor.dtype === 'float32' && tensor.data instanceof Float32Array) ||
-    (tensor.dtype === 'int64' && tensor.data instanceof BigInt64Array) ||
-    (tensor.dtype === 'int32' && tensor.data instanceof Int32Array) ||
-    ((tensor.dtype === 'uint8' || tensor.dtype === 'bool') && tensor.data instanceof Uint8Array);
-  if (!ok) throw new InvalidInputError(`Tensor "${name}" holds the wrong typed array for ${tensor.dtype}.`);
-  if (tensor.data.length !== expected) {
+    dtype === 'string'
+      ? Array.isArray(data) && data.every((s) => typeof s === 'string')
+      : data instanceof CTORS[dtype] &&
+        // Uint8Array also backs uint8; Uint16Array also backs uint16: the constructor alone decides.
+        data.constructor === CTORS[dtype];
+  if (!ok) throw new InvalidInputError(`Tensor "${name}" holds the wrong container for ${dtype}.`);
+  if (data.length !== expected) {
     throw new InvalidInputError(
-      `Tensor "${name}" has ${tensor.data.length} elements; dims [${tensor.dims}] need ${expected}.`,
+      `Tensor "${name}" has ${data.length} elements; dims [${tensor.dims}] need ${expected}.`,
     );
+  }
+  if (dtype === 'bool') {
+    for (const v of data as Uint8Array) {
+      if (v > 1) throw new InvalidInputError(`Tensor "${name}" has a bool element ${v}, not 0 or 1.`);
+    }
   }
 }
 
+const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  int8: [-(2 ** 7), 2 ** 7 - 1],
+  int16: [-(2 ** 15), 2 ** 15 - 1],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint8: [0, 2 ** 8 - 1],
+  uint16: [0, 2 ** 16 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  bool: [0, 1],
+};
+
+const NON_FINITE: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
+
 /**
  * Converts a JSON tensor to a typed one.
- * @param json - The JSON tensor.
+ * @param json - The JSON tensor (see {@link JsonTensor} for each dtype's element forms).
  * @param name - Its name, for error messages.
- * @returns The tensor, its data in a fresh typed array.
- * @throws {InvalidInputError} On an unknown dtype, a length mismatch, a non-integer for an integer dtype, or an
- * `int64` element outside ±(2⁵³−1).
+ * @returns The tensor, its data in a fresh container.
+ * @throws {InvalidInputError} On an unknown dtype, a length mismatch, or an element that is not of its dtype or
+ * outside its range.
  * @example
  * ```ts
  * import { tensorFromJson } from '@souk/provider';
- * tensorFromJson({ dtype: 'float32', dims: [2], data: [1, 2] }).data; // Float32Array [1, 2]
+ * tensorFromJson({ dtype: 'float32', dims: [2], data: [1, 'NaN'] }).data; // Float32Array [1, NaN]
  * ```
  */
 export function tensorFromJson(json: JsonTensor, name = 'tensor'): Tensor {
   if (json === null || typeof json !== 'object') throw new InvalidInputError(`Tensor "${name}" is not an object.`);
   const { dtype, dims, data } = json;
-  if (!isTensorDtype(dtype)) throw new InvalidInputError(`Tensor "${name}" has unsupported dtype ${String(dtype)}.`);
+  if (!isTensorDtype(dtype)) {
+    throw new InvalidInputError(`Tensor "${name}" has unsupported dtype ${String(dtype)}.`, {
+      details: UNSUPPORTED_DTYPES[String(dtype)],
+    });
+  }
   if (!Array.isArray(dims) || !Array.isArray(data)) {
     throw new InvalidInputError(`Tensor "${name}" needs array "dims" and "data".`);
   }
@@ -119,102 +261,137 @@ export function tensorFromJson(json: JsonTensor, name = 'tensor'): Tensor {
   if (data.length !== count) {
     throw new InvalidInputError(`Tensor "${name}" has ${data.length} elements; dims [${dims}] need ${count}.`);
   }
-  const numbers = data.map((value, i) => {
-    const n = typeof value === 'boolean' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isFinite(n)) {
-      if (dtype === 'float32' && typeof n === 'number') return n;
-      throw new InvalidInputError(`Tensor "${name}" element ${i} is not a finite number.`);
-    }
-    if (dtype !== 'float32' && !Number.isSafeInteger(n)) {
-      throw new InvalidInputError(`Tensor "${name}" element ${i} is not an integer ${dtype}.`);
-    }
-    return n;
-  });
-  switch (dtype) {
-    case 'float32':
-      return { dtype, dims: [...dims], data: Float32Array.from(numbers) };
-    case 'int64':
-      return { dtype, dims: [...dims], data: BigInt64Array.from(numbers, (n) => BigInt(n)) };
-    case 'int32':
-      return { dtype, dims: [...dims], data: checkedInts(Int32Array, numbers, -(2 ** 31), 2 ** 31 - 1, name, dtype) };
-    case 'uint8':
-      return { dtype, dims: [...dims], data: checkedInts(Uint8Array, numbers, 0, 255, name, dtype) };
-    case 'bool':
-      return { dtype, dims: [...dims], data: checkedInts(Uint8Array, numbers, 0, 1, name, dtype) };
+  const bad = (i: number, what: string) =>
+    new InvalidInputError(`Tensor "${name}" element ${i} (${JSON.stringify(data[i])}) is not ${what}.`);
+  if (dtype === 'string') {
+    return {
+      dtype,
+      dims: [...dims],
+      data: data.map((v, i) => {
+        if (typeof v !== 'string') throw bad(i, 'a string');
+        return v;
+      }),
+    };
   }
+  const out = allocateTensorData(dtype, count);
+  if (dtype === 'float16' || dtype === 'float32' || dtype === 'float64') {
+    const values = data.map((v, i) => {
+      const n = typeof v === 'string' ? NON_FINITE[v] : v;
+      if (typeof n !== 'number') throw bad(i, `a ${dtype} number`);
+      return n;
+    });
+    if (dtype === 'float16') {
+      const view = new DataView((out as Uint16Array).buffer);
+      for (let i = 0; i < count; i++) setFloat16(view, i * 2, values[i]);
+    } else {
+      (out as Float32Array | Float64Array).set(values);
+    }
+  } else if (dtype === 'int64' || dtype === 'uint64') {
+    const [min, max] = dtype === 'int64' ? [-(2n ** 63n), 2n ** 63n - 1n] : [0n, 2n ** 64n - 1n];
+    const target = out as BigInt64Array | BigUint64Array;
+    for (let i = 0; i < count; i++) {
+      const v = data[i];
+      let n: bigint;
+      if (typeof v === 'number' && Number.isSafeInteger(v)) n = BigInt(v);
+      else if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) n = BigInt(v);
+      else throw bad(i, `an ${dtype} (a safe integer or a decimal string)`);
+      if (n < min || n > max) throw bad(i, `in ${dtype} range`);
+      target[i] = n;
+    }
+  } else {
+    const [min, max] = INT_RANGES[dtype];
+    const target = out as Exclude<TensorData, BigInt64Array | BigUint64Array | string[]>;
+    for (let i = 0; i < count; i++) {
+      const v = data[i];
+      const n = dtype === 'bool' && typeof v === 'boolean' ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw bad(i, dtype === 'bool' ? 'a bool' : `an ${dtype}`);
+      if (n < min || n > max) throw bad(i, `in ${dtype} range`);
+      target[i] = n;
+    }
+  }
+  return { dtype, dims: [...dims], data: out } as Tensor;
 }
 
-function checkedInts<T extends Int32Array | Uint8Array>(
-  Ctor: { from(values: number[]): T },
-  values: number[],
-  min: number,
-  max: number,
-  name: string,
-  dtype: string,
-): T {
-  for (const value of values) {
-    if (value < min || value > max)
-      throw new InvalidInputError(`Tensor "${name}" element ${value} is out of ${dtype} range.`);
-  }
-  return Ctor.from(values);
+/** `DataView.prototype.setFloat16` / `getFloat16` (ES2025; Node ≥ 24), which TypeScript's ES2023 library lacks. */
+type Float16View = DataView & {
+  setFloat16(offset: number, value: number, littleEndian?: boolean): void;
+  getFloat16(offset: number, littleEndian?: boolean): number;
+};
+
+/** Writes `value` rounded to the nearest binary16 (ties to even), as `DataView.prototype.setFloat16` defines it. */
+function setFloat16(view: DataView, offset: number, value: number): void {
+  (view as Float16View).setFloat16(offset, value, LITTLE_ENDIAN_HOST);
+}
+
+/**
+ * The number a binary16 bit pattern stands for.
+ * @param bits - IEEE 754 binary16 bits, 0..65535.
+ * @returns The value (NaN for every NaN pattern).
+ * @example
+ * ```ts
+ * import { float16ToNumber } from '@souk/provider';
+ * float16ToNumber(0x3e00); // 1.5
+ * ```
+ */
+export function float16ToNumber(bits: number): number {
+  const view = new DataView(new ArrayBuffer(2)) as Float16View;
+  view.setUint16(0, bits);
+  return view.getFloat16(0);
+}
+
+/**
+ * The element at flat index `i` as a JavaScript value: a number for numeric dtypes (`float16` decoded from its
+ * bits), a `bigint` for `int64`/`uint64`, a boolean for `bool`, a string for `string`.
+ * @param tensor - The tensor.
+ * @param i - Row-major element index.
+ * @returns The element.
+ */
+export function tensorElement(tensor: Tensor, i: number): number | bigint | boolean | string {
+  const v = tensor.data[i];
+  if (tensor.dtype === 'float16') return float16ToNumber(v as number);
+  if (tensor.dtype === 'bool') return v === 1;
+  return v as number | bigint | string;
 }
 
 /**
  * The tensor's elements as little-endian bytes (whatever the host byte order), the layout the result hash and `.npy`
- * files use.
- * @param tensor - The tensor.
+ * files use; floats are copied bit for bit (NaN payloads included).
+ * @param tensor - A tensor of a fixed-size dtype.
  * @returns A fresh byte array of `elementCount(dims) × DTYPE_BYTES[dtype]` bytes.
+ * @throws {InvalidInputError} For a `string` tensor, which has no fixed-size layout.
  */
 export function tensorToBytesLE(tensor: Tensor): Uint8Array {
+  if (tensor.dtype === 'string') throw new InvalidInputError('A string tensor has no fixed-size byte layout.');
+  const data = tensor.data as Exclude<TensorData, string[]>;
+  const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const size = DTYPE_BYTES[tensor.dtype];
-  const out = new Uint8Array(tensor.data.length * size);
-  const view = new DataView(out.buffer);
-  const data = tensor.data;
-  if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
-  else if (data instanceof BigInt64Array) for (let i = 0; i < data.length; i++) view.setBigInt64(i * 8, data[i], true);
-  else if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) view.setInt32(i * 4, data[i], true);
-  else out.set(data);
+  if (LITTLE_ENDIAN_HOST || size === 1) return raw.slice();
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i += size) for (let b = 0; b < size; b++) out[i + b] = raw[i + size - 1 - b];
   return out;
 }
 
 /**
- * Builds a tensor from little-endian bytes.
- * @param dtype - Element type.
+ * Builds a tensor from the bytes of its elements.
+ * @param dtype - Element type (fixed-size).
  * @param dims - Dimensions.
- * @param bytes - Exactly `elementCount(dims) × DTYPE_BYTES[dtype]` bytes, little-endian.
+ * @param bytes - Exactly `elementCount(dims) × DTYPE_BYTES[dtype]` bytes.
  * @param littleEndian - `false` when the bytes are big-endian. @default true
  * @returns The tensor, with its own copy of the data.
- * @throws {InvalidInputError} When the byte length does not match.
+ * @throws {InvalidInputError} When the byte length does not match, or a `bool` byte is not 0 or 1.
  */
-export function tensorFromBytes(dtype: TensorDtype, dims: number[], bytes: Uint8Array, littleEndian = true): Tensor {
+export function tensorFromBytes(dtype: FixedDtype, dims: number[], bytes: Uint8Array, littleEndian = true): Tensor {
   const count = elementCount(dims);
   const size = DTYPE_BYTES[dtype];
   if (bytes.length !== count * size) {
     throw new InvalidInputError(`Expected ${count * size} bytes of ${dtype} for dims [${dims}], got ${bytes.length}.`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (dtype) {
-    case 'float32': {
-      const data = new Float32Array(count);
-      for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, littleEndian);
-      return { dtype, dims, data };
-    }
-    case 'int64': {
-      const data = new BigInt64Array(count);
-      for (let i = 0; i < count; i++) data[i] = view.getBigInt64(i * 8, littleEndian);
-      return { dtype, dims, data };
-    }
-    case 'int32': {
-      const data = new Int32Array(count);
-      for (let i = 0; i < count; i++) data[i] = view.getInt32(i * 4, littleEndian);
-      return { dtype, dims, data };
-    }
-    case 'uint8':
-      return { dtype, dims, data: bytes.slice() };
-    case 'bool': {
-      const data = bytes.slice();
-      for (const v of data) if (v > 1) throw new InvalidInputError(`A bool element is ${v}, not 0 or 1.`);
-      return { dtype, dims, data };
-    }
-  }
+  const data = allocateTensorData(dtype, count) as Exclude<TensorData, string[]>;
+  const target = new Uint8Array(data.buffer);
+  if (littleEndian === LITTLE_ENDIAN_HOST || size === 1) target.set(bytes);
+  else
+    for (let i = 0; i < bytes.length; i += size) for (let b = 0; b < size; b++) target[i + b] = bytes[i + size - 1 - b];
+  const tensor = { dtype, dims, data } as Tensor;
+  if (dtype === 'bool') assertTensor(tensor, 'bool');
+  return tensor;
 }

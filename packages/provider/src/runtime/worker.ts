@@ -8,7 +8,8 @@ import * as ort from 'onnxruntime-node';
 import { runIsnet } from '../pipelines/isnet.ts';
 import { runOcr } from '../pipelines/ocr.ts';
 import { runOnnx } from '../pipelines/onnx.ts';
-import { isTensorDtype, type Tensor } from '../pipelines/tensor.ts';
+import { assertTensorOutputs, fromOrtTensor, toOrtFeeds } from '../pipelines/ortTensor.ts';
+import type { Tensor } from '../pipelines/tensor.ts';
 import { runVad } from '../pipelines/vad.ts';
 import { runWakeword } from '../pipelines/wakeword.ts';
 import { cudaAvailability, ortVersion } from './executionProviders.ts';
@@ -71,17 +72,6 @@ async function createSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes, sessionOptions('cpu'));
 }
 
-function toOrt(tensor: Tensor): ort.Tensor {
-  return new ort.Tensor(tensor.dtype, tensor.data, tensor.dims);
-}
-
-function fromOrt(name: string, value: ort.OnnxValue): Tensor {
-  const tensor = value as ort.Tensor;
-  if (!isTensorDtype(tensor.type)) throw new Error(`Output "${name}" has unsupported type ${tensor.type}.`);
-  const data = tensor.data as Tensor['data'];
-  return { dtype: tensor.type, dims: [...tensor.dims], data: data.slice() } as Tensor;
-}
-
 function loadModel(sha256: string, bytes: Uint8Array | undefined): Promise<ModelHandle> {
   const cached = sessions.get(sha256);
   if (cached) return cached;
@@ -92,11 +82,11 @@ function loadModel(sha256: string, bytes: Uint8Array | undefined): Promise<Model
       outputNames: session.outputNames,
       async run(feeds) {
         checkpoint();
-        const ortFeeds: Record<string, ort.Tensor> = {};
-        for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrt(tensor);
-        const results = await session.run(ortFeeds);
+        // Refused before the native call: the binding cannot return non-tensor outputs (see ortTensor.ts).
+        assertTensorOutputs(session);
+        const results = await session.run(toOrtFeeds(session, feeds));
         const out: Record<string, Tensor> = {};
-        for (const name of session.outputNames) out[name] = fromOrt(name, results[name]);
+        for (const name of session.outputNames) out[name] = fromOrtTensor(name, results[name]);
         return out;
       },
     }),
