@@ -5,6 +5,7 @@
 export * from './access.ts';
 export * from './api/assets.ts';
 export type * from './api/jsonSchema.ts';
+export * from './batch.ts';
 export * from './bus/errors.ts';
 export * from './bus/messageIds.ts';
 export * from './bus/messages.ts';
