@@ -140,7 +140,7 @@ export function JobDetails({ jobId }: { jobId: string }) {
           ) : result.error ? (
             <ErrorNotice error={result.error} />
           ) : (
-            <ResultOutput output={output} image={jobInputUrl(job.id)} alt={`Input image of job ${job.id}`} />
+            <ResultOutput output={output} input={jobInputUrl(job.id)} alt={`Input image of job ${job.id}`} />
           )}
           {result.data && (
             <p className="mt-3 text-xs text-stone-600">

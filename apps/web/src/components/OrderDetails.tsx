@@ -179,7 +179,7 @@ export function OrderDetails({ orderHash, initial }: { orderHash: string; initia
                 </p>
                 <ResultOutput
                   output={order.output}
-                  image={jobInputUrl(order.orderHash)}
+                  input={jobInputUrl(order.orderHash)}
                   alt={`Input image of order ${order.orderHash}`}
                 />
               </>

@@ -1,32 +1,29 @@
 /**
- * A verified result as people read it: OCR lines drawn as boxes over the input image (when this browser still has
- * it), decoded output tensors, or the JSON as it came.
+ * A verified result as people read it, by its shape (docs/provider.md, "Canonical results"): OCR lines drawn as boxes
+ * over the input image, an IS-Net mask tinted over it, VAD speech segments or wake-word detections on a timeline
+ * under the recording's player, output tensors summarised with a `.npy` download, anything else as collapsible JSON.
+ * The input (image or recording) is shown when this browser still has it.
  */
+import { isIsnetOutput } from '../lib/mask.ts';
 import { isOcrOutput } from '../lib/ocr.ts';
-import { decodeTensor, isTensorOutput } from '../lib/tensors.ts';
+import { isTensorOutput } from '../lib/tensors.ts';
+import { isVadOutput, isWakewordOutput } from '../lib/timeline.ts';
+import { VadTimeline, WakewordTimeline } from './AudioTimeline.tsx';
+import { JsonView } from './JsonView.tsx';
+import { MaskOverlay } from './MaskOverlay.tsx';
 import { OcrOverlay } from './OcrOverlay.tsx';
+import { TensorOutput } from './TensorOutput.tsx';
 
-export function ResultOutput({ output, image, alt }: { output: unknown; image: string | null; alt: string }) {
-  if (isOcrOutput(output)) return <OcrOverlay src={image} lines={output.lines} alt={alt} />;
-  if (isTensorOutput(output)) {
-    return (
-      <div className="space-y-3">
-        {Object.entries(output.tensors).map(([name, tensor]) => {
-          const { values, count } = decodeTensor(tensor);
-          return (
-            <div key={name}>
-              <h3 className="font-mono text-sm font-semibold">
-                {name}: {tensor.dtype}[{tensor.dims.join(', ')}]
-              </h3>
-              <pre className="mt-1 overflow-x-auto rounded bg-stone-100 p-2 text-xs">
-                {JSON.stringify(values)}
-                {count > values.length ? ` … (${count} values)` : ''}
-              </pre>
-            </div>
-          );
-        })}
-      </div>
-    );
-  }
-  return <pre className="overflow-x-auto rounded bg-stone-100 p-2 text-xs">{JSON.stringify(output, null, 2)}</pre>;
+/**
+ * @param output - The result's JSON.
+ * @param input - A URL of the job's input (image or audio) when this browser kept it, else `null`.
+ * @param alt - Alternative text for an input image.
+ */
+export function ResultOutput({ output, input, alt }: { output: unknown; input: string | null; alt: string }) {
+  if (isOcrOutput(output)) return <OcrOverlay src={input} lines={output.lines} alt={alt} />;
+  if (isIsnetOutput(output)) return <MaskOverlay output={output} image={input} alt={alt} />;
+  if (isVadOutput(output)) return <VadTimeline output={output} audio={input} />;
+  if (isWakewordOutput(output)) return <WakewordTimeline output={output} audio={input} />;
+  if (isTensorOutput(output)) return <TensorOutput tensors={output.tensors} />;
+  return <JsonView value={output} />;
 }

@@ -1,14 +1,14 @@
 /**
- * The images this browser submitted as job inputs, kept so that the job page can draw the OCR boxes over them (the
- * node gives a job's input only to its assigned providers). In memory, and in `sessionStorage` when small enough
- * to survive a reload of the tab.
+ * The images and recordings this browser submitted as job inputs, kept so that the result can be shown over them (OCR
+ * boxes and IS-Net masks over the image, VAD segments under the recording's player): the node gives a job's input only
+ * to its assigned providers. In memory, and in `sessionStorage` when small enough to survive a reload of the tab.
  */
 const memory = new Map<string, string>();
 const key = (jobId: string) => `souk:job-input:${jobId}`;
-/** Largest image kept in sessionStorage, bytes (as a data URL it grows by a third). */
+/** Largest input kept in sessionStorage, bytes (as a data URL it grows by a third). */
 const MAX_STORED_BYTES = 1_500_000;
 
-/** Remembers the input image of `jobId`. */
+/** Remembers the input image or recording of `jobId` (an order hash, or a v1 job id). */
 export async function rememberJobInput(jobId: string, image: Blob): Promise<void> {
   memory.set(jobId, URL.createObjectURL(image));
   if (image.size > MAX_STORED_BYTES) return;
@@ -25,7 +25,7 @@ export async function rememberJobInput(jobId: string, image: Blob): Promise<void
   }
 }
 
-/** The input image of `jobId` as a URL for `<img>`, if this browser submitted it. */
+/** The input of `jobId` as a URL for `<img>` or `<audio>`, if this browser submitted it. */
 export function jobInputUrl(jobId: string): string | null {
   const url = memory.get(jobId);
   if (url) return url;

@@ -1,6 +1,6 @@
 /**
- * One asset: its model card (Markdown, rendered safely), manifest details, versions, royalty, prices, licence terms,
- * statistics and recent jobs; buying a licence or the NFT; the owner's licence and sale settings.
+ * One asset: its model card (Markdown, rendered safely), manifest details, the pipeline with the declared input and
+ * output tensors, versions, royalty, prices, licence terms, statistics and recent jobs; buying a licence or the NFT; the owner's licence and sale settings.
  */
 import { getAsset, getAssetManifest, getTopAssets } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
@@ -11,6 +11,7 @@ import { KindBadge } from '../components/AssetCard.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { Markdown } from '../components/Markdown.tsx';
+import { ModelInterface } from '../components/ModelInterface.tsx';
 import { buttonClass, Section } from '../components/Section.tsx';
 import { TxLink } from '../components/TxLink.tsx';
 import { useCurrency, useNode } from '../hooks/useNode.tsx';
@@ -107,22 +108,6 @@ export function AssetPage() {
                   </dd>
                 </>
               )}
-              {m?.inputs && m.inputs.length > 0 && (
-                <>
-                  <dt className="text-stone-500">Inputs</dt>
-                  <dd className="font-mono text-xs">
-                    {m.inputs.map((t) => `${t.name}: ${t.dtype}[${t.shape.join(', ')}]`).join('; ')}
-                  </dd>
-                </>
-              )}
-              {m?.outputs && m.outputs.length > 0 && (
-                <>
-                  <dt className="text-stone-500">Outputs</dt>
-                  <dd className="font-mono text-xs">
-                    {m.outputs.map((t) => `${t.name}: ${t.dtype}[${t.shape.join(', ')}]`).join('; ')}
-                  </dd>
-                </>
-              )}
               {m && (
                 <>
                   <dt className="text-stone-500">Content</dt>
@@ -145,6 +130,12 @@ export function AssetPage() {
               </dd>
             </dl>
           </Section>
+
+          {m?.runtime && (
+            <Section title="Inputs and outputs">
+              <ModelInterface manifest={m} />
+            </Section>
+          )}
 
           <Section title={`Versions (${a.versions.length})`}>
             <ol className="space-y-2 text-sm">

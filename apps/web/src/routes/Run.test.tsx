@@ -1,5 +1,5 @@
 import { jobOrderTypedData, normaliseJobOrder } from '@souk/protocol';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router';
 import { parseEther, recoverTypedDataAddress, sha256 } from 'viem';
@@ -36,13 +36,27 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
-/** The run page of asset 2 on a fake node whose `POST /orders` answers `posted`. */
-async function runPage(posted: unknown, available = '0') {
+type User = ReturnType<typeof userEvent.setup>;
+
+/** Fills the pre-filled JSON tensors in (the default input step). */
+const keepJson = async () => {
+  await waitFor(() => expect(screen.getByLabelText('Input tensors (JSON)')).not.toHaveValue(''));
+};
+
+/**
+ * The run page of asset 2 on a fake node whose `POST /orders` answers `posted`.
+ * @param fill - Gives the model its input, once the page has loaded.
+ */
+async function runPage(
+  posted: unknown,
+  available = '0',
+  { model = manifest, fill = keepJson }: { model?: unknown; fill?: (user: User) => Promise<void> } = {},
+) {
   stubChain({ now: NOW });
   const accepted = await orderAt('running');
   const { client, calls } = fakeNode({
     'GET /api/v1/assets/2': asset,
-    'GET /api/v1/assets/2/manifest': manifest,
+    'GET /api/v1/assets/2/manifest': model,
     'GET /api/v1/orders/escrow': {
       currency: '0x0000000000000000000000000000000000000000',
       balance: available,
@@ -63,7 +77,7 @@ async function runPage(posted: unknown, available = '0') {
   );
   const user = userEvent.setup();
   await screen.findByRole('heading', { name: 'Run Digits' });
-  await waitFor(() => expect(screen.getByLabelText('Input tensors (JSON)')).not.toHaveValue(''));
+  await fill(user);
   await user.clear(screen.getByLabelText('Providers that must agree'));
   await user.type(screen.getByLabelText('Providers that must agree'), '2');
   await user.click(screen.getByRole('button', { name: 'Run' }));
@@ -130,4 +144,117 @@ test.each([
   expect(alert.parentElement).toHaveTextContent('Request id req-9');
   expect(document.querySelector('[data-step="post"]')).toHaveAttribute('data-status', 'failed');
   expect(screen.queryByTestId('order-details')).toBeNull();
+});
+
+/** The input bytes of the posted order (base64 in the body), and its signed input hash. */
+function postedInput(calls: Call[]): { bytes: Uint8Array; inputHash: string } {
+  const post = posted(calls);
+  if (!post) throw new Error('no POST /api/v1/orders');
+  const { order, input } = post.body as { order: { inputHash: string }; input: string };
+  return { bytes: Uint8Array.from(atob(input), (c) => c.charCodeAt(0)), inputHash: order.inputHash };
+}
+
+test('a VAD model takes a recording, plays it back, and sends its bytes as they are', async () => {
+  vi.stubGlobal(
+    'URL',
+    class extends URL {
+      static override createObjectURL() {
+        return 'blob:recording';
+      }
+      static override revokeObjectURL() {}
+    },
+  );
+  const wav = new Uint8Array([0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 0x57, 0x41, 0x56, 0x45]);
+  const { calls } = await runPage('accept', String(parseEther('1')), {
+    model: { name: 'Digits', runtime: { pipeline: 'vad' }, inputs: [{ name: 'input', dtype: 'float32', shape: [1] }] },
+    fill: async (user) => {
+      expect(screen.queryByLabelText('Input tensors (JSON)')).toBeNull();
+      await user.upload(screen.getByLabelText('Recording'), new File([wav], 'speech.wav', { type: 'audio/wav' }));
+      expect(await screen.findByLabelText('The chosen recording')).toHaveAttribute('src', 'blob:recording');
+    },
+  });
+  await screen.findByTestId('order-details');
+  const { bytes, inputHash } = postedInput(calls);
+  expect(bytes).toEqual(wav);
+  expect(inputHash).toBe(sha256(wav));
+});
+
+test('a picture is refused for a VAD model before anything is signed', async () => {
+  const { calls } = await runPage('accept', '0', {
+    model: { name: 'Digits', runtime: { pipeline: 'vad' } },
+    fill: async () => {
+      // Past the picker's `accept` (a drop, or "all files" in the dialog).
+      fireEvent.change(screen.getByLabelText('Recording'), {
+        target: { files: [new File(['x'], 'cat.png', { type: 'image/png' })] },
+      });
+      await screen.findByText(/cat\.png/);
+    },
+  });
+  expect(await screen.findByText('That file is not an audio file.')).toBeInTheDocument();
+  expect(calls.some((c) => c.method === 'POST')).toBe(false);
+});
+
+test('an ONNX model takes a .npy file, shows what it holds, and sends its bytes (not JSON)', async () => {
+  // numpy.save(np.zeros((1, 2), np.float32)): the header, padded to 128 bytes, then 8 bytes of data.
+  const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }";
+  const header = `${dict}${' '.repeat(128 - 10 - dict.length - 1)}\n`;
+  const npy = new Uint8Array([
+    0x93,
+    ...new TextEncoder().encode('NUMPY'),
+    1,
+    0,
+    header.length,
+    0,
+    ...new TextEncoder().encode(header),
+    ...new Uint8Array(8),
+  ]);
+  const { calls } = await runPage('accept', String(parseEther('1')), {
+    fill: async (user) => {
+      await keepJson();
+      await user.click(screen.getByLabelText('.npy / .npz file'));
+      await user.upload(screen.getByLabelText('Tensors file'), new File([npy], 'x.npy'));
+      expect(await screen.findByTestId('tensor-file-info')).toHaveTextContent('.npy: float32[1, 2]');
+    },
+  });
+  await screen.findByTestId('order-details');
+  expect(postedInput(calls).bytes).toEqual(npy);
+});
+
+test('a bare .npy is refused for a model with several inputs, naming them', async () => {
+  const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+  const header = `${dict}${' '.repeat(128 - 10 - dict.length - 1)}\n`;
+  const npy = new Uint8Array([
+    0x93,
+    ...new TextEncoder().encode('NUMPY'),
+    1,
+    0,
+    header.length,
+    0,
+    ...new TextEncoder().encode(header),
+    0,
+    0,
+    0,
+    0,
+  ]);
+  const { calls } = await runPage('accept', '0', {
+    model: {
+      name: 'Digits',
+      runtime: { pipeline: 'onnx' },
+      inputs: [
+        { name: 'a', dtype: 'float32', shape: [1] },
+        { name: 'b', dtype: 'float32', shape: ['n'] },
+      ],
+    },
+    fill: async (user) => {
+      await keepJson();
+      expect(JSON.parse((screen.getByLabelText('Input tensors (JSON)') as HTMLTextAreaElement).value)).toEqual({
+        tensors: { a: { dtype: 'float32', dims: [1], data: [0] }, b: { dtype: 'float32', dims: [1], data: [0] } },
+      });
+      await user.click(screen.getByLabelText('.npy / .npz file'));
+      await user.upload(screen.getByLabelText('Tensors file'), new File([npy], 'x.npy'));
+      await screen.findByTestId('tensor-file-info');
+    },
+  });
+  expect(await screen.findByText(/this one has 2 \(a, b\): send a \.npz/)).toBeInTheDocument();
+  expect(calls.some((c) => c.method === 'POST')).toBe(false);
 });

@@ -1,6 +1,8 @@
 /**
- * Run a model on the compute market through compute protocol v2: an image for OCR models, JSON tensors for generic
- * ONNX models. This browser tops the ComputeEscrow up when its available balance is short of the most the job may
+ * Run a model on the compute market through compute protocol v2. The input control follows the model's manifest
+ * (`inputKindOf`): an image with a preview for `ocr` and `isnet`, a recording with a player for `vad` and `wakeword`,
+ * tensors for the generic `onnx` pipeline — JSON pre-filled from the manifest's declared inputs, or a `.npy`/`.npz`
+ * file sent as its bytes — and any other pipeline's input as a file, as it is. This browser tops the ComputeEscrow up when its available balance is short of the most the job may
  * cost, signs the EIP-712 job order with the account (the wallet, or the dev account's derived key), posts it with
  * the input inline, then follows the order to its result and checks the providers' signed attestations itself.
  */
@@ -25,7 +27,9 @@ import { useFlow } from '../hooks/useFlow.ts';
 import { useCurrency, useNode } from '../hooks/useNode.tsx';
 import { useSession } from '../hooks/useSession.tsx';
 import { formatAmount, formatBytes } from '../lib/format.ts';
+import { inputKindOf } from '../lib/inputKind.ts';
 import { rememberJobInput } from '../lib/inputStore.ts';
+import { isNpy, isZip, NpyError, readNpyHeader } from '../lib/npy.ts';
 import {
   buildJobOrder,
   bytesToBase64,
@@ -67,9 +71,12 @@ export function RunPage() {
     queryFn: () => getAssetManifest(client, { assetId: BigInt(id) }),
     enabled: valid && asset.data !== undefined,
   });
-  const [image, setImage] = useState<File | null>(null);
+  const [media, setMedia] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [tensors, setTensors] = useState('');
+  const [tensorSource, setTensorSource] = useState<'json' | 'file'>('json');
+  const [tensorFile, setTensorFile] = useState<File | null>(null);
+  const [tensorFileInfo, setTensorFileInfo] = useState<{ text?: string; error?: string } | null>(null);
   const [redundancy, setRedundancy] = useState('2');
   const [maxPrice, setMaxPrice] = useState('0.01');
   const [topUpJobs, setTopUpJobs] = useState('10');
@@ -77,32 +84,63 @@ export function RunPage() {
   const [posted, setPosted] = useState<Order | null>(null);
   const flow = useFlow(STEPS);
   const pipeline = manifest.data?.runtime?.pipeline;
-  const ocr = pipeline === 'ocr';
+  const input = manifest.data ? inputKindOf(manifest.data) : null;
+  const declared = manifest.data?.inputs ?? [];
 
   useEffect(() => {
-    if (manifest.data && !ocr && !tensors) setTensors(exampleInput(manifest.data.inputs));
-  }, [manifest.data, ocr, tensors]);
+    if (manifest.data && input?.kind === 'tensors' && !tensors) setTensors(exampleInput(manifest.data.inputs));
+  }, [manifest.data, input?.kind, tensors]);
   useEffect(() => {
-    if (!image) {
+    if (!media || (input?.kind !== 'image' && input?.kind !== 'audio')) {
       setPreview(null);
       return;
     }
-    const url = URL.createObjectURL(image);
+    const url = URL.createObjectURL(media);
     setPreview(url);
     return () => URL.revokeObjectURL(url);
-  }, [image]);
+  }, [media, input?.kind]);
+  useEffect(() => {
+    setTensorFileInfo(null);
+    if (!tensorFile) return;
+    let live = true;
+    void tensorFile
+      .slice(0, 64 * 1024)
+      .arrayBuffer()
+      .then((buffer) => {
+        if (!live) return;
+        const head = new Uint8Array(buffer);
+        if (isZip(head)) setTensorFileInfo({ text: '.npz: one <input name>.npy entry per input' });
+        else if (isNpy(head)) {
+          const h = readNpyHeader(head);
+          setTensorFileInfo({
+            text: `.npy: ${h.dtype}[${h.dims.join(', ')}]${h.fortranOrder ? ', Fortran order' : ''}`,
+          });
+        } else setTensorFileInfo({ error: 'Not a .npy or .npz file (neither \\x93NUMPY nor a zip at its start).' });
+      })
+      .catch((error: unknown) => {
+        if (live) setTensorFileInfo({ error: error instanceof NpyError ? error.message : String(error) });
+      });
+    return () => {
+      live = false;
+    };
+  }, [tensorFile]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const problems: Record<string, string | undefined> = {};
-    if (ocr && !image) problems.image = 'Choose an image (PNG, JPEG, WebP…).';
-    if (ocr && image && !image.type.startsWith('image/')) problems.image = 'That file is not an image.';
-    if (!ocr) {
-      try {
-        JSON.parse(tensors);
-      } catch {
-        problems.tensors = 'Not valid JSON.';
-      }
+    if (!input) return;
+    if (input.kind === 'image' || input.kind === 'audio') {
+      if (!media) problems.media = input.kind === 'image' ? 'Choose an image.' : 'Choose a recording.';
+      else if (!input.matches(media))
+        problems.media = `That file is not ${input.kind === 'image' ? 'an image' : 'an audio file'}.`;
+    }
+    if (input.kind === 'file' && !media) problems.media = 'Choose the input file.';
+    if (input.kind === 'tensors' && tensorSource === 'json') problems.tensors = tensorsProblem(tensors);
+    if (input.kind === 'tensors' && tensorSource === 'file') {
+      if (!tensorFile) problems.tensorFile = 'Choose a .npy or .npz file.';
+      else if (tensorFileInfo?.error) problems.tensorFile = tensorFileInfo.error;
+      else if (tensorFileInfo?.text?.startsWith('.npy') && declared.length > 1)
+        problems.tensorFile = `A bare .npy feeds a model's only input; this one has ${declared.length} (${declared.map((t) => t.name).join(', ')}): send a .npz with one <name>.npy per input.`;
     }
     const r = Number(redundancy);
     if (!Number.isInteger(r) || r < 1 || r > MAX_REDUNDANCY)
@@ -112,11 +150,15 @@ export function RunPage() {
     setErrors(problems);
     if (Object.values(problems).some(Boolean)) return;
     setPosted(null);
-    const input: Blob = ocr ? (image as File) : new Blob([tensors], { type: 'application/json' });
-    if (input.size > MAX_INPUT_BYTES) {
-      setErrors({
-        [ocr ? 'image' : 'tensors']: `At most ${formatBytes(MAX_INPUT_BYTES)} (this is ${formatBytes(input.size)}).`,
-      });
+    const field = input.kind !== 'tensors' ? 'media' : tensorSource === 'json' ? 'tensors' : 'tensorFile';
+    const body: Blob =
+      input.kind !== 'tensors'
+        ? (media as File)
+        : tensorSource === 'file'
+          ? (tensorFile as File)
+          : new Blob([tensors], { type: 'application/json' });
+    if (body.size > MAX_INPUT_BYTES) {
+      setErrors({ [field]: `At most ${formatBytes(MAX_INPUT_BYTES)} (this is ${formatBytes(body.size)}).` });
       return;
     }
     const maxPriceWei = parseEther(maxPrice.trim());
@@ -126,7 +168,7 @@ export function RunPage() {
         const account = session.account;
         const computeEscrow = info.contracts.computeEscrow as Address | undefined;
         if (!account || !computeEscrow) throw new Error('This node has no ComputeEscrow to pay orders from.');
-        const bytes = new Uint8Array(await input.arrayBuffer());
+        const bytes = new Uint8Array(await body.arrayBuffer());
 
         flow.update('escrow', { status: 'active' });
         const before = await client.json<Escrow>(`/api/v1/orders/escrow?currency=${zeroAddress}`);
@@ -180,7 +222,7 @@ export function RunPage() {
           method: 'POST',
           body: { order: json, signature, input: bytesToBase64(bytes) },
         });
-        if (ocr) await rememberJobInput(accepted.orderHash, input);
+        if (input.kind === 'image' || input.kind === 'audio') await rememberJobInput(accepted.orderHash, body);
         flow.update('post', { status: 'done', detail: 'accepted (202)' });
         setPosted(accepted);
         escrow.refresh();
@@ -216,41 +258,113 @@ export function RunPage() {
         <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
           <form onSubmit={submit} noValidate className="space-y-4 lg:col-span-2" aria-label="Run the model">
             <Section title="Input">
-              {ocr ? (
+              {input?.kind === 'image' || input?.kind === 'audio' ? (
                 <div className="space-y-3">
                   <FileDrop
-                    label="Image"
-                    accept="image/*"
-                    file={image}
-                    onFile={setImage}
-                    error={errors.image}
-                    hint="A photo or scan with printed text, at most 1 MiB. Drop it here or choose it."
+                    label={input.kind === 'image' ? 'Image' : 'Recording'}
+                    accept={input.accept}
+                    file={media}
+                    onFile={setMedia}
+                    error={errors.media}
+                    hint={`${input.hint} Drop it here or choose it.`}
                   />
-                  {preview && !posted && (
-                    <img
-                      src={preview}
-                      alt="The chosen input"
-                      className="max-h-80 max-w-full rounded border border-stone-200"
+                  {preview &&
+                    !posted &&
+                    (input.kind === 'image' ? (
+                      <img
+                        src={preview}
+                        alt="The chosen input"
+                        className="max-h-80 max-w-full rounded border border-stone-200"
+                      />
+                    ) : (
+                      // biome-ignore lint/a11y/useMediaCaption: the user's own recording, which has no captions
+                      <audio src={preview} controls className="w-full" aria-label="The chosen recording" />
+                    ))}
+                </div>
+              ) : input?.kind === 'file' ? (
+                <FileDrop
+                  label="Input file"
+                  file={media}
+                  onFile={setMedia}
+                  error={errors.media}
+                  hint={`Pipeline ${pipeline}: sent as it is, at most 1 MiB.`}
+                />
+              ) : (
+                <div className="space-y-3">
+                  <fieldset className="flex flex-wrap gap-4 text-sm">
+                    <legend className="sr-only">Input tensors as</legend>
+                    <label className="flex items-center gap-1">
+                      <input
+                        type="radio"
+                        name="tensor-source"
+                        checked={tensorSource === 'json'}
+                        onChange={() => setTensorSource('json')}
+                      />
+                      JSON
+                    </label>
+                    <label className="flex items-center gap-1">
+                      <input
+                        type="radio"
+                        name="tensor-source"
+                        checked={tensorSource === 'file'}
+                        onChange={() => setTensorSource('file')}
+                      />
+                      .npy / .npz file
+                    </label>
+                  </fieldset>
+                  {declared.length > 0 && (
+                    <p className="text-xs text-stone-600" data-testid="declared-inputs">
+                      The model takes{' '}
+                      {declared.map((t, i) => (
+                        <span key={t.name}>
+                          {i > 0 ? ', ' : ''}
+                          <code>
+                            {t.name}: {t.dtype}[{t.shape.join(', ')}]
+                          </code>
+                        </span>
+                      ))}
+                      {declared.some((t) => t.shape.some((d) => typeof d !== 'number'))
+                        ? '; named dimensions are pre-filled as 1, any size the model accepts goes.'
+                        : '.'}
+                    </p>
+                  )}
+                  {tensorSource === 'json' ? (
+                    <Field
+                      label="Input tensors (JSON)"
+                      hint={`Pipeline ${pipeline ?? 'onnx'}: {"tensors":{"name":{"dtype","dims","data"}}}, data row-major (numbers; "NaN", "Infinity"; int64 past 2^53 as strings).`}
+                      error={errors.tensors}
+                    >
+                      {(ids) => (
+                        <textarea
+                          {...ids}
+                          rows={10}
+                          value={tensors}
+                          onChange={(e) => setTensors(e.target.value)}
+                          className={`${inputClass} font-mono text-xs`}
+                          spellCheck={false}
+                        />
+                      )}
+                    </Field>
+                  ) : (
+                    <FileDrop
+                      label="Tensors file"
+                      accept=".npy,.npz"
+                      file={tensorFile}
+                      onFile={setTensorFile}
+                      error={errors.tensorFile ?? tensorFileInfo?.error}
+                      hint={
+                        declared.length > 1
+                          ? `A .npz (numpy.savez) with ${declared.map((t) => `${t.name}.npy`).join(', ')}; sent as its bytes, at most 1 MiB.`
+                          : 'A .npy (numpy.save) for the model’s input, or a .npz; sent as its bytes, at most 1 MiB.'
+                      }
                     />
+                  )}
+                  {tensorSource === 'file' && tensorFileInfo?.text && (
+                    <p className="text-xs text-stone-600" data-testid="tensor-file-info">
+                      {tensorFileInfo.text}
+                    </p>
                   )}
                 </div>
-              ) : (
-                <Field
-                  label="Input tensors (JSON)"
-                  hint={`Pipeline ${pipeline}: {"tensors":{"name":{"dtype","dims","data"}}}, data row-major.`}
-                  error={errors.tensors}
-                >
-                  {(ids) => (
-                    <textarea
-                      {...ids}
-                      rows={10}
-                      value={tensors}
-                      onChange={(e) => setTensors(e.target.value)}
-                      className={`${inputClass} font-mono text-xs`}
-                      spellCheck={false}
-                    />
-                  )}
-                </Field>
               )}
             </Section>
             <Section title="Job">
@@ -333,4 +447,21 @@ export function RunPage() {
       )}
     </div>
   );
+}
+
+/**
+ * What is wrong with a JSON tensors input, before it is signed (the node checks names, dtypes and ranks).
+ * @returns A sentence, or `undefined` when it is a `{"tensors": {...}}` object.
+ */
+function tensorsProblem(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `Not valid JSON: ${(error as Error).message}`;
+  }
+  const tensors = (value as { tensors?: unknown } | null)?.tensors;
+  if (typeof tensors !== 'object' || tensors === null || Array.isArray(tensors))
+    return 'Needs a "tensors" object: {"tensors":{"<input name>":{"dtype","dims","data"}}}.';
+  return undefined;
 }
