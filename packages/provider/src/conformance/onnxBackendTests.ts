@@ -4,9 +4,11 @@
  * `.pb` a serialised `onnx.TensorProto` (or, for sequence/optional values, a `SequenceProto` / `OptionalProto`).
  *
  * The protobuf messages are decoded with protobufjs from the `onnx.proto` schema Debian's `libonnx-dev` ships
- * (`/usr/include/onnx/onnx.proto`); `SequenceProto` and `OptionalProto` are not in that schema (they live in
- * `onnx-data.proto`, which Debian does not ship), so a test whose graph takes a non-tensor value is reported as not
- * expressible rather than decoded by hand.
+ * (`/usr/include/onnx/onnx.proto`). `OptionalProto` is not in that schema (it lives in `onnx-data.proto`, of which
+ * Debian ships only the generated C++ header): it is declared here with protobufjs's reflection API, its field
+ * numbers as that header (`onnx-data.pb.h`) gives them — `name` 1, `elem_type` 2, `tensor_value` 3 — so that an
+ * `optional(tensor)` input can be fed its tensor. Sequence and map values are reported as not expressible (neither
+ * path can feed them).
  *
  * Outputs are compared as ONNX's own backend test runner does (`onnx/backend/test/runner/__init__.py`,
  * `assert_similar_outputs`): same element type and shape, numbers within `rtol = 1e-3`, `atol = 1e-7`
@@ -82,7 +84,7 @@ type TypeProtoObject = {
   tensorType?: { elemType?: number };
   sequenceType?: unknown;
   mapType?: unknown;
-  optionalType?: unknown;
+  optionalType?: { elemType?: TypeProtoObject };
   sparseTensorType?: unknown;
 };
 type ValueInfoObject = { name: string; type?: TypeProtoObject };
@@ -90,11 +92,19 @@ type ModelProtoObject = {
   graph: { input: ValueInfoObject[]; output: ValueInfoObject[]; initializer: { name: string }[] };
 };
 
-let schema: { model: protobuf.Type; tensor: protobuf.Type } | undefined;
+let schema: { model: protobuf.Type; tensor: protobuf.Type; optional: protobuf.Type } | undefined;
 function types() {
   if (!schema) {
     const root = protobuf.loadSync(ONNX_PROTO_PATH);
-    schema = { model: root.lookupType('onnx.ModelProto'), tensor: root.lookupType('onnx.TensorProto') };
+    const optional = new protobuf.Type('OptionalProto')
+      .add(new protobuf.Field('name', 1, 'string'))
+      .add(new protobuf.Field('elemType', 2, 'int32'))
+      .add(new protobuf.Field('tensorValue', 3, 'TensorProto'));
+    const onnx = root.lookup('onnx');
+    if (!(onnx instanceof protobuf.Namespace)) throw new Error(`${ONNX_PROTO_PATH} has no onnx package`);
+    onnx.add(optional);
+    root.resolveAll();
+    schema = { model: root.lookupType('onnx.ModelProto'), tensor: root.lookupType('onnx.TensorProto'), optional };
   }
   return schema;
 }
@@ -154,7 +164,7 @@ function nonTensorReason(type: TypeProtoObject | undefined): string | undefined 
   if (!type) return undefined;
   if (type.sequenceType) return 'a sequence value';
   if (type.mapType) return 'a map value';
-  if (type.optionalType) return 'an optional value';
+  if (type.optionalType) return 'an optional value of a sequence or map';
   if (type.sparseTensorType) return 'a sparse tensor';
   const code = type.tensorType?.elemType ?? 0;
   if (code !== 0 && !DATA_TYPES[code]) return `element type ${DATA_TYPE_NAMES[code] ?? code}`;
@@ -162,6 +172,16 @@ function nonTensorReason(type: TypeProtoObject | undefined): string | undefined 
 }
 
 function readValue(path: string, info: ValueInfoObject): TestValue {
+  const inner = info.type?.optionalType?.elemType;
+  if (inner?.tensorType && !nonTensorReason(inner)) {
+    // optional(tensor): present, it is fed as its tensor; absent, it cannot be expressed in onnxruntime-node.
+    const value = types().optional.decode(readFileSync(path)) as unknown as { tensorValue?: unknown };
+    if (!value.tensorValue) return { kind: 'other', name: info.name, reason: 'an absent optional value' };
+    const bytes = types()
+      .tensor.encode(value.tensorValue as protobuf.Message)
+      .finish();
+    return { kind: 'tensor', name: info.name, tensor: decodeTensorProto(bytes).tensor };
+  }
   const reason = nonTensorReason(info.type);
   if (reason) return { kind: 'other', name: info.name, reason };
   try {
