@@ -28,10 +28,14 @@
  * "duration":d,"keywords":[{"keyword":k,"maxScore":m},…]}`, detections in time order and keywords by name; seconds
  * rounded to 1 ms, scores to 4 decimals.
  *
+ * **Batch output** (`{ batch }`, a batch order): `{"batch":[e_0,…]}`, each entry the canonical value of its input's
+ * output as above, or `{"error":reason}` for an input the model could not take.
+ *
  * **Hash.** `resultHash = "0x" + hex(SHA-256(canonical bytes))` (FIPS 180-4), a `bytes32` as the ComputeMarket
  * commit–reveal takes it. The runtime record is not hashed; it travels alongside.
  */
 import { createHash } from 'node:crypto';
+import { isBatchItemError } from '@souk/protocol';
 import { InvalidInputError } from './errors.ts';
 import { canonicalIsnet, type IsnetOutput } from './pipelines/isnet.ts';
 import type { OcrOutput } from './pipelines/ocr.ts';
@@ -41,7 +45,13 @@ import type { VadOutput } from './pipelines/vad.ts';
 import { canonicalWakeword, type WakewordOutput } from './pipelines/wakeword.ts';
 
 /** Any pipeline output the provider can hash. */
-export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput | IsnetOutput | WakewordOutput;
+export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput | IsnetOutput | WakewordOutput | BatchOutput;
+
+/**
+ * The output of a batch order (`@souk/protocol`'s `batch.ts`): each input's output in input order, or
+ * `{ error }` for an input the model cannot take. Canonically `{"batch":[…]}`, each entry in its own pipeline's form.
+ */
+export type BatchOutput = { batch: Array<PipelineOutput | { error: string }> };
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -102,6 +112,13 @@ export function roundConfidence(value: number): number {
  * @throws {InvalidInputError} When the output is neither, or malformed.
  */
 export function canonicalValue(output: PipelineOutput): JsonValue {
+  if (output && Array.isArray((output as BatchOutput).batch)) {
+    return {
+      batch: (output as BatchOutput).batch.map((entry) =>
+        isBatchItemError(entry) ? { error: entry.error } : canonicalValue(entry as PipelineOutput),
+      ),
+    };
+  }
   if (output && Array.isArray((output as OcrOutput).lines)) {
     return {
       lines: (output as OcrOutput).lines.map((line) => {

@@ -5,8 +5,12 @@
  *
  * Job types are a registry (`pipelines` below): a new type (e.g. a training round) adds an entry that turns a
  * bundle and an input into a runtime job; everything after — hashing, commit–reveal, settlement — is shared.
+ *
+ * A batch order's input (a `SOUKBAT1` container, `@souk/protocol`'s `batch.ts`) runs the same built pipeline on each
+ * input in order (`batch.ts` here) and yields one output `{ batch: […] }`, hashed like any other.
  */
 import { createHash } from 'node:crypto';
+import { isBatch } from '@souk/protocol';
 import type { Hex } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import { createIsnetPipeline } from '../pipelines/isnet.ts';
@@ -17,6 +21,7 @@ import { createWakewordPipeline, keywordFiles } from '../pipelines/wakeword.ts';
 import { canonicalResult, type PipelineOutput } from '../result.ts';
 import type { RunOptions, Runtime } from '../runtime/createRuntime.ts';
 import type { Job, RuntimeRecord } from '../runtime/types.ts';
+import { runBatch } from './batch.ts';
 import { type BundleFiles, bundleFile, unpackBundle } from './bundle.ts';
 
 /** Turns bundle files into a function from input bytes to a runtime job. */
@@ -77,7 +82,7 @@ export type ExecuteParameters = {
   pipeline?: string | undefined;
   /** The model bundle (the asset's plaintext content). */
   bundle: Uint8Array;
-  /** The job input's bytes (an image for `ocr`; JSON or tensors for `onnx`). */
+  /** The job input's bytes (an image for `ocr`; JSON or tensors for `onnx`; a batch container of such inputs). */
   input: Uint8Array;
 } & RunOptions;
 
@@ -141,8 +146,9 @@ export function createJobExecutor({
         make.catch(() => built.delete(key));
         while (built.size > maxCachedBundles) built.delete(built.keys().next().value as string);
       }
-      const job = (await make)(input);
-      const { output, runtimeRecord, durationMs } = await runtime.run(job, options);
+      const { output, runtimeRecord, durationMs } = isBatch(input)
+        ? await runBatch({ runtime, make: await make, container: input, ...options })
+        : await runtime.run((await make)(input), options);
       const result = canonicalResult(output);
       const resultHash = `0x${createHash('sha256').update(result).digest('hex')}` as Hex;
       return { output, result, resultHash, runtimeRecord, durationMs };
