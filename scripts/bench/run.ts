@@ -24,6 +24,7 @@ const FIGURES = [
   'storage',
   'indexer',
   'durability',
+  'scaleout',
 ] as const;
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
