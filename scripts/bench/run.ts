@@ -4,7 +4,7 @@
  * (figures not run keep their previous result) and renders `bench/REPORT.md`.
  *
  * Figures, in report order: gas, scheduler, latency, orders, catalogue, throughput, marketplace, storage, indexer,
- * durability.
+ * durability, scaleout.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
