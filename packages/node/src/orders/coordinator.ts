@@ -41,7 +41,7 @@ import { assetManifest } from '../gateway/assetContent.ts';
 import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
-import { type Action, type DecideSettings, decide } from './decide.ts';
+import { type Action, type DecideSettings, decide, resumeAfterRestart } from './decide.ts';
 import { createKeyedLock } from './lock.ts';
 import type { OrderState, Slot } from './state.ts';
 import { loadOpenOrders, type OpenOrder, orderInput, saveOrder } from './store.ts';
@@ -108,7 +108,16 @@ export async function startOrderCoordinator(
   const escrow = chain.deployment.contracts.computeEscrow as Address;
   const pool = createProviderPool(db);
   const open = new Map<Hex, OpenOrder>();
-  for (const order of await loadOpenOrders(db)) open.set(order.hash, order);
+  // After a restart every unrevealed slot is announced again (`resumeAfterRestart`): the bus messages and the
+  // in-process providers' memory did not survive, and an honest provider must not be replaced for the node's crash.
+  for (const order of await loadOpenOrders(db)) {
+    const resumed = resumeAfterRestart(order.state, Date.now());
+    if (resumed !== order.state) {
+      order.state = resumed;
+      await saveOrder(db, order);
+    }
+    open.set(order.hash, order);
+  }
 
   /** Per-order serial execution: replies, ticks and settler updates of one order never interleave. */
   const withLock = createKeyedLock();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type DecideSettings, decide } from './decide.ts';
+import { type DecideSettings, decide, resumeAfterRestart } from './decide.ts';
 import { initialState, type OrderState, type Slot } from './state.ts';
 
 const settings: DecideSettings = {
@@ -168,5 +168,52 @@ describe('decide (compute protocol v2)', () => {
     it('still expires at the deadline', () => {
       assert.deepEqual(decide(tol, revealedBoth(), { ...clock, chainTime: 1_001 }, settings), [{ type: 'expire' }]);
     });
+  });
+
+  it('resumes a running order after a restart by announcing every unrevealed slot again (nobody replaced for the crash)', () => {
+    const before = state({
+      slots: [slot('a', { commitment: C }), slot('b', { received: true })],
+      revealRequested: false,
+    });
+    const after = resumeAfterRestart(before, 200_000);
+    for (const s of after.slots) {
+      assert.equal(s.received, false);
+      assert.equal(s.commitment, undefined);
+      assert.equal(s.assignedAtMs, 200_000, 'the commit timeout starts again');
+    }
+    assert.equal(after.leaked, false, 'nothing was revealed: nobody can have copied an answer');
+    const actions = decide(order, after, { ...clock, nowMs: 200_000 }, settings);
+    assert.deepEqual(actions, [
+      { type: 'announce', provider: 'a' },
+      { type: 'announce', provider: 'b' },
+    ]);
+    // Long after the old assignment time, still no replacement: the slots were announced again at the restart.
+    assert.deepEqual(
+      decide(order, { ...after, slots: after.slots.map((s) => ({ ...s, received: true })) }, clock, settings).filter(
+        (a) => a.type === 'replace',
+      ),
+      [],
+    );
+  });
+
+  it('keeps revealed results across a restart and marks the order leaked when a slot must commit again', () => {
+    const before = state({
+      slots: [slot('a', { commitment: C, resultHash: H1, signature: C }), slot('b', { commitment: C })],
+      revealRequested: true,
+      revealRequestedAtMs: 99_500,
+    });
+    const after = resumeAfterRestart(before, 200_000);
+    assert.equal(after.slots[0].resultHash, H1);
+    assert.equal(after.slots[0].commitment, C);
+    assert.equal(after.slots[1].commitment, undefined);
+    assert.equal(after.revealRequested, false, 'asked again once b has committed again');
+    assert.equal(after.leaked, true, "b could have seen a's answer: always audited");
+  });
+
+  it('leaves orders past the running phase, and running orders whose slots all revealed, as they are', () => {
+    const agreed = state({ phase: 'agreed', slots: [slot('a', { commitment: C })] });
+    assert.equal(resumeAfterRestart(agreed, 200_000), agreed);
+    const done = state({ slots: [slot('a', { commitment: C, resultHash: H2 })] });
+    assert.equal(resumeAfterRestart(done, 200_000), done);
   });
 });

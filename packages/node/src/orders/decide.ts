@@ -154,3 +154,45 @@ function decideTolerance(state: OrderState, clock: DecideClock, settings: Decide
   // A provider that revealed and does not attest: its own signed result is the evidence, the referee judges it.
   return clock.nowMs - state.attestRequestedAtMs >= settings.commitTimeoutMs ? [{ type: 'dispute' }] : [];
 }
+
+/**
+ * The state of a running order as a restarted node must resume it. The providers' assignments and replies travelled
+ * on the job bus, and providers that ran inside the node (or restarted with it) lost what they held in memory — an
+ * order they were running, or the salt of a commitment not yet revealed. Left as they were, those slots would time
+ * out one by one and be replaced, excluding honest providers for the node's crash until none is left to pick. So
+ * every slot without a revealed result starts over: unconfirmed, uncommitted and announced again at once (its
+ * commit timeout from now). A provider that still holds its result answers the new announcement with the same
+ * commitment; one that lost it runs the order again.
+ *
+ * Commit–reveal stays sound: while nothing was revealed, no provider can have seen another's answer; once some
+ * slot revealed, a slot committing again might copy it, so the order is marked `leaked` (always audited).
+ * Slots that revealed keep their reveals, and the reveal request is sent again once all r have committed.
+ *
+ * @param state - The stored state of a `running` order (other phases need no provider and are returned as they are).
+ * @param nowMs - The node's wall clock, ms since the epoch.
+ * @returns The state to resume from (a new object; `state` is not changed).
+ */
+export function resumeAfterRestart(state: OrderState, nowMs: number): OrderState {
+  if (state.phase !== 'running') return state;
+  const stale = (slot: Slot) => !revealed(slot) && !slot.failure;
+  if (!state.slots.some(stale)) return state;
+  const slots = state.slots.map((slot) =>
+    stale(slot)
+      ? {
+          ...slot,
+          received: false,
+          commitment: undefined,
+          announcements: 0,
+          lastAnnouncedAtMs: 0,
+          assignedAtMs: nowMs,
+        }
+      : slot,
+  );
+  return {
+    ...state,
+    slots,
+    revealRequested: false,
+    revealRequestedAtMs: undefined,
+    leaked: state.leaked || state.slots.some(revealed),
+  };
+}

@@ -13,7 +13,9 @@
  *
  * No transaction is sent: the provider is paid when the node settles the order in a batch, on its signed
  * attestation. Pending reveals live in memory: a provider restarted between commit and reveal loses them, and the
- * node gives its slot to another provider (it is not slashed: it signed nothing).
+ * node gives its slot to another provider (it is not slashed: it signed nothing). A node that restarts announces
+ * every unrevealed slot again: a provider that still holds its result answers with the same commitment, one that
+ * lost it runs the order again.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -123,7 +125,15 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
   async function run(message: Extract<OrderAssignment, { kind: 'assign' }>, messageId: string): Promise<void> {
     const orderHash = message.orderHash.toLowerCase() as Hex;
     await reply({ kind: 'received', orderHash, provider: address }, `received:${messageId}:${address}`);
-    if (pending.has(orderHash) || runningOrders.has(orderHash)) return; // redelivery of work already done or running
+    const done = pending.get(orderHash);
+    if (done) {
+      // Already committed here: the node announced the order again (it restarted, and its state of this slot was
+      // reset). The same commitment again, under this announcement's id so the bus does not drop it as a duplicate.
+      const commitment = resultCommitment(orderHash, done.executed.resultHash, done.salt, address);
+      await reply({ kind: 'commit', orderHash, provider: address, commitment, durationMs: 0 }, `commit:${messageId}`);
+      return;
+    }
+    if (runningOrders.has(orderHash)) return; // a redelivery of work running now
     const order = normaliseJobOrder(message.order);
     if (hashJobOrder(message.chainId, message.computeEscrow, order).toLowerCase() !== orderHash) {
       log(`provider ${address}: assignment ${orderHash.slice(0, 10)} does not match its order; ignored`);
@@ -190,7 +200,7 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
           commitment: resultCommitment(orderHash, executed.resultHash, salt, address),
           durationMs,
         },
-        `commit:${orderHash}:${address}`,
+        `commit:${messageId}`, // unique per announcement (it names the order, provider and announcement)
       );
     } catch (error) {
       const failure = classifyJobFailure(error);
