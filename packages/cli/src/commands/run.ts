@@ -2,10 +2,13 @@
  * `souk run <asset> --input <file>`: runs a model through the compute market. By default as a signed job order
  * (compute protocol v2): the result arrives as soon as r providers agree, with their signed attestations, which
  * this command checks itself (signatures, stake on-chain) before printing; the payment follows in the node's next
- * settlement batch. With `--on-chain`, as a per-job ComputeMarket job (every step a transaction). Prints the
- * recognised text (OCR) or the output, the verification record, and the payment.
+ * settlement batch. With `--on-chain`, as a per-job ComputeMarket job (every step a transaction). Prints the output
+ * readably (`../output/result.ts`: OCR text, speech segments, a foreground mask's figures, tensor summaries), saves it
+ * with `--output-dir` (result.json, tensors as .npy, a mask as PNG), then the verification record and the payment.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isNpy, parseNpy, parseNpz } from '@souk/provider';
 import {
   getJob,
   getOrder,
@@ -23,6 +26,7 @@ import { EXIT, emit, guard, note } from '../command.ts';
 import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, table } from '../format.ts';
+import { formatOutput, saveOutput } from '../output/result.ts';
 import { settle } from '../transact.ts';
 
 export const summary = 'Run a model on an input through the compute market and print the verified result';
@@ -32,18 +36,67 @@ export const help = `Usage: souk run <asset> --input <file> [options]
 ${summary}.
 
 Options:
-  --input <file>        The input: an image for OCR models, JSON tensors for generic ONNX models (required)
+  --input <file>        The input (required): an image (OCR, IS-Net), audio (VAD), or for generic ONNX models
+                        a .npy (one-input models), a .npz (one <name>.npy per input) or JSON tensors
   --redundancy <r>      Providers that must agree, 1..5                                  [default: 2]
   --max-price <amount>  Most the job may cost, escrowed (e.g. 0.01)                      [default: 0.01]
   --currency <c>        eth, musd, souk or a token address                               [default: eth]
   --deadline <seconds>  Time until the order's deadline (unpaid after it)                [default: 300; 900 on-chain]
   --on-chain            Run as a per-job ComputeMarket job (submit, assign, commit, reveal, finalize on-chain)
                         instead of a signed order settled in a batch (compute protocol v2, the default)
-  --json                Print the result as JSON only
+  --output-dir <dir>    Also save the result there: result.json (the canonical result, its SHA-256 the result
+                        hash), each output tensor as <name>.npy (generic ONNX), the mask as mask.png (IS-Net)
+  --json                Print the whole result as JSON only (no summaries, nothing cut)
 ${accountHelp}
 ${nodeHelp}`;
 
-type OcrOutput = { lines?: Array<{ text: string; confidence: number }> };
+/**
+ * Reads `--input`: the file's bytes, sent as they are (binary). A `.npy` or `.npz` is parsed here first, so a broken
+ * one is a usage error before anything is paid.
+ * @throws {UsageError} When the file cannot be read, or is a malformed `.npy` / `.npz`.
+ */
+function readInput(file: string): Uint8Array {
+  let input: Uint8Array;
+  try {
+    input = new Uint8Array(readFileSync(file));
+  } catch (error) {
+    throw new UsageError(`--input: cannot read ${file} (${(error as Error).message}).`);
+  }
+  const npz = path.extname(file).toLowerCase() === '.npz';
+  if (isNpy(input) || npz) {
+    try {
+      if (isNpy(input)) parseNpy(input);
+      else parseNpz(input);
+    } catch (error) {
+      const { message, details } = error as Error & { details?: string };
+      throw new UsageError(
+        `--input: ${file} is not a readable ${npz ? '.npz' : '.npy'}: ${message}${details ? ` (${details})` : ''}`,
+      );
+    }
+  }
+  return input;
+}
+
+/**
+ * Saves the output in `dir` (`saveOutput`) and describes what was written: one line per file, `result.json` marked
+ * as the verified result when its SHA-256 is the result hash.
+ */
+async function saveResult(output: unknown, dir: string, resultHash: string): Promise<string[]> {
+  const { files, sha256 } = await saveOutput(output, dir);
+  const width = Math.max(...files.map((f) => path.basename(f.file).length));
+  return [
+    `Saved in ${dir}`,
+    ...files.map(({ file, what }, i) => {
+      const hash =
+        i === 0
+          ? sha256 === resultHash.toLowerCase()
+            ? ', SHA-256 = the result hash'
+            : `, SHA-256 ${sha256} (not the result hash)`
+          : '';
+      return `  ${path.basename(file).padEnd(width)}  ${what}${hash}`;
+    }),
+  ];
+}
 
 function describe(event: JobLifecycleEvent): string {
   switch (event.type) {
@@ -99,17 +152,21 @@ export const run = (argv: string[]) =>
         currency: { type: 'string' },
         deadline: { type: 'string' },
         'on-chain': { type: 'boolean' },
+        'output-dir': { type: 'string' },
         json: { type: 'boolean' },
       },
       { positionals: 1, required: 1, names: ['the asset id'] },
     );
     const assetId = parseId(positionals[0], 'asset');
     if (!values.input) throw new UsageError('--input <file> is required.');
-    let input: Uint8Array;
-    try {
-      input = new Uint8Array(readFileSync(values.input));
-    } catch (error) {
-      throw new UsageError(`--input: cannot read ${values.input} (${(error as Error).message}).`);
+    const input = readInput(values.input);
+    const outputDir = values['output-dir'];
+    if (outputDir !== undefined) {
+      try {
+        mkdirSync(outputDir, { recursive: true });
+      } catch (error) {
+        throw new UsageError(`--output-dir: cannot create ${outputDir} (${(error as Error).message}).`);
+      }
     }
     const redundancy = Number(values.redundancy ?? 2);
     if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
@@ -146,7 +203,7 @@ export const run = (argv: string[]) =>
         await settle(context, account, written);
       }
       const started = Date.now();
-      const run = await runOrder<OcrOutput>(context.client, {
+      const run = await runOrder(context.client, {
         assetId,
         input,
         redundancy,
@@ -167,19 +224,14 @@ export const run = (argv: string[]) =>
       note(
         `  ${((Date.now() - started) / 1000).toFixed(2).padStart(5)} s  ${order.phase}${order.settleTx ? `  tx ${order.settleTx}` : ''}`,
       );
+      const saved = outputDir === undefined ? [] : await saveResult(run.output, outputDir, run.resultHash);
+      if (values.json) for (const line of saved) note(line);
       emit(
         values.json,
         { order, result: { output: run.output, resultHash: run.resultHash, providers: run.providers } },
         () => {
-          const lines: string[] = [];
-          if (Array.isArray(run.output.lines)) {
-            lines.push(
-              'Recognised text',
-              ...run.output.lines.map((l) => `  ${l.text}    (${l.confidence.toFixed(3)})`),
-            );
-          } else {
-            lines.push('Output', `  ${JSON.stringify(run.output).slice(0, 2000)}`);
-          }
+          const lines = formatOutput(run.output);
+          if (saved.length > 0) lines.push('', ...saved);
           lines.push(
             '',
             `Verification  order ${order.orderHash} ${run.resolvedBy === 'agreement' ? `agreed by ${run.providers.length}` : 'decided by the referee'}`,
@@ -198,7 +250,7 @@ export const run = (argv: string[]) =>
       );
       return order.phase === 'settled' || order.phase === 'ready' || order.phase === 'settling' ? 0 : EXIT.failure;
     }
-    const handle = await runJob<OcrOutput>(context.client, {
+    const handle = await runJob(context.client, {
       assetId,
       input,
       redundancy,
@@ -211,7 +263,7 @@ export const run = (argv: string[]) =>
     handle.on('*', (event) =>
       note(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${describe(event)}`),
     );
-    let result: JobResult<OcrOutput>;
+    let result: JobResult;
     try {
       result = await handle.result({ timeoutMs: (deadlineSeconds + 900) * 1000 });
     } catch (error) {
@@ -230,13 +282,11 @@ export const run = (argv: string[]) =>
       handle.close();
     }
     const job = await getJob(context.client, { jobId: handle.jobId });
+    const saved = outputDir === undefined ? [] : await saveResult(result.output, outputDir, result.resultHash);
+    if (values.json) for (const line of saved) note(line);
     emit(values.json, { job, result }, () => {
-      const lines: string[] = [];
-      if (Array.isArray(result.output.lines)) {
-        lines.push('Recognised text', ...result.output.lines.map((l) => `  ${l.text}    (${l.confidence.toFixed(3)})`));
-      } else {
-        lines.push('Output', `  ${JSON.stringify(result.output).slice(0, 2000)}`);
-      }
+      const lines = formatOutput(result.output);
+      if (saved.length > 0) lines.push('', ...saved);
       lines.push('', `Verification  job #${result.jobId} ${result.status}`, `  result hash  ${result.resultHash}`);
       lines.push(`  result CID   ${result.resultCid}`);
       for (const p of result.providers) {
