@@ -1,7 +1,7 @@
 /**
  * The whole catalogue through the market: a devnet node publishes every catalogue model (SOUK_CATALOGUE=all) as
  * encrypted Souk assets, two providers fetch them through the order gateway, and each model answers a signed order
- * at r = 2 on a real input made here (rendered text, eSpeak NG speech, an ImageMagick-drawn object) — the result
+ * at r = 2 on a real input made here (rendered text, eSpeak NG speech and wake words, an ImageMagick-drawn object) — the result
  * verified (both providers' attestations) and readable.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '@souk/contracts/test-utils';
 import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
 import { renderShape } from '@souk/provider/test-utils/shapes';
-import { speechRecording } from '@souk/provider/test-utils/speech';
+import { encodeWav, layOut, speak, speechRecording } from '@souk/provider/test-utils/speech';
 import { createSoukClient, runOrder, type SoukClient } from '@souk/sdk';
 import { parseEther } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
@@ -128,5 +128,22 @@ describe('the model catalogue through the market (every model, r = 2, real input
     ]) {
       assert.ok(Math.abs(got - want) <= 8, `box ${mask.box} ≈ [80, 40, 160, 160]`);
     }
+  });
+
+  test('openWakeWord hears "hey Jarvis" and not an ordinary sentence', { timeout: 180_000 }, async () => {
+    const clips = [
+      await speak('Hey Jarvis', { voice: 'en-us', wordsPerMinute: 150 }),
+      await speak('The weather is mild today'),
+    ];
+    const scene = layOut(clips, [0.3, 1.5, 1.5]);
+    const result = await run('wakeword', encodeWav([scene.samples], scene.sampleRate));
+    assert.equal(result.providers.length, 2);
+    const { detections } = result.output as { detections: Array<{ keyword: string; time: number }> };
+    assert.deepEqual(
+      detections.map((d) => d.keyword),
+      ['hey_jarvis'],
+      JSON.stringify(detections),
+    );
+    assert.ok(detections[0].time >= scene.truth[0].start && detections[0].time <= scene.truth[0].end + 1.2);
   });
 });
