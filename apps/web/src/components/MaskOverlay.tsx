@@ -1,16 +1,18 @@
 /**
- * An IS-Net result: the foreground mask (decoded from its COCO run-length encoding) tinted on a canvas over the input
- * image, with the bounding box, when this browser still has the image; the mask alone (white on black) otherwise.
+ * An IS-Net result: the foreground mask (decoded from its COCO run-length encoding) on a canvas over the input image —
+ * the background dimmed, the foreground left clear, the bounding box drawn — when this browser still has the image;
+ * the mask alone (white on black) otherwise.
  * The canvas has the mask's own size and is scaled with the image by CSS. The figures are listed as text.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import { decodeRunLengthMask, type IsnetOutput, maskRgba } from '../lib/mask.ts';
+import { decodeRunLengthMask, type IsnetOutput, maskRgba, type Rgba } from '../lib/mask.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
-/** Foreground tint over the image (amber, 55 % opaque). */
-const TINT: [number, number, number, number] = [217, 119, 6, 140];
+/** Over the image: the background dimmed (stone-900 at 60 %), the foreground clear. */
+const DIM: Rgba = [28, 25, 23, 153];
+const CLEAR: Rgba = [0, 0, 0, 0];
 /** The mask alone: white foreground, on the canvas's black background. */
-const WHITE: [number, number, number, number] = [255, 255, 255, 255];
+const WHITE: Rgba = [255, 255, 255, 255];
 
 export function MaskOverlay({ output, image, alt }: { output: IsnetOutput; image: string | null; alt: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -27,10 +29,11 @@ export function MaskOverlay({ output, image, alt }: { output: IsnetOutput; image
     const context = canvas.current?.getContext('2d');
     if (!context || !decoded.pixels || width === 0 || height === 0) return;
     context.clearRect(0, 0, width, height);
-    context.putImageData(new ImageData(maskRgba(decoded.pixels, image ? TINT : WHITE), width, height), 0, 0);
+    const rgba = image ? maskRgba(decoded.pixels, CLEAR, DIM) : maskRgba(decoded.pixels, WHITE);
+    context.putImageData(new ImageData(rgba, width, height), 0, 0);
     if (output.box) {
       const [x, y, w, h] = output.box;
-      context.strokeStyle = image ? '#b45309' : '#f59e0b';
+      context.strokeStyle = '#f59e0b';
       context.lineWidth = Math.max(2, width / 300);
       context.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
     }

@@ -71,7 +71,7 @@ test('summarises output tensors and downloads one as a .npy that NumPy reads bac
   click.mockRestore();
 });
 
-test('tints the IS-Net mask over the image on a canvas of the mask size, with box and coverage', () => {
+test('draws the IS-Net mask over the image on a canvas of the mask size (background dimmed), with box and coverage', () => {
   const drawn: { data: Uint8ClampedArray; width: number }[] = [];
   const strokes: number[][] = [];
   vi.stubGlobal(
@@ -113,7 +113,8 @@ test('tints the IS-Net mask over the image on a canvas of the mask size, with bo
   expect(canvas).toHaveAttribute('height', '2');
   expect(screen.getByRole('img', { name: 'the photo' })).toHaveAttribute('src', 'blob:image');
   const alpha = Array.from(drawn[0]?.data ?? []).filter((_, i) => i % 4 === 3);
-  expect(alpha.map((a) => (a > 0 ? 1 : 0))).toEqual([0, 1, 0, 0, 1, 0]);
+  // Over the image the background is dimmed and the foreground (the middle column) left clear.
+  expect(alpha.map((a) => (a > 0 ? 1 : 0))).toEqual([1, 0, 1, 1, 0, 1]);
   expect(strokes[0]?.slice(0, 2)).toEqual([1.5, 0.5]);
   expect(screen.getByTestId('isnet-figures')).toHaveTextContent('1, 0, 1 × 2 px');
   expect(screen.getByTestId('isnet-figures')).toHaveTextContent('2 px of 6 (33.33 %)');

@@ -35,6 +35,8 @@ test("draws the provider's mask of a disc pixel for pixel, with its box and area
   const rgba = maskRgba(pixels, [1, 2, 3, 4]);
   expect(Array.from(rgba.subarray((9 * side + 14) * 4, (9 * side + 14) * 4 + 4))).toEqual([1, 2, 3, 4]);
   expect(Array.from(rgba.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+  const dimmed = maskRgba(pixels, [0, 0, 0, 0], [9, 9, 9, 99]);
+  expect(Array.from(dimmed.subarray(0, 4))).toEqual([9, 9, 9, 99]);
 });
 
 test('refuses counts that do not add up to the size', () => {

@@ -74,17 +74,22 @@ export function decodeRunLengthMask(mask: RunLengthMask): Uint8Array {
   return out;
 }
 
+/** An RGBA colour, each channel 0…255. */
+export type Rgba = [number, number, number, number];
+
 /**
- * RGBA pixels that tint the foreground of a mask (for a canvas `ImageData` over the image).
+ * RGBA pixels of a mask, for a canvas `ImageData` (e.g. over the image: background dimmed, foreground clear).
  * @param pixels - From {@link decodeRunLengthMask}, row-major.
- * @param color - `[r, g, b, a]` of a foreground pixel, 0…255; background pixels are transparent.
+ * @param foreground - Colour of a foreground pixel.
+ * @param background - Colour of a background pixel. @default transparent
  * @returns `4 × pixels.length` bytes.
  */
-export function maskRgba(pixels: Uint8Array, color: [number, number, number, number]): Uint8ClampedArray<ArrayBuffer> {
+export function maskRgba(
+  pixels: Uint8Array,
+  foreground: Rgba,
+  background: Rgba = [0, 0, 0, 0],
+): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(pixels.length * 4);
-  for (let i = 0; i < pixels.length; i++) {
-    if (!pixels[i]) continue;
-    out.set(color, i * 4);
-  }
+  for (let i = 0; i < pixels.length; i++) out.set(pixels[i] ? foreground : background, i * 4);
   return out;
 }
