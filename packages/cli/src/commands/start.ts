@@ -152,8 +152,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (node.catalogue.length > 0) {
     lines.push('', 'Models published on this devnet (try one in another terminal):');
+    const width = Math.max(...node.catalogue.map((m) => m.name.length));
     for (const model of node.catalogue)
-      lines.push(`  #${model.assetId}  ${model.name.padEnd(34)} npx ${model.example}${flag}`);
+      lines.push(`  #${model.assetId}  ${model.name.padEnd(width)}  npx ${model.example}${flag}`);
   }
   lines.push('', 'Ctrl-C stops the node; chain state, database and blocks are kept for the next start.');
   console.log(lines.join('\n'));
