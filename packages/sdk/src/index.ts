@@ -198,6 +198,13 @@ export { type GetHealthErrorType, type GetHealthReturnType, getHealth } from './
 export { type GetNodeInfoErrorType, type GetNodeInfoReturnType, getNodeInfo } from './actions/ops/getNodeInfo.ts';
 export { type GetReadinessErrorType, type GetReadinessReturnType, getReadiness } from './actions/ops/getReadiness.ts';
 export { type GetOrderErrorType, getOrder, type Order, type OrderAttestation } from './actions/orders/getOrder.ts';
+export {
+  type BatchItem,
+  type RunBatchOrderParameters,
+  type RunBatchOrderProgress,
+  type RunBatchOrderReturnType,
+  runBatchOrder,
+} from './actions/orders/runBatchOrder.ts';
 export { type RunOrderParameters, type RunOrderReturnType, runOrder } from './actions/orders/runOrder.ts';
 export {
   ResultVerificationError,

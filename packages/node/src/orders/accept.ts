@@ -8,13 +8,15 @@
  * model); a deadline that leaves working and
  * settlement time and does not outlive the escrow's withdrawal delay; the nonce unused (on-chain and here); the model
  * (bound, runnable, the version signed is the current one); the input (its SHA-256 is the order's `inputHash`, and the
- * model can take it); the escrow balance (balance − pending withdrawal − what this node's open orders of the
+ * model can take it; a batch order's container: well formed, `maxPrice` a multiple of its inputs, each input one the
+ * model can take, `batch.ts`); the escrow balance (balance − pending withdrawal − what this node's open orders of the
  * requester already reserve ≥ the price).
  */
 import { createHash } from 'node:crypto';
 import { computeEscrowAbi } from '@souk/contracts';
 import {
   hashJobOrder,
+  isBatch,
   type JobOrder,
   type JobOrderJson,
   jobOrderTypedData,
@@ -37,6 +39,7 @@ import {
   UnauthorizedError,
 } from '../errors.ts';
 import type { NodeServices } from '../services.ts';
+import { assertBatchInputs } from './batch.ts';
 import type { OrderCoordinator } from './coordinator.ts';
 import { createKeyedLock } from './lock.ts';
 import { orderModel } from './model.ts';
@@ -165,6 +168,9 @@ export async function acceptOrder(
   if (order.currency !== ZERO && !(await currencyAllowed(services, order.currency))) {
     throw new InvalidOrderError(`Currency ${order.currency} is not allowed by the ComputeEscrow.`);
   }
+  // The model is read alongside the chain's facts (one round trip instead of two); its errors still come after theirs.
+  const model = orderModel(services, order.modelId);
+  model.catch(() => {}); // awaited below; a refusal before that must not leave an unhandled rejection
   const [now, delay, nonceUsed] = await Promise.all([
     chainNow(chain.publicClient),
     chain.publicClient.readContract({
@@ -192,7 +198,7 @@ export async function acceptOrder(
   }
   if (nonceUsed) throw new ConflictError(`Nonce ${order.nonce} of ${order.requester} is already used on-chain.`);
 
-  const { manifest, version: current } = await orderModel(services, order.modelId);
+  const { manifest, version: current } = await model;
   if (manifest.kind === 'dataset') throw new BadRequestError(`Asset ${order.modelId} is a dataset: it cannot be run.`);
   if (!manifest.runtime) throw new BadRequestError(`Asset ${order.modelId} declares no runtime: it cannot be run.`);
   if (order.modelVersion !== current) {
@@ -213,8 +219,12 @@ export async function acceptOrder(
       `The input's SHA-256 is ${sha256Hex(bytes)}, not the order's inputHash ${order.inputHash}.`,
     );
   }
-  assertDeclaredInputs({ assetId: order.modelId, manifest, input: bytes });
-  await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
+  if (isBatch(bytes)) {
+    await assertBatchInputs(services, { order, manifest, container: bytes });
+  } else {
+    assertDeclaredInputs({ assetId: order.modelId, manifest, input: bytes });
+    await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
+  }
 
   const hash = hashJobOrder(chainId, escrow, order).toLowerCase() as Hex;
   return perRequester(order.requester.toLowerCase(), async () => {

@@ -9,6 +9,7 @@ import { type Address, createPublicClient, http, type PublicClient, sha256, zero
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
 import { JobFailedError } from '../../errors/jobs.ts';
+import { uploadContent } from '../assets/uploadContent.ts';
 import { getContracts } from '../chain/getContracts.ts';
 import { getNodeInfo } from '../ops/getNodeInfo.ts';
 import { getOrder, type Order } from './getOrder.ts';
@@ -40,7 +41,7 @@ function nodeFacts(client: SoukClient) {
 export type RunOrderParameters = {
   /** The model (or agent) asset. */
   assetId: bigint | string;
-  /** The input bytes (inline: at most 1 MiB). */
+  /** The input bytes: sent inline up to 1 MiB, uploaded first (encrypted, `uploadContent`) when larger. */
   input: Uint8Array;
   /** Providers that must agree, 1…5. @default 2 */
   redundancy?: number | undefined;
@@ -62,7 +63,12 @@ export type RunOrderParameters = {
   publicClient?: PublicClient | undefined;
   /** How long to wait for the result, ms. @default 120,000 */
   timeoutMs?: number | undefined;
+  /** Called with the order each time the node reports it (accepted, then each change while it runs). */
+  onUpdate?: ((order: Order) => void) | undefined;
 };
+
+/** Largest input `POST /orders` takes inline, bytes (the node's limit); larger inputs go by `uploadId`. */
+export const MAX_INLINE_ORDER_INPUT_BYTES = 1024 * 1024;
 
 /** The verified result of an order. */
 export type RunOrderReturnType<TOutput = unknown> = VerifiedResult & {
@@ -91,7 +97,11 @@ export async function runOrder<TOutput = unknown>(
   parameters: RunOrderParameters,
 ): Promise<RunOrderReturnType<TOutput>> {
   const { assetId, input, redundancy = 2, maxPriceWei, currency = zeroAddress, deadlineSeconds = 300 } = parameters;
-  const encoded = Buffer.from(input).toString('base64');
+  // Inline up to the node's limit; a larger input is uploaded first (encrypted) and named by its upload id.
+  const carried =
+    input.length > MAX_INLINE_ORDER_INPUT_BYTES
+      ? { uploadId: (await uploadContent(client, { data: input })).uploadId }
+      : { input: Buffer.from(input).toString('base64') };
   let body: Record<string, unknown>;
   if (parameters.account) {
     const account = parameters.account;
@@ -116,7 +126,7 @@ export async function runOrder<TOutput = unknown>(
       nonce: BigInt(escrow.nextNonce),
     };
     const signature = await account.signTypedData(jobOrderTypedData(chainId, computeEscrow, order) as never);
-    body = { order: jobOrderToJson(order), signature, input: encoded };
+    body = { order: jobOrderToJson(order), signature, ...carried };
   } else {
     body = {
       assetId: String(assetId),
@@ -124,16 +134,18 @@ export async function runOrder<TOutput = unknown>(
       redundancy,
       currency,
       deadlineSeconds,
-      input: encoded,
+      ...carried,
     };
   }
   const submitted = await client.json<Order>('/api/v1/orders', { method: 'POST', body });
   const deadline = Date.now() + (parameters.timeoutMs ?? 120_000);
   let order = submitted;
+  parameters.onUpdate?.(order);
   while (order.phase === 'running' || order.phase === 'disputed') {
     const left = deadline - Date.now();
     if (left <= 0) throw new SoukError(`No result for order ${submitted.orderHash} within the timeout.`);
     order = await getOrder(client, { orderHash: submitted.orderHash, waitMs: Math.min(left, 30_000) });
+    parameters.onUpdate?.(order);
   }
   if (order.phase === 'failed') {
     throw new JobFailedError({ jobId: BigInt(order.orderHash), reason: order.reason, reproducedByReferee: true });
