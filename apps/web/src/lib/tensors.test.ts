@@ -12,10 +12,24 @@ test('decodes little-endian tensors from base64', () => {
   expect(decodeTensor({ dtype: 'int64', dims: [2], data: longData }).values).toEqual([5, String(2n ** 60n)]);
 });
 
-test('writes an input template of zeros for the declared shapes', () => {
-  expect(JSON.parse(exampleInput([{ name: 'x', dtype: 'float32', shape: ['batch', 2] }]))).toEqual({
-    tensors: { x: { dtype: 'float32', dims: [1, 2], data: [0, 0] } },
+test('writes an input template of zeros for the declared shapes, one line per tensor', () => {
+  const text = exampleInput([
+    { name: 'x', dtype: 'float32', shape: ['batch', 2] },
+    { name: 'mask', dtype: 'bool', shape: [3] },
+    { name: 'sr', dtype: 'int64', shape: [] },
+  ]);
+  expect(JSON.parse(text)).toEqual({
+    tensors: {
+      x: { dtype: 'float32', dims: [1, 2], data: [0, 0] },
+      mask: { dtype: 'bool', dims: [3], data: [false, false, false] },
+      sr: { dtype: 'int64', dims: [], data: [0] },
+    },
   });
+  expect(text.split('\n')).toHaveLength(7);
+  // An image-sized input is filled whole (1 × 3 × 48 × 192 zeros).
+  const big = JSON.parse(exampleInput([{ name: 'x', dtype: 'float32', shape: ['n', 3, 48, 192] }]));
+  expect(big.tensors.x.data).toHaveLength(3 * 48 * 192);
+  expect(JSON.parse(exampleInput([]))).toEqual({ tensors: {} });
 });
 
 test('turns OCR boxes into SVG points and label anchors', () => {

@@ -37,29 +37,34 @@ export function isTensorOutput(output: unknown): output is { tensors: Record<str
   });
 }
 
-/** Largest element count of a pre-filled example tensor (a larger one gets zeros of the shape only up to this). */
-const MAX_EXAMPLE_ELEMENTS = 4096;
+/**
+ * Largest element count of a pre-filled example tensor: 131,072 zeros are about 256 KiB of JSON, well inside the
+ * 1 MiB an order carries inline. A larger shape gets this many zeros, which the user has to complete (the node refuses
+ * data that does not fill the dims).
+ */
+const MAX_EXAMPLE_ELEMENTS = 131_072;
 
 /**
  * A JSON input template for the model's inputs: each declared input with its dtype and shape, symbolic dimensions
- * (`"batch"`, `"sequence"`) set to 1, and zeros as data (`false` for `bool`, `""` for `string`). A shape of more than
- * 4096 elements gets 4096 zeros, which the user has to complete (the node refuses data that does not fill the dims).
+ * (`"batch"`, `"sequence"`) set to 1, and zeros as data (`false` for `bool`, `""` for `string`). One line per tensor,
+ * so a large one stays editable.
  * @param inputs - The manifest's `inputs`.
- * @returns Pretty-printed `{"tensors": {...}}` JSON, `{"tensors": {}}` for a model without declared inputs.
+ * @returns `{"tensors": {...}}` JSON, `{"tensors": {}}` for a model without declared inputs.
  * @example
  * ```ts
- * exampleInput([{ name: 'x', dtype: 'float32', shape: ['batch', 2] }]) // '{"tensors":{"x":{"dtype":"float32","dims":[1,2],"data":[0,0]}}}' (indented)
+ * exampleInput([{ name: 'x', dtype: 'float32', shape: ['batch', 2] }])
+ * // '{\n  "tensors": {\n    "x": {"dtype": "float32", "dims": [1,2], "data": [0,0]}\n  }\n}'
  * ```
  */
 export function exampleInput(inputs: TensorSpec[] | undefined): string {
-  const tensors: Record<string, { dtype: string; dims: number[]; data: Array<number | boolean | string> }> = {};
-  for (const spec of inputs ?? []) {
+  const lines = (inputs ?? []).map((spec) => {
     const dims = spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
     const size = dims.reduce((a, b) => a * b, 1);
     const zero = spec.dtype === 'bool' ? false : spec.dtype === 'string' ? '' : 0;
-    tensors[spec.name] = { dtype: spec.dtype, dims, data: new Array(Math.min(size, MAX_EXAMPLE_ELEMENTS)).fill(zero) };
-  }
-  return JSON.stringify({ tensors }, null, 2);
+    const data = new Array(Math.min(size, MAX_EXAMPLE_ELEMENTS)).fill(zero);
+    return `    ${JSON.stringify(spec.name)}: {"dtype": ${JSON.stringify(spec.dtype)}, "dims": ${JSON.stringify(dims)}, "data": ${JSON.stringify(data)}}`;
+  });
+  return lines.length === 0 ? '{\n  "tensors": {}\n}' : `{\n  "tensors": {\n${lines.join(',\n')}\n  }\n}`;
 }
 
 /**
