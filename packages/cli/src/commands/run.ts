@@ -27,6 +27,7 @@ import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, table } from '../format.ts';
 import { formatOutput, saveOutput } from '../output/result.ts';
+import { isBatchInput, runBatch } from './runBatch.ts';
 import { settle } from '../transact.ts';
 
 export const summary = 'Run a model on an input through the compute market and print the verified result';
@@ -159,6 +160,7 @@ export const run = (argv: string[]) =>
     );
     const assetId = parseId(positionals[0], 'asset');
     if (!values.input) throw new UsageError('--input <file> is required.');
+    if (isBatchInput(values.input)) return runBatch({ assetId, input: values.input, values }); // a glob or a folder
     const input = readInput(values.input);
     const outputDir = values['output-dir'];
     if (outputDir !== undefined) {
