@@ -3,6 +3,11 @@
  * `assetManifest`) and its current version number. Both are functions of the chain's state (and of binding rows,
  * which are only ever added), so they are cached per block: an order accepted in the same block as the previous one
  * for the same model costs no chain or storage read; any new block (a new version, a reorg) reads again.
+ *
+ * The block is the latest block's hash (`eth_getBlockByNumber`), not `eth_blockNumber`: on the embedded devnet the
+ * durable transport saves anvil's whole state before it reports a new head number (`chain/index.ts`), a wait of tens
+ * of ms on the acceptance path after every settled batch, and a cache key needs no saved head (docs/orders.md
+ * "Measured"). The hash also tells a reorg to the same height apart.
  */
 
 import { assetManifest } from '../gateway/assetContent.ts';
@@ -11,7 +16,7 @@ import type { Manifest } from '../storage/manifest.ts';
 
 type OrderModel = { manifest: Manifest; version: number };
 
-const cache = new Map<string, { block: bigint; value: Promise<OrderModel> }>();
+const cache = new Map<string, { block: string; value: Promise<OrderModel> }>();
 
 /**
  * The model's manifest and current version, cached for the current block.
@@ -21,7 +26,7 @@ export async function orderModel(
   services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
   modelId: bigint,
 ): Promise<OrderModel> {
-  const block = await services.chain.publicClient.getBlockNumber();
+  const { hash: block } = await services.chain.publicClient.getBlock({ blockTag: 'latest' });
   const key = `${services.chain.deployment.chainId}:${services.chain.deployment.contracts.agentNft}:${modelId}`;
   const hit = cache.get(key);
   if (hit && hit.block === block) return hit.value;

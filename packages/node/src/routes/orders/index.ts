@@ -302,6 +302,12 @@ export default async function orderRoutes(app: FastifyInstance) {
     if (!bytes) throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`.');
     const currency = (body.currency ?? zeroAddress) as Address;
     const maxPrice = BigInt(body.maxPriceWei);
+    // Independent reads, in one round trip: the chain's now, the next free nonce, the escrow the account can commit.
+    const [now, nonce, { available }] = await Promise.all([
+      chainNow(chain.publicClient),
+      nextNonce(wallet.account.address),
+      availableEscrow(app.souk, wallet.account.address, currency),
+    ]);
     const order: JobOrder = {
       requester: wallet.account.address,
       modelId,
@@ -311,11 +317,10 @@ export default async function orderRoutes(app: FastifyInstance) {
       maxPrice,
       redundancy: body.redundancy ?? 2,
       verification: verificationCode(manifest.runtime?.verification),
-      deadline: BigInt((await chainNow(chain.publicClient)) + (body.deadlineSeconds ?? 300)),
-      nonce: await nextNonce(wallet.account.address),
+      deadline: BigInt(now + (body.deadlineSeconds ?? 300)),
+      nonce,
     };
     let deposit: Hex | null = null;
-    const { available } = await availableEscrow(app.souk, order.requester, currency);
     if (available < maxPrice) {
       // Deposit ten jobs' worth at once, so the next runs need no transaction.
       const amount = maxPrice * 10n - available;
