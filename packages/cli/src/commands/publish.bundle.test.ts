@@ -140,6 +140,57 @@ describe('souk publish of a folder or a bundle', { timeout: 5 * 60_000 }, () => 
     assert.equal(archive.bundle, null, 'not read: a dataset runs nowhere');
   });
 
+  test('--verification tolerance goes into the manifest, and the next version keeps it', async () => {
+    const published = await soukJson<PublishJson & { verification: unknown }>(
+      ['publish', classifier, '--kind', 'model', '--name', 'tol', '--verification', 'tolerance', '--atol', '1e-5'],
+      env,
+    );
+    const declared = { class: 'tolerance', atol: 1e-5, rtol: 0 };
+    assert.deepEqual(published.verification, declared);
+    const manifest = await manifestOf(published.assetId);
+    assert.deepEqual(manifest.runtime, { engine: 'onnxruntime', pipeline: 'onnx', verification: declared });
+
+    const kept = await soukJson<PublishJson & { verification: unknown }>(
+      ['publish', classifier, '--version-of', published.assetId],
+      env,
+    );
+    assert.equal(kept.version, 1);
+    assert.deepEqual(kept.verification, declared, 'inherited from the current version');
+    assert.deepEqual((await manifestOf(published.assetId)).runtime, {
+      engine: 'onnxruntime',
+      pipeline: 'onnx',
+      verification: declared,
+    });
+  });
+
+  test('refuses a verification class it cannot declare (exit 2, before uploading)', async () => {
+    const base = ['publish', classifier, '--kind', 'model', '--name', 'v'];
+    const cases: Array<[string[], RegExp]> = [
+      [['--atol', '1e-5'], /--atol and --rtol go with --verification tolerance/],
+      [['--verification', 'fuzzy'], /--verification: "fuzzy" is not a class; write exact or tolerance/],
+      [['--verification', 'tolerance'], /--verification tolerance needs --atol or --rtol above 0/],
+      [['--verification', 'tolerance', '--atol', '0', '--rtol', '0'], /needs --atol or --rtol above 0/],
+      [['--verification', 'tolerance', '--atol=-1'], /--atol: -1 is negative/],
+      [['--verification', 'tolerance', '--rtol', '2'], /--rtol: 2 is above 1/],
+      [['--verification', 'tolerance', '--atol', 'NaN'], /--atol: "NaN" is not a finite number/],
+      [['--verification', 'tolerance', '--atol', '1e999'], /--atol: "1e999" is not a finite number/],
+      [['--verification', 'tolerance', '--atol', '0x10'], /--atol: "0x10" is not a finite number/],
+      [['--verification', 'exact', '--rtol', '0.1'], /--verification exact takes no --atol or --rtol/],
+    ];
+    const data = path.join(root, 'unrun.csv');
+    writeFileSync(data, 'a,b\n1,2\n');
+    const [noPipeline, ...runs] = await Promise.all([
+      souk(['publish', data, '--kind', 'dataset', '--name', 'd', '--verification', 'exact'], env),
+      ...cases.map(([flags]) => souk([...base, ...flags], env)),
+    ]);
+    for (const [i, run] of [noPipeline, ...runs].entries()) {
+      assert.equal(run.code, 2, run.stderr);
+      assert.doesNotMatch(run.stderr, /uploading/);
+      if (i > 0) assert.match(run.stderr, cases[i - 1][1]);
+    }
+    assert.match(noPipeline.stderr, /--verification needs a pipeline/);
+  });
+
   test('refuses, before uploading, what providers could not run (exit 2)', async () => {
     const single = path.join(root, 'detection.onnx');
     copyFileSync(path.join(ocr, 'detection.onnx'), single);

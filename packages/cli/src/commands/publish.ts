@@ -67,6 +67,11 @@ Options:
   --entry <file>        The bundle file whose inputs and outputs the manifest records
                         [default: the pipeline's entry model, else the only .onnx file]
   --engine <name>       Inference engine, with --pipeline  [default: onnxruntime]
+  --verification <class>
+                        How providers' runs must agree: exact (same result bytes) or tolerance (float outputs
+                        within --atol/--rtol); needs a pipeline  [default: exact, or the current version's]
+  --atol <n>            Absolute tolerance, a number >= 0, with --verification tolerance  [default: 0]
+  --rtol <n>            Relative tolerance, 0..1, with --verification tolerance  [default: 0]
   --public              Store the content unencrypted: anyone can download it
   --list                Also list the asset for sale, at --list-price or else --price
   --list-price <amount> Sale price of the asset, written as --price
@@ -78,6 +83,7 @@ Examples:
   souk publish ./model.onnx --kind model --name "My classifier" --price 0.01 --royalty 5%
   souk publish ./ocr/ --kind model --name "PaddleOCR small" --price 0.01
   souk publish ./model-v2.onnx --version-of 7
+  souk publish ./model.onnx --kind model --name detector --verification tolerance --atol 1e-5 --rtol 1e-4
   souk publish ./agent.tgz --kind agent --name helper --price 10 --currency musd --licence-duration 30d --list`;
 
 const options = {
@@ -96,12 +102,81 @@ const options = {
   pipeline: { type: 'string' },
   engine: { type: 'string' },
   entry: { type: 'string' },
+  verification: { type: 'string' },
+  atol: { type: 'string' },
+  rtol: { type: 'string' },
   public: { type: 'boolean' },
   list: { type: 'boolean' },
   'list-price': { type: 'string' },
 } as const;
 
 const KINDS = ['model', 'agent', 'dataset'] as const;
+
+/** A manifest's `runtime.verification` (docs/manifest.md#runtimeverification). */
+type Verification = NonNullable<NonNullable<PublishAssetParameters['runtime']>['verification']>;
+
+/** Largest `rtol` the node's manifest schema accepts: a fraction, 1 = 100 % (docs/manifest.md). */
+const MAX_RTOL = 1;
+
+/**
+ * A tolerance flag's value: a finite decimal number (`0.001`, `1e-5`), at least 0 and at most `max`.
+ * @param text - The flag's text.
+ * @param flag - `--atol` or `--rtol`, for the error.
+ * @param max - Largest value allowed.
+ * @throws {UsageError} on anything else (`NaN`, `Infinity`, `1e999`, `-1`, `1e-5x`, `0x10`, an empty string).
+ */
+function parseTolerance(text: string, flag: string, max = Number.POSITIVE_INFINITY): number {
+  // Number('') and Number(' ') are 0, Number('0x10') is 16: only plain decimal notation is a tolerance.
+  const value = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new UsageError(`${flag}: "${text}" is not a finite number; write e.g. 0.001 or 1e-5.`);
+  }
+  if (value < 0) throw new UsageError(`${flag}: ${text} is negative; a tolerance is at least 0.`);
+  if (value > max) throw new UsageError(`${flag}: ${text} is above ${max} (a fraction: 1 = 100 %).`);
+  return value;
+}
+
+/**
+ * The manifest's `runtime.verification` from `--verification`, `--atol` and `--rtol`; `undefined` when none is given.
+ * `exact` takes no tolerances; `tolerance` needs at least one of them above 0 (an unset one is 0), since with both 0
+ * it would accept only equal floats, which is `exact` under another name.
+ * @throws {UsageError} on an unknown class, a tolerance that is not a finite number ≥ 0 (`rtol` ≤ 1), tolerances
+ *   without `--verification tolerance`, or `tolerance` with both at 0.
+ */
+function parseVerification(flags: {
+  verification?: string | undefined;
+  atol?: string | undefined;
+  rtol?: string | undefined;
+}): Verification | undefined {
+  const { verification, atol, rtol } = flags;
+  if (verification === undefined) {
+    if (atol !== undefined || rtol !== undefined) {
+      throw new UsageError('--atol and --rtol go with --verification tolerance.');
+    }
+    return undefined;
+  }
+  if (verification === 'exact') {
+    if (atol !== undefined || rtol !== undefined) {
+      throw new UsageError('--verification exact takes no --atol or --rtol: results must be the same bytes.');
+    }
+    return { class: 'exact' };
+  }
+  if (verification !== 'tolerance') {
+    throw new UsageError(`--verification: "${verification}" is not a class; write exact or tolerance.`);
+  }
+  const spec = {
+    class: 'tolerance' as const,
+    atol: atol === undefined ? 0 : parseTolerance(atol, '--atol'),
+    rtol: rtol === undefined ? 0 : parseTolerance(rtol, '--rtol', MAX_RTOL),
+  };
+  if (spec.atol === 0 && spec.rtol === 0) {
+    throw new UsageError(
+      '--verification tolerance needs --atol or --rtol above 0 (e.g. --atol 1e-5 --rtol 1e-4); ' +
+        'for identical results use --verification exact.',
+    );
+  }
+  return spec;
+}
 
 /** The decimals of `currency`: known tokens from the context, others read from the chain (undefined if unreadable). */
 async function decimalsOf(context: Context, currency: Address): Promise<number | undefined> {
@@ -288,6 +363,7 @@ export function run(argv: string[]): Promise<number> {
     }
     if (flags.engine !== undefined && flags.pipeline === undefined)
       throw new UsageError('--engine goes with --pipeline.');
+    const verificationFlag = parseVerification(flags);
     const entity = await stat(path).then(
       (s) => (s.isFile() ? 'file' : s.isDirectory() ? 'folder' : undefined),
       () => undefined,
@@ -316,6 +392,15 @@ export function run(argv: string[]): Promise<number> {
     }
     const engine =
       flags.engine ?? (flags.pipeline === undefined ? current?.runtime?.engine : undefined) ?? 'onnxruntime';
+    if (verificationFlag !== undefined && pipeline === undefined) {
+      throw new UsageError('--verification needs a pipeline (--pipeline): only a model providers run is verified.');
+    }
+    // Like the engine, a new version keeps the current version's class unless the flags change the runtime.
+    const inheritedVerification =
+      flags.pipeline === undefined
+        ? (current?.runtime as PublishAssetParameters['runtime'] | undefined)?.verification
+        : undefined;
+    const verification = verificationFlag ?? inheritedVerification;
 
     const currency = currencyAddress(context, flags.currency ?? 'eth');
     const decimals = await decimalsOf(context, currency);
@@ -357,7 +442,9 @@ export function run(argv: string[]): Promise<number> {
       name,
       kind,
       ...(description !== undefined ? { description } : {}),
-      ...(pipeline !== undefined ? { runtime: { engine, pipeline } } : {}),
+      ...(pipeline !== undefined
+        ? { runtime: { engine, pipeline, ...(verification !== undefined ? { verification } : {}) } }
+        : {}),
       ...(signature ?? {}),
       license,
       royaltyBps,
@@ -423,6 +510,7 @@ export function run(argv: string[]): Promise<number> {
       manifestCid: published.manifestCid,
       manifestUri: published.manifestUri,
       pipeline: pipeline ?? null,
+      verification: pipeline === undefined ? null : (verification ?? { class: 'exact' }),
       inputs: signature?.inputs ?? null,
       outputs: signature?.outputs ?? null,
       bundle: content.bundle,
@@ -444,6 +532,9 @@ export function run(argv: string[]): Promise<number> {
         versionOf === undefined ? `  mint tx   ${mintHash ?? '-'}` : `  version tx ${versionHash}`,
       ];
       if (pipeline !== undefined) lines.push(`  pipeline  ${pipeline}`);
+      if (verification?.class === 'tolerance') {
+        lines.push(`  verified  within atol ${verification.atol}, rtol ${verification.rtol}`);
+      }
       if (content.bundle) {
         lines.push(`  bundle    ${content.bundle.files.map((f) => f.name).join(', ')}`);
         if (content.bundle.entry) lines.push(`  entry     ${content.bundle.entry}`);
