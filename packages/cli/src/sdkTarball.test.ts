@@ -4,7 +4,10 @@
  * (`npm install --prefer-offline`: viem from npm's cache, else the registry), and a plain-`node` script of that
  * project that reads the marketplace of a whole node started here (embedded devnet, PGlite, Helia, the OCR model,
  * 2 local providers), signs in, runs the OCR model through a job order and has the SDK verify the result (order
- * hash, result hash, each provider's EIP-712 attestation and on-chain stake) on an image ImageMagick renders.
+ * hash, result hash, each provider's EIP-712 attestation and on-chain stake) on an image ImageMagick renders; the
+ * tarball's file list (the build alone: no TypeScript sources, no tests) and a TypeScript consumer type-checked by
+ * tsc against the installed declarations. The SDK's only packing test (it was packages/sdk/src/pack.test.ts, against
+ * a fake node): building, packing and installing takes about 50 s, so it is done once, here, where a node can run.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,18 +23,31 @@ import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/prov
 
 const run = promisify(execFile);
 const SDK = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'sdk');
+const REPO = path.join(SDK, '..', '..');
 const TEXT = 'Tarball SDK 2718';
 /** The child processes' environment without npm's per-run settings (`npm test -w` sets `npm_config_workspace`). */
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
 
 /** The consumer's program: only the installed `@souk/sdk` and the viem it brought. */
-const CONSUMER = `import { createSoukClient, getAssetManifest, listAssets, runOrder, signIn } from '@souk/sdk';
+const CONSUMER = `import {
+  createSoukClient,
+  getAsset,
+  getAssetManifest,
+  getNodeInfo,
+  listAssets,
+  runOrder,
+  signIn,
+  SoukApiError,
+} from '@souk/sdk';
 import { parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { readFileSync } from 'node:fs';
 
 const [url, key, image] = process.argv.slice(2);
 const client = createSoukClient({ url });
+const info = await getNodeInfo(client);
+// A node's problem+json arrives as the SDK's own error class (one copy of it: the installed package's).
+const missing = await getAsset(client, { assetId: 999n }).catch((error) => error);
 // The index follows the chain: a model minted a moment ago may take a poll interval to be listed.
 let ocr;
 for (let i = 0; i < 60 && !ocr; i++) {
@@ -49,6 +65,8 @@ const result = await runOrder(client, {
   maxPriceWei: parseEther('0.001'),
 });
 console.log(JSON.stringify({
+  chainId: info.chainId,
+  missing: { apiError: missing instanceof SoukApiError, status: missing.status },
   assetId: String(ocr.id),
   pipeline: manifest.runtime?.pipeline ?? null,
   text: result.output.lines.map((line) => line.text).join(' '),
@@ -59,11 +77,23 @@ console.log(JSON.stringify({
 }));
 `;
 
+/**
+ * A TypeScript consumer: it sees the SDK's real types (an unresolved declaration would make them `any`, and the
+ * expected error below would then be unused, which tsc reports).
+ */
+const TYPED_CONSUMER = `import { createSoukClient, getNodeInfo } from '@souk/sdk';
+const info = await getNodeInfo(createSoukClient({ url: 'http://127.0.0.1:1' }));
+export const id: number = info.chainId;
+// @ts-expect-error chainId is a number
+export const bad: string = info.chainId;
+`;
+
 describe('@souk/sdk installed from its tarball, against a node', { timeout: 600_000 }, () => {
   let node: RunningNode;
   let work: string;
   let project: string;
   let image: string;
+  let tarball: string;
 
   before(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'souk-sdk-tarball-'));
@@ -97,8 +127,9 @@ describe('@souk/sdk installed from its tarball, against a node', { timeout: 600_
       { 'data-dir': path.join(work, 'node'), port: '0', 'devnet-port': String(await freePort()), providers: '2' },
       { RATE_LIMIT_PER_MINUTE: '100000', SOUK_AUDIT_RATE: '0', SOUK_CATALOGUE: 'ocr' },
     );
-    const [started] = await Promise.all([startNode(config, { logger: false }), install]);
+    const [started, packed] = await Promise.all([startNode(config, { logger: false }), install]);
     node = started;
+    tarball = packed;
   });
   after(async () => {
     await node?.stop();
@@ -121,6 +152,52 @@ describe('@souk/sdk installed from its tarball, against a node', { timeout: 600_
     assert.ok(!existsSync(path.join(project, 'node_modules', '@souk', 'protocol')), 'no @souk/protocol package');
   });
 
+  test('the tarball holds the build alone: JavaScript, declarations and the manifest, no sources or tests', async () => {
+    // npm tarballs put every file under package/.
+    const { stdout } = await run('tar', ['-tzf', tarball], { env });
+    const paths = stdout
+      .split('\n')
+      .filter((line) => line.length > 0 && !line.endsWith('/'))
+      .map((line) => line.replace(/^package\//, ''));
+    for (const file of ['index.js', 'index.d.ts', 'package.json']) assert.ok(paths.includes(file), file);
+    assert.deepEqual(
+      paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts')),
+      [],
+      'no TypeScript sources in the tarball',
+    );
+    assert.deepEqual(
+      paths.filter((p) => p.includes('test')),
+      [],
+      'no tests in the tarball',
+    );
+    assert.ok(existsSync(path.join(project, 'node_modules', 'viem')), 'viem resolved as a dependency');
+  });
+
+  test('a TypeScript consumer type-checks against the installed declarations', async () => {
+    writeFileSync(path.join(project, 'check.ts'), TYPED_CONSUMER);
+    writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2023',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          lib: ['ES2023', 'DOM'],
+          types: [],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    await run(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+      cwd: project,
+      env,
+      timeout: 120_000,
+    }).catch((error: { stdout?: string }) => assert.fail(`tsc failed on the consumer:\n${error.stdout}`));
+  });
+
   test('a plain-node project reads the marketplace and runs the OCR model through a verified job order', async () => {
     const { stdout } = await run(
       process.execPath,
@@ -128,6 +205,8 @@ describe('@souk/sdk installed from its tarball, against a node', { timeout: 600_
       { cwd: project, env, timeout: 180_000 },
     );
     const result = JSON.parse(stdout) as {
+      chainId: number;
+      missing: { apiError: boolean; status: number };
       assetId: string;
       pipeline: string | null;
       text: string;
@@ -136,6 +215,8 @@ describe('@souk/sdk installed from its tarball, against a node', { timeout: 600_
       resolvedBy: string;
       phase: string;
     };
+    assert.equal(result.chainId, node.services.chain.chain.id);
+    assert.deepEqual(result.missing, { apiError: true, status: 404 }, 'an unknown asset is a SoukApiError 404');
     assert.equal(result.assetId, String(node.sampleModelId));
     assert.equal(result.pipeline, 'ocr');
     const text = result.text.replace(/\s+/g, ' ').trim();
