@@ -35,6 +35,12 @@ import {Payouts} from "./utils/Payouts.sol";
 /// node settles: the node must settle each job within {withdrawalDelay} of accepting it (it may also simply accept
 /// no order with a deadline further away than that).
 ///
+/// Nonce invalidation waits the same delay, for the same reason: the node hands the requester the verified result
+/// before the batch that pays for it lands, so an invalidation in effect at once would let the requester cancel an
+/// order already answered and leave its providers unpaid. {requestNonceInvalidation} takes effect only
+/// {withdrawalDelay} seconds later; until then the order settles. The node refuses orders whose nonce has an
+/// invalidation pending.
+///
 /// Settlement split (bps governed, summing to 10,000; default 8,000 / 1,500 / 500): each of the r providers gets
 /// `amount * providerBps / 10_000 / r`, the creator `amount * creatorBps / 10_000`, the treasury the remainder —
 /// its share plus all rounding dust, so every wei charged is credited. Governance changes apply to settlements
@@ -87,7 +93,8 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     uint16 public treasuryBps;
     /// @notice Model creator's share, bps.
     uint16 public creatorBps;
-    /// @notice Seconds between {requestWithdrawal} and {withdraw}.
+    /// @notice Seconds between {requestWithdrawal} and {withdraw}, and between {requestNonceInvalidation} and the
+    /// invalidation taking effect.
     uint64 public withdrawalDelay;
     /// @notice Seconds after an order's deadline during which the referee may still slash wrong results.
     uint64 public disputePeriod;
@@ -100,6 +107,12 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     struct Withdrawal {
         uint256 amount;
         uint64 unlockAt;
+    }
+
+    /// @dev A pending nonce invalidation of one bitmap word: the bits, Unix second from which they count as used.
+    struct NonceInvalidation {
+        uint256 mask;
+        uint64 effectiveAt;
     }
 
     /// @dev What every entry of a batch reads, loaded once per batch, and what the batch learnt so far: providers
@@ -130,6 +143,7 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     mapping(address currency => uint256) private _totalDeposits;
     mapping(address currency => mapping(address account => Withdrawal)) private _withdrawals;
     mapping(address requester => mapping(uint256 wordPos => uint256 bitmap)) private _nonceBitmaps;
+    mapping(address requester => mapping(uint256 wordPos => NonceInvalidation)) private _nonceInvalidations;
 
     /// @notice Deployment parameters.
     /// @param admin Governance (timelock), or the deployer until it hands over.
@@ -219,9 +233,30 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     }
 
     /// @inheritdoc IComputeEscrow
-    function invalidateNonces(uint256 wordPos, uint256 mask) external {
-        _nonceBitmaps[msg.sender][wordPos] |= mask;
-        emit NoncesInvalidated(msg.sender, wordPos, mask);
+    function requestNonceInvalidation(uint256 wordPos, uint256 mask) external returns (uint64 effectiveAt) {
+        if (mask == 0) revert SoukZeroMask();
+        NonceInvalidation storage pending = _nonceInvalidations[msg.sender][wordPos];
+        uint256 pendingMask = pending.mask;
+        if (pendingMask != 0) {
+            // An earlier request already in effect keeps its time: write it into the bitmap before restarting.
+            if (block.timestamp >= pending.effectiveAt) _writeInvalidation(msg.sender, wordPos, pendingMask);
+            else mask |= pendingMask;
+        }
+        // forge-lint: disable-next-line(unsafe-typecast) -- a Unix time + ≤ 30 days fits 64 bits
+        effectiveAt = uint64(block.timestamp + withdrawalDelay);
+        (pending.mask, pending.effectiveAt) = (mask, effectiveAt);
+        emit NonceInvalidationRequested(msg.sender, wordPos, mask, effectiveAt);
+    }
+
+    /// @inheritdoc IComputeEscrow
+    function completeNonceInvalidation(uint256 wordPos) external {
+        NonceInvalidation memory pending = _nonceInvalidations[msg.sender][wordPos];
+        if (pending.mask == 0) revert SoukNoPendingNonceInvalidation(msg.sender, wordPos);
+        if (block.timestamp < pending.effectiveAt) {
+            revert SoukNonceInvalidationLocked(msg.sender, wordPos, pending.effectiveAt);
+        }
+        delete _nonceInvalidations[msg.sender][wordPos];
+        _writeInvalidation(msg.sender, wordPos, pending.mask);
     }
 
     // ───────────────────────────── settlement ─────────────────────────────
@@ -248,7 +283,8 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
                 continue;
             }
             JobOrder calldata order = s.order;
-            _useNonce(order.requester, order.nonce);
+            // `_check` found the nonce neither used nor invalidated.
+            _markNonce(order.requester, order.nonce);
             uint256 each = _debitAndSplit(order, s.amount, s.providers.length, creator, terms);
             for (uint256 j; j < s.providers.length; ++j) {
                 _credit(order.currency, s.providers[j], each);
@@ -355,8 +391,22 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
 
     /// @inheritdoc IComputeEscrow
     function nonceUsed(address requester, uint256 nonce) public view returns (bool) {
+        uint256 wordPos = nonce >> 8;
         // forge-lint: disable-next-line(incorrect-shift) -- bit `nonce & 255` of the word, as Permit2 does
-        return _nonceBitmaps[requester][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+        uint256 bit = 1 << (nonce & 0xff);
+        if (_nonceBitmaps[requester][wordPos] & bit != 0) return true;
+        NonceInvalidation storage pending = _nonceInvalidations[requester][wordPos];
+        return pending.mask & bit != 0 && block.timestamp >= pending.effectiveAt;
+    }
+
+    /// @inheritdoc IComputeEscrow
+    function pendingNonceInvalidation(address requester, uint256 wordPos)
+        external
+        view
+        returns (uint256 mask, uint64 effectiveAt)
+    {
+        NonceInvalidation memory pending = _nonceInvalidations[requester][wordPos];
+        return (pending.mask, pending.effectiveAt);
     }
 
     /// @inheritdoc IComputeEscrow
@@ -576,12 +626,24 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
         _credit(currency, terms.treasury, treasuryAmount);
     }
 
-    /// @dev Marks `nonce` of `requester` used. Reverts {SoukNonceUsed} when it already was.
+    /// @dev Marks `nonce` of `requester` used. Reverts {SoukNonceUsed} when it already was, or when an invalidation
+    /// of it is in effect.
     function _useNonce(address requester, uint256 nonce) private {
+        if (nonceUsed(requester, nonce)) revert SoukNonceUsed(requester, nonce);
+        _markNonce(requester, nonce);
+    }
+
+    /// @dev Sets the bit of `nonce` in `requester`'s bitmap. Requirements: the caller checked {nonceUsed}.
+    function _markNonce(address requester, uint256 nonce) private {
         // forge-lint: disable-next-line(incorrect-shift) -- bit `nonce & 255` of the word, as Permit2 does
-        uint256 bit = 1 << (nonce & 0xff);
-        uint256 flipped = _nonceBitmaps[requester][nonce >> 8] ^= bit;
-        if (flipped & bit == 0) revert SoukNonceUsed(requester, nonce);
+        _nonceBitmaps[requester][nonce >> 8] |= 1 << (nonce & 0xff);
+    }
+
+    /// @dev Writes an invalidation in effect into `requester`'s bitmap word `wordPos` (the caller clears or replaces
+    /// the pending request). Emits {NoncesInvalidated}.
+    function _writeInvalidation(address requester, uint256 wordPos, uint256 mask) private {
+        _nonceBitmaps[requester][wordPos] |= mask;
+        emit NoncesInvalidated(requester, wordPos, mask);
     }
 
     /// @dev Whether `signature` is `signer`'s over `digest`: a 65-byte ECDSA signature recovering to `signer`, or,

@@ -404,17 +404,152 @@ contract ComputeEscrowTest is EscrowSigning {
         assertEq(escrow.balanceOf(NATIVE, requester), 8 ether, "charged twice, not three times");
     }
 
-    function test_settleBatch_skipsInvalidatedNonces() public {
+    // ───────────────────────────── nonce invalidation ─────────────────────────────
+
+    /// @dev Regression: `invalidateNonces` took effect at once, so a requester holding a verified result could
+    /// cancel the order's nonce before its batch landed and leave the providers who ran it unpaid.
+    function test_invalidateNonces_cannotCancelAnOrderAlreadyAnswered() public {
+        IComputeEscrow.Settlement memory s = _valid(5); // answered off-chain; its batch not yet sent
+        vm.prank(requester);
+        escrow.requestNonceInvalidation(0, 1 << 5); // front-runs the batch
+        assertFalse(escrow.nonceUsed(requester, 5), "a pending invalidation does not use the nonce");
+        vm.warp(block.timestamp + 2); // the batch lands a block later
+        vm.prank(settler);
+        assertEq(escrow.settleBatch(_one(s)), 1, "the answered order is paid");
+        assertEq(escrow.creditsOf(NATIVE, p1), 0.4 ether, "p1 paid");
+        assertEq(escrow.creditsOf(NATIVE, p2), 0.4 ether, "p2 paid");
+        assertTrue(escrow.nonceUsed(requester, 5), "settled");
+        _expectSkip(s, IComputeEscrow.SoukNonceUsed.selector); // and only once
+        // Taking effect later changes nothing: the order stays settled, the providers stay paid.
+        vm.warp(block.timestamp + WITHDRAWAL_DELAY);
+        vm.prank(requester);
+        escrow.completeNonceInvalidation(0);
+        assertTrue(escrow.nonceUsed(requester, 5), "still used");
+        assertEq(escrow.balanceOf(NATIVE, requester), 9 ether, "charged exactly once");
+        assertEq(escrow.creditsOf(NATIVE, p1), 0.4 ether, "p1 keeps its pay");
+    }
+
+    function test_requestNonceInvalidation_takesEffectAfterTheWithdrawalDelay() public {
+        uint64 effectiveAt = uint64(block.timestamp + WITHDRAWAL_DELAY);
         vm.expectEmit(address(escrow));
-        emit IComputeEscrow.NoncesInvalidated(requester, 0, 1 << 5);
+        emit IComputeEscrow.NonceInvalidationRequested(requester, 0, 1 << 5, effectiveAt);
         vm.prank(requester);
-        escrow.invalidateNonces(0, 1 << 5);
-        assertTrue(escrow.nonceUsed(requester, 5), "invalidated");
+        assertEq(escrow.requestNonceInvalidation(0, 1 << 5), effectiveAt, "effectiveAt");
+        (uint256 mask, uint64 at) = escrow.pendingNonceInvalidation(requester, 0);
+        assertEq(mask, 1 << 5, "pending mask");
+        assertEq(at, effectiveAt, "pending effectiveAt");
+
+        vm.warp(effectiveAt - 1);
+        assertFalse(escrow.nonceUsed(requester, 5), "one second before");
+        vm.warp(effectiveAt);
+        assertTrue(escrow.nonceUsed(requester, 5), "in effect at effectiveAt, completed or not");
+        assertFalse(escrow.nonceUsed(requester, 4), "other bits untouched");
         _expectSkip(_valid(5), IComputeEscrow.SoukNonceUsed.selector);
-        // a nonce in another word
+        IComputeEscrow.Settlement[] memory other = _one(_valid(4));
+        vm.prank(settler);
+        assertEq(escrow.settleBatch(other), 1, "another nonce of the word settles");
+
+        // An invalidation in effect also blocks a dispute of the order.
+        IComputeEscrow.JobOrder memory o = _order(requester, modelId, PRICE, 2, 5);
+        bytes memory sig = _sig(REQUESTER_KEY, escrow.hashOrder(o));
+        IComputeEscrow.SignedAttestation[] memory a = _two(o, RESULT, WRONG);
+        vm.prank(referee);
+        vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukNonceUsed.selector, requester, 5));
+        escrow.settleDispute(o, sig, PRICE, RESULT, a, _verdicts(a));
+    }
+
+    function test_completeNonceInvalidation_writesTheBitmapOnlyOnceInEffect() public {
         vm.prank(requester);
-        escrow.invalidateNonces(3, 1);
+        vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukNoPendingNonceInvalidation.selector, requester, 3));
+        escrow.completeNonceInvalidation(3);
+
+        vm.prank(requester);
+        uint64 effectiveAt = escrow.requestNonceInvalidation(3, 1 | 1 << 200);
+        vm.prank(requester);
+        vm.expectRevert(
+            abi.encodeWithSelector(IComputeEscrow.SoukNonceInvalidationLocked.selector, requester, 3, effectiveAt)
+        );
+        escrow.completeNonceInvalidation(3);
+        vm.prank(alice); // a stranger has nothing pending in that word
+        vm.expectRevert(abi.encodeWithSelector(IComputeEscrow.SoukNoPendingNonceInvalidation.selector, alice, 3));
+        escrow.completeNonceInvalidation(3);
+
+        vm.warp(effectiveAt);
+        vm.expectEmit(address(escrow));
+        emit IComputeEscrow.NoncesInvalidated(requester, 3, 1 | 1 << 200);
+        vm.prank(requester);
+        escrow.completeNonceInvalidation(3);
+        (uint256 mask, uint64 at) = escrow.pendingNonceInvalidation(requester, 3);
+        assertEq(mask, 0, "cleared");
+        assertEq(at, 0, "cleared");
+        assertTrue(escrow.nonceUsed(requester, 3 << 8), "bit 0 written");
+        assertTrue(escrow.nonceUsed(requester, (3 << 8) + 200), "bit 200 written");
         _expectSkip(_valid(3 << 8), IComputeEscrow.SoukNonceUsed.selector);
+    }
+
+    function test_requestNonceInvalidation_addsToAPendingRequestAndRestartsItsDelay() public {
+        vm.prank(requester);
+        vm.expectRevert(IComputeEscrow.SoukZeroMask.selector);
+        escrow.requestNonceInvalidation(0, 0);
+
+        vm.prank(requester);
+        escrow.requestNonceInvalidation(0, 1 << 1);
+        vm.warp(block.timestamp + WITHDRAWAL_DELAY - 10);
+        uint64 restarted = uint64(block.timestamp + WITHDRAWAL_DELAY);
+        vm.expectEmit(address(escrow));
+        emit IComputeEscrow.NonceInvalidationRequested(requester, 0, 1 << 1 | 1 << 2, restarted);
+        vm.prank(requester);
+        escrow.requestNonceInvalidation(0, 1 << 2);
+        vm.warp(block.timestamp + 10);
+        assertFalse(escrow.nonceUsed(requester, 1), "the earlier bit waits the restarted delay");
+        vm.warp(restarted);
+        assertTrue(escrow.nonceUsed(requester, 1), "bit 1 in effect");
+        assertTrue(escrow.nonceUsed(requester, 2), "bit 2 in effect");
+
+        // A request already in effect is written into the bitmap first and keeps its effect.
+        vm.expectEmit(address(escrow));
+        emit IComputeEscrow.NoncesInvalidated(requester, 0, 1 << 1 | 1 << 2);
+        vm.prank(requester);
+        escrow.requestNonceInvalidation(0, 1 << 3);
+        assertTrue(escrow.nonceUsed(requester, 1), "still in effect");
+        assertFalse(escrow.nonceUsed(requester, 3), "the new bit waits");
+        (uint256 mask,) = escrow.pendingNonceInvalidation(requester, 0);
+        assertEq(mask, 1 << 3, "only the new bit pending");
+    }
+
+    /// @dev An order settles when its batch lands before the invalidation is in effect and is skipped after.
+    function test_fuzz_requestNonceInvalidation_settlesOnlyBeforeItTakesEffect(uint16 nonceSeed, uint32 lag)
+        public
+    {
+        uint256 nonce = uint256(nonceSeed) % 1024;
+        lag = uint32(bound(lag, 0, 2 * WITHDRAWAL_DELAY));
+        vm.prank(requester);
+        uint64 effectiveAt = escrow.requestNonceInvalidation(nonce >> 8, 1 << (nonce & 0xff));
+        vm.warp(block.timestamp + lag);
+        IComputeEscrow.Settlement memory s = _valid(nonce); // signed now, so its deadline has not passed
+        bool before = block.timestamp < effectiveAt;
+        assertEq(escrow.nonceUsed(requester, nonce), !before, "nonceUsed");
+        if (before) {
+            vm.prank(settler);
+            assertEq(escrow.settleBatch(_one(s)), 1, "settles before the invalidation is in effect");
+            assertEq(escrow.balanceOf(NATIVE, requester), 10 ether - PRICE, "charged");
+            vm.warp(effectiveAt); // once in effect, the settled order is not settled again
+        } else {
+            assertEq(escrow.balanceOf(NATIVE, requester), 10 ether, "nothing charged yet");
+        }
+        _expectSkip(s, IComputeEscrow.SoukNonceUsed.selector);
+        assertTrue(escrow.nonceUsed(requester, nonce), "used either way");
+    }
+
+    function test_pause_neverBlocksNonceInvalidation() public {
+        vm.prank(guardian);
+        escrow.pause();
+        vm.prank(requester);
+        uint64 effectiveAt = escrow.requestNonceInvalidation(0, 1);
+        vm.warp(effectiveAt);
+        vm.prank(requester);
+        escrow.completeNonceInvalidation(0);
+        assertTrue(escrow.nonceUsed(requester, 0), "invalidated while paused");
     }
 
     function test_settleBatch_skipsAnExpiredOrder() public {

@@ -235,4 +235,74 @@ describe('ComputeEscrow with @souk/protocol signatures (anvil)', () => {
     assert.equal(await stakeOf(providers[0]), before0, 'accepted: within tolerance, not slashed');
     assert.equal(before1 - (await stakeOf(providers[1])), await read<bigint>('slashAmount', []), 'rejected: slashed');
   });
+  test('a nonce invalidation waits the withdrawal delay: an answered order settles before it, the next is skipped after', async () => {
+    const signed = async (nonce: bigint, input: Hex) => {
+      const { timestamp } = await fx.publicClient.getBlock();
+      const order: JobOrder = {
+        requester: fx.accounts[requester].address,
+        modelId: 1n,
+        modelVersion: 0,
+        inputHash: keccak256(input),
+        currency: zeroAddress,
+        maxPrice: parseEther('0.001'),
+        redundancy: 2,
+        verification: Verification.Exact,
+        deadline: timestamp + 3600n,
+        nonce,
+      };
+      const resultHash = keccak256('0xbb');
+      const attestation = resultAttestationTypedData(chainId, escrow, hashJobOrder(chainId, escrow, order), resultHash);
+      return {
+        order,
+        requesterSignature: await fx.wallet(requester).signTypedData(jobOrderTypedData(chainId, escrow, order)),
+        amount: parseEther('0.001'),
+        resultHash,
+        providers: providers.map((p) => fx.accounts[p].address),
+        providerSignatures: await Promise.all(providers.map((p) => fx.wallet(p).signTypedData(attestation))),
+      };
+    };
+    const settle = (entry: Awaited<ReturnType<typeof signed>>) =>
+      send(0, { address: escrow, abi: computeEscrowAbi, functionName: 'settleBatch', args: [[entry]] });
+    const me = fx.accounts[requester].address;
+    const delay = await read<bigint>('withdrawalDelay', []);
+
+    const answered = await signed(80n, '0x80'); // the requester already holds its verified result
+    const request = await send(requester, {
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'requestNonceInvalidation',
+      args: [0n, (1n << 80n) | (1n << 81n)],
+    });
+    const [requested] = parseEventLogs({
+      abi: computeEscrowAbi,
+      logs: request.logs,
+      eventName: 'NonceInvalidationRequested',
+    });
+    assert.ok(requested, 'NonceInvalidationRequested emitted');
+    const { timestamp: requestedAt } = await fx.publicClient.getBlock({ blockNumber: request.blockNumber });
+    assert.equal(requested.args.effectiveAt, requestedAt + delay, 'effective a withdrawal delay later');
+    assert.deepEqual(await read<[bigint, bigint]>('pendingNonceInvalidation', [me, 0n]), [
+      (1n << 80n) | (1n << 81n),
+      requestedAt + delay,
+    ]);
+    assert.equal(await read<boolean>('nonceUsed', [me, 80n]), false, 'pending: not used');
+    const paid = await settle(answered);
+    assert.equal(parseEventLogs({ abi: computeEscrowAbi, logs: paid.logs, eventName: 'JobSettled' }).length, 1);
+
+    await fx.testClient.increaseTime({ seconds: Number(delay) });
+    await fx.testClient.mine({ blocks: 1 });
+    assert.equal(await read<boolean>('nonceUsed', [me, 81n]), true, 'in effect: used');
+    const late = await settle(await signed(81n, '0x81'));
+    const [skipped] = parseEventLogs({ abi: computeEscrowAbi, logs: late.logs, eventName: 'JobSkipped' });
+    assert.equal(skipped?.args.reason, toFunctionSelector('SoukNonceUsed(address,uint256)'));
+    const complete = await send(requester, {
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'completeNonceInvalidation',
+      args: [0n],
+    });
+    const [written] = parseEventLogs({ abi: computeEscrowAbi, logs: complete.logs, eventName: 'NoncesInvalidated' });
+    assert.equal(written?.args.mask, (1n << 80n) | (1n << 81n));
+    assert.deepEqual(await read<[bigint, bigint]>('pendingNonceInvalidation', [me, 0n]), [0n, 0n]);
+  });
 });

@@ -67,7 +67,8 @@ interface IComputeEscrow {
     error SoukInvalidRequesterSignature(bytes32 orderHash, address requester);
     /// @notice Thrown (or skip reason) when the order's deadline (Unix seconds) has passed: it can never be charged.
     error SoukOrderExpired(bytes32 orderHash, uint256 deadline);
-    /// @notice Thrown (or skip reason) when the order's nonce was used (settled, disputed or invalidated).
+    /// @notice Thrown (or skip reason) when the order's nonce was used (settled, disputed, or invalidated by an
+    /// invalidation already in effect).
     error SoukNonceUsed(address requester, uint256 nonce);
     /// @notice Thrown (or skip reason) when the amount (wei) exceeds the order's `maxPrice` (wei).
     error SoukPriceAboveMax(bytes32 orderHash, uint256 amount, uint256 maxPrice);
@@ -106,6 +107,12 @@ interface IComputeEscrow {
     error SoukNoPendingWithdrawal(address account, address currency);
     /// @notice Thrown by {withdraw} before the request's `unlockAt` (Unix seconds).
     error SoukWithdrawalLocked(address account, address currency, uint256 unlockAt);
+    /// @notice Thrown by {requestNonceInvalidation} with an empty mask.
+    error SoukZeroMask();
+    /// @notice Thrown by {completeNonceInvalidation} when the caller has no pending invalidation in word `wordPos`.
+    error SoukNoPendingNonceInvalidation(address requester, uint256 wordPos);
+    /// @notice Thrown by {completeNonceInvalidation} before the invalidation's `effectiveAt` (Unix seconds).
+    error SoukNonceInvalidationLocked(address requester, uint256 wordPos, uint256 effectiveAt);
     /// @notice Thrown when a revenue split does not sum to 10,000 bps.
     error SoukInvalidSplit(uint256 providerBps, uint256 treasuryBps, uint256 creatorBps);
     /// @notice Thrown when a slash amount above `type(uint96).max` SOUK wei is set.
@@ -135,10 +142,22 @@ interface IComputeEscrow {
     /// @param to Receiver.
     /// @param amount Wei of `currency` sent.
     event Withdrawn(address indexed currency, address indexed account, address to, uint256 amount);
-    /// @notice A requester invalidated nonces (cancelling the orders signed with them).
+    /// @notice A requester asked to invalidate nonces; orders signed with them stay payable until `effectiveAt`.
+    /// Replaces any pending request for the word (whose bits it includes).
     /// @param requester The account.
     /// @param wordPos Bitmap word index (`nonce >> 8`).
-    /// @param mask Bits set in that word.
+    /// @param mask Every bit pending in that word (this request's and any earlier pending one's).
+    /// @param effectiveAt Unix seconds (the request's block time + {withdrawalDelay} seconds) from which the
+    /// nonces count as used and orders signed with them are skipped.
+    event NonceInvalidationRequested(
+        address indexed requester, uint256 indexed wordPos, uint256 mask, uint64 effectiveAt
+    );
+    /// @notice A pending invalidation, already in effect since its `effectiveAt`, was written into the requester's
+    /// bitmap ({completeNonceInvalidation}, or a new request for the same word). Nonces that settled before it took
+    /// effect stay settled; the others can no longer be settled or disputed.
+    /// @param requester The account.
+    /// @param wordPos Bitmap word index (`nonce >> 8`).
+    /// @param mask Bits written in that word.
     event NoncesInvalidated(address indexed requester, uint256 indexed wordPos, uint256 mask);
     /// @notice A job was settled: the requester was charged and the payees credited.
     /// @param orderHash The order's EIP-712 digest.
@@ -208,16 +227,30 @@ interface IComputeEscrow {
     /// @return amount Wei of `currency` sent.
     function withdraw(address currency, address to) external returns (uint256 amount);
 
-    /// @notice Marks the nonces of `mask`'s bits in word `wordPos` of the caller's bitmap used: orders signed with
-    /// them can no longer be settled or disputed. Never paused.
-    /// @dev Emits {NoncesInvalidated}.
-    function invalidateNonces(uint256 wordPos, uint256 mask) external;
+    /// @notice Asks to cancel the orders signed with the nonces of `mask`'s bits in word `wordPos` of the caller's
+    /// bitmap, {withdrawalDelay} seconds from now: until then such an order still settles (and uses its nonce),
+    /// so a requester who already has a job's result cannot cancel its payment (the node settles within that
+    /// delay of accepting an order). From `effectiveAt` on, the nonces not used by then count as used. Adds to any
+    /// pending request for the word and restarts its delay (a pending request already in effect is first written
+    /// into the bitmap). Never paused, like withdrawals.
+    /// @dev Reverts {SoukZeroMask}. Emits {NoncesInvalidated} (when an effective request is written first) and
+    /// {NonceInvalidationRequested}.
+    /// @return effectiveAt Unix seconds from which the nonces count as used.
+    function requestNonceInvalidation(uint256 wordPos, uint256 mask) external returns (uint64 effectiveAt);
+
+    /// @notice Writes the caller's pending invalidation of word `wordPos`, once in effect, into its bitmap and
+    /// clears it. Optional: an invalidation is in effect from its `effectiveAt` whether completed or not. Never
+    /// paused.
+    /// @dev Reverts {SoukNoPendingNonceInvalidation}, {SoukNonceInvalidationLocked} before `effectiveAt`. Emits
+    /// {NoncesInvalidated}.
+    function completeNonceInvalidation(uint256 wordPos) external;
 
     /// @notice Settles finished jobs (`SETTLER_ROLE`, the node). Each entry is checked in this order — deadline,
     /// verification class, redundancy, provider and signature count, amount ≤ maxPrice, nonce, balance, requester
     /// signature, then per provider: distinct, active, attestation signature; then the model's existence — and is
     /// skipped ({JobSkipped} with the failing check's error selector; nothing moves) at the first failure, so one
-    /// bad entry never reverts the batch. A valid entry uses the nonce, debits the requester and credits (pull, see
+    /// bad entry never reverts the batch. The nonce check counts an invalidation only once in effect
+    /// ({requestNonceInvalidation}). A valid entry uses the nonce, debits the requester and credits (pull, see
     /// `withdrawCredits`) each provider `amount * providerBps / 10_000 / r`, the model's creator
     /// `amount * creatorBps / 10_000` and the treasury the rest (its share + rounding dust). Paused by the guardian.
     /// @dev Reverts only for the role, the pause, or calldata that does not decode. Emits {JobSettled} or
@@ -253,8 +286,17 @@ interface IComputeEscrow {
     /// @notice The EIP-712 digest a provider signs for `resultHash` of the order `orderHash`.
     function hashAttestation(bytes32 orderHash, bytes32 resultHash) external view returns (bytes32);
 
-    /// @notice Whether `requester`'s `nonce` was used (settled, disputed or invalidated).
+    /// @notice Whether `requester`'s `nonce` can no longer be settled or disputed: it was used (settled or
+    /// disputed) or an invalidation of it is in effect (its `effectiveAt` has come). A nonce whose invalidation is
+    /// only pending reads `false`: its order still settles (see {pendingNonceInvalidation}).
     function nonceUsed(address requester, uint256 nonce) external view returns (bool);
+
+    /// @notice `requester`'s pending invalidation of word `wordPos` (`nonce >> 8`): the bits asked for and the Unix
+    /// second it takes effect (0, 0 when none). Stays listed after `effectiveAt` until completed or replaced.
+    function pendingNonceInvalidation(address requester, uint256 wordPos)
+        external
+        view
+        returns (uint256 mask, uint64 effectiveAt);
 
     /// @notice `account`'s balance in `currency`, wei.
     function balanceOf(address currency, address account) external view returns (uint256);

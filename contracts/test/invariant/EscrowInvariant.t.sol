@@ -35,7 +35,7 @@ contract EscrowInvariantTest is SoukFixture {
         }
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](8);
+        bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = EscrowHandler.deposit.selector;
         selectors[1] = EscrowHandler.requestWithdrawal.selector;
         selectors[2] = EscrowHandler.cancelWithdrawal.selector;
@@ -44,6 +44,8 @@ contract EscrowInvariantTest is SoukFixture {
         selectors[5] = EscrowHandler.warp.selector;
         selectors[6] = EscrowHandler.settleBatch.selector;
         selectors[7] = EscrowHandler.settleDispute.selector;
+        selectors[8] = EscrowHandler.requestNonceInvalidation.selector;
+        selectors[9] = EscrowHandler.completeNonceInvalidation.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -114,12 +116,24 @@ contract EscrowInvariantTest is SoukFixture {
             handler.withdrawCredits(i >> 1, i); // every payee, both currencies
         }
         handler.deposit(1, 3, 5);
+        // A requester asks to invalidate its next nonce; its order still settles (disputed here) while pending.
+        uint256 disputeSeed = 1 << 16; // requester 1 (65,536 % 3), native, price 0, first provider right
+        handler.requestNonceInvalidation(disputeSeed, 1); // its next nonce and that one's neighbour
+        handler.settleDispute(disputeSeed);
+        // Its next order is refused once the invalidation is in effect; then the requester completes it.
+        handler.requestNonceInvalidation(disputeSeed, 1);
+        handler.warp(2 hours);
+        handler.settleDispute(disputeSeed);
+        handler.completeNonceInvalidation(disputeSeed, 1);
         handler.warp(100);
         assertGe(handler.ghost_settled(), 1, "settled");
         assertGe(handler.ghost_skipped(), 1, "skipped");
         assertGe(handler.ghost_disputes(), 1, "disputes");
         assertGe(handler.ghost_withdrawals(), 1, "withdrawals");
         assertGe(handler.ghost_creditWithdrawals(), 1, "credit withdrawals");
+        assertGe(handler.ghost_settledWhilePending(), 1, "settled while an invalidation was pending");
+        assertGe(handler.ghost_refusedInvalidated(), 1, "refused once an invalidation was in effect");
+        assertGe(handler.ghost_invalidationsCompleted(), 1, "invalidations completed");
         invariant_holdsDepositsPlusCredits();
         invariant_sumsMatchTotals();
         invariant_conservation();

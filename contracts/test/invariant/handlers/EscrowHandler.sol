@@ -9,7 +9,8 @@ import {ProviderRegistry} from "../../../src/ProviderRegistry.sol";
 
 /// @title EscrowHandler
 /// @notice The target of the ComputeEscrow invariant suite: deposits, withdrawal requests and withdrawals after
-/// warps, batches of random valid and invalid entries, disputes and credit withdrawals, by requesters and
+/// warps, nonce invalidation requests (of nonces about to be signed) and their completion, batches of random valid
+/// and invalid entries, disputes and credit withdrawals, by requesters and
 /// providers who sign with real keys. Every action predicts its effect from the contract's rules first and counts
 /// any difference in `ghost_mismatch`, which an invariant keeps at zero.
 contract EscrowHandler is Test {
@@ -42,10 +43,22 @@ contract EscrowHandler is Test {
     uint256 public ghost_withdrawals;
     uint256 public ghost_creditWithdrawals;
 
-    struct Entry {
-        IComputeEscrow.Settlement s;
-        bool valid;
+    uint256 public ghost_invalidationRequests;
+    uint256 public ghost_invalidationsCompleted;
+    /// @dev Orders settled (batch or dispute) while an invalidation of their nonce was pending, not yet in effect.
+    uint256 public ghost_settledWhilePending;
+    /// @dev Orders refused because an invalidation of their nonce was in effect.
+    uint256 public ghost_refusedInvalidated;
+
+    /// @dev The model of a requester's pending invalidation of one word.
+    struct Pending {
+        uint256 mask;
+        uint64 effectiveAt;
     }
+
+    /// @dev The handler's own model of nonce invalidation: bits written into the bitmap, and pending requests.
+    mapping(address requester => mapping(uint256 wordPos => uint256)) internal _written;
+    mapping(address requester => mapping(uint256 wordPos => Pending)) internal _pending;
 
     constructor(
         ComputeEscrow escrow_,
@@ -140,6 +153,51 @@ contract EscrowHandler is Test {
         ++ghost_creditWithdrawals;
     }
 
+    /// @dev Asks to invalidate one or two of a requester's next nonces (sometimes an already used one): by the
+    /// rules, pending bits join an earlier pending request of the word and restart its delay, one already in effect
+    /// is written first, and the request takes effect {withdrawalDelay} seconds later.
+    function requestNonceInvalidation(uint256 actorSeed, uint256 offsetSeed) external timed {
+        address r = requester(actorSeed);
+        uint256 next = nextNonce[r];
+        uint256 n = offsetSeed % 4 == 0 && next != 0 ? next - 1 : next + (offsetSeed >> 2) % 8;
+        uint256 w = n >> 8;
+        uint256 mask = 1 << (n & 0xff);
+        if ((offsetSeed >> 8) % 2 == 0) mask |= 1 << ((n & 0xff) ^ 1); // its neighbour in the word
+        Pending memory p = _pending[r][w];
+        uint256 expectedMask = mask;
+        if (p.mask != 0) {
+            if (block.timestamp >= p.effectiveAt) _written[r][w] |= p.mask;
+            else expectedMask |= p.mask;
+        }
+        uint64 expectedAt = uint64(block.timestamp + escrow.withdrawalDelay());
+        _pending[r][w] = Pending({mask: expectedMask, effectiveAt: expectedAt});
+        vm.prank(r);
+        uint64 effectiveAt = escrow.requestNonceInvalidation(w, mask);
+        if (effectiveAt != expectedAt) _mismatch("requestNonceInvalidation: effectiveAt");
+        (uint256 pendingMask, uint64 pendingAt) = escrow.pendingNonceInvalidation(r, w);
+        if (pendingMask != expectedMask || pendingAt != expectedAt) _mismatch("requestNonceInvalidation: pending");
+        ++ghost_invalidationRequests;
+    }
+
+    /// @dev Completes a requester's pending invalidation of its current word, first warping to its effect when
+    /// `warpSeed` is even: refused before `effectiveAt`, written into the bitmap after.
+    function completeNonceInvalidation(uint256 actorSeed, uint256 warpSeed) external timed {
+        address r = requester(actorSeed);
+        uint256 w = nextNonce[r] >> 8;
+        Pending memory p = _pending[r][w];
+        if (p.mask != 0 && warpSeed % 2 == 0 && block.timestamp < p.effectiveAt) _warpTo(p.effectiveAt);
+        vm.prank(r);
+        (bool ok,) = address(escrow).call(abi.encodeCall(escrow.completeNonceInvalidation, (w)));
+        bool expected = p.mask != 0 && block.timestamp >= p.effectiveAt;
+        if (ok != expected) _mismatch("completeNonceInvalidation: accepted or refused wrongly");
+        if (!ok) return;
+        _written[r][w] |= p.mask;
+        delete _pending[r][w];
+        (uint256 pendingMask,) = escrow.pendingNonceInvalidation(r, w);
+        if (pendingMask != 0) _mismatch("completeNonceInvalidation: still pending");
+        ++ghost_invalidationsCompleted;
+    }
+
     function warp(uint256 secondsSeed) external timed {
         _warpTo(block.timestamp + bound(secondsSeed, 1, 2 hours));
     }
@@ -178,6 +236,9 @@ contract EscrowHandler is Test {
             _mismatch("settleBatch: deposits - charged");
         }
         _checkNonces(b, valid, reqs);
+        for (uint256 i; i < n; ++i) {
+            if (valid[i] && _isPending(reqs[i], b[i].order.nonce)) ++ghost_settledWhilePending;
+        }
         ghost_settled += settled;
         ghost_skipped += n - settled;
     }
@@ -200,7 +261,7 @@ contract EscrowHandler is Test {
         IComputeEscrow.SignedAttestation[] memory a = new IComputeEscrow.SignedAttestation[](2);
         uint256 k;
         for (uint256 i; i < 2; ++i) {
-            uint256 key = _providerKeys[(seed + i) % _providerKeys.length];
+            uint256 key = _providerKeys[(seed % _providerKeys.length + i) % _providerKeys.length]; // seed + i may overflow
             bool right = (seed >> (16 + i)) & 1 == 1;
             bytes32 result = right ? RESULT : WRONG;
             a[i] = IComputeEscrow.SignedAttestation({
@@ -212,6 +273,8 @@ contract EscrowHandler is Test {
         uint256 balance = escrow.balanceOf(currency, r);
         uint256 credits = escrow.totalCredits(currency);
         bytes memory sig = _sig(_keyOf(r), h);
+        if (_invalidated(r, o.nonce)) return _expectDisputeRefused(o, sig, amount, a);
+        if (_isPending(r, o.nonce)) ++ghost_settledWhilePending;
         vm.prank(referee);
         escrow.settleDispute(o, sig, amount, RESULT, a, _exactVerdicts(a));
         uint256 charged = chargeable ? amount : 0;
@@ -219,6 +282,21 @@ contract EscrowHandler is Test {
         if (escrow.totalCredits(currency) != credits + charged) _mismatch("settleDispute: credits");
         if (!escrow.nonceUsed(r, o.nonce)) _mismatch("settleDispute: nonce");
         ++ghost_disputes;
+    }
+
+    /// @dev A dispute of an order whose nonce has an invalidation in effect must revert {SoukNonceUsed}.
+    function _expectDisputeRefused(
+        IComputeEscrow.JobOrder memory o,
+        bytes memory sig,
+        uint256 amount,
+        IComputeEscrow.SignedAttestation[] memory a
+    ) private {
+        bytes memory call = abi.encodeCall(escrow.settleDispute, (o, sig, amount, RESULT, a, _exactVerdicts(a)));
+        vm.prank(referee);
+        (bool ok, bytes memory ret) = address(escrow).call(call);
+        bytes memory refusal = abi.encodeWithSelector(IComputeEscrow.SoukNonceUsed.selector, o.requester, o.nonce);
+        if (ok || keccak256(ret) != keccak256(refusal)) _mismatch("settleDispute: invalidated nonce accepted");
+        ++ghost_refusedInvalidated;
     }
 
     // ═════════════════════════════ views ═════════════════════════════
@@ -269,13 +347,29 @@ contract EscrowHandler is Test {
         }
     }
 
-    /// @dev Exactly the settled entries' nonces are used (a duplicate shares its original's).
+    /// @dev Exactly the settled entries' nonces and those invalidated in effect are used (a duplicate shares its
+    /// original's).
     function _checkNonces(IComputeEscrow.Settlement[] memory b, bool[] memory valid, address[] memory reqs) internal {
         for (uint256 i; i < b.length; ++i) {
-            bool used = escrow.nonceUsed(reqs[i], b[i].order.nonce);
-            bool duplicate = i != 0 && b[i].order.nonce == b[i - 1].order.nonce && reqs[i] == reqs[i - 1];
-            if (used != valid[i] && !duplicate) _mismatch("settleBatch: nonce");
+            uint256 nonce = b[i].order.nonce;
+            bool used = escrow.nonceUsed(reqs[i], nonce);
+            bool duplicate = i != 0 && nonce == b[i - 1].order.nonce && reqs[i] == reqs[i - 1];
+            if (used != (valid[i] || _invalidated(reqs[i], nonce)) && !duplicate) _mismatch("settleBatch: nonce");
+            if (!duplicate && _invalidated(reqs[i], nonce)) ++ghost_refusedInvalidated;
         }
+    }
+
+    /// @dev Whether the model has an invalidation of `nonce` in effect now (written, or pending and due).
+    function _invalidated(address r, uint256 nonce) internal view returns (bool) {
+        uint256 bit = 1 << (nonce & 0xff);
+        Pending memory p = _pending[r][nonce >> 8];
+        return _written[r][nonce >> 8] & bit != 0 || (p.mask & bit != 0 && block.timestamp >= p.effectiveAt);
+    }
+
+    /// @dev Whether the model has an invalidation of `nonce` pending, not yet in effect.
+    function _isPending(address r, uint256 nonce) internal view returns (bool) {
+        Pending memory p = _pending[r][nonce >> 8];
+        return p.mask & (1 << (nonce & 0xff)) != 0 && block.timestamp < p.effectiveAt;
     }
 
     /// @dev One entry from `s`: kind 0..3 valid (native or usd), 4 foreign signature, 5 above maxPrice, 6 expired,
@@ -304,7 +398,7 @@ contract EscrowHandler is Test {
         bytes32 d = escrow.hashAttestation(h, RESULT);
         e.providerSignatures[0] = _sig(k1, d);
         e.providerSignatures[1] = kind == 9 ? _sig(k2, escrow.hashAttestation(h, WRONG)) : _sig(k2, d);
-        valid = kind <= 3 && registry.isActive(vm.addr(k1)) && registry.isActive(vm.addr(k2));
+        valid = kind <= 3 && registry.isActive(vm.addr(k1)) && registry.isActive(vm.addr(k2)) && !_invalidated(r, nonce);
     }
 
     function _order(address r, address currency, uint256 maxPrice, uint8 redundancy, uint256 nonce)

@@ -6,7 +6,8 @@
  * Checks, in order: the order's canonical form; the caller is its requester; the requester's EIP-712 signature
  * (EOA or EIP-1271 wallet); redundancy 1…5 and a known verification class (the model's declared one, checked with the
  * model); a deadline that leaves working and
- * settlement time and does not outlive the escrow's withdrawal delay; the nonce unused (on-chain and here); the model
+ * settlement time and does not outlive the escrow's withdrawal delay; the nonce unused (on-chain and here) with no
+ * on-chain invalidation of it taking effect before the deadline; the model
  * (bound, runnable, the version signed is the current one); the input (its SHA-256 is the order's `inputHash`, and the
  * model can take it; a batch order's container: well formed, `maxPrice` a multiple of its inputs, each input one the
  * model can take, `batch.ts`); the escrow balance (balance − pending withdrawal − what this node's open orders of the
@@ -118,7 +119,8 @@ export async function availableEscrow(
  * @throws {UnauthorizedError} 401: the signature is not the requester's.
  * @throws {ForbiddenError} 403: the caller is not the requester; the upload is someone else's.
  * @throws {NotFoundError} 404: no such model or upload.
- * @throws {ConflictError} 409: the nonce was used.
+ * @throws {ConflictError} 409: the nonce was used, or an invalidation of it (`requestNonceInvalidation`) takes effect
+ * before the order's deadline.
  * @throws {InsufficientEscrowError} 402: the escrow balance cannot cover the order.
  * @throws {InvalidOrderError} 422: redundancy, verification class, deadline or model version not acceptable.
  * @throws {InvalidJobInputError} 422: the input hash differs, or the model cannot take the input.
@@ -171,7 +173,7 @@ export async function acceptOrder(
   // The model is read alongside the chain's facts (one round trip instead of two); its errors still come after theirs.
   const model = orderModel(services, order.modelId);
   model.catch(() => {}); // awaited below; a refusal before that must not leave an unhandled rejection
-  const [now, delay, nonceUsed] = await Promise.all([
+  const [now, delay, nonceUsed, [pendingMask, invalidAt]] = await Promise.all([
     chainNow(chain.publicClient),
     chain.publicClient.readContract({
       address: escrow,
@@ -184,6 +186,12 @@ export async function acceptOrder(
       functionName: 'nonceUsed',
       args: [order.requester, order.nonce],
     }) as Promise<boolean>,
+    chain.publicClient.readContract({
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'pendingNonceInvalidation',
+      args: [order.requester, order.nonce >> 8n],
+    }) as Promise<readonly [bigint, bigint]>,
   ]);
   const deadline = Number(order.deadline);
   if (deadline < now + limits.minDeadlineSeconds) {
@@ -197,6 +205,13 @@ export async function acceptOrder(
     );
   }
   if (nonceUsed) throw new ConflictError(`Nonce ${order.nonce} of ${order.requester} is already used on-chain.`);
+  // A pending invalidation that takes effect while the order can still settle would cancel it after its result was
+  // handed out: refuse the order (one taking effect after the deadline changes nothing).
+  if (((pendingMask >> (order.nonce & 255n)) & 1n) === 1n && invalidAt <= order.deadline) {
+    throw new ConflictError(
+      `Nonce ${order.nonce} of ${order.requester} is being invalidated on-chain (from ${invalidAt}, before the deadline ${order.deadline}).`,
+    );
+  }
 
   const { manifest, version: current } = await model;
   if (manifest.kind === 'dataset') throw new BadRequestError(`Asset ${order.modelId} is a dataset: it cannot be run.`);

@@ -197,13 +197,22 @@ export default async function orderRoutes(app: FastifyInstance) {
       .executeTakeFirst();
     let nonce = row?.nonce === null || row?.nonce === undefined ? 0n : BigInt(row.nonce) + 1n;
     for (;;) {
-      const used = (await chain.publicClient.readContract({
-        address: escrow as Address,
-        abi: computeEscrowAbi,
-        functionName: 'nonceUsed',
-        args: [requester, nonce],
-      })) as boolean;
-      if (!used) break;
+      const [used, [pendingMask]] = (await Promise.all([
+        chain.publicClient.readContract({
+          address: escrow as Address,
+          abi: computeEscrowAbi,
+          functionName: 'nonceUsed',
+          args: [requester, nonce],
+        }),
+        chain.publicClient.readContract({
+          address: escrow as Address,
+          abi: computeEscrowAbi,
+          functionName: 'pendingNonceInvalidation',
+          args: [requester, nonce >> 8n],
+        }),
+      ])) as [boolean, readonly [bigint, bigint]];
+      // A nonce the requester asked to invalidate would be refused (409): skip it too.
+      if (!used && ((pendingMask >> (nonce & 255n)) & 1n) === 0n) break;
       nonce += 1n;
     }
     // No await from here on: two concurrent callers cannot both take the same value.
