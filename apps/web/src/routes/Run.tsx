@@ -6,7 +6,7 @@
  * cost, signs the EIP-712 job order with the account (the wallet, or the dev account's derived key), posts it with
  * the input inline, then follows the order to its result and checks the providers' signed attestations itself.
  */
-import { jobOrderTypedData, MAX_REDUNDANCY } from '@souk/protocol';
+import { jobOrderTypedData, MAX_REDUNDANCY, verificationCode } from '@souk/protocol';
 import { getAsset, getAssetManifest, type Order } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
@@ -206,6 +206,9 @@ export function RunPage() {
           currency: zeroAddress,
           maxPrice: maxPriceWei,
           redundancy: r,
+          // The model's declared class (exact, or tolerance for floats that differ across hardware): the node
+          // refuses an order naming another.
+          verification: verificationCode(manifest.data?.runtime?.verification),
           now: block.timestamp,
           deadlineSeconds: DEADLINE_SECONDS,
           nonce,

@@ -1,3 +1,4 @@
+import type { VerificationSpec } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import type { SoukApiError, SoukError } from '../../errors/base.ts';
 import type { TensorSpec } from './publishAsset.ts';
@@ -9,7 +10,14 @@ export type AssetManifest = {
   name: string;
   kind: 'model' | 'agent' | 'dataset';
   description?: string;
-  runtime?: { engine: string; version?: string; pipeline?: string };
+  runtime?: {
+    engine: string;
+    version?: string;
+    /** Pre/post-processing the provider applies, e.g. `ocr`; absent: the generic `onnx` pipeline. */
+    pipeline?: string;
+    /** How redundant results are compared: `exact` (absent) or `tolerance` with `atol`/`rtol` (docs/orders.md). */
+    verification?: VerificationSpec;
+  };
   inputs?: TensorSpec[];
   outputs?: TensorSpec[];
   /** Model card, Markdown. */
