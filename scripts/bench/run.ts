@@ -3,8 +3,8 @@
  * process, one after another so they never share the cores), merges their results into `bench/results.json`
  * (figures not run keep their previous result) and renders `bench/REPORT.md`.
  *
- * Figures, in report order: gas, scheduler, latency, orders, catalogue, throughput, marketplace, storage, indexer,
- * durability, scaleout.
+ * Figures, in report order: gas, scheduler, latency, orders, batch, catalogue, throughput, marketplace, storage,
+ * indexer, durability, scaleout.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ const FIGURES = [
   'scheduler',
   'latency',
   'orders',
+  'batch',
   'catalogue',
   'throughput',
   'marketplace',
