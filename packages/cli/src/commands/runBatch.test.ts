@@ -5,7 +5,8 @@
  * (the node names the input); a glob matching nothing is a usage error before any request.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -94,6 +95,38 @@ describe('souk run on a glob or a folder (batch order)', { timeout: 300_000 }, (
       assert.ok(levenshtein(text, expected) <= 2, `${item.input}: ${JSON.stringify(text)}`);
     }
     assert.match(run.stderr, /on 3 inputs .* as one batch order, 0\.001 ETH per input \(0\.003 ETH in all\)/);
+  });
+
+  test('text output: each file under its name, the batch line, the payment; --output-dir saves the batch', async () => {
+    const out = path.join(dataDir, 'out');
+    const run = await souk(
+      [
+        'run',
+        String(node.sampleModelId),
+        '--input',
+        path.join(scans, '[ab].png'),
+        '--redundancy',
+        '1',
+        '--output-dir',
+        out,
+      ],
+      env,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      new RegExp(`^== ${path.join(scans, 'a.png').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+    );
+    assert.match(run.stdout, /^Recognised text$/m);
+    assert.match(run.stdout, /^Batch {2}2 of 2 inputs with a result$/m);
+    assert.match(run.stdout, /^ {2}0\.02 ETH from the escrow \(2 × 0\.01 ETH per input\), split 80 \/ 15 \/ 5$/m);
+    const hash = /^ {2}result hash {2}(0x[0-9a-f]{64}) \(the whole batch\)$/m.exec(run.stdout)?.[1];
+    const saved = readFileSync(path.join(out, 'result.json'));
+    assert.equal(`0x${createHash('sha256').update(saved).digest('hex')}`, hash);
+    const first = JSON.parse(readFileSync(path.join(out, '000000-a.png.json'), 'utf8')) as {
+      lines: Array<{ text: string }>;
+    };
+    assert.ok(levenshtein(normalise(first.lines.map((l) => l.text).join(' ')), TEXTS['a.png']) <= 2);
   });
 
   test('a folder with a non-image is refused whole, naming the input; a glob matching nothing is a usage error', async () => {
