@@ -39,6 +39,8 @@ ${summary}.
 Options:
   --input <file>        The input (required): an image (OCR, IS-Net), audio (VAD), or for generic ONNX models
                         a .npy (one-input models), a .npz (one <name>.npy per input) or JSON tensors
+                        A glob ('scans/*.png', quoted) or a folder: every file, in name order, as one batch
+                        order priced per input (--max-price is then per input; deadline default 600)
   --redundancy <r>      Providers that must agree, 1..5                                  [default: 2]
   --max-price <amount>  Most the job may cost, escrowed (e.g. 0.01)                      [default: 0.01]
   --currency <c>        eth, musd, souk or a token address                               [default: eth]
