@@ -63,6 +63,8 @@ export type BuildJobOrderParameters = {
   deadlineSeconds: number;
   /** An unused nonce (`GET /orders/escrow`'s `nextNonce`). */
   nonce: bigint;
+  /** The verification class (uint8), which must be the model's. @default Verification.Exact */
+  verification?: number | undefined;
 };
 
 /**
@@ -85,7 +87,7 @@ export function buildJobOrder(p: BuildJobOrderParameters): { order: JobOrder; js
     currency: p.currency,
     maxPrice: p.maxPrice,
     redundancy: p.redundancy,
-    verification: Verification.Exact,
+    verification: p.verification ?? Verification.Exact,
     deadline: p.now + BigInt(p.deadlineSeconds),
     nonce: p.nonce,
   };
