@@ -169,8 +169,9 @@ describe('souk against a node', () => {
       const published = await soukJson<PublishJson>(
         [
           'publish',
-          file('ocr.onnx', 'not really onnx'),
-          ...['--kind', 'model', '--name', name, '--description', 'round trip', '--pipeline', 'ocr'],
+          // Opaque bytes with no pipeline (a single file for the multi-file `ocr` pipeline is refused before upload).
+          file('weights.bin', 'not really onnx'),
+          ...['--kind', 'model', '--name', name, '--description', 'round trip'],
           ...['--price', '0.01', '--royalty', '5%', '--licence-terms', 'Apache-2.0', '--licence-duration', '30d'],
           '--list',
         ],
