@@ -11,15 +11,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { computeEscrowAbi, devAccounts } from '@souk/contracts';
+import { devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { encodeBatch } from '@souk/protocol';
-import { createProviderAgent, type ProviderAgent } from '@souk/provider';
+import type { ProviderAgent } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
 import { createSoukClient, getOrder, runBatchOrder, SoukApiError, type SoukClient, signIn } from '@souk/sdk';
-import { type Address, parseEther, zeroAddress } from 'viem';
+import { parseEther } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
+import { escrowReader, startProviderAgents } from './testing.ts';
 
 type OcrOutput = { lines: Array<{ text: string; confidence: number }> };
 const normalise = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -38,15 +39,7 @@ describe('batch orders through a node (PGlite + in-process bus)', { timeout: 5 *
   const providerAccounts = [accounts[9], accounts[8]];
 
   const chain = () => node.services.chain;
-  const escrow = () => chain().deployment.contracts.computeEscrow as Address;
-  const read = <T>(functionName: string, args: readonly unknown[]) =>
-    chain().publicClient.readContract({
-      address: escrow(),
-      abi: computeEscrowAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>;
-  const credits = (account: Address) => read<bigint>('creditsOf', [zeroAddress, account]);
+  const { credits, treasury: treasuryOf } = escrowReader(() => node);
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'souk-batch-orders-'));
@@ -62,23 +55,13 @@ describe('batch orders through a node (PGlite + in-process bus)', { timeout: 5 *
     );
     node = await startNode(config, { logger: false, log: process.env.SOUK_TEST_LOG ? console.log : undefined });
     modelId = node.sampleModelId as bigint;
-    agents = providerAccounts.map((dev) =>
-      createProviderAgent({
-        account: dev.account,
-        rpcUrl: chain().rpcUrl,
-        chainId: chain().deployment.chainId,
-        contracts: chain().deployment.contracts,
-        bus: node.services.bus as NonNullable<typeof node.services.bus>,
-        dataDir: path.join(dataDir, 'providers', dev.address.toLowerCase()),
-        heartbeatIntervalMs: 500,
-      }),
+    agents = await startProviderAgents(
+      node,
+      dataDir,
+      providerAccounts.map((p) => p.account),
     );
-    for (const agent of agents) await agent.start();
     client = createSoukClient({ url: node.url });
     await signIn(client, { account: requester.account });
-    for (let i = 0; i < 100 && (node.services.orders?.pool.live().size ?? 0) < 2; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
   });
 
   after(async () => {
@@ -93,11 +76,7 @@ describe('batch orders through a node (PGlite + in-process bus)', { timeout: 5 *
     const inputs = [...pngs.slice(0, 5), truncated, ...pngs.slice(5)];
     const n = BigInt(inputs.length);
     const creator = accounts[0].address;
-    const treasury = (await chain().publicClient.readContract({
-      address: escrow(),
-      abi: computeEscrowAbi,
-      functionName: 'treasury',
-    })) as Address;
+    const treasury = await treasuryOf();
     const before = new Map<string, bigint>();
     for (const a of [...providerAccounts.map((p) => p.address), creator, treasury]) before.set(a, await credits(a));
     const steps: string[] = [];

@@ -16,14 +16,15 @@ import { after, before, describe, test } from 'node:test';
 import { computeEscrowAbi, devAccounts, providerRegistryAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { hashJobOrder, jobOrderToJson, jobOrderTypedData, Verification } from '@souk/protocol';
-import { createProviderAgent, type ProviderAgent } from '@souk/provider';
+import type { ProviderAgent } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
-import { createSoukClient, getOrder, type Order, runOrder, SoukApiError, type SoukClient, signIn } from '@souk/sdk';
+import { createSoukClient, type Order, runOrder, SoukApiError, type SoukClient, signIn } from '@souk/sdk';
 import pg from 'pg';
 import { type Address, type Hex, parseEther, sha256, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
 import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { escrowReader, startProviderAgents, waitSettled } from './testing.ts';
 
 type OcrOutput = { lines: Array<{ text: string; confidence: number }> };
 const textOf = (output: OcrOutput) => output.lines.map((l) => l.text).join('\n');
@@ -89,35 +90,8 @@ for (const setup of await setups()) {
     const corruptBy = new Map<string, string>();
 
     const chain = () => node.services.chain;
-    const escrow = () => chain().deployment.contracts.computeEscrow as Address;
-    const read = <T>(functionName: string, args: readonly unknown[]) =>
-      chain().publicClient.readContract({
-        address: escrow(),
-        abi: computeEscrowAbi,
-        functionName,
-        args,
-      } as never) as Promise<T>;
-    const credits = (account: Address) => read<bigint>('creditsOf', [zeroAddress, account]);
-    const balance = (account: Address) => read<bigint>('balanceOf', [zeroAddress, account]);
-
-    /** The money invariant of the ComputeEscrow: its native balance equals deposits plus credits. */
-    async function assertMoneyInvariant() {
-      const held = await chain().publicClient.getBalance({ address: escrow() });
-      const [deposits, owed] = await Promise.all([
-        read<bigint>('totalDeposits', [zeroAddress]),
-        read<bigint>('totalCredits', [zeroAddress]),
-      ]);
-      assert.equal(held, deposits + owed, 'ComputeEscrow balance = deposits + credits');
-    }
-
-    /** Waits until the node's settler has settled an order (phase `settled`), returning it. */
-    async function settled(c: SoukClient, orderHash: string) {
-      for (let i = 0; i < 20; i++) {
-        const order = await getOrder(c, { orderHash, waitMs: 5_000 });
-        if (['settled', 'unpaid', 'expired', 'failed'].includes(order.phase)) return order;
-      }
-      throw new Error(`order ${orderHash} not settled`);
-    }
+    const { escrow, read, credits, balance, assertMoneyInvariant } = escrowReader(() => node);
+    const settled = waitSettled;
 
     before(async () => {
       dataDir = mkdtempSync(path.join(tmpdir(), 'souk-orders-'));
@@ -133,28 +107,18 @@ for (const setup of await setups()) {
       );
       node = await startNode(config, { logger: false, log: process.env.SOUK_TEST_LOG ? console.log : undefined });
       sampleId = node.sampleModelId as bigint;
-      agents = providerAccounts.map((dev) =>
-        createProviderAgent({
-          account: dev.account,
-          rpcUrl: chain().rpcUrl,
-          chainId: chain().deployment.chainId,
-          contracts: chain().deployment.contracts,
-          bus: node.services.bus as NonNullable<typeof node.services.bus>,
-          dataDir: path.join(dataDir, 'providers', dev.address.toLowerCase()),
-          heartbeatIntervalMs: 500,
-          log: process.env.SOUK_TEST_LOG ? console.log : undefined,
+      agents = await startProviderAgents(
+        node,
+        dataDir,
+        providerAccounts.map((p) => p.account),
+        (_i, account) => ({
           faults: {
-            corruptResult: (id: bigint) => corruptBy.get(`0x${id.toString(16).padStart(64, '0')}`) === dev.address,
+            corruptResult: (id: bigint) => corruptBy.get(`0x${id.toString(16).padStart(64, '0')}`) === account.address,
           },
         }),
       );
-      for (const agent of agents) await agent.start();
       client = createSoukClient({ url: node.url });
       await signIn(client, { account: requester.account });
-      // Every provider heard from before the first order (the scheduler picks among live heartbeats).
-      for (let i = 0; i < 100 && (node.services.orders?.pool.live().size ?? 0) < 3; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
     });
 
     after(async () => {

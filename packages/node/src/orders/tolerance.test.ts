@@ -14,13 +14,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { computeEscrowAbi, devAccounts, providerRegistryAbi } from '@souk/contracts';
+import { devAccounts, providerRegistryAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { jobOrderToJson, jobOrderTypedData, resultsWithinTolerance, Verification } from '@souk/protocol';
-import { createProviderAgent, type ProviderAgent, packBundle } from '@souk/provider';
+import { type ProviderAgent, packBundle } from '@souk/provider';
 import {
   createSoukClient,
-  getOrder,
   publishAsset,
   runOrder,
   SoukApiError,
@@ -32,6 +31,7 @@ import { type Address, parseEther, sha256, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
 import { findOrder } from './store.ts';
+import { escrowReader, startProviderAgents, waitSettled } from './testing.ts';
 
 const TOLERANCE = { atol: 1e-5, rtol: 1e-4 };
 const LEVELS = ['all', 'disabled', 'basic'] as const;
@@ -67,31 +67,17 @@ describe('tolerance verification class (real float differences across ONNX Runti
   const perturbBy = new Map<string, string>();
 
   const chain = () => node.services.chain;
-  const escrow = () => chain().deployment.contracts.computeEscrow as Address;
-  const read = <T>(address: Address, abi: unknown, functionName: string, args: readonly unknown[]) =>
-    chain().publicClient.readContract({ address, abi, functionName, args } as never) as Promise<T>;
-  const credits = (account: Address) => read<bigint>(escrow(), computeEscrowAbi, 'creditsOf', [zeroAddress, account]);
+  const { escrow, read: readEscrow, credits, assertMoneyInvariant } = escrowReader(() => node);
   const stakeOf = async (p: Address) =>
     (
-      await read<{ stake: bigint }>(chain().deployment.contracts.providerRegistry, providerRegistryAbi, 'getProvider', [
-        p,
-      ])
+      (await chain().publicClient.readContract({
+        address: chain().deployment.contracts.providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'getProvider',
+        args: [p],
+      })) as { stake: bigint }
     ).stake;
-  async function assertMoneyInvariant() {
-    const held = await chain().publicClient.getBalance({ address: escrow() });
-    const [deposits, owed] = await Promise.all([
-      read<bigint>(escrow(), computeEscrowAbi, 'totalDeposits', [zeroAddress]),
-      read<bigint>(escrow(), computeEscrowAbi, 'totalCredits', [zeroAddress]),
-    ]);
-    assert.equal(held, deposits + owed, 'ComputeEscrow balance = deposits + credits');
-  }
-  async function settled(orderHash: string) {
-    for (let i = 0; i < 20; i++) {
-      const order = await getOrder(client, { orderHash, waitMs: 5_000 });
-      if (['settled', 'unpaid', 'expired', 'failed'].includes(order.phase)) return order;
-    }
-    throw new Error(`order ${orderHash} not settled`);
-  }
+  const settled = (orderHash: string) => waitSettled(client, orderHash);
   /** Each slot's own revealed result hash and bytes, from the node's store. */
   async function revealed(orderHash: string) {
     const stored = await findOrder(node.services.db, orderHash);
@@ -127,29 +113,20 @@ describe('tolerance verification class (real float differences across ONNX Runti
       royaltyBps: 500,
     });
     modelId = BigInt(published.assetId as string);
-    agents = providerAccounts.map((dev, i) =>
-      createProviderAgent({
-        account: dev.account,
-        rpcUrl: chain().rpcUrl,
-        chainId: chain().deployment.chainId,
-        contracts: chain().deployment.contracts,
-        bus: node.services.bus as NonNullable<typeof node.services.bus>,
-        dataDir: path.join(dataDir, 'providers', dev.address.toLowerCase()),
-        heartbeatIntervalMs: 500,
+    agents = await startProviderAgents(
+      node,
+      dataDir,
+      providerAccounts.map((p) => p.account),
+      (i, account) => ({
         graphOptimizationLevel: LEVELS[i],
-        log: process.env.SOUK_TEST_LOG ? console.log : undefined,
         faults: {
           perturbResult: (id: bigint) =>
-            perturbBy.get(`0x${id.toString(16).padStart(64, '0')}`) === dev.address ? 0.01 : undefined,
+            perturbBy.get(`0x${id.toString(16).padStart(64, '0')}`) === account.address ? 0.01 : undefined,
         },
       }),
     );
-    for (const agent of agents) await agent.start();
     client = createSoukClient({ url: node.url });
     await signIn(client, { account: requester.account });
-    for (let i = 0; i < 100 && (node.services.orders?.pool.live().size ?? 0) < 3; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
   });
 
   after(async () => {
@@ -232,7 +209,7 @@ describe('tolerance verification class (real float differences across ONNX Runti
       );
       const final = await settled(run.order.orderHash);
       assert.equal(final.phase, 'settled', `${final.reason}`);
-      const slash = await read<bigint>(escrow(), computeEscrowAbi, 'slashAmount', []);
+      const slash = await readEscrow<bigint>('slashAmount');
       assert.equal((stakes.get(cheat) ?? 0n) - (await stakeOf(cheat)), slash, 'the cheat is slashed once');
       for (const p of providerAccounts.filter((p) => p.address !== cheat)) {
         assert.equal(await stakeOf(p.address), stakes.get(p.address), 'honest providers keep their stake');
