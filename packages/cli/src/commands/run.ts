@@ -27,8 +27,8 @@ import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, table } from '../format.ts';
 import { formatOutput, saveOutput } from '../output/result.ts';
-import { isBatchInput, runBatch } from './runBatch.ts';
 import { settle } from '../transact.ts';
+import { isBatchInput, runBatch } from './runBatch.ts';
 
 export const summary = 'Run a model on an input through the compute market and print the verified result';
 
