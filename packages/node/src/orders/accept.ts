@@ -297,6 +297,20 @@ function governed<T>(services: Pick<NodeServices, 'chain'>, name: string, read: 
   return value;
 }
 
+/**
+ * Refuses a currency the ComputeEscrow does not take, before anything is sent: a deposit in an ERC-20 first sends
+ * `approve` to the currency's address, which succeeds for any address (an account without code too), so the refusal
+ * must come before that transaction, not from the deposit's revert after it.
+ * @param services - The node's chain.
+ * @param currency - `address(0)` for native, else the ERC-20.
+ * @throws {InvalidOrderError} 422 when the currency is not on the escrow's allow-list.
+ */
+export async function assertEscrowCurrency(services: Pick<NodeServices, 'chain'>, currency: Address): Promise<void> {
+  if (currency !== ZERO && !(await currencyAllowed(services, currency))) {
+    throw new InvalidOrderError(`Currency ${currency} is not allowed by the ComputeEscrow.`);
+  }
+}
+
 async function currencyAllowed(services: Pick<NodeServices, 'chain'>, currency: Address): Promise<boolean> {
   return governed(services, `currency:${currency}`, () => readCurrencyAllowed(services, currency));
 }

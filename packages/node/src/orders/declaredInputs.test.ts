@@ -141,4 +141,34 @@ describe('orders are checked against the manifest’s declared inputs before esc
     assert.equal(passed.problem.code, 'SOUK_ERR_INSUFFICIENT_ESCROW');
     assert.equal(passed.stored, false);
   });
+
+  // Regression (found by the OpenAPI fuzz): a deposit in an ERC-20 sends `approve` first, which succeeds for any
+  // address, and the deposit's revert came only after it — a rejected request that wrote a transaction.
+  test('a deposit in a currency the escrow refuses is refused (422) before any transaction is sent', async () => {
+    const head = await node.services.chain.publicClient.getBlockNumber({ cacheTime: 0 });
+    const notAToken = devAccounts()[6].address; // an account without code: `approve` to it would "succeed"
+    for (const [path, body] of [
+      ['/api/v1/orders/escrow/deposit', { amountWei: '1000', currency: notAToken }],
+      [
+        '/api/v1/orders',
+        {
+          assetId: String(modelId),
+          maxPriceWei: '1000',
+          currency: notAToken,
+          input: Buffer.from('{}').toString('base64'),
+        },
+      ],
+    ] as const) {
+      const response = await fetch(`${node.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${client.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const problem = (await response.json()) as { code?: string; detail?: string };
+      assert.equal(response.status, 422, `${path}: ${problem.detail}`);
+      assert.equal(problem.code, 'SOUK_ERR_INVALID_ORDER');
+      assert.match(String(problem.detail), /not allowed by the ComputeEscrow/);
+    }
+    assert.equal(await node.services.chain.publicClient.getBlockNumber({ cacheTime: 0 }), head, 'no transaction sent');
+  });
 });

@@ -16,7 +16,7 @@ import { verifyJobAccess } from '../../compute/jobAccess.ts';
 import { jobInput } from '../../compute/referee.ts';
 import { getJob, listJobs } from '../../db/queries.ts';
 import type { JobStatus } from '../../db/schema.ts';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { BadRequestError, ConflictError, ForbiddenError, InvalidOrderError, NotFoundError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { findUnusableValue } from '../../plugins/inputGuard.ts';
 import { address, uintString } from '../../schemas.ts';
@@ -121,6 +121,18 @@ export default async function jobRoutes(app: FastifyInstance) {
       const deadline = (await chainNow(chain.publicClient)) + (body.deadlineSeconds ?? 900);
       const reward = BigInt(body.rewardWei);
       const currency = body.currency ?? zeroAddress;
+      // A refused currency is refused before an ERC-20's approve is sent (it would succeed for any address).
+      if (
+        currency !== zeroAddress &&
+        !(await chain.publicClient.readContract({
+          address: market,
+          abi: computeMarketAbi,
+          functionName: 'isCurrencyAllowed',
+          args: [currency as Address],
+        }))
+      ) {
+        throw new InvalidOrderError(`Currency ${currency} is not allowed by the ComputeMarket.`);
+      }
       const data = encodeFunctionData({
         abi: computeMarketAbi,
         functionName: 'submitJob',

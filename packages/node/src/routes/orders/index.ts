@@ -22,7 +22,7 @@ import { chainNow } from '../../compute/chainClock.ts';
 import { verifyJobAccessSignature } from '../../compute/jobAccess.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, UnavailableError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
-import { acceptOrder, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
+import { acceptOrder, assertEscrowCurrency, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
 import { orderModel } from '../../orders/model.ts';
 import { attestationOf, TERMINAL_PHASES } from '../../orders/state.ts';
 import { findOrder, type OpenOrder, orderInput, requesterUpload } from '../../orders/store.ts';
@@ -310,6 +310,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     if (!bytes && body.uploadId) bytes = await requesterUpload(app.souk, body.uploadId, caller);
     if (!bytes) throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`.');
     const currency = (body.currency ?? zeroAddress) as Address;
+    await assertEscrowCurrency(app.souk, currency); // before the deposit below sends an ERC-20's approve
     const maxPrice = BigInt(body.maxPriceWei);
     // Independent reads, in one round trip: the chain's now, the next free nonce, the escrow the account can commit.
     const [now, nonce, { available }] = await Promise.all([
@@ -462,6 +463,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     async (request, reply) => {
       coordinator();
       const currency = (request.body.currency ?? zeroAddress) as Address;
+      await assertEscrowCurrency(app.souk, currency); // 422 before an ERC-20's approve is sent
       const amount = BigInt(request.body.amountWei);
       const data = encodeFunctionData({ abi: computeEscrowAbi, functionName: 'deposit', args: [currency, amount] });
       const sent = await transact(
