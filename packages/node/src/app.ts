@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { Histogram } from 'prom-client';
 import { redactAccessQuery } from './gateway/accessRequest.ts';
 import authenticate from './plugins/authenticate.ts';
@@ -116,7 +116,7 @@ export async function build(
     },
     genReqId: () => crypto.randomUUID(),
     // One line per request, at a level by outcome (requestLogLevel), instead of Fastify's two at info.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.decorate('souk', services);
   addSchemas(app);
