@@ -6,3 +6,4 @@ export * from './deploy.ts';
 export * from './devnet.ts';
 export * from './errors.ts';
 export * from './generated/abis.ts';
+export * from './simulateSequence.ts';

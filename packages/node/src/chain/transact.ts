@@ -1,9 +1,16 @@
 /**
  * Sends contract calls for an API caller: submitted by the node when it holds the caller's key (devnet accounts)
- * and the caller did not ask otherwise, or returned unsigned for the caller's wallet. Reverts are simulated first so
- * that they come back as 422 problems naming the contract's custom error.
+ * and the caller did not ask otherwise, or returned unsigned for the caller's wallet. The whole sequence is
+ * simulated before its first transaction is sent, so that a revert — of any call, the paying call after an
+ * ERC-20's `approve` too — comes back as a 422 problem naming the contract's custom error with nothing sent.
  */
-import { decodeContractError, describeContractError, findRevertData, soukTokenAbi } from '@souk/contracts';
+import {
+  decodeContractError,
+  describeContractError,
+  findRevertData,
+  simulateSequence,
+  soukTokenAbi,
+} from '@souk/contracts';
 import { type Address, BaseError, encodeFunctionData, type Hex, type Log, zeroAddress } from 'viem';
 import { BadRequestError, ChainRevertError } from '../errors.ts';
 import type { ChainService } from './index.ts';
@@ -60,6 +67,13 @@ export function revertReason(error: unknown): string {
  * `./index.ts`), so when this resolves every returned hash is in anvil's saved state on disk: the transactions the
  * API reports as done survive a crash of the node and anvil together. On an external RPC it resolves at the receipt
  * (the chain's own durability).
+ *
+ * Before the first transaction the whole sequence is simulated (`simulateSequence`: `eth_simulateV1`, each call on
+ * the state the earlier ones leave), and nothing is sent when any call would revert. On an RPC without
+ * `eth_simulateV1` each call is simulated just before it is sent instead — the only way there, as a later call
+ * needs the earlier ones' effects — so a later call's revert comes after the earlier calls were sent.
+ * Unsigned transactions are returned unsimulated: the wallet sends them, and the CLI's `sendTransactions`
+ * simulates them the same way.
  * @throws {BadRequestError} `mode: 'submit'` for an account whose key the node does not hold.
  * @throws {ChainRevertError} (422) when a call would revert or reverted, with the decoded reason.
  */
@@ -85,12 +99,21 @@ export async function transact(
       })),
     };
   }
+  let simulated: 'sequence' | 'unsupported';
+  try {
+    ({ simulated } = await simulateSequence(chain.publicClient, { account: wallet.account.address, calls }));
+  } catch (error) {
+    throw new ChainRevertError(revertReason(error));
+  }
   const hashes: Hex[] = [];
   const logs: Log[] = [];
   for (const call of calls) {
     let hash: Hex;
     try {
-      await chain.publicClient.call({ account: wallet.account, to: call.to, data: call.data, value: call.value });
+      if (simulated === 'unsupported') {
+        await chain.publicClient.call({ account: wallet.account, to: call.to, data: call.data, value: call.value });
+      }
+      // The estimate runs each call again on the state it is sent on: a revert since the simulation throws here.
       // Headroom: a transaction mined between the estimate and this one can make it costlier (a balance the
       // settler just emptied turns this deposit's write from 2.9k into a 20k zero-to-non-zero store).
       const gas = await chain.publicClient.estimateGas({

@@ -299,8 +299,10 @@ function governed<T>(services: Pick<NodeServices, 'chain'>, name: string, read: 
 
 /**
  * Refuses a currency the ComputeEscrow does not take, before anything is sent: a deposit in an ERC-20 first sends
- * `approve` to the currency's address, which succeeds for any address (an account without code too), so the refusal
- * must come before that transaction, not from the deposit's revert after it.
+ * `approve` to the currency's address, which succeeds for any address (an account without code too). `transact`
+ * simulates the approve and the deposit whole and sends neither when the deposit would revert; this cached check
+ * answers earlier, with the order API's code, and also where `transact` cannot (unsigned transactions, an RPC
+ * without `eth_simulateV1`).
  * @param services - The node's chain.
  * @param currency - `address(0)` for native, else the ERC-20.
  * @throws {InvalidOrderError} 422 when the currency is not on the escrow's allow-list.

@@ -121,7 +121,10 @@ export default async function jobRoutes(app: FastifyInstance) {
       const deadline = (await chainNow(chain.publicClient)) + (body.deadlineSeconds ?? 900);
       const reward = BigInt(body.rewardWei);
       const currency = body.currency ?? zeroAddress;
-      // A refused currency is refused before an ERC-20's approve is sent (it would succeed for any address).
+      // A cheap pre-check, not the guard: `transact` simulates approve + submitJob whole and sends nothing if the
+      // market refuses the currency. It stays for what `transact` cannot see: unsigned mode (the caller's wallet
+      // would get an approve ahead of a doomed submitJob) and RPCs without eth_simulateV1 (each call is simulated
+      // only just before it is sent there, so the approve would go out first).
       if (
         currency !== zeroAddress &&
         !(await chain.publicClient.readContract({

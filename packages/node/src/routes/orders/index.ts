@@ -310,7 +310,9 @@ export default async function orderRoutes(app: FastifyInstance) {
     if (!bytes && body.uploadId) bytes = await requesterUpload(app.souk, body.uploadId, caller);
     if (!bytes) throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`.');
     const currency = (body.currency ?? zeroAddress) as Address;
-    await assertEscrowCurrency(app.souk, currency); // before the deposit below sends an ERC-20's approve
+    // The order's own currency check (the signed path refuses it alike, with this code), before the deposit below:
+    // `transact` would refuse the approve + deposit whole on an RPC with eth_simulateV1, but not on one without.
+    await assertEscrowCurrency(app.souk, currency);
     const maxPrice = BigInt(body.maxPriceWei);
     // Independent reads, in one round trip: the chain's now, the next free nonce, the escrow the account can commit.
     const [now, nonce, { available }] = await Promise.all([
@@ -463,7 +465,10 @@ export default async function orderRoutes(app: FastifyInstance) {
     async (request, reply) => {
       coordinator();
       const currency = (request.body.currency ?? zeroAddress) as Address;
-      await assertEscrowCurrency(app.souk, currency); // 422 before an ERC-20's approve is sent
+      // A cheap pre-check (cached read), not the guard: `transact` simulates approve + deposit whole and sends
+      // nothing if the escrow refuses. It covers what `transact` cannot: unsigned mode, and RPCs without
+      // eth_simulateV1 (where the approve would be sent before the deposit's revert shows).
+      await assertEscrowCurrency(app.souk, currency);
       const amount = BigInt(request.body.amountWei);
       const data = encodeFunctionData({ abi: computeEscrowAbi, functionName: 'deposit', args: [currency, amount] });
       const sent = await transact(
