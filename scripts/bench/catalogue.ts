@@ -3,7 +3,7 @@
  * one run:
  *
  * - raw ONNX Runtime: the entry's own bundle files on its pipeline (`createOcrPipeline`, `createVadPipeline`,
- *   `createIsnetPipeline` …) and `createRuntime({ threads: 1 })` (one intra-op thread, as a provider), no market;
+ *   `createIsnetPipeline`, `createWakewordPipeline`) and `createRuntime({ threads: 1 })` (one intra-op thread, as a provider), no market;
  * - a job through the market: a signed order (compute protocol v2, the SDK's `runOrder`, which verifies the
  *   attestations and the providers' stake before it returns) at r = 1 and r = 2, on the instant devnet — a node
  *   started here with `SOUK_CATALOGUE=all` and 2 local providers;
@@ -16,7 +16,8 @@
  *
  * Inputs: OCR — the 2-line receipt rendered by ImageMagick (`fixtures.ts`); VAD — the eSpeak NG recording of the VAD
  * test (`speechRecording`, 12.6 s at 22,050 Hz); IS-Net — a shaded sphere drawn by ImageMagick (`renderShape`,
- * 640 × 480). An entry with another pipeline is run through `createJobExecutor` (the provider's own path) on an
+ * 640 × 480); openWakeWord — the eSpeak NG recording of the CLI's wake-word test (`wakewordRecording`: "hey jarvis",
+ * a sentence, "alexa", 8.5 s at 22,050 Hz), all four heads of the bundle listening. An entry with another pipeline is run through `createJobExecutor` (the provider's own path) on an
  * input chosen by its media types, and says so in the report.
  *
  * Env: BENCH_CATALOGUE_RUNS (rounds per model at most, default 15), BENCH_CATALOGUE_BUDGET_S (seconds of rounds per
@@ -32,6 +33,8 @@ import {
   createOcrPipeline,
   createRuntime,
   createVadPipeline,
+  createWakewordPipeline,
+  keywordFiles,
   type PipelineOutput,
   type Runtime,
   resultHash,
@@ -39,7 +42,7 @@ import {
 } from '@souk/provider';
 import { findImageMagick } from '@souk/provider/test-utils';
 import { renderShape } from '@souk/provider/test-utils/shapes';
-import { speechRecording } from '@souk/provider/test-utils/speech';
+import { speechRecording, wakewordRecording } from '@souk/provider/test-utils/speech';
 import { runOrder } from '@souk/sdk';
 import { parseEther } from 'viem';
 import { catalogue } from '../../packages/node/src/compute/catalogue/entries.ts';
@@ -127,6 +130,20 @@ async function subjectFor(entry: CatalogueEntry, dir: string): Promise<Subject> 
         raw: async (files, _bundle, runtime) => {
           const isnet = await createIsnetPipeline({ model: bundleFile(files, 'model.onnx', 'isnet') });
           return async (input) => (await isnet.run(runtime, input)).output;
+        },
+      };
+    case 'wakeword':
+      return {
+        input: 'eSpeak NG, "hey jarvis", a sentence, "alexa", 8.5 s WAV at 22,050 Hz; 4 heads',
+        baseline: '`createWakewordPipeline`',
+        bytes: (await wakewordRecording()).wav,
+        raw: async (files, _bundle, runtime) => {
+          const wakeword = await createWakewordPipeline({
+            melspectrogramModel: bundleFile(files, 'melspectrogram.onnx', 'wakeword'),
+            embeddingModel: bundleFile(files, 'embedding_model.onnx', 'wakeword'),
+            keywordModels: keywordFiles(files),
+          });
+          return async (input) => (await wakeword.run(runtime, input)).output;
         },
       };
     default: {

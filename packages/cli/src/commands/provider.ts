@@ -41,7 +41,6 @@ Options:
   --cuda                Ask for the CUDA execution provider (start)
   --data-dir <dir>      Pending reveals are kept here (start)                     [default: ./.souk-provider]
   --amount <SOUK>       Amount to unbond (unbond)
-  --json                Machine-readable output
 ${accountHelp}
 ${nodeHelp}
 

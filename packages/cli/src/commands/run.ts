@@ -37,8 +37,8 @@ export const help = `Usage: souk run <asset> --input <file> [options]
 ${summary}.
 
 Options:
-  --input <file>        The input (required): an image (OCR, IS-Net), audio (VAD), or for generic ONNX models
-                        a .npy (one-input models), a .npz (one <name>.npy per input) or JSON tensors
+  --input <file>        The input (required): an image (OCR, IS-Net), audio (VAD, wake words), or for generic
+                        ONNX models a .npy (one-input models), a .npz (one <name>.npy per input) or JSON tensors
                         A glob ('scans/*.png', quoted) or a folder: every file, in name order, as one batch
                         order priced per input (--max-price is then per input; deadline default 600)
   --redundancy <r>      Providers that must agree, 1..5                                  [default: 2]

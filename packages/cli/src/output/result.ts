@@ -1,6 +1,6 @@
 /**
  * A model's result made readable, whatever the model: the output recognised by its shape — OCR lines, speech
- * segments (VAD), a foreground mask (IS-Net), tensors (generic ONNX) — printed by its formatter, anything else as
+ * segments (VAD), wake-word detections (openWakeWord), a foreground mask (IS-Net), tensors (generic ONNX) — printed by its formatter, anything else as
  * JSON cut at {@link JSON_PREVIEW_CHARS} characters; and the result saved to a directory (`souk run --output-dir`).
  */
 import { createHash } from 'node:crypto';
@@ -11,22 +11,25 @@ import { formatIsnet, isIsnetOutput, writeIsnetMask } from './isnet.ts';
 import { formatOcr, isOcrOutput } from './ocr.ts';
 import { formatTensors, isTensorOutput, writeTensors } from './tensors.ts';
 import { formatVad, isVadOutput } from './vad.ts';
+import { formatWakeword, isWakewordOutput } from './wakeword.ts';
 
 /** Characters of an unrecognised output printed as JSON. */
 export const JSON_PREVIEW_CHARS = 2_000;
 
 /** The kinds of output this module prints readably; `json` is any other. */
-export type OutputKind = 'ocr' | 'vad' | 'isnet' | 'onnx' | 'json';
+export type OutputKind = 'ocr' | 'vad' | 'wakeword' | 'isnet' | 'onnx' | 'json';
 
 /**
  * Which kind an output is, by its shape (the canonical result of the pipeline that made it).
  * @param output - A job's output, parsed JSON.
- * @returns `ocr` (`{ lines }`), `vad` (`{ duration, segments }`), `isnet` (`{ mask, box, … }`), `onnx`
- * (`{ tensors }`), else `json`.
+ * @returns `ocr` (`{ lines }`), `vad` (`{ duration, segments }`), `wakeword` (`{ duration, keywords, detections }`),
+ * `isnet` (`{ mask, box, … }`), `onnx` (`{ tensors }`), else `json`. The two audio results share `duration` and are
+ * told apart by `segments` (speech) and `keywords` with `detections` (wake words).
  */
 export function outputKind(output: unknown): OutputKind {
   if (isOcrOutput(output)) return 'ocr';
   if (isVadOutput(output)) return 'vad';
+  if (isWakewordOutput(output)) return 'wakeword';
   if (isIsnetOutput(output)) return 'isnet';
   if (isTensorOutput(output)) return 'onnx';
   return 'json';
@@ -58,8 +61,8 @@ function formatJson(output: unknown, why?: string): string[] {
 /**
  * The output as lines to print, by its kind ({@link outputKind}).
  * @param output - A job's output, parsed JSON.
- * @returns Lines (no trailing newline), starting with a heading (`Recognised text`, `Speech`, `Foreground`,
- * `Output tensors` or `Output`).
+ * @returns Lines (no trailing newline), starting with a heading (`Recognised text`, `Speech`, `Wake words`,
+ * `Foreground`, `Output tensors` or `Output`).
  * @example
  * ```ts
  * console.log(formatOutput(run.output).join('\n'))
@@ -71,6 +74,8 @@ export function formatOutput(output: unknown): string[] {
       return formatOcr(output as Parameters<typeof formatOcr>[0]);
     case 'vad':
       return formatVad(output as Parameters<typeof formatVad>[0]);
+    case 'wakeword':
+      return formatWakeword(output as Parameters<typeof formatWakeword>[0]);
     case 'isnet':
       return formatIsnet(output as Parameters<typeof formatIsnet>[0]);
     case 'onnx': {

