@@ -19,5 +19,6 @@ export * from './formats/runLengthMask.ts';
 export * from './formats/tensor.ts';
 export * from './jobFailure.ts';
 export * from './jobStatus.ts';
+export * from './mediaTypes.ts';
 export * from './orders.ts';
 export * from './tolerance.ts';
