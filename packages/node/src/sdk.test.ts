@@ -160,12 +160,27 @@ describe('SDK against a node on PGlite', () => {
     const { agentNft } = node.services.chain.deployment.contracts;
     const upload = await uploadContent(creator, { data: new TextEncoder().encode('weights v1'), encrypt: false });
 
+    // A media type that is not `type/subtype` is refused by the body schema, before anything is written.
+    await rejectsWithStatus(
+      publishAsset(creator, {
+        uploadId: upload.uploadId,
+        name: 'SDK model',
+        kind: 'model',
+        runtime: { engine: 'onnxruntime', pipeline: 'transcribe', inputMediaTypes: ['WAV'] },
+        license: { terms: 'Apache-2.0' },
+        royaltyBps: 300,
+        mint: { mode: 'unsigned' },
+      }),
+      400,
+    );
+
     // Manifest written but not minted: the node returns the transaction for a wallet.
     const prepared = await publishAsset(creator, {
       uploadId: upload.uploadId,
       name: 'SDK model',
       kind: 'model',
       description: 'minted through models/mint',
+      runtime: { engine: 'onnxruntime', pipeline: 'transcribe', inputMediaTypes: ['audio/wav', 'audio/flac'] },
       license: { terms: 'Apache-2.0' },
       royaltyBps: 300,
       mint: { mode: 'unsigned' },
@@ -235,6 +250,7 @@ describe('SDK against a node on PGlite', () => {
     assert.equal(manifest.royaltyBps, 300);
     assert.equal(manifest.content.sha256, upload.sha256);
     assert.equal(manifest.content.encryption, null);
+    assert.deepEqual(manifest.runtime?.inputMediaTypes, ['audio/wav', 'audio/flac']);
     await rejectsWithStatus(getAssetManifest(creator, { assetId: 999_999n }), 404);
 
     const v2 = await uploadContent(creator, { data: new TextEncoder().encode('weights v2'), encrypt: false });

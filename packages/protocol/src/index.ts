@@ -1,6 +1,7 @@
 /**
  * `@souk/protocol`: the one home of Souk's wire contract. Node, provider, SDK, CLI and web import it; nothing in
- * them retypes an EIP-712 type, a bus message or a status code.
+ * them retypes an EIP-712 type, a bus message or a status code, nor re-implements a data format (tensors, `.npy`,
+ * run-length masks) both the provider and the web app read.
  */
 export * from './access.ts';
 export * from './api/assets.ts';
@@ -12,7 +13,12 @@ export * from './bus/messages.ts';
 export * from './bus/subjects.ts';
 export * from './compute.ts';
 export * from './constants.ts';
+export * from './formats/errors.ts';
+export * from './formats/npy.ts';
+export * from './formats/runLengthMask.ts';
+export * from './formats/tensor.ts';
 export * from './jobFailure.ts';
 export * from './jobStatus.ts';
+export * from './mediaTypes.ts';
 export * from './orders.ts';
 export * from './tolerance.ts';

@@ -2,6 +2,7 @@
  * Errors of the Souk provider, on one base class (viem's `BaseError` pattern, as `@souk/sdk` does): a short message,
  * optional details, a literal `name`, and `walk()` over the `cause` chain.
  */
+import { FormatError } from '@souk/protocol';
 
 /**
  * Base of every provider error.
@@ -109,6 +110,29 @@ export class InvalidInputError extends ProviderError {
   override name = 'InvalidInputError' as const;
   constructor(shortMessage: string, { details }: { details?: string | undefined } = {}) {
     super(shortMessage, { details });
+  }
+}
+
+/**
+ * Runs `read` and re-throws a `FormatError` of `@souk/protocol` (a malformed tensor, `.npy` file or run-length mask)
+ * as an {@link InvalidInputError} with the same short message and details, so that a bad input fails a job as
+ * `invalid-input` (`classifyJobFailure`) and the node's input check sees the provider's error. Other errors pass
+ * through unchanged.
+ * @param read - A call of a `@souk/protocol` format function.
+ * @returns What `read` returns.
+ * @throws {InvalidInputError} In place of a `FormatError`.
+ * @example
+ * ```ts
+ * import { parseNpy as parseNpyFormat } from '@souk/protocol';
+ * const tensor = asInvalidInput(() => parseNpyFormat(bytes));
+ * ```
+ */
+export function asInvalidInput<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof FormatError) throw new InvalidInputError(error.shortMessage, { details: error.details });
+    throw error;
   }
 }
 

@@ -4,8 +4,9 @@
  * the mask alone (white on black) otherwise.
  * The canvas has the mask's own size and is scaled with the image by CSS. The figures are listed as text.
  */
+import { decodeRunLengthMask, type IsnetOutput } from '@souk/protocol';
 import { useEffect, useMemo, useRef } from 'react';
-import { decodeRunLengthMask, type IsnetOutput, maskRgba, type Rgba } from '../lib/mask.ts';
+import { maskRgba, type Rgba } from '../lib/mask.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
 /** Over the image: the background dimmed (stone-900 at 60 %), the foreground clear. */

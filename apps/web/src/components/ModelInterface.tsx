@@ -37,7 +37,7 @@ export function ModelInterface({ manifest }: { manifest: AssetManifest }) {
       <p>
         <span className="text-stone-500">Pipeline </span>
         <code className="font-semibold">{pipeline ?? 'none (onnx)'}</code>
-        <span className="text-stone-700">: {pipelineSummary(pipeline)}</span>
+        <span className="text-stone-700">: {pipelineSummary(manifest)}</span>
       </p>
       {inputs.length + outputs.length === 0 ? (
         <p className="text-stone-600">The manifest declares no tensors.</p>

@@ -1,7 +1,8 @@
+import { parseNpy } from '@souk/protocol';
 import { expect, test } from 'vitest';
 import { cardSummary } from './markdown.ts';
 import { boxPoints, isOcrOutput, labelAnchor } from './ocr.ts';
-import { decodeTensor, exampleInput } from './tensors.ts';
+import { decodeTensor, type EncodedTensor, exampleInput, summarizeTensor, tensorToNpy } from './tensors.ts';
 
 test('decodes little-endian tensors from base64', () => {
   const floats = new Float32Array([1.5, -2, 0.25]);
@@ -50,4 +51,24 @@ test('summarises a model card by its first paragraph, as plain text', () => {
     'Reads printed text from images with ch_ppocr_mobile.',
   );
   expect(cardSummary(undefined)).toBeUndefined();
+});
+
+test('a result tensor downloads as a .npy that reads back to the same elements', () => {
+  const le = (array: ArrayBufferView) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  const values = new Float32Array([0.25, 0.75, -3, Number.POSITIVE_INFINITY]);
+  const tensor: EncodedTensor = { dtype: 'float32', dims: [2, 2], data: btoa(String.fromCharCode(...le(values))) };
+  const back = parseNpy(tensorToNpy(tensor));
+  expect(back.dims).toEqual([2, 2]);
+  expect(back.data).toEqual(values);
+  expect(summarizeTensor(tensor)).toEqual({
+    count: 4,
+    min: -3,
+    max: 0.75,
+    mean: (0.25 + 0.75 - 3) / 3,
+    nan: 0,
+    infinite: 1,
+    head: [0.25, 0.75, -3, Number.POSITIVE_INFINITY],
+  });
+  const strings = parseNpy(tensorToNpy({ dtype: 'string', dims: [2], data: ['a', 'naïve'] }));
+  expect(strings).toEqual({ dtype: 'string', dims: [2], data: ['a', 'naïve'] });
 });

@@ -3,27 +3,11 @@
  * (`{ tensors: { name: { dtype, dims, data: base64 } } }`, little-endian, row-major; a `string` tensor's `data` is the
  * array of its strings; docs/provider.md, "Canonical results").
  */
+import { DTYPE_BYTES, encodeNpy, float16ToNumber, isTensorDtype } from '@souk/protocol';
 import type { TensorSpec } from '@souk/sdk';
-import { encodeNpy } from './npy.ts';
 
 /** An output tensor as the canonical result stores it. */
 export type EncodedTensor = { dtype: string; dims: number[]; data: string | string[] };
-
-/** Bytes per element of each fixed-width dtype of the canonical form. */
-export const DTYPE_BYTES: Readonly<Record<string, number>> = {
-  float16: 2,
-  float32: 4,
-  float64: 8,
-  int8: 1,
-  int16: 2,
-  int32: 4,
-  int64: 8,
-  uint8: 1,
-  uint16: 2,
-  uint32: 4,
-  uint64: 8,
-  bool: 1,
-};
 
 /** Whether a job's output is a tensors result. */
 export function isTensorOutput(output: unknown): output is { tensors: Record<string, EncodedTensor> } {
@@ -76,17 +60,9 @@ export function tensorBytes(tensor: EncodedTensor): Uint8Array {
   return Uint8Array.from(atob(tensor.data), (c) => c.charCodeAt(0));
 }
 
-/**
- * An IEEE 754 binary16 value as a number.
- * @param bits - The 16 bits.
- */
-export function float16ToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+/** Bytes per element of a fixed-size dtype (`@souk/protocol`'s `DTYPE_BYTES`); 1 for a dtype it does not know. */
+function elementWidth(dtype: string): number {
+  return isTensorDtype(dtype) && dtype !== 'string' ? DTYPE_BYTES[dtype] : 1;
 }
 
 /** One element: a number, or (`int64`/`uint64` past ±(2⁵³−1)) a decimal string, or a string tensor's string. */
@@ -131,7 +107,7 @@ export function decodeTensor(tensor: EncodedTensor, limit = 64): { values: Tenso
   if (typeof tensor.data !== 'string') return { values: tensor.data.slice(0, limit), count: tensor.data.length };
   const bytes = tensorBytes(tensor);
   const view = new DataView(bytes.buffer);
-  const width = DTYPE_BYTES[tensor.dtype] ?? 1;
+  const width = elementWidth(tensor.dtype);
   const count = Math.floor(bytes.length / width);
   const values: TensorValue[] = [];
   for (let i = 0; i < Math.min(count, limit); i++) values.push(readElement(view, tensor.dtype, i * width));
@@ -173,7 +149,7 @@ export function summarizeTensor(tensor: EncodedTensor, { preview = 8 } = {}): Te
   }
   const bytes = tensorBytes(tensor);
   const view = new DataView(bytes.buffer);
-  const width = DTYPE_BYTES[tensor.dtype] ?? 1;
+  const width = elementWidth(tensor.dtype);
   const count = Math.floor(bytes.length / width);
   const summary: TensorSummary = { count, nan: 0, infinite: 0, head: [] };
   const big = tensor.dtype === 'int64' || tensor.dtype === 'uint64';
@@ -224,7 +200,7 @@ export function formatNumber(v: TensorValue): string {
 
 /**
  * An encoded tensor as a `.npy` file (what `numpy.load` reads back with the same dtype, shape and elements).
- * @throws {NpyError} For a dtype `.npy` cannot hold.
+ * @throws {FormatError} (`@souk/protocol`) For a dtype `.npy` cannot hold, or data that does not fill the dims.
  */
 export function tensorToNpy(tensor: EncodedTensor): Uint8Array {
   return encodeNpy({

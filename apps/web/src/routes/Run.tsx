@@ -6,7 +6,15 @@
  * cost, signs the EIP-712 job order with the account (the wallet, or the dev account's derived key), posts it with
  * the input inline, then follows the order to its result and checks the providers' signed attestations itself.
  */
-import { jobOrderTypedData, MAX_REDUNDANCY, verificationCode } from '@souk/protocol';
+import {
+  FormatError,
+  isNpy,
+  isZip,
+  jobOrderTypedData,
+  MAX_REDUNDANCY,
+  readNpyHeader,
+  verificationCode,
+} from '@souk/protocol';
 import { getAsset, getAssetManifest, type Order } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
@@ -29,7 +37,6 @@ import { useSession } from '../hooks/useSession.tsx';
 import { formatAmount, formatBytes } from '../lib/format.ts';
 import { inputKindOf } from '../lib/inputKind.ts';
 import { rememberJobInput } from '../lib/inputStore.ts';
-import { isNpy, isZip, NpyError, readNpyHeader } from '../lib/npy.ts';
 import {
   buildJobOrder,
   bytesToBase64,
@@ -118,7 +125,7 @@ export function RunPage() {
         } else setTensorFileInfo({ error: 'Not a .npy or .npz file (neither \\x93NUMPY nor a zip at its start).' });
       })
       .catch((error: unknown) => {
-        if (live) setTensorFileInfo({ error: error instanceof NpyError ? error.message : String(error) });
+        if (live) setTensorFileInfo({ error: error instanceof FormatError ? error.message : String(error) });
       });
     return () => {
       live = false;

@@ -49,7 +49,8 @@ export function formatIsnet(output: IsnetOutput): string[] {
  * sharp/libvips).
  * @param output - An IS-Net result.
  * @param file - Where to write the PNG.
- * @throws {InvalidInputError} (from `decodeRunLengthMask`) when the run lengths do not add up to the mask's size.
+ * @throws {FormatError} (`@souk/protocol`'s, from `decodeRunLengthMask`) when the run lengths do not add up to the
+ * mask's size.
  * @example
  * ```ts
  * await writeIsnetMask(run.output, 'out/mask.png')

@@ -12,7 +12,12 @@ const manifest: Manifest = {
   name: 'PaddleOCR small',
   kind: 'model',
   description: 'Printed-text OCR, Latin script.',
-  runtime: { engine: 'onnxruntime', version: '1.20.1', pipeline: 'ocr' },
+  runtime: {
+    engine: 'onnxruntime',
+    version: '1.20.1',
+    pipeline: 'ocr',
+    inputMediaTypes: ['image/png', 'image/jpeg'],
+  },
   inputs: [{ name: 'image', dtype: 'float32', shape: ['batch', 3, 48, 320] }],
   outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', 40, 97] }],
   modelCard: '# PaddleOCR small\n\nTrained on …',
@@ -63,7 +68,8 @@ describe('encodeManifest', () => {
     assert.ok(text.includes('"encryption":{"algorithm":"AES-256-GCM-STREAM","chunkSize":1048576,"version":1}'));
     assert.ok(
       text.endsWith(
-        '"royaltyBps":500,"runtime":{"engine":"onnxruntime","pipeline":"ocr","version":"1.20.1"},"souk":1}',
+        '"royaltyBps":500,"runtime":{"engine":"onnxruntime","inputMediaTypes":["image/png","image/jpeg"],' +
+          '"pipeline":"ocr","version":"1.20.1"},"souk":1}',
       ),
     );
   });
@@ -147,6 +153,11 @@ describe('decodeManifest', () => {
     rejectsAt(withField(['createdAt'], '2025-06-01 12:00'), '/createdAt');
     rejectsAt(withField(['createdAt'], '2025-02-30T00:00:00Z'), '/createdAt', /calendar/);
     rejectsAt(withField(['inputs'], [{ name: 'x', dtype: 'float32', shape: [-1] }]), '/inputs/0/shape/0');
+    rejectsAt(withField(['runtime', 'inputMediaTypes'], ['image/PNG']), '/runtime/inputMediaTypes/0');
+    rejectsAt(withField(['runtime', 'inputMediaTypes'], ['audio/wav; rate=16000']), '/runtime/inputMediaTypes/0');
+    rejectsAt(withField(['runtime', 'inputMediaTypes'], ['png']), '/runtime/inputMediaTypes/0');
+    rejectsAt(withField(['runtime', 'inputMediaTypes'], []), '/runtime/inputMediaTypes');
+    rejectsAt(withField(['runtime', 'inputMediaTypes'], ['image/png', 'image/png']), '/runtime/inputMediaTypes');
     rejectsAt(withField(['extra'], true), '/extra');
   });
 

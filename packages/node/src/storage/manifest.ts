@@ -14,6 +14,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { MAX_INPUT_MEDIA_TYPES, MEDIA_TYPE_PATTERN } from '@souk/protocol';
 import { CID } from 'multiformats/cid';
 import { MAX_CHUNK_SIZE } from './crypto.ts';
 import { ManifestValidationError } from './errors.ts';
@@ -57,6 +58,18 @@ export const RuntimeSchema = Type.Object(
     version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** Pre/post-processing pipeline the provider applies, e.g. `ocr`. */
     pipeline: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /**
+     * Media types a job's input may have (`image/png`, `audio/wav`…) for a pipeline that decodes a medium; absent:
+     * tensors, bytes as the pipeline reads them, or (older manifests) the pipeline's own (`@souk/protocol`'s
+     * `inputMediaTypesOf`).
+     */
+    inputMediaTypes: Type.Optional(
+      Type.Array(Type.String({ pattern: MEDIA_TYPE_PATTERN, maxLength: 255 }), {
+        minItems: 1,
+        maxItems: MAX_INPUT_MEDIA_TYPES,
+        uniqueItems: true,
+      }),
+    ),
     /** How independent runs must agree (`@souk/protocol`'s `tolerance.ts`); absent: `exact`. */
     verification: Type.Optional(
       Type.Union([

@@ -15,11 +15,15 @@
  * The output is the mask as COCO run-length encoding with its bounding box, area and mean saliency — integers and
  * 4-decimal numbers, computed in plain TypeScript, so honest providers give the same bytes.
  */
+import type { IsnetOutput } from '@souk/protocol';
 import { InvalidInputError } from '../errors.ts';
 import type { RunOptions, RunResult, Runtime } from '../runtime/createRuntime.ts';
 import type { Job, ModelRef, PipelineContext } from '../runtime/types.ts';
 import { decodeImage, type RgbImage, resizeBilinear } from './image.ts';
 import { type FileSource, loadModel } from './modelSource.ts';
+
+/** The output's shape and its mask decoder are `@souk/protocol`'s (`formats/runLengthMask.ts`). */
+export { decodeRunLengthMask, type IsnetOutput, type RunLengthMask } from '@souk/protocol';
 
 /** Version of the IS-Net pre/post-processing; recorded in `RuntimeRecord.pipelineVersion`. */
 export const ISNET_PIPELINE_VERSION = '1.0.0';
@@ -36,36 +40,6 @@ const round4 = (value: number) => Math.round(value * 1e4) / 1e4;
 
 /** Threshold on the 8-bit saliency map: foreground when ≥ 128 (p ≥ 0.5). */
 export const ISNET_MASK_THRESHOLD = 128;
-
-/**
- * A binary mask in COCO's uncompressed run-length encoding (`pycocotools.mask`): the image's pixels in column-major
- * order (down the first column, then the next), as alternating run lengths of background and foreground, starting
- * with background (0 when the first pixel is foreground). The counts add up to `height × width`.
- */
-export type RunLengthMask = {
-  /** `[height, width]` in pixels (COCO order). */
-  size: [number, number];
-  /** Run lengths, background first. */
-  counts: number[];
-};
-
-/** Output of the IS-Net pipeline: the foreground of one image. */
-export type IsnetOutput = {
-  /** Image width, pixels. */
-  width: number;
-  /** Image height, pixels. */
-  height: number;
-  /** The foreground mask at the image's size. */
-  mask: RunLengthMask;
-  /** Foreground pixels. */
-  area: number;
-  /** `area / (width × height)`, rounded to 4 decimals. */
-  coverage: number;
-  /** Bounding box of the foreground `[x, y, width, height]` in pixels (COCO `bbox`), `null` when there is none. */
-  box: [number, number, number, number] | null;
-  /** Mean saliency over the foreground pixels (0.5…1, rounded to 4 decimals), 0 when there are none. */
-  confidence: number;
-};
 
 /** Input of the IS-Net pipeline: an encoded image (PNG, JPEG, or any format libvips decodes). */
 export type IsnetInput = Uint8Array;
@@ -204,26 +178,6 @@ export function isnetMask(map: Float32Array, mapSize: number, width: number, hei
     box: area > 0 ? [x0, y0, x1 - x0 + 1, y1 - y0 + 1] : null,
     confidence: area > 0 ? round4(saliency / area / 255) : 0,
   };
-}
-
-/**
- * Expands a run-length mask to one byte per pixel (1 foreground, 0 background), row-major.
- * @param mask - A {@link RunLengthMask}.
- * @returns `height × width` bytes.
- * @throws {InvalidInputError} When the counts do not add up to the size.
- */
-export function decodeRunLengthMask(mask: RunLengthMask): Uint8Array {
-  const [height, width] = mask.size;
-  const out = new Uint8Array(height * width);
-  let i = 0;
-  for (const [k, count] of mask.counts.entries()) {
-    if (k % 2 === 1) {
-      for (let j = i; j < i + count; j++) out[(j % height) * width + Math.trunc(j / height)] = 1;
-    }
-    i += count;
-  }
-  if (i !== height * width) throw new InvalidInputError(`The mask's counts add up to ${i}, not ${height * width}.`);
-  return out;
 }
 
 /**

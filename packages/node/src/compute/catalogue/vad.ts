@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PIPELINE_INPUT_MEDIA_TYPES } from '@souk/protocol';
 import { packBundle } from '@souk/provider';
 import type { CatalogueEntry } from './types.ts';
 
@@ -60,7 +61,7 @@ on noise), exported to ONNX for 16 kHz audio (\`silero_vad_16k_op15.onnx\`, opse
     { name: 'output', dtype: 'float32', shape: ['batch', 1] },
     { name: 'stateN', dtype: 'float32', shape: ['AddstateN_dim_0', 'batch', 'AddstateN_dim_2'] },
   ],
-  inputMediaTypes: ['audio/wav', 'audio/flac', 'audio/mpeg', 'audio/ogg', 'audio/mp4', 'audio/webm', 'audio/aiff'],
+  inputMediaTypes: PIPELINE_INPUT_MEDIA_TYPES.vad,
   example: 'souk run <id> --input speech.wav',
   bundle: vadBundle,
 };

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PIPELINE_INPUT_MEDIA_TYPES } from '@souk/protocol';
 import { packBundle } from '@souk/provider';
 import type { CatalogueEntry } from './types.ts';
 
@@ -81,7 +82,7 @@ classifiers trained on synthetic speech and ~30,000 hours of negative audio: "al
 `,
   pipeline: 'wakeword',
   license: 'CC-BY-NC-SA-4.0',
-  inputMediaTypes: ['audio/wav', 'audio/flac', 'audio/mpeg', 'audio/ogg', 'audio/mp4', 'audio/webm', 'audio/aiff'],
+  inputMediaTypes: PIPELINE_INPUT_MEDIA_TYPES.wakeword,
   example: 'souk run <id> --input speech.wav',
   bundle: wakewordBundle,
 };

@@ -3,6 +3,7 @@
  * submitted by the node for devnet accounts it holds keys for, or returned as an unsigned transaction.
  */
 import { agentNftAbi } from '@souk/contracts';
+import { MAX_INPUT_MEDIA_TYPES, MEDIA_TYPE_PATTERN } from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { type TransactMode, transact } from '../../chain/transact.ts';
@@ -66,6 +67,14 @@ export const publishBodySchema = {
         engine: { type: 'string', minLength: 1, maxLength: 64 },
         version: { type: 'string', minLength: 1, maxLength: 64 },
         pipeline: { type: 'string', minLength: 1, maxLength: 64 },
+        inputMediaTypes: {
+          description: "media types a job's input may have, for a pipeline that decodes a medium (docs/manifest.md)",
+          type: 'array',
+          minItems: 1,
+          maxItems: MAX_INPUT_MEDIA_TYPES,
+          uniqueItems: true,
+          items: { type: 'string', pattern: MEDIA_TYPE_PATTERN, maxLength: 255 },
+        },
         verification: {
           description: 'how independent runs must agree (docs/manifest.md); absent: exact',
           oneOf: [

@@ -15,6 +15,11 @@ export type AssetManifest = {
     version?: string;
     /** Pre/post-processing the provider applies, e.g. `ocr`; absent: the generic `onnx` pipeline. */
     pipeline?: string;
+    /**
+     * Media types a job's input may have (`image/png`, `audio/wav`…), for a pipeline that decodes a medium. Older
+     * manifests lack it: `@souk/protocol`'s `inputMediaTypesOf` answers for them by pipeline.
+     */
+    inputMediaTypes?: string[];
     /** How redundant results are compared: `exact` (absent) or `tolerance` with `atol`/`rtol` (docs/orders.md). */
     verification?: VerificationSpec;
   };

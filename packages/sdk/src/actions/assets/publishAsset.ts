@@ -22,6 +22,8 @@ export type PublishAssetParameters = {
         engine: string;
         version?: string;
         pipeline?: string;
+        /** Media types a job's input may have (`image/png`…), for a pipeline that decodes a medium; 1–32. */
+        inputMediaTypes?: string[];
         /** How independent runs must agree (`@souk/protocol`'s `tolerance.ts`); absent: exact. */
         verification?: VerificationSpec;
       }
