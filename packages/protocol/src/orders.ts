@@ -6,6 +6,7 @@
  * | --- | --- | --- |
  * | `<prefix>.orders.assigned.<provider>` | node → provider | {@link OrderAssignment} (`assign`, `reveal`) |
  * | `<prefix>.orders.replies.<orderHash>` | provider → node | {@link OrderReply} (`received`, `commit`, `reveal`, `failed`) |
+ * | `<prefix>.orders.accepted` | node → leader node | {@link OrderAccepted}: a node that does not coordinate stored an order |
  *
  * Sequence per order (r providers): the node sends `assign` to each (the input inline when small) → each provider
  * confirms `received`, runs the job, and sends `commit` with `keccak256(abi.encode(orderHash, resultHash, salt,
@@ -117,6 +118,17 @@ export type OrderReply =
       code?: string | undefined;
     };
 
+/**
+ * `<prefix>.orders.accepted`: node → the leader. A node that accepted an order but does not coordinate (a standby of
+ * a scale-out market) stored it in the shared database and tells the leader to adopt it now; the leader also sweeps
+ * the database for stored orders it does not hold, so a lost message only delays the order.
+ */
+export type OrderAccepted = {
+  kind: 'accepted';
+  /** The stored order's hash (lower-case). */
+  orderHash: Hex;
+};
+
 /** Subject builders of protocol v2 for one bus prefix. */
 export function orderSubjects(prefix: string) {
   return {
@@ -126,6 +138,8 @@ export function orderSubjects(prefix: string) {
     replies: (orderHash: string) => `${prefix}.orders.replies.${orderHash.toLowerCase()}`,
     /** Replies about every order (a filter). */
     repliesAll: `${prefix}.orders.replies.*`,
+    /** Orders stored by a node that does not coordinate, for the leader to adopt ({@link OrderAccepted}). */
+    accepted: `${prefix}.orders.accepted`,
   } as const;
 }
 

@@ -442,6 +442,18 @@ export interface OrdersTable {
   updated_at: GeneratedTimestamp;
 }
 
+/**
+ * `order_payloads` (migration 0012): an order's input and agreed result bytes, shared by every node of a scale-out
+ * market (their blockstores are their own).
+ */
+export interface OrderPayloadsTable {
+  order_hash: string;
+  /** The input bytes (absent for inputs larger than `MAX_SHARED_INPUT_BYTES`: read from the upload). */
+  input: Uint8Array | null;
+  /** The agreed result bytes, once agreed. */
+  result: Uint8Array | null;
+}
+
 /** `order_settlements`: one row per `ComputeEscrow` `JobSettled` / `DisputeSettled` log. */
 export interface OrderSettlementsTable {
   tx_hash: string;
@@ -487,6 +499,7 @@ export interface Database {
   order_settlements: OrderSettlementsTable;
   escrow_movements: EscrowMovementsTable;
   orders: OrdersTable;
+  order_payloads: OrderPayloadsTable;
   job_inputs: JobInputsTable;
   job_results: JobResultsTable;
   job_audits: JobAuditsTable;

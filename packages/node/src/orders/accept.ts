@@ -10,8 +10,16 @@
  * on-chain invalidation of it taking effect before the deadline; the model
  * (bound, runnable, the version signed is the current one); the input (its SHA-256 is the order's `inputHash`, and the
  * model can take it; a batch order's container: well formed, `maxPrice` a multiple of its inputs, each input one the
- * model can take, `batch.ts`); the escrow balance (balance − pending withdrawal − what this node's open orders of the
- * requester already reserve ≥ the price).
+ * model can take, `batch.ts`); the escrow balance (balance − pending withdrawal − what the requester's open orders
+ * already reserve ≥ the price).
+ *
+ * Every node of a market accepts (docs/deploy.md "Orders on every node"): the leader hands the stored order to its
+ * coordinator at once; a standby stores it in the shared database — the order, and its input in `order_payloads` —
+ * in the state the coordinator's crash recovery loads, and tells the leader over the job bus
+ * (`<prefix>.orders.accepted`); the leader also sweeps for stored orders it does not hold. The reservation check is
+ * race-free across nodes: on PostgreSQL the balance check and the insert run in one transaction holding
+ * `pg_advisory_xact_lock` keyed by the requester, so two nodes accepting orders of one requester at once take turns;
+ * PGlite belongs to one process, where an in-process lock per requester does the same.
  */
 import { createHash } from 'node:crypto';
 import { computeEscrowAbi } from '@souk/contracts';
@@ -23,14 +31,18 @@ import {
   jobOrderTypedData,
   MAX_REDUNDANCY,
   normaliseJobOrder,
+  type OrderAccepted,
+  orderSubjects,
   Verification,
   verificationCode,
   verificationName,
 } from '@souk/protocol';
+import { type Kysely, sql } from 'kysely';
 import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
 import { chainNow } from '../compute/chainClock.ts';
 import { assertInputBytes } from '../compute/inputCheck.ts';
 import { assertDeclaredInputs } from '../compute/manifestInputCheck.ts';
+import type { Database } from '../db/index.ts';
 import {
   BadRequestError,
   ConflictError,
@@ -42,10 +54,10 @@ import {
 import type { NodeServices } from '../services.ts';
 import { assertBatchInputs } from './batch.ts';
 import type { OrderCoordinator } from './coordinator.ts';
-import { createKeyedLock } from './lock.ts';
+import { createKeyedLock, type KeyedLock } from './lock.ts';
 import { orderModel } from './model.ts';
 import { initialState } from './state.ts';
-import { insertOrder, type OpenOrder, requesterUpload } from './store.ts';
+import { insertOrder, type OpenOrder, requesterUpload, saveOrderInput } from './store.ts';
 
 /** Largest inline input of `POST /orders`, bytes (larger inputs: upload first, then pass `uploadId`). */
 export const MAX_ORDER_INPUT_BYTES = 1024 * 1024;
@@ -70,15 +82,60 @@ export type AcceptOrderParameters = {
 
 const ZERO = '0x0000000000000000000000000000000000000000' as Address;
 
-/** Serialises acceptance per requester so two concurrent orders cannot both spend the same balance. */
-const perRequester = createKeyedLock();
+/**
+ * Serialises acceptance per requester inside one node (so its concurrent requests queue here instead of holding
+ * database connections while they wait for the requester's advisory lock), by database handle: two nodes in one
+ * process (tests) still take turns only through the database, as two processes do.
+ */
+const perRequester = new WeakMap<object, KeyedLock>();
+function requesterQueue(db: object): KeyedLock {
+  let lock = perRequester.get(db);
+  if (!lock) {
+    lock = createKeyedLock();
+    perRequester.set(db, lock);
+  }
+  return lock;
+}
 
 /**
- * Escrow the requester can still commit: balance − pending withdrawal − open orders' amounts on this node, wei.
- * @param excluding An order hash not to count (none by default).
+ * Runs `fn` while no other acceptance of `requester`'s orders runs on any node of the market: on PostgreSQL inside
+ * one transaction that first takes `pg_advisory_xact_lock(hashtextextended('souk:orders:requester:<address>', 0))`
+ * (released at commit or rollback, so a node that dies mid-way frees it with its session); on PGlite (one process)
+ * without a transaction — the caller's in-process lock is enough, and a transaction would hold PGlite's only
+ * connection through the chain reads.
+ * @param fn Gets the handle to read and write with (the transaction on PostgreSQL).
+ * @returns What `fn` returns, after the commit; an error from `fn` rolls everything back.
+ * @throws Whatever `fn` throws, and database errors.
+ * @example
+ * ```ts
+ * import { withRequesterLock } from './accept.ts'
+ * const stored = await withRequesterLock(services.db, order.requester, async (tx) => {
+ *   const { available } = await availableEscrow({ chain: services.chain, db: tx }, order.requester, order.currency)
+ *   if (available < order.maxPrice) throw new InsufficientEscrowError('…')
+ *   return insertOrder(tx, row)
+ * })
+ * ```
+ */
+export async function withRequesterLock<T>(
+  db: Pick<NodeServices, 'db'>['db'],
+  requester: Address,
+  fn: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (db.engine !== 'postgres') return fn(db);
+  return db.transaction().execute(async (trx) => {
+    const key = `souk:orders:requester:${requester.toLowerCase()}`;
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+    return fn(trx);
+  });
+}
+
+/**
+ * Escrow the requester can still commit: balance − pending withdrawal − what the requester's open orders (accepted
+ * by any node: they share the database) reserve, wei.
+ * @param services The chain, and the database (or the acceptance transaction) to sum the open orders in.
  */
 export async function availableEscrow(
-  services: Pick<NodeServices, 'chain' | 'db'>,
+  services: Pick<NodeServices, 'chain'> & { db: Kysely<Database> },
   requester: Address,
   currency: Address,
 ): Promise<{ balance: bigint; pending: bigint; reserved: bigint; available: bigint }> {
@@ -112,7 +169,9 @@ export async function availableEscrow(
 }
 
 /**
- * Checks and stores an order, then hands it to the coordinator.
+ * Checks and stores an order, then hands it to the coordinator: this node's, or (a standby: `coordinator`
+ * undefined) the leader's, through the shared database and a `<prefix>.orders.accepted` message on `services.bus`.
+ * @param coordinator This node's coordinator, when it leads; undefined on a standby.
  * @param caller The signed-in account (must be the order's requester).
  * @returns The stored order (phase `running`).
  * @throws {BadRequestError} 400: malformed order, no input, both inputs, input too large.
@@ -126,8 +185,8 @@ export async function availableEscrow(
  * @throws {InvalidJobInputError} 422: the input hash differs, or the model cannot take the input.
  */
 export async function acceptOrder(
-  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
-  coordinator: OrderCoordinator,
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage' | 'bus'>,
+  coordinator: OrderCoordinator | undefined,
   caller: Address,
   parameters: AcceptOrderParameters,
   limits: AcceptLimits = { minDeadlineSeconds: 30 },
@@ -242,47 +301,67 @@ export async function acceptOrder(
   }
 
   const hash = hashJobOrder(chainId, escrow, order).toLowerCase() as Hex;
-  return perRequester(order.requester.toLowerCase(), async () => {
-    const { available } = await availableEscrow(services, order.requester, order.currency);
-    if (available < order.maxPrice) {
-      throw new InsufficientEscrowError(
-        `The escrow balance available to ${order.requester} is ${available} wei; the order needs ${order.maxPrice}. Deposit first (POST /api/v1/orders/escrow/deposit; souk run tops the escrow up itself).`,
-      );
-    }
-    let upload = uploadId;
-    if (!upload) {
-      const stored = await storage.gateway.upload({ source: [bytes], encrypt: true });
-      upload = crypto.randomUUID();
-      await db
-        .insertInto('uploads')
-        .values({
-          id: upload,
-          uploader: order.requester.toLowerCase(),
-          content_cid: stored.contentCid,
-          size: stored.size,
-          sha256: stored.sha256,
-          wrapped_key: stored.wrappedKey,
-          encryption: stored.encryption ? JSON.stringify(stored.encryption) : null,
-        })
-        .execute();
-    }
-    const accepted: OpenOrder = {
-      hash,
-      order,
-      signature: parameters.signature.toLowerCase() as Hex,
-      amount: order.maxPrice,
-      inputUpload: upload,
-      inputSize: bytes.length,
-      state: initialState(),
-      resultCid: null,
-      reason: null,
-    };
-    if (!(await insertOrder(db, accepted))) {
-      throw new ConflictError(`Order ${hash} (nonce ${order.nonce} of ${order.requester}) was already submitted.`);
-    }
-    await coordinator.submit(accepted);
-    return accepted;
-  });
+  const accepted = await requesterQueue(db)(order.requester.toLowerCase(), () =>
+    withRequesterLock(db, order.requester, async (tx) => {
+      const { available } = await availableEscrow({ chain, db: tx }, order.requester, order.currency);
+      if (available < order.maxPrice) {
+        throw new InsufficientEscrowError(
+          `The escrow balance available to ${order.requester} is ${available} wei; the order needs ${order.maxPrice}. Deposit first (POST /api/v1/orders/escrow/deposit; souk run tops the escrow up itself).`,
+        );
+      }
+      let upload = uploadId;
+      if (!upload) {
+        const stored = await storage.gateway.upload({ source: [bytes], encrypt: true });
+        upload = crypto.randomUUID();
+        await tx
+          .insertInto('uploads')
+          .values({
+            id: upload,
+            uploader: order.requester.toLowerCase(),
+            content_cid: stored.contentCid,
+            size: stored.size,
+            sha256: stored.sha256,
+            wrapped_key: stored.wrappedKey,
+            encryption: stored.encryption ? JSON.stringify(stored.encryption) : null,
+          })
+          .execute();
+      }
+      const row: OpenOrder = {
+        hash,
+        order,
+        signature: parameters.signature.toLowerCase() as Hex,
+        amount: order.maxPrice,
+        inputUpload: upload,
+        inputSize: bytes.length,
+        state: initialState(),
+        resultCid: null,
+        reason: null,
+      };
+      if (!(await insertOrder(tx, row))) {
+        throw new ConflictError(`Order ${hash} (nonce ${order.nonce} of ${order.requester}) was already submitted.`);
+      }
+      // Scale-out: whichever node coordinates it (now, or after a failover) reads the input from the shared database.
+      if (db.engine === 'postgres') await saveOrderInput(tx, hash, bytes);
+      return row;
+    }),
+  );
+  if (coordinator) await coordinator.submit(accepted);
+  else await announceAccepted(services, hash);
+  return accepted;
+}
+
+/**
+ * Tells the leader that a standby stored an order. A failed publish is not the requester's problem: the order is
+ * stored, and the leader's sweep (`OrderCoordinatorOptions.sweepMs`) adopts it a little later.
+ */
+async function announceAccepted(services: Pick<NodeServices, 'bus'>, orderHash: Hex): Promise<void> {
+  const { bus } = services;
+  if (!bus) return;
+  await bus
+    .publish(orderSubjects(bus.subjects.prefix).accepted, { kind: 'accepted', orderHash } satisfies OrderAccepted, {
+      id: `accepted:${orderHash}`,
+    })
+    .catch(() => {});
 }
 
 /** Governed parameters change rarely (through the timelock): read at most every 10 s per node. */

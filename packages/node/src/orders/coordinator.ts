@@ -5,6 +5,12 @@
  * deadlines. Nothing here waits for a block: assignment, commit–reveal and agreement are bus round trips, and
  * settlement happens later in batches (`settler.ts`).
  *
+ * Orders accepted by other nodes (standbys of a scale-out market, `accept.ts`) are stored in the shared database
+ * only; the coordinator adopts them — loads them as its crash recovery loads every open order at start — when a
+ * `<prefix>.orders.accepted` message names one, and on a periodic sweep of the stored open orders it does not hold
+ * (a lost message, or one sent while no node led). Adoption runs under the order's lock and re-reads the row, so
+ * an order is held once and a finished one never comes back.
+ *
  * Trust: every reply is checked before it counts — a commitment only from a provider holding a slot, a reveal only
  * when it opens that provider's commitment, its bytes hash to the revealed hash, and its EIP-712 attestation
  * recovers to the provider. A provider that does not answer is replaced (never slashed: it signed nothing); a
@@ -21,6 +27,7 @@ import {
   type JobOrder,
   jobOrderToJson,
   MAX_INLINE_INPUT_BYTES,
+  type OrderAccepted,
   type OrderAssignment,
   type OrderModel,
   type OrderReply,
@@ -43,8 +50,8 @@ import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
 import { type Action, type DecideSettings, decide, resumeAfterRestart } from './decide.ts';
 import { createKeyedLock } from './lock.ts';
-import type { OrderState, Slot } from './state.ts';
-import { loadOpenOrders, type OpenOrder, orderInput, saveOrder } from './store.ts';
+import { type OrderState, type Slot, TERMINAL_PHASES } from './state.ts';
+import { findOrder, loadOpenOrders, type OpenOrder, orderInput, saveOrder, saveOrderResult } from './store.ts';
 
 /** Settings of the order coordinator. */
 export type OrderCoordinatorOptions = {
@@ -52,6 +59,11 @@ export type OrderCoordinatorOptions = {
   nodeUrl: string;
   /** Re-decide period for timeouts and deadlines, ms. @default 250 */
   tickMs?: number | undefined;
+  /**
+   * Period of the sweep for open orders stored by other nodes that this coordinator does not hold yet (the
+   * fallback of the `orders.accepted` bus message), ms. @default 2,000
+   */
+  sweepMs?: number | undefined;
   /** Probability that an agreeing order is audited (re-executed) before its batch, 0…1. @default 0.05 */
   auditRate?: number | undefined;
   /** Providers whose last heartbeat is older are not picked, ms. @default 10,000 */
@@ -65,8 +77,16 @@ export type OrderCoordinatorOptions = {
 /** A running order coordinator. */
 export type OrderCoordinator = {
   readonly pool: ProviderPool;
-  /** Takes a newly accepted (already stored) order and starts it at once. */
+  /** Takes a newly accepted (already stored) order and starts it at once; one it already holds is left alone. */
   submit(order: OpenOrder): Promise<void>;
+  /**
+   * Adopts a stored open order accepted by another node (read from the database under the order's lock) and starts
+   * it; an order already held, finished or unknown is left alone.
+   * @returns Whether it was adopted now.
+   */
+  adopt(orderHash: Hex): Promise<boolean>;
+  /** Adopts every stored open order not held yet (the sweep); resolves to how many were adopted. */
+  sweep(): Promise<number>;
   /** The open order, if this node is working on it. */
   get(orderHash: Hex): OpenOrder | undefined;
   /** Orders agreed and audited, waiting for the next batch (the settler takes them). */
@@ -101,7 +121,14 @@ export async function startOrderCoordinator(
   options: OrderCoordinatorOptions,
 ): Promise<OrderCoordinator> {
   const { chain, db, events } = services;
-  const { nodeUrl, tickMs = 250, auditRate = 0.05, heartbeatTimeoutMs = 10_000, log = () => {} } = options;
+  const {
+    nodeUrl,
+    tickMs = 250,
+    sweepMs = 2_000,
+    auditRate = 0.05,
+    heartbeatTimeoutMs = 10_000,
+    log = () => {},
+  } = options;
   const settings: DecideSettings = { ...DEFAULT_DECIDE, ...options.decide };
   const subjects = orderSubjects(bus.subjects.prefix);
   const chainId = chain.deployment.chainId;
@@ -366,9 +393,17 @@ export async function startOrderCoordinator(
         return true;
       }
       case 'agree': {
+        const agreeing = state.slots.find((s) => s.resultHash === action.resultHash);
+        // Scale-out: every node answers GET /orders/:hash with the result, from the shared database. A reveal that
+        // reached a previous leader is in that node's store only: the order still agrees and settles without it.
+        if (db.engine === 'postgres' && agreeing) {
+          const bytes = await slotResult(agreeing).catch(() => undefined);
+          if (bytes) await saveOrderResult(db, order.hash, bytes);
+          else log(`order ${order.hash.slice(0, 10)}: the agreed result bytes are not in this node's store`);
+        }
         state.phase = 'agreed';
         state.resultHash = action.resultHash;
-        order.resultCid = state.slots.find((s) => s.resultHash === action.resultHash)?.resultCid ?? null;
+        order.resultCid = agreeing?.resultCid ?? null;
         log(`order ${order.hash.slice(0, 10)}: ${state.slots.length} agreeing (${action.resultHash.slice(0, 12)}…)`);
         return true;
       }
@@ -579,7 +614,48 @@ export async function startOrderCoordinator(
       },
       { durable: 'node-order-heartbeats', deliverPolicy: 'new', maxDeliver: 1 },
     ),
+    await bus.subscribe<OrderAccepted>(
+      subjects.accepted,
+      async (message) => {
+        const hash = String(message.data.orderHash ?? '').toLowerCase();
+        if (/^0x[0-9a-f]{64}$/.test(hash)) await adopt(hash as Hex);
+      },
+      { durable: 'node-order-accepted', deliverPolicy: 'new' },
+    ),
   ];
+
+  /** Holds a stored order (loaded as at start: `resumeAfterRestart`) unless it is held, finished or unknown. */
+  async function adopt(hash: Hex): Promise<boolean> {
+    const adopted = await withLock(hash, async () => {
+      if (stopped || open.has(hash)) return false;
+      const order = await findOrder(db, hash);
+      if (!order || TERMINAL_PHASES.includes(order.state.phase)) return false;
+      const resumed = resumeAfterRestart(order.state, Date.now());
+      if (resumed !== order.state) {
+        order.state = resumed;
+        await saveOrder(db, order);
+      }
+      open.set(hash, order);
+      log(`order ${hash.slice(0, 10)}: adopted (accepted by another node)`);
+      notify(order);
+      return true;
+    });
+    if (adopted) await step(hash);
+    return adopted;
+  }
+
+  async function sweep(): Promise<number> {
+    const rows = await db
+      .selectFrom('orders')
+      .select('order_hash')
+      .where('phase', 'not in', [...TERMINAL_PHASES])
+      .execute();
+    let adopted = 0;
+    for (const { order_hash } of rows) {
+      if (!open.has(order_hash as Hex) && (await adopt(order_hash as Hex))) adopted += 1;
+    }
+    return adopted;
+  }
 
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -599,14 +675,30 @@ export async function startOrderCoordinator(
     return running;
   }
   const timer = setInterval(() => void tick(), tickMs);
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping || stopped) return;
+    sweeping = true;
+    sweep()
+      .catch((error) => log(`order sweep failed: ${(error as Error).message}`))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, sweepMs);
 
   return {
     pool,
     async submit(order) {
-      open.set(order.hash, order);
-      notify(order);
+      const added = await withLock(order.hash, async () => {
+        if (open.has(order.hash)) return false; // the sweep adopted it first
+        open.set(order.hash, order);
+        return true;
+      });
+      if (added) notify(order);
       await step(order.hash);
     },
+    adopt,
+    sweep,
     get: (hash) => open.get(hash.toLowerCase() as Hex),
     ready: () => [...open.values()].filter((o) => o.state.phase === 'ready' || disputes.has(o.hash)),
     async update(hash, change) {
@@ -623,6 +715,7 @@ export async function startOrderCoordinator(
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(sweeper);
       for (const s of subscriptions) await s.close();
       await running;
       await withLock.idle();

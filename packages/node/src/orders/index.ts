@@ -1,7 +1,8 @@
 /**
  * Compute protocol v2 on the node: orders accepted over HTTP (`accept.ts`), driven by the coordinator
  * (`coordinator.ts` around the pure `decide.ts`), settled in batches (`settler.ts`). {@link startOrderRole} starts
- * the leader-only half (coordinator + settler); acceptance runs on whichever node holds the coordinator.
+ * the leader-only half (coordinator + settler). Acceptance runs on every node: the leader hands an order to its
+ * coordinator at once, a standby stores it in the shared database for the leader to adopt (`accept.ts`).
  */
 import type { JobBus } from '../bus/types.ts';
 import type { Referee } from '../compute/referee.ts';

@@ -3,8 +3,9 @@
  * (`state.ts`) written through on every change.
  */
 import type { JobOrder } from '@souk/protocol';
+import type { Kysely } from 'kysely';
 import { type Address, getAddress, type Hex } from 'viem';
-import type { SoukDb } from '../db/index.ts';
+import type { Database, SoukDb } from '../db/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { contentStream, readAll } from '../gateway/assetContent.ts';
 import type { NodeServices } from '../services.ts';
@@ -89,16 +90,23 @@ export async function loadOpenOrders(db: SoukDb): Promise<OpenOrder[]> {
 }
 
 /** One order by hash, or undefined. */
-export async function findOrder(db: SoukDb, hash: string): Promise<OpenOrder | undefined> {
+export async function findOrder(db: Kysely<Database>, hash: string): Promise<OpenOrder | undefined> {
   const row = await db.selectFrom('orders').selectAll().where('order_hash', '=', hash.toLowerCase()).executeTakeFirst();
   return row ? fromRow(row as unknown as Row) : undefined;
 }
 
 /**
- * Inserts a newly accepted order.
- * @returns `false` when the requester already used this nonce for an order on this node (nothing written).
+ * Largest input kept in the shared database with its order (`order_payloads`), bytes: every inline input (≤ 1 MiB)
+ * and uploads up to this size. A larger input is read from its upload, i.e. from the storage of the node that
+ * accepted it (or a storage all nodes share, `KUBO_API_URL`) — docs/deploy.md.
  */
-export async function insertOrder(db: SoukDb, order: OpenOrder): Promise<boolean> {
+export const MAX_SHARED_INPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Inserts a newly accepted order (in the caller's transaction, when it is one).
+ * @returns `false` when the requester already used this nonce for an order (nothing written).
+ */
+export async function insertOrder(db: Kysely<Database>, order: OpenOrder): Promise<boolean> {
   const o = order.order;
   const inserted = await db
     .insertInto('orders')
@@ -145,6 +153,45 @@ export async function saveOrder(db: SoukDb, order: OpenOrder): Promise<void> {
 }
 
 /**
+ * Keeps an order's input bytes in the shared database (`order_payloads`), so whichever node coordinates the order
+ * reads them without the accepting node's storage. Call in the transaction that inserts the order.
+ * @param input - The input plaintext (at most {@link MAX_SHARED_INPUT_BYTES}; larger ones are not kept).
+ * @returns Whether the bytes were kept.
+ */
+export async function saveOrderInput(db: Kysely<Database>, orderHash: Hex, input: Uint8Array): Promise<boolean> {
+  if (input.length > MAX_SHARED_INPUT_BYTES) return false;
+  await db
+    .insertInto('order_payloads')
+    .values({ order_hash: orderHash, input: Buffer.from(input), result: null })
+    .onConflict((oc) => oc.column('order_hash').doUpdateSet({ input: Buffer.from(input) }))
+    .execute();
+  return true;
+}
+
+/**
+ * Keeps an order's agreed result bytes in the shared database, so every node answers `GET /orders/:hash` with
+ * them (the coordinator's blockstore is its own).
+ * @param result - The agreed result bytes (at most `MAX_INLINE_RESULT_BYTES`: they came in a bus message).
+ */
+export async function saveOrderResult(db: Kysely<Database>, orderHash: Hex, result: Uint8Array): Promise<void> {
+  await db
+    .insertInto('order_payloads')
+    .values({ order_hash: orderHash, input: null, result: Buffer.from(result) })
+    .onConflict((oc) => oc.column('order_hash').doUpdateSet({ result: Buffer.from(result) }))
+    .execute();
+}
+
+/** The agreed result bytes kept in the shared database, or undefined. */
+export async function findOrderResult(db: Kysely<Database>, orderHash: Hex): Promise<Uint8Array | undefined> {
+  const row = await db
+    .selectFrom('order_payloads')
+    .select('result')
+    .where('order_hash', '=', orderHash.toLowerCase())
+    .executeTakeFirst();
+  return row?.result ? new Uint8Array(row.result) : undefined;
+}
+
+/**
  * The plaintext of an upload held by `requester` (an order's input must be the requester's own upload).
  * @throws {NotFoundError} (404) When there is no such upload.
  * @throws {ForbiddenError} (403) When it belongs to another account.
@@ -161,13 +208,20 @@ export async function requesterUpload(
 }
 
 /**
- * The input bytes of an order, read from its upload (an upload of the requester, checked at acceptance).
- * @throws {NotFoundError} When the upload is gone.
+ * The input bytes of an order: the copy in the shared database (`saveOrderInput`) when there is one, else read from
+ * its upload (an upload of the requester, checked at acceptance).
+ * @throws {NotFoundError} When neither is there (the upload is gone, or in another node's storage).
  */
 export async function orderInput(
   services: Pick<NodeServices, 'db' | 'storage'>,
   order: Pick<OpenOrder, 'hash' | 'inputUpload'>,
 ): Promise<Uint8Array> {
+  const kept = await services.db
+    .selectFrom('order_payloads')
+    .select('input')
+    .where('order_hash', '=', order.hash)
+    .executeTakeFirst();
+  if (kept?.input) return new Uint8Array(kept.input);
   const upload = await services.db
     .selectFrom('uploads')
     .selectAll()

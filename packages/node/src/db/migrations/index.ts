@@ -14,6 +14,7 @@ import * as lockedStake from './0008_locked_stake.ts';
 import * as orders from './0009_orders.ts';
 import * as escrowEvents from './0010_escrow_events.ts';
 import * as orderVerification from './0011_order_verification.ts';
+import * as orderPayloads from './0012_order_payloads.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0009_orders': orders,
   '0010_escrow_events': escrowEvents,
   '0011_order_verification': orderVerification,
+  '0012_order_payloads': orderPayloads,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

@@ -25,7 +25,7 @@ import { assetManifest, contentStream, manifestContent } from '../../gateway/ass
 import { acceptOrder, assertEscrowCurrency, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
 import { orderModel } from '../../orders/model.ts';
 import { attestationOf, TERMINAL_PHASES } from '../../orders/state.ts';
-import { findOrder, type OpenOrder, orderInput, requesterUpload } from '../../orders/store.ts';
+import { findOrder, findOrderResult, type OpenOrder, orderInput, requesterUpload } from '../../orders/store.ts';
 import { address, bytes32, uintString } from '../../schemas.ts';
 import { authenticated as auth, problem, transactionsResult, transactMode } from '../common.ts';
 
@@ -84,6 +84,8 @@ const hashParams = {
 
 /** Most a `GET /orders/:hash?waitMs=` waits for the order to leave `running`, ms. */
 const MAX_WAIT_MS = 60_000;
+/** How often a node that does not run the order reads its stored phase while a `waitMs` request waits, ms. */
+const STANDBY_POLL_MS = 200;
 
 /** The order as the API shows it to its requester. */
 export function orderView(order: OpenOrder, chainId: number, computeEscrow: string, result?: Uint8Array | undefined) {
@@ -182,6 +184,26 @@ export default async function orderRoutes(app: FastifyInstance) {
       throw new UnavailableError('This node does not coordinate compute orders (no operator key or no ComputeEscrow).');
     return c;
   };
+  /** The ComputeEscrow, for routes that need no coordinator (escrow reads, deposits). */
+  const escrowAddress = () => {
+    if (!escrow) throw new UnavailableError('The deployment has no ComputeEscrow.');
+    return escrow;
+  };
+  /**
+   * Where an order accepted here goes: this node's coordinator when it leads; undefined on a standby of a
+   * scale-out market (PostgreSQL: the leader adopts orders from the shared database). A node on PGlite without a
+   * coordinator has nobody to hand an order to.
+   */
+  const acceptingCoordinator = () => {
+    escrowAddress();
+    const c = app.souk.orders;
+    if (!c && db.engine !== 'postgres') {
+      throw new UnavailableError(
+        'This node does not coordinate compute orders (no operator key), and no other node shares its database.',
+      );
+    }
+    return c;
+  };
 
   /** The last nonce handed out per requester by this process (concurrent devnet orders must not share one). */
   const issued = new Map<string, bigint>();
@@ -274,7 +296,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const caller = request.account as Address;
       const body = request.body;
-      const orders = coordinator();
+      const orders = acceptingCoordinator();
       const input = body.input !== undefined ? decodeBase64(body.input) : undefined;
       let order = body.order;
       let signature = body.signature;
@@ -292,7 +314,7 @@ export default async function orderRoutes(app: FastifyInstance) {
         input,
         uploadId: body.uploadId,
       });
-      const current = orders.get(accepted.hash) ?? accepted;
+      const current = orders?.get(accepted.hash) ?? accepted;
       return reply.status(202).send({ ...orderView(current, chain.deployment.chainId, escrow as string), deposit });
     },
   );
@@ -378,16 +400,31 @@ export default async function orderRoutes(app: FastifyInstance) {
         await waitForPhaseChange(hash, order.state.phase, waitMs, request.raw);
         order = live() ?? (await findOrder(db, hash)) ?? order;
       }
-      const result = order.resultCid ? await app.souk.storage.store.getRaw(order.resultCid) : undefined;
+      const result = order.resultCid ? await resultBytes(hash, order.resultCid) : undefined;
       return { ...orderView(order, chain.deployment.chainId, escrow as string, result), deposit: null };
     },
   );
 
-  /** Resolves when the order leaves phase `from`, the time passes or the client goes away. */
+  /**
+   * The agreed result bytes: from this node's store (the coordinator put them there), else from the shared
+   * database (a standby, or a node that led before a failover: `order_payloads`).
+   */
+  async function resultBytes(hash: Hex, cid: string): Promise<Uint8Array | undefined> {
+    const local = await app.souk.storage.store.getRaw(cid).catch(() => undefined);
+    return local ?? (await findOrderResult(db, hash));
+  }
+
+  /**
+   * Resolves when the order leaves phase `from`, the time passes or the client goes away. The coordinator's events
+   * tell when this node runs the order; otherwise (a standby: the leader runs it and writes every change to the
+   * shared database) the stored phase is polled every {@link STANDBY_POLL_MS}.
+   */
   function waitForPhaseChange(hash: Hex, from: string, waitMs: number, raw: NodeJS.EventEmitter): Promise<void> {
     return new Promise((resolve) => {
+      let poll: NodeJS.Timeout | undefined;
       const done = () => {
         clearTimeout(timer);
+        clearTimeout(poll);
         app.souk.events.off('order', onOrder);
         raw.off('close', done);
         resolve();
@@ -398,9 +435,23 @@ export default async function orderRoutes(app: FastifyInstance) {
       const timer = setTimeout(done, waitMs);
       app.souk.events.on('order', onOrder);
       raw.once('close', done);
+      const check = async () => {
+        const current = app.souk.orders?.get(hash);
+        const phase = current ? current.state.phase : await storedPhase(hash).catch(() => from);
+        if (phase !== from) return done();
+        poll = setTimeout(() => void check(), STANDBY_POLL_MS);
+      };
       const current = app.souk.orders?.get(hash);
-      if (!current || current.state.phase !== from) done();
+      if (current) {
+        if (current.state.phase !== from) done();
+      } else void check();
     });
+  }
+
+  /** The stored phase of an order (undefined when there is none). */
+  async function storedPhase(hash: Hex): Promise<string | undefined> {
+    const row = await db.selectFrom('orders').select('phase').where('order_hash', '=', hash).executeTakeFirst();
+    return row?.phase;
   }
 
   app.get<{ Querystring: { currency?: string } }>(
@@ -430,7 +481,7 @@ export default async function orderRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      coordinator();
+      escrowAddress();
       const caller = request.account as Address;
       const currency = (request.query.currency ?? zeroAddress) as Address;
       const e = await availableEscrow(app.souk, caller, currency);
@@ -463,7 +514,7 @@ export default async function orderRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      coordinator();
+      escrowAddress();
       const currency = (request.body.currency ?? zeroAddress) as Address;
       // A cheap pre-check (cached read), not the guard: `transact` simulates approve + deposit whole and sends
       // nothing if the escrow refuses. It covers what `transact` cannot: unsigned mode, and RPCs without
