@@ -167,20 +167,3 @@ export {
 } from './runtime/createRuntime.ts';
 export { availableExecutionProviders, cudaAvailability, ortVersion } from './runtime/executionProviders.ts';
 export type { ExecutionProvider, Job, ModelRef, PipelineName, RuntimeRecord } from './runtime/types.ts';
-export { type LabelledDataset, readLabelledDataset, writeLabelledDataset } from './training/dataset.ts';
-export { type ClassificationMetrics, classificationMetrics } from './training/metrics.ts';
-export { CLASSIFIER_INPUT, CLASSIFIER_OUTPUT, type DenseLayer, exportMlpToOnnx } from './training/onnxExport.ts';
-export {
-  checkTrainingRequest,
-  type MlpTemplate,
-  TRAINING_LIMITS,
-  type TrainingHyperparameters,
-  type TrainingTemplate,
-} from './training/templates.ts';
-export {
-  predictClasses,
-  type TrainClassifierParameters,
-  type TrainedClassifier,
-  trainClassifier,
-  weightsHash,
-} from './training/train.ts';

@@ -97,7 +97,7 @@ function shuffledOrder(n: number, seed: number, epoch: number): Int32Array {
  * that is empty or whose rows do not match `features`.
  * @example
  * ```ts
- * import { readLabelledDataset, trainClassifier } from '@souk/provider';
+ * import { readLabelledDataset, trainClassifier } from '@souk/provider/training';
  * const dataset = readLabelledDataset(npzBytes, 10);
  * const { weightsHash, onnx } = await trainClassifier({
  *   dataset, classes: 10, template: { kind: 'mlp', hidden: [64] },
