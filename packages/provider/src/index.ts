@@ -118,6 +118,16 @@ export {
   type TensorSummary,
 } from './pipelines/tensorOutput.ts';
 export {
+  createTrainPipeline,
+  isTrainOutput,
+  parseTrainingRecipe,
+  TRAIN_MAX_INPUT_BYTES,
+  TRAIN_PIPELINE_VERSION,
+  type TrainingRecipe,
+  type TrainOutput,
+  type TrainPipeline,
+} from './pipelines/train.ts';
+export {
   type CreateVadPipelineParameters,
   checkAudioInput,
   createVadPipeline,

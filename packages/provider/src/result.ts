@@ -41,11 +41,19 @@ import { canonicalIsnet, type IsnetOutput } from './pipelines/isnet.ts';
 import type { OcrOutput } from './pipelines/ocr.ts';
 import type { OnnxOutput } from './pipelines/onnx.ts';
 import { assertTensor, tensorToBytesLE } from './pipelines/tensor.ts';
+import { isTrainOutput, type TrainOutput } from './pipelines/train.ts';
 import type { VadOutput } from './pipelines/vad.ts';
 import { canonicalWakeword, type WakewordOutput } from './pipelines/wakeword.ts';
 
 /** Any pipeline output the provider can hash. */
-export type PipelineOutput = OcrOutput | OnnxOutput | VadOutput | IsnetOutput | WakewordOutput | BatchOutput;
+export type PipelineOutput =
+  | OcrOutput
+  | OnnxOutput
+  | VadOutput
+  | IsnetOutput
+  | WakewordOutput
+  | TrainOutput
+  | BatchOutput;
 
 /**
  * The output of a batch order (`@souk/protocol`'s `batch.ts`): each input's output in input order, or
@@ -149,6 +157,20 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
       };
     }
     return { tensors: out };
+  }
+  if (isTrainOutput(output)) {
+    // Every field is deterministic (docs/training.md): the curve's floats are kept exactly, not rounded.
+    const t = output.training;
+    return {
+      training: {
+        classes: [...t.classes],
+        features: t.features,
+        history: { accuracy: [...t.history.accuracy], loss: [...t.history.loss] },
+        model: t.model,
+        samples: t.samples,
+        weightsHash: t.weightsHash,
+      },
+    };
   }
   if (output && Array.isArray((output as WakewordOutput).detections))
     return canonicalWakeword(output as WakewordOutput);

@@ -22,7 +22,9 @@ import { MAX_IMAGE_PIXELS } from '../pipelines/image.ts';
 import { decodeOnnxInput } from '../pipelines/onnx.ts';
 import { NON_TENSOR_REASON } from '../pipelines/ortTensor.ts';
 import { UNSUPPORTED_DTYPES } from '../pipelines/tensor.ts';
+import { TRAIN_MAX_INPUT_BYTES } from '../pipelines/train.ts';
 import { checkAudioInput } from '../pipelines/vad.ts';
+import { readLabelledDataset } from '../training/dataset.ts';
 import { type BundleFiles, bundleFile, unpackBundle } from './bundle.ts';
 
 /** One input (or output) of a model: its name, element type (`float32`, `int64`…) and shape (numbers, or names of free dims). */
@@ -156,6 +158,14 @@ export async function checkJobInput({
   }
   if (pipeline === 'vad' || pipeline === 'wakeword') {
     checkAudioInput(input);
+    return;
+  }
+  if (pipeline === 'train') {
+    // The labels' range is the recipe's to check (the provider does, before training); here: the dataset's shape.
+    if (input.length > TRAIN_MAX_INPUT_BYTES) {
+      throw new InvalidInputError(`A training dataset is at most ${TRAIN_MAX_INPUT_BYTES} bytes.`);
+    }
+    readLabelledDataset(input, Number.MAX_SAFE_INTEGER);
     return;
   }
   if (pipeline !== 'onnx') throw new InvalidInputError(`Unknown pipeline "${pipeline}".`);

@@ -16,6 +16,7 @@ import { InvalidInputError } from '../errors.ts';
 import { createIsnetPipeline } from '../pipelines/isnet.ts';
 import { createOcrPipeline } from '../pipelines/ocr.ts';
 import { createOnnxPipeline } from '../pipelines/onnx.ts';
+import { createTrainPipeline } from '../pipelines/train.ts';
 import { createVadPipeline } from '../pipelines/vad.ts';
 import { createWakewordPipeline, keywordFiles } from '../pipelines/wakeword.ts';
 import { canonicalResult, type PipelineOutput } from '../result.ts';
@@ -44,6 +45,10 @@ const pipelines: Record<string, PipelineFactory> = {
   onnx: async (files) => {
     const onnx = await createOnnxPipeline({ model: bundleFile(files, 'model.onnx', 'onnx') });
     return (input) => onnx.job(input);
+  },
+  train: async (files) => {
+    const train = await createTrainPipeline({ recipe: bundleFile(files, 'recipe.json', 'train') });
+    return (input) => train.job(input);
   },
   vad: async (files) => {
     const vad = await createVadPipeline({ model: bundleFile(files, 'model.onnx', 'vad') });

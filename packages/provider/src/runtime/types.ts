@@ -7,7 +7,7 @@ import type { Tensor } from '../pipelines/tensor.ts';
 export type ExecutionProvider = 'cpu' | 'cuda';
 
 /** Names of the pipelines a worker can run. */
-export type PipelineName = 'onnx' | 'ocr' | 'vad' | 'isnet' | 'wakeword';
+export type PipelineName = 'onnx' | 'ocr' | 'vad' | 'isnet' | 'wakeword' | 'train';
 
 /**
  * A model file a job needs: its bytes and their SHA-256 (the session cache key, and the manifest's `content.sha256`).
@@ -98,6 +98,11 @@ export type PipelineContext = {
   roles: readonly string[];
   /** The job's options. */
   options: Readonly<Record<string, unknown>>;
+  /**
+   * Throws `JobCancelledError` when the main thread cancelled the job; long-running pipelines (training) call it
+   * between steps. Absent outside the worker.
+   */
+  checkpoint?: (() => void) | undefined;
 };
 
 /** Main thread → worker. */

@@ -10,6 +10,7 @@ import { runOcr } from '../pipelines/ocr.ts';
 import { runOnnx } from '../pipelines/onnx.ts';
 import { assertTensorOutputs, fromOrtTensor, toOrtFeeds } from '../pipelines/ortTensor.ts';
 import type { Tensor } from '../pipelines/tensor.ts';
+import { runTrain } from '../pipelines/train.ts';
 import { runVad } from '../pipelines/vad.ts';
 import { runWakeword } from '../pipelines/wakeword.ts';
 import { cudaAvailability, ortVersion } from './executionProviders.ts';
@@ -35,6 +36,7 @@ const PIPELINES: Record<PipelineName, (context: PipelineContext, input: unknown)
   isnet: runIsnet,
   vad: runVad,
   wakeword: runWakeword,
+  train: runTrain,
 };
 
 /** Resolved once per worker: the provider actually used and, if it differs from the request, why. */
@@ -114,6 +116,7 @@ async function run(request: WorkerRequest): Promise<WorkerResponse> {
   const context: PipelineContext = {
     options: request.options,
     roles: Object.keys(request.models),
+    checkpoint,
     model(role) {
       checkpoint();
       const ref = request.models[role];

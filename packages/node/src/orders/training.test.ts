@@ -1,0 +1,147 @@
+/**
+ * A training job through the market (compute protocol v2, the provider's `train` pipeline): a training recipe is
+ * published as an encrypted, minted asset; a signed order carries a real labelled dataset (digits rendered by
+ * ImageMagick in the DejaVu faces, every fourth face held out); two providers train it independently and must agree
+ * on the canonical result, which holds the weights hash — so the requester gets a model whose weights two staked
+ * providers reproduced bit for bit, settled 80/15/5 like any order. The trained ONNX model is then published as a
+ * model asset and run as an inference job, giving the predictions the training side computed.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { devAccounts } from '@souk/contracts';
+import { freePort } from '@souk/contracts/test-utils';
+import { type ProviderAgent, packBundle, type TrainingRecipe, type TrainOutput } from '@souk/provider';
+import { GLYPH_SIZE, type Glyph, packGlyphs, renderGlyphs } from '@souk/provider/test-utils/glyphs';
+import { classificationMetrics, predictClasses, readLabelledDataset, trainClassifier } from '@souk/provider/training';
+import { createSoukClient, publishAsset, runOrder, type SoukClient, signIn, uploadContent } from '@souk/sdk';
+import { parseEther } from 'viem';
+import { loadConfig } from '../config.ts';
+import { type RunningNode, startNode } from '../server.ts';
+import { startProviderAgents, waitSettled } from './testing.ts';
+
+const recipe: TrainingRecipe = {
+  template: { kind: 'mlp', hidden: [48] },
+  hyperparameters: { epochs: 20, batchSize: 32, learningRate: 0.01, seed: 11 },
+  classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+};
+
+describe('a training job through the market at r = 2 (PGlite + in-process bus)', { timeout: 10 * 60_000 }, () => {
+  let dataDir: string;
+  let node: RunningNode;
+  let client: SoukClient;
+  let agents: ProviderAgent[] = [];
+  let recipeId: bigint;
+  let trainNpz: Uint8Array;
+  let testNpz: Uint8Array;
+  const accounts = devAccounts();
+  const requester = accounts[2];
+
+  const publish = async (files: Record<string, Uint8Array>, name: string, pipeline: string) => {
+    const upload = await uploadContent(client, { data: packBundle(files), encrypt: true });
+    const published = await publishAsset(client, {
+      uploadId: upload.uploadId,
+      name,
+      kind: 'model',
+      runtime: { engine: 'onnxruntime', pipeline },
+      license: { terms: 'MIT' },
+      royaltyBps: 0,
+      mint: { mode: 'submit' },
+    });
+    return BigInt(published.assetId as string);
+  };
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'souk-training-'));
+    const glyphs = renderGlyphs([12, 14]).filter((g) => g.label < 10);
+    const faces = [...new Set(glyphs.map((g) => g.font))];
+    const heldOut = (g: Glyph) => faces.indexOf(g.font) % 4 === 3;
+    const pack = (gs: Glyph[]) => {
+      const { samples, labels } = packGlyphs(gs);
+      return { samples, labels };
+    };
+    const { writeLabelledDataset } = await import('@souk/provider/training');
+    const train = pack(glyphs.filter((g) => !heldOut(g)));
+    const test = pack(glyphs.filter(heldOut));
+    trainNpz = writeLabelledDataset(train.samples, [GLYPH_SIZE, GLYPH_SIZE], train.labels);
+    testNpz = writeLabelledDataset(test.samples, [GLYPH_SIZE, GLYPH_SIZE], test.labels);
+    const config = loadConfig(
+      { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '0' },
+      { SOUK_SAMPLE_MODEL: '0', SOUK_AUDIT_RATE: '0', SOUK_COMMIT_TIMEOUT_SECONDS: '120' },
+    );
+    node = await startNode(config, { logger: false, log: process.env.SOUK_TEST_LOG ? console.log : undefined });
+    agents = await startProviderAgents(node, dataDir, [accounts[9].account, accounts[8].account]);
+    client = createSoukClient({ url: node.url });
+    await signIn(client, { account: requester.account });
+    recipeId = await publish(
+      { 'recipe.json': new TextEncoder().encode(JSON.stringify(recipe)) },
+      'Glyph classifier recipe (MLP 256→48→10)',
+      'train',
+    );
+  });
+
+  after(async () => {
+    for (const agent of agents) await agent.stop().catch(() => {});
+    await node?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('two providers agree on the trained weights; the model generalises to held-out fonts and runs as a job', async (t) => {
+    const run = await runOrder<TrainOutput>(client, {
+      assetId: recipeId,
+      input: trainNpz,
+      redundancy: 2,
+      maxPriceWei: parseEther('0.001'),
+      publicClient: node.services.chain.publicClient,
+      timeoutMs: 300_000,
+    });
+    assert.equal(run.providers.length, 2, 'two verified attestations');
+    const { training } = run.output;
+    // The same training run here, directly: the market's result is exactly the engine's.
+    const direct = await trainClassifier({
+      dataset: readLabelledDataset(trainNpz, 10),
+      classes: 10,
+      template: recipe.template,
+      hyperparameters: recipe.hyperparameters,
+    });
+    assert.equal(training.weightsHash, direct.weightsHash);
+    const test = readLabelledDataset(testNpz, 10);
+    const metrics = classificationMetrics(predictClasses(direct.layers, test.x), test.y, 10);
+    t.diagnostic(`held-out fonts: accuracy ${(metrics.accuracy * 100).toFixed(1)} % over ${test.y.length} glyphs`);
+    assert.ok(metrics.accuracy >= 0.85, `accuracy ${metrics.accuracy}`);
+
+    const settled = await waitSettled(client, run.order.orderHash);
+    assert.equal(settled.phase, 'settled', settled.reason ?? '');
+
+    // The trained model, published as a model asset, runs as an ordinary inference job (generic ONNX pipeline).
+    const modelId = await publish(
+      { 'model.onnx': new Uint8Array(Buffer.from(training.model, 'base64')) },
+      'Glyph classifier (trained through Souk)',
+      'onnx',
+    );
+    const x = Array.from(test.x.subarray(0, 10 * training.features));
+    const inference = await runOrder<{ tensors: Record<string, { dtype: string; dims: number[]; data: string }> }>(
+      client,
+      {
+        assetId: modelId,
+        input: new TextEncoder().encode(
+          JSON.stringify({ tensors: { input: { dtype: 'float32', dims: [10, training.features], data: x } } }),
+        ),
+        redundancy: 1,
+        maxPriceWei: parseEther('0.0001'),
+        publicClient: node.services.chain.publicClient,
+      },
+    );
+    const probabilities = inference.output.tensors.probabilities;
+    assert.ok(probabilities, 'the job returns the probabilities output');
+    const p = new Float32Array(new Uint8Array(Buffer.from(probabilities.data, 'base64')).buffer);
+    const predicted = Array.from({ length: 10 }, (_, r) => {
+      let best = 0;
+      for (let k = 1; k < 10; k++) if ((p[r * 10 + k] as number) > (p[r * 10 + best] as number)) best = k;
+      return best;
+    });
+    assert.deepEqual(predicted, Array.from(predictClasses(direct.layers, test.x.subarray(0, 10 * training.features))));
+  });
+});

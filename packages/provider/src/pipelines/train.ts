@@ -1,0 +1,143 @@
+/**
+ * The `train` pipeline: a training job through the compute market. The asset is a **training recipe** (its bundle
+ * holds `recipe.json`: a template, hyper-parameters and the class names); the job's input is a labelled dataset
+ * (`.npz` with `x` and `y`, `training/dataset.ts`). The output is the trained classifier — its weights hash, its
+ * ONNX model and its loss/accuracy curve — and, because training is deterministic (`training/train.ts`), r
+ * providers that agree on the output's canonical hash have produced bit-identical weights.
+ *
+ * Training runs in the runtime's worker thread like inference, so the provider's heartbeats and bus traffic keep
+ * flowing; TensorFlow.js is imported there on the first training job only.
+ */
+import { InvalidInputError } from '../errors.ts';
+import type { Job, PipelineContext } from '../runtime/types.ts';
+import { checkTrainingRequest, type TrainingHyperparameters, type TrainingTemplate } from '../training/templates.ts';
+
+/** Version of the training pipeline; recorded in `RuntimeRecord.pipelineVersion`. */
+export const TRAIN_PIPELINE_VERSION = '1.0.0';
+
+/** Largest dataset a training job takes, bytes. */
+export const TRAIN_MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** `recipe.json` of a training-recipe bundle. */
+export type TrainingRecipe = {
+  template: TrainingTemplate;
+  hyperparameters: TrainingHyperparameters;
+  /** Class names; label `i` of the dataset is `classes[i]`. 2–1,000 names. */
+  classes: string[];
+};
+
+/** What a training job returns (canonically hashed like any result). */
+export type TrainOutput = {
+  training: {
+    /** SHA-256 of the trained weights (`training/train.ts` `weightsHash`). */
+    weightsHash: `0x${string}`;
+    /** The trained model as ONNX, base64 (`input [N, features] → probabilities [N, classes]`). */
+    model: string;
+    /** Values per sample the model takes. */
+    features: number;
+    /** Class names, in output order. */
+    classes: string[];
+    /** Samples trained on. */
+    samples: number;
+    /** Per epoch: mean loss and training accuracy (0…1). */
+    history: { loss: number[]; accuracy: number[] };
+  };
+};
+
+/**
+ * Reads and checks a training recipe.
+ * @param bytes - `recipe.json` (UTF-8 JSON).
+ * @throws {InvalidInputError} On malformed JSON, out-of-range hyper-parameters or template, or bad class names.
+ */
+export function parseTrainingRecipe(bytes: Uint8Array): TrainingRecipe {
+  let recipe: TrainingRecipe;
+  try {
+    recipe = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as TrainingRecipe;
+  } catch (error) {
+    throw new InvalidInputError('recipe.json is not UTF-8 JSON.', { details: (error as Error).message });
+  }
+  if (!recipe || typeof recipe !== 'object' || !recipe.template || !recipe.hyperparameters) {
+    throw new InvalidInputError('recipe.json needs "template", "hyperparameters" and "classes".');
+  }
+  const { classes } = recipe;
+  if (!Array.isArray(classes) || classes.length < 2 || classes.length > 1_000) {
+    throw new InvalidInputError('recipe.json "classes" must list 2–1,000 class names.');
+  }
+  if (classes.some((c) => typeof c !== 'string' || c.length === 0 || c.length > 64)) {
+    throw new InvalidInputError('Every class name is a string of 1–64 characters.');
+  }
+  checkTrainingRequest(recipe.template, recipe.hyperparameters);
+  return { template: recipe.template, hyperparameters: recipe.hyperparameters, classes };
+}
+
+/** A training pipeline built from a recipe. */
+export type TrainPipeline = {
+  name: 'train';
+  version: string;
+  recipe: TrainingRecipe;
+  /** Builds the runtime job for one dataset. @throws {InvalidInputError} When the input is not bytes or too large. */
+  job(dataset: Uint8Array): Job<TrainOutput>;
+};
+
+/**
+ * Builds the training pipeline of a recipe bundle.
+ * @param parameters.recipe - The bytes of `recipe.json`.
+ * @throws {InvalidInputError} From {@link parseTrainingRecipe}.
+ */
+export async function createTrainPipeline({ recipe: bytes }: { recipe: Uint8Array }): Promise<TrainPipeline> {
+  const recipe = parseTrainingRecipe(bytes);
+  return {
+    name: 'train',
+    version: TRAIN_PIPELINE_VERSION,
+    recipe,
+    job(dataset) {
+      if (!(dataset instanceof Uint8Array)) throw new InvalidInputError('A training input is a dataset (.npz bytes).');
+      if (dataset.length > TRAIN_MAX_INPUT_BYTES) {
+        throw new InvalidInputError(`A training dataset is at most ${TRAIN_MAX_INPUT_BYTES} bytes.`);
+      }
+      return {
+        pipeline: 'train',
+        pipelineVersion: TRAIN_PIPELINE_VERSION,
+        models: {},
+        input: dataset,
+        options: { recipe },
+      };
+    },
+  };
+}
+
+/**
+ * Runs a training job inside the worker: reads the dataset, trains, and returns {@link TrainOutput}.
+ * @throws {InvalidInputError} On a dataset that does not fit the recipe (`readLabelledDataset`).
+ */
+export async function runTrain(context: PipelineContext, input: unknown): Promise<TrainOutput> {
+  const recipe = context.options.recipe as TrainingRecipe;
+  const [{ readLabelledDataset }, { trainClassifier }] = await Promise.all([
+    import('../training/dataset.ts'),
+    import('../training/train.ts'),
+  ]);
+  const dataset = readLabelledDataset(input as Uint8Array, recipe.classes.length);
+  const trained = await trainClassifier({
+    dataset,
+    classes: recipe.classes.length,
+    template: recipe.template,
+    hyperparameters: recipe.hyperparameters,
+    onEpoch: () => context.checkpoint?.(),
+  });
+  return {
+    training: {
+      weightsHash: trained.weightsHash,
+      model: Buffer.from(trained.onnx).toString('base64'),
+      features: dataset.features,
+      classes: recipe.classes,
+      samples: dataset.y.length,
+      history: trained.history,
+    },
+  };
+}
+
+/** Whether a job's output is a trained model (`{ training: { weightsHash, model, … } }`). */
+export function isTrainOutput(output: unknown): output is TrainOutput {
+  const t = (output as { training?: { weightsHash?: unknown; model?: unknown } } | null)?.training;
+  return typeof t === 'object' && t !== null && typeof t.weightsHash === 'string' && typeof t.model === 'string';
+}
