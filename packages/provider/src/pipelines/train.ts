@@ -5,11 +5,11 @@
  * ONNX model and its loss/accuracy curve — and, because training is deterministic (`training/train.ts`), r
  * providers that agree on the output's canonical hash have produced bit-identical weights.
  *
- * Training runs in the runtime's worker thread like inference, so the provider's heartbeats and bus traffic keep
- * flowing; TensorFlow.js is imported there on the first training job only.
+ * Training runs in the runtime's worker thread like inference (`trainWorker.ts`), so the provider's heartbeats and
+ * bus traffic keep flowing, and TensorFlow.js is loaded only there.
  */
 import { InvalidInputError } from '../errors.ts';
-import type { Job, PipelineContext } from '../runtime/types.ts';
+import type { Job } from '../runtime/types.ts';
 import { checkTrainingRequest, type TrainingHyperparameters, type TrainingTemplate } from '../training/templates.ts';
 
 /** Version of the training pipeline; recorded in `RuntimeRecord.pipelineVersion`. */
@@ -102,36 +102,6 @@ export async function createTrainPipeline({ recipe: bytes }: { recipe: Uint8Arra
         input: dataset,
         options: { recipe },
       };
-    },
-  };
-}
-
-/**
- * Runs a training job inside the worker: reads the dataset, trains, and returns {@link TrainOutput}.
- * @throws {InvalidInputError} On a dataset that does not fit the recipe (`readLabelledDataset`).
- */
-export async function runTrain(context: PipelineContext, input: unknown): Promise<TrainOutput> {
-  const recipe = context.options.recipe as TrainingRecipe;
-  const [{ readLabelledDataset }, { trainClassifier }] = await Promise.all([
-    import('../training/dataset.ts'),
-    import('../training/train.ts'),
-  ]);
-  const dataset = readLabelledDataset(input as Uint8Array, recipe.classes.length);
-  const trained = await trainClassifier({
-    dataset,
-    classes: recipe.classes.length,
-    template: recipe.template,
-    hyperparameters: recipe.hyperparameters,
-    onEpoch: () => context.checkpoint?.(),
-  });
-  return {
-    training: {
-      weightsHash: trained.weightsHash,
-      model: Buffer.from(trained.onnx).toString('base64'),
-      features: dataset.features,
-      classes: recipe.classes,
-      samples: dataset.y.length,
-      history: trained.history,
     },
   };
 }

@@ -10,7 +10,7 @@ import { runOcr } from '../pipelines/ocr.ts';
 import { runOnnx } from '../pipelines/onnx.ts';
 import { assertTensorOutputs, fromOrtTensor, toOrtFeeds } from '../pipelines/ortTensor.ts';
 import type { Tensor } from '../pipelines/tensor.ts';
-import { runTrain } from '../pipelines/train.ts';
+import { runTrain } from '../pipelines/trainWorker.ts';
 import { runVad } from '../pipelines/vad.ts';
 import { runWakeword } from '../pipelines/wakeword.ts';
 import { cudaAvailability, ortVersion } from './executionProviders.ts';
