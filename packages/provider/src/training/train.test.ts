@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { InvalidInputError } from '../errors.ts';
+import { writeNpz } from '../pipelines/npz.ts';
 import { GLYPH_CLASSES, GLYPH_SIZE, type Glyph, packGlyphs, renderGlyphs } from '../test/glyphs.ts';
 import { type LabelledDataset, readLabelledDataset, writeLabelledDataset } from './dataset.ts';
 import { classificationMetrics } from './metrics.ts';
@@ -147,8 +148,11 @@ describe('training requests and datasets are checked before any work', () => {
     const npz = writeLabelledDataset(new Uint8Array(8), [4], Int32Array.from([0, 3]));
     assert.throws(() => readLabelledDataset(npz, 3), /Label 3 of sample 1/);
     assert.equal(readLabelledDataset(npz, 4).features, 4);
-    const short = writeLabelledDataset(new Uint8Array(12), [4], Int32Array.from([0, 1]));
-    assert.throws(() => readLabelledDataset(short, 4), InvalidInputError);
+    const short = writeNpz({
+      x: { dtype: 'uint8', dims: [3, 4], data: new Uint8Array(12) },
+      y: { dtype: 'int32', dims: [2], data: Int32Array.from([0, 1]) },
+    });
+    assert.throws(() => readLabelledDataset(short, 4), /"x" holds 3 samples but "y" 2 labels/);
   });
 });
 
