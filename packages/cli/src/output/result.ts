@@ -1,7 +1,7 @@
 /**
  * A model's result made readable, whatever the model: the output recognised by its shape — OCR lines, speech
- * segments (VAD), wake-word detections (openWakeWord), a foreground mask (IS-Net), tensors (generic ONNX) — printed by its formatter, anything else as
- * JSON cut at {@link JSON_PREVIEW_CHARS} characters; and the result saved to a directory (`souk run --output-dir`).
+ * segments (VAD), wake-word detections (openWakeWord), a foreground mask (IS-Net), tensors (generic ONNX), a trained
+ * model (training) — printed by its formatter, anything else as JSON cut at {@link JSON_PREVIEW_CHARS} characters; and the result saved to a directory (`souk run --output-dir`).
  */
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { canonicalJson, decodeTensorResult, type JsonValue, type Tensor } from '
 import { formatIsnet, isIsnetOutput, writeIsnetMask } from './isnet.ts';
 import { formatOcr, isOcrOutput } from './ocr.ts';
 import { formatTensors, isTensorOutput, writeTensors } from './tensors.ts';
+import { formatTraining, isTrainOutput, writeTrainedModel } from './training.ts';
 import { formatVad, isVadOutput } from './vad.ts';
 import { formatWakeword, isWakewordOutput } from './wakeword.ts';
 
@@ -17,13 +18,14 @@ import { formatWakeword, isWakewordOutput } from './wakeword.ts';
 export const JSON_PREVIEW_CHARS = 2_000;
 
 /** The kinds of output this module prints readably; `json` is any other. */
-export type OutputKind = 'ocr' | 'vad' | 'wakeword' | 'isnet' | 'onnx' | 'json';
+export type OutputKind = 'ocr' | 'vad' | 'wakeword' | 'isnet' | 'onnx' | 'training' | 'json';
 
 /**
  * Which kind an output is, by its shape (the canonical result of the pipeline that made it).
  * @param output - A job's output, parsed JSON.
  * @returns `ocr` (`{ lines }`), `vad` (`{ duration, segments }`), `wakeword` (`{ duration, keywords, detections }`),
- * `isnet` (`{ mask, box, … }`), `onnx` (`{ tensors }`), else `json`. The two audio results share `duration` and are
+ * `isnet` (`{ mask, box, … }`), `onnx` (`{ tensors }`), `training` (`{ training: { weightsHash, model, … } }`), else
+ * `json`. The two audio results share `duration` and are
  * told apart by `segments` (speech) and `keywords` with `detections` (wake words).
  */
 export function outputKind(output: unknown): OutputKind {
@@ -32,6 +34,7 @@ export function outputKind(output: unknown): OutputKind {
   if (isWakewordOutput(output)) return 'wakeword';
   if (isIsnetOutput(output)) return 'isnet';
   if (isTensorOutput(output)) return 'onnx';
+  if (isTrainOutput(output)) return 'training';
   return 'json';
 }
 
@@ -62,7 +65,7 @@ function formatJson(output: unknown, why?: string): string[] {
  * The output as lines to print, by its kind ({@link outputKind}).
  * @param output - A job's output, parsed JSON.
  * @returns Lines (no trailing newline), starting with a heading (`Recognised text`, `Speech`, `Wake words`,
- * `Foreground`, `Output tensors` or `Output`).
+ * `Foreground`, `Output tensors`, `Trained model` or `Output`).
  * @example
  * ```ts
  * console.log(formatOutput(run.output).join('\n'))
@@ -82,6 +85,8 @@ export function formatOutput(output: unknown): string[] {
       const read = readTensors(output);
       return 'tensors' in read ? formatTensors(read.tensors) : formatJson(output, `unreadable tensors: ${read.error}`);
     }
+    case 'training':
+      return formatTraining(output as Parameters<typeof formatTraining>[0]);
     case 'json':
       return formatJson(output);
   }
@@ -105,7 +110,8 @@ export type SaveOutputReturnType = {
 
 /**
  * Saves a result in `dir`: always `result.json`, the output as canonical JSON (RFC 8785, UTF-8, no trailing newline
- * — the bytes the result hash is taken of); for tensors each as `<name>.npy`; for IS-Net the mask as `mask.png`.
+ * — the bytes the result hash is taken of); for tensors each as `<name>.npy`; for IS-Net the mask as `mask.png`; for a
+ * training result the model as `model.onnx`.
  * @param output - A job's output, parsed JSON.
  * @param dir - An existing directory; files in it of the same names are replaced.
  * @returns The files written and the SHA-256 of `result.json`.
@@ -132,6 +138,10 @@ export async function saveOutput(output: unknown, dir: string): Promise<SaveOutp
     const file = path.join(dir, 'mask.png');
     await writeIsnetMask(output as Parameters<typeof writeIsnetMask>[0], file);
     files.push({ file, what: 'foreground mask (PNG, white = foreground)' });
+  } else if (kind === 'training') {
+    const file = path.join(dir, 'model.onnx');
+    await writeTrainedModel(output as Parameters<typeof writeTrainedModel>[0], file);
+    files.push({ file, what: 'the trained model (ONNX)' });
   }
   return { files, sha256: `0x${createHash('sha256').update(canonical).digest('hex')}` };
 }
