@@ -165,6 +165,8 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
       training: {
         classes: [...t.classes],
         features: t.features,
+        hyperparameters: { ...t.hyperparameters },
+        template: { ...t.template, hidden: [...t.template.hidden] },
         history: { accuracy: [...t.history.accuracy], loss: [...t.history.loss] },
         model: t.model,
         samples: t.samples,

@@ -7,6 +7,7 @@
  * model asset and run as an inference job, giving the predictions the training side computed.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,16 @@ import { freePort } from '@souk/contracts/test-utils';
 import { type ProviderAgent, packBundle, type TrainingRecipe, type TrainOutput } from '@souk/provider';
 import { GLYPH_SIZE, type Glyph, packGlyphs, renderGlyphs } from '@souk/provider/test-utils/glyphs';
 import { classificationMetrics, predictClasses, readLabelledDataset, trainClassifier } from '@souk/provider/training';
-import { createSoukClient, publishAsset, runOrder, type SoukClient, signIn, uploadContent } from '@souk/sdk';
+import {
+  createSoukClient,
+  getAssetManifest,
+  publishAsset,
+  runOrder,
+  SoukApiError,
+  type SoukClient,
+  signIn,
+  uploadContent,
+} from '@souk/sdk';
 import { parseEther } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
@@ -39,9 +49,16 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
   const accounts = devAccounts();
   const requester = accounts[2];
 
-  const publish = async (files: Record<string, Uint8Array>, name: string, pipeline: string) => {
-    const upload = await uploadContent(client, { data: packBundle(files), encrypt: true });
-    const published = await publishAsset(client, {
+  const publish = async (
+    files: Record<string, Uint8Array> | Uint8Array,
+    name: string,
+    pipeline: string,
+    extra: { lineage?: { trainingOrder: string } } = {},
+    as: SoukClient = client,
+  ) => {
+    const data = files instanceof Uint8Array ? files : packBundle(files);
+    const upload = await uploadContent(as, { data, encrypt: true });
+    const published = await publishAsset(as, {
       uploadId: upload.uploadId,
       name,
       kind: 'model',
@@ -49,6 +66,7 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       license: { terms: 'MIT' },
       royaltyBps: 0,
       mint: { mode: 'submit' },
+      ...extra,
     });
     return BigInt(published.assetId as string);
   };
@@ -115,12 +133,22 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
     const settled = await waitSettled(client, run.order.orderHash);
     assert.equal(settled.phase, 'settled', settled.reason ?? '');
 
-    // The trained model, published as a model asset, runs as an ordinary inference job (generic ONNX pipeline).
-    const modelId = await publish(
-      { 'model.onnx': new Uint8Array(Buffer.from(training.model, 'base64')) },
-      'Glyph classifier (trained through Souk)',
-      'onnx',
-    );
+    // The trained model, published with its lineage, runs as an ordinary inference job (generic ONNX pipeline).
+    const onnx = new Uint8Array(Buffer.from(training.model, 'base64'));
+    const trainingOrder = run.order.orderHash.toUpperCase().replace(/^0X/, '0x'); // normalised by the node
+    const modelId = await publish(onnx, 'Glyph classifier (trained through Souk)', 'onnx', {
+      lineage: { trainingOrder },
+    });
+    const manifest = await getAssetManifest(client, { assetId: modelId });
+    assert.deepEqual(manifest.lineage, {
+      trainingOrder: run.order.orderHash.toLowerCase(),
+      recipe: { assetId: recipeId.toString(), version: 0 },
+      datasets: [{ sha256: createHash('sha256').update(trainNpz).digest('hex') }],
+      weightsHash: direct.weightsHash,
+      template: recipe.template,
+      hyperparameters: recipe.hyperparameters,
+      providers: run.providers.map((p) => p.toLowerCase()).sort(),
+    });
     const x = Array.from(test.x.subarray(0, 10 * training.features));
     const inference = await runOrder<{ tensors: Record<string, { dtype: string; dims: number[]; data: string }> }>(
       client,
@@ -143,5 +171,27 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       return best;
     });
     assert.deepEqual(predicted, Array.from(predictClasses(direct.layers, test.x.subarray(0, 10 * training.features))));
+
+    // Lineage cannot be claimed: not by another account, not for another file, not for an order that trained nothing.
+    const other = createSoukClient({ url: node.url });
+    await signIn(other, { account: accounts[3].account });
+    const refused = async (promise: Promise<unknown>, status: number, pattern: RegExp) =>
+      assert.rejects(promise, (e) => e instanceof SoukApiError && e.status === status && pattern.test(`${e.details}`));
+    await refused(publish(onnx, 'Stolen lineage', 'onnx', { lineage: { trainingOrder } }, other), 403, /requester/);
+    await refused(
+      publish(onnx.subarray(0, onnx.length - 1), 'Wrong file', 'onnx', { lineage: { trainingOrder } }),
+      422,
+      /not the model/,
+    );
+    await refused(
+      publish(onnx, 'Not a training', 'onnx', { lineage: { trainingOrder: inference.order.orderHash } }),
+      422,
+      /not a training job/,
+    );
+    await refused(
+      publish(onnx, 'Unknown order', 'onnx', { lineage: { trainingOrder: `0x${'ab'.repeat(32)}` } }),
+      404,
+      /No order/,
+    );
   });
 });

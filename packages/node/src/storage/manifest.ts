@@ -134,6 +134,51 @@ export const ContentSchema = Type.Object(
 );
 
 /** The Souk asset manifest, version 1 (TypeBox / JSON Schema). */
+/**
+ * Where a trained model's weights came from (docs/training.md): written by the node from its record of the training
+ * order (`orders/lineage.ts`), never taken from the publisher.
+ */
+export const LineageSchema = Type.Object(
+  {
+    /** EIP-712 hash of the training order. */
+    trainingOrder: Type.String({ pattern: '^0x[0-9a-f]{64}$' }),
+    /** The training-recipe asset and version the order named. */
+    recipe: Type.Object(
+      { assetId: Type.String({ pattern: UINT256_DECIMAL }), version: Type.Integer({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
+    /** The datasets trained on, by SHA-256 of their bytes (the order's input hash). */
+    datasets: Type.Array(
+      Type.Object({ sha256: Type.String({ pattern: SHA256_HEX }) }, { additionalProperties: false }),
+      {
+        minItems: 1,
+        maxItems: 16,
+      },
+    ),
+    /** SHA-256 of the trained weights the providers agreed on. */
+    weightsHash: Type.String({ pattern: '^0x[0-9a-f]{64}$' }),
+    template: Type.Object(
+      {
+        kind: Type.Literal('mlp'),
+        hidden: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 16 }),
+      },
+      { additionalProperties: false },
+    ),
+    hyperparameters: Type.Object(
+      {
+        epochs: Type.Integer({ minimum: 1 }),
+        batchSize: Type.Integer({ minimum: 1 }),
+        learningRate: Type.Number({ exclusiveMinimum: 0 }),
+        seed: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Providers whose signed attestations verified the training (lower-case addresses). */
+    providers: Type.Array(Type.String({ pattern: ADDRESS }), { minItems: 1, maxItems: 16 }),
+  },
+  { additionalProperties: false },
+);
+
 export const ManifestSchema = Type.Object(
   {
     /** Manifest format version: 1. */
@@ -158,6 +203,8 @@ export const ManifestSchema = Type.Object(
     royaltyBps: Type.Integer({ minimum: 0, maximum: MAX_ROYALTY_BPS }),
     /** The content. */
     content: ContentSchema,
+    /** A model trained through the market: where its weights came from ({@link LineageSchema}). */
+    lineage: Type.Optional(LineageSchema),
     /** Creation time, ISO 8601 in UTC (`2025-01-31T12:00:00.000Z`, as `Date.prototype.toISOString`). */
     createdAt: Type.String({ pattern: ISO_8601_UTC }),
   },

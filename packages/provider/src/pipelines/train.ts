@@ -37,6 +37,9 @@ export type TrainOutput = {
     features: number;
     /** Class names, in output order. */
     classes: string[];
+    /** The recipe's template and hyper-parameters, so that the attested result names how it was trained. */
+    template: TrainingTemplate;
+    hyperparameters: TrainingHyperparameters;
     /** Samples trained on. */
     samples: number;
     /** Per epoch: mean loss and training accuracy (0…1). */

@@ -28,6 +28,8 @@ export async function runTrain(context: PipelineContext, input: unknown): Promis
       model: Buffer.from(trained.onnx).toString('base64'),
       features: dataset.features,
       classes: recipe.classes,
+      template: recipe.template,
+      hyperparameters: recipe.hyperparameters,
       samples: dataset.y.length,
       history: trained.history,
     },

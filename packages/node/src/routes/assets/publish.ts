@@ -10,6 +10,7 @@ import { type TransactMode, transact } from '../../chain/transact.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { assertUploadPublishable, bindPublishedContent } from '../../gateway/contentBinding.ts';
 import { copyManifestMetadata } from '../../gateway/manifestMetadata.ts';
+import { trainingLineage } from '../../orders/lineage.ts';
 import { encodeManifest, type Manifest } from '../../storage/manifest.ts';
 
 const KINDS = ['model', 'agent', 'dataset'] as const;
@@ -47,6 +48,8 @@ export type PublishBody = {
   modelCard?: string;
   license: Manifest['license'];
   royaltyBps: number;
+  /** A model trained through the market: the training order, from which the node writes the manifest's lineage. */
+  lineage?: { trainingOrder: string };
   mint?: { mode?: 'submit' | 'unsigned'; to?: Address };
 };
 
@@ -101,6 +104,16 @@ export const publishBodySchema = {
     inputs: { type: 'array', maxItems: 256, items: tensor },
     outputs: { type: 'array', maxItems: 256, items: tensor },
     modelCard: { type: 'string', maxLength: 262_144 },
+    lineage: {
+      type: 'object',
+      description:
+        'For a model trained through the market: the training order (its EIP-712 hash). The node checks that the ' +
+        'caller ordered it, that its result is verified and that the upload is the model it trained, and writes the ' +
+        "manifest's lineage from its own record (docs/training.md).",
+      required: ['trainingOrder'],
+      additionalProperties: false,
+      properties: { trainingOrder: { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' } },
+    },
     license: {
       type: 'object',
       required: ['terms'],
@@ -184,6 +197,9 @@ export async function writeManifest(
     );
   }
   await assertUploadPublishable(db, upload.id, forAsset);
+  const lineage = body.lineage
+    ? await trainingLineage(app.souk, caller, body.lineage.trainingOrder, upload.sha256)
+    : undefined;
   const manifest: Manifest = {
     souk: 1,
     name: body.name,
@@ -201,6 +217,7 @@ export async function writeManifest(
       sha256: upload.sha256,
       encryption: (upload.encryption as Manifest['content']['encryption']) ?? null,
     },
+    ...(lineage ? { lineage } : {}),
     createdAt: new Date().toISOString(),
   };
   const manifestCid = await storage.store.putRaw(encodeManifest(manifest));

@@ -53,6 +53,21 @@ export type AssetManifest = {
       version: 1;
     } | null;
   };
+  /** A model trained through the market: where its weights came from, written by the node (docs/training.md). */
+  lineage?: {
+    /** EIP-712 hash of the training order. */
+    trainingOrder: string;
+    /** The training-recipe asset (decimal id) and version. */
+    recipe: { assetId: string; version: number };
+    /** Datasets trained on, by SHA-256 (hex, no `0x`). */
+    datasets: { sha256: string }[];
+    /** SHA-256 of the trained weights the providers agreed on, `0x` + hex. */
+    weightsHash: string;
+    template: { kind: 'mlp'; hidden: number[] };
+    hyperparameters: { epochs: number; batchSize: number; learningRate: number; seed: number };
+    /** Providers whose attestations verified the training (lower-case addresses). */
+    providers: string[];
+  };
   /** ISO 8601, UTC. */
   createdAt: string;
 };

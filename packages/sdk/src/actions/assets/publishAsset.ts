@@ -36,6 +36,11 @@ export type PublishAssetParameters = {
   license: { terms: string /** wei, decimal string */; price?: string; currency?: string; durationSeconds?: number };
   /** Royalty on resales, basis points (0..1000). */
   royaltyBps: number;
+  /**
+   * A model trained through the market: its training order's hash. The node checks that you ordered it, that it is
+   * verified and that the upload is its model, and writes the manifest's `lineage` from its own record.
+   */
+  lineage?: { trainingOrder: string };
   /** `submit`: the node signs (devnet accounts); `unsigned`: returns the transaction for your wallet. */
   mint?: { mode?: 'submit' | 'unsigned'; to?: string };
 };

@@ -1,0 +1,87 @@
+/**
+ * Lineage of a trained model (docs/training.md, docs/manifest.md): where its weights came from, written into its
+ * manifest when it is published with `lineage: { trainingOrder }`. The publisher names only the training order; every
+ * other field is read from the node's record of that order — the recipe asset and version the order named, the
+ * dataset it carried (its input hash), the weights hash, template and hyper-parameters in the agreed result, and the
+ * providers whose signed attestations verified it — so a manifest's lineage cannot claim what did not happen:
+ *
+ * - only the order's requester may publish its model (the trained model is theirs);
+ * - the order must have a verified result (phase `agreed`, `ready`, `settling` or `settled`);
+ * - the result must be a training result, and the published upload must be byte for byte the model it holds.
+ */
+import { createHash } from 'node:crypto';
+import { isTrainOutput, type TrainOutput } from '@souk/provider';
+import type { Hex } from 'viem';
+import { ConflictError, ForbiddenError, InvalidOrderError, NotFoundError } from '../errors.ts';
+import type { NodeServices } from '../services.ts';
+import type { Manifest } from '../storage/manifest.ts';
+import { attestationOf, type OrderPhase } from './state.ts';
+import { findOrder, findOrderResult, type OpenOrder } from './store.ts';
+
+/** Phases in which an order's result is verified (r attestations agree, or the referee decided). */
+const VERIFIED_PHASES: readonly OrderPhase[] = ['agreed', 'ready', 'settling', 'settled'];
+
+/** A manifest's `lineage`. */
+export type Lineage = NonNullable<Manifest['lineage']>;
+
+/**
+ * Derives the lineage of a model trained by a training order.
+ * @param services - The node's services (database, storage, the coordinator's live orders).
+ * @param caller - The publishing account (checksummed or not).
+ * @param trainingOrder - The order's EIP-712 hash, `0x` + 64 hex digits (normalised to lower case here).
+ * @param uploadSha256 - SHA-256 (hex, no `0x`) of the upload being published.
+ * @returns The lineage to write into the manifest.
+ * @throws {NotFoundError} (404) When the node has no such order, or not its result bytes.
+ * @throws {ForbiddenError} (403) When the caller is not the order's requester.
+ * @throws {ConflictError} (409) When the order's result is not verified (yet, or ever).
+ * @throws {InvalidOrderError} (422) When the order is not a training job, or the upload is not the model it trained.
+ */
+export async function trainingLineage(
+  services: Pick<NodeServices, 'db' | 'storage' | 'orders'>,
+  caller: string,
+  trainingOrder: string,
+  uploadSha256: string,
+): Promise<Lineage> {
+  const hash = trainingOrder.toLowerCase() as Hex;
+  const order: OpenOrder | undefined = services.orders?.get(hash) ?? (await findOrder(services.db, hash));
+  if (!order) throw new NotFoundError(`No order ${hash} on this node.`);
+  if (order.order.requester.toLowerCase() !== caller.toLowerCase()) {
+    throw new ForbiddenError('Only the training order’s requester may publish the model it trained.');
+  }
+  const { state } = order;
+  if (!VERIFIED_PHASES.includes(state.phase) || !state.resultHash) {
+    throw new ConflictError(`Order ${hash} has no verified result (it is ${state.phase}).`);
+  }
+  const bytes =
+    (order.resultCid ? await services.storage.store.getRaw(order.resultCid).catch(() => undefined) : undefined) ??
+    (await findOrderResult(services.db, hash));
+  if (!bytes) throw new NotFoundError(`The result of order ${hash} is not held by this node.`);
+  let output: unknown;
+  try {
+    output = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    output = undefined;
+  }
+  if (!isTrainOutput(output)) throw new InvalidOrderError(`Order ${hash} is not a training job.`);
+  const { training } = output as TrainOutput;
+  const modelSha256 = createHash('sha256').update(Buffer.from(training.model, 'base64')).digest('hex');
+  if (modelSha256 !== uploadSha256.toLowerCase()) {
+    throw new InvalidOrderError(
+      `The upload is not the model order ${hash} trained (its SHA-256 is ${uploadSha256}; the model's ${modelSha256}).`,
+    );
+  }
+  const resultHash = state.resultHash;
+  const providers = state.slots
+    .filter((slot) => attestationOf(slot, resultHash) !== undefined)
+    .map((slot) => slot.provider.toLowerCase())
+    .sort();
+  return {
+    trainingOrder: hash,
+    recipe: { assetId: order.order.modelId.toString(), version: Number(order.order.modelVersion) },
+    datasets: [{ sha256: order.order.inputHash.slice(2).toLowerCase() }],
+    weightsHash: training.weightsHash,
+    template: { kind: training.template.kind, hidden: [...training.template.hidden] },
+    hyperparameters: { ...training.hyperparameters },
+    providers,
+  };
+}
