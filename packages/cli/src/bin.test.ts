@@ -11,7 +11,19 @@ import * as publish from './commands/publish.ts';
 import { type SoukRun, souk } from './test-utils.ts';
 
 /** Every registered command, in `souk --help` order. */
-const COMMANDS = ['start', 'account', 'publish', 'bundle', 'list', 'buy', 'download', 'job', 'run', 'provider'];
+const COMMANDS = [
+  'start',
+  'account',
+  'publish',
+  'bundle',
+  'list',
+  'buy',
+  'download',
+  'job',
+  'run',
+  'train',
+  'provider',
+];
 
 describe('souk', () => {
   // Every spawn starts at once (each is a Node start-up); the tests then read their own.

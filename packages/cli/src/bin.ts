@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   download: () => import('./commands/download.ts'),
   job: () => import('./commands/job.ts'),
   run: () => import('./commands/run.ts'),
+  train: () => import('./commands/train.ts'),
   provider: () => import('./commands/provider.ts'),
 };
 

@@ -2,7 +2,7 @@
  * Every `Examples:` line of every command's `--help`, as written: its flags are ones the help documents, and the
  * command takes it — run in-process against a node that does not listen (or, for paths that do not exist here, up
  * to the file check), so it gets past every argument check: a node-bound example ends at "Cannot reach the Souk
- * node" (exit 1), a publish or bundle of a missing path at the path check. `souk start` examples, which would start
+ * node" (exit 1), a publish or bundle of a missing path at the path check, a train of a missing dataset at its check. `souk start` examples, which would start
  * a node, are checked for their flags only (compose.test.ts runs start's flags against `loadConfig`).
  */
 import assert from 'node:assert/strict';
@@ -17,9 +17,22 @@ import * as provider from './commands/provider.ts';
 import * as publish from './commands/publish.ts';
 import * as run from './commands/run.ts';
 import * as start from './commands/start.ts';
+import * as train from './commands/train.ts';
 
 type Command = { help: string; run: (argv: string[]) => Promise<number> };
-const COMMANDS: Record<string, Command> = { start, account, publish, bundle, list, buy, download, job, run, provider };
+const COMMANDS: Record<string, Command> = {
+  start,
+  account,
+  publish,
+  bundle,
+  list,
+  buy,
+  download,
+  job,
+  run,
+  train,
+  provider,
+};
 /** Nothing listens here: a command that gets past its argument checks fails to connect (exit 1). */
 const NOWHERE = 'http://127.0.0.1:9';
 
@@ -81,6 +94,10 @@ describe('--help examples', () => {
           // The paths of the examples do not exist here: the file check is the last check before any work.
           assert.equal(code, 2, `${example}: ${printed}`);
           assert.match(printed, /is not a readable (file or )?folder/, example);
+        } else if (name === 'train') {
+          // Its dataset is read (and its shape checked) before the node is asked anything.
+          assert.equal(code, 2, `${example}: ${printed}`);
+          assert.match(printed, /--dataset: cannot read glyphs\.npz/, example);
         } else {
           assert.equal(code, 1, `${example}: ${printed}`);
           assert.match(printed, /Cannot reach the Souk node at http:\/\/127\.0\.0\.1:9/, example);

@@ -27,7 +27,7 @@ import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, table } from '../format.ts';
 import { formatOutput, saveOutput } from '../output/result.ts';
-import { settle } from '../transact.ts';
+import { PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
 import { isBatchInput, runBatch } from './runBatch.ts';
 
 export const summary = 'Run a model on an input through the compute market and print the verified result';
@@ -193,41 +193,14 @@ export const run = (argv: string[]) =>
       `running asset #${assetId} on ${values.input} (${input.length} bytes) as ${account.address}, r = ${redundancy}…`,
     );
     if (!onChain) {
-      const native = currency === '0x0000000000000000000000000000000000000000';
-      // The order is paid from the escrow balance: top it up first when it cannot cover this one (ten jobs' worth,
-      // so the next runs need no transaction). The node sends it for devnet accounts; else this account signs it.
-      const escrow = await context.client.json<{ available: string }>(`/api/v1/orders/escrow?currency=${currency}`);
-      if (BigInt(escrow.available) < maxPriceWei) {
-        const amount = maxPriceWei * 10n - BigInt(escrow.available);
-        note(`  depositing ${formatAmount(String(amount), token)} into the ComputeEscrow…`);
-        const written = await context.client.json<TransactionsReturnType>('/api/v1/orders/escrow/deposit', {
-          method: 'POST',
-          body: { amountWei: String(amount), currency },
-        });
-        await settle(context, account, written);
-      }
-      const started = Date.now();
-      const run = await runOrder(context.client, {
+      const { run, order } = await runPaidOrder(context, account, {
         assetId,
         input,
         redundancy,
         maxPriceWei,
-        currency: native ? undefined : currency,
+        currency,
         deadlineSeconds,
-        account, // the order is signed here (EIP-712), never by the node
       });
-      const resultMs = Date.now() - started;
-      note(
-        `  ${(resultMs / 1000).toFixed(2).padStart(5)} s  result verified (${run.providers.length} signature(s) checked)`,
-      );
-      // The payout lands in the next batch: follow the order until it is settled (a few seconds at most).
-      let order = run.order;
-      for (let i = 0; i < 12 && !['settled', 'unpaid', 'expired', 'failed'].includes(order.phase); i++) {
-        order = await getOrder(context.client, { orderHash: order.orderHash, waitMs: 5_000 });
-      }
-      note(
-        `  ${((Date.now() - started) / 1000).toFixed(2).padStart(5)} s  ${order.phase}${order.settleTx ? `  tx ${order.settleTx}` : ''}`,
-      );
       const saved = outputDir === undefined ? [] : await saveResult(run.output, outputDir, run.resultHash);
       if (values.json) for (const line of saved) note(line);
       emit(
@@ -252,7 +225,7 @@ export const run = (argv: string[]) =>
           return lines.join('\n');
         },
       );
-      return order.phase === 'settled' || order.phase === 'ready' || order.phase === 'settling' ? 0 : EXIT.failure;
+      return PAID_PHASES.includes(order.phase) ? 0 : EXIT.failure;
     }
     const handle = await runJob(context.client, {
       assetId,

@@ -1,0 +1,92 @@
+/**
+ * `souk train` end to end: the real bin publishes a training recipe (a folder with recipe.json, pipeline train) to a
+ * node with two local providers, trains it on digits rendered by ImageMagick in the DejaVu faces, and publishes the
+ * trained model, whose manifest carries the lineage the node derived from the order.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort } from '@souk/contracts/test-utils';
+import { loadConfig, type RunningNode, startNode } from '@souk/node';
+import { GLYPH_SIZE, packGlyphs, renderGlyphs } from '@souk/provider/test-utils/glyphs';
+import { writeLabelledDataset } from '@souk/provider/training';
+import { souk, soukJson } from '../test-utils.ts';
+
+type Trained = {
+  order: { orderHash: string; phase: string };
+  result: { providers: string[]; training: { weightsHash: string; samples: number } };
+  asset: { assetId: string; lineage: { trainingOrder: string; weightsHash: string; datasets: { sha256: string }[] } };
+};
+
+describe('souk train', { timeout: 300_000 }, () => {
+  let node: RunningNode;
+  let dataDir: string;
+  let env: Record<string, string>;
+  let recipeId: string;
+  let dataset: string;
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'souk-train-cli-'));
+    const config = loadConfig(
+      { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '2' },
+      { SOUK_SAMPLE_MODEL: '0', SOUK_AUDIT_RATE: '0', RATE_LIMIT_PER_MINUTE: '100000' },
+    );
+    node = await startNode(config, { logger: false });
+    env = { SOUK_NODE_URL: node.url };
+    const folder = path.join(dataDir, 'recipe');
+    mkdirSync(folder);
+    const recipe = {
+      template: { kind: 'mlp', hidden: [16] },
+      hyperparameters: { epochs: 10, batchSize: 32, learningRate: 0.01, seed: 5 },
+      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    };
+    writeFileSync(path.join(folder, 'recipe.json'), JSON.stringify(recipe));
+    const published = await soukJson<{ assetId: string; pipeline: string }>(
+      ['publish', folder, '--kind', 'model', '--name', 'Digit recipe', '--pipeline', 'train'],
+      env,
+    );
+    assert.equal(published.pipeline, 'train');
+    recipeId = published.assetId;
+    const { samples, labels } = packGlyphs(renderGlyphs([13]).filter((g) => g.label < 10));
+    dataset = path.join(dataDir, 'digits.npz');
+    writeFileSync(dataset, writeLabelledDataset(samples, [GLYPH_SIZE, GLYPH_SIZE], labels));
+  });
+  after(async () => {
+    await node?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('trains at r = 2, saves model.onnx and mints the model with the lineage of its order', async () => {
+    const out = path.join(dataDir, 'out');
+    mkdirSync(out);
+    const trained = await soukJson<Trained>(
+      ['train', recipeId, '--dataset', dataset, '--name', 'Digit classifier', '--output-dir', out, '--json'],
+      env,
+    );
+    assert.equal(trained.result.providers.length, 2);
+    assert.equal(trained.result.training.samples, 210);
+    assert.ok(['settled', 'ready', 'settling'].includes(trained.order.phase), trained.order.phase);
+    assert.ok(existsSync(path.join(out, 'model.onnx')));
+    const { lineage } = trained.asset;
+    assert.equal(lineage.trainingOrder, trained.order.orderHash.toLowerCase());
+    assert.equal(lineage.weightsHash, trained.result.training.weightsHash);
+    assert.equal(lineage.datasets[0]?.sha256, createHash('sha256').update(readFileSync(dataset)).digest('hex'));
+    // The readable form names the model and its lineage.
+    const text = await souk(['train', recipeId, '--dataset', dataset, '--name', 'Digit classifier 2'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Trained model {2}256 features → 10 classes/m);
+    assert.match(text.stdout, /^Published model #\d+ "Digit classifier 2"/m);
+    assert.match(text.stdout, new RegExp(`lineage {3}recipe #${recipeId} v0`));
+  });
+
+  test('refuses a dataset that is not a labelled .npz before anything is paid (exit 2)', async () => {
+    const notLabelled = path.join(dataDir, 'x.npz');
+    writeFileSync(notLabelled, 'not a zip');
+    const bad = await souk(['train', recipeId, '--dataset', notLabelled, '--name', 'x'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /is not a labelled \.npz/);
+  });
+});

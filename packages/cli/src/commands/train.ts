@@ -1,0 +1,171 @@
+/**
+ * `souk train <recipe> --dataset <file.npz> --name <name>`: trains a model through the compute market and publishes
+ * it with its lineage (docs/training.md). The recipe asset (pipeline `train`) names the architecture and
+ * hyper-parameters; the dataset is the order's input; r providers train it independently and agree only on
+ * bit-identical weights, which the SDK verifies (signatures, stake) before this command goes on. The trained ONNX
+ * model is then uploaded encrypted and minted as a model asset whose manifest carries the lineage the node derives
+ * from the order (recipe, dataset hash, weights hash, template, hyper-parameters, the attesting providers).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { agentNftAbi } from '@souk/contracts';
+import { isTrainOutput, type TrainOutput } from '@souk/provider';
+import { readLabelledDataset } from '@souk/provider/training';
+import { getAssetManifest, publishAsset, uploadContent } from '@souk/sdk';
+import { type Hex, parseEventLogs } from 'viem';
+import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
+import { EXIT, emit, guard, note } from '../command.ts';
+import { connect, currencyAddress, signInAs } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { readOnnxSignature } from '../onnx.ts';
+import { formatTraining } from '../output/training.ts';
+import { PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
+import { sendTransactions } from '../transact.ts';
+
+export const summary = 'Train a model through the compute market and publish it with its lineage';
+
+export const help = `Usage: souk train <recipe> --dataset <file.npz> --name <name> [options]
+
+${summary}.
+
+<recipe> is a training-recipe asset (pipeline train: template, hyper-parameters, class names). The dataset is a
+labelled .npz: "x" (uint8 or float32, [N, …]) and "y" (integer class indices, [N]).
+
+Options:
+  --dataset <file.npz>  The training data (required), sent as the order's input
+  --name <name>         Name of the trained model's asset (required)
+  --redundancy <r>      Providers that must train it and agree, 1..5                     [default: 2]
+  --max-price <amount>  Most the job may cost, escrowed (e.g. 0.01)                      [default: 0.01]
+  --currency <c>        eth, musd, souk or a token address                               [default: eth]
+  --deadline <seconds>  Time until the order's deadline                                  [default: 900]
+  --output-dir <dir>    Also save the trained model there as model.onnx
+  --json                Print the order, the training summary and the published asset as JSON
+${accountHelp}
+${nodeHelp}
+
+Examples:
+  souk train 5 --dataset glyphs.npz --name "Glyph classifier"
+  souk train 5 --dataset glyphs.npz --name "Glyph classifier" --redundancy 3 --output-dir out`;
+
+export const run = (argv: string[]) =>
+  guard('train', async () => {
+    const { values, positionals } = parse(
+      argv,
+      {
+        ...nodeOptions,
+        ...accountOptions,
+        dataset: { type: 'string' },
+        name: { type: 'string' },
+        redundancy: { type: 'string' },
+        'max-price': { type: 'string' },
+        currency: { type: 'string' },
+        deadline: { type: 'string' },
+        'output-dir': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      { positionals: 1, required: 1, names: ['the recipe asset id'] },
+    );
+    const recipeId = parseId(positionals[0], 'recipe');
+    if (!values.dataset) throw new UsageError('--dataset <file.npz> is required.');
+    if (!values.name || values.name.length > 200) throw new UsageError('--name is required (1..200 characters).');
+    let dataset: Uint8Array;
+    try {
+      dataset = new Uint8Array(readFileSync(values.dataset));
+    } catch (error) {
+      throw new UsageError(`--dataset: cannot read ${values.dataset} (${(error as Error).message}).`);
+    }
+    try {
+      readLabelledDataset(dataset, Number.MAX_SAFE_INTEGER); // its shape; the labels' range is the recipe's to check
+    } catch (error) {
+      throw new UsageError(`--dataset: ${values.dataset} is not a labelled .npz: ${(error as Error).message}`);
+    }
+    const redundancy = Number(values.redundancy ?? 2);
+    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
+      throw new UsageError(`--redundancy: "${values.redundancy}" is not an integer in 1..5.`);
+    }
+    const deadlineSeconds = Number(values.deadline ?? 900);
+    if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 30) {
+      throw new UsageError(`--deadline: "${values.deadline}" is not a number of seconds ≥ 30.`);
+    }
+
+    const context = await connect({ url: nodeUrl(values.node) });
+    const recipe = await getAssetManifest(context.client, { assetId: recipeId });
+    if (recipe.runtime?.pipeline !== 'train') {
+      throw new UsageError(`Asset ${recipeId} is not a training recipe (its pipeline is ${recipe.runtime?.pipeline}).`);
+    }
+    const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
+    await signInAs(context, account);
+    const currency = currencyAddress(context, values.currency ?? 'eth');
+    const maxPriceWei = parseAmount(values['max-price'] ?? '0.01', context.token(currency).decimals, '--max-price');
+
+    note(
+      `training recipe #${recipeId} "${recipe.name}" on ${values.dataset} (${dataset.length} bytes), r = ${redundancy}…`,
+    );
+    const { run, order } = await runPaidOrder<TrainOutput>(context, account, {
+      assetId: recipeId,
+      input: dataset,
+      redundancy,
+      maxPriceWei,
+      currency,
+      deadlineSeconds,
+    });
+    if (!isTrainOutput(run.output)) throw new Error(`Order ${order.orderHash} returned no trained model.`);
+    const model = new Uint8Array(Buffer.from(run.output.training.model, 'base64'));
+    if (values['output-dir'] !== undefined) {
+      writeFileSync(path.join(values['output-dir'], 'model.onnx'), model);
+      note(`  saved ${path.join(values['output-dir'], 'model.onnx')}`);
+    }
+
+    note('publishing the trained model with its lineage…');
+    const signature = await readOnnxSignature(model);
+    const upload = await uploadContent(context.client, { data: model, encrypt: true });
+    const published = await publishAsset(context.client, {
+      uploadId: upload.uploadId,
+      name: values.name,
+      kind: 'model',
+      description: `Trained through Souk by order ${order.orderHash} on recipe #${recipeId}.`,
+      runtime: { engine: 'onnxruntime', pipeline: 'onnx' },
+      ...signature,
+      license: { terms: recipe.license.terms },
+      royaltyBps: 0,
+      lineage: { trainingOrder: order.orderHash },
+    });
+    let assetId = published.assetId;
+    let mintTx = published.transactionHash as Hex | null;
+    if (assetId === null && published.transaction) {
+      const [receipt] = await sendTransactions(context, account, [published.transaction]);
+      mintTx = receipt.transactionHash;
+      const [minted] = parseEventLogs({ abi: agentNftAbi, eventName: 'AssetMinted', logs: receipt.logs });
+      if (!minted) throw new Error(`The mint ${mintTx} emitted no AssetMinted event.`);
+      assetId = String(minted.args.tokenId);
+    }
+    if (assetId === null) throw new Error('The node neither minted the model nor returned its transaction.');
+    const manifest = await getAssetManifest(context.client, { assetId: BigInt(assetId) });
+
+    const { model: _model, ...summary } = run.output.training;
+    emit(
+      values.json,
+      {
+        order,
+        result: { resultHash: run.resultHash, providers: run.providers, training: summary },
+        asset: { assetId, manifestCid: published.manifestCid, mintTx, lineage: manifest.lineage ?? null },
+      },
+      () =>
+        [
+          ...formatTraining(run.output as TrainOutput),
+          '',
+          `Verification  order ${order.orderHash} agreed by ${run.providers.length}`,
+          `  result hash  ${run.resultHash}`,
+          ...run.providers.map((p) => `  signed  ${p}`),
+          `  payment      ${order.phase}${order.settleTx ? `  batch tx ${order.settleTx}` : ''}`,
+          '',
+          `Published model #${assetId} "${values.name}"`,
+          `  manifest  ${published.manifestCid}`,
+          `  mint tx   ${mintTx ?? '-'}`,
+          `  lineage   recipe #${manifest.lineage?.recipe.assetId} v${manifest.lineage?.recipe.version}, dataset sha256 ${manifest.lineage?.datasets[0]?.sha256.slice(0, 16)}…, ${manifest.lineage?.providers.length} providers`,
+          `  try it    souk run ${assetId} --input <file.npy>`,
+        ].join('\n'),
+    );
+    return PAID_PHASES.includes(order.phase) ? 0 : EXIT.failure;
+  });

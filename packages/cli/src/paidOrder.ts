@@ -1,0 +1,87 @@
+/**
+ * Running one signed job order (compute protocol v2) from the CLI, as `souk run` and `souk train` do: top up the
+ * escrow balance when it cannot cover the order, sign and send the order, wait for the verified result (the SDK
+ * checks every attestation and the signers' stake itself), then follow the order until its batch settles.
+ */
+import { getOrder, type Order, type RunOrderReturnType, runOrder, type TransactionsReturnType } from '@souk/sdk';
+import type { Address, LocalAccount } from 'viem';
+import { note } from './command.ts';
+import type { Context } from './context.ts';
+import { formatAmount } from './format.ts';
+import { settle } from './transact.ts';
+
+/** What {@link runPaidOrder} needs. */
+export type RunPaidOrderParameters = {
+  /** The model (or recipe) asset. */
+  assetId: bigint;
+  /** The input bytes. */
+  input: Uint8Array;
+  /** Providers that must agree, 1..5. */
+  redundancy: number;
+  /** Most the order may cost, wei of `currency`. */
+  maxPriceWei: bigint;
+  /** The currency (`address(0)`: native). */
+  currency: Address;
+  /** Seconds until the order's deadline. */
+  deadlineSeconds: number;
+};
+
+/** The verified result, the order as last reported, and the times to the result and to the last report, ms. */
+export type RunPaidOrderReturnType<TOutput> = {
+  run: RunOrderReturnType<TOutput>;
+  order: Order;
+  resultMs: number;
+  totalMs: number;
+};
+
+/** Phases in which the order's payment is final or on its way (the exit status of `souk run` is 0). */
+export const PAID_PHASES: readonly string[] = ['settled', 'ready', 'settling'];
+
+/**
+ * Runs one order, paying from the escrow (deposits ten orders' worth first when the balance cannot cover it: the node
+ * sends it for devnet accounts, else `account` signs it).
+ * @throws {SoukApiError} From the node (e.g. 422 for an input the model cannot take, 402 when the escrow is short).
+ * @throws {OrderVerificationError} When an attestation does not verify (from the SDK's `runOrder`).
+ */
+export async function runPaidOrder<TOutput = unknown>(
+  context: Context,
+  account: LocalAccount,
+  { assetId, input, redundancy, maxPriceWei, currency, deadlineSeconds }: RunPaidOrderParameters,
+): Promise<RunPaidOrderReturnType<TOutput>> {
+  const native = currency === '0x0000000000000000000000000000000000000000';
+  const token = context.token(currency);
+  const escrow = await context.client.json<{ available: string }>(`/api/v1/orders/escrow?currency=${currency}`);
+  if (BigInt(escrow.available) < maxPriceWei) {
+    const amount = maxPriceWei * 10n - BigInt(escrow.available);
+    note(`  depositing ${formatAmount(String(amount), token)} into the ComputeEscrow…`);
+    const written = await context.client.json<TransactionsReturnType>('/api/v1/orders/escrow/deposit', {
+      method: 'POST',
+      body: { amountWei: String(amount), currency },
+    });
+    await settle(context, account, written);
+  }
+  const started = Date.now();
+  const run = await runOrder<TOutput>(context.client, {
+    assetId,
+    input,
+    redundancy,
+    maxPriceWei,
+    currency: native ? undefined : currency,
+    deadlineSeconds,
+    account, // the order is signed here (EIP-712), never by the node
+  });
+  const resultMs = Date.now() - started;
+  note(
+    `  ${(resultMs / 1000).toFixed(2).padStart(5)} s  result verified (${run.providers.length} signature(s) checked)`,
+  );
+  // The payout lands in the next batch: follow the order until it is settled (a few seconds at most).
+  let order = run.order;
+  for (let i = 0; i < 12 && !['settled', 'unpaid', 'expired', 'failed'].includes(order.phase); i++) {
+    order = await getOrder(context.client, { orderHash: order.orderHash, waitMs: 5_000 });
+  }
+  const totalMs = Date.now() - started;
+  note(
+    `  ${(totalMs / 1000).toFixed(2).padStart(5)} s  ${order.phase}${order.settleTx ? `  tx ${order.settleTx}` : ''}`,
+  );
+  return { run, order, resultMs, totalMs };
+}
