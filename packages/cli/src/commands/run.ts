@@ -11,14 +11,11 @@ import path from 'node:path';
 import { isNpy, parseNpy, parseNpz } from '@souk/provider';
 import {
   getJob,
-  getOrder,
   JobFailedError,
   type JobLifecycleEvent,
   type JobResult,
   type RunJobParameters,
   runJob,
-  runOrder,
-  type TransactionsReturnType,
 } from '@souk/sdk';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
