@@ -5,7 +5,8 @@
  * Set-up, as `packages/node/src/cluster/cluster.test.ts` builds it: one anvil (an embedded devnet started here, whose
  * `deployments/31337.json` the nodes join with `--rpc-url` + `--deployments`), one fresh PostgreSQL database on the
  * machine's server, one NATS JetStream with a fresh stream prefix, and `souk start` child processes on free loopback
- * ports (`--quiet`: no request log; rate limit raised so no 429). 10k assets and 10k active listings are inserted
+ * ports (`--quiet`: no request log; rate limit raised so no 429), both through `nodeCluster`
+ * (`packages/node/src/crash/nodeProcess.ts`). 10k assets and 10k active listings are inserted
  * straight into the shared index tables (`generate_series`, then `ANALYZE`): the read path is measured, and minting
  * 10k assets on-chain would only slow the seeding.
  *
@@ -27,17 +28,16 @@
  * Env: BENCH_HTTP_SECONDS (per run, default 6), BENCH_HTTP_CONNECTIONS (default 10), BENCH_SCALE_ROUNDS (default
  * 3), BENCH_FAILOVER_TRIALS (default 2).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { startDevnet } from '@souk/contracts';
-import { freePort } from '@souk/contracts/test-utils';
 import { createSoukClient, signIn } from '@souk/sdk';
 import pg from 'pg';
-import { foundry } from 'viem/chains';
+import { type ClusterNode, startNodeCluster, waitFor } from '../../packages/node/src/crash/nodeProcess.ts';
+import { TEST_POSTGRES_URL } from '../../packages/node/src/testing/services.ts';
+import { deleteBusStream, tempPostgres } from '../../packages/node/src/testing/setups.ts';
 import { emit, fmt, progress, ROOT, type Row, round, since, table } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
@@ -45,9 +45,6 @@ const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10);
 const TRIALS = Number(process.env.BENCH_FAILOVER_TRIALS ?? 2);
 const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 3);
 const ASSETS = 10_000;
-const POSTGRES_URL = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const NATS_URL = process.env.SOUK_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const CLI = path.join(ROOT, 'packages/cli/src/bin.ts');
 const AUTOCANNON = path.join(ROOT, 'node_modules/.bin/autocannon');
 const ROUTES = ['/api/v1/marketplace/list?limit=50', '/api/v1/assets?limit=50'] as const;
 /** Clock ticks per second of `/proc/<pid>/stat` and `/proc/stat` (USER_HZ, 100 on Linux). */
@@ -61,7 +58,6 @@ type Load = {
   errors: number;
   non2xx: number;
 };
-type NodeProcess = { name: string; url: string; child: ChildProcess; output: () => string; exited: Promise<unknown> };
 
 /** Runs one autocannon child against `url`; resolves to its result and its pid (for the CPU accounting). */
 function autocannon(url: string, connections: number, seconds: number, onPid: (pid: number) => void): Promise<Load> {
@@ -132,101 +128,27 @@ function pidsNamed(name: string): number[] {
   return pids;
 }
 
-/** Polls `check` every `everyMs` until it returns a value other than undefined/false, failing after `timeoutMs`. */
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
 const started = performance.now();
 const dir = mkdtempSync(path.join(tmpdir(), 'souk-bench-scaleout-'));
-const devnet = await startDevnet({ dataDir: path.join(dir, 'chain'), port: await freePort() });
-const admin = new pg.Client({ connectionString: POSTGRES_URL });
-await admin.connect();
-const databaseName = `souk_bench_scale_${randomBytes(4).toString('hex')}`;
-await admin.query(`create database ${databaseName}`);
-const databaseUrl = Object.assign(new URL(POSTGRES_URL), { pathname: `/${databaseName}` }).toString();
+const database = await tempPostgres('souk_bench_scale');
+const databaseName = new URL(database.url).pathname.slice(1);
 const prefix = `benchscale${randomBytes(4).toString('hex')}`;
-const nodes = new Map<string, NodeProcess>();
-const ports = new Map<string, number>();
-
-/** Starts `souk start` joining the devnet's chain on the shared database and bus; resolves once `/health` answers. */
-async function startNodeProcess(name: string): Promise<NodeProcess> {
-  const port = ports.get(name) ?? (await freePort());
-  ports.set(name, port);
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'start',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--data-dir',
-      path.join(dir, name),
-      '--rpc-url',
-      devnet.anvil.rpcUrl,
-      '--deployments',
-      path.join(dir, 'chain', 'deployments', `${foundry.id}.json`),
-      '--quiet',
-    ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        NATS_URL,
-        SOUK_BUS_PREFIX: prefix,
-        SOUK_OPERATOR_KEY: devnet.accounts[0].privateKey,
-        JWT_SECRET: 'a shared secret of at least thirty-two bytes',
-        SOUK_CONFIRMATIONS: '0',
-        SOUK_SAMPLE_MODEL: '0',
-        SOUK_CATALOGUE: 'none',
-        RATE_LIMIT_PER_MINUTE: '1000000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const node: NodeProcess = { name, url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
-  nodes.set(name, node);
-  const up = await Promise.race([
-    waitFor(`${name} to answer /health`, async () => (await fetch(`${node.url}/health`)).ok, 90_000),
-    exited.then((code) => new Error(`${name} exited (${code})`)),
-  ]).catch((error: Error) => error);
-  if (up instanceof Error) throw new Error(`${up.message}:\n${output}`);
-  return node;
-}
-
-/** Whether the node reports holding the lease (`souk_leader 1` on `/metrics`). */
-async function isLeader(node: NodeProcess): Promise<boolean> {
-  const metrics = await (await fetch(`${node.url}/metrics`)).text();
-  const match = /^souk_leader (\d)$/m.exec(metrics);
-  if (!match) throw new Error(`${node.name} exports no souk_leader`);
-  return match[1] === '1';
-}
+const cluster = await startNodeCluster({
+  dir,
+  databaseUrl: database.url,
+  busPrefix: prefix,
+  env: { SOUK_CATALOGUE: 'none', RATE_LIMIT_PER_MINUTE: '1000000' },
+  readyTimeoutMs: 90_000,
+});
+const { devnet, nodes, isLeader } = cluster;
+/** A connection for this run's own queries (the PostgreSQL backends of the nodes). */
+const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+await admin.connect();
 
 /** The 10k assets and listings, as `db/explain.test.ts` seeds them (every listing active, newest = highest id). */
 async function seed(): Promise<number> {
   const t0 = performance.now();
-  const db = new pg.Client({ connectionString: databaseUrl });
+  const db = new pg.Client({ connectionString: database.url });
   await db.connect();
   const zero = `0x${'0'.repeat(40)}`;
   try {
@@ -262,7 +184,7 @@ async function backendPids(): Promise<number[]> {
 type CpuSplit = Record<string, number>;
 
 /** One measured run: `connections` spread evenly over `targets`, CPU seconds of each party sampled around it. */
-async function measure(route: string, targets: NodeProcess[]) {
+async function measure(route: string, targets: ClusterNode[]) {
   for (const node of targets) {
     const response = await fetch(`${node.url}${route}`);
     const body = (await response.json()) as { items?: unknown[] };
@@ -336,7 +258,7 @@ async function measure(route: string, targets: NodeProcess[]) {
 }
 
 /** Status of `POST /api/v1/orders` with an empty body, signed in (400: the node accepts orders, leader or standby). */
-async function orderStatus(node: NodeProcess, token: string): Promise<number> {
+async function orderStatus(node: ClusterNode, token: string): Promise<number> {
   const response = await fetch(`${node.url}/api/v1/orders`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -355,7 +277,7 @@ async function failover(): Promise<Trial> {
   const leaders = running.filter((_, i) => flags[i]);
   if (leaders.length !== 1) throw new Error(`expected one leader, found ${leaders.map((n) => n.name).join(', ')}`);
   const leader = leaders[0];
-  const standby = running.find((n) => n !== leader) as NodeProcess;
+  const standby = running.find((n) => n !== leader) as ClusterNode;
   const client = createSoukClient({ url: standby.url });
   await signIn(client, { account: devnet.accounts[5].account });
   const token = client.accessToken as string;
@@ -363,14 +285,16 @@ async function failover(): Promise<Trial> {
   if (ordersStatus !== 400) throw new Error(`the standby answered POST /orders with ${ordersStatus}, not 400`);
 
   const killedAt = performance.now();
-  leader.child.kill('SIGKILL');
-  await leader.exited;
-  nodes.delete(leader.name);
+  await cluster.kill(leader);
   await waitFor('the standby to hold the lease', () => isLeader(standby), 30_000, 25);
   const leaseMs = since(killedAt);
   progress(`failover: ${standby.name} leads (its order coordinator runs) ${fmt(leaseMs)} ms after kill -9`);
-  await startNodeProcess(leader.name); // back as the standby
-  await waitFor(`${leader.name} to stand by`, async () => (await isLeader(standby)) && !(await isLeader(leader)));
+  await cluster.start(leader.name); // back as the standby
+  await waitFor(
+    `${leader.name} to stand by`,
+    async () => (await isLeader(standby)) && !(await isLeader(leader)),
+    60_000,
+  );
   return {
     killed: leader.name,
     survivor: standby.name,
@@ -382,8 +306,8 @@ async function failover(): Promise<Trial> {
 let result: Omit<Parameters<typeof emit>[0], 'durationMs'>;
 try {
   progress('starting nodes a and b (PostgreSQL + NATS, joining the devnet)');
-  const a = await startNodeProcess('a');
-  const b = await startNodeProcess('b');
+  const a = await cluster.start('a');
+  const b = await cluster.start('b');
   progress(`seeding ${ASSETS} assets and listings`);
   const seedMs = await seed();
   // One node, then both, alternately, so the other jobs on the shared machine weigh on both alike.
@@ -525,22 +449,11 @@ try {
     details: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, seedMs: round(seedMs), runs, trials },
   };
 } finally {
-  for (const node of nodes.values()) {
-    node.child.kill('SIGKILL');
-    await node.exited;
-  }
-  await devnet.anvil.stop();
-  await admin.query(`drop database if exists ${databaseName} with (force)`).catch(() => {});
+  await cluster.stop();
   await admin.end();
-  try {
-    const { connect } = await import('@nats-io/transport-node');
-    const { jetstreamManager } = await import('@nats-io/jetstream');
-    const nc = await connect({ servers: NATS_URL });
-    await (await jetstreamManager(nc)).streams.delete(`SOUK_JOBS_${prefix.toUpperCase()}`).catch(() => {});
-    await nc.close();
-  } catch {
-    // the stream is left behind; harmless
-  }
+  await database.drop().catch(() => {});
+  // A stream left behind (NATS gone) is harmless.
+  await deleteBusStream(prefix).catch(() => {});
   rmSync(dir, { recursive: true, force: true });
 }
 emit({ ...result, durationMs: since(started) });

@@ -13,18 +13,11 @@
  * 24, twice, with no card repeated or skipped. No timing is asserted.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '@souk/contracts/test-utils';
-import { loadConfig, type RunningNode, startNode } from '@souk/node';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { RunningNode } from '@souk/node';
+import type { Page } from 'playwright-core';
+import { startWebFixture, type WebFixture } from './fixture.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const webDir = path.resolve(here, '../dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ASSETS = 10_000;
 /** The first seeded id: far above the tokens the devnet mints, so the indexer never writes one of these rows. */
 const FIRST_ID = 1_000_001;
@@ -32,11 +25,10 @@ const FIRST_ID = 1_000_001;
 const PAGE = 24;
 const MANIFEST_404 = /\/api\/v1\/assets\/\d+\/manifest$/;
 
-let dataDir: string;
+let fixture: WebFixture;
 let node: RunningNode;
-let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 /** 10k assets in the node's index, newest = highest id (created_block grows with the id). */
 async function seedAssets(db: RunningNode['services']['db']) {
@@ -76,33 +68,19 @@ async function cardIds(): Promise<string[]> {
 const expectedIds = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from - i));
 
 before(async () => {
-  assert.ok(existsSync(path.join(webDir, 'index.html')), 'apps/web/dist is missing: run npm run build -w @souk/web');
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`);
-  dataDir = mkdtempSync(path.join(tmpdir(), 'souk-web-10k-'));
-  const config = loadConfig(
-    { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '0' },
-    { SOUK_SAMPLE_MODEL: '0', SOUK_CATALOGUE: 'none', SOUK_WEB_DIR: webDir, RATE_LIMIT_PER_MINUTE: '100000' },
-  );
-  node = await startNode(config, { logger: false });
-  await seedAssets(node.services.db);
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    const url = message.location().url;
+  fixture = await startWebFixture({
+    dirPrefix: 'souk-web-10k-',
+    providers: 0,
+    env: { SOUK_SAMPLE_MODEL: '0', SOUK_CATALOGUE: 'none' },
+    prepare: (node) => seedAssets(node.services.db),
     // A seeded asset has no token on the chain, so its manifest is not found (see the file's comment).
-    if (MANIFEST_404.test(url) && /404/.test(message.text())) return;
-    consoleErrors.push(`${message.text()} (${url})`);
+    ignore: (message) => MANIFEST_404.test(message.location().url) && /404/.test(message.text()),
   });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  ({ node, page, consoleErrors } = fixture);
 });
 
 after(async () => {
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 test('the marketplace of 10k assets shows its first page of cards and pages forward with the cursor', {

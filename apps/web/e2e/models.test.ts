@@ -7,58 +7,36 @@
  * error fails the test. Screenshots go to `apps/web/artifacts/models-*.png`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '@souk/contracts/test-utils';
-import { loadConfig, type RunningNode, startNode } from '@souk/node';
+import type { RunningNode } from '@souk/node';
 import { speechRecording } from '@souk/provider/test-utils/speech';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { artifacts, startWebFixture, type WebFixture } from './fixture.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const webDir = path.resolve(here, '../dist');
-const artifacts = path.resolve(here, '../artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let dataDir: string;
+let fixture: WebFixture;
 let node: RunningNode;
-let browser: Browser;
 let page: Page;
+let consoleErrors: string[];
 let wavPath: string;
 let truth: { start: number; end: number }[];
-const consoleErrors: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(path.join(webDir, 'index.html')), 'apps/web/dist is missing: run npm run build -w @souk/web');
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`);
   mkdirSync(artifacts, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'souk-web-models-'));
+  fixture = await startWebFixture({
+    dirPrefix: 'souk-web-models-',
+    env: { SOUK_AUDIT_RATE: '0', SOUK_CATALOGUE: 'vad' },
+  });
+  ({ node, page, consoleErrors } = fixture);
   const recording = await speechRecording();
   truth = recording.truth;
-  wavPath = path.join(dataDir, 'speech.wav');
+  wavPath = path.join(fixture.dataDir, 'speech.wav');
   writeFileSync(wavPath, recording.wav);
-
-  const config = loadConfig(
-    { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '2' },
-    { SOUK_AUDIT_RATE: '0', SOUK_CATALOGUE: 'vad', SOUK_WEB_DIR: webDir, RATE_LIMIT_PER_MINUTE: '100000' },
-  );
-  node = await startNode(config, { logger: false });
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
 });
 
 after(async () => {
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 test('the catalogue VAD model runs from the web app on a recording and shows its speech segments on a timeline', {

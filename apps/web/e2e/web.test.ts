@@ -11,17 +11,15 @@
  * exception in the page fails the test.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { computeEscrowAbi } from '@souk/contracts/abis';
-import { freePort } from '@souk/contracts/test-utils';
-import { loadConfig, type RunningNode, startNode } from '@souk/node';
+import type { RunningNode } from '@souk/node';
 import { packBundle } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   type Address,
   createTestClient,
@@ -33,11 +31,8 @@ import {
   zeroAddress,
 } from 'viem';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import { artifacts, startWebFixture, type WebFixture, watchConsole } from './fixture.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const webDir = path.resolve(here, '../dist');
-const artifacts = path.resolve(here, '../artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TEXT = 'Souk web market\nTOTAL 12.50 EUR';
 const devAddress = (index: number) =>
   mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: index }).address;
@@ -54,13 +49,13 @@ async function ocrBundle(): Promise<Uint8Array> {
   });
 }
 
-let dataDir: string;
+let fixture: WebFixture;
 let node: RunningNode;
 let browser: Browser;
 let page: Page;
 let bundlePath: string;
 let imagePath: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 let shot = 0;
 /** The asset the first test publishes (the wallet test licenses it too). */
 let publishedId: string | undefined;
@@ -78,35 +73,21 @@ async function useDevAccount(index: number) {
 }
 
 before(async () => {
-  assert.ok(existsSync(path.join(webDir, 'index.html')), 'apps/web/dist is missing: run npm run build -w @souk/web');
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`);
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'souk-web-'));
-  imagePath = path.join(dataDir, 'receipt.png');
-  renderText(findImageMagick(), { out: imagePath, text: TEXT, font: dejavuFont('DejaVuSans.ttf'), pointSize: 40 });
-  bundlePath = path.join(dataDir, 'paddleocr.tar');
-  writeFileSync(bundlePath, await ocrBundle());
-
-  const config = loadConfig(
-    { 'data-dir': dataDir, port: '0', 'devnet-port': String(await freePort()), providers: '2' },
-    { SOUK_AUDIT_RATE: '0', SOUK_SAMPLE_MODEL: '0', SOUK_WEB_DIR: webDir, RATE_LIMIT_PER_MINUTE: '100000' },
-  );
-  node = await startNode(config, { logger: false });
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+  fixture = await startWebFixture({
+    dirPrefix: 'souk-web-',
+    env: { SOUK_AUDIT_RATE: '0', SOUK_SAMPLE_MODEL: '0' },
   });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  ({ node, browser, page, consoleErrors } = fixture);
+  imagePath = path.join(fixture.dataDir, 'receipt.png');
+  renderText(findImageMagick(), { out: imagePath, text: TEXT, font: dejavuFont('DejaVuSans.ttf'), pointSize: 40 });
+  bundlePath = path.join(fixture.dataDir, 'paddleocr.tar');
+  writeFileSync(bundlePath, await ocrBundle());
 });
 
 after(async () => {
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 test('a newcomer publishes a model, licenses it, runs OCR through a signed order and sees it verified and paid', {
@@ -319,10 +300,7 @@ test('a browser wallet (EIP-6963) signs in with SIWE, buys a licence, deposits a
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const walletPage = await context.newPage();
   walletPage.setDefaultTimeout(30_000);
-  walletPage.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-  });
-  walletPage.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  watchConsole(walletPage, consoleErrors);
   await walletPage.exposeFunction('__soukWallet', async (method: string, params: unknown[]) => {
     requests.push(method);
     try {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BundleFiles } from '@souk/provider';
+import type { BundleFiles } from '@souk/provider/bundle';
 import { UsageError } from './errors.ts';
 
 /** The files a pipeline reads from its bundle (`packages/provider/src/jobs/execute.ts`). */
@@ -118,7 +118,8 @@ export function checkBundleLayout(pipeline: string, names: readonly string[]): v
  * @throws {UsageError} Naming the pipelines providers run, or the missing files.
  */
 export async function assertRunnableBundle(pipeline: string, names: readonly string[]): Promise<void> {
-  const { supportedPipelines } = await import('@souk/provider');
+  // The names alone: `@souk/provider` itself loads every pipeline (ONNX Runtime, image libraries) on import.
+  const { supportedPipelines } = await import('@souk/provider/pipelines');
   if (!supportedPipelines.includes(pipeline)) {
     throw new UsageError(`--pipeline: no provider runs "${pipeline}" (pipelines: ${supportedPipelines.join(', ')}).`);
   }
@@ -192,7 +193,7 @@ export async function buildFolderBundle({
   const names = Object.keys(contents).sort();
   const chosen = pipeline ?? (infer ? inferPipeline(names) : undefined);
   if (chosen !== undefined) await assertRunnableBundle(chosen, names);
-  const { packBundle } = await import('@souk/provider');
+  const { packBundle } = await import('@souk/provider/bundle');
   const bytes = packBundle(contents);
   return {
     bytes,

@@ -26,11 +26,11 @@ import {
   signIn,
   uploadContent,
 } from '@souk/sdk';
-import pg from 'pg';
 import { createSiweMessage } from 'viem/siwe';
 import { loadConfig } from './config.ts';
 import { type RunningNode, startNode } from './server.ts';
 import { serviceUnavailable, TEST_POSTGRES_URL } from './testing/services.ts';
+import { type TempPostgres, tempPostgres } from './testing/setups.ts';
 
 /** Polls `probe` until it returns a value (the indexer runs behind the chain by a poll interval). */
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -46,22 +46,10 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_00
 const POSTGRES_URL = TEST_POSTGRES_URL;
 
 /** Creates a throw-away database on the PostgreSQL server, or returns undefined when none is reachable. */
-async function tempPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+async function tempPostgresDatabase(): Promise<TempPostgres | undefined> {
   // A reason (the suite's tests skip with it), or a throw under SOUK_REQUIRE_SERVICES=1.
   if (await serviceUnavailable('postgres')) return undefined;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const name = `souk_test_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  return tempPostgres('souk_test');
 }
 
 const engines: Array<{

@@ -286,7 +286,7 @@ async function prepareContent({
   // A tar is read (into memory) only when it may run: a dataset's or an agent's archive without a pipeline is content.
   const mayRun = infer || pipelineFlag !== undefined || inherited !== undefined;
   if (mayRun && (await isBundle(path))) {
-    const { unpackBundle } = await import('@souk/provider');
+    const { unpackBundle } = await import('@souk/provider/bundle');
     let files: Record<string, Uint8Array>;
     try {
       files = unpackBundle(new Uint8Array(await readFile(path)));

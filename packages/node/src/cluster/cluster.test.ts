@@ -14,13 +14,12 @@
  * across both nodes never reserve more than the escrow balance.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { agentNftAbi, type Devnet, devAccounts, marketplaceAbi, startDevnet } from '@souk/contracts';
+import { agentNftAbi, devAccounts, marketplaceAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { hashJobOrder, type JobOrder, jobOrderToJson, jobOrderTypedData, Verification } from '@souk/protocol';
 import type { ProviderAgent } from '@souk/provider';
@@ -40,134 +39,39 @@ import {
 } from 'viem';
 import { foundry } from 'viem/chains';
 import { loadConfig } from '../config.ts';
+import { type ClusterNode, type NodeCluster, startNodeCluster, waitFor } from '../crash/nodeProcess.ts';
 import { acceptOrder } from '../orders/accept.ts';
 import { escrowReader, startProviderAgents, waitSettled } from '../orders/testing.ts';
 import { type RunningNode, startNode } from '../server.ts';
 import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { deleteBusStream, type TempPostgres, tempPostgres } from '../testing/setups.ts';
 
-const CLI = path.join(import.meta.dirname, '..', '..', '..', 'cli', 'src', 'bin.ts');
 const URI = 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
 /** How long a standby may take to lead after the leader is killed (generous: 2 shared cores). The lease retries every 1 s. */
 const FAILOVER_BOUND_MS = 10_000;
 
 const unavailable = (await serviceUnavailable('postgres')) || (await serviceUnavailable('nats'));
 
-/** Polls `check` every 100 ms until it returns a value other than undefined/false, failing after `timeoutMs`. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-type NodeProcess = { name: string; url: string; child: ChildProcess; output: () => string; exited: Promise<unknown> };
-
 describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unavailable, timeout: 120_000 }, () => {
   let dir: string;
-  let devnet: Devnet;
-  let admin: Client;
-  let databaseName: string;
-  let databaseUrl: string;
+  let database: TempPostgres;
+  let cluster: NodeCluster;
   const prefix = `cluster${randomBytes(4).toString('hex')}`;
-  const nodes = new Map<string, NodeProcess>();
-  const ports = new Map<string, number>();
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'souk-cluster-'));
-    // The embedded devnet writes the deployments file a joining node reads (`<dataDir>/deployments/31337.json`).
-    devnet = await startDevnet({ dataDir: path.join(dir, 'chain'), port: await freePort() });
-    admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await admin.connect();
-    databaseName = `souk_cluster_${randomBytes(6).toString('hex')}`;
-    await admin.query(`create database ${databaseName}`);
-    const url = new URL(TEST_POSTGRES_URL);
-    url.pathname = `/${databaseName}`;
-    databaseUrl = url.toString();
+    database = await tempPostgres('souk_cluster');
+    cluster = await startNodeCluster({ dir, databaseUrl: database.url, busPrefix: prefix });
   });
 
   after(async () => {
-    for (const node of nodes.values()) {
-      node.child.kill('SIGKILL');
-      await node.exited;
-    }
-    await devnet?.anvil.stop();
-    if (admin) {
-      await admin.query(`drop database if exists ${databaseName} with (force)`).catch(() => {});
-      await admin.end();
-    }
-    const { connect } = await import('@nats-io/transport-node');
-    const { jetstreamManager } = await import('@nats-io/jetstream');
-    const nc = await connect({ servers: TEST_NATS_URL });
-    await (await jetstreamManager(nc)).streams.delete(`SOUK_JOBS_${prefix.toUpperCase()}`).catch(() => {});
-    await nc.close();
+    await cluster?.stop();
+    await database?.drop().catch(() => {});
+    await deleteBusStream(prefix);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Starts `souk start` joining the devnet's chain, and waits until it answers `/health`. */
-  async function startNodeProcess(name: string): Promise<NodeProcess> {
-    const port = ports.get(name) ?? (await freePort());
-    ports.set(name, port);
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'start',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--data-dir',
-        path.join(dir, name),
-        '--rpc-url',
-        devnet.anvil.rpcUrl,
-        '--deployments',
-        path.join(dir, 'chain', 'deployments', `${foundry.id}.json`),
-        '--quiet',
-      ],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: databaseUrl,
-          NATS_URL: TEST_NATS_URL,
-          SOUK_BUS_PREFIX: prefix,
-          SOUK_OPERATOR_KEY: devnet.accounts[0].privateKey,
-          JWT_SECRET: 'a shared secret of at least thirty-two bytes',
-          SOUK_CONFIRMATIONS: '0',
-          SOUK_SAMPLE_MODEL: '0',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    const node: NodeProcess = { name, url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
-    nodes.set(name, node);
-    const up = await Promise.race([
-      waitFor(`${name} to answer /health`, async () => (await fetch(`${node.url}/health`)).ok, 60_000),
-      exited.then((code) => new Error(`${name} exited (${code})`)),
-    ]).catch((error: Error) => error);
-    if (up instanceof Error) throw new Error(`${up.message}:\n${output}`);
-    return node;
-  }
-
-  /** Whether the node reports holding the lease (`souk_leader 1` on `/metrics`). */
-  async function isLeader(node: NodeProcess): Promise<boolean> {
-    const metrics = await (await fetch(`${node.url}/metrics`)).text();
-    const match = /^souk_leader (\d)$/m.exec(metrics);
-    assert.ok(match, `${node.name} exports souk_leader`);
-    return match[1] === '1';
-  }
-
-  const listings = async (node: NodeProcess) => {
+  const listings = async (node: ClusterNode) => {
     const response = await fetch(`${node.url}/api/v1/marketplace/list`);
     assert.equal(response.status, 200);
     return (await response.json()) as { items: Array<{ assetId: string; seller: string; priceWei: string }> };
@@ -175,10 +79,10 @@ describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unav
 
   /** Mints an asset from dev account 3 and lists it at `price`: on the chain directly, not through a node. */
   async function mintAndList(price: bigint): Promise<string> {
-    const transport = http(devnet.anvil.rpcUrl);
+    const transport = http(cluster.devnet.anvil.rpcUrl);
     const publicClient = createPublicClient({ chain: foundry, transport });
-    const wallet = createWalletClient({ account: devnet.accounts[3].account, chain: foundry, transport });
-    const { agentNft, marketplace } = devnet.deployment.contracts;
+    const wallet = createWalletClient({ account: cluster.devnet.accounts[3].account, chain: foundry, transport });
+    const { agentNft, marketplace } = cluster.devnet.deployment.contracts;
     const send = async (request: { address: Address; abi: Abi; functionName: string; args: readonly unknown[] }) => {
       const receipt = await publicClient.waitForTransactionReceipt({
         hash: await wallet.writeContract(request as never),
@@ -202,7 +106,7 @@ describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unav
   }
 
   /** Waits until every node lists `assetId`, then checks that they all serve the same list. */
-  async function sameListEverywhere(running: NodeProcess[], assetId: string) {
+  async function sameListEverywhere(running: ClusterNode[], assetId: string) {
     const lists = await Promise.all(
       running.map((node) =>
         waitFor(`${node.name} to list asset ${assetId}`, async () => {
@@ -216,7 +120,7 @@ describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unav
   }
 
   test('exactly one leads, both index and serve the same list, and the standby takes over a killed leader', async () => {
-    const [a, b] = await Promise.all([startNodeProcess('a'), startNodeProcess('b')]);
+    const [a, b] = await Promise.all([cluster.start('a'), cluster.start('b')]);
 
     // Both joined the external chain: neither deployed contracts nor started a devnet.
     for (const node of [a, b]) {
@@ -226,11 +130,13 @@ describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unav
     }
 
     // Exactly one leader, and it stays that way while both keep competing.
-    await waitFor('a leader', async () => (await isLeader(a)) || (await isLeader(b)));
+    await waitFor('a leader', async () => (await cluster.isLeader(a)) || (await cluster.isLeader(b)));
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // > 2 lease retries of the standby
-    const leaders = [(await isLeader(a)) && a, (await isLeader(b)) && b].filter((node) => node !== false);
+    const leaders = [(await cluster.isLeader(a)) && a, (await cluster.isLeader(b)) && b].filter(
+      (node) => node !== false,
+    );
     assert.equal(leaders.length, 1, `one leader: ${leaders.map((node) => node.name).join(', ')}`);
-    const leader = leaders[0] as NodeProcess;
+    const leader = leaders[0] as ClusterNode;
     const standby = leader === a ? b : a;
 
     // An event reaches both nodes' read model through the shared database, applied once.
@@ -239,7 +145,7 @@ describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unav
     const listed = list.items.filter((item) => item.assetId === first);
     assert.equal(listed.length, 1);
     assert.equal(listed[0].priceWei, parseEther('1').toString());
-    const check = new pg.Client({ connectionString: databaseUrl });
+    const check = new pg.Client({ connectionString: database.url });
     await check.connect();
     try {
       const { rows } = await check.query<{ n: number }>(
@@ -252,10 +158,8 @@ describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unav
 
     // kill -9 the leader: its session ends with the process, the lock with the session.
     const killedAt = performance.now();
-    leader.child.kill('SIGKILL');
-    await leader.exited;
-    nodes.delete(leader.name);
-    await waitFor('the standby to lead', () => isLeader(standby), FAILOVER_BOUND_MS);
+    await cluster.kill(leader);
+    await waitFor('the standby to lead', () => cluster.isLeader(standby), FAILOVER_BOUND_MS);
     const failoverMs = performance.now() - killedAt;
     console.log(`# failover: ${standby.name} led ${failoverMs.toFixed(0)} ms after kill -9 of ${leader.name}`);
     assert.match(standby.output(), /lease won/);
@@ -263,11 +167,11 @@ describe('two nodes on one market (PostgreSQL + NATS + one anvil)', { skip: unav
     // The survivor keeps indexing; the killed node restarted from its data dir joins as a standby.
     const second = await mintAndList(parseEther('2'));
     await sameListEverywhere([standby], second);
-    const restarted = await startNodeProcess(leader.name);
+    const restarted = await cluster.start(leader.name);
     await sameListEverywhere([standby, restarted], second);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    assert.equal(await isLeader(restarted), false, 'the restarted node is a standby');
-    assert.equal(await isLeader(standby), true, 'the survivor keeps the lease');
+    assert.equal(await cluster.isLeader(restarted), false, 'the restarted node is a standby');
+    assert.equal(await cluster.isLeader(standby), true, 'the survivor keeps the lease');
   });
 });
 

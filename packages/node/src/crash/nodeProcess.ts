@@ -1,16 +1,20 @@
 /**
- * Real node processes for the crash tests: `souk start` as a child process on free ports with its own data
- * directory, SIGKILL-able, with the helpers to wait for it, sign in to it and stop it. Each test file calls
- * {@link cleanUpProcesses} in its `after` hook.
+ * Real node processes: `souk start` as a child process on free ports with its own data directory, SIGKILL-able,
+ * with the helpers to wait for it, sign in to it and stop it. The crash tests use {@link spawnNode} (each test file
+ * calls {@link cleanUpProcesses} in its `after` hook); the cluster test and the scale-out bench use
+ * {@link startNodeCluster}: nodes that join one external chain, database and bus.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Devnet, startDevnet } from '@souk/contracts';
+import { freePort } from '@souk/contracts/test-utils';
 import type { SoukClient } from '@souk/sdk';
 import type { LocalAccount } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
+import { TEST_NATS_URL } from '../testing/services.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../../cli/src/bin.ts');
 
@@ -162,4 +166,170 @@ export async function gracefulStop(node: NodeProcess) {
   node.child.kill('SIGTERM');
   await exited(node.child);
   assert.ok(await waitUntil(() => !alive(node.anvilPid), 10_000));
+}
+
+/**
+ * Polls `check` every `everyMs` until it returns a value other than undefined or false; a probe that throws counts
+ * as not yet (a node still starting refuses connections).
+ * @param what What is awaited, for the timeout's message.
+ * @param timeoutMs How long to wait, in milliseconds. @default 30000
+ * @param everyMs The poll interval, in milliseconds. @default 100
+ * @returns The first value `check` returned.
+ * @throws Error `timed out waiting for <what>` after `timeoutMs`.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** One `souk start` child of a {@link nodeCluster}. */
+export type ClusterNode = {
+  /** Its name in the cluster (its data directory is `<dir>/<name>`). */
+  name: string;
+  /** Its base URL, `http://127.0.0.1:<port>`. */
+  url: string;
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output: () => string;
+  /** Settles with its exit code (or null after a signal) once it has exited. */
+  exited: Promise<unknown>;
+};
+
+/** What the nodes of a {@link startNodeCluster} share. */
+export type NodeClusterParameters = {
+  /**
+   * The directory of the devnet's state (`<dir>/chain`) and of each node's data directory (`<dir>/<name>`).
+   */
+  dir: string;
+  /** The shared PostgreSQL database (`DATABASE_URL`). */
+  databaseUrl: string;
+  /** The shared bus prefix (`SOUK_BUS_PREFIX`). */
+  busPrefix: string;
+  /** The shared NATS JetStream server (`NATS_URL`). @default TEST_NATS_URL */
+  natsUrl?: string | undefined;
+  /** More environment of every node (over this process's and the shared settings). @default {} */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** How long a node may take to answer `/health`, in milliseconds. @default 60000 */
+  readyTimeoutMs?: number | undefined;
+};
+
+/** Nodes on one market: started by name, killed, asked about the leader lease. */
+export type NodeCluster = {
+  /** The chain the nodes join (dev account 0 is their operator). */
+  devnet: Devnet;
+  /** The nodes started and not killed, by name. */
+  nodes: Map<string, ClusterNode>;
+  /**
+   * Starts `souk start --quiet` on 127.0.0.1 (a free port, the same one again when `name` is restarted) joining the
+   * chain, database and bus, with `SOUK_CONFIRMATIONS=0`, no sample model and a JWT secret shared by all nodes.
+   * @returns The node, once `/health` answers.
+   * @throws Error naming the node with its output, when it exits or does not answer within `readyTimeoutMs`.
+   */
+  start: (name: string) => Promise<ClusterNode>;
+  /** SIGKILLs the node, waits for its exit and forgets it. */
+  kill: (node: ClusterNode) => Promise<void>;
+  /**
+   * Whether the node reports holding the leader lease (`souk_leader 1` on `/metrics`).
+   * @throws Error when its metrics have no `souk_leader`.
+   */
+  isLeader: (node: ClusterNode) => Promise<boolean>;
+  /** SIGKILLs every node still running, waits for their exits, and stops the devnet. */
+  stop: () => Promise<void>;
+};
+
+/** The JWT secret every node of a {@link startNodeCluster} signs with, so a token of one is good on all. */
+export const CLUSTER_JWT_SECRET = 'a shared secret of at least thirty-two bytes';
+
+/**
+ * Starts an embedded devnet (anvil, Souk deployed; state under `<dir>/chain`) for node processes that join it as an
+ * external chain (`--rpc-url` + `--deployments`: none starts a devnet of its own), sharing one PostgreSQL database
+ * and one NATS JetStream bus prefix, on different loopback ports. No node runs until `start`.
+ * @throws {AnvilStartError} When anvil cannot start.
+ * @example
+ * ```ts
+ * const cluster = await startNodeCluster({ dir, databaseUrl, busPrefix: 'cluster1' })
+ * const [a, b] = await Promise.all([cluster.start('a'), cluster.start('b')])
+ * await cluster.stop()
+ * ```
+ */
+export async function startNodeCluster({
+  dir,
+  databaseUrl,
+  busPrefix,
+  natsUrl = TEST_NATS_URL,
+  env = {},
+  readyTimeoutMs = 60_000,
+}: NodeClusterParameters): Promise<NodeCluster> {
+  // The devnet writes the deployments file a joining node reads (`<dataDir>/deployments/<chainId>.json`).
+  const devnet = await startDevnet({ dataDir: path.join(dir, 'chain'), port: await freePort() });
+  const rpcUrl = devnet.anvil.rpcUrl;
+  const deployments = path.join(dir, 'chain', 'deployments', `${devnet.deployment.chainId}.json`);
+  const operatorKey = devnet.accounts[0].privateKey;
+  const nodes = new Map<string, ClusterNode>();
+  const ports = new Map<string, number>();
+  const start = async (name: string): Promise<ClusterNode> => {
+    const port = ports.get(name) ?? (await freePort());
+    ports.set(name, port);
+    const args = ['start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', path.join(dir, name)];
+    const child = spawn(
+      process.execPath,
+      [BIN, ...args, '--rpc-url', rpcUrl, '--deployments', deployments, '--quiet'],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          NATS_URL: natsUrl,
+          SOUK_BUS_PREFIX: busPrefix,
+          SOUK_OPERATOR_KEY: operatorKey,
+          JWT_SECRET: CLUSTER_JWT_SECRET,
+          SOUK_CONFIRMATIONS: '0',
+          SOUK_SAMPLE_MODEL: '0',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const node: ClusterNode = { name, url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
+    nodes.set(name, node);
+    const up = await Promise.race([
+      waitFor(`${name} to answer /health`, async () => (await fetch(`${node.url}/health`)).ok, readyTimeoutMs),
+      exited.then((code) => new Error(`${name} exited (${code})`)),
+    ]).catch((error: Error) => error);
+    if (up instanceof Error) throw new Error(`${up.message}:\n${output}`);
+    return node;
+  };
+  const kill = async (node: ClusterNode) => {
+    node.child.kill('SIGKILL');
+    await node.exited;
+    if (nodes.get(node.name) === node) nodes.delete(node.name);
+  };
+  const isLeader = async (node: ClusterNode) => {
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    const match = /^souk_leader (\d)$/m.exec(metrics);
+    if (!match) throw new Error(`${node.name} exports no souk_leader`);
+    return match[1] === '1';
+  };
+  const stop = async () => {
+    for (const node of [...nodes.values()]) await kill(node);
+    await devnet.anvil.stop();
+  };
+  return { devnet, nodes, start, kill, isLeader, stop };
 }

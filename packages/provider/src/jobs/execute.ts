@@ -24,11 +24,13 @@ import type { RunOptions, Runtime } from '../runtime/createRuntime.ts';
 import type { Job, RuntimeRecord } from '../runtime/types.ts';
 import { runBatch } from './batch.ts';
 import { type BundleFiles, bundleFile, unpackBundle } from './bundle.ts';
+import { type PipelineName, supportedPipelines as pipelineNames } from './pipelines.ts';
 
 /** Turns bundle files into a function from input bytes to a runtime job. */
 type PipelineFactory = (files: BundleFiles) => Promise<(input: Uint8Array) => Job<PipelineOutput>>;
 
-const pipelines: Record<string, PipelineFactory> = {
+/** One factory per name of `pipelines.ts` (the type makes a missing or extra one a compile error). */
+const pipelines: Record<PipelineName, PipelineFactory> = {
   isnet: async (files) => {
     const isnet = await createIsnetPipeline({ model: bundleFile(files, 'model.onnx', 'isnet') });
     return (input) => isnet.job(input);
@@ -65,7 +67,7 @@ const pipelines: Record<string, PipelineFactory> = {
 };
 
 /** Pipeline names this provider can run (advertised in heartbeats). */
-export const supportedPipelines: readonly string[] = Object.keys(pipelines);
+export const supportedPipelines: readonly string[] = pipelineNames;
 
 /** What a job execution produced. */
 export type ExecutedJob = {
@@ -137,7 +139,7 @@ export function createJobExecutor({
   return {
     cachedBundles: () => [...built.keys()].map((key) => key.slice(key.indexOf(':') + 1)),
     async execute({ pipeline = 'onnx', bundle, input, ...options }) {
-      const factory = pipelines[pipeline];
+      const factory = Object.hasOwn(pipelines, pipeline) ? pipelines[pipeline as PipelineName] : undefined;
       if (!factory) {
         throw new InvalidInputError(`Unknown pipeline "${pipeline}".`, {
           details: `this provider runs: ${supportedPipelines.join(', ')}`,
