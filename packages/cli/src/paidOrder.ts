@@ -38,6 +38,32 @@ export type RunPaidOrderReturnType<TOutput> = {
 export const PAID_PHASES: readonly string[] = ['settled', 'ready', 'settling'];
 
 /**
+ * Makes sure the escrow balance covers `needWei`: when what is available is less, deposits `needWei × times` minus
+ * what is available (so the next orders need no transaction). The node sends the deposit for devnet accounts; else
+ * `account` signs it.
+ * @param needWei - What the next order may cost, wei of `currency`.
+ * @param times - How many such orders a top-up covers.
+ * @throws {SoukApiError} From the node (e.g. 422 for a currency the escrow refuses).
+ */
+export async function topUpEscrow(
+  context: Context,
+  account: LocalAccount,
+  currency: Address,
+  needWei: bigint,
+  times: bigint,
+): Promise<void> {
+  const escrow = await context.client.json<{ available: string }>(`/api/v1/orders/escrow?currency=${currency}`);
+  if (BigInt(escrow.available) >= needWei) return;
+  const amount = needWei * times - BigInt(escrow.available);
+  note(`  depositing ${formatAmount(String(amount), context.token(currency))} into the ComputeEscrow…`);
+  const written = await context.client.json<TransactionsReturnType>('/api/v1/orders/escrow/deposit', {
+    method: 'POST',
+    body: { amountWei: String(amount), currency },
+  });
+  await settle(context, account, written);
+}
+
+/**
  * Runs one order, paying from the escrow (deposits ten orders' worth first when the balance cannot cover it: the node
  * sends it for devnet accounts, else `account` signs it).
  * @throws {SoukApiError} From the node (e.g. 422 for an input the model cannot take, 402 when the escrow is short).
@@ -49,17 +75,7 @@ export async function runPaidOrder<TOutput = unknown>(
   { assetId, input, redundancy, maxPriceWei, currency, deadlineSeconds }: RunPaidOrderParameters,
 ): Promise<RunPaidOrderReturnType<TOutput>> {
   const native = currency === '0x0000000000000000000000000000000000000000';
-  const token = context.token(currency);
-  const escrow = await context.client.json<{ available: string }>(`/api/v1/orders/escrow?currency=${currency}`);
-  if (BigInt(escrow.available) < maxPriceWei) {
-    const amount = maxPriceWei * 10n - BigInt(escrow.available);
-    note(`  depositing ${formatAmount(String(amount), token)} into the ComputeEscrow…`);
-    const written = await context.client.json<TransactionsReturnType>('/api/v1/orders/escrow/deposit', {
-      method: 'POST',
-      body: { amountWei: String(amount), currency },
-    });
-    await settle(context, account, written);
-  }
+  await topUpEscrow(context, account, currency, maxPriceWei, 10n);
   const started = Date.now();
   const run = await runOrder<TOutput>(context.client, {
     assetId,

@@ -9,7 +9,7 @@
 import { globSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_BATCH_INPUTS } from '@souk/protocol';
-import { getOrder, type RunBatchOrderProgress, runBatchOrder, type TransactionsReturnType } from '@souk/sdk';
+import { getOrder, type RunBatchOrderProgress, runBatchOrder } from '@souk/sdk';
 import { resolveAccount } from '../account.ts';
 import { nodeUrl, parseAmount } from '../args.ts';
 import { EXIT, emit, note } from '../command.ts';
@@ -17,7 +17,7 @@ import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount } from '../format.ts';
 import { formatOutput } from '../output/result.ts';
-import { settle } from '../transact.ts';
+import { topUpEscrow } from '../paidOrder.ts';
 
 /** Whether `--input` names a batch: a glob pattern (`*`, `?`, `[`, `{`) or a directory. */
 export function isBatchInput(input: string | undefined): boolean {
@@ -134,16 +134,7 @@ export async function runBatch({ assetId, input, values }: BatchRunOptions): Pro
     `running asset #${assetId} on ${inputs.length} inputs (${bytes} bytes) as one batch order, ` +
       `${formatAmount(String(pricePerInputWei), token)} per input (${formatAmount(String(maxPriceWei), token)} in all), r = ${redundancy}…`,
   );
-  const escrow = await context.client.json<{ available: string }>(`/api/v1/orders/escrow?currency=${currency}`);
-  if (BigInt(escrow.available) < maxPriceWei) {
-    const amount = maxPriceWei * 2n - BigInt(escrow.available);
-    note(`  depositing ${formatAmount(String(amount), token)} into the ComputeEscrow…`);
-    const written = await context.client.json<TransactionsReturnType>('/api/v1/orders/escrow/deposit', {
-      method: 'POST',
-      body: { amountWei: String(amount), currency },
-    });
-    await settle(context, account, written);
-  }
+  await topUpEscrow(context, account, currency, maxPriceWei, 2n);
   const started = Date.now();
   const steps: Record<string, number> = { packed: 1, running: 2, disputed: 2, agreed: 3, ready: 3, verified: 4 };
   const onProgress = (event: RunBatchOrderProgress) => {
