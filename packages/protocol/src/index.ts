@@ -22,3 +22,4 @@ export * from './jobStatus.ts';
 export * from './mediaTypes.ts';
 export * from './orders.ts';
 export * from './tolerance.ts';
+export * from './training.ts';

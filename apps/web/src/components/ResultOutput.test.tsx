@@ -146,3 +146,47 @@ test('an output no renderer knows is pretty-printed in a disclosure', () => {
   expect(details).toHaveAttribute('open');
   expect(details.querySelector('pre')?.textContent).toBe(JSON.stringify({ answer: 42, notes: ['a'] }, null, 2));
 });
+
+test('shows a trained model: its weights hash, a loss and accuracy curve per epoch, and a model.onnx download', () => {
+  let blob: Blob | undefined;
+  vi.stubGlobal(
+    'URL',
+    class extends URL {
+      static override createObjectURL(b: Blob) {
+        blob = b;
+        return 'blob:model';
+      }
+      static override revokeObjectURL() {}
+    },
+  );
+  const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+  const model = new Uint8Array([8, 1, 18, 4, 115, 111, 117, 107]);
+  render(
+    <ResultOutput
+      output={{
+        training: {
+          weightsHash: `0x${'ab'.repeat(32)}`,
+          model: base64(model),
+          features: 256,
+          classes: ['0', '1'],
+          template: { kind: 'mlp', hidden: [16] },
+          hyperparameters: { epochs: 3, batchSize: 32, learningRate: 0.01, seed: 1 },
+          samples: 42,
+          history: { loss: [2, 1, 0.5], accuracy: [0.5, 0.75, 1] },
+        },
+      }}
+      input={null}
+      alt=""
+    />,
+  );
+  expect(screen.getByTestId('weights-hash')).toHaveTextContent(`weights hash 0x${'ab'.repeat(32)}`);
+  const result = screen.getByTestId('training-result');
+  expect(result).toHaveTextContent('256 features → 2 classes, 42 samples, 3 epochs');
+  // Loss scaled to its maximum (2 at the top), accuracy to 1: three points each, left to right.
+  expect(result.querySelector('[data-curve="loss"]')).toHaveAttribute('points', '0.0,0.0 160.0,60.0 320.0,90.0');
+  expect(result.querySelector('[data-curve="accuracy"]')).toHaveAttribute('points', '0.0,60.0 160.0,30.0 320.0,0.0');
+  fireEvent.click(screen.getByRole('button', { name: 'Download model.onnx' }));
+  expect(click).toHaveBeenCalled();
+  expect(blob?.size).toBe(model.length);
+  click.mockRestore();
+});

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentNftAbi } from '@souk/contracts';
-import { isTrainOutput, type TrainOutput } from '@souk/provider';
+import { isTrainOutput, type TrainOutput } from '@souk/protocol';
 import { readLabelledDataset } from '@souk/provider/training';
 import { getAssetManifest, publishAsset, uploadContent } from '@souk/sdk';
 import { type Hex, parseEventLogs } from 'viem';

@@ -4,7 +4,7 @@
  * `model.onnx`.
  */
 import { writeFile } from 'node:fs/promises';
-import { isTrainOutput, type TrainOutput } from '@souk/provider';
+import { isTrainOutput, type TrainOutput } from '@souk/protocol';
 
 export { isTrainOutput };
 

@@ -10,7 +10,7 @@
  * - the result must be a training result, and the published upload must be byte for byte the model it holds.
  */
 import { createHash } from 'node:crypto';
-import { isTrainOutput, type TrainOutput } from '@souk/provider';
+import { isTrainOutput, type TrainOutput } from '@souk/protocol';
 import type { Hex } from 'viem';
 import { ConflictError, ForbiddenError, InvalidOrderError, NotFoundError } from '../errors.ts';
 import type { NodeServices } from '../services.ts';

@@ -8,9 +8,13 @@
  * Training runs in the runtime's worker thread like inference (`trainWorker.ts`), so the provider's heartbeats and
  * bus traffic keep flowing, and TensorFlow.js is loaded only there.
  */
+
+import { isTrainOutput, type TrainingHyperparameters, type TrainingTemplate, type TrainOutput } from '@souk/protocol';
 import { InvalidInputError } from '../errors.ts';
 import type { Job } from '../runtime/types.ts';
-import { checkTrainingRequest, type TrainingHyperparameters, type TrainingTemplate } from '../training/templates.ts';
+import { checkTrainingRequest } from '../training/templates.ts';
+
+export { isTrainOutput, type TrainOutput };
 
 /** Version of the training pipeline; recorded in `RuntimeRecord.pipelineVersion`. */
 export const TRAIN_PIPELINE_VERSION = '1.0.0';
@@ -24,27 +28,6 @@ export type TrainingRecipe = {
   hyperparameters: TrainingHyperparameters;
   /** Class names; label `i` of the dataset is `classes[i]`. 2–1,000 names. */
   classes: string[];
-};
-
-/** What a training job returns (canonically hashed like any result). */
-export type TrainOutput = {
-  training: {
-    /** SHA-256 of the trained weights (`training/train.ts` `weightsHash`). */
-    weightsHash: `0x${string}`;
-    /** The trained model as ONNX, base64 (`input [N, features] → probabilities [N, classes]`). */
-    model: string;
-    /** Values per sample the model takes. */
-    features: number;
-    /** Class names, in output order. */
-    classes: string[];
-    /** The recipe's template and hyper-parameters, so that the attested result names how it was trained. */
-    template: TrainingTemplate;
-    hyperparameters: TrainingHyperparameters;
-    /** Samples trained on. */
-    samples: number;
-    /** Per epoch: mean loss and training accuracy (0…1). */
-    history: { loss: number[]; accuracy: number[] };
-  };
 };
 
 /**
@@ -107,10 +90,4 @@ export async function createTrainPipeline({ recipe: bytes }: { recipe: Uint8Arra
       };
     },
   };
-}
-
-/** Whether a job's output is a trained model (`{ training: { weightsHash, model, … } }`). */
-export function isTrainOutput(output: unknown): output is TrainOutput {
-  const t = (output as { training?: { weightsHash?: unknown; model?: unknown } } | null)?.training;
-  return typeof t === 'object' && t !== null && typeof t.weightsHash === 'string' && typeof t.model === 'string';
 }

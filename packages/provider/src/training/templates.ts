@@ -3,32 +3,10 @@
  * provider accepts before any work starts. Every field is part of what r providers must agree on, so every field is
  * explicit (no library default is left to decide the result).
  */
+import type { TrainingHyperparameters, TrainingTemplate } from '@souk/protocol';
 import { InvalidInputError } from '../errors.ts';
 
-/**
- * A multilayer perceptron classifier: `features → hidden[0] → … → classes`, ReLU between layers, softmax at the
- * end. Weights start from Glorot-uniform draws seeded by the job (Glorot & Bengio 2010), biases at zero.
- */
-export type MlpTemplate = {
-  kind: 'mlp';
-  /** Units of each hidden layer, input side first; 1–4 layers of 1–1,024 units. */
-  hidden: readonly number[];
-};
-
-/** The architectures a training job can name. */
-export type TrainingTemplate = MlpTemplate;
-
-/** How the template is trained: Adam (Kingma & Ba 2015) on categorical cross-entropy, mini-batches in a seeded order. */
-export type TrainingHyperparameters = {
-  /** Passes over the training set, 1–500. */
-  epochs: number;
-  /** Samples per gradient step, 1–4,096. */
-  batchSize: number;
-  /** Adam's step size α, in (0, 1]. */
-  learningRate: number;
-  /** Seed of the weight initialisation and of each epoch's sample order, an integer 0…2³²−1. */
-  seed: number;
-};
+export type { MlpTemplate, TrainingHyperparameters, TrainingTemplate } from '@souk/protocol';
 
 /** The limits {@link checkTrainingRequest} enforces (bounded work per job, and a model ONNX Runtime loads at once). */
 export const TRAINING_LIMITS = {
