@@ -13,6 +13,7 @@ export * from './bus/messages.ts';
 export * from './bus/subjects.ts';
 export * from './compute.ts';
 export * from './constants.ts';
+export * from './evaluation.ts';
 export * from './formats/errors.ts';
 export * from './formats/npy.ts';
 export * from './formats/runLengthMask.ts';

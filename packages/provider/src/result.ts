@@ -35,7 +35,7 @@
  * commit–reveal takes it. The runtime record is not hashed; it travels alongside.
  */
 import { createHash } from 'node:crypto';
-import { isBatchItemError } from '@souk/protocol';
+import { type EvaluationOutput, isBatchItemError, isEvaluationOutput } from '@souk/protocol';
 import { InvalidInputError } from './errors.ts';
 import { canonicalIsnet, type IsnetOutput } from './pipelines/isnet.ts';
 import type { OcrOutput } from './pipelines/ocr.ts';
@@ -53,6 +53,7 @@ export type PipelineOutput =
   | IsnetOutput
   | WakewordOutput
   | TrainOutput
+  | EvaluationOutput
   | BatchOutput;
 
 /**
@@ -157,6 +158,21 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
       };
     }
     return { tensors: out };
+  }
+  if (isEvaluationOutput(output)) {
+    // Ratios of sample counts: the same on every machine that predicted the same classes.
+    const e = output.evaluation;
+    return {
+      evaluation: {
+        accuracy: e.accuracy,
+        classes: e.classes,
+        confusion: e.confusion.map((row) => [...row]),
+        f1: e.f1,
+        precision: e.precision,
+        recall: e.recall,
+        samples: e.samples,
+      },
+    };
   }
   if (isTrainOutput(output)) {
     // Every field is deterministic (docs/training.md): the curve's floats are kept exactly, not rounded.

@@ -454,6 +454,29 @@ export interface OrderPayloadsTable {
   result: Uint8Array | null;
 }
 
+/** `model_evaluations` (migration 0013): a verified evaluation of a model, one row per agreed evaluation order. */
+export interface ModelEvaluationsTable {
+  order_hash: string;
+  /** Decimal string (numeric). */
+  model_id: string;
+  model_version: number;
+  /** SHA-256 (hex) of the dataset evaluated on. */
+  dataset_sha256: string;
+  samples: number;
+  classes: number;
+  accuracy: number;
+  precision_macro: number;
+  recall_macro: number;
+  f1_macro: number;
+  /** JSON `number[][]`, `[actual][predicted]`. */
+  confusion: string;
+  /** JSON array of the attesting providers (lower case). */
+  providers: string;
+  result_hash: string;
+  /** Unix ms. */
+  created_at: number | string;
+}
+
 /** `order_settlements`: one row per `ComputeEscrow` `JobSettled` / `DisputeSettled` log. */
 export interface OrderSettlementsTable {
   tx_hash: string;
@@ -500,6 +523,7 @@ export interface Database {
   escrow_movements: EscrowMovementsTable;
   orders: OrdersTable;
   order_payloads: OrderPayloadsTable;
+  model_evaluations: ModelEvaluationsTable;
   job_inputs: JobInputsTable;
   job_results: JobResultsTable;
   job_audits: JobAuditsTable;

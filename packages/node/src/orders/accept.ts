@@ -24,8 +24,10 @@
 import { createHash } from 'node:crypto';
 import { computeEscrowAbi } from '@souk/contracts';
 import {
+  decodeEvaluation,
   hashJobOrder,
   isBatch,
+  isEvaluation,
   type JobOrder,
   type JobOrderJson,
   jobOrderTypedData,
@@ -295,6 +297,9 @@ export async function acceptOrder(
   }
   if (isBatch(bytes)) {
     await assertBatchInputs(services, { order, manifest, container: bytes });
+  } else if (isEvaluation(bytes)) {
+    // An evaluation order: its input is a labelled dataset, not the model's declared tensors.
+    await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
   } else {
     assertDeclaredInputs({ assetId: order.modelId, manifest, input: bytes });
     await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
@@ -333,7 +338,9 @@ export async function acceptOrder(
         amount: order.maxPrice,
         inputUpload: upload,
         inputSize: bytes.length,
-        state: initialState(),
+        state: isEvaluation(bytes)
+          ? { ...initialState(), evaluation: { datasetSha256: sha256Hex(decodeEvaluation(bytes)).slice(2) } }
+          : initialState(),
         resultCid: null,
         reason: null,
       };

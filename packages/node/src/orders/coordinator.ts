@@ -49,6 +49,7 @@ import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
 import { type Action, type DecideSettings, decide, resumeAfterRestart } from './decide.ts';
+import { recordEvaluation } from './evaluations.ts';
 import { createKeyedLock } from './lock.ts';
 import { type OrderState, type Slot, TERMINAL_PHASES } from './state.ts';
 import { findOrder, loadOpenOrders, type OpenOrder, orderInput, saveOrder, saveOrderResult } from './store.ts';
@@ -404,6 +405,11 @@ export async function startOrderCoordinator(
         state.phase = 'agreed';
         state.resultHash = action.resultHash;
         order.resultCid = agreeing?.resultCid ?? null;
+        // An evaluation order: its agreed metrics are recorded against the model (orders/evaluations.ts).
+        if (state.evaluation && agreeing) {
+          const bytes = await slotResult(agreeing).catch(() => undefined);
+          if (bytes) await recordEvaluation(db, order, action.resultHash, bytes);
+        }
         log(`order ${order.hash.slice(0, 10)}: ${state.slots.length} agreeing (${action.resultHash.slice(0, 12)}…)`);
         return true;
       }

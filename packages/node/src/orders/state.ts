@@ -95,6 +95,11 @@ export type OrderState = {
   comparison?: { agree: true; representative: string } | { agree: false; reason: string } | undefined;
   /** `tolerance` orders: when the providers were asked to attest the representative, ms since the epoch. */
   attestRequestedAtMs?: number | undefined;
+  /**
+   * Set at acceptance for an evaluation order (`@souk/protocol`'s `evaluation.ts`): the SHA-256 (hex) of the dataset
+   * inside its container; the coordinator records the agreed metrics against the model (`model_evaluations`).
+   */
+  evaluation?: { datasetSha256: string } | undefined;
 };
 
 /** A new order's state. */

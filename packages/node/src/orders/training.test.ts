@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
+import { type EvaluationOutput, encodeEvaluation } from '@souk/protocol';
 import { type ProviderAgent, packBundle, type TrainingRecipe, type TrainOutput } from '@souk/provider';
 import { GLYPH_SIZE, type Glyph, packGlyphs, renderGlyphs } from '@souk/provider/test-utils/glyphs';
 import { classificationMetrics, predictClasses, readLabelledDataset, trainClassifier } from '@souk/provider/training';
@@ -171,6 +172,60 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       return best;
     });
     assert.deepEqual(predicted, Array.from(predictClasses(direct.layers, test.x.subarray(0, 10 * training.features))));
+
+    // Evaluation: two providers score the published model on the held-out fonts; the node records what they agreed.
+    const evaluation = await runOrder<EvaluationOutput>(client, {
+      assetId: modelId,
+      input: encodeEvaluation(testNpz),
+      redundancy: 2,
+      maxPriceWei: parseEther('0.0001'),
+      publicClient: node.services.chain.publicClient,
+    });
+    assert.equal(evaluation.providers.length, 2);
+    const { confusion, accuracy, precision, recall, f1 } = metrics;
+    assert.deepEqual(evaluation.output.evaluation, {
+      samples: test.y.length,
+      classes: 10,
+      accuracy,
+      precision,
+      recall,
+      f1,
+      confusion,
+    });
+    const listed = await client.json<{ items: Array<Record<string, unknown>> }>(
+      `/api/v1/assets/${modelId}/evaluations`,
+    );
+    assert.equal(listed.items.length, 1);
+    assert.deepEqual(
+      { ...listed.items[0], recordedAt: 0 },
+      {
+        orderHash: evaluation.order.orderHash.toLowerCase(),
+        modelId: modelId.toString(),
+        modelVersion: 0,
+        datasetSha256: createHash('sha256').update(testNpz).digest('hex'),
+        samples: test.y.length,
+        classes: 10,
+        accuracy,
+        precision,
+        recall,
+        f1,
+        confusion,
+        providers: evaluation.providers.map((p) => p.toLowerCase()).sort(),
+        resultHash: evaluation.resultHash,
+        recordedAt: 0,
+      },
+    );
+    // An evaluation container whose dataset is not a labelled .npz is refused at order time, before escrow.
+    await assert.rejects(
+      runOrder(client, {
+        assetId: modelId,
+        input: encodeEvaluation(new TextEncoder().encode('not a dataset')),
+        redundancy: 1,
+        maxPriceWei: parseEther('0.0001'),
+        publicClient: node.services.chain.publicClient,
+      }),
+      (e) => e instanceof SoukApiError && e.status === 422,
+    );
 
     // Lineage cannot be claimed: not by another account, not for another file, not for an order that trained nothing.
     const other = createSoukClient({ url: node.url });

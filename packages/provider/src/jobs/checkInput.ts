@@ -15,6 +15,8 @@
  * tensor, or a sequence or map, which onnxruntime-node cannot feed: the check cannot tell them apart without the
  * graph, so it lets a tensor through and ONNX Runtime refuses a sequence input on the provider.
  */
+
+import { decodeEvaluation, isEvaluation } from '@souk/protocol';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { InvalidInputError } from '../errors.ts';
@@ -158,6 +160,10 @@ export async function checkJobInput({
   }
   if (pipeline === 'vad' || pipeline === 'wakeword') {
     checkAudioInput(input);
+    return;
+  }
+  if (pipeline === 'onnx' && isEvaluation(input)) {
+    readLabelledDataset(decodeEvaluation(input), Number.MAX_SAFE_INTEGER); // the labels' range is the model's
     return;
   }
   if (pipeline === 'train') {

@@ -10,10 +10,12 @@
  * input in order (`batch.ts` here) and yields one output `{ batch: […] }`, hashed like any other.
  */
 import { createHash } from 'node:crypto';
-import { isBatch } from '@souk/protocol';
+import { decodeEvaluation, isBatch, isEvaluation } from '@souk/protocol';
 import type { Hex } from 'viem';
 import { InvalidInputError } from '../errors.ts';
+import { evaluationJob } from '../pipelines/evaluate.ts';
 import { createIsnetPipeline } from '../pipelines/isnet.ts';
+import { loadModel } from '../pipelines/modelSource.ts';
 import { createOcrPipeline } from '../pipelines/ocr.ts';
 import { createOnnxPipeline } from '../pipelines/onnx.ts';
 import { createTrainPipeline } from '../pipelines/train.ts';
@@ -144,6 +146,17 @@ export function createJobExecutor({
         throw new InvalidInputError(`Unknown pipeline "${pipeline}".`, {
           details: `this provider runs: ${supportedPipelines.join(', ')}`,
         });
+      }
+      if (isEvaluation(input)) {
+        // An evaluation order: the generic pipeline's model scored on a labelled dataset (pipelines/evaluate.ts).
+        if (pipeline !== 'onnx') {
+          throw new InvalidInputError(`An evaluation runs a generic ONNX classifier, not a "${pipeline}" model.`);
+        }
+        const model = await loadModel(bundleFile(unpackBundle(bundle), 'model.onnx', 'onnx'), 'model');
+        const run = await runtime.run(evaluationJob(model, decodeEvaluation(input)), options);
+        const result = canonicalResult(run.output);
+        const resultHash = `0x${createHash('sha256').update(result).digest('hex')}` as Hex;
+        return { output: run.output, result, resultHash, runtimeRecord: run.runtimeRecord, durationMs: run.durationMs };
       }
       const key = `${pipeline}:${bundleDigest(bundle)}`;
       let make = built.get(key);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { encodeEvaluation } from '@souk/protocol';
 import * as ort from 'onnxruntime-node';
 import { InvalidInputError } from '../errors.ts';
 import { packBundle } from '../jobs/bundle.ts';
@@ -8,8 +9,9 @@ import { createJobExecutor } from '../jobs/execute.ts';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
 import { GLYPH_SIZE, packGlyphs, renderGlyphs } from '../test/glyphs.ts';
 import { readLabelledDataset, writeLabelledDataset } from '../training/dataset.ts';
+import { classificationMetrics } from '../training/metrics.ts';
 import { CLASSIFIER_INPUT, CLASSIFIER_OUTPUT } from '../training/onnxExport.ts';
-import { trainClassifier } from '../training/train.ts';
+import { predictClasses, trainClassifier } from '../training/train.ts';
 import { isTrainOutput, type TrainingRecipe, type TrainOutput } from './train.ts';
 
 const recipe: TrainingRecipe = {
@@ -57,6 +59,34 @@ describe('the train pipeline: a training job run by the job executor in the runt
     const out = await session.run({ [CLASSIFIER_INPUT]: new ort.Tensor('float32', x, [10, training.features]) });
     assert.deepEqual(out[CLASSIFIER_OUTPUT]?.dims, [10, 10]);
     await session.release();
+  });
+
+  it('evaluates the trained model on a labelled dataset (an evaluation container on the onnx pipeline)', async () => {
+    const executor = createJobExecutor({ runtime: runtimes[0] as Runtime });
+    const trained = await trainClassifier({
+      dataset: readLabelledDataset(dataset, 10),
+      classes: 10,
+      template: recipe.template,
+      hyperparameters: recipe.hyperparameters,
+    });
+    const bundle = packBundle({ 'model.onnx': trained.onnx });
+    const { output } = await executor.execute({ pipeline: 'onnx', bundle, input: encodeEvaluation(dataset) });
+    const data = readLabelledDataset(dataset, 10);
+    const { confusion, accuracy, precision, recall, f1 } = classificationMetrics(
+      predictClasses(trained.layers, data.x),
+      data.y,
+      10,
+    );
+    assert.deepEqual(output, { evaluation: { samples: 210, classes: 10, accuracy, precision, recall, f1, confusion } });
+    await assert.rejects(
+      executor.execute({ pipeline: 'ocr', bundle, input: encodeEvaluation(dataset) }),
+      /An evaluation runs a generic ONNX classifier/,
+    );
+    await checkJobInput({ pipeline: 'onnx', input: encodeEvaluation(dataset) });
+    await assert.rejects(
+      checkJobInput({ pipeline: 'onnx', input: encodeEvaluation(new Uint8Array(9)) }),
+      InvalidInputError,
+    );
   });
 
   it('refuses a recipe out of range and a dataset that is not labelled .npz, before training', async () => {

@@ -7,7 +7,7 @@ import type { Tensor } from '../pipelines/tensor.ts';
 export type ExecutionProvider = 'cpu' | 'cuda';
 
 /** Names of the pipelines a worker can run. */
-export type PipelineName = 'onnx' | 'ocr' | 'vad' | 'isnet' | 'wakeword' | 'train';
+export type PipelineName = 'onnx' | 'ocr' | 'vad' | 'isnet' | 'wakeword' | 'train' | 'evaluate';
 
 /**
  * A model file a job needs: its bytes and their SHA-256 (the session cache key, and the manifest's `content.sha256`).
@@ -79,6 +79,11 @@ export type ModelHandle = {
   inputNames: readonly string[];
   /** Graph output names, in graph order. */
   outputNames: readonly string[];
+  /**
+   * Rank of each graph input (its declared dimension count), in graph order; `undefined` where ONNX Runtime does not
+   * say (a non-tensor input, or a graph without shapes).
+   */
+  inputRanks: ReadonlyArray<number | undefined>;
   /**
    * Runs the model.
    * @param feeds - Input tensors by name.

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { runEvaluate } from '../pipelines/evaluate.ts';
 import { runIsnet } from '../pipelines/isnet.ts';
 import { runOcr } from '../pipelines/ocr.ts';
 import { runOnnx } from '../pipelines/onnx.ts';
@@ -37,6 +38,7 @@ const PIPELINES: Record<PipelineName, (context: PipelineContext, input: unknown)
   vad: runVad,
   wakeword: runWakeword,
   train: runTrain,
+  evaluate: runEvaluate,
 };
 
 /** Resolved once per worker: the provider actually used and, if it differs from the request, why. */
@@ -82,6 +84,11 @@ function loadModel(sha256: string, bytes: Uint8Array | undefined): Promise<Model
     (session): ModelHandle => ({
       inputNames: session.inputNames,
       outputNames: session.outputNames,
+      inputRanks: session.inputMetadata.map((m) =>
+        m.isTensor && Array.isArray((m as { shape?: unknown }).shape)
+          ? (m as { shape: readonly unknown[] }).shape.length
+          : undefined,
+      ),
       async run(feeds) {
         checkpoint();
         // Refused before the native call: the binding cannot return non-tensor outputs (see ortTensor.ts).

@@ -15,6 +15,8 @@ export type LabelledDataset = {
   y: Int32Array;
   /** Values per sample. */
   features: number;
+  /** Dimensions of one sample as the archive gives them (`x`'s dims after the first); their product is `features`. */
+  sampleShape: number[];
 };
 
 const INTEGER_DTYPES = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64']);
@@ -56,7 +58,7 @@ export function readLabelledDataset(bytes: Uint8Array, classes: number): Labelle
     }
     labels[i] = label;
   }
-  return { x: rows, y: labels, features };
+  return { x: rows, y: labels, features, sampleShape: x.dims.slice(1) };
 }
 
 /**

@@ -15,6 +15,7 @@ import * as orders from './0009_orders.ts';
 import * as escrowEvents from './0010_escrow_events.ts';
 import * as orderVerification from './0011_order_verification.ts';
 import * as orderPayloads from './0012_order_payloads.ts';
+import * as modelEvaluations from './0013_model_evaluations.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0010_escrow_events': escrowEvents,
   '0011_order_verification': orderVerification,
   '0012_order_payloads': orderPayloads,
+  '0013_model_evaluations': modelEvaluations,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

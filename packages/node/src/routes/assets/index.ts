@@ -11,6 +11,7 @@ import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } fro
 import { AccessDeniedError, decodeAccessRequest, verifyAccessRequest } from '../../gateway/accessRequest.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { assertManifestMintable, bindPublishedContent, manifestOrigin } from '../../gateway/contentBinding.ts';
+import { listEvaluations } from '../../orders/evaluations.ts';
 import { authenticated as auth, problem } from '../common.ts';
 import {
   mintManifest,
@@ -291,6 +292,78 @@ export default async function assetRoutes(app: FastifyInstance) {
       reply.header('etag', etag).header('cache-control', 'public, no-cache');
       return manifest;
     },
+  );
+
+  const evaluationSchema = {
+    type: 'object',
+    required: [
+      'orderHash',
+      'modelId',
+      'modelVersion',
+      'datasetSha256',
+      'samples',
+      'classes',
+      'accuracy',
+      'precision',
+      'recall',
+      'f1',
+      'confusion',
+      'providers',
+      'resultHash',
+      'recordedAt',
+    ],
+    additionalProperties: false,
+    properties: {
+      orderHash: { type: 'string', description: 'the evaluation order (EIP-712 hash)' },
+      modelId: { type: 'string', format: 'uint256' },
+      modelVersion: { type: 'integer' },
+      datasetSha256: { type: 'string', description: 'SHA-256 (hex) of the labelled dataset evaluated on' },
+      samples: { type: 'integer' },
+      classes: { type: 'integer' },
+      accuracy: { type: 'number', description: '0…1' },
+      precision: { type: 'number', description: 'macro average, 0…1' },
+      recall: { type: 'number', description: 'macro average, 0…1' },
+      f1: { type: 'number', description: 'macro average, 0…1' },
+      confusion: {
+        type: 'array',
+        items: { type: 'array', items: { type: 'integer' } },
+        description: '[actual][predicted]',
+      },
+      providers: { type: 'array', items: { type: 'string' }, description: 'the providers whose attestations agreed' },
+      resultHash: { type: 'string' },
+      recordedAt: { type: 'integer', description: 'Unix ms' },
+    },
+  } as const;
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: number } }>(
+    '/assets/:id/evaluations',
+    {
+      schema: {
+        tags: ['assets'],
+        summary:
+          'Verified evaluations of a model: accuracy, macro precision/recall/F1 and confusion matrix, newest first',
+        description:
+          'One entry per evaluation order (a SOUKEVL1 container with a labelled dataset, docs/training.md) whose ' +
+          'providers agreed, with the providers who attested it.',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            additionalProperties: false,
+            properties: { items: { type: 'array', items: evaluationSchema } },
+          },
+        },
+      },
+    },
+    async (request) => ({
+      items: await listEvaluations(app.souk.db, BigInt(request.params.id), request.query.limit ?? 20),
+    }),
   );
 
   async function streamContent(

@@ -1,0 +1,119 @@
+/**
+ * Verified evaluations of models (docs/training.md): the coordinator records an evaluation order's agreed metrics
+ * against the model it named ({@link recordEvaluation}); `GET /assets/:id/evaluations` lists them
+ * ({@link listEvaluations}).
+ */
+import { isEvaluationOutput } from '@souk/protocol';
+import type { Kysely } from 'kysely';
+import type { Hex } from 'viem';
+import type { Database } from '../db/index.ts';
+import { attestationOf } from './state.ts';
+import type { OpenOrder } from './store.ts';
+
+/** One verified evaluation, as the API returns it. */
+export type ModelEvaluation = {
+  /** The evaluation order. */
+  orderHash: string;
+  /** The model (decimal id) and version evaluated. */
+  modelId: string;
+  modelVersion: number;
+  /** SHA-256 (hex) of the dataset evaluated on. */
+  datasetSha256: string;
+  samples: number;
+  classes: number;
+  /** Ratios in 0…1 (macro averages, scikit-learn's definitions). */
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** `confusion[actual][predicted]`. */
+  confusion: number[][];
+  /** Providers whose signed attestations verified it. */
+  providers: string[];
+  resultHash: string;
+  /** When it was recorded, Unix ms. */
+  recordedAt: number;
+};
+
+/**
+ * Records an agreed evaluation order (no-op for any other order, or a result that is not an evaluation; idempotent).
+ * @param db - The node's database.
+ * @param order - The order, its state agreed on `resultHash`.
+ * @param result - The agreed result bytes.
+ * @returns Whether a row was written.
+ */
+export async function recordEvaluation(
+  db: Kysely<Database>,
+  order: OpenOrder,
+  resultHash: Hex,
+  result: Uint8Array,
+): Promise<boolean> {
+  const evaluation = order.state.evaluation;
+  if (!evaluation) return false;
+  let output: unknown;
+  try {
+    output = JSON.parse(new TextDecoder().decode(result));
+  } catch {
+    return false;
+  }
+  if (!isEvaluationOutput(output)) return false;
+  const e = output.evaluation;
+  const providers = order.state.slots
+    .filter((slot) => attestationOf(slot, resultHash) !== undefined)
+    .map((slot) => slot.provider.toLowerCase())
+    .sort();
+  await db
+    .insertInto('model_evaluations')
+    .values({
+      order_hash: order.hash,
+      model_id: order.order.modelId.toString(),
+      model_version: Number(order.order.modelVersion),
+      dataset_sha256: evaluation.datasetSha256,
+      samples: e.samples,
+      classes: e.classes,
+      accuracy: e.accuracy,
+      precision_macro: e.precision,
+      recall_macro: e.recall,
+      f1_macro: e.f1,
+      confusion: JSON.stringify(e.confusion),
+      providers: JSON.stringify(providers),
+      result_hash: resultHash,
+      created_at: Date.now(),
+    })
+    .onConflict((oc) => oc.column('order_hash').doNothing())
+    .execute();
+  return true;
+}
+
+/**
+ * The verified evaluations of a model, newest first.
+ * @param db - The node's database.
+ * @param modelId - The model asset.
+ * @param limit - At most this many, 1…100.
+ */
+export async function listEvaluations(db: Kysely<Database>, modelId: bigint, limit = 20): Promise<ModelEvaluation[]> {
+  const rows = await db
+    .selectFrom('model_evaluations')
+    .selectAll()
+    .where('model_id', '=', modelId.toString())
+    .orderBy('created_at', 'desc')
+    .orderBy('order_hash')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    orderHash: r.order_hash,
+    modelId: String(r.model_id),
+    modelVersion: r.model_version,
+    datasetSha256: r.dataset_sha256,
+    samples: r.samples,
+    classes: r.classes,
+    accuracy: r.accuracy,
+    precision: r.precision_macro,
+    recall: r.recall_macro,
+    f1: r.f1_macro,
+    confusion: JSON.parse(r.confusion) as number[][],
+    providers: JSON.parse(r.providers) as string[],
+    resultHash: r.result_hash,
+    recordedAt: Number(r.created_at),
+  }));
+}
