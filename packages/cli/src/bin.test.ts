@@ -22,6 +22,7 @@ const COMMANDS = [
   'job',
   'run',
   'train',
+  'eval',
   'provider',
 ];
 

@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   job: () => import('./commands/job.ts'),
   run: () => import('./commands/run.ts'),
   train: () => import('./commands/train.ts'),
+  eval: () => import('./commands/eval.ts'),
   provider: () => import('./commands/provider.ts'),
 };
 

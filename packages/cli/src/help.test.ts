@@ -11,6 +11,7 @@ import * as account from './commands/account.ts';
 import * as bundle from './commands/bundle.ts';
 import * as buy from './commands/buy.ts';
 import * as download from './commands/download.ts';
+import * as evaluate from './commands/eval.ts';
 import * as job from './commands/job.ts';
 import * as list from './commands/list.ts';
 import * as provider from './commands/provider.ts';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   job,
   run,
   train,
+  eval: evaluate,
   provider,
 };
 /** Nothing listens here: a command that gets past its argument checks fails to connect (exit 1). */
@@ -94,10 +96,10 @@ describe('--help examples', () => {
           // The paths of the examples do not exist here: the file check is the last check before any work.
           assert.equal(code, 2, `${example}: ${printed}`);
           assert.match(printed, /is not a readable (file or )?folder/, example);
-        } else if (name === 'train') {
+        } else if (name === 'train' || name === 'eval') {
           // Its dataset is read (and its shape checked) before the node is asked anything.
           assert.equal(code, 2, `${example}: ${printed}`);
-          assert.match(printed, /--dataset: cannot read glyphs\.npz/, example);
+          assert.match(printed, /--dataset: cannot read [\w-]+\.npz/, example);
         } else {
           assert.equal(code, 1, `${example}: ${printed}`);
           assert.match(printed, /Cannot reach the Souk node at http:\/\/127\.0\.0\.1:9/, example);

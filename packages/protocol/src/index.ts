@@ -5,6 +5,7 @@
  */
 export * from './access.ts';
 export * from './api/assets.ts';
+export * from './api/evaluations.ts';
 export type * from './api/jsonSchema.ts';
 export * from './batch.ts';
 export * from './bus/errors.ts';

@@ -51,6 +51,11 @@ export {
   getAssetManifest,
 } from './actions/assets/getAssetManifest.ts';
 export {
+  type GetModelEvaluationsParameters,
+  type GetModelEvaluationsReturnType,
+  getModelEvaluations,
+} from './actions/assets/getModelEvaluations.ts';
+export {
   type Asset,
   type ListAssetsParameters,
   type ListAssetsReturnType,

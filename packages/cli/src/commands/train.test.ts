@@ -82,6 +82,37 @@ describe('souk train', { timeout: 300_000 }, () => {
     assert.match(text.stdout, new RegExp(`lineage {3}recipe #${recipeId} v0`));
   });
 
+  test('souk eval scores the trained model at r = 2 and puts the verified accuracy on its card', async () => {
+    const trained = await soukJson<Trained>(['train', recipeId, '--dataset', dataset, '--name', 'To evaluate'], env);
+    const modelId = trained.asset.assetId;
+    type Evaluated = {
+      order: { orderHash: string };
+      result: { providers: string[]; evaluation: { samples: number; accuracy: number; confusion: number[][] } };
+      recorded: Array<{ orderHash: string; accuracy: number; providers: string[] }>;
+    };
+    const evaluated = await soukJson<Evaluated>(['eval', modelId, '--dataset', dataset, '--json'], env);
+    assert.equal(evaluated.result.providers.length, 2);
+    assert.equal(evaluated.result.evaluation.samples, 210);
+    assert.equal(
+      evaluated.result.evaluation.confusion.flat().reduce((a, b) => a + b, 0),
+      210,
+    );
+    const ours = evaluated.recorded.find((e) => e.orderHash === evaluated.order.orderHash.toLowerCase());
+    assert.ok(ours, 'recorded on the model card');
+    assert.equal(ours.accuracy, evaluated.result.evaluation.accuracy);
+    assert.equal(ours.providers.length, 2);
+    const text = await souk(['eval', modelId, '--dataset', dataset], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Evaluation {2}210 samples, 10 classes$/m);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^On model #${modelId}'s card: accuracy \\d+\\.\\d % .*verified by 2 providers \\(2 evaluations recorded\\)$`,
+        'm',
+      ),
+    );
+  });
+
   test('refuses a dataset that is not a labelled .npz before anything is paid (exit 2)', async () => {
     const notLabelled = path.join(dataDir, 'x.npz');
     writeFileSync(notLabelled, 'not a zip');

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalJson, decodeTensorResult, type JsonValue, type Tensor } from '@souk/provider';
+import { formatEvaluation, isEvaluationOutput } from './evaluation.ts';
 import { formatIsnet, isIsnetOutput, writeIsnetMask } from './isnet.ts';
 import { formatOcr, isOcrOutput } from './ocr.ts';
 import { formatTensors, isTensorOutput, writeTensors } from './tensors.ts';
@@ -18,13 +19,13 @@ import { formatWakeword, isWakewordOutput } from './wakeword.ts';
 export const JSON_PREVIEW_CHARS = 2_000;
 
 /** The kinds of output this module prints readably; `json` is any other. */
-export type OutputKind = 'ocr' | 'vad' | 'wakeword' | 'isnet' | 'onnx' | 'training' | 'json';
+export type OutputKind = 'ocr' | 'vad' | 'wakeword' | 'isnet' | 'onnx' | 'training' | 'evaluation' | 'json';
 
 /**
  * Which kind an output is, by its shape (the canonical result of the pipeline that made it).
  * @param output - A job's output, parsed JSON.
  * @returns `ocr` (`{ lines }`), `vad` (`{ duration, segments }`), `wakeword` (`{ duration, keywords, detections }`),
- * `isnet` (`{ mask, box, … }`), `onnx` (`{ tensors }`), `training` (`{ training: { weightsHash, model, … } }`), else
+ * `isnet` (`{ mask, box, … }`), `onnx` (`{ tensors }`), `training` (`{ training: { weightsHash, model, … } }`), `evaluation` (`{ evaluation: { accuracy, … } }`), else
  * `json`. The two audio results share `duration` and are
  * told apart by `segments` (speech) and `keywords` with `detections` (wake words).
  */
@@ -35,6 +36,7 @@ export function outputKind(output: unknown): OutputKind {
   if (isIsnetOutput(output)) return 'isnet';
   if (isTensorOutput(output)) return 'onnx';
   if (isTrainOutput(output)) return 'training';
+  if (isEvaluationOutput(output)) return 'evaluation';
   return 'json';
 }
 
@@ -87,6 +89,8 @@ export function formatOutput(output: unknown): string[] {
     }
     case 'training':
       return formatTraining(output as Parameters<typeof formatTraining>[0]);
+    case 'evaluation':
+      return formatEvaluation(output as Parameters<typeof formatEvaluation>[0]);
     case 'json':
       return formatJson(output);
   }

@@ -3,37 +3,12 @@
  * against the model it named ({@link recordEvaluation}); `GET /assets/:id/evaluations` lists them
  * ({@link listEvaluations}).
  */
-import { isEvaluationOutput } from '@souk/protocol';
+import { isEvaluationOutput, type ModelEvaluation } from '@souk/protocol';
 import type { Kysely } from 'kysely';
 import type { Hex } from 'viem';
 import type { Database } from '../db/index.ts';
 import { attestationOf } from './state.ts';
 import type { OpenOrder } from './store.ts';
-
-/** One verified evaluation, as the API returns it. */
-export type ModelEvaluation = {
-  /** The evaluation order. */
-  orderHash: string;
-  /** The model (decimal id) and version evaluated. */
-  modelId: string;
-  modelVersion: number;
-  /** SHA-256 (hex) of the dataset evaluated on. */
-  datasetSha256: string;
-  samples: number;
-  classes: number;
-  /** Ratios in 0…1 (macro averages, scikit-learn's definitions). */
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  /** `confusion[actual][predicted]`. */
-  confusion: number[][];
-  /** Providers whose signed attestations verified it. */
-  providers: string[];
-  resultHash: string;
-  /** When it was recorded, Unix ms. */
-  recordedAt: number;
-};
 
 /**
  * Records an agreed evaluation order (no-op for any other order, or a result that is not an evaluation; idempotent).

@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { agentNftAbi } from '@souk/contracts';
-import { ACCESS_REQUEST_HEADER } from '@souk/protocol';
+import { ACCESS_REQUEST_HEADER, modelEvaluationListSchema } from '@souk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.ts';
@@ -294,47 +294,6 @@ export default async function assetRoutes(app: FastifyInstance) {
     },
   );
 
-  const evaluationSchema = {
-    type: 'object',
-    required: [
-      'orderHash',
-      'modelId',
-      'modelVersion',
-      'datasetSha256',
-      'samples',
-      'classes',
-      'accuracy',
-      'precision',
-      'recall',
-      'f1',
-      'confusion',
-      'providers',
-      'resultHash',
-      'recordedAt',
-    ],
-    additionalProperties: false,
-    properties: {
-      orderHash: { type: 'string', description: 'the evaluation order (EIP-712 hash)' },
-      modelId: { type: 'string', format: 'uint256' },
-      modelVersion: { type: 'integer' },
-      datasetSha256: { type: 'string', description: 'SHA-256 (hex) of the labelled dataset evaluated on' },
-      samples: { type: 'integer' },
-      classes: { type: 'integer' },
-      accuracy: { type: 'number', description: '0…1' },
-      precision: { type: 'number', description: 'macro average, 0…1' },
-      recall: { type: 'number', description: 'macro average, 0…1' },
-      f1: { type: 'number', description: 'macro average, 0…1' },
-      confusion: {
-        type: 'array',
-        items: { type: 'array', items: { type: 'integer' } },
-        description: '[actual][predicted]',
-      },
-      providers: { type: 'array', items: { type: 'string' }, description: 'the providers whose attestations agreed' },
-      resultHash: { type: 'string' },
-      recordedAt: { type: 'integer', description: 'Unix ms' },
-    },
-  } as const;
-
   app.get<{ Params: { id: string }; Querystring: { limit?: number } }>(
     '/assets/:id/evaluations',
     {
@@ -351,14 +310,7 @@ export default async function assetRoutes(app: FastifyInstance) {
           additionalProperties: false,
           properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
         },
-        response: {
-          200: {
-            type: 'object',
-            required: ['items'],
-            additionalProperties: false,
-            properties: { items: { type: 'array', items: evaluationSchema } },
-          },
-        },
+        response: { 200: modelEvaluationListSchema },
       },
     },
     async (request) => ({
