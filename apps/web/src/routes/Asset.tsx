@@ -2,13 +2,14 @@
  * One asset: its model card (Markdown, rendered safely), manifest details, the pipeline with the declared input and
  * output tensors, versions, royalty, prices, licence terms, statistics and recent jobs; buying a licence or the NFT; the owner's licence and sale settings.
  */
-import { getAsset, getAssetManifest, getTopAssets } from '@souk/sdk';
+import { getAsset, getAssetManifest, getModelEvaluations, getTopAssets } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { Address } from '../components/Address.tsx';
 import { LicencePanel, OwnerPanel, SalePanel } from '../components/AssetActions.tsx';
 import { KindBadge } from '../components/AssetCard.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { Evaluations, Lineage } from '../components/Evaluations.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { ModelInterface } from '../components/ModelInterface.tsx';
@@ -39,6 +40,11 @@ export function AssetPage() {
     queryKey: ['stats', 'top-assets'],
     queryFn: () => getTopAssets(client, { limit: 100 }),
     select: (rows) => rows.find((r) => r.id === id),
+  });
+  const evaluations = useQuery({
+    queryKey: ['evaluations', id],
+    queryFn: () => getModelEvaluations(client, { assetId: id }),
+    enabled: valid,
   });
   const jobs = useQuery({
     queryKey: ['jobs', { modelId: id }],
@@ -130,6 +136,22 @@ export function AssetPage() {
               </dd>
             </dl>
           </Section>
+
+          {m?.lineage && (
+            <Section title="Lineage">
+              <Lineage lineage={m.lineage} />
+            </Section>
+          )}
+
+          {a.kind === 'model' && m?.runtime?.pipeline !== 'train' && (
+            <Section title="Verified evaluations">
+              {evaluations.error ? (
+                <ErrorNotice error={evaluations.error} />
+              ) : (
+                <Evaluations items={evaluations.data ?? []} />
+              )}
+            </Section>
+          )}
 
           {m?.runtime && (
             <Section title="Inputs and outputs">
