@@ -105,6 +105,24 @@ describe('chain service', () => {
     assert.equal(methods.filter((m) => m === 'eth_simulateV1').length, 1);
   });
 
+  // Found by a helper running the CLI's user-path tests concurrently: two writes of one dev account at once took the
+  // same pending nonce, and the second failed with "nonce too low".
+  test('concurrent sequences of one account are sent one after the other, each with its own nonces', async () => {
+    const caller = chain.devAccounts[4].address;
+    const stablecoin = chain.deployment.stablecoin as Address;
+    const before = await sent(caller);
+    const results = await Promise.all([
+      transact(chain, caller, deposit(stablecoin, 1000n), 'submit'),
+      transact(chain, caller, deposit(stablecoin, 2000n), 'submit'),
+      transact(chain, caller, deposit('0x0000000000000000000000000000000000000000', 3000n), 'submit'),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.transactionHashes.length),
+      [2, 2, 1],
+    );
+    assert.equal(await sent(caller), before + 5);
+  });
+
   test('an RPC without eth_simulateV1: each call is simulated just before it is sent, and the method is asked once', async () => {
     const caller = chain.devAccounts[5].address;
     const stablecoin = chain.deployment.stablecoin as Address;

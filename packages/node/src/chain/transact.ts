@@ -13,6 +13,7 @@ import {
 } from '@souk/contracts';
 import { type Address, BaseError, encodeFunctionData, type Hex, type Log, zeroAddress } from 'viem';
 import { BadRequestError, ChainRevertError } from '../errors.ts';
+import { createKeyedLock } from '../lib/keyedLock.ts';
 import type { ChainService } from './index.ts';
 
 /** One contract call. */
@@ -72,6 +73,8 @@ export function revertReason(error: unknown): string {
  * the state the earlier ones leave), and nothing is sent when any call would revert. On an RPC without
  * `eth_simulateV1` each call is simulated just before it is sent instead — the only way there, as a later call
  * needs the earlier ones' effects — so a later call's revert comes after the earlier calls were sent.
+ * One account's sequences are sent one at a time, in arrival order (a per-account lock), so concurrent requests of
+ * one account never take the same nonce.
  * Unsigned transactions are returned unsimulated: the wallet sends them, and the CLI's `sendTransactions`
  * simulates them the same way.
  * @throws {BadRequestError} `mode: 'submit'` for an account whose key the node does not hold.
@@ -99,6 +102,20 @@ export async function transact(
       })),
     };
   }
+  // One account's sequences run one at a time: two at once would both read the same pending nonce, and the second
+  // would fail with "nonce too low" (or one's approve would land between the other's calls).
+  return accountLock(wallet.account.address.toLowerCase(), () => sendSequence(chain, wallet, calls));
+}
+
+/** Serialises the transactions the node sends for each account ({@link transact}). */
+const accountLock = createKeyedLock();
+
+/** Simulates and sends one account's call sequence (under its {@link accountLock}). */
+async function sendSequence(
+  chain: ChainService,
+  wallet: NonNullable<ReturnType<ChainService['walletFor']>>,
+  calls: Call[],
+): Promise<TransactResult> {
   let simulated: 'sequence' | 'unsupported';
   try {
     ({ simulated } = await simulateSequence(chain.publicClient, { account: wallet.account.address, calls }));

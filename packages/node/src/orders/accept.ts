@@ -53,10 +53,10 @@ import {
   InvalidOrderError,
   UnauthorizedError,
 } from '../errors.ts';
+import { createKeyedLock, type KeyedLock } from '../lib/keyedLock.ts';
 import type { NodeServices } from '../services.ts';
 import { assertBatchInputs } from './batch.ts';
 import type { OrderCoordinator } from './coordinator.ts';
-import { createKeyedLock, type KeyedLock } from './lock.ts';
 import { orderModel } from './model.ts';
 import { initialState } from './state.ts';
 import { insertOrder, type OpenOrder, requesterUpload, saveOrderInput } from './store.ts';

@@ -45,12 +45,12 @@ import { chainNow } from '../compute/chainClock.ts';
 import { createProviderPool, type ProviderPool } from '../compute/providerPool.ts';
 import type { Referee } from '../compute/referee.ts';
 import { assetManifest } from '../gateway/assetContent.ts';
+import { createKeyedLock } from '../lib/keyedLock.ts';
 import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
 import { type Action, type DecideSettings, decide, resumeAfterRestart } from './decide.ts';
 import { recordEvaluation } from './evaluations.ts';
-import { createKeyedLock } from './lock.ts';
 import { type OrderState, type Slot, TERMINAL_PHASES } from './state.ts';
 import { findOrder, loadOpenOrders, type OpenOrder, orderInput, saveOrder, saveOrderResult } from './store.ts';
 

@@ -1,7 +1,8 @@
 /**
  * A keyed serial lock: work under the same key runs one at a time, in arrival order; different keys run freely.
- * The coordinator serialises each order's replies, ticks and settler updates with it, and acceptance each
- * requester's balance checks (two concurrent orders must not both spend one balance).
+ * The order coordinator serialises each order's replies, ticks and settler updates with it, acceptance each
+ * requester's balance checks (two concurrent orders must not both spend one balance), and `chain/transact.ts` each
+ * account's transactions (two concurrent sequences of one account must not take the same nonce).
  */
 export type KeyedLock = {
   <T>(key: string, fn: () => Promise<T>): Promise<T>;
