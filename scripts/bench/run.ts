@@ -20,6 +20,7 @@ const FIGURES = [
   'orders',
   'batch',
   'catalogue',
+  'training',
   'throughput',
   'marketplace',
   'storage',
