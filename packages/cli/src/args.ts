@@ -102,3 +102,32 @@ export function parseId(text: string, what: string): bigint {
   if (!/^\d+$/.test(text)) throw new UsageError(`${what} must be a non-negative integer, not "${text}".`);
   return BigInt(text);
 }
+
+/**
+ * Reads `--redundancy`: how many providers must agree.
+ * @param text - The flag's value; absent: 2.
+ * @returns An integer in 1..5.
+ * @throws {UsageError} For anything else.
+ */
+export function parseRedundancy(text: string | undefined): number {
+  const redundancy = Number(text ?? 2);
+  if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
+    throw new UsageError(`--redundancy: "${text}" is not an integer in 1..5.`);
+  }
+  return redundancy;
+}
+
+/**
+ * Reads `--deadline`: seconds until an order's (or job's) deadline.
+ * @param text - The flag's value.
+ * @param fallback - Seconds when the flag is absent.
+ * @returns An integer ≥ 30.
+ * @throws {UsageError} For anything else.
+ */
+export function parseDeadline(text: string | undefined, fallback: number): number {
+  const seconds = Number(text ?? fallback);
+  if (!Number.isInteger(seconds) || seconds < 30) {
+    throw new UsageError(`--deadline: "${text}" is not a number of seconds ≥ 30.`);
+  }
+  return seconds;
+}

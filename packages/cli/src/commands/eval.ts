@@ -5,14 +5,22 @@
  * matrix; the SDK checks their attestations; the node records the agreed evaluation on the model's card
  * (`GET /assets/:id/evaluations`), which this command reads back.
  */
-import { readFileSync } from 'node:fs';
 import { type EvaluationOutput, encodeEvaluation, isEvaluationOutput } from '@souk/protocol';
-import { readLabelledDataset } from '@souk/provider/training';
 import { getAssetManifest, getModelEvaluations } from '@souk/sdk';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
-import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
+import {
+  nodeHelp,
+  nodeOptions,
+  nodeUrl,
+  parse,
+  parseAmount,
+  parseDeadline,
+  parseId,
+  parseRedundancy,
+} from '../args.ts';
 import { EXIT, emit, guard, note } from '../command.ts';
 import { connect, currencyAddress, signInAs } from '../context.ts';
+import { readDatasetFlag } from '../dataset.ts';
 import { UsageError } from '../errors.ts';
 import { formatEvaluation } from '../output/evaluation.ts';
 import { PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
@@ -58,26 +66,9 @@ export const run = (argv: string[]) =>
       { positionals: 1, required: 1, names: ['the model asset id'] },
     );
     const modelId = parseId(positionals[0], 'model');
-    if (!values.dataset) throw new UsageError('--dataset <file.npz> is required.');
-    let dataset: Uint8Array;
-    try {
-      dataset = new Uint8Array(readFileSync(values.dataset));
-    } catch (error) {
-      throw new UsageError(`--dataset: cannot read ${values.dataset} (${(error as Error).message}).`);
-    }
-    try {
-      readLabelledDataset(dataset, Number.MAX_SAFE_INTEGER);
-    } catch (error) {
-      throw new UsageError(`--dataset: ${values.dataset} is not a labelled .npz: ${(error as Error).message}`);
-    }
-    const redundancy = Number(values.redundancy ?? 2);
-    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
-      throw new UsageError(`--redundancy: "${values.redundancy}" is not an integer in 1..5.`);
-    }
-    const deadlineSeconds = Number(values.deadline ?? 600);
-    if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 30) {
-      throw new UsageError(`--deadline: "${values.deadline}" is not a number of seconds ≥ 30.`);
-    }
+    const dataset = readDatasetFlag(values.dataset);
+    const redundancy = parseRedundancy(values.redundancy);
+    const deadlineSeconds = parseDeadline(values.deadline, 600);
 
     const context = await connect({ url: nodeUrl(values.node) });
     const manifest = await getAssetManifest(context.client, { assetId: modelId });

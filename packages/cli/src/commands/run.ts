@@ -18,7 +18,16 @@ import {
   runJob,
 } from '@souk/sdk';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
-import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
+import {
+  nodeHelp,
+  nodeOptions,
+  nodeUrl,
+  parse,
+  parseAmount,
+  parseDeadline,
+  parseId,
+  parseRedundancy,
+} from '../args.ts';
 import { EXIT, emit, guard, note } from '../command.ts';
 import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -169,15 +178,9 @@ export const run = (argv: string[]) =>
         throw new UsageError(`--output-dir: cannot create ${outputDir} (${(error as Error).message}).`);
       }
     }
-    const redundancy = Number(values.redundancy ?? 2);
-    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
-      throw new UsageError(`--redundancy: "${values.redundancy}" is not an integer in 1..5.`);
-    }
+    const redundancy = parseRedundancy(values.redundancy);
     const onChain = values['on-chain'] === true;
-    const deadlineSeconds = Number(values.deadline ?? (onChain ? 900 : 300));
-    if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 30) {
-      throw new UsageError(`--deadline: "${values.deadline}" is not a number of seconds ≥ 30.`);
-    }
+    const deadlineSeconds = parseDeadline(values.deadline, onChain ? 900 : 300);
 
     const context = await connect({ url: nodeUrl(values.node) });
     const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { MAX_BATCH_INPUTS } from '@souk/protocol';
 import { getOrder, type RunBatchOrderProgress, runBatchOrder } from '@souk/sdk';
 import { resolveAccount } from '../account.ts';
-import { nodeUrl, parseAmount } from '../args.ts';
+import { nodeUrl, parseAmount, parseDeadline, parseRedundancy } from '../args.ts';
 import { EXIT, emit, note } from '../command.ts';
 import { connect, currencyAddress, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -99,14 +99,8 @@ export async function runBatch({ assetId, input, values }: BatchRunOptions): Pro
   if (values['on-chain']) {
     throw new UsageError('--on-chain runs one input per job; a batch (a glob or a folder) runs as one signed order.');
   }
-  const redundancy = Number(values.redundancy ?? 2);
-  if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
-    throw new UsageError(`--redundancy: "${values.redundancy}" is not an integer in 1..5.`);
-  }
-  const deadlineSeconds = Number(values.deadline ?? 600);
-  if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 30) {
-    throw new UsageError(`--deadline: "${values.deadline}" is not a number of seconds ≥ 30.`);
-  }
+  const redundancy = parseRedundancy(values.redundancy);
+  const deadlineSeconds = parseDeadline(values.deadline, 600);
   const outputDir = values['output-dir'];
   if (outputDir !== undefined) {
     try {

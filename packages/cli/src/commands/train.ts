@@ -6,17 +6,26 @@
  * model is then uploaded encrypted and minted as a model asset whose manifest carries the lineage the node derives
  * from the order (recipe, dataset hash, weights hash, template, hyper-parameters, the attesting providers).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentNftAbi } from '@souk/contracts';
 import { isTrainOutput, type TrainOutput } from '@souk/protocol';
-import { readLabelledDataset } from '@souk/provider/training';
 import { getAssetManifest, publishAsset, uploadContent } from '@souk/sdk';
 import { type Hex, parseEventLogs } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
-import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount, parseId } from '../args.ts';
+import {
+  nodeHelp,
+  nodeOptions,
+  nodeUrl,
+  parse,
+  parseAmount,
+  parseDeadline,
+  parseId,
+  parseRedundancy,
+} from '../args.ts';
 import { EXIT, emit, guard, note } from '../command.ts';
 import { connect, currencyAddress, signInAs } from '../context.ts';
+import { readDatasetFlag } from '../dataset.ts';
 import { UsageError } from '../errors.ts';
 import { readOnnxSignature } from '../onnx.ts';
 import { formatTraining } from '../output/training.ts';
@@ -67,27 +76,10 @@ export const run = (argv: string[]) =>
       { positionals: 1, required: 1, names: ['the recipe asset id'] },
     );
     const recipeId = parseId(positionals[0], 'recipe');
-    if (!values.dataset) throw new UsageError('--dataset <file.npz> is required.');
     if (!values.name || values.name.length > 200) throw new UsageError('--name is required (1..200 characters).');
-    let dataset: Uint8Array;
-    try {
-      dataset = new Uint8Array(readFileSync(values.dataset));
-    } catch (error) {
-      throw new UsageError(`--dataset: cannot read ${values.dataset} (${(error as Error).message}).`);
-    }
-    try {
-      readLabelledDataset(dataset, Number.MAX_SAFE_INTEGER); // its shape; the labels' range is the recipe's to check
-    } catch (error) {
-      throw new UsageError(`--dataset: ${values.dataset} is not a labelled .npz: ${(error as Error).message}`);
-    }
-    const redundancy = Number(values.redundancy ?? 2);
-    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 5) {
-      throw new UsageError(`--redundancy: "${values.redundancy}" is not an integer in 1..5.`);
-    }
-    const deadlineSeconds = Number(values.deadline ?? 900);
-    if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 30) {
-      throw new UsageError(`--deadline: "${values.deadline}" is not a number of seconds ≥ 30.`);
-    }
+    const dataset = readDatasetFlag(values.dataset);
+    const redundancy = parseRedundancy(values.redundancy);
+    const deadlineSeconds = parseDeadline(values.deadline, 900);
 
     const context = await connect({ url: nodeUrl(values.node) });
     const recipe = await getAssetManifest(context.client, { assetId: recipeId });
