@@ -3,10 +3,13 @@
  * escrow balance when it cannot cover the order, sign and send the order, wait for the verified result (the SDK
  * checks every attestation and the signers' stake itself), then follow the order until its batch settles.
  */
+import type { ParseArgsOptionsConfig } from 'node:util';
 import { getOrder, type Order, type RunOrderReturnType, runOrder, type TransactionsReturnType } from '@souk/sdk';
 import type { Address, LocalAccount } from 'viem';
+import { type ResolveAccountParameters, resolveAccount } from './account.ts';
+import { parseAmount } from './args.ts';
 import { note } from './command.ts';
-import type { Context } from './context.ts';
+import { type Context, currencyAddress, signInAs } from './context.ts';
 import { formatAmount } from './format.ts';
 import { settle } from './transact.ts';
 
@@ -100,4 +103,38 @@ export async function runPaidOrder<TOutput = unknown>(
     `  ${(totalMs / 1000).toFixed(2).padStart(5)} s  ${order.phase}${order.settleTx ? `  tx ${order.settleTx}` : ''}`,
   );
   return { run, order, resultMs, totalMs };
+}
+
+/** The flags of an order's terms that `souk run`, `souk train` and `souk eval` share (their help documents each). */
+export const orderOptions = {
+  redundancy: { type: 'string' },
+  'max-price': { type: 'string' },
+  currency: { type: 'string' },
+  deadline: { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/**
+ * The account that pays an order, signed in, and what it pays in: `--currency` (default eth) and `--max-price`
+ * (default 0.01, in that currency's units).
+ * @throws {UsageError} On a bad account flag, currency or amount.
+ */
+export async function orderPayer(
+  context: Context,
+  flags: ResolveAccountParameters['flags'] & { currency?: string | undefined; 'max-price'?: string | undefined },
+): Promise<{ account: LocalAccount; currency: Address; maxPriceWei: bigint }> {
+  const { account } = await resolveAccount({ flags, isDevnet: async () => context.info.devnet });
+  await signInAs(context, account);
+  const currency = currencyAddress(context, flags.currency ?? 'eth');
+  const maxPriceWei = parseAmount(flags['max-price'] ?? '0.01', context.token(currency).decimals, '--max-price');
+  return { account, currency, maxPriceWei };
+}
+
+/** The lines that show how an order was verified and paid: the agreement, the result hash, each signer, the payment. */
+export function verificationLines(run: RunOrderReturnType<unknown>, order: Order): string[] {
+  return [
+    `Verification  order ${order.orderHash} agreed by ${run.providers.length}`,
+    `  result hash  ${run.resultHash}`,
+    ...run.providers.map((p) => `  signed  ${p}`),
+    `  payment      ${order.phase}${order.settleTx ? `  batch tx ${order.settleTx}` : ''}`,
+  ];
 }

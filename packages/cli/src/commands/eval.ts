@@ -7,23 +7,14 @@
  */
 import { type EvaluationOutput, encodeEvaluation, isEvaluationOutput } from '@souk/protocol';
 import { getAssetManifest, getModelEvaluations } from '@souk/sdk';
-import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
-import {
-  nodeHelp,
-  nodeOptions,
-  nodeUrl,
-  parse,
-  parseAmount,
-  parseDeadline,
-  parseId,
-  parseRedundancy,
-} from '../args.ts';
+import { accountHelp, accountOptions } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseDeadline, parseId, parseRedundancy } from '../args.ts';
 import { EXIT, emit, guard, note } from '../command.ts';
-import { connect, currencyAddress, signInAs } from '../context.ts';
+import { connect } from '../context.ts';
 import { readDatasetFlag } from '../dataset.ts';
 import { UsageError } from '../errors.ts';
 import { formatEvaluation } from '../output/evaluation.ts';
-import { PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
+import { orderOptions, orderPayer, PAID_PHASES, runPaidOrder, verificationLines } from '../paidOrder.ts';
 
 export const summary = 'Evaluate a classifier on a labelled dataset through the compute market (verified metrics)';
 
@@ -57,10 +48,7 @@ export const run = (argv: string[]) =>
         ...nodeOptions,
         ...accountOptions,
         dataset: { type: 'string' },
-        redundancy: { type: 'string' },
-        'max-price': { type: 'string' },
-        currency: { type: 'string' },
-        deadline: { type: 'string' },
+        ...orderOptions,
         json: { type: 'boolean' },
       },
       { positionals: 1, required: 1, names: ['the model asset id'] },
@@ -77,10 +65,7 @@ export const run = (argv: string[]) =>
         `Asset ${modelId} is not a generic ONNX model (its pipeline is ${manifest.runtime?.pipeline}).`,
       );
     }
-    const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
-    await signInAs(context, account);
-    const currency = currencyAddress(context, values.currency ?? 'eth');
-    const maxPriceWei = parseAmount(values['max-price'] ?? '0.01', context.token(currency).decimals, '--max-price');
+    const { account, currency, maxPriceWei } = await orderPayer(context, values);
 
     note(
       `evaluating model #${modelId} "${manifest.name}" on ${values.dataset} (${dataset.length} bytes), r = ${redundancy}…`,
@@ -103,10 +88,7 @@ export const run = (argv: string[]) =>
         [
           ...formatEvaluation(run.output),
           '',
-          `Verification  order ${order.orderHash} agreed by ${run.providers.length}`,
-          `  result hash  ${run.resultHash}`,
-          ...run.providers.map((p) => `  signed  ${p}`),
-          `  payment      ${order.phase}${order.settleTx ? `  batch tx ${order.settleTx}` : ''}`,
+          ...verificationLines(run, order),
           '',
           ours
             ? `On model #${modelId}'s card: accuracy ${(ours.accuracy * 100).toFixed(1)} % on dataset ${ours.datasetSha256.slice(0, 12)}…, verified by ${ours.providers.length} providers (${recorded.length} evaluation${recorded.length === 1 ? '' : 's'} recorded)`

@@ -25,6 +25,7 @@ import { emit, guard, note } from '../command.ts';
 import { type Context, connect, currencyAddress, rpcHelp, rpcOptions, signInAs } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, formatBytes, formatDuration } from '../format.ts';
+import { signMint } from '../mint.ts';
 import { isTarHeader, type OnnxSignature, readOnnxSignature } from '../onnx.ts';
 import { sendTransactions, settle } from '../transact.ts';
 import { createProgress, uploadFile } from '../upload.ts';
@@ -471,12 +472,7 @@ export function run(argv: string[]): Promise<number> {
       version = Number(event.args.version);
       note(`published version ${version} of asset #${assetId} (tx ${versionHash})`);
     } else if (assetId === null && published.transaction) {
-      note('signing the mint…');
-      const [receipt] = await sendTransactions(context, account, [published.transaction]);
-      mintHash = receipt.transactionHash;
-      const [minted] = parseEventLogs({ abi: agentNftAbi, eventName: 'AssetMinted', logs: receipt.logs });
-      if (!minted) throw new Error(`The mint ${mintHash} emitted no AssetMinted event.`);
-      assetId = String(minted.args.tokenId);
+      ({ assetId, mintTx: mintHash } = await signMint(context, account, published.transaction));
     }
     if (assetId === null) throw new Error('The node neither minted the asset nor returned its transaction.');
     const id = BigInt(assetId);

@@ -17,23 +17,14 @@ import {
   type RunJobParameters,
   runJob,
 } from '@souk/sdk';
-import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
-import {
-  nodeHelp,
-  nodeOptions,
-  nodeUrl,
-  parse,
-  parseAmount,
-  parseDeadline,
-  parseId,
-  parseRedundancy,
-} from '../args.ts';
+import { accountHelp, accountOptions } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseDeadline, parseId, parseRedundancy } from '../args.ts';
 import { EXIT, emit, guard, note } from '../command.ts';
-import { connect, currencyAddress, signInAs } from '../context.ts';
+import { connect } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatAmount, table } from '../format.ts';
 import { formatOutput, saveOutput } from '../output/result.ts';
-import { PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
+import { orderOptions, orderPayer, PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
 import { isBatchInput, runBatch } from './runBatch.ts';
 
 export const summary = 'Run a model on an input through the compute market and print the verified result';
@@ -156,10 +147,7 @@ export const run = (argv: string[]) =>
         ...nodeOptions,
         ...accountOptions,
         input: { type: 'string' },
-        redundancy: { type: 'string' },
-        'max-price': { type: 'string' },
-        currency: { type: 'string' },
-        deadline: { type: 'string' },
+        ...orderOptions,
         'on-chain': { type: 'boolean' },
         'output-dir': { type: 'string' },
         json: { type: 'boolean' },
@@ -183,11 +171,8 @@ export const run = (argv: string[]) =>
     const deadlineSeconds = parseDeadline(values.deadline, onChain ? 900 : 300);
 
     const context = await connect({ url: nodeUrl(values.node) });
-    const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
-    await signInAs(context, account);
-    const currency = currencyAddress(context, values.currency ?? 'eth');
+    const { account, currency, maxPriceWei } = await orderPayer(context, values);
     const token = context.token(currency);
-    const maxPriceWei = parseAmount(values['max-price'] ?? '0.01', token.decimals, '--max-price');
 
     note(
       `running asset #${assetId} on ${values.input} (${input.length} bytes) as ${account.address}, r = ${redundancy}…`,

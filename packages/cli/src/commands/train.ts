@@ -8,29 +8,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { agentNftAbi } from '@souk/contracts';
 import { isTrainOutput, type TrainOutput } from '@souk/protocol';
 import { getAssetManifest, publishAsset, uploadContent } from '@souk/sdk';
-import { type Hex, parseEventLogs } from 'viem';
-import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
-import {
-  nodeHelp,
-  nodeOptions,
-  nodeUrl,
-  parse,
-  parseAmount,
-  parseDeadline,
-  parseId,
-  parseRedundancy,
-} from '../args.ts';
+import type { Hex } from 'viem';
+import { accountHelp, accountOptions } from '../account.ts';
+import { nodeHelp, nodeOptions, nodeUrl, parse, parseDeadline, parseId, parseRedundancy } from '../args.ts';
 import { EXIT, emit, guard, note } from '../command.ts';
-import { connect, currencyAddress, signInAs } from '../context.ts';
+import { connect } from '../context.ts';
 import { readDatasetFlag } from '../dataset.ts';
 import { UsageError } from '../errors.ts';
+import { signMint } from '../mint.ts';
 import { readOnnxSignature } from '../onnx.ts';
 import { formatTraining } from '../output/training.ts';
-import { PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
-import { sendTransactions } from '../transact.ts';
+import { orderOptions, orderPayer, PAID_PHASES, runPaidOrder, verificationLines } from '../paidOrder.ts';
 
 export const summary = 'Train a model through the compute market and publish it with its lineage';
 
@@ -66,10 +56,7 @@ export const run = (argv: string[]) =>
         ...accountOptions,
         dataset: { type: 'string' },
         name: { type: 'string' },
-        redundancy: { type: 'string' },
-        'max-price': { type: 'string' },
-        currency: { type: 'string' },
-        deadline: { type: 'string' },
+        ...orderOptions,
         'output-dir': { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -86,10 +73,7 @@ export const run = (argv: string[]) =>
     if (recipe.runtime?.pipeline !== 'train') {
       throw new UsageError(`Asset ${recipeId} is not a training recipe (its pipeline is ${recipe.runtime?.pipeline}).`);
     }
-    const { account } = await resolveAccount({ flags: values, isDevnet: async () => context.info.devnet });
-    await signInAs(context, account);
-    const currency = currencyAddress(context, values.currency ?? 'eth');
-    const maxPriceWei = parseAmount(values['max-price'] ?? '0.01', context.token(currency).decimals, '--max-price');
+    const { account, currency, maxPriceWei } = await orderPayer(context, values);
 
     note(
       `training recipe #${recipeId} "${recipe.name}" on ${values.dataset} (${dataset.length} bytes), r = ${redundancy}…`,
@@ -126,11 +110,7 @@ export const run = (argv: string[]) =>
     let assetId = published.assetId;
     let mintTx = published.transactionHash as Hex | null;
     if (assetId === null && published.transaction) {
-      const [receipt] = await sendTransactions(context, account, [published.transaction]);
-      mintTx = receipt.transactionHash;
-      const [minted] = parseEventLogs({ abi: agentNftAbi, eventName: 'AssetMinted', logs: receipt.logs });
-      if (!minted) throw new Error(`The mint ${mintTx} emitted no AssetMinted event.`);
-      assetId = String(minted.args.tokenId);
+      ({ assetId, mintTx } = await signMint(context, account, published.transaction));
     }
     if (assetId === null) throw new Error('The node neither minted the model nor returned its transaction.');
     const manifest = await getAssetManifest(context.client, { assetId: BigInt(assetId) });
@@ -147,10 +127,7 @@ export const run = (argv: string[]) =>
         [
           ...formatTraining(run.output as TrainOutput),
           '',
-          `Verification  order ${order.orderHash} agreed by ${run.providers.length}`,
-          `  result hash  ${run.resultHash}`,
-          ...run.providers.map((p) => `  signed  ${p}`),
-          `  payment      ${order.phase}${order.settleTx ? `  batch tx ${order.settleTx}` : ''}`,
+          ...verificationLines(run, order),
           '',
           `Published model #${assetId} "${values.name}"`,
           `  manifest  ${published.manifestCid}`,
