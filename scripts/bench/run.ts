@@ -3,8 +3,8 @@
  * process, one after another so they never share the cores), merges their results into `bench/results.json`
  * (figures not run keep their previous result) and renders `bench/REPORT.md`.
  *
- * Figures, in report order: gas, scheduler, latency, orders, batch, catalogue, throughput, marketplace, storage,
- * indexer, durability, scaleout.
+ * Figures, in report order: gas, scheduler, orders, batch, catalogue, training, marketplace, storage, indexer,
+ * durability, scaleout.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,12 +16,10 @@ import { type Results, renderReport } from './report.ts';
 const FIGURES = [
   'gas',
   'scheduler',
-  'latency',
   'orders',
   'batch',
   'catalogue',
   'training',
-  'throughput',
   'marketplace',
   'storage',
   'indexer',
@@ -39,7 +37,10 @@ const selected = requested.length > 0 ? FIGURES.filter((f) => requested.includes
 
 const resultsFile = path.join(ROOT, 'bench/results.json');
 const previous: Partial<Results> = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
-const figures: Record<string, FigureResult> = { ...(previous.figures ?? {}) };
+// Figures of runners that no longer exist (e.g. the per-job compute path's) are dropped, not carried forward.
+const figures: Record<string, FigureResult> = Object.fromEntries(
+  Object.entries(previous.figures ?? {}).filter(([name]) => (FIGURES as readonly string[]).includes(name)),
+);
 const tmp = mkdtempSync(path.join(tmpdir(), 'souk-bench-'));
 const loadStart = machine().loadAverage;
 const started = performance.now();

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as buy from './commands/buy.ts';
-import * as job from './commands/job.ts';
 import * as list from './commands/list.ts';
+import * as order from './commands/order.ts';
 import * as publish from './commands/publish.ts';
 import { type SoukRun, souk } from './test-utils.ts';
 
@@ -19,7 +19,7 @@ const COMMANDS = [
   'list',
   'buy',
   'download',
-  'job',
+  'order',
   'run',
   'train',
   'eval',
@@ -35,7 +35,7 @@ describe('souk', () => {
       ['--help'],
       ...COMMANDS.map((name) => [name, '--help']),
       ['buy', '-h'],
-      ['help', 'job'],
+      ['help', 'order'],
       ['publish', '--bogus', '--help'],
       [],
       ['sell'],
@@ -57,10 +57,10 @@ describe('souk', () => {
     const helps = await Promise.all([
       ...COMMANDS.map((name) => spawned(name, '--help')),
       spawned('buy', '-h'),
-      spawned('help', 'job'),
+      spawned('help', 'order'),
     ]);
     for (const [i, run] of helps.entries()) {
-      const name = COMMANDS[i] ?? (i === COMMANDS.length ? 'buy' : 'job');
+      const name = COMMANDS[i] ?? (i === COMMANDS.length ? 'buy' : 'order');
       assert.equal(run.code, 0, `${name}: ${run.stderr}`);
       assert.match(run.stdout, new RegExp(`^Usage: souk ${name}`), name);
       if (name !== 'start') {
@@ -116,7 +116,8 @@ describe('souk', () => {
         () => publish.run(['missing.bin', '--kind', 'model', '--name', 'n', ...node]),
         /missing\.bin is not a readable file/,
       ],
-      [() => job.run(node), /souk job: Missing <id>/],
+      [() => order.run(node), /souk order: Missing <hash>/],
+      [() => order.run(['7', ...node]), /<hash> must be 0x \+ 64 hex digits/],
       [() => buy.run(['seven', ...node]), /<assetId> must be a non-negative integer/],
       [() => buy.run(['1', '--licensee', '0x1', ...node]), /--licensee goes with --licence/],
       [() => list.run(['--limit', '500', ...node]), /--limit must be 1\.\.100/],

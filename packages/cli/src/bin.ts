@@ -18,7 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   list: () => import('./commands/list.ts'),
   buy: () => import('./commands/buy.ts'),
   download: () => import('./commands/download.ts'),
-  job: () => import('./commands/job.ts'),
+  order: () => import('./commands/order.ts'),
   run: () => import('./commands/run.ts'),
   train: () => import('./commands/train.ts'),
   eval: () => import('./commands/eval.ts'),

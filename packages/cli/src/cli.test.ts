@@ -303,11 +303,11 @@ describe('souk against a node', () => {
     });
   });
 
-  describe('job', () => {
-    test('a job the index does not know is a readable 404 (exit 1)', async () => {
-      const run = await souk(['job', '424242'], env);
+  describe('order', () => {
+    test('an order the node does not know is a readable 404 (exit 1)', async () => {
+      const run = await souk(['order', `0x${'42'.repeat(32)}`], env);
       assert.equal(run.code, 1);
-      assert.match(run.stderr, /^souk job: Not Found \(404 SOUK_ERR_NOT_FOUND\): /);
+      assert.match(run.stderr, /^souk order: Not Found \(404 SOUK_ERR_NOT_FOUND\): /);
     });
   });
 });

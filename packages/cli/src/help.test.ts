@@ -12,8 +12,8 @@ import * as bundle from './commands/bundle.ts';
 import * as buy from './commands/buy.ts';
 import * as download from './commands/download.ts';
 import * as evaluate from './commands/eval.ts';
-import * as job from './commands/job.ts';
 import * as list from './commands/list.ts';
+import * as order from './commands/order.ts';
 import * as provider from './commands/provider.ts';
 import * as publish from './commands/publish.ts';
 import * as run from './commands/run.ts';
@@ -29,7 +29,7 @@ const COMMANDS: Record<string, Command> = {
   list,
   buy,
   download,
-  job,
+  order,
   run,
   train,
   eval: evaluate,

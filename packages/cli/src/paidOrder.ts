@@ -4,7 +4,14 @@
  * checks every attestation and the signers' stake itself), then follow the order until its batch settles.
  */
 import type { ParseArgsOptionsConfig } from 'node:util';
-import { getOrder, type Order, type RunOrderReturnType, runOrder, type TransactionsReturnType } from '@souk/sdk';
+import {
+  getOrder,
+  type Order,
+  type RunOrderParameters,
+  type RunOrderReturnType,
+  runOrder,
+  type TransactionsReturnType,
+} from '@souk/sdk';
 import type { Address, LocalAccount } from 'viem';
 import { type ResolveAccountParameters, resolveAccount } from './account.ts';
 import { parseAmount } from './args.ts';
@@ -80,6 +87,7 @@ export async function runPaidOrder<TOutput = unknown>(
   const native = currency === '0x0000000000000000000000000000000000000000';
   await topUpEscrow(context, account, currency, maxPriceWei, 10n);
   const started = Date.now();
+  let accepted = false;
   const run = await runOrder<TOutput>(context.client, {
     assetId,
     input,
@@ -88,6 +96,12 @@ export async function runPaidOrder<TOutput = unknown>(
     currency: native ? undefined : currency,
     deadlineSeconds,
     account, // the order is signed here (EIP-712), never by the node
+    onUpdate: (update) => {
+      if (update.phase !== 'running' || accepted) return;
+      accepted = true;
+      note(`  ${((Date.now() - started) / 1000).toFixed(2).padStart(5)} s  order ${update.orderHash} accepted`);
+    },
+    ...followThroughOutages(context.client.url),
   });
   const resultMs = Date.now() - started;
   note(
@@ -103,6 +117,22 @@ export async function runPaidOrder<TOutput = unknown>(
     `  ${(totalMs / 1000).toFixed(2).padStart(5)} s  ${order.phase}${order.settleTx ? `  tx ${order.settleTx}` : ''}`,
   );
   return { run, order, resultMs, totalMs };
+}
+
+/**
+ * Keeps following the order while the node is away (restarted, network down): each retry is announced on stderr, with
+ * its backoff, and so is the reconnection; the node resumes the order from its database.
+ */
+function followThroughOutages(url: string): Pick<RunOrderParameters, 'onReconnecting' | 'onReconnected'> {
+  return {
+    onReconnecting: ({ orderHash, attempt, delayMs, error }) =>
+      note(
+        `  lost the node at ${url} (${error.details ?? error.shortMessage}); reconnecting in ${(delayMs / 1000).toFixed(1)} s ` +
+          `(attempt ${attempt}) to follow order ${orderHash}…`,
+      ),
+    onReconnected: ({ orderHash, downMs }) =>
+      note(`  reconnected to ${url} after ${(downMs / 1000).toFixed(1)} s; following order ${orderHash}`),
+  };
 }
 
 /** The flags of an order's terms that `souk run`, `souk train` and `souk eval` share (their help documents each). */

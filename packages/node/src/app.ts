@@ -19,7 +19,6 @@ import assetRoutes from './routes/assets/index.ts';
 import assetReadRoutes from './routes/assets/read.ts';
 import authRoutes from './routes/auth/index.ts';
 import chainRoutes from './routes/chain/index.ts';
-import jobRoutes from './routes/jobs/index.ts';
 import licenceRoutes from './routes/licences/index.ts';
 import marketplaceRoutes from './routes/marketplace/index.ts';
 import opsRoutes from './routes/ops.ts';
@@ -180,7 +179,6 @@ export async function build(
   await app.register(chainRoutes, { prefix: '/api/v1/chain' });
   await app.register(assetRoutes, { prefix: '/api/v1' });
   await app.register(assetReadRoutes, { prefix: '/api/v1' });
-  await app.register(jobRoutes, { prefix: '/api/v1/jobs' });
   await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(providerRoutes, { prefix: '/api/v1/providers' });
   await app.register(analyticsRoutes, { prefix: '/api/v1/analytics' });

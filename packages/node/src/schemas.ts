@@ -47,7 +47,6 @@ const contracts = {
       'marketplace',
       'licenses',
       'providerRegistry',
-      'computeMarket',
       'computeEscrow',
       'governor',
       'timelock',

@@ -14,7 +14,6 @@ import { createJobBus } from './bus/createJobBus.ts';
 import { createChain } from './chain/index.ts';
 import { type LeaderRole, leaderLockKey, startLeaderElection, startRoles } from './cluster/leader.ts';
 import { ensureCatalogue, type PublishedModel } from './compute/catalogue/index.ts';
-import { startCoordinator } from './compute/coordinator.ts';
 import { createReferee } from './compute/referee.ts';
 import type { NodeConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
@@ -109,7 +108,6 @@ export async function startNode(
       pollIntervalMs: chain.devnet ? 500 : 2000,
       onEvent: async (event) => {
         events.emit('event', event);
-        if (event.contract === 'computeMarket') services.compute?.kick();
         // Assets minted from a wallet (unsigned path) get their manifest fields once their mint is indexed.
         if (
           event.contract === 'agentNft' &&
@@ -158,42 +156,22 @@ export async function startNode(
       // lost and regained lease. Roles start in this order and stop in reverse.
       const leaderRoles: LeaderRole[] = [
         {
-          name: 'coordinator',
-          start: async () => {
-            const coordinator = await startCoordinator(services, bus, referee, {
+          // The one compute path (protocol v2): order coordinator + batch settler (`orders/`).
+          name: 'orders',
+          start: () =>
+            startOrderRole(services, bus, referee, {
               nodeUrl: config.publicUrl ?? address, // where providers download from: must reach this node
               auditRate: config.auditRate,
-              commitTimeoutMs: config.commitTimeoutSeconds * 1000,
+              decide: { commitTimeoutMs: config.commitTimeoutSeconds * 1000 },
+              settler: { intervalMs: config.batchIntervalMs },
               log,
-            });
-            services.compute = coordinator;
-            return {
-              async stop() {
-                if (services.compute === coordinator) services.compute = undefined;
-                await coordinator.stop();
-              },
-            };
-          },
-        },
-        {
-          // Compute protocol v2: order coordinator + batch settler (`orders/`), when the deployment has a ComputeEscrow.
-          name: 'orders',
-          start: async () =>
-            chain.deployment.contracts.computeEscrow
-              ? startOrderRole(services, bus, referee, {
-                  nodeUrl: config.publicUrl ?? address,
-                  auditRate: config.auditRate,
-                  decide: { commitTimeoutMs: config.commitTimeoutSeconds * 1000 },
-                  settler: { intervalMs: config.batchIntervalMs },
-                  log,
-                })
-              : { stop: async () => {} },
+            }),
         },
       ];
       const { chainId, contracts } = chain.deployment;
       const election = startLeaderElection({
         databaseUrl: config.databaseUrl,
-        key: leaderLockKey({ chainId, computeMarket: contracts.computeMarket }),
+        key: leaderLockKey({ chainId, computeEscrow: contracts.computeEscrow }),
         onElected: () => startRoles(leaderRoles, log),
         log,
       });
@@ -223,7 +201,6 @@ export async function startNode(
         chainId: chain.deployment.chainId,
         contracts: chain.deployment.contracts,
         bus,
-        dataDir: path.join(config.dataDir, 'providers', dev.address.toLowerCase()),
         log,
       });
       await agent.start();

@@ -6,7 +6,6 @@ import type { EventEmitter } from 'node:events';
 import type { Registry } from 'prom-client';
 import type { JobBus } from './bus/types.ts';
 import type { ChainService } from './chain/index.ts';
-import type { Coordinator } from './compute/coordinator.ts';
 import type { NodeConfig } from './config.ts';
 import type { SoukDb } from './db/index.ts';
 import type { Indexer } from './indexer/index.ts';
@@ -33,8 +32,6 @@ export type NodeServices = {
   metrics: Registry;
   /** The job bus (in-process, or NATS JetStream with `NATS_URL`). */
   bus?: JobBus | undefined;
-  /** The compute coordinator (scheduler, referee), when the node holds the operator key. */
-  compute?: Coordinator | undefined;
   /** The order coordinator of compute protocol v2 (`orders/`), while this node is the leader. */
   orders?: OrderCoordinator | undefined;
 };

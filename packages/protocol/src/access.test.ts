@@ -20,7 +20,7 @@ import { accessRequestTypedData, jobAccessTypedData, normaliseAccessRequest, nor
 import { UINT256_MAX } from './constants.ts';
 
 const LICENSES: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-const COMPUTE_MARKET: Address = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
+const COMPUTE_ESCROW: Address = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
 const CONSUMER: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const NONCE: Hex = `0x${'ab'.repeat(32)}`;
 const id = (text: string) => keccak256(stringToBytes(text));
@@ -55,15 +55,15 @@ describe('EIP-712 type strings', () => {
     );
   });
 
-  test('JobAccess is JobAccess(address provider,uint256 jobId,bytes32 nonce,uint64 expiry) under ComputeMarket', () => {
+  test('JobAccess is JobAccess(address provider,uint256 jobId,bytes32 nonce,uint64 expiry) under the ComputeEscrow', () => {
     const message = { provider: CONSUMER, jobId: 2n ** 200n, nonce: NONCE, expiry: 1_800_000_000n };
     const fields = encodeAbiParameters(
       [{ type: 'address' }, { type: 'uint256' }, { type: 'bytes32' }, { type: 'uint64' }],
       [message.provider, message.jobId, message.nonce, message.expiry],
     );
     assert.equal(
-      hashTypedData(jobAccessTypedData(1, COMPUTE_MARKET, message)),
-      digest(1, COMPUTE_MARKET, 'JobAccess(address provider,uint256 jobId,bytes32 nonce,uint64 expiry)', fields),
+      hashTypedData(jobAccessTypedData(1, COMPUTE_ESCROW, message)),
+      digest(1, COMPUTE_ESCROW, 'JobAccess(address provider,uint256 jobId,bytes32 nonce,uint64 expiry)', fields),
     );
   });
 
@@ -71,7 +71,7 @@ describe('EIP-712 type strings', () => {
     const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
     const numbers = { id: 7n, nonce: NONCE, expiry: 1_800_000_000n };
     const signature = await account.signTypedData(
-      jobAccessTypedData(31337, COMPUTE_MARKET, { provider: account.address, jobId: numbers.id, ...numbers }),
+      jobAccessTypedData(31337, COMPUTE_ESCROW, { provider: account.address, jobId: numbers.id, ...numbers }),
     );
     const asAccess = accessRequestTypedData(31337, LICENSES, {
       consumer: account.address,

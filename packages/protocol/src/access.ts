@@ -4,7 +4,7 @@
  * | type | header | signer | verifying contract | releases |
  * | --- | --- | --- | --- | --- |
  * | `AccessRequest {consumer, assetId, nonce, expiry}` | `x-souk-access` | a licence holder | Licenses | an asset's plaintext |
- * | `JobAccess {provider, jobId, nonce, expiry}` | `x-souk-job-access` | an assigned provider | ComputeMarket | a job's model bundle and input; accepts its result |
+ * | `JobAccess {provider, jobId, nonce, expiry}` | `x-souk-job-access` | an assigned provider | ComputeEscrow | an order's model bundle and input (`jobId` = the order hash as a uint256) |
  *
  * Both share the domain name "Souk Gateway" v1; the verifying contract differs, so a job access can never be replayed
  * as a licence access request or the other way round. The node accepts each nonce once, and only when the expiry is
@@ -84,13 +84,13 @@ export function accessRequestDomain(chainId: number, licenses: Address): TypedDa
 }
 
 /**
- * The EIP-712 domain of job accesses and job failure reports: name "Souk Gateway", version "1", the chain,
- * ComputeMarket as verifier.
+ * The EIP-712 domain of job accesses: name "Souk Gateway", version "1", the chain, the ComputeEscrow as verifier
+ * (the contract that pays for the order the access is about).
  * @param chainId EIP-155 chain id.
- * @param computeMarket The ComputeMarket contract.
+ * @param computeEscrow The ComputeEscrow contract.
  */
-export function jobAccessDomain(chainId: number, computeMarket: Address): TypedDataDomain {
-  return { name: 'Souk Gateway', version: '1', chainId, verifyingContract: computeMarket };
+export function jobAccessDomain(chainId: number, computeEscrow: Address): TypedDataDomain {
+  return { name: 'Souk Gateway', version: '1', chainId, verifyingContract: computeEscrow };
 }
 
 /**
@@ -115,16 +115,16 @@ export function accessRequestTypedData(
 /**
  * The typed data an assigned provider signs for one gateway request (pass to `signTypedData` / `verifyTypedData`).
  * @param chainId EIP-155 chain id.
- * @param computeMarket The ComputeMarket contract.
- * @param message Provider, job id, nonce and expiry (Unix seconds).
+ * @param computeEscrow The ComputeEscrow contract.
+ * @param message Provider, job id (the order's EIP-712 hash as a uint256), nonce and expiry (Unix seconds).
  */
 export function jobAccessTypedData(
   chainId: number,
-  computeMarket: Address,
+  computeEscrow: Address,
   message: { provider: Address; jobId: bigint; nonce: Hex; expiry: bigint },
 ) {
   return {
-    domain: jobAccessDomain(chainId, computeMarket),
+    domain: jobAccessDomain(chainId, computeEscrow),
     types: jobAccessTypes,
     primaryType: 'JobAccess' as const,
     message,

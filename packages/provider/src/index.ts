@@ -4,13 +4,7 @@
  */
 
 /** Moved to `@souk/protocol`; re-exported only until the node's coordinators import them from there. */
-export type {
-  AssignmentMessage,
-  HeartbeatMessage,
-  ProviderBus,
-  ProviderBusMessage,
-  ResultNotice,
-} from '@souk/protocol';
+export type { HeartbeatMessage, ProviderBus, ProviderBusMessage } from '@souk/protocol';
 /** Moved to `@souk/protocol`; re-exported only until the node's `routes/orders/index.ts` imports it from there. */
 export { JOB_ACCESS_HEADER } from '@souk/protocol';
 export {
@@ -53,7 +47,7 @@ export {
   type JobExecutor,
   supportedPipelines,
 } from './jobs/execute.ts';
-export { classifyJobFailure, type JobFailureClass, signJobFailure } from './jobs/failure.ts';
+export { classifyJobFailure, type JobFailureClass } from './jobs/failure.ts';
 export { signJobAccess } from './jobs/jobAccess.ts';
 export { type CtcDecoded, ctcGreedyDecode } from './pipelines/ctc.ts';
 export { type DbPostprocessOptions, type DetectedBox, dbPostprocess } from './pipelines/dbPostprocess.ts';

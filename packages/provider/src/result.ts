@@ -31,8 +31,8 @@
  * **Batch output** (`{ batch }`, a batch order): `{"batch":[e_0,…]}`, each entry the canonical value of its input's
  * output as above, or `{"error":reason}` for an input the model could not take.
  *
- * **Hash.** `resultHash = "0x" + hex(SHA-256(canonical bytes))` (FIPS 180-4), a `bytes32` as the ComputeMarket
- * commit–reveal takes it. The runtime record is not hashed; it travels alongside.
+ * **Hash.** `resultHash = "0x" + hex(SHA-256(canonical bytes))` (FIPS 180-4), a `bytes32` as the
+ * commit–reveal over the bus and the ResultAttestation take it. The runtime record is not hashed; it travels alongside.
  */
 import { createHash } from 'node:crypto';
 import { type EvaluationOutput, isBatchItemError, isEvaluationOutput } from '@souk/protocol';

@@ -3,12 +3,6 @@
  */
 
 export {
-  type GetJobsOverTimeErrorType,
-  type GetJobsOverTimeParameters,
-  getJobsOverTime,
-  type JobsBucket,
-} from './actions/analytics/getJobsOverTime.ts';
-export {
   type GetLicencesOverTimeErrorType,
   type GetLicencesOverTimeParameters,
   type GetLicencesOverTimeReturnType,
@@ -135,41 +129,6 @@ export {
   subscribeEvents,
 } from './actions/events/subscribeEvents.ts';
 export {
-  type GetJobErrorType,
-  type GetJobParameters,
-  type GetJobReturnType,
-  getJob,
-  type Job,
-  type JobFailure,
-  type JobStatus,
-} from './actions/jobs/getJob.ts';
-export { type GetJobResultErrorType, getJobResult, type JobResult } from './actions/jobs/getJobResult.ts';
-export {
-  type ListJobsErrorType,
-  type ListJobsParameters,
-  type ListJobsReturnType,
-  listJobs,
-} from './actions/jobs/listJobs.ts';
-export {
-  isNodeUnreachable,
-  type ReconnectedInfo,
-  type ReconnectingInfo,
-  reconnectDelayMs,
-} from './actions/jobs/reconnect.ts';
-export {
-  type JobHandle,
-  type JobLifecycleEvent,
-  type JobLifecycleType,
-  type RunJobParameters,
-  runJob,
-} from './actions/jobs/runJob.ts';
-export {
-  type SubmitJobErrorType,
-  type SubmitJobParameters,
-  type SubmitJobReturnType,
-  submitJob,
-} from './actions/jobs/submitJob.ts';
-export {
   type CheckLicenceErrorType,
   type CheckLicenceParameters,
   type CheckLicenceReturnType,
@@ -203,6 +162,12 @@ export { type GetHealthErrorType, type GetHealthReturnType, getHealth } from './
 export { type GetNodeInfoErrorType, type GetNodeInfoReturnType, getNodeInfo } from './actions/ops/getNodeInfo.ts';
 export { type GetReadinessErrorType, type GetReadinessReturnType, getReadiness } from './actions/ops/getReadiness.ts';
 export { type GetOrderErrorType, getOrder, type Order, type OrderAttestation } from './actions/orders/getOrder.ts';
+export {
+  isNodeUnreachable,
+  type ReconnectedInfo,
+  type ReconnectingInfo,
+  reconnectDelayMs,
+} from './actions/orders/reconnect.ts';
 export {
   type BatchItem,
   type RunBatchOrderParameters,

@@ -89,7 +89,6 @@ describe('souk provider stake', () => {
       chainId: node.services.chain.deployment.chainId,
       contracts: node.services.chain.deployment.contracts,
       bus: node.services.bus as NonNullable<typeof node.services.bus>,
-      dataDir: path.join(dataDir, 'agent'),
     });
     const lines = await inactiveProviderWarnings({ providers: [agent], services: node.services });
     assert.equal(lines.length, 2, lines.join('\n'));
@@ -123,7 +122,6 @@ describe('souk provider stake', () => {
       chainId: node.services.chain.deployment.chainId,
       contracts: node.services.chain.deployment.contracts,
       bus: node.services.bus as NonNullable<typeof node.services.bus>,
-      dataDir: path.join(dataDir, 'agent'),
     });
     assert.deepEqual(await inactiveProviderWarnings({ providers: [agent], services: node.services }), []);
   });

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { providerRegistryAbi } from '@souk/contracts';
-import type { SoukClient } from '@souk/sdk';
+import { SoukApiError, type SoukClient } from '@souk/sdk';
 import { formatEther, parseEther } from 'viem';
 import { accountHelp, accountOptions, resolveAccount } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseAmount } from '../args.ts';
@@ -24,14 +24,14 @@ ${summary}.
 
   start      Register with stake (if needed), advertise by heartbeats, run assigned jobs (needs NATS_URL: the node's
              job bus; local providers run inside 'souk start --providers N' instead)
-  status     Registration, stake, unbonding, reputation counters
+  status     Registration, stake, unbonding, orders paid and lost (the node's index)
   stake <SOUK>
              Top up the stake by <SOUK> (e.g. 100 or 12.5; approves SOUK first), then print the new stake and whether
              the provider is active (stake ≥ the registry's minimum): how a slashed provider gets back to work
   unbond     Start unbonding --amount SOUK (withdrawable after the unbonding period; slashable until then)
   withdraw   Withdraw unbonded stake
   list       Every registered provider (from the node's index): stake, active (stake ≥ the registry's minimum, read
-             from the chain), reputation, completed/failed/slashed jobs, online (a heartbeat in the last 10 s), price
+             from the chain), reputation, paid/lost/slashed orders, online (a heartbeat in the last 10 s), price
              and pipelines it advertises
 
 Options:
@@ -39,7 +39,6 @@ Options:
   --price <ETH>         Price asked per job (start)                               [default: 0]
   --threads <n>         ONNX Runtime intra-op threads (start)                     [default: 1]
   --cuda                Ask for the CUDA execution provider (start)
-  --data-dir <dir>      Pending reveals are kept here (start)                     [default: ./.souk-provider]
   --amount <SOUK>       Amount to unbond (unbond)
 ${accountHelp}
 ${nodeHelp}
@@ -86,7 +85,6 @@ export const run = (argv: string[]) =>
         price: { type: 'string' },
         threads: { type: 'string' },
         cuda: { type: 'boolean' },
-        'data-dir': { type: 'string' },
         amount: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -143,7 +141,7 @@ export const run = (argv: string[]) =>
     const registry = context.info.contracts.providerRegistry;
 
     if (action === 'status') {
-      const [p, active] = await Promise.all([
+      const [p, active, indexed] = await Promise.all([
         context.publicClient.readContract({
           address: registry,
           abi: providerRegistryAbi,
@@ -156,6 +154,13 @@ export const run = (argv: string[]) =>
           functionName: 'isActive',
           args: [account.address],
         }),
+        // Orders paid and disputes lost, as the node's index counts them from the ComputeEscrow's settlements.
+        context.client
+          .json<{ completed: number; failed: number }>(`/api/v1/providers/${account.address}`)
+          .catch((error: unknown) => {
+            if (error instanceof SoukApiError && error.status === 404) return { completed: 0, failed: 0 };
+            throw error;
+          }),
       ]);
       const status = {
         address: account.address,
@@ -164,8 +169,8 @@ export const run = (argv: string[]) =>
         stakeWei: String(p.stake),
         unbondingWei: String(p.unbonding),
         unbondableAt: p.unbondableAt ? new Date(Number(p.unbondableAt) * 1000).toISOString() : null,
-        completed: Number(p.completed),
-        failed: Number(p.failed),
+        completed: indexed.completed,
+        failed: indexed.failed,
         slashed: Number(p.slashed),
       };
       emit(values.json, status, () =>
@@ -173,7 +178,7 @@ export const run = (argv: string[]) =>
           `Provider ${status.address}  ${status.registered ? (active ? 'active' : 'registered, inactive') : 'not registered'}`,
           `  stake      ${formatEther(p.stake)} SOUK`,
           `  unbonding  ${formatEther(p.unbonding)} SOUK${status.unbondableAt ? ` (withdrawable from ${status.unbondableAt})` : ''}`,
-          `  jobs       ${status.completed} completed, ${status.failed} failed, slashed ${status.slashed} time(s)`,
+          `  orders     ${status.completed} paid, ${status.failed} lost in a dispute, slashed ${status.slashed} time(s)`,
         ].join('\n'),
       );
       return 0;
@@ -228,7 +233,6 @@ export const run = (argv: string[]) =>
       chainId: context.info.chainId,
       contracts: context.info.contracts,
       bus,
-      dataDir: path.resolve(values['data-dir'] ?? '.souk-provider', account.address.toLowerCase()),
       stakeWei: parseEther(values.stake ?? '1000'),
       priceWei: parseEther(values.price ?? '0'),
       threads: values.threads ? Number(values.threads) : 1,
@@ -236,9 +240,7 @@ export const run = (argv: string[]) =>
       log: note,
     });
     await agent.start();
-    note(
-      `provider ${account.address} serving jobs of ${context.client.url}; Ctrl-C stops it (pending reveals are kept).`,
-    );
+    note(`provider ${account.address} serving jobs of ${context.client.url}; Ctrl-C stops it.`);
     await new Promise<void>((resolve) => {
       const stop = async () => {
         await agent.stop();

@@ -1,8 +1,9 @@
 /**
- * `souk run` follows its job through a node restart: the real `souk` bin runs in a child process against a whole
- * node (embedded devnet, PGlite, Helia, two local providers) in this process; the node stops mid-job (its HTTP
- * server, chain and providers go away) and starts again from the same data dir on the same port. The CLI says it
- * lost the node, reconnects with backoff, and prints the job's verified result.
+ * `souk run` follows its order through a node restart: the real `souk` bin runs in a child process against a whole
+ * node (embedded devnet, PGlite, Helia) in this process. The node first runs without providers, so the order it
+ * accepts cannot start; it then stops (its HTTP server and chain go away) and starts again from the same data dir
+ * on the same port, now with two local providers. The CLI says it lost the node, reconnects with backoff, and prints
+ * the order's verified result: the acknowledged order survived the restart.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -26,7 +27,7 @@ let node: RunningNode | undefined;
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'souk-run-resume-'));
   config = loadConfig(
-    { 'data-dir': dataDir, port: String(await freePort()), 'devnet-port': String(await freePort()), providers: '2' },
+    { 'data-dir': dataDir, port: String(await freePort()), 'devnet-port': String(await freePort()), providers: '0' },
     { SOUK_AUDIT_RATE: '0', RATE_LIMIT_PER_MINUTE: '100000' },
   );
   node = await startNode(config, { logger: false });
@@ -37,7 +38,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('souk run reconnects after the node restarts mid-job and prints the final result', {
+test('souk run reconnects after the node restarts mid-order and prints the verified result', {
   timeout: 300_000,
 }, async () => {
   const png = path.join(dataDir, 'input.png');
@@ -46,7 +47,7 @@ test('souk run reconnects after the node restarts mid-job and prints the final r
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOUK_')));
   const child = spawn(
     process.execPath,
-    [BIN, 'run', String(node?.sampleModelId), '--input', png, '--redundancy', '2', '--node', url, '--on-chain'],
+    [BIN, 'run', String(node?.sampleModelId), '--input', png, '--redundancy', '2', '--node', url],
     { env: base, stdio: 'pipe' },
   );
   let stdout = '';
@@ -67,22 +68,22 @@ test('souk run reconnects after the node restarts mid-job and prints the final r
     }
   };
   try {
-    // Mid-job: submitted on-chain, not settled. The node goes away (API, chain, providers).
-    await waitFor('the submission', () => /submitted\s+job #\d+/.test(stderr), 120_000);
+    // Mid-order: accepted (written to the node's database), no provider to run it yet. The node goes away.
+    await waitFor('the acceptance', () => /order 0x[0-9a-f]{64} accepted/.test(stderr), 120_000);
     await node?.stop();
     node = undefined;
     await waitFor('the CLI to notice', () => stderr.includes('lost the node'), 30_000);
     await sleep(1_500); // down for a while: several retries
-    node = await startNode(config, { logger: false });
+    node = await startNode({ ...config, providers: 2 }, { logger: false });
     const code = await Promise.race([exited, sleep(180_000).then(() => 'timeout' as const)]);
     assert.equal(code, 0, `souk run exited ${code}:\n${stderr}`);
-    assert.match(stderr, /lost the node at .*; reconnecting in \d+\.\d s \(attempt 1\) to follow job #\d+/);
-    assert.match(stderr, /reconnected to .* after \d+\.\d s; following job #\d+/);
-    assert.match(stderr, /finalized\s+0x[0-9a-f]{64}/);
+    assert.match(stderr, /lost the node at .*; reconnecting in \d+\.\d s \(attempt 1\) to follow order 0x[0-9a-f]{64}/);
+    assert.match(stderr, /reconnected to .* after \d+\.\d s; following order 0x[0-9a-f]{64}/);
+    assert.match(stderr, /result verified \(2 signature\(s\) checked\)/);
     assert.doesNotMatch(stderr, /souk run: Cannot reach the Souk node/);
     assert.match(stdout, /Recognised text/);
     assert.match(stdout, new RegExp(TEXT));
-    assert.match(stdout, /Verification\s+job #\d+ finalized/);
+    assert.match(stdout, /Verification\s+order 0x[0-9a-f]{64} agreed by 2/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

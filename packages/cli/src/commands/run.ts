@@ -1,28 +1,21 @@
 /**
- * `souk run <asset> --input <file>`: runs a model through the compute market. By default as a signed job order
+ * `souk run <asset> --input <file>`: runs a model through the compute market as a signed job order
  * (compute protocol v2): the result arrives as soon as r providers agree, with their signed attestations, which
  * this command checks itself (signatures, stake on-chain) before printing; the payment follows in the node's next
- * settlement batch. With `--on-chain`, as a per-job ComputeMarket job (every step a transaction). Prints the output
+ * settlement batch. Prints the output
  * readably (`../output/result.ts`: OCR text, speech segments, a foreground mask's figures, tensor summaries), saves it
  * with `--output-dir` (result.json, tensors as .npy, a mask as PNG), then the verification record and the payment.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isNpy, parseNpy, parseNpz } from '@souk/provider';
-import {
-  getJob,
-  JobFailedError,
-  type JobLifecycleEvent,
-  type JobResult,
-  type RunJobParameters,
-  runJob,
-} from '@souk/sdk';
+import { JobFailedError } from '@souk/sdk';
 import { accountHelp, accountOptions } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseDeadline, parseId, parseRedundancy } from '../args.ts';
 import { EXIT, emit, guard, note } from '../command.ts';
 import { connect } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { formatAmount, table } from '../format.ts';
+import { formatAmount } from '../format.ts';
 import { formatOutput, saveOutput } from '../output/result.ts';
 import { orderOptions, orderPayer, PAID_PHASES, runPaidOrder } from '../paidOrder.ts';
 import { isBatchInput, runBatch } from './runBatch.ts';
@@ -41,9 +34,7 @@ Options:
   --redundancy <r>      Providers that must agree, 1..5                                  [default: 2]
   --max-price <amount>  Most the job may cost, escrowed (e.g. 0.01)                      [default: 0.01]
   --currency <c>        eth, musd, souk or a token address                               [default: eth]
-  --deadline <seconds>  Time until the order's deadline (unpaid after it)                [default: 300; 900 on-chain]
-  --on-chain            Run as a per-job ComputeMarket job (submit, assign, commit, reveal, finalize on-chain)
-                        instead of a signed order settled in a batch (compute protocol v2, the default)
+  --deadline <seconds>  Time until the order's deadline (unpaid after it)                [default: 300]
   --output-dir <dir>    Also save the result there: result.json (the canonical result, its SHA-256 the result
                         hash), each output tensor as <name>.npy (generic ONNX), the mask as mask.png (IS-Net)
   --json                Print the whole result as JSON only (no summaries, nothing cut)
@@ -98,47 +89,6 @@ async function saveResult(output: unknown, dir: string, resultHash: string): Pro
   ];
 }
 
-function describe(event: JobLifecycleEvent): string {
-  switch (event.type) {
-    case 'submitted':
-      return `submitted  job #${event.jobId}  tx ${event.transactionHash}`;
-    case 'assigned':
-      return `assigned   ${event.provider}`;
-    case 'reassigned':
-      return `reassigned ${event.previous} → ${event.replacement} (missed its commit)`;
-    case 'committed':
-      return `committed  ${event.provider}`;
-    case 'revealed':
-      return `revealed   ${event.provider}  ${event.resultHash}`;
-    case 'disputed':
-      return 'disputed   results differ: the referee re-executes';
-    case 'slashed':
-      return `slashed    ${event.provider}`;
-    case 'finalized':
-      return `finalized  ${event.resultHash}  tx ${event.transactionHash}`;
-    case 'refunded':
-      return `refunded   tx ${event.transactionHash}`;
-    case 'failed':
-      return `failed     ${event.reason ?? 'the input is one the model cannot take'}  tx ${event.transactionHash}`;
-  }
-}
-
-/**
- * Keeps following the job while the node is away (restarted, network down): each retry is announced on stderr, with
- * its backoff, and so is the reconnection; the job is followed to its end either way.
- */
-function followThroughOutages(url: string): Pick<RunJobParameters, 'onReconnecting' | 'onReconnected'> {
-  return {
-    onReconnecting: ({ jobId, attempt, delayMs, error }) =>
-      note(
-        `  lost the node at ${url} (${error.details ?? error.shortMessage}); reconnecting in ${(delayMs / 1000).toFixed(1)} s ` +
-          `(attempt ${attempt}) to follow job #${jobId}…`,
-      ),
-    onReconnected: ({ jobId, downMs }) =>
-      note(`  reconnected to ${url} after ${(downMs / 1000).toFixed(1)} s; following job #${jobId}`),
-  };
-}
-
 export const run = (argv: string[]) =>
   guard('run', async () => {
     const { values, positionals } = parse(
@@ -148,7 +98,6 @@ export const run = (argv: string[]) =>
         ...accountOptions,
         input: { type: 'string' },
         ...orderOptions,
-        'on-chain': { type: 'boolean' },
         'output-dir': { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -167,8 +116,7 @@ export const run = (argv: string[]) =>
       }
     }
     const redundancy = parseRedundancy(values.redundancy);
-    const onChain = values['on-chain'] === true;
-    const deadlineSeconds = parseDeadline(values.deadline, onChain ? 900 : 300);
+    const deadlineSeconds = parseDeadline(values.deadline, 300);
 
     const context = await connect({ url: nodeUrl(values.node) });
     const { account, currency, maxPriceWei } = await orderPayer(context, values);
@@ -177,8 +125,9 @@ export const run = (argv: string[]) =>
     note(
       `running asset #${assetId} on ${values.input} (${input.length} bytes) as ${account.address}, r = ${redundancy}…`,
     );
-    if (!onChain) {
-      const { run, order } = await runPaidOrder(context, account, {
+    let paid: Awaited<ReturnType<typeof runPaidOrder>>;
+    try {
+      paid = await runPaidOrder(context, account, {
         assetId,
         input,
         redundancy,
@@ -186,93 +135,44 @@ export const run = (argv: string[]) =>
         currency,
         deadlineSeconds,
       });
-      const saved = outputDir === undefined ? [] : await saveResult(run.output, outputDir, run.resultHash);
-      if (values.json) for (const line of saved) note(line);
-      emit(
-        values.json,
-        { order, result: { output: run.output, resultHash: run.resultHash, providers: run.providers } },
-        () => {
-          const lines = formatOutput(run.output);
-          if (saved.length > 0) lines.push('', ...saved);
-          lines.push(
-            '',
-            `Verification  order ${order.orderHash} ${run.resolvedBy === 'agreement' ? `agreed by ${run.providers.length}` : 'decided by the referee'}`,
-            `  result hash  ${run.resultHash}`,
-            "  checked here: each signature is the provider's EIP-712 ResultAttestation, each provider active on-chain",
-          );
-          for (const a of order.attestations) lines.push(`  signed  ${a.provider}  ${a.signature.slice(0, 20)}…`);
-          lines.push(
-            '',
-            'Payment',
-            `  ${formatAmount(order.amount, token)} from the escrow, split 80 / 15 / 5 (providers / treasury / creator)`,
-            `  ${order.phase}${order.settleTx ? `  batch tx ${order.settleTx}` : ''}`,
-          );
-          return lines.join('\n');
-        },
-      );
-      return PAID_PHASES.includes(order.phase) ? 0 : EXIT.failure;
-    }
-    const handle = await runJob(context.client, {
-      assetId,
-      input,
-      redundancy,
-      maxPriceWei,
-      currency: currency === '0x0000000000000000000000000000000000000000' ? undefined : currency,
-      deadlineSeconds,
-      ...followThroughOutages(context.client.url),
-    });
-    const started = Date.now();
-    handle.on('*', (event) =>
-      note(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${describe(event)}`),
-    );
-    let result: JobResult;
-    try {
-      result = await handle.result({ timeoutMs: (deadlineSeconds + 900) * 1000 });
     } catch (error) {
       if (!(error instanceof JobFailedError)) throw error;
-      // The input is one the model cannot take: say why, refunded, nobody slashed; exit 1.
-      const job = await getJob(context.client, { jobId: handle.jobId });
-      emit(values.json, { job, failure: job.failure ?? null }, () =>
-        [
-          `Job #${handle.jobId} failed: ${error.reason}`,
-          `  ${error.reproducedByReferee ? 'reproduced by the referee; ' : ''}refunded in full, no provider slashed`,
-          ...(error.transactionHash ? [`  failJob tx  ${error.transactionHash}`] : []),
-        ].join('\n'),
+      // The input is one the model cannot take: say why; nobody is charged or slashed; exit 1.
+      emit(
+        values.json,
+        { failure: { orderHash: error.orderHash, reason: error.reason, code: error.code ?? null } },
+        () =>
+          [
+            `Order ${error.orderHash} failed: ${error.reason}`,
+            `  ${error.reproducedByReferee ? 'reproduced by the referee; ' : ''}nobody charged, no provider slashed`,
+          ].join('\n'),
       );
       return EXIT.failure;
-    } finally {
-      handle.close();
     }
-    const job = await getJob(context.client, { jobId: handle.jobId });
-    const saved = outputDir === undefined ? [] : await saveResult(result.output, outputDir, result.resultHash);
+    const { run, order } = paid;
+    const saved = outputDir === undefined ? [] : await saveResult(run.output, outputDir, run.resultHash);
     if (values.json) for (const line of saved) note(line);
-    emit(values.json, { job, result }, () => {
-      const lines = formatOutput(result.output);
-      if (saved.length > 0) lines.push('', ...saved);
-      lines.push('', `Verification  job #${result.jobId} ${result.status}`, `  result hash  ${result.resultHash}`);
-      lines.push(`  result CID   ${result.resultCid}`);
-      for (const p of result.providers) {
-        const record = p.runtimeRecord as {
-          ortVersion?: string;
-          executionProvider?: string;
-          intraOpNumThreads?: number;
-        } | null;
+    emit(
+      values.json,
+      { order, result: { output: run.output, resultHash: run.resultHash, providers: run.providers } },
+      () => {
+        const lines = formatOutput(run.output);
+        if (saved.length > 0) lines.push('', ...saved);
         lines.push(
-          `  ${p.agreed ? 'agreed ' : 'WRONG  '} ${p.provider}  ${p.resultHash.slice(0, 18)}…  ORT ${record?.ortVersion ?? '?'} ${record?.executionProvider ?? ''} ×${record?.intraOpNumThreads ?? '?'}`,
+          '',
+          `Verification  order ${order.orderHash} ${run.resolvedBy === 'agreement' ? `agreed by ${run.providers.length}` : 'decided by the referee'}`,
+          `  result hash  ${run.resultHash}`,
+          "  checked here: each signature is the provider's EIP-712 ResultAttestation, each provider active on-chain",
         );
-      }
-      if (result.audit)
-        lines.push(`  referee (${result.audit.reason}): ${result.audit.matched ? 'all matched' : 'mismatch found'}`);
-      lines.push('', 'Payouts');
-      lines.push(
-        table(
-          ['  ROLE', 'ACCOUNT', 'AMOUNT'],
-          job.payouts.map((p) => [`  ${p.role}`, p.account, formatAmount(p.amount, context.token(p.currency))]),
-        ),
-      );
-      lines.push('', 'Transactions');
-      for (const e of job.events) lines.push(`  ${e.kind.padEnd(18)} ${e.tx_hash}`);
-      return lines.join('\n');
-    });
-    return 0;
+        for (const a of order.attestations) lines.push(`  signed  ${a.provider}  ${a.signature.slice(0, 20)}…`);
+        lines.push(
+          '',
+          'Payment',
+          `  ${formatAmount(order.amount, token)} from the escrow, split 80 / 15 / 5 (providers / treasury / creator)`,
+          `  ${order.phase}${order.settleTx ? `  batch tx ${order.settleTx}` : ''}`,
+        );
+        return lines.join('\n');
+      },
+    );
+    return PAID_PHASES.includes(order.phase) ? 0 : EXIT.failure;
   });

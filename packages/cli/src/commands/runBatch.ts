@@ -86,7 +86,6 @@ export type BatchRunOptions = {
     deadline?: string | undefined;
     'max-price'?: string | undefined;
     'output-dir'?: string | undefined;
-    'on-chain'?: boolean | undefined;
   };
 };
 
@@ -96,9 +95,6 @@ export type BatchRunOptions = {
  * @throws {UsageError} Bad `--input` or `--max-price`.
  */
 export async function runBatch({ assetId, input, values }: BatchRunOptions): Promise<number> {
-  if (values['on-chain']) {
-    throw new UsageError('--on-chain runs one input per job; a batch (a glob or a folder) runs as one signed order.');
-  }
   const redundancy = parseRedundancy(values.redundancy);
   const deadlineSeconds = parseDeadline(values.deadline, 600);
   const outputDir = values['output-dir'];

@@ -252,7 +252,6 @@ describe('compute orders on the standby (two nodes, PostgreSQL + NATS, three pro
     );
     agents = await startProviderAgents(
       leader,
-      dir,
       [accounts[9], accounts[8], accounts[7]].map((p) => p.account),
     );
   });

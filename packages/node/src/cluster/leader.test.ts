@@ -43,10 +43,10 @@ function tracedElection(
 
 describe('leaderLockKey', () => {
   test('is the same for one market whatever the address case, and differs across markets and chains', () => {
-    const key = leaderLockKey({ chainId: 31337, computeMarket: MARKET });
-    assert.equal(key, leaderLockKey({ chainId: 31337, computeMarket: MARKET.toLowerCase() }));
-    assert.notEqual(key, leaderLockKey({ chainId: 10, computeMarket: MARKET }));
-    assert.notEqual(key, leaderLockKey({ chainId: 31337, computeMarket: `0x${'1'.repeat(40)}` }));
+    const key = leaderLockKey({ chainId: 31337, computeEscrow: MARKET });
+    assert.equal(key, leaderLockKey({ chainId: 31337, computeEscrow: MARKET.toLowerCase() }));
+    assert.notEqual(key, leaderLockKey({ chainId: 10, computeEscrow: MARKET }));
+    assert.notEqual(key, leaderLockKey({ chainId: 31337, computeEscrow: `0x${'1'.repeat(40)}` }));
     assert.ok(key >= -(2n ** 63n) && key < 2n ** 63n, 'fits a PostgreSQL bigint');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The leader lease: of all the nodes serving one market (one chain id + ComputeMarket address) on one PostgreSQL,
+ * The leader lease: of all the nodes serving one market (one chain id + ComputeEscrow address) on one PostgreSQL,
  * exactly one runs the leader-only role components — the compute coordinator, and whatever else must not run twice
  * (see {@link LeaderRole}). Every node keeps serving the API, WebSocket and gateway and runs its own indexer.
  *
@@ -72,19 +72,19 @@ export type LeaderElection = {
 
 /**
  * The advisory lock key of one market's leader lease: the first 8 bytes of
- * `sha256("souk:leader:<chainId>:<computeMarket lower-case>")` as a signed 64-bit integer, so two markets (two
+ * `sha256("souk:leader:<chainId>:<computeEscrow lower-case>")` as a signed 64-bit integer, so two markets (two
  * chains, or two deployments on one chain) on one database elect their leaders independently.
  *
- * @param parameters `chainId` (EIP-155) and the ComputeMarket `computeMarket` address.
+ * @param parameters `chainId` (EIP-155) and the ComputeEscrow `computeEscrow` address.
  * @returns A key in −2⁶³ … 2⁶³ − 1 (PostgreSQL `bigint`).
  * @example
  * ```ts
  * import { leaderLockKey } from './cluster/leader.ts'
- * const key = leaderLockKey({ chainId: 31337, computeMarket: deployment.contracts.computeMarket })
+ * const key = leaderLockKey({ chainId: 31337, computeEscrow: deployment.contracts.computeEscrow })
  * ```
  */
-export function leaderLockKey({ chainId, computeMarket }: { chainId: number; computeMarket: string }): bigint {
-  const digest = createHash('sha256').update(`souk:leader:${chainId}:${computeMarket.toLowerCase()}`).digest();
+export function leaderLockKey({ chainId, computeEscrow }: { chainId: number; computeEscrow: string }): bigint {
+  const digest = createHash('sha256').update(`souk:leader:${chainId}:${computeEscrow.toLowerCase()}`).digest();
   return digest.readBigInt64BE(0);
 }
 
@@ -128,7 +128,7 @@ export async function startRoles(
  * import { leaderLockKey, startLeaderElection, startRoles } from './cluster/leader.ts'
  * const election = startLeaderElection({
  *   databaseUrl: process.env.DATABASE_URL,
- *   key: leaderLockKey({ chainId, computeMarket }),
+ *   key: leaderLockKey({ chainId, computeEscrow }),
  *   onElected: () => startRoles([{ name: 'coordinator', start: () => startCoordinator(services, bus, referee, options) }]),
  *   log: console.log,
  * })

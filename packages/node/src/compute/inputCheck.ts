@@ -1,5 +1,5 @@
 /**
- * Order-time input checks (`POST /jobs`, which the SDK's `submitJob` / `runJob` and `souk run` go through): before
+ * Order-time input checks (`POST /orders`, which the SDK's `runOrder` and `souk run` go through): before
  * anything is written or escrowed, the job's input is checked against the model with `@souk/provider`'s
  * `checkJobInput` — for `ocr`, the bytes must decode as an image header; for the generic `onnx` pipeline, the input
  * must parse as the pipeline parses it (`.npz`, `.npy` or JSON tensors), its tensors must match the model's inputs by
@@ -8,7 +8,7 @@
  * `outputs` when present, else from the ONNX model's session metadata (read once per model content CID and cached).
  *
  * An input that passes can still fail at run time (e.g. a fixed dimension that does not match): that path ends the
- * job as failed through the providers' signed reports and the referee (`failure.ts`).
+ * order as failed through the providers' `failed` replies, reproduced by the referee (`orders/decide.ts`).
  */
 import { checkJobInput, InvalidInputError, type ModelSignature, readModelSignature } from '@souk/provider';
 import { InvalidJobInputError } from '../errors.ts';

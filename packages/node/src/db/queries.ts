@@ -486,80 +486,6 @@ export async function licencesOf(
   return (await query.orderBy('licences.updated_block', 'desc').orderBy('licences.asset_id').execute()) as LicenceRow[];
 }
 
-/** A job with its providers, events and payouts. */
-export type JobDetail = Selectable<Database['jobs']> & {
-  /** Providers that hold or held a slot. */
-  assignments: {
-    provider: string;
-    assigned: boolean;
-    commitment: string | null;
-    result: string | null;
-    assigned_block: number;
-  }[];
-  /** Every event of the job, in chain order. */
-  events: {
-    tx_hash: string;
-    log_index: number;
-    kind: string;
-    provider: string | null;
-    data: unknown;
-    block_number: number;
-    timestamp: Date;
-  }[];
-  /** Money paid out when the job closed. */
-  payouts: {
-    tx_hash: string;
-    log_index: number;
-    role: string;
-    account: string;
-    currency: string;
-    amount: string;
-    block_number: number;
-    timestamp: Date;
-  }[];
-};
-
-/**
- * One job with its assignments, events and payouts.
- *
- * @example
- * ```ts
- * import { getJob } from './db/queries.ts'
- * const job = await getJob(db, { id: 1n })
- * ```
- * @returns The job, or undefined when no such job was indexed.
- */
-export async function getJob(db: Db, { id }: { /** Job id. */ id: bigint | string }): Promise<JobDetail | undefined> {
-  const key = checkId('id', id);
-  const job = await db.selectFrom('jobs').selectAll().where('id', '=', key).executeTakeFirst();
-  if (!job) return undefined;
-  const [assignments, events, payouts] = await Promise.all([
-    db
-      .selectFrom('job_assignments')
-      .select(['provider', 'assigned', 'commitment', 'result', 'assigned_block'])
-      .where('job_id', '=', key)
-      .orderBy('assigned_block')
-      .orderBy('provider')
-      .execute(),
-    db
-      .selectFrom('job_events')
-      .select(['tx_hash', 'log_index', 'kind', 'provider', 'data', 'block_number', 'timestamp'])
-      .where('job_id', '=', key)
-      .orderBy('block_number')
-      .orderBy('log_index')
-      .execute(),
-    db
-      .selectFrom('payouts')
-      .select(['tx_hash', 'log_index', 'role', 'account', 'currency', 'amount', 'block_number', 'timestamp'])
-      .where('job_id', '=', key)
-      .orderBy('block_number')
-      .orderBy('log_index')
-      .orderBy('role')
-      .execute(),
-  ]);
-  return { ...job, assignments, events, payouts } as JobDetail;
-}
-
 /** Time bucket of the analytics helpers. */
 export type Bucket = 'hour' | 'day';
 
@@ -568,154 +494,6 @@ const bucketOf = (bucket: Bucket, column: string) => {
   if (bucket !== 'hour' && bucket !== 'day') throw new InvalidQueryError(`Unknown bucket "${String(bucket)}".`);
   return sql<Date>`(date_trunc(${bucket}, ${sql.ref(column)} at time zone 'UTC') at time zone 'UTC')`;
 };
-
-/** Filters of {@link listJobs}. */
-export type ListJobsParameters = {
-  /** Jobs running this model (asset id). */
-  modelId?: bigint | string | undefined;
-  /** Jobs submitted by this account. */
-  requester?: string | undefined;
-  /** Jobs this provider held a slot of (now or before a reassignment). */
-  provider?: string | undefined;
-  /** Only jobs in this status. */
-  status?: Selectable<Database['jobs']>['status'] | undefined;
-  /** Page size, 1..100. @default 20 */
-  limit?: number | undefined;
-  /** `nextCursor` of the previous page. */
-  cursor?: string | undefined;
-};
-
-/**
- * Jobs, newest first, filtered by model, requester, provider or status; cursor-paginated.
- * @throws {InvalidQueryError} on a malformed id, address or limit. @throws {InvalidCursorError} on a bad cursor.
- * @example
- * ```ts
- * const { items } = await listJobs(db, { modelId: 1n, limit: 10 })
- * ```
- */
-export async function listJobs(
-  db: Db,
-  { modelId, requester, provider, status, limit = 20, cursor }: ListJobsParameters = {},
-): Promise<Page<Selectable<Database['jobs']>>> {
-  checkLimit(limit);
-  const after = cursor ? (decodeCursor(cursor, 'jobs') as [null, string])[1] : undefined; // checked by decodeCursor
-  let rows: Selectable<Database['jobs']>[];
-  if (provider) {
-    // Driven by the provider's slots (index job_assignments (provider, job_id desc)): one row per job, as
-    // (job_id, provider) is the primary key.
-    let query = db
-      .selectFrom('job_assignments')
-      .innerJoin('jobs', 'jobs.id', 'job_assignments.job_id')
-      .selectAll('jobs')
-      .where('job_assignments.provider', '=', checkAddress('provider', provider));
-    if (modelId !== undefined) query = query.where('jobs.model_id', '=', checkId('modelId', modelId));
-    if (requester) query = query.where('jobs.requester', '=', checkAddress('requester', requester));
-    if (status) query = query.where('jobs.status', '=', status);
-    if (after !== undefined) query = query.where('job_assignments.job_id', '<', after);
-    rows = await query
-      .orderBy('job_assignments.job_id', 'desc')
-      .limit(limit + 1)
-      .execute();
-  } else {
-    // Newest first: the primary key, or (model_id | requester | status, id desc) (migration 0005).
-    let query = db.selectFrom('jobs').selectAll('jobs');
-    if (modelId !== undefined) query = query.where('jobs.model_id', '=', checkId('modelId', modelId));
-    if (requester) query = query.where('jobs.requester', '=', checkAddress('requester', requester));
-    if (status) query = query.where('jobs.status', '=', status);
-    if (after !== undefined) query = query.where('jobs.id', '<', after);
-    rows = await query
-      .orderBy('jobs.id', 'desc')
-      .limit(limit + 1)
-      .execute();
-  }
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor('jobs', [null, last.id]) : null };
-}
-
-/** One bucket of {@link jobsOverTime}. */
-export type JobBucketRow = {
-  bucket: Date;
-  /** Jobs submitted in the bucket. */
-  submitted: number;
-  /** Of those, settled with a result (finalized or dispute settled). */
-  settled: number;
-  /** Of those, refunded (no verified result before the deadline). */
-  refunded: number;
-  /**
-   * Of those, failed (`ComputeMarket.failJob`, status 7: the model cannot take the input; refunded in full, nobody
-   * slashed). Not counted in `refunded`.
-   */
-  failed: number;
-  /** Of those, disputed at some point (providers disagreed or an audit challenged). */
-  disputed: number;
-  /** Submission → settlement time of the settled ones, seconds (block timestamps): percentiles, or null. */
-  latencyP50: number | null;
-  latencyP95: number | null;
-  latencyP99: number | null;
-};
-
-/**
- * Compute jobs per time bucket of their submission, oldest first, with their outcomes (settled, refunded, failed,
- * disputed) and the percentiles of the time from submission to settlement (`percentile_cont`, seconds, from the
- * blocks' timestamps).
- * @throws {InvalidQueryError} on an unknown bucket.
- */
-export async function jobsOverTime(
-  db: Db,
-  {
-    bucket,
-    since,
-  }: { /** Bucket size. */ bucket: Bucket /** Only jobs submitted at or after. */; since?: Date | undefined },
-): Promise<JobBucketRow[]> {
-  const firstOf = (kind: string) =>
-    db
-      .selectFrom('job_events')
-      .select(['job_id', sql<Date>`min(timestamp)`.as('at')])
-      .where('kind', '=', kind)
-      .groupBy('job_id');
-  let query = db
-    .selectFrom(firstOf('JobSubmitted').as('s'))
-    .leftJoin(firstOf('JobSettled').as('f'), 'f.job_id', 's.job_id')
-    .leftJoin(firstOf('JobRefunded').as('r'), 'r.job_id', 's.job_id')
-    .leftJoin(firstOf('JobFailed').as('x'), 'x.job_id', 's.job_id')
-    .leftJoin(
-      db
-        .selectFrom('job_events')
-        .select('job_id')
-        .where('kind', '=', 'JobStatusChanged')
-        .where(sql<SqlBool>`data->>'to' = '4'`)
-        .groupBy('job_id')
-        .as('d'),
-      'd.job_id',
-      's.job_id',
-    )
-    .select([
-      bucketOf(bucket, 's.at').as('bucket'),
-      sql<number>`count(*)`.as('submitted'),
-      sql<number>`count(f.at)`.as('settled'),
-      sql<number>`count(r.at)`.as('refunded'),
-      sql<number>`count(x.at)`.as('failed'),
-      sql<number>`count(d.job_id)`.as('disputed'),
-      sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from f.at - s.at))`.as('p50'),
-      sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from f.at - s.at))`.as('p95'),
-      sql<number | null>`percentile_cont(0.99) within group (order by extract(epoch from f.at - s.at))`.as('p99'),
-    ]);
-  if (since) query = query.where('s.at', '>=', since);
-  const rows = await query.groupBy('bucket').orderBy('bucket').execute();
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return rows.map((row) => ({
-    bucket: row.bucket,
-    submitted: Number(row.submitted),
-    settled: Number(row.settled),
-    refunded: Number(row.refunded),
-    failed: Number(row.failed),
-    disputed: Number(row.disputed),
-    latencyP50: num(row.p50),
-    latencyP95: num(row.p95),
-    latencyP99: num(row.p99),
-  }));
-}
 
 /** One bucket of {@link ordersOverTime}. */
 export type OrderBucketRow = {
@@ -978,11 +756,81 @@ export async function licencesOverTime(
 
 /** A provider as {@link listProviders} returns it: its indexed row and what it was paid. */
 export type ProviderListRow = Selectable<Database['providers']> & {
-  /** Provider payouts received, wei (decimal string; every currency summed, as the node pays in one). */
+  /** Its share of the orders settled on-chain, wei (decimal string; every currency summed, as the node prices in one). */
   earned: string;
-  /** Jobs it was paid for. */
+  /** Orders it was paid for (`ComputeEscrow.JobSettled` naming it). */
   paid_jobs: number;
 };
+
+/** What {@link providerOrderTotals} returns per provider. */
+export type ProviderOrderTotals = {
+  /** Orders settled on-chain that paid it. */
+  paid: number;
+  /** Disputes settled against it (slashed on its own signed attestation). */
+  slashed: number;
+  /** Its share of the paid orders, wei of their currency (all currencies summed). */
+  earned: bigint;
+};
+
+/**
+ * Per-provider totals of the settled orders, from the indexed ComputeEscrow events: orders paid, disputes lost, and
+ * the wei earned — per order `amount * providerBps / 10_000 / r` (`ComputeEscrow._split`, integer division in that
+ * order), with the revenue split in force at that settlement (the latest `RevenueSplitSet` before it).
+ * @param addresses Lower-case provider addresses; none: every provider that appears in a settlement.
+ * @returns Map from lower-case address to its totals (providers without settlements are absent).
+ */
+export async function providerOrderTotals(
+  db: Db,
+  addresses?: readonly string[],
+): Promise<Map<string, ProviderOrderTotals>> {
+  const totals = new Map<string, ProviderOrderTotals>();
+  if (addresses && addresses.length === 0) return totals;
+  const wanted = addresses ? new Set(addresses.map((a) => checkAddress('address', a).toLowerCase())) : undefined;
+  const splits = await db
+    .selectFrom('chain_events')
+    .select(['block_number', 'log_index', 'args'])
+    .where('contract', '=', 'computeEscrow')
+    .where('event', '=', 'RevenueSplitSet')
+    .orderBy('block_number')
+    .orderBy('log_index')
+    .execute();
+  const rows = await db
+    .selectFrom('order_settlements')
+    .select(['kind', 'amount', 'paid', 'slashed', 'block_number', 'log_index'])
+    .orderBy('block_number')
+    .orderBy('log_index')
+    .execute();
+  let split = 0;
+  let providerBps = 0n;
+  const entry = (address: string) => {
+    let t = totals.get(address);
+    if (!t) {
+      t = { paid: 0, slashed: 0, earned: 0n };
+      totals.set(address, t);
+    }
+    return t;
+  };
+  for (const row of rows) {
+    while (
+      split < splits.length &&
+      (splits[split].block_number < row.block_number ||
+        (splits[split].block_number === row.block_number && splits[split].log_index < row.log_index))
+    ) {
+      providerBps = BigInt((splits[split].args as { providerBps?: string }).providerBps ?? '0');
+      split++;
+    }
+    for (const address of row.slashed) if (!wanted || wanted.has(address)) entry(address).slashed++;
+    if (row.kind !== 'batch' || row.amount === null || row.paid.length === 0) continue;
+    const each = (BigInt(row.amount) * providerBps) / 10_000n / BigInt(row.paid.length);
+    for (const address of row.paid) {
+      if (wanted && !wanted.has(address)) continue;
+      const t = entry(address);
+      t.paid++;
+      t.earned += each;
+    }
+  }
+  return totals;
+}
 
 /**
  * Registered providers in registration order (block, then address), keyset-paginated over the index
@@ -1031,27 +879,16 @@ export async function listProviders(
     .limit(limit + 1)
     .execute();
   const page = rows.slice(0, limit);
-  const paid =
-    page.length === 0
-      ? []
-      : await db
-          .selectFrom('payouts')
-          .select(['account', sql<string>`sum(amount)`.as('earned'), sql<number>`count(job_id)`.as('jobs')])
-          .where('role', '=', 'provider')
-          .where(
-            'account',
-            'in',
-            page.map((p) => p.address),
-          )
-          .groupBy('account')
-          .execute();
-  const earned = new Map(paid.map((p) => [p.account, p]));
+  const earned = await providerOrderTotals(
+    db,
+    page.map((p) => p.address),
+  );
   const last = page.at(-1);
   return {
     items: page.map((p) => ({
       ...p,
-      earned: String(earned.get(p.address)?.earned ?? '0'),
-      paid_jobs: Number(earned.get(p.address)?.jobs ?? 0),
+      earned: String(earned.get(p.address)?.earned ?? 0n),
+      paid_jobs: earned.get(p.address)?.paid ?? 0,
     })),
     nextCursor:
       rows.length > limit && last ? encodeCursor('providers', [Number(last.registered_block), last.address]) : null,
@@ -1068,9 +905,9 @@ export type ProviderStats = {
     /** SOUK wei bonded (stake), and waiting to unbond. */
     stake: string;
     unbonding: string;
-    /** SOUK wei of that stake locked by open assignments (each locks its job's slash amount). */
+    /** SOUK wei of that stake locked (`ProviderRegistry.lockStake`). */
     locked: string;
-    /** Jobs completed and failed, all providers. */
+    /** Orders paid (per paid provider, summed) and disputes lost, all providers. */
     completed: number;
     failed: number;
     /** Times slashed, and SOUK wei taken. */
@@ -1079,7 +916,7 @@ export type ProviderStats = {
     /** The minimum stake in force, SOUK wei. */
     min_stake: string;
   };
-  /** Providers by completed jobs (then stake), with their success rate (null before any result). */
+  /** Providers by paid orders (then stake), with their success rate (null before any result). */
   providers: ProviderRow[];
 };
 
@@ -1089,7 +926,7 @@ export type ProviderRow = Selectable<Database['providers']> & {
   active: boolean;
   /** completed / (completed + failed); null before any result. */
   success_rate: number | null;
-  /** Job slots ever assigned. */
+  /** Settled orders it attested (paid or slashed). */
   assignments: number;
 };
 
@@ -1141,12 +978,7 @@ export async function providerStats(
       >`case when completed + failed = 0 then null else completed::float8 / (completed + failed) end`.as(
         'success_rate',
       ),
-      (eb) =>
-        eb
-          .selectFrom('job_assignments')
-          .select(sql<number>`count(*)`.as('n'))
-          .whereRef('job_assignments.provider', '=', 'providers.address')
-          .as('assignments'),
+      sql<number>`completed + failed`.as('assignments'),
     ])
     .orderBy('completed', 'desc')
     .orderBy('stake', 'desc')

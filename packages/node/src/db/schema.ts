@@ -3,7 +3,6 @@
  * amounts and uint256 ids are `numeric(78,0)` read as decimal strings; block numbers are `int8` read as numbers;
  * addresses and hashes are lower-case `0x…` text; times are `timestamptz` read as `Date`.
  */
-import type { JobStatusName } from '@souk/protocol';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A `timestamptz` column: read as `Date`, written as `Date` or an ISO string. */
@@ -21,10 +20,6 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** Asset kinds, as `AgentNFT.AssetKind` names them (lower-case). */
 export type AssetKind = 'model' | 'agent' | 'dataset';
-/** Job statuses, as `ComputeMarket.JobStatus` names them (lower-case): `@souk/protocol`'s `JobStatusName`. */
-export type JobStatus = JobStatusName;
-/** Who a job payout went to. */
-export type PayoutRole = 'provider' | 'creator' | 'treasury' | 'refund';
 
 /** `users`: accounts known to the API (created at first SIWE login). */
 export interface UsersTable {
@@ -207,68 +202,13 @@ export interface ProvidersTable {
   updated_block: number;
 }
 
-/** `jobs`: ComputeMarket jobs. */
-export interface JobsTable {
-  id: Numeric;
-  requester: string;
-  model_id: Numeric;
-  input_hash: string;
-  status: JobStatus;
-  currency: string;
-  reward: Numeric;
-  redundancy: number;
-  deadline: Timestamp;
-  committed_count: Generated<number>;
-  revealed_count: Generated<number>;
-  result_hash: string | null;
-  created_block: number;
-  created_at: Timestamp;
-  updated_block: number;
-}
-
-/** `job_assignments`: providers holding (or having held) a slot of a job. */
-export interface JobAssignmentsTable {
-  job_id: Numeric;
-  provider: string;
-  assigned: boolean;
-  commitment: string | null;
-  result: string | null;
-  assigned_block: number;
-}
-
-/** `job_events`: every ComputeMarket job event (event rows). */
-export interface JobEventsTable {
-  tx_hash: string;
-  log_index: number;
-  job_id: Numeric;
-  /** Event name, e.g. `ResultCommitted`. */
-  kind: string;
-  provider: string | null;
-  data: Json;
-  block_number: number;
-  timestamp: Timestamp;
-}
-
-/** `payouts`: money a job paid out (one log can pay two roles, hence `role` in the key). */
-export interface PayoutsTable {
-  tx_hash: string;
-  log_index: number;
-  role: PayoutRole;
-  job_id: Numeric;
-  account: string;
-  currency: string;
-  amount: Numeric;
-  block_number: number;
-  timestamp: Timestamp;
-}
-
 /** `chain_events`: every decoded log of the Souk contracts (the source the state tables are rebuilt from). */
 export interface ChainEventsTable {
   tx_hash: string;
   log_index: number;
   block_number: number;
   block_hash: string;
-  /** Contract key: `agentNft`, `marketplace`, `licenses`, `providerRegistry`, `computeMarket`. */
+  /** Contract key: `agentNft`, `marketplace`, `licenses`, `providerRegistry`, `computeEscrow`. */
   contract: string;
   address: string;
   event: string;
@@ -349,57 +289,6 @@ export interface AccessNoncesTable {
   asset_id: Numeric;
   expires_at: Timestamp;
   used_at: GeneratedTimestamp;
-}
-
-/** `job_inputs` (migration 0003): no longer written (job inputs are found as uploads of the job's requester by hash). */
-export interface JobInputsTable {
-  /** `0x` + SHA-256 of the input plaintext, as submitted on-chain. */
-  input_hash: string;
-  upload_id: string;
-  created_at: GeneratedTimestamp;
-}
-
-/** `job_results` (migration 0003): a provider's canonical result, stored as a raw block before it committed. */
-export interface JobResultsTable {
-  job_id: Numeric;
-  provider: string;
-  /** `0x` + SHA-256 of the result bytes. */
-  result_hash: string;
-  result_cid: string;
-  /** Bytes. */
-  size: number;
-  runtime_record: ColumnType<JsonValue | null, string | null, string | null>;
-  created_at: GeneratedTimestamp;
-}
-
-/** `job_audits` (migration 0003): the node's own re-execution of a job, as referee of a dispute or random audit. */
-export interface JobAuditsTable {
-  job_id: Numeric;
-  reason: 'dispute' | 'audit';
-  result_hash: string;
-  result_cid: string;
-  /** Whether every provider's revealed hash equalled the node's. */
-  matched: boolean;
-  settle_tx: string | null;
-  created_at: GeneratedTimestamp;
-}
-
-/**
- * `job_failures` (migration 0006): why a job ended `failed` (ComputeMarket.failJob). `reason` is the text whose
- * keccak256 is the on-chain `reason_hash` (null when this node only indexed the event); `reported_by` the provider
- * whose signed report started it; `reproduced_by_referee` whether this node's referee failed the same way.
- */
-export interface JobFailuresTable {
-  job_id: Numeric;
-  reason: string | null;
-  reason_hash: string;
-  /** `invalid-input` or `invalid-argument` (`@souk/provider`'s `classifyJobFailure`). */
-  code: string | null;
-  reported_by: string | null;
-  reported_reason: string | null;
-  reproduced_by_referee: Generated<boolean>;
-  fail_tx: string | null;
-  created_at: GeneratedTimestamp;
 }
 
 /** `job_access_nonces` (migration 0003): used EIP-712 job-access nonces. */
@@ -524,11 +413,7 @@ export interface Database {
   orders: OrdersTable;
   order_payloads: OrderPayloadsTable;
   model_evaluations: ModelEvaluationsTable;
-  job_inputs: JobInputsTable;
-  job_results: JobResultsTable;
-  job_audits: JobAuditsTable;
   job_access_nonces: JobAccessNoncesTable;
-  job_failures: JobFailuresTable;
   uploads: UploadsTable;
   manifests: ManifestsTable;
   content_bindings: ContentBindingsTable;
@@ -546,10 +431,6 @@ export interface Database {
   licences: LicencesTable;
   licence_purchases: LicencePurchasesTable;
   providers: ProvidersTable;
-  jobs: JobsTable;
-  job_assignments: JobAssignmentsTable;
-  job_events: JobEventsTable;
-  payouts: PayoutsTable;
   chain_events: ChainEventsTable;
   indexer_checkpoints: IndexerCheckpointsTable;
   blocks: BlocksTable;
@@ -561,8 +442,6 @@ export type Asset = Selectable<AssetsTable>;
 export type NewAsset = Insertable<AssetsTable>;
 /** An `assets` update. */
 export type AssetUpdate = Updateable<AssetsTable>;
-/** A selected `jobs` row. */
-export type Job = Selectable<JobsTable>;
 /** A selected `providers` row. */
 export type Provider = Selectable<ProvidersTable>;
 /** A selected `listings` row. */

@@ -2,21 +2,21 @@
  * How each Souk event changes the database, and how derived state is rebuilt from the stored events.
  *
  * Two kinds of tables:
- * - **event tables** (`chain_events`, `transfers`, `sales`, `licence_purchases`, `job_events`, `payouts`,
- *   `order_settlements`, `escrow_movements`) hold one
+ * - **event tables** (`chain_events`, `transfers`, `sales`, `licence_purchases`, `order_settlements`,
+ *   `escrow_movements`) hold one
  *   row per log, keyed by `(tx_hash, log_index)` and inserted with `on conflict do nothing`;
- * - **state tables** (`assets`, `asset_versions`, `listings`, `licences`, `providers`, `jobs`, `job_assignments`)
- *   are a pure fold of the events of one *entity* (`asset:<id>`, `licence:<id>:<account>`, `provider:<account>`,
- *   `job:<id>`, see {@link entityOf}) in chain order, without reading the chain.
+ * - **state tables** (`assets`, `asset_versions`, `listings`, `licences`, `providers`) are a pure fold of the
+ *   events of one *entity* (`asset:<id>`, `licence:<id>:<account>`, `provider:<account>`, see {@link entityOf}) in
+ *   chain order, without reading the chain.
  *
  * So after a reorg the indexer deletes the event rows above the common ancestor and rebuilds just the entities those
  * events touched by replaying their remaining events ({@link rebuildEntities}); {@link rebuildState} does the same for
  * everything.
  */
-import { JOB_STATUS_NAMES, UINT64_MAX } from '@souk/protocol';
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import { UINT64_MAX } from '@souk/protocol';
+import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import { type Hex, type Log, zeroAddress } from 'viem';
-import type { AssetKind, Database, PayoutRole } from '../db/schema.ts';
+import type { AssetKind, Database } from '../db/schema.ts';
 import { bindPublishedContent } from '../gateway/contentBinding.ts';
 import { argsToJson, decodeSoukLog, entityOf, type IndexedContract, type SoukEvent } from './events.ts';
 
@@ -95,8 +95,6 @@ export async function applyEvent(db: Db, event: SoukEvent): Promise<void> {
       return applyLicenses(db, event, meta);
     case 'providerRegistry':
       return applyProviderRegistry(db, event, meta);
-    case 'computeMarket':
-      return applyComputeMarket(db, event, meta);
     case 'computeEscrow':
       return applyComputeEscrow(db, event, meta);
   }
@@ -486,183 +484,6 @@ async function applyProviderRegistry(db: Db, event: EventOf<'providerRegistry'>,
   }
 }
 
-// ───────────────────────────── jobs ─────────────────────────────
-
-/** The latest value of a ComputeMarket parameter event strictly before `meta`'s log. */
-async function parameterAt(db: Db, event: string, field: string, meta: Meta): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('chain_events')
-    .select('args')
-    .where('contract', '=', 'computeMarket')
-    .where('event', '=', event)
-    .where((eb) =>
-      eb.or([
-        eb('block_number', '<', meta.block_number),
-        eb.and([eb('block_number', '=', meta.block_number), eb('log_index', '<', meta.log_index)]),
-      ]),
-    )
-    .orderBy('block_number', 'desc')
-    .orderBy('log_index', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const value = (row?.args as Record<string, unknown> | undefined)?.[field];
-  return typeof value === 'string' ? value : undefined;
-}
-
-async function applyComputeMarket(db: Db, event: EventOf<'computeMarket'>, meta: Meta): Promise<void> {
-  if (!('jobId' in event.args)) return; // governance parameters and payment credits
-  const jobId = event.args.jobId.toString();
-  const args = event.args as Record<string, unknown>;
-  const provider = (args.provider ?? args.replacement) as string | undefined;
-  await db
-    .insertInto('job_events')
-    .values({
-      ...meta,
-      job_id: jobId,
-      kind: event.eventName,
-      provider: provider ? lower(provider) : null,
-      data: json(event.args),
-    })
-    .onConflict((oc) => oc.columns(['tx_hash', 'log_index']).doNothing())
-    .execute();
-
-  if (event.eventName === 'JobSubmitted') {
-    const { requester, modelId, inputHash, currency, reward, redundancy, deadline } = event.args;
-    await db
-      .insertInto('jobs')
-      .values({
-        id: jobId,
-        requester: lower(requester),
-        model_id: modelId.toString(),
-        input_hash: lower(inputHash),
-        status: 'open',
-        currency: lower(currency),
-        reward: reward.toString(),
-        redundancy: Number(redundancy),
-        deadline: toDate(BigInt(deadline)),
-        created_block: meta.block_number,
-        created_at: meta.timestamp,
-        updated_block: meta.block_number,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-    return;
-  }
-
-  const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-  if (!job) return;
-  await db.updateTable('jobs').set({ updated_block: meta.block_number }).where('id', '=', jobId).execute();
-  const assignment = (account: string, set: { commitment?: string; result?: string; assigned?: boolean }) =>
-    db
-      .updateTable('job_assignments')
-      .set(set)
-      .where('job_id', '=', jobId)
-      .where('provider', '=', lower(account))
-      .execute();
-  const assign = (account: string) =>
-    db
-      .insertInto('job_assignments')
-      .values({
-        job_id: jobId,
-        provider: lower(account),
-        assigned: true,
-        commitment: null,
-        result: null,
-        assigned_block: meta.block_number,
-      })
-      .onConflict((oc) =>
-        oc.columns(['job_id', 'provider']).doUpdateSet({ assigned: true, assigned_block: meta.block_number }),
-      )
-      .execute();
-  const payout = (role: PayoutRole, account: string, amount: bigint) =>
-    db
-      .insertInto('payouts')
-      .values({
-        ...meta,
-        role,
-        job_id: jobId,
-        account: lower(account),
-        currency: job.currency,
-        amount: amount.toString(),
-      })
-      .onConflict((oc) => oc.columns(['tx_hash', 'log_index', 'role']).doNothing())
-      .execute();
-
-  switch (event.eventName) {
-    case 'JobStatusChanged': {
-      const status = JOB_STATUS_NAMES[event.args.to] ?? 'none';
-      let deadline = job.deadline;
-      if (status === 'revealing') {
-        // The last commit opens the reveal window: deadline = max(deadline, now + revealPeriod).
-        const period = BigInt((await parameterAt(db, 'RevealPeriodSet', 'period', meta)) ?? '0');
-        const revealDeadline = toDate(BigInt(Math.floor(meta.timestamp.getTime() / 1000)) + period);
-        if (revealDeadline > deadline) deadline = revealDeadline;
-      }
-      await db.updateTable('jobs').set({ status, deadline }).where('id', '=', jobId).execute();
-      return;
-    }
-    case 'ProviderAssigned':
-      await assign(event.args.provider);
-      return;
-    case 'ProviderReassigned':
-      // `previous` is the zero address when a slot vacated by `releaseProvider` is filled (no row to update).
-      await assignment(event.args.previous, { assigned: false });
-      await assign(event.args.replacement);
-      return;
-    case 'ProviderReleased':
-      // Never received its assignment: it leaves the job without a failure or a slash (its slot is vacant).
-      await assignment(event.args.provider, { assigned: false });
-      return;
-    case 'ResultCommitted':
-      await assignment(event.args.provider, { commitment: lower(event.args.commitment) });
-      await db
-        .updateTable('jobs')
-        .set((eb) => ({ committed_count: eb('committed_count', '+', 1) }))
-        .where('id', '=', jobId)
-        .execute();
-      return;
-    case 'ResultRevealed':
-      await assignment(event.args.provider, { result: lower(event.args.resultHash) });
-      await db
-        .updateTable('jobs')
-        .set((eb) => ({ revealed_count: eb('revealed_count', '+', 1) }))
-        .where('id', '=', jobId)
-        .execute();
-      return;
-    case 'ProviderPaid':
-      await payout('provider', event.args.provider, event.args.amount);
-      return;
-    case 'JobSettled': {
-      const { resultHash, creator, creatorAmount, treasuryAmount } = event.args;
-      await db
-        .updateTable('jobs')
-        .set({ result_hash: lower(resultHash) })
-        .where('id', '=', jobId)
-        .execute();
-      await payout('creator', creator, creatorAmount);
-      const treasury = (await parameterAt(db, 'TreasurySet', 'treasury', meta)) ?? zeroAddress;
-      await payout('treasury', treasury, treasuryAmount);
-      return;
-    }
-    case 'JobRefunded':
-      await payout('refund', event.args.requester, event.args.amount);
-      return;
-    case 'JobFailed':
-      // The reason text is off-chain (the coordinator that failed the job stored it); keep the hash and the tx.
-      await db
-        .insertInto('job_failures')
-        .values({ job_id: jobId, reason_hash: lower(event.args.reasonHash), fail_tx: meta.tx_hash })
-        .onConflict((oc) =>
-          oc.column('job_id').doUpdateSet({ reason_hash: lower(event.args.reasonHash), fail_tx: meta.tx_hash }),
-        )
-        .execute();
-      await payout('refund', job.requester, BigInt(job.reward)); // failJob returns the whole escrow
-      return;
-    default:
-      return; // ProviderSlashed: recorded in job_events only (the registry's Slashed moves the stake)
-  }
-}
-
 // ───────────────────────────── rebuild ─────────────────────────────
 
 /** Deletes the state rows of one entity (not its event rows). */
@@ -680,10 +501,6 @@ async function clearEntity(db: Db, entity: string): Promise<void> {
       return;
     case 'provider':
       await db.deleteFrom('providers').where('address', '=', key).execute();
-      return;
-    case 'job':
-      await db.deleteFrom('job_assignments').where('job_id', '=', key).execute();
-      await db.deleteFrom('jobs').where('id', '=', key).execute();
       return;
   }
 }
@@ -727,6 +544,7 @@ export async function rebuildEntities(db: Db, entities: Iterable<string>): Promi
       .orderBy('log_index')
       .execute();
     for (const row of rows) await applyEvent(db, storedEvent(row as never));
+    if (entity.startsWith('provider:')) await recountResults(db, [entity.slice('provider:'.length)]);
   }
 }
 
@@ -742,16 +560,7 @@ export async function rebuildEntities(db: Db, entities: Iterable<string>): Promi
  * @param db A transaction.
  */
 export async function rebuildState(db: Db): Promise<void> {
-  for (const table of [
-    'content_bindings',
-    'listings',
-    'asset_versions',
-    'assets',
-    'licences',
-    'providers',
-    'job_assignments',
-    'jobs',
-  ] as const) {
+  for (const table of ['content_bindings', 'listings', 'asset_versions', 'assets', 'licences', 'providers'] as const) {
     await db.deleteFrom(table).execute();
   }
   const rows = await db
@@ -762,6 +571,7 @@ export async function rebuildState(db: Db): Promise<void> {
     .orderBy('log_index')
     .execute();
   for (const row of rows) await applyEvent(db, storedEvent(row as never));
+  await recountResults(db);
 }
 
 /**
@@ -776,7 +586,7 @@ async function applyComputeEscrow(db: Db, event: EventOf<'computeEscrow'>, meta:
     insertMovement(db, { ...meta, ...row });
   switch (event.eventName) {
     case 'JobSettled':
-      return settlement({
+      await settlement({
         order_hash: lower(event.args.orderHash),
         kind: 'batch',
         requester: lower(event.args.requester),
@@ -787,8 +597,9 @@ async function applyComputeEscrow(db: Db, event: EventOf<'computeEscrow'>, meta:
         paid: addresses(event.args.providers),
         slashed: '[]',
       });
+      return countResults(db, event.args.providers, 'completed');
     case 'DisputeSettled':
-      return settlement({
+      await settlement({
         order_hash: lower(event.args.orderHash),
         kind: 'dispute',
         requester: null,
@@ -799,6 +610,7 @@ async function applyComputeEscrow(db: Db, event: EventOf<'computeEscrow'>, meta:
         paid: addresses(event.args.paid),
         slashed: addresses(event.args.slashed),
       });
+      return countResults(db, event.args.slashed, 'failed');
     case 'Deposited':
       return movement({
         kind: 'deposit',
@@ -838,6 +650,35 @@ async function applyComputeEscrow(db: Db, event: EventOf<'computeEscrow'>, meta:
     default:
       return;
   }
+}
+
+/**
+ * A provider's result counters (`providers.completed` / `failed`, the scheduler's reputation inputs): one more paid
+ * order for each provider a `JobSettled` pays, one more failure for each provider a `DisputeSettled` slashes (on its
+ * own signed attestation). A fold of the ComputeEscrow events: {@link recountResults} recomputes them after a reorg.
+ */
+async function countResults(db: Db, providers: readonly string[], column: 'completed' | 'failed'): Promise<void> {
+  if (providers.length === 0) return;
+  await db
+    .updateTable('providers')
+    .set((eb) => ({ [column]: eb(column, '+', 1) }))
+    .where('address', 'in', providers.map(lower))
+    .execute();
+}
+
+/**
+ * Recomputes the result counters of providers from the stored settlements (`order_settlements`): after a provider's
+ * row is rebuilt from its registry events, or after a full rebuild.
+ * @param addresses Lower-case addresses; none: every provider.
+ */
+export async function recountResults(db: Db, addresses?: readonly string[]): Promise<void> {
+  if (addresses && addresses.length === 0) return;
+  let query = db.updateTable('providers').set({
+    completed: sql<number>`(select count(*) from order_settlements s where s.kind = 'batch' and jsonb_exists(s.paid, providers.address))`,
+    failed: sql<number>`(select count(*) from order_settlements s where s.kind = 'dispute' and jsonb_exists(s.slashed, providers.address))`,
+  });
+  if (addresses) query = query.where('address', 'in', addresses);
+  await query.execute();
 }
 
 function insertSettlement(db: Db, row: Insertable<Database['order_settlements']>) {

@@ -4,7 +4,6 @@
 import {
   agentNftAbi,
   computeEscrowAbi,
-  computeMarketAbi,
   licensesAbi,
   marketplaceAbi,
   providerRegistryAbi,
@@ -20,7 +19,6 @@ export const indexedAbis = {
   marketplace: marketplaceAbi,
   licenses: licensesAbi,
   providerRegistry: providerRegistryAbi,
-  computeMarket: computeMarketAbi,
   computeEscrow: computeEscrowAbi,
 } as const;
 
@@ -142,8 +140,6 @@ export function entityOf(event: SoukEvent): string | null {
         default:
           return null;
       }
-    case 'computeMarket':
-      return 'jobId' in event.args ? `job:${event.args.jobId}` : null;
     case 'computeEscrow':
       return null; // its tables are event tables only (order_settlements, escrow_movements)
   }

@@ -1,6 +1,6 @@
 /**
  * The chain indexer: follows the logs of the Souk contracts (AgentNFT, Marketplace, Licenses, ProviderRegistry,
- * ComputeMarket) into the database, in block ranges from its checkpoint to `head − confirmations`.
+ * ComputeEscrow) into the database, in block ranges from its checkpoint to `head − confirmations`.
  *
  * - **Atomic batches.** Each batch's events, the hashes of its blocks and the checkpoint are written in one
  *   transaction, so a crash never leaves a batch half-applied.
@@ -12,14 +12,14 @@
  *   remain (`apply.ts`: state is a pure fold of events, so no chain reads are needed). When no stored block is still
  *   on the chain, it starts over from the deployment block.
  * - Governance parameter events (fees, treasury, split, periods, stake minimum …), approvals and payment credits are
- *   kept generically in `chain_events` only; the reveal period and the ComputeMarket treasury are read from there.
+ *   kept generically in `chain_events` only.
  */
 import type { SoukDeployment } from '@souk/contracts';
 import type { Kysely } from 'kysely';
 import type { Address, Block, Hex, Log, PublicClient } from 'viem';
 import { invalidateReads } from '../db/queries.ts';
 import type { Database } from '../db/schema.ts';
-import { rebuildEntities, recordEvent } from './apply.ts';
+import { rebuildEntities, recordEvent, recountResults } from './apply.ts';
 import { ChainMovedError, IndexerStateError, InvalidDeploymentError, RpcError } from './errors.ts';
 import { contractsByAddress, decodeSoukLog, type SoukEvent } from './events.ts';
 
@@ -218,8 +218,6 @@ export function createIndexer({
         'transfers',
         'sales',
         'licence_purchases',
-        'job_events',
-        'payouts',
         'order_settlements',
         'escrow_movements',
       ] as const) {
@@ -228,6 +226,7 @@ export function createIndexer({
       await trx.deleteFrom('blocks').where('number', '>', above).execute();
       const entities = touched.map((row) => row.entity as string).sort();
       await rebuildEntities(trx, entities);
+      await recountResults(trx); // settlements above the ancestor are gone: so are the results they counted
       await writeCheckpoint(trx, ancestor);
       return { removedEvents: Number(removed.numDeletedRows), entities };
     });

@@ -57,7 +57,6 @@ describe('batch orders through a node (PGlite + in-process bus)', { timeout: 5 *
     modelId = node.sampleModelId as bigint;
     agents = await startProviderAgents(
       node,
-      dataDir,
       providerAccounts.map((p) => p.account),
     );
     client = createSoukClient({ url: node.url });

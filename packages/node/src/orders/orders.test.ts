@@ -64,7 +64,6 @@ for (const setup of await serviceSetups('souk_orders')) {
       sampleId = node.sampleModelId as bigint;
       agents = await startProviderAgents(
         node,
-        dataDir,
         providerAccounts.map((p) => p.account),
         (_i, account) => ({
           faults: {

@@ -4,7 +4,6 @@
  * invariant, and waiting for an order's settlement. Test code only.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { computeEscrowAbi } from '@souk/contracts';
 import { createProviderAgent, type ProviderAgent } from '@souk/provider';
 import { getOrder, type Order, type SoukClient } from '@souk/sdk';
@@ -18,17 +17,15 @@ type AgentOptions = Omit<
 >;
 
 /**
- * Starts one provider agent per account on the node's chain and job bus (data under `dataDir/providers/<address>`),
- * and waits until the node's provider pool hears each of them (the scheduler picks among live heartbeats).
+ * Starts one provider agent per account on the node's chain and job bus, and waits until the node's provider pool
+ * hears each of them (the scheduler picks among live heartbeats).
  * @param node - A running test node.
- * @param dataDir - The test's data directory.
  * @param accounts - The providers' accounts (registered and staked by the devnet deployment).
  * @param options - Per-agent options by index (heartbeat interval defaults to 500 ms).
  * @returns The started agents (stop them in `after`).
  */
 export async function startProviderAgents(
   node: RunningNode,
-  dataDir: string,
   accounts: readonly LocalAccount[],
   options: (index: number, account: LocalAccount) => AgentOptions = () => ({}),
 ): Promise<ProviderAgent[]> {
@@ -40,7 +37,6 @@ export async function startProviderAgents(
       chainId: chain.deployment.chainId,
       contracts: chain.deployment.contracts,
       bus: bus as NonNullable<typeof bus>,
-      dataDir: path.join(dataDir, 'providers', account.address.toLowerCase()),
       heartbeatIntervalMs: 500,
       log: process.env.SOUK_TEST_LOG ? console.log : undefined,
       ...options(i, account),

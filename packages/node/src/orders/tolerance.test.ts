@@ -115,7 +115,6 @@ describe('tolerance verification class (real float differences across ONNX Runti
     modelId = BigInt(published.assetId as string);
     agents = await startProviderAgents(
       node,
-      dataDir,
       providerAccounts.map((p) => p.account),
       (i, account) => ({
         graphOptimizationLevel: LEVELS[i],

@@ -91,7 +91,7 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       { SOUK_SAMPLE_MODEL: '0', SOUK_AUDIT_RATE: '0', SOUK_COMMIT_TIMEOUT_SECONDS: '120' },
     );
     node = await startNode(config, { logger: false, log: process.env.SOUK_TEST_LOG ? console.log : undefined });
-    agents = await startProviderAgents(node, dataDir, [accounts[9].account, accounts[8].account]);
+    agents = await startProviderAgents(node, [accounts[9].account, accounts[8].account]);
     client = createSoukClient({ url: node.url });
     await signIn(client, { account: requester.account });
     recipeId = await publish(

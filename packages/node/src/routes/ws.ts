@@ -1,8 +1,8 @@
 /**
  * WebSocket `/ws`: live Souk events as the indexer applies them. A client sends
- * `{"type":"subscribe","topics":["asset","listing","licence","job","provider","order"],"filter":{"assetId":"1","jobId":"2","address":"0x…"}}`
+ * `{"type":"subscribe","topics":["asset","listing","licence","provider","order"],"filter":{"assetId":"1","orderHash":"0x…","address":"0x…"}}`
  * (every field optional; a new subscribe replaces the old one) and receives
- * `{"type":"event","topic":"job","event":"JobStatusChanged","args":{…},"blockNumber":"…","transactionHash":"…","logIndex":0}`.
+ * `{"type":"event","topic":"order","event":"JobSettled","args":{…},"blockNumber":"…","transactionHash":"…","logIndex":0}`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { SoukEvent } from '../indexer/index.ts';
@@ -11,12 +11,11 @@ const TOPICS = {
   agentNft: 'asset',
   marketplace: 'listing',
   licenses: 'licence',
-  computeMarket: 'job',
   providerRegistry: 'provider',
   computeEscrow: 'order',
 } as const;
 type Topic = (typeof TOPICS)[keyof typeof TOPICS];
-type Subscription = { topics: Set<Topic>; assetId?: string; jobId?: string; address?: string };
+type Subscription = { topics: Set<Topic>; assetId?: string; orderHash?: string; address?: string };
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 
@@ -28,7 +27,7 @@ export function matches(sub: Subscription, event: SoukEvent): boolean {
   const str = (v: unknown) => (v === undefined ? undefined : String(v).toLowerCase());
   if (sub.assetId !== undefined && ![args.tokenId, args.assetId, args.modelId].map(str).includes(sub.assetId))
     return false;
-  if (sub.jobId !== undefined && (topic !== 'job' || str(args.jobId) !== sub.jobId)) return false;
+  if (sub.orderHash !== undefined && (topic !== 'order' || str(args.orderHash) !== sub.orderHash)) return false;
   if (sub.address !== undefined && !Object.values(args).some((v) => str(v) === sub.address)) return false;
   return true;
 }
@@ -80,7 +79,7 @@ export default async function wsRoutes(app: FastifyInstance) {
         sub = {
           topics: new Set(topics as Topic[]),
           ...(f.assetId !== undefined ? { assetId: String(f.assetId).toLowerCase() } : {}),
-          ...(f.jobId !== undefined ? { jobId: String(f.jobId).toLowerCase() } : {}),
+          ...(f.orderHash !== undefined ? { orderHash: String(f.orderHash).toLowerCase() } : {}),
           ...(f.address !== undefined ? { address: String(f.address).toLowerCase() } : {}),
         };
         socket.send(json({ type: 'subscribed', topics: [...sub.topics] }));

@@ -6,31 +6,6 @@
  * in-process bus (local providers of `souk start`) and on NATS JetStream (providers on other machines) alike.
  */
 
-import type { JobFailureReport } from '../jobFailure.ts';
-
-/** `souk.jobs.assigned.<provider>`: the node assigned this provider a slot of a job (on-chain already). */
-export type AssignmentMessage = {
-  /** Job id, decimal. */
-  jobId: string;
-  /** Model asset id, decimal. */
-  modelId: string;
-  /** The manifest's `runtime.pipeline` (`ocr`, `onnx`…). */
-  pipeline: string;
-  /** CID of the model bundle's content (the provider's model-cache key). */
-  contentCid: string;
-  /** SHA-256 (hex) of the bundle plaintext, from the manifest. */
-  contentSha256: string;
-  /** Base URL of the node whose gateway serves the job's model and input. */
-  nodeUrl: string;
-  /** Last second (Unix) at which a commit is accepted. */
-  deadlineSeconds: number;
-  /**
-   * `reveal`: every commitment of the job is in, reveal now (sent once the job is `Revealing`; a provider that has
-   * nothing to reveal ignores it). Absent or `assign`: run the job.
-   */
-  purpose?: 'assign' | 'reveal' | undefined;
-};
-
 /** `souk.providers.heartbeat`: a provider's advertisement, sent every few seconds. */
 export type HeartbeatMessage = {
   /** Provider address (checksummed). */
@@ -63,24 +38,6 @@ export type HeartbeatMessage = {
   sentAtMs: number;
 };
 
-/** `souk.jobs.results.<jobId>`: a provider's notice after working on a job. */
-export type ResultNotice = {
-  jobId: string;
-  provider: string;
-  /**
-   * `received`: the assignment message reached the provider (sent on every delivery, before any work: the node
-   * re-announces an assignment nobody confirmed, then reassigns it — which does not slash — rather than let the
-   * provider be slashed at the deadline for work it never got); `committed`: result stored and commitment on-chain;
-   * `failed`: it could not run the job (reason given).
-   */
-  outcome: 'received' | 'committed' | 'failed';
-  /** The bus message id of the assignment this notice answers (scoped by chain and deployment: `messageIds.ts`). */
-  assignmentId?: string | undefined;
-  reason?: string | undefined;
-  /** Time from assignment receipt to commit, ms. */
-  durationMs?: number | undefined;
-};
-
 /** A received bus message (the fields providers use). */
 export type ProviderBusMessage<T> = { id: string; data: T; deliveryCount: number };
 
@@ -88,10 +45,9 @@ export type ProviderBusMessage<T> = { id: string; data: T; deliveryCount: number
 export type ProviderBus = {
   readonly kind: string;
   readonly subjects: {
-    assigned(provider: string): string;
-    results(jobId: bigint | string): string;
-    /** `<prefix>.jobs.failures.<jobId>`: signed {@link JobFailureReport}s: the job itself cannot run. */
-    failures(jobId: bigint | string): string;
+    /** The root token(s) of every subject, e.g. `souk` (order subjects: `orderSubjects(prefix)`). */
+    readonly prefix: string;
+    /** `<prefix>.providers.heartbeat`. */
     readonly heartbeat: string;
   };
   publish<T>(subject: string, data: T, options?: { id?: string | undefined }): Promise<unknown>;

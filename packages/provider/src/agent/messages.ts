@@ -2,10 +2,4 @@
  * Moved to `@souk/protocol` (`src/bus/messages.ts`); re-exported here only until `createProviderAgent.ts` imports
  * them from there.
  */
-export type {
-  AssignmentMessage,
-  HeartbeatMessage,
-  ProviderBus,
-  ProviderBusMessage,
-  ResultNotice,
-} from '@souk/protocol';
+export type { HeartbeatMessage, ProviderBus, ProviderBusMessage } from '@souk/protocol';

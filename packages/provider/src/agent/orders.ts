@@ -58,12 +58,6 @@ export type OrderWorkerContext = {
   log(line: string): void;
 };
 
-/** The bus's subject prefix (`souk` unless configured): the token(s) before `.jobs.assigned.`. */
-function busPrefix(bus: ProviderBus): string {
-  const prefix = (bus.subjects as { prefix?: string }).prefix;
-  return prefix ?? bus.subjects.assigned('x').slice(0, -'.jobs.assigned.x'.length);
-}
-
 /** A subscribed worker. */
 export type OrderWorker = { close(): Promise<void> };
 
@@ -76,14 +70,14 @@ const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).dige
 export function downloadOrderContent(
   account: LocalAccount,
   chainId: number,
-  computeMarket: Hex,
+  computeEscrow: Hex,
   nodeUrl: string,
   orderHash: Hex,
   part: 'model' | 'input',
   expectedSha256: string,
 ): Promise<Uint8Array> {
   return downloadVerified(
-    { account, chainId, computeMarket },
+    { account, chainId, computeEscrow },
     `${nodeUrl}/api/v1/orders/${orderHash}/${part}`,
     BigInt(orderHash),
     `the ${part} of order ${orderHash}`,
@@ -93,12 +87,12 @@ export function downloadOrderContent(
 
 /**
  * Subscribes the provider to its order assignments.
- * @param computeMarket The ComputeMarket address: the verifying contract of job-access signatures (gateway auth).
+ * @param computeEscrow The ComputeEscrow address: the verifying contract of job-access signatures (gateway auth).
  */
-export async function startOrderWorker(context: OrderWorkerContext, computeMarket: Hex): Promise<OrderWorker> {
+export async function startOrderWorker(context: OrderWorkerContext, computeEscrow: Hex): Promise<OrderWorker> {
   const { account, bus, log } = context;
   const address = account.address;
-  const subjects = orderSubjects(busPrefix(bus));
+  const subjects = orderSubjects(bus.subjects.prefix);
   /** Results committed and not yet revealed, by order hash. */
   const pending = new Map<
     Hex,
@@ -149,7 +143,7 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
         : await downloadOrderContent(
             account,
             message.chainId,
-            computeMarket,
+            computeEscrow,
             message.nodeUrl,
             orderHash,
             'input',
@@ -162,7 +156,7 @@ export async function startOrderWorker(context: OrderWorkerContext, computeMarke
         bundle = await downloadOrderContent(
           account,
           message.chainId,
-          computeMarket,
+          computeEscrow,
           message.nodeUrl,
           orderHash,
           'model',

@@ -6,15 +6,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { jobAccessDomain, jobFailureReasonHash, jobFailureTypes } from '@souk/protocol';
-import { recoverTypedDataAddress } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { JobCancelledError, JobDeadlineError, JobFailedError, NodeRequestError } from '../errors.ts';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.ts';
 import { OCR_MODELS } from '../test/models.ts';
 import { packBundle } from './bundle.ts';
 import { createJobExecutor, type JobExecutor } from './execute.ts';
-import { classifyJobFailure, signJobFailure } from './failure.ts';
+import { classifyJobFailure } from './failure.ts';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const zeros = (dims: number[], dtype = 'float32') => ({
@@ -133,35 +130,5 @@ describe('classifyJobFailure', () => {
     for (const error of transient) {
       assert.equal(classifyJobFailure(error).deterministic, false, `${error.name}: ${error.message}`);
     }
-  });
-
-  test('a signed report recovers to the provider over jobId and keccak256(reason)', async () => {
-    const account = privateKeyToAccount(`0x${'11'.repeat(32)}`);
-    const computeMarket = `0x${'22'.repeat(20)}` as const;
-    const report = await signJobFailure({
-      account,
-      jobId: 7n,
-      chainId: 31337,
-      computeMarket,
-      code: 'invalid-input',
-      reason: 'bad',
-    });
-    assert.equal(report.reasonHash, jobFailureReasonHash('bad'));
-    const signer = await recoverTypedDataAddress({
-      domain: jobAccessDomain(31337, computeMarket),
-      types: jobFailureTypes,
-      primaryType: 'JobFailure',
-      message: { provider: account.address, jobId: 7n, reasonHash: report.reasonHash },
-      signature: report.signature,
-    });
-    assert.equal(signer, account.address);
-    const other = await recoverTypedDataAddress({
-      domain: jobAccessDomain(31337, computeMarket),
-      types: jobFailureTypes,
-      primaryType: 'JobFailure',
-      message: { provider: account.address, jobId: 8n, reasonHash: report.reasonHash },
-      signature: report.signature,
-    });
-    assert.notEqual(other, account.address, 'bound to the job id');
   });
 });

@@ -1,9 +1,8 @@
 /**
  * Deterministic job failures: a job whose input the model cannot take fails the same way on every honest machine,
  * so it must end as *failed* (requester refunded, nobody slashed) rather than as a missed commit (every provider
- * slashed). This module tells such failures apart from transient ones, and defines the signed report a provider
- * sends on `souk.jobs.failures.<jobId>`; the node's referee reproduces the failure before it calls
- * `ComputeMarket.failJob` (see the node's `compute/failure.ts`).
+ * slashed). This module tells such failures apart from transient ones; a provider sends the class in its `failed`
+ * reply to the order (`agent/orders.ts`), and the node's referee reproduces the failure before the order ends failed.
  *
  * | class | when | a job failure? |
  * | --- | --- | --- |
@@ -11,18 +10,9 @@
  * | `invalid-argument` | ONNX Runtime rejected the feeds: wrong rank, dtype or fixed dimension, a missing feed | yes |
  * | transient | deadline, cancellation, a crashed worker (OOM), download / upload refused, anything else | no: the provider just did not commit |
  *
- * Report signatures are EIP-712 `JobFailure {provider, jobId, reasonHash}` in the job-access domain ("Souk Gateway"
- * v1, verifyingContract = ComputeMarket); `reasonHash` is `keccak256(utf8(reason))`, the value `failJob` records.
- * The report, its types and limits are wire contract: `@souk/protocol`'s `jobFailure.ts`.
+ * The codes and limits are wire contract: `@souk/protocol`'s `jobFailure.ts`.
  */
-import {
-  type JobFailureCode,
-  type JobFailureReport,
-  jobFailureReasonHash,
-  jobFailureTypedData,
-  MAX_REASON_LENGTH,
-} from '@souk/protocol';
-import type { Address, LocalAccount } from 'viem';
+import { type JobFailureCode, MAX_REASON_LENGTH } from '@souk/protocol';
 
 /** What {@link classifyJobFailure} found. */
 export type JobFailureClass =
@@ -90,37 +80,4 @@ export function classifyJobFailure(error: unknown): JobFailureClass {
     return { deterministic: true, code: 'invalid-argument', reason: oneLine(message(original)) };
   }
   return { deterministic: false, reason };
-}
-
-/**
- * Signs a failure report.
- * @param parameters - The provider's account, the job, the chain, ComputeMarket, and the classified failure.
- * @returns The report to publish on `souk.jobs.failures.<jobId>`.
- * @example
- * ```ts
- * import { signJobFailure } from '@souk/provider'
- * const report = await signJobFailure({ account, jobId: 7n, chainId, computeMarket, code: 'invalid-input', reason })
- * await bus.publish(bus.subjects.failures(7n), report)
- * ```
- */
-export async function signJobFailure({
-  account,
-  jobId,
-  chainId,
-  computeMarket,
-  code,
-  reason,
-}: {
-  account: LocalAccount;
-  jobId: bigint;
-  chainId: number;
-  computeMarket: Address;
-  code: JobFailureCode;
-  reason: string;
-}): Promise<JobFailureReport> {
-  const reasonHash = jobFailureReasonHash(reason);
-  const signature = await account.signTypedData(
-    jobFailureTypedData(chainId, computeMarket, { provider: account.address, jobId, reasonHash }),
-  );
-  return { jobId: String(jobId), provider: account.address, code, reason, reasonHash, signature };
 }

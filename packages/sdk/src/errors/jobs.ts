@@ -4,59 +4,48 @@
 import { SoukError } from './base.ts';
 
 /**
- * The job ended `failed`: its input is one the model cannot take (a provider reported it, signed, and the node's
- * referee reproduced it before calling `ComputeMarket.failJob`). The requester was refunded in full and no provider
- * was slashed.
+ * The order ended `failed`: its input is one the model cannot take (a provider said so in its reply and the node's
+ * referee reproduced it). Nobody is charged (the requester's escrow balance is never debited) and no provider is
+ * slashed.
  *
  * @example
  * ```ts
- * import { JobFailedError, runJob } from '@souk/sdk'
- * const handle = await runJob(client, { assetId, input, maxPriceWei })
+ * import { JobFailedError, runOrder } from '@souk/sdk'
  * try {
- *   await handle.result()
+ *   await runOrder(client, { assetId, input, maxPriceWei })
  * } catch (error) {
- *   if (error instanceof JobFailedError) console.error(`job ${error.jobId} failed: ${error.reason}`)
+ *   if (error instanceof JobFailedError) console.error(`order ${error.orderHash} failed: ${error.reason}`)
  * }
  * ```
  */
 export class JobFailedError extends SoukError {
   override name = 'JobFailedError' as const;
-  /** The job id. */
-  readonly jobId: bigint;
+  /** The order's EIP-712 hash. */
+  readonly orderHash: `0x${string}`;
   /** What is wrong with the input (the referee's words), or `unknown reason` when the node does not know it. */
   readonly reason: string;
   /** `invalid-input` or `invalid-argument`, when known. */
   readonly code: string | undefined;
-  /** The provider that reported it, when known. */
-  readonly reportedBy: string | undefined;
   /** Whether the node's referee reproduced the failure. */
   readonly reproducedByReferee: boolean;
-  /** The `failJob` transaction, when known. */
-  readonly transactionHash: string | undefined;
   constructor({
-    jobId,
+    orderHash,
     reason,
     code,
-    reportedBy,
     reproducedByReferee = false,
-    transactionHash,
   }: {
-    jobId: bigint;
+    orderHash: `0x${string}`;
     reason?: string | null | undefined;
     code?: string | null | undefined;
-    reportedBy?: string | null | undefined;
     reproducedByReferee?: boolean | undefined;
-    transactionHash?: string | null | undefined;
   }) {
     const why = reason ?? 'unknown reason';
-    super(`Job ${jobId} failed: its input is one the model cannot take.`, {
-      details: `${why}${reproducedByReferee ? ' (reproduced by the referee)' : ''}; refunded in full, nobody slashed`,
+    super(`Order ${orderHash} failed: its input is one the model cannot take.`, {
+      details: `${why}${reproducedByReferee ? ' (reproduced by the referee)' : ''}; nobody charged, nobody slashed`,
     });
-    this.jobId = jobId;
+    this.orderHash = orderHash;
     this.reason = why;
     this.code = code ?? undefined;
-    this.reportedBy = reportedBy ?? undefined;
     this.reproducedByReferee = reproducedByReferee;
-    this.transactionHash = transactionHash ?? undefined;
   }
 }

@@ -16,6 +16,7 @@ import * as escrowEvents from './0010_escrow_events.ts';
 import * as orderVerification from './0011_order_verification.ts';
 import * as orderPayloads from './0012_order_payloads.ts';
 import * as modelEvaluations from './0013_model_evaluations.ts';
+import * as singleComputePath from './0014_single_compute_path.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0011_order_verification': orderVerification,
   '0012_order_payloads': orderPayloads,
   '0013_model_evaluations': modelEvaluations,
+  '0014_single_compute_path': singleComputePath,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

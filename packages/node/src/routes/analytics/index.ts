@@ -1,11 +1,10 @@
 /**
- * Analytics from the index: market volume, top assets, licences over time, compute jobs (per-job flow) and signed
- * orders (compute protocol v2), provider statistics.
+ * Analytics from the index: market volume, top assets, licences over time, compute orders settled on-chain, provider
+ * statistics.
  */
 import type { FastifyInstance } from 'fastify';
 import {
   type Bucket,
-  jobsOverTime,
   licencesOverTime,
   marketVolume,
   ordersOverTime,
@@ -90,28 +89,6 @@ export default async function analyticsRoutes(app: FastifyInstance) {
       items: plain(
         await query(() =>
           licencesOverTime(db, {
-            bucket: request.query.bucket,
-            since: request.query.since ? new Date(request.query.since) : undefined,
-          }),
-        ),
-      ),
-    }),
-  );
-
-  app.get<{ Querystring: { bucket: Bucket; since?: string } }>(
-    '/jobs',
-    {
-      schema: {
-        tags: ['analytics'],
-        summary: 'Compute jobs per time bucket: submitted, settled, refunded, disputed, latency percentiles (s)',
-        querystring: bucketQuery,
-        response: { 200: rows, 400: problem },
-      },
-    },
-    async (request) => ({
-      items: plain(
-        await query(() =>
-          jobsOverTime(db, {
             bucket: request.query.bucket,
             since: request.query.since ? new Date(request.query.since) : undefined,
           }),

@@ -49,7 +49,7 @@ export default async function providerRoutes(app: FastifyInstance) {
     const page = await query(() =>
       cachedRead(db, `providers:${JSON.stringify(parameters)}`, () => listProviders(db, parameters)),
     );
-    const live = app.souk.compute?.pool.live() ?? new Map();
+    const live = app.souk.orders?.pool.live() ?? new Map();
     const items = page.items.map((row) => {
       const beat = live.get(row.address);
       const completed = Number(row.completed);

@@ -3,7 +3,7 @@ import type { SoukApiError, SoukError } from '../../errors/base.ts';
 
 /** A decoded log of a Souk contract. */
 export type ChainEvent = {
-  /** Contract key: `agentNft`, `marketplace`, `licenses`, `providerRegistry` or `computeMarket`. */
+  /** Contract key: `agentNft`, `marketplace`, `licenses`, `providerRegistry` or `computeEscrow`. */
   contract: string;
   /** Event name, e.g. `AssetMinted`. */
   event: string;

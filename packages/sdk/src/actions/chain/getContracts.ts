@@ -10,7 +10,6 @@ export type GetContractsReturnType = {
     | 'marketplace'
     | 'licenses'
     | 'providerRegistry'
-    | 'computeMarket'
     | 'computeEscrow'
     | 'governor'
     | 'timelock',

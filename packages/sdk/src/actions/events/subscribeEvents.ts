@@ -1,14 +1,14 @@
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
 
-/** Event topics: `asset` (AgentNFT), `listing` (Marketplace), `licence` (Licenses), `job` (ComputeMarket), `provider` (ProviderRegistry). */
-export type EventTopic = 'asset' | 'listing' | 'licence' | 'job' | 'provider';
+/** Event topics: `asset` (AgentNFT), `listing` (Marketplace), `licence` (Licenses), `provider` (ProviderRegistry), `order` (ComputeEscrow). */
+export type EventTopic = 'asset' | 'listing' | 'licence' | 'provider' | 'order';
 
 /** A live Souk event, sent as the node's indexer applies it. */
 export type SoukEventMessage = {
   type: 'event';
   topic: EventTopic;
-  /** Event name, e.g. `Listed`, `Sold`, `JobStatusChanged`. */
+  /** Event name, e.g. `Listed`, `Sold`, `JobSettled`. */
   event: string;
   /** Decoded arguments; uints as decimal strings. */
   args: Record<string, unknown>;
@@ -21,8 +21,10 @@ export type SoukEventMessage = {
 export type SubscribeEventsParameters = {
   /** Topics to receive; empty or omitted = every topic. */
   topics?: EventTopic[] | undefined;
-  /** Only events naming this asset, job, or address (in any argument). Every field optional. */
-  filter?: { assetId?: bigint | undefined; jobId?: bigint | undefined; address?: string | undefined } | undefined;
+  /** Only events naming this asset, order (its EIP-712 hash), or address (in any argument). Every field optional. */
+  filter?:
+    | { assetId?: bigint | undefined; orderHash?: `0x${string}` | undefined; address?: string | undefined }
+    | undefined;
   /** Called for each event, in the order the node sends them. */
   onEvent: (event: SoukEventMessage) => void;
   /** Called when the connection fails or closes unexpectedly after the subscription was acknowledged. */
@@ -95,7 +97,7 @@ export function subscribeEvents(
           topics,
           filter: {
             ...(filter.assetId !== undefined ? { assetId: String(filter.assetId) } : {}),
-            ...(filter.jobId !== undefined ? { jobId: String(filter.jobId) } : {}),
+            ...(filter.orderHash !== undefined ? { orderHash: filter.orderHash } : {}),
             ...(filter.address !== undefined ? { address: filter.address } : {}),
           },
         }),

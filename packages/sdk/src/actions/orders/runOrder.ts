@@ -13,6 +13,7 @@ import { uploadContent } from '../assets/uploadContent.ts';
 import { getContracts } from '../chain/getContracts.ts';
 import { getNodeInfo } from '../ops/getNodeInfo.ts';
 import { getOrder, type Order } from './getOrder.ts';
+import { isNodeUnreachable, type ReconnectedInfo, type ReconnectingInfo, reconnectDelayMs } from './reconnect.ts';
 import { type VerifiedResult, verifyOrderResult } from './verifyOrderResult.ts';
 
 /**
@@ -65,7 +66,44 @@ export type RunOrderParameters = {
   timeoutMs?: number | undefined;
   /** Called with the order each time the node reports it (accepted, then each change while it runs). */
   onUpdate?: ((order: Order) => void) | undefined;
+  /**
+   * Called before each retry while the node cannot be reached after it accepted the order (restarted, network
+   * down): the order is followed until `timeoutMs` either way (the node resumes it from its database), with
+   * exponential backoff ({@link reconnectDelayMs}).
+   */
+  onReconnecting?: ((info: ReconnectingInfo) => void) | undefined;
+  /** Called once the node answers again after {@link RunOrderParameters.onReconnecting}. */
+  onReconnected?: ((info: ReconnectedInfo) => void) | undefined;
 };
+
+/**
+ * One long-poll of an accepted order, retried with backoff while the node cannot be reached (a restart, the network)
+ * until `deadline` (epoch ms); any other error is final.
+ */
+async function followOrder(
+  client: SoukClient,
+  orderHash: `0x${string}`,
+  waitMs: number,
+  deadline: number,
+  { onReconnecting, onReconnected }: Pick<RunOrderParameters, 'onReconnecting' | 'onReconnected'>,
+): Promise<Order> {
+  let attempts = 0;
+  let downSince = 0;
+  for (;;) {
+    try {
+      const order = await getOrder(client, { orderHash, waitMs });
+      if (attempts > 0) onReconnected?.({ orderHash, attempts, downMs: Date.now() - downSince });
+      return order;
+    } catch (error) {
+      if (!isNodeUnreachable(error) || Date.now() >= deadline) throw error;
+      if (attempts === 0) downSince = Date.now();
+      attempts++;
+      const delayMs = Math.min(reconnectDelayMs(attempts), Math.max(0, deadline - Date.now()));
+      onReconnecting?.({ orderHash, attempt: attempts, delayMs, error });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
 
 /** Largest input `POST /orders` takes inline, bytes (the node's limit); larger inputs go by `uploadId`. */
 export const MAX_INLINE_ORDER_INPUT_BYTES = 1024 * 1024;
@@ -144,11 +182,11 @@ export async function runOrder<TOutput = unknown>(
   while (order.phase === 'running' || order.phase === 'disputed') {
     const left = deadline - Date.now();
     if (left <= 0) throw new SoukError(`No result for order ${submitted.orderHash} within the timeout.`);
-    order = await getOrder(client, { orderHash: submitted.orderHash, waitMs: Math.min(left, 30_000) });
+    order = await followOrder(client, submitted.orderHash, Math.min(left, 30_000), deadline, parameters);
     parameters.onUpdate?.(order);
   }
   if (order.phase === 'failed') {
-    throw new JobFailedError({ jobId: BigInt(order.orderHash), reason: order.reason, reproducedByReferee: true });
+    throw new JobFailedError({ orderHash: order.orderHash, reason: order.reason, reproducedByReferee: true });
   }
   if (order.phase === 'expired' || order.phase === 'unpaid') {
     throw new SoukError(`Order ${order.orderHash} ended ${order.phase}: ${order.reason ?? 'no result'}.`);

@@ -1,9 +1,9 @@
 import { SoukApiError, SoukError } from '../../errors/base.ts';
 
-/** What {@link RunJobParameters.onReconnecting} is told before each retry while the node cannot be reached. */
+/** What {@link RunOrderParameters.onReconnecting} is told before each retry while the node cannot be reached. */
 export type ReconnectingInfo = {
-  /** The job being followed. */
-  jobId: bigint;
+  /** The order being followed (its EIP-712 hash). */
+  orderHash: `0x${string}`;
   /** Retries so far, from 1. */
   attempt: number;
   /** Wait before this retry, ms. */
@@ -12,10 +12,10 @@ export type ReconnectingInfo = {
   error: SoukError;
 };
 
-/** What {@link RunJobParameters.onReconnected} is told once the node answers again. */
+/** What {@link RunOrderParameters.onReconnected} is told once the node answers again. */
 export type ReconnectedInfo = {
-  /** The job being followed. */
-  jobId: bigint;
+  /** The order being followed (its EIP-712 hash). */
+  orderHash: `0x${string}`;
   /** Failed requests before this one. */
   attempts: number;
   /** Time the node was unreachable, ms. */
@@ -31,7 +31,7 @@ export type ReconnectedInfo = {
  * @example
  * ```ts
  * import { isNodeUnreachable } from '@souk/sdk'
- * try { await getJob(client, { jobId }) } catch (error) { if (!isNodeUnreachable(error)) throw error }
+ * try { await getOrder(client, { orderHash }) } catch (error) { if (!isNodeUnreachable(error)) throw error }
  * ```
  */
 export function isNodeUnreachable(error: unknown): error is SoukError {
