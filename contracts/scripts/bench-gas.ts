@@ -1,6 +1,8 @@
 /**
  * `npm run bench:gas`: gas used per Souk operation on a real EVM (anvil), with plain OpenZeppelin baselines
- * measured in the same run. Writes `bench/gas.json` and `bench/GAS.md` at the repository root.
+ * measured in the same run (and, for the ComputeEscrow's batches, the historical per-job path of compute protocol
+ * v1 as a fixed figure: {@link V1_PER_JOB_GAS_R2}). Writes `bench/gas.json` and `bench/GAS.md` at the repository
+ * root.
  *
  * Figures are whole-transaction `gasUsed` from receipts (21,000 base + calldata + execution − refunds), each taken
  * in the same conditions as its baseline: a first mint to an account holding no token, a transfer to an account
@@ -30,7 +32,6 @@ import {
   baselineErc721Abi,
   baselineErc721Bytecode,
   computeEscrowAbi,
-  computeMarketAbi,
   licensesAbi,
   marketplaceAbi,
   providerRegistryAbi,
@@ -61,6 +62,15 @@ async function freshAccount(): Promise<Address> {
   await testClient.setBalance({ address, value: parseEther('100') });
   return address;
 }
+
+/**
+ * Historical baseline, no longer measured: one job end to end on compute protocol v1's per-job contract at r = 2
+ * (submit, assign, r commits, r reveals, finalize: 3 + 2r = 7 transactions), 781,163 gas, measured by this script on
+ * 2026-12-01 (bench/GAS.md at commit a812402, the last run before v1 was removed). The tables of 2026-11-23 had no
+ * end-to-end row; their per-transaction rows summed to about 664k. The settleBatch rows compare against it.
+ */
+const V1_PER_JOB_GAS_R2 = 781_163;
+const V1_PER_JOB_LABEL = 'v1 per-job path, r = 2 (7 txs, measured 2026-12-01)';
 
 type Row = { operation: string; gas: number; baseline?: string; baselineGas?: number; target?: string; met?: boolean };
 const rows: Row[] = [];
@@ -242,269 +252,12 @@ try {
   }
   record({ operation: 'ProviderRegistry.register', gas: Number(registerGas) });
 
-  // ── jobs ──
-  const requester = 8;
-  const reward = parseEther('0.01');
-  const salt = (p: number) => keccak256(encodeAbiParameters([{ type: 'uint256' }], [BigInt(p)]));
-  const commitment = (hash: Hex, p: number) =>
-    keccak256(
-      encodeAbiParameters([{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }], [hash, salt(p), addr(p)]),
-    );
-  async function submit(r: number) {
-    const { timestamp } = await publicClient.getBlock();
-    const receipt = await send(requester, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'submitJob',
-      args: [2n, keccak256('0x01'), reward, zeroAddress, r, Number(timestamp) + 3600],
-      value: reward,
-    });
-    const jobId = (await publicClient.readContract({
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'jobCount',
-    })) as bigint;
-    return { jobId, gas: receipt.gasUsed };
-  }
-  const result = keccak256('0xaa');
-  /** Gas of one ComputeMarket job end to end (submit, assign, r commits, r reveals, finalize), by r. */
-  const perJobPath = new Map<number, bigint>();
-  for (const r of [1, 2, 3]) {
-    const { jobId, gas: submitGas } = await submit(r);
-    const assigned = providers.slice(0, r);
-    const assignGas = (
-      await send(0, {
-        address: c.computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'assignProviders',
-        args: [jobId, assigned.map(addr)],
-      })
-    ).gasUsed;
-    let commitGas = 0n;
-    let pathGas = submitGas + assignGas;
-    for (const p of assigned) {
-      commitGas = (
-        await send(p, {
-          address: c.computeMarket,
-          abi: computeMarketAbi,
-          functionName: 'commitResult',
-          args: [jobId, commitment(result, p)],
-        })
-      ).gasUsed;
-      pathGas += commitGas;
-    }
-    let revealGas = 0n;
-    for (const p of assigned) {
-      revealGas = (
-        await send(p, {
-          address: c.computeMarket,
-          abi: computeMarketAbi,
-          functionName: 'revealResult',
-          args: [jobId, result, salt(p)],
-        })
-      ).gasUsed;
-      pathGas += revealGas;
-    }
-    // The scheduler (the operator, account 0) finalizes as soon as all reveals are in; anyone else must wait for
-    // the audit window to end (measured separately below).
-    const finalizeGas = (
-      await send(0, {
-        address: c.computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'finalize',
-        args: [jobId],
-      })
-    ).gasUsed;
-    perJobPath.set(r, pathGas + finalizeGas);
-    record({ operation: `ComputeMarket.submitJob (r = ${r})`, gas: Number(submitGas) });
-    record({ operation: `ComputeMarket.assignProviders (r = ${r})`, gas: Number(assignGas) });
-    record({ operation: `ComputeMarket.commitResult (last of r = ${r})`, gas: Number(commitGas) });
-    record({ operation: `ComputeMarket.revealResult (last of r = ${r})`, gas: Number(revealGas) });
-    record({
-      operation: `ComputeMarket.finalize (r = ${r})`,
-      gas: Number(finalizeGas),
-      ...(r === 2 ? { target: '≤ 150,000', met: finalizeGas <= 150_000n } : {}),
-    });
-  }
-
-  // refund of an unassigned job; refund slashing a provider that never committed; dispute settled with a slash
-  {
-    const { jobId } = await submit(1);
-    await testClient.increaseTime({ seconds: 3601 });
-    await testClient.mine({ blocks: 1 });
-    record({
-      operation: 'ComputeMarket.refund (open job, after deadline)',
-      gas: Number(
-        (
-          await send(requester, {
-            address: c.computeMarket,
-            abi: computeMarketAbi,
-            functionName: 'refund',
-            args: [jobId],
-          })
-        ).gasUsed,
-      ),
-    });
-  }
-  {
-    const { jobId } = await submit(1);
-    await send(0, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'assignProviders',
-      args: [jobId, [addr(5)]],
-    });
-    await testClient.increaseTime({ seconds: 3601 });
-    await testClient.mine({ blocks: 1 });
-    record({
-      operation: 'ComputeMarket.refund (slashes 1 non-committer)',
-      gas: Number(
-        (
-          await send(requester, {
-            address: c.computeMarket,
-            abi: computeMarketAbi,
-            functionName: 'refund',
-            args: [jobId],
-          })
-        ).gasUsed,
-      ),
-    });
-  }
-  {
-    const { jobId } = await submit(2);
-    await send(0, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'assignProviders',
-      args: [jobId, [addr(5), addr(6)]],
-    });
-    const wrong = keccak256('0xbb');
-    await send(5, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'commitResult',
-      args: [jobId, commitment(result, 5)],
-    });
-    await send(6, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'commitResult',
-      args: [jobId, commitment(wrong, 6)],
-    });
-    await send(5, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'revealResult',
-      args: [jobId, result, salt(5)],
-    });
-    await send(6, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'revealResult',
-      args: [jobId, wrong, salt(6)],
-    });
-    record({
-      operation: 'ComputeMarket.settleDispute (r = 2, slashes 1)',
-      gas: Number(
-        (
-          await send(0, {
-            address: c.computeMarket,
-            abi: computeMarketAbi,
-            functionName: 'settleDispute',
-            args: [jobId, result],
-          })
-        ).gasUsed,
-      ),
-    });
-  }
-
-  /** Submits an r = 2 job, assigns accounts 5 and 6, and has both commit and reveal `hash`. */
-  async function agreeing(hash: Hex) {
-    const { jobId } = await submit(2);
-    await send(0, {
-      address: c.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'assignProviders',
-      args: [jobId, [addr(5), addr(6)]],
-    });
-    for (const p of [5, 6]) {
-      await send(p, {
-        address: c.computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'commitResult',
-        args: [jobId, commitment(hash, p)],
-      });
-    }
-    for (const p of [5, 6]) {
-      await send(p, {
-        address: c.computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'revealResult',
-        args: [jobId, hash, salt(p)],
-      });
-    }
-    return jobId;
-  }
-
-  // Measured last, so that the rows above keep their conditions (these slash providers 5 and 6 again).
-  // finalize by someone other than the scheduler, once the audit window is over (no role lookup)
-  {
-    const jobId = await agreeing(result);
-    await testClient.increaseTime({ seconds: 3601 });
-    await testClient.mine({ blocks: 1 });
-    record({
-      operation: 'ComputeMarket.finalize (r = 2, anyone, after audit window)',
-      gas: Number(
-        (
-          await send(requester, {
-            address: c.computeMarket,
-            abi: computeMarketAbi,
-            functionName: 'finalize',
-            args: [jobId],
-          })
-        ).gasUsed,
-      ),
-    });
-  }
-
-  // random audit: the referee challenges an agreeing job, then settles it against both providers
-  {
-    const jobId = await agreeing(keccak256('0xcc'));
-    record({
-      operation: 'ComputeMarket.challenge (r = 2)',
-      gas: Number(
-        (
-          await send(0, {
-            address: c.computeMarket,
-            abi: computeMarketAbi,
-            functionName: 'challenge',
-            args: [jobId],
-          })
-        ).gasUsed,
-      ),
-    });
-    record({
-      operation: 'ComputeMarket.settleDispute (after challenge, r = 2, slashes 2, refunds)',
-      gas: Number(
-        (
-          await send(0, {
-            address: c.computeMarket,
-            abi: computeMarketAbi,
-            functionName: 'settleDispute',
-            args: [jobId, result],
-          })
-        ).gasUsed,
-      ),
-    });
-  }
-
   // ── compute protocol v2: ComputeEscrow batches ──
-  // Per settled job, amortised over a batch, at r = 2 (providers 5 and 6, still active after the slashes above),
-  // against the v1 per-job path measured above and the floor: 3 ecrecovers (3,000 gas each) + 16 gas per calldata
-  // byte of the job's share of the batch.
+  // Per settled job, amortised over a batch, at r = 2 (providers 5 and 6), against the historical v1 per-job path
+  // (V1_PER_JOB_GAS_R2) and the floor: 3 ecrecovers (3,000 gas each) + 16 gas per calldata byte of the job's share
+  // of the batch.
   {
-    const v1 = Number(perJobPath.get(2));
-    record({ operation: 'ComputeMarket: one job end to end (r = 2, 3 + 2r = 7 txs)', gas: v1 });
+    const requester = 8;
     const escrow = c.computeEscrow;
     const chainId = await publicClient.getChainId();
     const pairs = [5, 6].map((p) => accounts[p]);
@@ -565,8 +318,8 @@ try {
       record({
         operation: `ComputeEscrow.settleBatch per job: ${label} (r = 2, batch of ${batch.length}, ${Math.round(bytesPerJob)} calldata bytes/job)`,
         gas: perJob,
-        baseline: 'ComputeMarket per-job path',
-        baselineGas: v1,
+        baseline: V1_PER_JOB_LABEL,
+        baselineGas: V1_PER_JOB_GAS_R2,
         target: isTarget
           ? `≤ 30,000 (floor 3 ecrecover + 16 gas/calldata byte: ${floor.toLocaleString('en-US')})`
           : `floor: ${floor.toLocaleString('en-US')}`,
@@ -632,9 +385,10 @@ try {
     '# Gas per operation',
     '',
     `Measured by \`npm run bench:gas\` on anvil ${versions.anvil}, solc ${versions.solc}, optimizer ${versions.optimizerRuns} runs, ` +
-      `OpenZeppelin ${versions.openzeppelin}, ${new Date().toISOString().slice(0, 10)}. Whole-transaction gas (21,000 base included).`,
+      `OpenZeppelin ${versions.openzeppelin}, ${new Date().toISOString().slice(0, 10)}. Whole-transaction gas (21,000 base included). ` +
+      'Baselines are measured in the same run, except the v1 per-job path: a historical figure (compute protocol v1 was removed).',
     '',
-    '| operation | gas | baseline (same run) | ratio | target | met |',
+    '| operation | gas | baseline | ratio | target | met |',
     '| --- | ---: | --- | ---: | --- | --- |',
     ...rows
       .map((r) =>

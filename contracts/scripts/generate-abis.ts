@@ -16,7 +16,6 @@ const contracts: Array<[string, string]> = [
   ['Marketplace.sol', 'Marketplace'],
   ['Licenses.sol', 'Licenses'],
   ['ProviderRegistry.sol', 'ProviderRegistry'],
-  ['ComputeMarket.sol', 'ComputeMarket'],
   ['ComputeEscrow.sol', 'ComputeEscrow'],
   ['SoukGovernor.sol', 'SoukGovernor'],
   ['SoukTimelock.sol', 'SoukTimelock'],

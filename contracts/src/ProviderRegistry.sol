@@ -10,19 +10,25 @@ import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
 /// @notice Stake, unbonding, slashing and reputation counters of Souk compute providers.
 /// @dev Stake lifecycle: unregistered → registered(stake) ⇄ unbonding (requestUnbond) → withdrawn (withdraw after
 /// `unbondingPeriod`). `slash` reaches stake first, then unbonding funds, so a provider that sees a dispute coming
-/// cannot escape it by unbonding. Stake locks: the ComputeMarket locks a job's slash amount of stake per open
-/// assignment ({lockStake}) and releases it when the job settles ({unlockStake}, or by the slash itself); locked
-/// stake cannot be unbonded, so a provider cannot withdraw what backs a pending fault, and one stake cannot back
-/// more concurrent jobs than it covers. Invariant: locked ≤ stake. The unbonding period is kept at least the
-/// ComputeMarket's job lifetime ({minUnbondingPeriod}). Money invariant: the registry's SOUK balance equals
-/// {totalBonded}. `DEFAULT_ADMIN_ROLE` is governance's timelock; `SLASHER_ROLE` (slash, lock, unbonding floor) and
-/// `REPORTER_ROLE` go to the ComputeMarket.
+/// cannot escape it by unbonding. `SLASHER_ROLE` is held by the ComputeEscrow (compute protocol v2), which slashes a
+/// provider whose own signed result the referee rejects; its orders are settled within its withdrawal delay and
+/// disputable for its dispute period after their deadline, so governance keeps {unbondingPeriod} longer than both
+/// together (the deployment's defaults: 14 days against 1 + 1 day).
+///
+/// Also open to a `SLASHER_ROLE` holder, and unused by the ComputeEscrow: stake locks ({lockStake},
+/// {unlockStake}) for a slasher that commits stake to open work before it is done — locked stake cannot be unbonded,
+/// so a provider cannot withdraw what backs a pending fault, and one stake cannot back more concurrent commitments
+/// than it covers (invariant: locked ≤ stake; a slash releases the lock by its amount) — and a floor under the
+/// unbonding period ({setMinUnbondingPeriod}) that governance then cannot go below (0, no floor, in the
+/// deployment). `REPORTER_ROLE` ({recordResult}) has no holder in the deployment: the ComputeEscrow does not report,
+/// indexers count results from its events. Money invariant: the registry's SOUK balance equals {totalBonded}.
+/// `DEFAULT_ADMIN_ROLE` is governance's timelock.
 contract ProviderRegistry is IProviderRegistry, AccessControl {
     using SafeERC20 for IERC20;
 
-    /// @notice Role allowed to slash (the ComputeMarket).
+    /// @notice Role allowed to slash, lock stake and set the unbonding floor (the ComputeEscrow).
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
-    /// @notice Role allowed to move reputation counters (the ComputeMarket).
+    /// @notice Role allowed to move reputation counters ({recordResult}); no holder in the deployment.
     bytes32 public constant REPORTER_ROLE = keccak256("REPORTER_ROLE");
     /// @notice Longest unbonding period governance may set, in seconds.
     uint64 public constant MAX_UNBONDING_PERIOD = 90 days;

@@ -10,7 +10,7 @@ import {SoukTimelock} from "../src/governance/SoukTimelock.sol";
 import {SoukGovernor} from "../src/governance/SoukGovernor.sol";
 import {Marketplace} from "../src/Marketplace.sol";
 import {ProviderRegistry} from "../src/ProviderRegistry.sol";
-import {ComputeMarket} from "../src/ComputeMarket.sol";
+import {ComputeEscrow} from "../src/ComputeEscrow.sol";
 import {IMarketplace} from "../src/interfaces/IMarketplace.sol";
 import {IProviderRegistry} from "../src/interfaces/IProviderRegistry.sol";
 
@@ -26,7 +26,7 @@ contract GovernanceTest is SoukFixture {
     SoukGovernor internal governor;
     Marketplace internal gMarket;
     ProviderRegistry internal gRegistry;
-    ComputeMarket internal gCompute;
+    ComputeEscrow internal gEscrow;
 
     bytes32 internal adminRole;
 
@@ -45,19 +45,16 @@ contract GovernanceTest is SoukFixture {
 
         gMarket = new Marketplace(nft, address(timelock), guardian, treasury, FEE_BPS);
         gRegistry = new ProviderRegistry(souk, address(timelock), MIN_STAKE, UNBONDING_PERIOD, treasury);
-        gCompute = new ComputeMarket(
+        gEscrow = new ComputeEscrow(
             nft,
             gRegistry,
-            ComputeMarket.Config({
+            ComputeEscrow.Config({
                 admin: address(timelock),
                 guardian: guardian,
                 treasury: treasury,
                 slashAmount: SLASH_AMOUNT,
-                disputePeriod: DISPUTE_PERIOD,
-                maxJobDuration: MAX_JOB_DURATION,
-                revealPeriod: REVEAL_PERIOD,
-                auditPeriod: AUDIT_PERIOD,
-                minWorkingTime: MIN_WORKING_TIME
+                withdrawalDelay: WITHDRAWAL_DELAY,
+                disputePeriod: DISPUTE_PERIOD
             })
         );
         adminRole = gMarket.DEFAULT_ADMIN_ROLE();
@@ -155,8 +152,8 @@ contract GovernanceTest is SoukFixture {
 
         assertTrue(gMarket.hasRole(adminRole, address(timelock)), "market admin");
         assertTrue(gRegistry.hasRole(adminRole, address(timelock)), "registry admin");
-        assertTrue(gCompute.hasRole(adminRole, address(timelock)), "compute admin");
-        assertFalse(gCompute.hasRole(adminRole, address(governor)), "governor itself is not admin");
+        assertTrue(gEscrow.hasRole(adminRole, address(timelock)), "escrow admin");
+        assertFalse(gEscrow.hasRole(adminRole, address(governor)), "governor itself is not admin");
 
         assertEq(souk.getVotes(alice), ALICE_VOTES, "alice votes");
         assertEq(souk.getVotes(bob), BOB_VOTES, "bob votes");
@@ -182,14 +179,14 @@ contract GovernanceTest is SoukFixture {
 
     function test_execute_setsRevenueSplit() public {
         Proposal memory p = _single(
-            address(gCompute),
-            abi.encodeCall(gCompute.setRevenueSplit, (uint16(7_500), uint16(1_500), uint16(1_000))),
+            address(gEscrow),
+            abi.encodeCall(gEscrow.setRevenueSplit, (uint16(7_500), uint16(1_500), uint16(1_000))),
             "Creators get 10%"
         );
         _pass(p);
-        assertEq(uint256(gCompute.providerBps()), 7_500, "provider bps");
-        assertEq(uint256(gCompute.treasuryBps()), 1_500, "treasury bps");
-        assertEq(uint256(gCompute.creatorBps()), 1_000, "creator bps");
+        assertEq(uint256(gEscrow.providerBps()), 7_500, "provider bps");
+        assertEq(uint256(gEscrow.treasuryBps()), 1_500, "treasury bps");
+        assertEq(uint256(gEscrow.creatorBps()), 1_000, "creator bps");
     }
 
     function test_execute_setsMinStake() public {
@@ -226,16 +223,16 @@ contract GovernanceTest is SoukFixture {
 
     function test_execute_unpausesAfterGuardianPause() public {
         vm.prank(guardian);
-        gCompute.pause();
-        assertTrue(gCompute.paused(), "guardian paused");
+        gEscrow.pause();
+        assertTrue(gEscrow.paused(), "guardian paused");
 
         vm.expectRevert(_unauthorized(guardian, adminRole));
         vm.prank(guardian);
-        gCompute.unpause();
+        gEscrow.unpause();
 
-        Proposal memory p = _single(address(gCompute), abi.encodeCall(gCompute.unpause, ()), "Resume compute");
+        Proposal memory p = _single(address(gEscrow), abi.encodeCall(gEscrow.unpause, ()), "Resume compute");
         _pass(p);
-        assertFalse(gCompute.paused(), "governance unpaused");
+        assertFalse(gEscrow.paused(), "governance unpaused");
     }
 
     function test_execute_appliesBatchProposal() public {
@@ -369,7 +366,7 @@ contract GovernanceTest is SoukFixture {
 
             vm.expectRevert(_unauthorized(c, adminRole));
             vm.prank(c);
-            gCompute.setRevenueSplit(10_000, 0, 0);
+            gEscrow.setRevenueSplit(10_000, 0, 0);
 
             vm.expectRevert(_unauthorized(c, adminRole));
             vm.prank(c);
@@ -396,18 +393,18 @@ contract GovernanceTest is SoukFixture {
     }
 
     function test_pause_worksForGuardianOnly() public {
-        bytes32 pauserRole = gCompute.PAUSER_ROLE();
+        bytes32 pauserRole = gEscrow.PAUSER_ROLE();
         vm.expectRevert(_unauthorized(address(timelock), pauserRole));
         vm.prank(address(timelock));
-        gCompute.pause();
+        gEscrow.pause();
 
         vm.prank(guardian);
-        gCompute.pause();
-        assertTrue(gCompute.paused(), "paused by guardian");
+        gEscrow.pause();
+        assertTrue(gEscrow.paused(), "paused by guardian");
 
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(guardian);
-        gCompute.pause();
+        gEscrow.pause();
     }
 
     function test_schedule_revertsIfCallerIsNotProposer() public {

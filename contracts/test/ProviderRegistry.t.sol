@@ -476,8 +476,9 @@ contract ProviderRegistryTest is SoukFixture {
         vm.prank(admin);
         registry.setUnbondingPeriod(max);
         assertEq(uint256(registry.unbondingPeriod()), max, "max");
-        uint64 floor = registry.minUnbondingPeriod();
-        assertTrue(floor != 0, "the ComputeMarket set a floor");
+        uint64 floor = 3 days;
+        vm.prank(slasher);
+        registry.setMinUnbondingPeriod(floor);
         vm.prank(admin);
         registry.setUnbondingPeriod(floor);
         assertEq(uint256(registry.unbondingPeriod()), floor, "the floor itself allowed");
@@ -538,6 +539,111 @@ contract ProviderRegistryTest is SoukFixture {
         );
         vm.prank(slasher);
         registry.setSlashRecipient(slasher);
+    }
+
+    // ───────────────────────────── stake locks and the unbonding floor ─────────────────────────────
+
+    function test_lockStake_locksFreeStakeAndEmits() public {
+        _register(2 * MIN_STAKE);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IProviderRegistry.StakeLocked(prov, 300 ether, 300 ether);
+        vm.prank(slasher);
+        registry.lockStake(prov, 300 ether);
+        vm.prank(slasher);
+        registry.lockStake(prov, 2 * MIN_STAKE - 300 ether); // exactly the rest
+        assertEq(registry.lockedStake(prov), 2 * MIN_STAKE, "all locked");
+    }
+
+    function test_lockStake_revertsIfAboveFreeStake() public {
+        _register(2 * MIN_STAKE);
+        vm.prank(slasher);
+        registry.lockStake(prov, MIN_STAKE);
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.SoukInsufficientFreeStake.selector, prov, MIN_STAKE, MIN_STAKE + 1)
+        );
+        vm.prank(slasher);
+        registry.lockStake(prov, MIN_STAKE + 1);
+        assertEq(registry.lockedStake(prov), MIN_STAKE, "unchanged");
+    }
+
+    function test_requestUnbond_revertsIfLockedStakeWouldLeave() public {
+        _register(2 * MIN_STAKE);
+        vm.prank(slasher);
+        registry.lockStake(prov, 1_500 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.SoukInsufficientFreeStake.selector, prov, 500 ether, 501 ether)
+        );
+        vm.prank(prov);
+        registry.requestUnbond(501 ether);
+        vm.prank(prov);
+        registry.requestUnbond(500 ether); // the free part may go
+        assertEq(_p(prov).unbonding, 500 ether, "free part unbonding");
+    }
+
+    function test_unlockStake_releasesNeverBelowZeroAndEmits() public {
+        _register(2 * MIN_STAKE);
+        vm.prank(slasher);
+        registry.lockStake(prov, 300 ether);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IProviderRegistry.StakeUnlocked(prov, 100 ether, 200 ether);
+        vm.prank(slasher);
+        registry.unlockStake(prov, 100 ether);
+        vm.prank(slasher);
+        registry.unlockStake(prov, 1_000 ether);
+        assertEq(registry.lockedStake(prov), 0, "never below zero");
+    }
+
+    function test_slash_releasesLockByTheAmountAndKeepsItWithinStake() public {
+        _register(2 * MIN_STAKE);
+        vm.startPrank(slasher);
+        registry.lockStake(prov, 300 ether);
+        registry.slash(prov, 100 ether, REASON);
+        assertEq(registry.lockedStake(prov), 200 ether, "the fault's lock released");
+        registry.lockStake(prov, 2 * MIN_STAKE - 100 ether - 200 ether); // lock everything left
+        registry.slash(prov, 50 ether, REASON);
+        vm.stopPrank();
+        uint256 stake = _p(prov).stake;
+        assertEq(stake, 2 * MIN_STAKE - 150 ether, "stake");
+        assertEq(registry.lockedStake(prov), stake, "never above the remaining stake");
+    }
+
+    function test_lockFunctions_revertIfCallerLacksSlasherRole() public {
+        bytes32 role = registry.SLASHER_ROLE();
+        bytes memory denied = abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, role);
+        vm.startPrank(alice);
+        vm.expectRevert(denied);
+        registry.lockStake(prov, 1);
+        vm.expectRevert(denied);
+        registry.unlockStake(prov, 1);
+        vm.expectRevert(denied);
+        registry.setMinUnbondingPeriod(1);
+        vm.stopPrank();
+    }
+
+    function test_setMinUnbondingPeriod_setsFloorAndEmits() public {
+        assertEq(uint256(registry.minUnbondingPeriod()), 0, "no floor in the deployment");
+        vm.expectEmit(false, false, false, true, address(registry));
+        emit IProviderRegistry.MinUnbondingPeriodSet(UNBONDING_PERIOD);
+        vm.prank(slasher);
+        registry.setMinUnbondingPeriod(UNBONDING_PERIOD); // the current period itself is allowed
+        assertEq(uint256(registry.minUnbondingPeriod()), UNBONDING_PERIOD, "floor");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IProviderRegistry.SoukUnbondingPeriodTooShort.selector, UNBONDING_PERIOD - 1, UNBONDING_PERIOD
+            )
+        );
+        vm.prank(admin);
+        registry.setUnbondingPeriod(UNBONDING_PERIOD - 1);
+    }
+
+    function test_setMinUnbondingPeriod_revertsIfCurrentPeriodIsShorter() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IProviderRegistry.SoukUnbondingPeriodTooShort.selector, UNBONDING_PERIOD, UNBONDING_PERIOD + 1
+            )
+        );
+        vm.prank(slasher);
+        registry.setMinUnbondingPeriod(UNBONDING_PERIOD + 1);
     }
 
     // ───────────────────────────── money invariant ─────────────────────────────

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,15 +8,13 @@ import {
   type Address,
   type BaseError,
   ContractFunctionRevertedError,
-  encodeAbiParameters,
   type Hex,
-  keccak256,
   parseEther,
   zeroAddress,
 } from 'viem';
 import { deploySouk, roles, type SoukDeployment } from './deploy.ts';
 import { startDevnet } from './devnet.ts';
-import { agentNftAbi, computeMarketAbi, marketplaceAbi, providerRegistryAbi, soukTokenAbi } from './generated/abis.ts';
+import { agentNftAbi, computeEscrowAbi, marketplaceAbi, providerRegistryAbi, soukTokenAbi } from './generated/abis.ts';
 import { anvilFixture, freePort } from './test-utils.ts';
 
 const MANIFEST_URI = 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
@@ -65,7 +63,6 @@ describe('deploySouk on anvil', () => {
     for (const address of [
       contracts.marketplace,
       contracts.licenses,
-      contracts.computeMarket,
       contracts.computeEscrow,
       contracts.providerRegistry,
     ]) {
@@ -79,40 +76,58 @@ describe('deploySouk on anvil', () => {
       );
     }
     const has = (address: Address, role: Hex, account: Address) =>
-      read<boolean>({ address, abi: computeMarketAbi, functionName: 'hasRole', args: [role, account] });
-    assert.equal(await has(contracts.providerRegistry, roles.slasher, contracts.computeMarket), true);
-    assert.equal(await has(contracts.providerRegistry, roles.reporter, contracts.computeMarket), true);
-    assert.equal(await has(contracts.computeMarket, roles.scheduler, fx.accounts[1].address), true);
-    assert.equal(await has(contracts.computeMarket, roles.referee, fx.accounts[1].address), true);
+      read<boolean>({ address, abi: computeEscrowAbi, functionName: 'hasRole', args: [role, account] });
     assert.equal(await has(contracts.providerRegistry, roles.slasher, contracts.computeEscrow), true);
+    // The escrow does not call recordResult (indexers count reputation from its events): nobody reports.
+    assert.equal(await has(contracts.providerRegistry, roles.reporter, contracts.computeEscrow), false);
     assert.equal(await has(contracts.computeEscrow, roles.settler, fx.accounts[1].address), true);
     assert.equal(await has(contracts.computeEscrow, roles.referee, fx.accounts[1].address), true);
     assert.equal(await has(contracts.computeEscrow, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.marketplace, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.timelock, roles.proposer, contracts.governor), true);
     assert.equal(await has(contracts.timelock, roles.admin, deployer), false);
-    // The registry knows the job lifetime as the floor of its unbonding period, and its period covers it.
-    const lifetime = await read<bigint>({
-      address: contracts.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'jobLifetime',
-      args: [],
-    });
-    const floor = await read<bigint>({
-      address: contracts.providerRegistry,
-      abi: providerRegistryAbi,
-      functionName: 'minUnbondingPeriod',
-      args: [],
-    });
-    assert.equal(floor, lifetime);
-    assert.equal(lifetime, 7n * 86_400n + 600n + 600n + 86_400n, 'maxJobDuration + reveal + audit + dispute');
+    // A provider stays slashable for what it signed: the unbonding period outlasts the longest order the node may
+    // accept (settled within the withdrawal delay) plus the dispute period.
     const unbonding = await read<bigint>({
       address: contracts.providerRegistry,
       abi: providerRegistryAbi,
       functionName: 'unbondingPeriod',
       args: [],
     });
-    assert.ok(unbonding >= lifetime, `unbonding ${unbonding} s covers a job's life`);
+    const [withdrawalDelay, disputePeriod] = await Promise.all(
+      (['withdrawalDelay', 'disputePeriod'] as const).map((functionName) =>
+        read<bigint>({ address: contracts.computeEscrow, abi: computeEscrowAbi, functionName, args: [] }),
+      ),
+    );
+    assert.equal(withdrawalDelay, 86_400n);
+    assert.equal(disputePeriod, 86_400n);
+    assert.ok(unbonding > withdrawalDelay + disputePeriod, `unbonding ${unbonding} s outlasts an order's dispute`);
+  });
+
+  test('records the parameters the contracts were deployed with, and only those', () => {
+    assert.deepEqual(Object.keys(deployment.parameters).sort(), [
+      'disputePeriod',
+      'minStake',
+      'proposalThreshold',
+      'protocolFeeBps',
+      'quorumPercent',
+      'slashAmount',
+      'timelockDelay',
+      'unbondingPeriod',
+      'votingDelay',
+      'votingPeriod',
+      'withdrawalDelay',
+    ]);
+    assert.deepEqual(Object.keys(deployment.contracts).sort(), [
+      'agentNft',
+      'computeEscrow',
+      'governor',
+      'licenses',
+      'marketplace',
+      'providerRegistry',
+      'soukToken',
+      'timelock',
+    ]);
   });
 
   test('rejects parameter changes from the deployer after hand-over, with the decoded custom error', async () => {
@@ -169,100 +184,46 @@ describe('deploySouk on anvil', () => {
     assert.equal(await fx.publicClient.getBalance({ address: marketplace }), 0n);
   });
 
-  test('a job with r = 2 settles 80 / 15 / 5 through commit–reveal, escrow emptied', async () => {
-    const { agentNft, computeMarket, providerRegistry, soukToken, timelock } = deployment.contracts;
-    const creator = fx.accounts[5].address;
-    await send(5, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [creator, MANIFEST_URI, 0, 0] });
-    const modelId = await read<bigint>({ address: agentNft, abi: agentNftAbi, functionName: 'totalMinted' });
-
-    const providers = [6, 7];
-    for (const index of providers) {
-      const stake = parseEther('1000');
-      await send(0, {
-        address: soukToken,
-        abi: soukTokenAbi,
-        functionName: 'transfer',
-        args: [fx.accounts[index].address, stake],
-      });
-      await send(index, {
-        address: soukToken,
-        abi: soukTokenAbi,
-        functionName: 'approve',
-        args: [providerRegistry, stake],
-      });
-      await send(index, {
-        address: providerRegistry,
-        abi: providerRegistryAbi,
-        functionName: 'register',
-        args: ['ipfs://meta', stake],
-      });
-    }
-
-    const reward = parseEther('1');
-    const block = await fx.publicClient.getBlock();
-    const deadline = Number(block.timestamp) + 3600;
+  test('the ComputeEscrow takes a native deposit after hand-over (not paused, native currency allowed)', async () => {
+    const escrow = deployment.contracts.computeEscrow;
+    const requester = fx.accounts[8].address;
+    const amount = parseEther('1');
     await send(8, {
-      address: computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'submitJob',
-      args: [modelId, keccak256('0x1234'), reward, `0x${'0'.repeat(40)}`, 2, deadline],
-      value: reward,
+      address: escrow,
+      abi: computeEscrowAbi,
+      functionName: 'deposit',
+      args: [zeroAddress, amount],
+      value: amount,
     });
-    const jobId = await read<bigint>({ address: computeMarket, abi: computeMarketAbi, functionName: 'jobCount' });
-    const providerAddresses = providers.map((i) => fx.accounts[i].address);
-    await send(1, {
-      address: computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'assignProviders',
-      args: [jobId, providerAddresses],
-    });
-
-    const resultHash = keccak256('0xc0ffee');
-    const salts = [keccak256('0x01'), keccak256('0x02')];
-    for (const [i, index] of providers.entries()) {
-      // The commitment is computed off-chain exactly as the contract does: keccak256(abi.encode(hash, salt, provider)).
-      const commitment = keccak256(
-        encodeAbiParameters(
-          [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }],
-          [resultHash, salts[i], fx.accounts[index].address],
-        ),
-      );
-      await send(index, {
-        address: computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'commitResult',
-        args: [jobId, commitment],
-      });
-    }
-    for (const [i, index] of providers.entries()) {
-      await send(index, {
-        address: computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'revealResult',
-        args: [jobId, resultHash, salts[i]],
-      });
-    }
-
-    const balances = async () =>
-      Promise.all([...providerAddresses, creator, timelock].map((address) => fx.publicClient.getBalance({ address })));
-    const before = await balances();
-    await send(1, { address: computeMarket, abi: computeMarketAbi, functionName: 'finalize', args: [jobId] });
-    const after = await balances();
-    const gains = after.map((b, i) => b - before[i]);
-    assert.deepEqual(gains, [parseEther('0.4'), parseEther('0.4'), parseEther('0.05'), parseEther('0.15')]);
-    assert.equal(await fx.publicClient.getBalance({ address: computeMarket }), 0n);
-    const job = await read<{ status: number; resultHash: Hex }>({
-      address: computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'getJob',
-      args: [jobId],
-    });
-    assert.equal(job.status, 5); // Finalized
-    assert.equal(job.resultHash, resultHash);
+    assert.equal(
+      await read({ address: escrow, abi: computeEscrowAbi, functionName: 'balanceOf', args: [zeroAddress, requester] }),
+      amount,
+    );
+    assert.equal(await fx.publicClient.getBalance({ address: escrow }), amount);
   });
 });
 
 describe('devnet', () => {
+  test('a saved deployment naming another set of contracts (e.g. a removed one) is replaced by a fresh one', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-devnet-'));
+    const port = await freePort();
+    const first = await startDevnet({ dataDir, port });
+    await first.anvil.stop();
+    const file = path.join(dataDir, 'deployments', '31337.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    saved.contracts.removedMarket = saved.contracts.licenses;
+    writeFileSync(file, JSON.stringify(saved));
+
+    const second = await startDevnet({ dataDir, port });
+    try {
+      assert.equal(second.freshlyDeployed, true);
+      assert.deepEqual(Object.keys(second.deployment.contracts).sort(), Object.keys(first.deployment.contracts).sort());
+      assert.notEqual(second.deployment.contracts.computeEscrow, first.deployment.contracts.computeEscrow);
+    } finally {
+      await second.anvil.stop();
+    }
+  });
+
   test('a restart resumes the same addresses and chain state from the data directory', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-devnet-'));
     const port = await freePort();

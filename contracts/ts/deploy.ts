@@ -24,8 +24,6 @@ import {
   agentNftBytecode,
   computeEscrowAbi,
   computeEscrowBytecode,
-  computeMarketAbi,
-  computeMarketBytecode,
   licensesAbi,
   licensesBytecode,
   marketplaceAbi,
@@ -46,7 +44,6 @@ export const roles = {
   pauser: keccak256(toBytes('PAUSER_ROLE')),
   slasher: keccak256(toBytes('SLASHER_ROLE')),
   reporter: keccak256(toBytes('REPORTER_ROLE')),
-  scheduler: keccak256(toBytes('SCHEDULER_ROLE')),
   referee: keccak256(toBytes('REFEREE_ROLE')),
   settler: keccak256(toBytes('SETTLER_ROLE')),
   proposer: keccak256(toBytes('PROPOSER_ROLE')),
@@ -61,26 +58,15 @@ export type SoukParameters = {
   /** Minimum provider stake, SOUK wei. @default 1,000 SOUK */
   minStake: bigint;
   /**
-   * Seconds between `requestUnbond` and `withdraw`; at least a job's life (`maxJobDuration + revealPeriod +
-   * auditPeriod + disputePeriod`), or the ComputeMarket refuses to deploy. @default 14 days
+   * ProviderRegistry: seconds between `requestUnbond` and `withdraw`. Keep it longer than the longest order
+   * deadline the node accepts (at most `withdrawalDelay` away) plus `disputePeriod`, so that a provider stays
+   * slashable for every result it signed. @default 14 days
    */
   unbondingPeriod: bigint;
-  /** SOUK wei slashed per provider fault. @default 100 SOUK */
+  /** ComputeEscrow: SOUK wei slashed per provider whose signed result the referee rejects. @default 100 SOUK */
   slashAmount: bigint;
-  /** Seconds a referee has to settle a dispute after the job's audit window. @default 1 day */
+  /** ComputeEscrow: seconds after an order's deadline during which the referee may settle a dispute. @default 1 day */
   disputePeriod: bigint;
-  /** Longest job deadline, seconds from submission. @default 7 days */
-  maxJobDuration: bigint;
-  /** Seconds providers have to reveal once the last commit of a job is in. @default 10 minutes */
-  revealPeriod: bigint;
-  /** Seconds after a job's last reveal when only the scheduler may finalize and the referee may challenge. @default 10 minutes */
-  auditPeriod: bigint;
-  /**
-   * Seconds that must be left before a job's deadline when a provider is assigned (and at submission). Keep it
-   * below the node's shortest accepted deadline (30 s) minus assignment latency; raise it in production.
-   * @default 20 seconds
-   */
-  minWorkingTime: bigint;
   /**
    * ComputeEscrow: seconds between a requester's `requestWithdrawal` and `withdraw`. The node must settle every
    * accepted order within it (or accept no deadline further away). The devnet uses 1 hour. @default 1 day
@@ -105,10 +91,6 @@ export const defaultParameters: SoukParameters = {
   unbondingPeriod: 14n * 24n * 3600n,
   slashAmount: parseEther('100'),
   disputePeriod: 24n * 3600n,
-  maxJobDuration: 7n * 24n * 3600n,
-  revealPeriod: 600n,
-  auditPeriod: 600n,
-  minWorkingTime: 20n,
   withdrawalDelay: 24n * 3600n,
   timelockDelay: 2n * 24n * 3600n,
   votingDelay: 1,
@@ -132,7 +114,6 @@ export type SoukDeployment = {
     marketplace: Address;
     licenses: Address;
     providerRegistry: Address;
-    computeMarket: Address;
     /** Compute protocol v2: prepaid balances, batched settlement, disputes (ComputeEscrow). */
     computeEscrow: Address;
     governor: Address;
@@ -140,9 +121,9 @@ export type SoukDeployment = {
   };
   /** Who holds the operational roles. */
   roles: {
-    /** PAUSER_ROLE on Marketplace, Licenses, ComputeMarket, ComputeEscrow. */
+    /** PAUSER_ROLE on Marketplace, Licenses, ComputeEscrow. */
     guardian: Address;
-    /** SCHEDULER_ROLE and REFEREE_ROLE on ComputeMarket, SETTLER_ROLE and REFEREE_ROLE on ComputeEscrow (the Souk node). */
+    /** SETTLER_ROLE and REFEREE_ROLE on ComputeEscrow (the Souk node). */
     operator: Address;
     /** DEFAULT_ADMIN_ROLE everywhere once handed over (the timelock), else the deployer. */
     admin: Address;
@@ -158,7 +139,7 @@ export type DeploySoukParameters = {
   publicClient: PublicClient;
   /** PAUSER_ROLE holder. @default the deployer */
   guardian?: Address | undefined;
-  /** SCHEDULER_ROLE, SETTLER_ROLE and REFEREE_ROLE holder (the Souk node's account). @default the deployer */
+  /** SETTLER_ROLE and REFEREE_ROLE holder on the ComputeEscrow (the Souk node's account). @default the deployer */
   operator?: Address | undefined;
   /** Receives the fixed SOUK supply. @default the deployer (devnet); use the timelock on real networks */
   tokenHolder?: Address | undefined;
@@ -180,12 +161,12 @@ export class DeploymentError extends Error {
 }
 
 /**
- * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeMarket, ComputeEscrow, SoukTimelock
- * and SoukGovernor; grants the ComputeMarket SLASHER_ROLE and REPORTER_ROLE in the registry and the ComputeEscrow
- * SLASHER_ROLE, the operator SCHEDULER_ROLE and REFEREE_ROLE (ComputeMarket) and SETTLER_ROLE and REFEREE_ROLE
- * (ComputeEscrow), the guardian PAUSER_ROLE, the governor PROPOSER_ROLE and CANCELLER_ROLE in the timelock (anyone
+ * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeEscrow, SoukTimelock and
+ * SoukGovernor; grants the ComputeEscrow SLASHER_ROLE in the registry, the operator SETTLER_ROLE and REFEREE_ROLE on
+ * the ComputeEscrow, the guardian PAUSER_ROLE, the governor PROPOSER_ROLE and CANCELLER_ROLE in the timelock (anyone
  * may execute); allows the given ERC-20 currencies; then (unless `handOver: false`) gives DEFAULT_ADMIN_ROLE to the
- * timelock and renounces the deployer's, so that only governance can change parameters or unpause.
+ * timelock and renounces the deployer's, so that only governance can change parameters or unpause. Nobody holds the
+ * registry's REPORTER_ROLE (the escrow reports reputation through its events, not `recordResult`).
  *
  * @example
  * ```ts
@@ -276,21 +257,6 @@ export async function deploySouk({
     params.unbondingPeriod,
     timelock,
   ]);
-  const computeMarket = await deploy('ComputeMarket', computeMarketAbi, computeMarketBytecode, [
-    agentNft,
-    providerRegistry,
-    {
-      admin: deployer,
-      guardian,
-      treasury: timelock,
-      slashAmount: params.slashAmount,
-      disputePeriod: params.disputePeriod,
-      maxJobDuration: params.maxJobDuration,
-      revealPeriod: params.revealPeriod,
-      auditPeriod: params.auditPeriod,
-      minWorkingTime: params.minWorkingTime,
-    },
-  ]);
   const computeEscrow = await deploy('ComputeEscrow', computeEscrowAbi, computeEscrowBytecode, [
     agentNft,
     providerRegistry,
@@ -308,24 +274,12 @@ export async function deploySouk({
     send(what, { address, abi, functionName: 'grantRole', args: [role, account] });
   await grant(timelock, soukTimelockAbi, roles.proposer, governor, 'timelock: PROPOSER_ROLE to governor');
   await grant(timelock, soukTimelockAbi, roles.canceller, governor, 'timelock: CANCELLER_ROLE to governor');
-  await grant(providerRegistry, providerRegistryAbi, roles.slasher, computeMarket, 'registry: SLASHER_ROLE');
-  // Now that it may: the registry learns the job lifetime as the floor of its unbonding period.
-  await send('compute: syncUnbondingFloor', {
-    address: computeMarket,
-    abi: computeMarketAbi,
-    functionName: 'syncUnbondingFloor',
-    args: [],
-  });
-  await grant(providerRegistry, providerRegistryAbi, roles.reporter, computeMarket, 'registry: REPORTER_ROLE');
-  await grant(computeMarket, computeMarketAbi, roles.scheduler, operator, 'compute: SCHEDULER_ROLE');
-  await grant(computeMarket, computeMarketAbi, roles.referee, operator, 'compute: REFEREE_ROLE');
   await grant(providerRegistry, providerRegistryAbi, roles.slasher, computeEscrow, 'registry: SLASHER_ROLE (escrow)');
   await grant(computeEscrow, computeEscrowAbi, roles.settler, operator, 'escrow: SETTLER_ROLE');
   await grant(computeEscrow, computeEscrowAbi, roles.referee, operator, 'escrow: REFEREE_ROLE');
   const paying = [
     [marketplace, marketplaceAbi],
     [licenses, licensesAbi],
-    [computeMarket, computeMarketAbi],
     [computeEscrow, computeEscrowAbi],
   ] as const;
   for (const currency of currencies) {
@@ -358,7 +312,6 @@ export async function deploySouk({
       marketplace,
       licenses,
       providerRegistry,
-      computeMarket,
       computeEscrow,
       governor,
       timelock,

@@ -89,8 +89,10 @@ export async function startDevnet({
     const deploymentsDir = path.join(dataDir, 'deployments');
     const saved = readDeployment(deploymentsDir, foundry.id);
     const savedCode = saved ? await publicClient.getCode({ address: saved.contracts.agentNft }) : undefined;
-    // A deployment saved before ComputeEscrow existed is replaced by a fresh one (the node needs every contract).
-    if (saved?.contracts.computeEscrow && savedCode && savedCode !== '0x') {
+    // A deployment saved with another set of contracts is replaced by a fresh one: one from before ComputeEscrow
+    // existed (the node needs every contract), or one that still has the per-job market of compute protocol v1
+    // (removed), whose registry lets that contract slash and report.
+    if (saved && sameContracts(saved) && savedCode && savedCode !== '0x') {
       log(`resumed devnet state from ${dataDir}`);
       const stablecoin = (saved as SoukDeployment & { stablecoin: Address }).stablecoin;
       return { anvil, deployment: saved, stablecoin, freshlyDeployed: false, accounts };
@@ -134,6 +136,24 @@ export async function startDevnet({
     await anvil.stop();
     throw error;
   }
+}
+
+/** The contracts a deployment names (a `Record`, so that the compiler keeps it in step with {@link SoukDeployment}). */
+const deployedContracts: Record<keyof SoukDeployment['contracts'], true> = {
+  soukToken: true,
+  agentNft: true,
+  marketplace: true,
+  licenses: true,
+  providerRegistry: true,
+  computeEscrow: true,
+  governor: true,
+  timelock: true,
+};
+
+/** Whether a saved deployment names exactly the contracts {@link deploySouk} deploys today. */
+function sameContracts(saved: SoukDeployment): boolean {
+  const names = Object.keys(saved.contracts);
+  return names.length === Object.keys(deployedContracts).length && names.every((name) => name in deployedContracts);
 }
 
 /** A human-readable summary of a devnet: RPC, chain, contracts and funded accounts. */

@@ -6,7 +6,7 @@
 import { type AbiParameter, type BaseError, decodeAbiParameters, type Hex, isHex, toFunctionSelector } from 'viem';
 import {
   agentNftAbi,
-  computeMarketAbi,
+  computeEscrowAbi,
   licensesAbi,
   marketplaceAbi,
   mockErc20Abi,
@@ -42,7 +42,7 @@ function errorsBySelector(): Map<Hex, AbiError> {
     agentNftAbi,
     marketplaceAbi,
     licensesAbi,
-    computeMarketAbi,
+    computeEscrowAbi,
     providerRegistryAbi,
     soukTokenAbi,
     mockErc20Abi,
@@ -80,7 +80,6 @@ export function decodeContractError(data: Hex): DecodedContractError | undefined
   }
 }
 
-const jobStatuses = ['None', 'Open', 'Assigned', 'Revealing', 'Disputed', 'Finalized', 'Refunded', 'Failed'];
 const panics: Record<string, string> = {
   '1': 'assertion failed',
   '17': 'arithmetic overflow or underflow',
@@ -121,23 +120,14 @@ function explain({ name, args }: DecodedContractError): string | undefined {
     SoukInsufficientStake: () => `Provider ${a[0]} would stake ${a[1]} wei, below the ${a[2]} wei minimum.`,
     SoukProviderNotActive: () => `Provider ${a[0]} is not active.`,
     SoukNotRegistered: () => `${a[0]} is not a registered provider.`,
-    SoukInvalidJobStatus: () => `Job ${a[0]} is ${jobStatuses[Number(a[1])] ?? a[1]}, which does not allow this.`,
-    SoukDeadlinePassed: () => `The deadline of job ${a[0]} has passed.`,
-    SoukInvalidDeadline: () =>
-      `Deadline ${time(a[0])} is outside the accepted range: from ${time(a[1])} (now + the minimum working time) ` +
-      `to ${time(a[2])} (now + the longest job duration).`,
-    SoukNotEnoughTimeLeft: () =>
-      `Job ${a[0]} has ${a[1]} s left before its deadline; a provider needs at least ${a[2]} s to be assigned.`,
-    SoukFinalizeTooEarly: () =>
-      `Job ${a[0]} is still in its audit window: only the scheduler may finalize it before ${time(a[1])}.`,
-    SoukChallengeTooLate: () =>
-      `The audit window of job ${a[0]} ended at ${time(a[1])}: it can no longer be challenged.`,
-    SoukInsufficientFreeStake: () =>
-      `Provider ${a[0]} has ${a[1]} wei of stake not locked by open jobs; ${a[2]} wei is needed.`,
-    SoukUnbondingTooShort: () =>
-      `The unbonding period (${a[0]} s) must cover a job's life (${a[1]} s): raise it in the ProviderRegistry first.`,
-    SoukUnbondingPeriodTooShort: () => `An unbonding period of ${a[0]} s is below the ${a[1]} s a job can last.`,
-    SoukDeadlineNotReached: () => `Job ${a[0]} can be refunded from ${new Date(Number(a[1]) * 1000).toISOString()}.`,
+    SoukInsufficientFreeStake: () => `Provider ${a[0]} has ${a[1]} wei of unlocked stake; ${a[2]} wei is needed.`,
+    SoukUnbondingPeriodTooShort: () =>
+      `An unbonding period of ${a[0]} s is below the registry's floor of ${a[1]} s (minUnbondingPeriod).`,
+    SoukOrderExpired: () => `Order ${a[0]} expired at ${time(a[1])}.`,
+    SoukNonceUsed: () => `Nonce ${a[1]} of ${a[0]} is already used: sign the order with a fresh nonce.`,
+    SoukInsufficientBalance: () =>
+      `${a[0]} has ${a[2]} (base units) deposited in ${a[1]} but ${a[3]} is needed: deposit into the ComputeEscrow first.`,
+    SoukWithdrawalLocked: () => `The withdrawal of ${a[0]} in ${a[1]} unlocks at ${time(a[2])}.`,
     SoukZeroAddress: () => 'The zero address was given where an account is needed.',
     ERC20InsufficientBalance: () => `${a[0]} holds ${a[1]} but ${a[2]} (base units of the token) is needed.`,
     ERC20InsufficientAllowance: () => `${a[0]} may spend ${a[1]} but ${a[2]} (base units of the token) is needed.`,

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 /// @title IPayouts
-/// @notice Payment plumbing shared by Souk's paying contracts (Marketplace, Licenses, ComputeMarket): an allow-list
+/// @notice Payment plumbing shared by Souk's paying contracts (Marketplace, Licenses, ComputeEscrow): an allow-list
 /// of payment currencies (`address(0)` is the chain's native currency, anything else an ERC-20), push payments that
 /// fall back to pull credits when a receiver reverts or burns gas, and the withdrawal of those credits.
 interface IPayouts {

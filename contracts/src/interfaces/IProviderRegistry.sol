@@ -2,15 +2,16 @@
 pragma solidity ^0.8.28;
 
 /// @title IProviderRegistry
-/// @notice Compute providers bond SOUK to serve jobs; unbonding waits a governed period; the ComputeMarket slashes
-/// provable faults and keeps the reputation counters from which the scheduler derives scores.
+/// @notice Compute providers bond SOUK to serve jobs; unbonding waits a governed period; the ComputeEscrow (the
+/// `SLASHER_ROLE` holder) slashes a provider whose own signed result the referee rejects. Reputation counters move
+/// only through `REPORTER_ROLE`, which the deployment grants to nobody (indexers count from the escrow's events).
 interface IProviderRegistry {
     /// @notice A provider's on-chain record.
     /// @param stake Bonded SOUK in wei, slashable, counted for {isActive}.
     /// @param unbonding SOUK in wei waiting to be withdrawn; still slashable until withdrawn.
     /// @param unbondableAt Unix time in seconds from which {withdraw} releases `unbonding`.
-    /// @param completed Jobs paid for (counter).
-    /// @param failed Jobs missed, reassigned away or lost in dispute (counter).
+    /// @param completed Jobs completed, as reported by `REPORTER_ROLE` (counter).
+    /// @param failed Jobs failed, as reported by `REPORTER_ROLE` (counter).
     /// @param slashed Times slashed (counter).
     /// @param registered Whether {register} was called.
     struct Provider {
@@ -41,11 +42,11 @@ interface IProviderRegistry {
     error SoukAmountTooLarge(uint256 amount);
     /// @notice Thrown when the unbonding period is set beyond {MAX_UNBONDING_PERIOD}.
     error SoukUnbondingPeriodTooLong(uint256 period, uint256 maximum);
-    /// @notice Thrown when the unbonding period (seconds) would be shorter than {minUnbondingPeriod}, the
-    /// ComputeMarket's job lifetime: a provider could then withdraw before its fault is settled.
+    /// @notice Thrown when the unbonding period (seconds) would be shorter than {minUnbondingPeriod}, the floor a
+    /// slasher set: a provider could then withdraw before its fault is settled.
     error SoukUnbondingPeriodTooShort(uint256 period, uint256 minimum);
     /// @notice Thrown when locking or unbonding `amount` SOUK wei exceeds the provider's unlocked stake
-    /// (`freeStake` = stake − locked): stake backing open jobs cannot leave, nor back another job.
+    /// (`freeStake` = stake − locked): stake backing open commitments cannot leave, nor back another one.
     error SoukInsufficientFreeStake(address provider, uint256 freeStake, uint256 amount);
 
     /// @notice A provider registered.
@@ -75,24 +76,24 @@ interface IProviderRegistry {
     /// @param provider The account.
     /// @param requested Amount asked for, SOUK wei.
     /// @param slashed Amount actually taken (≤ stake + unbonding), SOUK wei, sent to the slash recipient.
-    /// @param reason Why (e.g. a keccak256 of "wrong-result" with the job id).
+    /// @param reason Why (e.g. the ComputeEscrow's `REASON_WRONG_RESULT`, keccak256("souk.slash.wrong-result")).
     event Slashed(address indexed provider, uint256 requested, uint256 slashed, bytes32 reason);
     /// @notice A reputation counter moved.
     /// @param provider The account.
     /// @param completed New completed count.
     /// @param failed New failed count.
     event ReputationUpdated(address indexed provider, uint64 completed, uint64 failed);
-    /// @notice Stake was locked for an assignment.
+    /// @notice Stake was locked (by the slasher, for an open commitment).
     /// @param provider The account.
     /// @param amount Locked now, SOUK wei.
     /// @param locked Total locked, SOUK wei.
     event StakeLocked(address indexed provider, uint256 amount, uint256 locked);
-    /// @notice A lock was released (its job settled).
+    /// @notice A lock was released (its commitment settled).
     /// @param provider The account.
     /// @param amount Asked to release, SOUK wei.
     /// @param locked Total still locked, SOUK wei.
     event StakeUnlocked(address indexed provider, uint256 amount, uint256 locked);
-    /// @notice The ComputeMarket set the floor of the unbonding period.
+    /// @notice The slasher set the floor of the unbonding period.
     /// @param period Seconds.
     event MinUnbondingPeriodSet(uint64 period);
     /// @notice Governance changed the minimum stake.
@@ -117,7 +118,7 @@ interface IProviderRegistry {
     function increaseStake(uint256 amount) external;
 
     /// @notice Moves `amount` SOUK wei from stake to unbonding and (re)starts the unbonding clock for all
-    /// unbonding funds. Never paused. Unbonding funds stay slashable, and stake locked by open jobs cannot be
+    /// unbonding funds. Never paused. Unbonding funds stay slashable, and locked stake ({lockStake}) cannot be
     /// unbonded at all: a provider cannot flee a fault.
     /// @dev Reverts {SoukZeroAmount}, {SoukUnbondExceedsStake}, {SoukInsufficientFreeStake}. Emits {UnbondRequested}.
     /// @return unbondableAt Unix seconds from which {withdraw} works.
@@ -130,14 +131,15 @@ interface IProviderRegistry {
     function withdraw() external returns (uint256 amount);
 
     /// @notice Takes up to `amount` SOUK wei from `provider` (stake first, then unbonding) to the slash recipient.
-    /// Only `SLASHER_ROLE` (the ComputeMarket).
+    /// Only `SLASHER_ROLE` (the ComputeEscrow, on a provider's own signature under a result the referee rejected).
     /// Releases up to `amount` of the provider's lock (the lock that backed the fault), and caps what stays locked at
     /// the remaining stake.
     /// @dev Emits {Slashed}. Never reverts for lack of funds: it takes what there is.
     /// @return slashed SOUK wei actually taken.
     function slash(address provider, uint256 amount, bytes32 reason) external returns (uint256 slashed);
 
-    /// @notice Locks `amount` SOUK wei of `provider`'s stake for an assignment (`SLASHER_ROLE`, the ComputeMarket).
+    /// @notice Locks `amount` SOUK wei of `provider`'s stake behind an open commitment (`SLASHER_ROLE`): locked stake
+    /// cannot be unbonded. The ComputeEscrow does not lock (it slashes what is bonded when the dispute settles).
     /// @dev Reverts {SoukInsufficientFreeStake} when stake − locked < amount. Emits {StakeLocked}.
     function lockStake(address provider, uint256 amount) external;
 
@@ -145,18 +147,20 @@ interface IProviderRegistry {
     /// @dev Emits {StakeUnlocked}.
     function unlockStake(address provider, uint256 amount) external;
 
-    /// @notice Sets the floor of the unbonding period, seconds (`SLASHER_ROLE`: the ComputeMarket pushes its job
-    /// lifetime). @dev Reverts {SoukUnbondingPeriodTooShort} when the current period is below it.
+    /// @notice Sets the floor of the unbonding period, seconds (`SLASHER_ROLE`: a slasher pushes how long its faults
+    /// stay disputable, so that governance cannot shorten unbonding below it; the ComputeEscrow sets none, and the
+    /// deployment has no floor). @dev Reverts {SoukUnbondingPeriodTooShort} when the current period is below it.
     /// Emits {MinUnbondingPeriodSet}.
     function setMinUnbondingPeriod(uint64 minimum) external;
 
-    /// @notice SOUK wei of `provider`'s stake locked by open assignments (never more than its stake).
+    /// @notice SOUK wei of `provider`'s stake locked by open commitments (never more than its stake).
     function lockedStake(address provider) external view returns (uint256);
 
     /// @notice Floor of the unbonding period, seconds.
     function minUnbondingPeriod() external view returns (uint64);
 
-    /// @notice Counts a completed (`success`) or failed job for `provider`. Only `REPORTER_ROLE`.
+    /// @notice Counts a completed (`success`) or failed job for `provider`. Only `REPORTER_ROLE` (no holder in the
+    /// deployment: the ComputeEscrow lists providers in its events instead).
     /// Emits {ReputationUpdated}.
     function recordResult(address provider, bool success) external;
 

@@ -9,31 +9,25 @@ import {IAgentNFT} from "../../src/interfaces/IAgentNFT.sol";
 import {Marketplace} from "../../src/Marketplace.sol";
 import {Licenses} from "../../src/Licenses.sol";
 import {ProviderRegistry} from "../../src/ProviderRegistry.sol";
-import {ComputeMarket} from "../../src/ComputeMarket.sol";
 import {ComputeEscrow} from "../../src/ComputeEscrow.sol";
 
 /// @notice One deployment of every Souk contract, wired as the TypeScript deployment module wires them (minus
-/// governance, which GovernanceTest covers): `admin` holds DEFAULT_ADMIN_ROLE, `guardian` PAUSER_ROLE,
-/// `scheduler` SCHEDULER_ROLE, `referee` REFEREE_ROLE; the ComputeMarket may slash and report in the registry.
-/// The ComputeEscrow (protocol v2) gives `settler` SETTLER_ROLE and `referee` REFEREE_ROLE, and may slash.
+/// governance, which GovernanceTest covers): `admin` holds DEFAULT_ADMIN_ROLE, `guardian` PAUSER_ROLE; the
+/// ComputeEscrow (compute protocol v2) gives `settler` SETTLER_ROLE and `referee` REFEREE_ROLE, and may slash in
+/// the registry.
 abstract contract SoukFixture is Test {
     uint256 internal constant SUPPLY = 100_000_000 ether;
     uint256 internal constant MIN_STAKE = 1_000 ether;
-    /// @dev Covers a job's life: MAX_JOB_DURATION + REVEAL_PERIOD + AUDIT_PERIOD + DISPUTE_PERIOD = 8 days 2 hours.
+    /// @dev Longer than an order's deadline + DISPUTE_PERIOD, so a provider stays slashable for what it signed.
     uint64 internal constant UNBONDING_PERIOD = 10 days;
     uint256 internal constant SLASH_AMOUNT = 100 ether;
     uint64 internal constant DISPUTE_PERIOD = 1 days;
-    uint64 internal constant MAX_JOB_DURATION = 7 days;
-    uint64 internal constant REVEAL_PERIOD = 1 hours;
-    uint64 internal constant AUDIT_PERIOD = 1 hours;
-    uint64 internal constant MIN_WORKING_TIME = 5 minutes;
     uint16 internal constant FEE_BPS = 250;
     uint64 internal constant WITHDRAWAL_DELAY = 1 hours;
 
     address internal admin = makeAddr("admin");
     address internal guardian = makeAddr("guardian");
     address internal treasury = makeAddr("treasury");
-    address internal scheduler = makeAddr("scheduler");
     address internal referee = makeAddr("referee");
     address internal settler = makeAddr("settler");
     address internal creator = makeAddr("creator");
@@ -45,7 +39,6 @@ abstract contract SoukFixture is Test {
     Marketplace internal market;
     Licenses internal licenses;
     ProviderRegistry internal registry;
-    ComputeMarket internal compute;
     ComputeEscrow internal escrow;
     MockERC20 internal usd;
 
@@ -56,21 +49,6 @@ abstract contract SoukFixture is Test {
         market = new Marketplace(nft, admin, guardian, treasury, FEE_BPS);
         licenses = new Licenses(nft, admin, guardian, treasury, FEE_BPS);
         registry = new ProviderRegistry(souk, admin, MIN_STAKE, UNBONDING_PERIOD, treasury);
-        compute = new ComputeMarket(
-            nft,
-            registry,
-            ComputeMarket.Config({
-                admin: admin,
-                guardian: guardian,
-                treasury: treasury,
-                slashAmount: SLASH_AMOUNT,
-                disputePeriod: DISPUTE_PERIOD,
-                maxJobDuration: MAX_JOB_DURATION,
-                revealPeriod: REVEAL_PERIOD,
-                auditPeriod: AUDIT_PERIOD,
-                minWorkingTime: MIN_WORKING_TIME
-            })
-        );
         escrow = new ComputeEscrow(
             nft,
             registry,
@@ -86,14 +64,8 @@ abstract contract SoukFixture is Test {
         usd = new MockERC20();
 
         vm.startPrank(admin);
-        registry.grantRole(registry.SLASHER_ROLE(), address(compute));
-        registry.grantRole(registry.REPORTER_ROLE(), address(compute));
-        compute.grantRole(compute.SCHEDULER_ROLE(), scheduler);
-        compute.grantRole(compute.REFEREE_ROLE(), referee);
-        compute.syncUnbondingFloor();
         market.setCurrencyAllowed(address(usd), true);
         licenses.setCurrencyAllowed(address(usd), true);
-        compute.setCurrencyAllowed(address(usd), true);
         registry.grantRole(registry.SLASHER_ROLE(), address(escrow));
         escrow.grantRole(escrow.SETTLER_ROLE(), settler);
         escrow.grantRole(escrow.REFEREE_ROLE(), referee);
