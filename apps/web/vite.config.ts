@@ -36,7 +36,6 @@ export default defineConfig({
       '/info': node,
       '/health': node,
       '/ready': node,
-      '/ws': { target: node.replace(/^http/, 'ws'), ws: true },
     },
   },
   test: {

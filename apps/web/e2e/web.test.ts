@@ -232,7 +232,7 @@ test('a newcomer publishes a model, licenses it, runs OCR through a signed order
     args: [zeroAddress, devAddress(4)],
   })) as bigint;
   assert.equal(balanceBefore - balanceAfter, parseEther('0.001'), 'exactly the requested amount was withdrawn');
-  // Ten jobs' worth was deposited before the order (0.1), one charged at most 0.01, then 0.05 from the panel.
+  // Ten orders' worth was deposited before the order (0.1), one charged at most 0.01, then 0.05 from the panel.
   assert.ok(balanceAfter >= parseEther('0.139'), `escrow balance ${balanceAfter} after the withdrawal`);
   assert.equal(await page.getByTestId('escrow-withdrawal').count(), 0, 'no withdrawal pending any more');
   await screenshot('withdrawal-completed');
@@ -242,7 +242,7 @@ test('a newcomer publishes a model, licenses it, runs OCR through a signed order
   await page.locator('li[data-provider]').first().waitFor();
   await screenshot('providers');
   await page.getByRole('link', { name: 'Analytics' }).click();
-  await page.getByRole('heading', { name: 'Jobs per hour' }).waitFor();
+  await page.getByRole('heading', { name: 'Orders per hour' }).waitFor();
   await page.locator('.recharts-surface').first().waitFor();
   await screenshot('analytics');
   await page.setViewportSize({ width: 390, height: 844 });

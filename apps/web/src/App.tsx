@@ -11,7 +11,6 @@ import { NodeProvider } from './hooks/useNode.tsx';
 import { SessionProvider } from './hooks/useSession.tsx';
 import { createWagmiConfig } from './lib/wagmi.ts';
 import { AssetPage } from './routes/Asset.tsx';
-import { JobPage } from './routes/Job.tsx';
 import { MarketplacePage } from './routes/Marketplace.tsx';
 import { NotFoundPage } from './routes/NotFound.tsx';
 import { OrderPage } from './routes/Order.tsx';
@@ -32,7 +31,6 @@ export function AppRoutes() {
         <Route path="assets/:id" element={<AssetPage />} />
         <Route path="assets/:id/run" element={<RunPage />} />
         <Route path="publish" element={<PublishPage />} />
-        <Route path="jobs/:id" element={<JobPage />} />
         <Route path="orders/:hash" element={<OrderPage />} />
         <Route path="providers" element={<ProvidersPage />} />
         <Route

@@ -1,5 +1,5 @@
 /**
- * Entry point: one SDK client for the node that served the page (same origin: `/api/v1`, `/ws`), TanStack Query,
+ * Entry point: one SDK client for the node that served the page (same origin: `/api/v1`), TanStack Query,
  * and the app once `/info` says which chain and contracts the node runs.
  */
 import './app.css';

@@ -17,6 +17,13 @@ export {
   type MarketVolume,
 } from './actions/analytics/getMarketVolume.ts';
 export {
+  type GetOrdersOverTimeErrorType,
+  type GetOrdersOverTimeParameters,
+  type GetOrdersOverTimeReturnType,
+  getOrdersOverTime,
+  type OrdersBucket,
+} from './actions/analytics/getOrdersOverTime.ts';
+export {
   type GetProviderStatsErrorType,
   type GetProviderStatsParameters,
   type GetProviderStatsReturnType,

@@ -1,5 +1,5 @@
 /**
- * The signed-in account's ComputeEscrow balance (compute protocol v2 pays jobs from it): balance, what open orders
+ * The signed-in account's ComputeEscrow balance (compute protocol v2 pays orders from it): balance, what open orders
  * reserve, a pending withdrawal and when it unlocks, what new orders may spend; deposit, request a withdrawal (it
  * waits the governed delay, so orders already signed stay payable), complete or cancel it. Each action shows its
  * transaction.

@@ -67,7 +67,7 @@ export function ModelInterface({ manifest }: { manifest: AssetManifest }) {
       )}
       {(media === 'image' || media === 'audio') && inputs.length + outputs.length > 0 && (
         <p className="text-xs text-stone-600">
-          These are the ONNX graph’s own tensors; a job sends the {media === 'image' ? 'image' : 'recording'} and the{' '}
+          These are the ONNX graph’s own tensors; an order sends the {media === 'image' ? 'image' : 'recording'} and the{' '}
           {pipeline} pipeline prepares them.
         </p>
       )}

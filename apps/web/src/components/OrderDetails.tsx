@@ -15,7 +15,7 @@ import { useLiveOrder } from '../hooks/useLiveOrder.ts';
 import { useCurrency, useNode } from '../hooks/useNode.tsx';
 import { useSession } from '../hooks/useSession.tsx';
 import { formatAmount } from '../lib/format.ts';
-import { jobInputUrl } from '../lib/inputStore.ts';
+import { orderInputUrl } from '../lib/inputStore.ts';
 import { ORDER_PHASE_TEXT, RESULT_PHASES } from '../lib/orders.ts';
 import { Address } from './Address.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
@@ -179,7 +179,7 @@ export function OrderDetails({ orderHash, initial }: { orderHash: string; initia
                 </p>
                 <ResultOutput
                   output={order.output}
-                  input={jobInputUrl(order.orderHash)}
+                  input={orderInputUrl(order.orderHash)}
                   alt={`Input image of order ${order.orderHash}`}
                 />
               </>

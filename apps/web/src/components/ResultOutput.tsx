@@ -19,7 +19,7 @@ import { TrainingResult } from './TrainingResult.tsx';
 
 /**
  * @param output - The result's JSON.
- * @param input - A URL of the job's input (image or audio) when this browser kept it, else `null`.
+ * @param input - A URL of the order's input (image or audio) when this browser kept it, else `null`.
  * @param alt - Alternative text for an input image.
  */
 export function ResultOutput({ output, input, alt }: { output: unknown; input: string | null; alt: string }) {

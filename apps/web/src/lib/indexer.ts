@@ -1,6 +1,6 @@
 /**
- * Waiting for the node's index to catch up with a transaction, so that pages opened next (the new asset, the new
- * job) find it instead of a 404.
+ * Waiting for the node's index to catch up with a transaction, so that pages opened next (the new asset, a
+ * licence just bought) find it instead of a 404.
  */
 import { getChainStatus, getTransaction, type SoukClient } from '@souk/sdk';
 

@@ -1,5 +1,5 @@
 /**
- * Which input a model takes, read from its manifest: the media types a job's input may have
+ * Which input a model takes, read from its manifest: the media types an order's input may have
  * (`runtime.inputMediaTypes`, or for a manifest written before that field the pipeline's, both through
  * `@souk/protocol`'s `inputMediaTypesOf`) make it an image or a recording; the generic `onnx` pipeline takes tensors
  * (JSON, `.npy` or `.npz`) named as the manifest's `inputs`. A pipeline with neither takes a file as it is, or tensors

@@ -6,7 +6,7 @@
  */
 import type { IsnetOutput } from '@souk/protocol';
 
-/** Whether a job's output is an IS-Net mask. */
+/** Whether a result is an IS-Net mask. */
 export function isIsnetOutput(output: unknown): output is IsnetOutput {
   const o = output as Partial<IsnetOutput> | null;
   return (

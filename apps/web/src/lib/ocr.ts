@@ -11,10 +11,10 @@ export type OcrLine = {
   /** `[[x, y] × 4]`, clockwise from the top-left, image pixels. */
   box: number[][];
 };
-/** The output of an OCR job. */
+/** The output of an OCR model. */
 export type OcrOutput = { lines: OcrLine[] };
 
-/** Whether a job's output is an OCR result. */
+/** Whether a result is an OCR result. */
 export function isOcrOutput(output: unknown): output is OcrOutput {
   const lines = (output as { lines?: unknown } | null)?.lines;
   return Array.isArray(lines) && lines.every((l) => typeof (l as OcrLine)?.text === 'string' && Array.isArray(l.box));

@@ -56,7 +56,7 @@ test('the shortfall is what the available balance lacks, and nothing when it cov
   expect(escrowShortfall({ available: '99' }, 10n)).toBe(0n);
 });
 
-test('a top-up covers this job alone, or ten like it, counting what is already available', () => {
+test('a top-up covers this order alone, or ten like it, counting what is already available', () => {
   expect(escrowTopUp({ available: '4' }, 10n, 1)).toBe(6n);
   expect(escrowTopUp({ available: '4' }, 10n, 10)).toBe(96n);
   expect(escrowTopUp({ available: '10' }, 10n, 10)).toBe(0n);

@@ -111,13 +111,13 @@ export function escrowShortfall(escrow: Pick<Escrow, 'available'>, maxPrice: big
 
 /**
  * What to deposit before an order of `maxPrice`: nothing when the available balance covers it; else enough for
- * `jobs` such orders (1: exactly this job, a one-off prepayment; 10, as the node's devnet path does: the next runs
+ * `orders` such orders (1: exactly this one, a one-off prepayment; 10, as the node's devnet path does: the next runs
  * need no transaction).
- * @param jobs - How many orders of `maxPrice` the balance should cover afterwards (≥ 1).
+ * @param orders - How many orders of `maxPrice` the balance should cover afterwards (≥ 1).
  */
-export function escrowTopUp(escrow: Pick<Escrow, 'available'>, maxPrice: bigint, jobs: number): bigint {
+export function escrowTopUp(escrow: Pick<Escrow, 'available'>, maxPrice: bigint, orders: number): bigint {
   if (escrowShortfall(escrow, maxPrice) === 0n) return 0n;
-  return maxPrice * BigInt(Math.max(1, Math.floor(jobs))) - BigInt(escrow.available);
+  return maxPrice * BigInt(Math.max(1, Math.floor(orders))) - BigInt(escrow.available);
 }
 
 /**

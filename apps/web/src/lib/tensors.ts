@@ -1,5 +1,5 @@
 /**
- * Generic ONNX jobs: the JSON input a model's manifest asks for, and output tensors decoded for display
+ * Generic ONNX models: the JSON input a model's manifest asks for, and output tensors decoded for display
  * (`{ tensors: { name: { dtype, dims, data: base64 } } }`, little-endian, row-major; a `string` tensor's `data` is the
  * array of its strings; docs/provider.md, "Canonical results").
  */
@@ -9,7 +9,7 @@ import type { TensorSpec } from '@souk/sdk';
 /** An output tensor as the canonical result stores it. */
 export type EncodedTensor = { dtype: string; dims: number[]; data: string | string[] };
 
-/** Whether a job's output is a tensors result. */
+/** Whether a result is a tensors result. */
 export function isTensorOutput(output: unknown): output is { tensors: Record<string, EncodedTensor> } {
   const tensors = (output as { tensors?: unknown } | null)?.tensors;
   if (typeof tensors !== 'object' || tensors === null || Array.isArray(tensors)) return false;

@@ -6,18 +6,18 @@
 
 /** One speech segment, seconds. */
 export type VadSegment = { start: number; end: number; probability: number };
-/** Output of a VAD job. */
+/** Output of a VAD model. */
 export type VadOutput = { duration: number; segments: VadSegment[] };
 /** One wake-word detection. */
 export type WakewordDetection = { keyword: string; time: number; score: number };
-/** Output of a wake-word job. */
+/** Output of a wake-word model. */
 export type WakewordOutput = {
   duration: number;
   keywords: { keyword: string; maxScore: number }[];
   detections: WakewordDetection[];
 };
 
-/** Whether a job's output is speech segments. */
+/** Whether a result is speech segments. */
 export function isVadOutput(output: unknown): output is VadOutput {
   const o = output as Partial<VadOutput> | null;
   return (
@@ -27,7 +27,7 @@ export function isVadOutput(output: unknown): output is VadOutput {
   );
 }
 
-/** Whether a job's output is wake-word detections. */
+/** Whether a result is wake-word detections. */
 export function isWakewordOutput(output: unknown): output is WakewordOutput {
   const o = output as Partial<WakewordOutput> | null;
   return typeof o?.duration === 'number' && Array.isArray(o.detections) && Array.isArray(o.keywords);

@@ -1,9 +1,9 @@
 /**
- * Analytics from the node's index, as charts (recharts): trading volume, compute jobs per bucket, job latency
- * percentiles, providers, and the top assets. Every chart has its numbers in a table too (for screen readers and
- * for copying).
+ * Analytics from the node's index, as charts (recharts): trading volume, signed orders settled per bucket (compute
+ * protocol v2, `GET /analytics/orders`), their acceptance → settlement latency, providers, and the top assets. Every
+ * chart has its numbers in a table too (for screen readers and for copying).
  */
-import { getJobsOverTime, getMarketVolume, getProviderStats, getTopAssets } from '@souk/sdk';
+import { getMarketVolume, getOrdersOverTime, getProviderStats, getTopAssets } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
@@ -24,6 +24,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { Section } from '../components/Section.tsx';
 import { useCurrency, useNode } from '../hooks/useNode.tsx';
+import { orderRows } from '../lib/analytics.ts';
 import { formatAmount, shortAddress } from '../lib/format.ts';
 
 type Bucket = 'hour' | 'day';
@@ -124,21 +125,10 @@ export function AnalyticsPage() {
           licenceCount: r.licences,
         })),
   });
-  const jobs = useQuery({
-    queryKey: ['stats', 'jobs', bucket, sinceIso],
-    queryFn: () => getJobsOverTime(client, { bucket, since: sinceIso }),
-    select: (rows) =>
-      rows.map((r) => ({
-        bucket: label(r.bucket, bucket),
-        submitted: r.submitted,
-        settled: r.settled,
-        refunded: r.refunded,
-        failed: r.failed,
-        disputed: r.disputed,
-        p50: r.latencyP50,
-        p95: r.latencyP95,
-        p99: r.latencyP99,
-      })),
+  const orders = useQuery({
+    queryKey: ['stats', 'orders', bucket, sinceIso],
+    queryFn: () => getOrdersOverTime(client, { bucket, since: sinceIso }),
+    select: (rows) => orderRows(rows, (iso) => label(iso, bucket)),
   });
   const providers = useQuery({
     queryKey: ['stats', 'providers', 20],
@@ -153,7 +143,7 @@ export function AnalyticsPage() {
       stake: eth(p.stake),
       slashed: p.slashed,
     })) ?? [];
-  const latencyRows = (jobs.data ?? []).filter((r) => r.p50 !== null);
+  const latencyRows = (orders.data ?? []).filter((r) => r.p50 !== null);
 
   return (
     <div className="space-y-6">
@@ -212,47 +202,43 @@ export function AnalyticsPage() {
         </ChartCard>
 
         <ChartCard
-          title={bucket === 'hour' ? 'Jobs per hour' : 'Jobs per day'}
-          description="Compute jobs submitted per bucket, and how they ended."
-          rows={jobs.data ?? []}
+          title={bucket === 'hour' ? 'Orders per hour' : 'Orders per day'}
+          description="Signed orders settled on-chain per bucket (every currency), and how many went through a dispute."
+          rows={orders.data ?? []}
           columns={[
             { key: 'bucket', label: 'Bucket' },
-            { key: 'submitted', label: 'Submitted' },
             { key: 'settled', label: 'Settled' },
-            { key: 'refunded', label: 'Refunded' },
-            { key: 'failed', label: 'Failed' },
             { key: 'disputed', label: 'Disputed' },
+            { key: 'slashed', label: 'Providers slashed' },
+            { key: 'volume', label: 'Charged (ETH)' },
           ]}
-          loading={jobs.isLoading}
-          error={jobs.error}
+          loading={orders.isLoading}
+          error={orders.error}
         >
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={jobs.data}>
+            <BarChart data={orders.data}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e7e5e4" />
               <XAxis dataKey="bucket" fontSize={11} />
               <YAxis allowDecimals={false} fontSize={11} />
               <Tooltip />
               <Legend />
-              <Bar dataKey="submitted" name="Submitted" fill="#a8a29e" />
               <Bar dataKey="settled" name="Settled" fill="#047857" />
-              <Bar dataKey="refunded" name="Refunded" fill="#b91c1c" />
-              <Bar dataKey="failed" name="Failed" fill="#d97706" />
+              <Bar dataKey="disputed" name="Disputed" fill="#c2410c" />
             </BarChart>
           </ResponsiveContainer>
         </ChartCard>
 
         <ChartCard
-          title="Job latency (seconds)"
-          description="Submission to settlement, from block timestamps: median, 95th and 99th percentiles."
+          title="Order latency (seconds)"
+          description="Order accepted to settled on-chain, for orders paid in ETH: median and 95th percentile."
           rows={latencyRows}
           columns={[
             { key: 'bucket', label: 'Bucket' },
             { key: 'p50', label: 'p50 (s)' },
             { key: 'p95', label: 'p95 (s)' },
-            { key: 'p99', label: 'p99 (s)' },
           ]}
-          loading={jobs.isLoading}
-          error={jobs.error}
+          loading={orders.isLoading}
+          error={orders.error}
         >
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={latencyRows}>
@@ -263,14 +249,13 @@ export function AnalyticsPage() {
               <Legend />
               <Line type="monotone" dataKey="p50" name="p50" stroke="#047857" dot />
               <Line type="monotone" dataKey="p95" name="p95" stroke="#b45309" dot />
-              <Line type="monotone" dataKey="p99" name="p99" stroke="#b91c1c" dot />
             </LineChart>
           </ResponsiveContainer>
         </ChartCard>
 
         <ChartCard
           title="Providers"
-          description="Jobs completed and failed per provider (on-chain reputation)."
+          description="Orders completed and failed per provider (on-chain reputation)."
           rows={providerRows}
           columns={[
             { key: 'provider', label: 'Provider' },

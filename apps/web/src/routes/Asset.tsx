@@ -1,6 +1,7 @@
 /**
  * One asset: its model card (Markdown, rendered safely), manifest details, the pipeline with the declared input and
- * output tensors, versions, royalty, prices, licence terms, statistics and recent jobs; buying a licence or the NFT; the owner's licence and sale settings.
+ * output tensors, versions, royalty, prices, licence terms and statistics; running it (the Run page); buying a licence
+ * or the NFT; the owner's licence and sale settings.
  */
 import { getAsset, getAssetManifest, getModelEvaluations, getTopAssets } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
@@ -18,7 +19,6 @@ import { TxLink } from '../components/TxLink.tsx';
 import { useCurrency, useNode } from '../hooks/useNode.tsx';
 import { useSession } from '../hooks/useSession.tsx';
 import { formatAmount, formatBps, formatBytes, timeAgo } from '../lib/format.ts';
-import { listJobs } from '../lib/jobs.ts';
 
 export function AssetPage() {
   const { id = '' } = useParams();
@@ -44,11 +44,6 @@ export function AssetPage() {
   const evaluations = useQuery({
     queryKey: ['evaluations', id],
     queryFn: () => getModelEvaluations(client, { assetId: id }),
-    enabled: valid,
-  });
-  const jobs = useQuery({
-    queryKey: ['jobs', { modelId: id }],
-    queryFn: () => listJobs(client, { modelId: id, limit: 10 }),
     enabled: valid,
   });
 
@@ -173,61 +168,6 @@ export function AssetPage() {
               ))}
             </ol>
           </Section>
-
-          <Section title="Recent jobs">
-            {jobs.isLoading ? (
-              <Loading />
-            ) : jobs.error ? (
-              <ErrorNotice error={jobs.error} />
-            ) : jobs.data && jobs.data.items.length > 0 ? (
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
-                  <thead className="text-xs uppercase text-stone-500">
-                    <tr>
-                      <th scope="col" className="py-1 pr-3">
-                        Job
-                      </th>
-                      <th scope="col" className="py-1 pr-3">
-                        Status
-                      </th>
-                      <th scope="col" className="py-1 pr-3">
-                        Requester
-                      </th>
-                      <th scope="col" className="py-1 pr-3 text-right">
-                        Reward
-                      </th>
-                      <th scope="col" className="py-1">
-                        When
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {jobs.data.items.map((j) => (
-                      <tr key={j.id} className="border-t border-stone-200">
-                        <td className="py-1 pr-3">
-                          <Link className="text-amber-800 underline" to={`/jobs/${j.id}`}>
-                            #{j.id}
-                          </Link>
-                        </td>
-                        <td className="py-1 pr-3">{j.status}</td>
-                        <td className="py-1 pr-3">
-                          <Address value={j.requester} you={you} />
-                        </td>
-                        <td className="py-1 pr-3 text-right tabular-nums">
-                          {formatAmount(j.reward, currency(j.currency))}
-                        </td>
-                        <td className="py-1 text-xs text-stone-500">{timeAgo(j.createdAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            ) : (
-              <p className="text-sm text-stone-600">
-                {runnable ? 'No job has run this asset yet.' : 'This asset cannot be run.'}
-              </p>
-            )}
-          </Section>
         </div>
 
         <div className="space-y-6">
@@ -244,8 +184,6 @@ export function AssetPage() {
               <dd className="text-right tabular-nums">{formatAmount(stats.data?.volume ?? '0', currency(null))}</dd>
               <dt className="text-stone-500">Versions</dt>
               <dd className="text-right tabular-nums">{a.versionCount}</dd>
-              <dt className="text-stone-500">Recent jobs</dt>
-              <dd className="text-right tabular-nums">{jobs.data?.items.length ?? '—'}</dd>
             </dl>
           </Section>
         </div>

@@ -23,7 +23,7 @@ const provider = (address: string, stake: bigint, locked: bigint) => ({
   heartbeat: null,
 });
 
-test('each provider shows how much of its stake open jobs lock and what is free; totals show the locked sum', async () => {
+test('each provider shows how much of its stake open assignments lock and what is free; totals show the locked sum', async () => {
   const busy = '0x00000000000000000000000000000000000a11ce';
   const idle = '0x0000000000000000000000000000000000000b0b';
   const { client } = fakeNode({
@@ -51,7 +51,39 @@ test('each provider shows how much of its stake open jobs lock and what is free;
   const busyCard = (await screen.findAllByRole('listitem')).find((li) => li.dataset.provider === busy);
   const idleCard = (await screen.findAllByRole('listitem')).find((li) => li.dataset.provider === idle);
   if (!busyCard || !idleCard) throw new Error('provider cards not rendered');
-  expect(within(busyCard).getByTestId('stake-locks')).toHaveTextContent('200 SOUK locked by open jobs · 0 SOUK free');
-  expect(within(idleCard).getByTestId('stake-locks')).toHaveTextContent('0 SOUK locked by open jobs · 300 SOUK free');
-  expect(await screen.findByText('200 SOUK locked by open jobs')).toBeInTheDocument();
+  expect(within(busyCard).getByTestId('stake-locks')).toHaveTextContent(
+    '200 SOUK locked by open assignments · 0 SOUK free',
+  );
+  expect(within(idleCard).getByTestId('stake-locks')).toHaveTextContent(
+    '0 SOUK locked by open assignments · 300 SOUK free',
+  );
+  expect(await screen.findByText('200 SOUK locked by open assignments')).toBeInTheDocument();
+});
+
+test('the counts are of orders, and no provider links to a per-job page', async () => {
+  const address = '0x00000000000000000000000000000000000a11ce';
+  const { client, calls } = fakeNode({
+    'GET /api/v1/providers': { items: [provider(address, 200n * SOUK, 0n)], nextCursor: null },
+    'GET /api/v1/analytics/providers': {
+      totals: {
+        providers: 1,
+        active: 1,
+        stake: String(200n * SOUK),
+        unbonding: '0',
+        completed: 3,
+        failed: 1,
+        slashes: 0,
+        slashed_amount: '0',
+        min_stake: String(100n * SOUK),
+      },
+      providers: [],
+    },
+  });
+  const { container } = renderApp(<ProvidersPage />, { client });
+  expect(await screen.findByText('Orders done / failed / slashes')).toBeInTheDocument();
+  expect(screen.getByText('3 / 1 / 0')).toBeInTheDocument();
+  expect(screen.getByText('3 paid orders')).toBeInTheDocument();
+  expect(screen.queryByRole('button', { name: /jobs/i })).toBeNull();
+  expect(container.querySelector('a[href^="/jobs/"]')).toBeNull();
+  expect(calls.some((c) => c.path.startsWith('/api/v1/jobs') || c.path.startsWith('/api/v1/chain/events'))).toBe(false);
 });

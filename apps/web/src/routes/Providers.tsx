@@ -1,28 +1,25 @@
 /**
- * The compute providers (`GET /api/v1/providers`): stake (and how much of it open jobs lock), unbonding, earnings,
- * reputation, slashes, what each advertised in its last heartbeat, and its recent jobs. Your own provider, when the
- * account you act as is one, comes first.
+ * The compute providers (`GET /api/v1/providers`): stake (and how much of it open assignments lock), unbonding,
+ * earnings, reputation, slashes, and what each advertised in its last heartbeat. Your own provider, when the account
+ * you act as is one, comes first. Which orders a provider ran is not listed: an order is readable by its requester only.
  */
 import { getProviderStats } from '@souk/sdk';
 import { useQuery } from '@tanstack/react-query';
-import { useId, useState } from 'react';
-import { Link } from 'react-router';
 import { Address } from '../components/Address.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Loading } from '../components/Loading.tsx';
-import { Section, secondaryButtonClass } from '../components/Section.tsx';
+import { Section } from '../components/Section.tsx';
 import { useCurrency, useNode } from '../hooks/useNode.tsx';
 import { useSession } from '../hooks/useSession.tsx';
 import { formatAmount, formatBytes, timeAgo } from '../lib/format.ts';
-import { listJobs } from '../lib/jobs.ts';
 
 /** One provider as `GET /api/v1/providers` returns it (wei as decimal strings). */
 export type Provider = {
   address: string;
   stakeWei: string;
-  /** Stake locked by open assignments (each locks its job's slash amount); absent from older nodes. */
+  /** Stake locked by open assignments (each locks its slash amount); absent from nodes that do not lock stake. */
   lockedStakeWei?: string;
-  /** `stakeWei − lockedStakeWei`: what a new assignment can lock; a job is only assigned when it covers the lock. */
+  /** `stakeWei − lockedStakeWei`: what a new assignment can lock; a provider is only assigned when it covers it. */
   freeStakeWei?: string;
   unbondingWei: string;
   unbondableAt: string | null;
@@ -33,6 +30,7 @@ export type Provider = {
   /** Beta(1,1)-smoothed success rate, 0…1. */
   reputation: number;
   earnedWei: string;
+  /** Orders it was paid for. */
   paidJobs: number;
   metadataUri: string;
   online: boolean;
@@ -52,35 +50,6 @@ export type Provider = {
   } | null;
 };
 
-function ProviderJobs({ address }: { address: string }) {
-  const { client } = useNode();
-  const currency = useCurrency();
-  const jobs = useQuery({
-    queryKey: ['jobs', { provider: address }],
-    queryFn: () => listJobs(client, { provider: address, limit: 10 }),
-  });
-  if (jobs.isLoading) return <Loading label="Loading jobs…" />;
-  if (jobs.error) return <ErrorNotice error={jobs.error} />;
-  if (!jobs.data || jobs.data.items.length === 0) return <p className="text-sm text-stone-600">No job yet.</p>;
-  return (
-    <ul className="space-y-1 text-sm">
-      {jobs.data.items.map((j) => (
-        <li key={j.id} className="flex flex-wrap gap-x-3">
-          <Link to={`/jobs/${j.id}`} className="text-amber-800 underline">
-            job #{j.id}
-          </Link>
-          <span>{j.status}</span>
-          <Link to={`/assets/${j.modelId}`} className="text-stone-600 underline">
-            asset #{j.modelId}
-          </Link>
-          <span className="tabular-nums">{formatAmount(j.reward, currency(j.currency))}</span>
-          <span className="text-xs text-stone-500">{timeAgo(j.createdAt)}</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 function ProviderCard({
   provider,
   minStake,
@@ -92,8 +61,6 @@ function ProviderCard({
 }) {
   const currency = useCurrency();
   const { info } = useNode();
-  const [open, setOpen] = useState(false);
-  const jobsId = useId();
   const souk = currency(info.contracts.soukToken);
   const eth = currency(null);
   const beat = provider.heartbeat;
@@ -121,7 +88,7 @@ function ProviderCard({
           )}
           {provider.lockedStakeWei !== undefined && provider.freeStakeWei !== undefined && (
             <dd className="text-xs text-stone-500" data-testid="stake-locks">
-              {formatAmount(provider.lockedStakeWei, souk)} locked by open jobs ·{' '}
+              {formatAmount(provider.lockedStakeWei, souk)} locked by open assignments ·{' '}
               {formatAmount(provider.freeStakeWei, souk)} free
             </dd>
           )}
@@ -140,7 +107,7 @@ function ProviderCard({
         <div>
           <dt className="text-xs text-stone-500">Earnings</dt>
           <dd className="tabular-nums">{formatAmount(provider.earnedWei, eth)}</dd>
-          <dd className="text-xs text-stone-500">{provider.paidJobs} paid jobs</dd>
+          <dd className="text-xs text-stone-500">{provider.paidJobs} paid orders</dd>
         </div>
         <div>
           <dt className="text-xs text-stone-500">Reputation</dt>
@@ -156,21 +123,9 @@ function ProviderCard({
           {beat.gpus.length > 0 ? ` · ${beat.gpus.length} GPU` : ''} · {formatBytes(beat.memoryBytes)} · pipelines{' '}
           {beat.pipelines.join(', ')} · {beat.executionProviders.join(', ')} · load {beat.running}/{beat.maxConcurrency}{' '}
           · price {formatAmount(beat.priceWei, eth)}
-          {beat.latencyMs !== null ? ` · ~${Math.round(beat.latencyMs)} ms per job` : ''}
+          {beat.latencyMs !== null ? ` · ~${Math.round(beat.latencyMs)} ms per order` : ''}
         </p>
       )}
-      <button
-        type="button"
-        className={`${secondaryButtonClass} mt-3`}
-        aria-expanded={open}
-        aria-controls={jobsId}
-        onClick={() => setOpen((o) => !o)}
-      >
-        {open ? 'Hide jobs' : 'Show jobs'}
-      </button>
-      <div id={jobsId} hidden={!open} className="mt-2">
-        {open && <ProviderJobs address={provider.address} />}
-      </div>
     </li>
   );
 }
@@ -198,8 +153,8 @@ export function ProvidersPage() {
       <div>
         <h1 className="text-2xl font-bold">Providers</h1>
         <p className="text-sm text-stone-600">
-          Providers stake SOUK, run jobs, and are paid when their results agree; a wrong result is slashed. Start one
-          with <code className="rounded bg-stone-100 px-1">npx souk provider start</code>.
+          Providers stake SOUK, run signed orders, and are paid when their results agree; a wrong result is slashed.
+          Start one with <code className="rounded bg-stone-100 px-1">npx souk provider start</code>.
         </p>
       </div>
       {totals && (
@@ -215,7 +170,9 @@ export function ProvidersPage() {
               <dt className="text-xs text-stone-500">Bonded stake</dt>
               <dd className="text-lg font-semibold">{formatAmount(totals.stake, souk)}</dd>
               {totals.locked !== undefined && (
-                <dd className="text-xs text-stone-500">{formatAmount(totals.locked, souk)} locked by open jobs</dd>
+                <dd className="text-xs text-stone-500">
+                  {formatAmount(totals.locked, souk)} locked by open assignments
+                </dd>
               )}
             </div>
             <div>
@@ -223,7 +180,7 @@ export function ProvidersPage() {
               <dd className="text-lg font-semibold">{formatAmount(totals.min_stake, souk)}</dd>
             </div>
             <div>
-              <dt className="text-xs text-stone-500">Jobs done / failed / slashes</dt>
+              <dt className="text-xs text-stone-500">Orders done / failed / slashes</dt>
               <dd className="text-lg font-semibold">
                 {totals.completed} / {totals.failed} / {totals.slashes}
               </dd>

@@ -89,7 +89,7 @@ const posted = (calls: Call[]) => calls.find((c) => c.method === 'POST' && c.pat
 test('tops up the escrow, signs the EIP-712 order in the browser and posts it with the input inline', async () => {
   const { calls, accepted } = await runPage('accept');
   await screen.findByTestId('order-details');
-  // Ten jobs' worth by default (0.1 ETH), sent by the node for the dev account.
+  // Ten orders' worth by default (0.1 ETH), sent by the node for the dev account.
   const deposit = calls.find((c) => c.path === '/api/v1/orders/escrow/deposit');
   expect(deposit?.body).toEqual({ amountWei: String(parseEther('0.1')), currency: expect.any(String), mode: 'submit' });
   expect(document.querySelector('[data-step="deposit"][data-status="done"] a')).toHaveAttribute(
@@ -126,7 +126,7 @@ test('tops up the escrow, signs the EIP-712 order in the browser and posts it wi
   );
 });
 
-test('deposits nothing when the available balance covers the most the job may cost', async () => {
+test('deposits nothing when the available balance covers the most the order may cost', async () => {
   const { calls } = await runPage('accept', String(parseEther('0.05')));
   await screen.findByTestId('order-details');
   expect(calls.some((c) => c.path === '/api/v1/orders/escrow/deposit')).toBe(false);

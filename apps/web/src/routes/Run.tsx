@@ -1,10 +1,11 @@
 /**
- * Run a model on the compute market through compute protocol v2. The input control follows the model's manifest
- * (`inputKindOf`): an image with a preview for `ocr` and `isnet`, a recording with a player for `vad` and `wakeword`,
- * tensors for the generic `onnx` pipeline — JSON pre-filled from the manifest's declared inputs, or a `.npy`/`.npz`
- * file sent as its bytes — and any other pipeline's input as a file, as it is. This browser tops the ComputeEscrow up when its available balance is short of the most the job may
- * cost, signs the EIP-712 job order with the account (the wallet, or the dev account's derived key), posts it with
- * the input inline, then follows the order to its result and checks the providers' signed attestations itself.
+ * Run a model on the compute market through compute protocol v2, the one compute path. The input control follows the
+ * model's manifest (`inputKindOf`): an image with a preview for `ocr` and `isnet`, a recording with a player for `vad`
+ * and `wakeword`, tensors for the generic `onnx` pipeline — JSON pre-filled from the manifest's declared inputs, or a
+ * `.npy`/`.npz` file sent as its bytes — and any other pipeline's input as a file, as it is. This browser tops the
+ * ComputeEscrow up when its available balance is short of the most the order may cost, signs the EIP-712 job order
+ * with the account (the wallet, or the dev account's derived key), posts it with the input inline, then follows the
+ * order to its result and checks the providers' signed attestations itself.
  */
 import {
   FormatError,
@@ -36,7 +37,7 @@ import { useCurrency, useNode } from '../hooks/useNode.tsx';
 import { useSession } from '../hooks/useSession.tsx';
 import { formatAmount, formatBytes } from '../lib/format.ts';
 import { inputKindOf } from '../lib/inputKind.ts';
-import { rememberJobInput } from '../lib/inputStore.ts';
+import { rememberOrderInput } from '../lib/inputStore.ts';
 import {
   buildJobOrder,
   bytesToBase64,
@@ -86,7 +87,7 @@ export function RunPage() {
   const [tensorFileInfo, setTensorFileInfo] = useState<{ text?: string; error?: string } | null>(null);
   const [redundancy, setRedundancy] = useState('2');
   const [maxPrice, setMaxPrice] = useState('0.01');
-  const [topUpJobs, setTopUpJobs] = useState('10');
+  const [topUpOrders, setTopUpOrders] = useState('10');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [posted, setPosted] = useState<Order | null>(null);
   const flow = useFlow(STEPS);
@@ -185,7 +186,7 @@ export function RunPage() {
           detail: `${formatAmount(before.available, currency)} available${shortfall > 0n ? `, ${formatAmount(shortfall, currency)} short` : ''}`,
         });
         const nonce = BigInt(before.nextNonce);
-        const topUp = escrowTopUp(before, maxPriceWei, Number(topUpJobs));
+        const topUp = escrowTopUp(before, maxPriceWei, Number(topUpOrders));
         if (topUp > 0n) {
           flow.update('deposit', {
             status: 'active',
@@ -232,7 +233,7 @@ export function RunPage() {
           method: 'POST',
           body: { order: json, signature, input: bytesToBase64(bytes) },
         });
-        if (input.kind === 'image' || input.kind === 'audio') await rememberJobInput(accepted.orderHash, body);
+        if (input.kind === 'image' || input.kind === 'audio') await rememberOrderInput(accepted.orderHash, body);
         flow.update('post', { status: 'done', detail: 'accepted (202)' });
         setPosted(accepted);
         escrow.refresh();
@@ -377,7 +378,7 @@ export function RunPage() {
                 </div>
               )}
             </Section>
-            <Section title="Job">
+            <Section title="Providers and payment">
               <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
                 <Field label="Providers that must agree" error={errors.redundancy}>
                   {(ids) => (
@@ -415,12 +416,12 @@ export function RunPage() {
                   {(ids) => (
                     <select
                       {...ids}
-                      value={topUpJobs}
-                      onChange={(e) => setTopUpJobs(e.target.value)}
+                      value={topUpOrders}
+                      onChange={(e) => setTopUpOrders(e.target.value)}
                       className={inputClass}
                     >
-                      <option value="1">enough for this job only</option>
-                      <option value="10">enough for 10 jobs like this (no deposit next time)</option>
+                      <option value="1">enough for this order only</option>
+                      <option value="10">enough for 10 orders like this (no deposit next time)</option>
                     </select>
                   )}
                 </Field>
@@ -431,7 +432,7 @@ export function RunPage() {
             </button>
             {!session.identity && (
               <p className="text-xs text-stone-600">
-                Choose an account to run jobs{info.devnet ? ' (a dev account needs no wallet)' : ''}.
+                Choose an account to run models{info.devnet ? ' (a dev account needs no wallet)' : ''}.
               </p>
             )}
           </form>

@@ -12,23 +12,28 @@ import { NodeProvider } from '../hooks/useNode.tsx';
 import { SessionProvider } from '../hooks/useSession.tsx';
 import { createWagmiConfig } from '../lib/wagmi.ts';
 
+/**
+ * The devnet's contracts. No ComputeMarket: the web app has no per-job path (the cast keeps this valid whether or
+ * not the SDK's type still lists it).
+ */
+const contracts: Record<string, `0x${string}`> = {
+  soukToken: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+  agentNft: '0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9',
+  marketplace: '0x5FC8d32690cc91D4c39d9d3abcBD16989F875707',
+  licenses: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+  providerRegistry: '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853',
+  computeEscrow: '0x8A791620dd6260079BF849Dc5567aDC3F2FdC318',
+  governor: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
+  timelock: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+};
+
 export const info: GetNodeInfoReturnType = {
   version: '0.1.0',
   node: 'v24.0.0',
   chainId: 31337,
   rpcUrl: 'http://127.0.0.1:8545',
   devnet: true,
-  contracts: {
-    soukToken: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
-    agentNft: '0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9',
-    marketplace: '0x5FC8d32690cc91D4c39d9d3abcBD16989F875707',
-    licenses: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
-    providerRegistry: '0xa513E6E4b8f2a923D98304ec87F64353C4D5C853',
-    computeMarket: '0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6',
-    computeEscrow: '0x8A791620dd6260079BF849Dc5567aDC3F2FdC318',
-    governor: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
-    timelock: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-  },
+  contracts: contracts as GetNodeInfoReturnType['contracts'],
   stablecoin: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
   deploymentBlock: '2',
   database: 'pglite',
