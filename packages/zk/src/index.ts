@@ -46,6 +46,7 @@ export {
   devPowersOfTau,
   MAX_DEV_POWER,
   type PtauSource,
+  ptauPower,
   releaseCurve,
   requiredPower,
   SetupError,

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { GeneratedCircuit } from './circuit.ts';
-import { compileCircuit, devPowersOfTau, releaseCurve, requiredPower, SetupError, setupCircuit } from './setup.ts';
+import {
+  compileCircuit,
+  devPowersOfTau,
+  ptauPower,
+  releaseCurve,
+  requiredPower,
+  SetupError,
+  setupCircuit,
+} from './setup.ts';
 
 /** A tiny circuit: `out` = `in` range-checked to 20 bits (21 constraints). */
 const tiny = (extra = ''): GeneratedCircuit => {
@@ -64,6 +72,8 @@ describe('Groth16 setup', () => {
   it('refuses a ceremony file too small for the circuit, and a missing one', async () => {
     const cache = path.join(dir, 'small');
     const small = await devPowersOfTau(cache, 4);
+    assert.equal(await ptauPower(small.path), 4);
+    assert.equal(await ptauPower(path.join(import.meta.dirname, 'test', 'fixtures', 'dev-pot12.ptau')), 12);
     const big = tiny('signal s[16]; for (var i = 0; i < 16; i++) { s[i] <== in * i + out; }');
     await assert.rejects(setupCircuit(big, { workDir: path.join(dir, 'w2'), ptauFile: small.path }), (e) => {
       assert.ok(e instanceof SetupError);

@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -156,6 +156,36 @@ export async function devPowersOfTau(
   return { kind: 'development', path: file, power };
 }
 
+/**
+ * The power of a `.ptau` file, read from its header section (binfile `ptau`: magic, version, section count, then
+ * sections `type u32, size u64, data`; section 1 holds `n8 u32, q (n8 bytes), power u32, ceremonyPower u32`).
+ * @throws {SetupError} When the file is not a ptau or has no header section.
+ */
+export async function ptauPower(file: string): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    await handle.read(head, 0, 12, 0);
+    if (head.toString('latin1', 0, 4) !== 'ptau') throw new SetupError(`${file} is not a powers of tau file`);
+    let pos = 12;
+    for (let i = 0; i < head.readUInt32LE(8); i++) {
+      const section = Buffer.alloc(12);
+      await handle.read(section, 0, 12, pos);
+      const type = section.readUInt32LE(0);
+      const size = Number(section.readBigUInt64LE(4));
+      if (type === 1) {
+        const data = Buffer.alloc(size);
+        await handle.read(data, 0, size, pos + 12);
+        return data.readUInt32LE(4 + data.readUInt32LE(0));
+      }
+      pos += 12 + size;
+    }
+    throw new SetupError(`${file} has no header section`);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** snarkjs's Groth16 Solidity template. */
 async function groth16Template(): Promise<string> {
   const root = path.dirname(path.dirname(require.resolve('snarkjs')));
@@ -176,7 +206,12 @@ export async function setupCircuit(circuit: GeneratedCircuit, options: SetupOpti
   const compiled = await compileCircuit(circuit.source, dir);
   const info = await snarkjs.r1cs.info(compiled.r1csPath);
   const constraints = Number(info.nConstraints);
-  const publicSignals = circuit.publicSignals.length;
+  const publicSignals = Number(info.nOutputs) + Number(info.nPubInputs);
+  if (publicSignals !== circuit.publicSignals.length) {
+    throw new SetupError(
+      `the r1cs has ${publicSignals} public signals, the circuit names ${circuit.publicSignals.length}`,
+    );
+  }
   const compileMs = performance.now() - t;
   log?.(`compiled: ${constraints} constraints, ${publicSignals} public signals (${compileMs.toFixed(0)} ms)`);
 
@@ -185,7 +220,10 @@ export async function setupCircuit(circuit: GeneratedCircuit, options: SetupOpti
   let ptau: PtauSource;
   if (options.ptauFile) {
     if (!existsSync(options.ptauFile)) throw new SetupError(`no powers of tau at ${options.ptauFile}`);
-    ptau = { kind: 'ceremony', path: options.ptauFile, power };
+    ptau = { kind: 'ceremony', path: options.ptauFile, power: await ptauPower(options.ptauFile) };
+    if (ptau.power < power) {
+      throw new SetupError(`circuit too big for the powers of tau ${ptau.path}: 2^${ptau.power} < needed 2^${power}`);
+    }
   } else {
     if (!options.ptauCacheDir) throw new SetupError('give ptauFile (a ceremony) or ptauCacheDir (development)');
     ptau = await devPowersOfTau(options.ptauCacheDir, Math.max(power, 4), log);

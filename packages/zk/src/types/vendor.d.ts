@@ -16,7 +16,12 @@ declare module 'snarkjs' {
     contribute(oldPtau: string, newPtau: string, name: string, entropy: string, logger?: Logger): Promise<unknown>;
     preparePhase2(oldPtau: string, newPtau: string, logger?: Logger): Promise<unknown>;
   };
-  export const r1cs: { info(fileName: string, logger?: Logger): Promise<{ nConstraints: number; nVars: number }> };
+  export const r1cs: {
+    info(
+      fileName: string,
+      logger?: Logger,
+    ): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number }>;
+  };
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>;
     contribute(oldZkey: string, newZkey: string, name: string, entropy: string, logger?: Logger): Promise<unknown>;
