@@ -1,7 +1,7 @@
 /**
  * The node's one transaction sender per account: simulate (so a revert surfaces as the contract's custom error
  * before anything is sent), estimate with headroom, send with the next nonce, and wait for the receipt — one
- * transaction at a time per account, so the operator's components (v1 coordinator, v2 settler, referee) never race
+ * transaction at a time per account, so the operator's components (the order settler, dispute settlement, deposits) never race
  * each other for a nonce.
  */
 import type {

@@ -22,6 +22,7 @@
  * the referee's with the same comparison.
  */
 import { createHash, randomInt } from 'node:crypto';
+import { providerRegistryAbi } from '@souk/contracts';
 import {
   compareResults,
   type JobOrder,
@@ -38,7 +39,7 @@ import {
   type Tolerance,
   Verification,
 } from '@souk/protocol';
-import type { HeartbeatMessage } from '@souk/provider';
+import { classifyJobFailure, type HeartbeatMessage } from '@souk/provider';
 import { type Address, getAddress, type Hex, recoverTypedDataAddress } from 'viem';
 import type { JobBus } from '../bus/types.ts';
 import { chainNow } from '../compute/chainClock.ts';
@@ -199,6 +200,21 @@ export async function startOrderCoordinator(
     });
   }
 
+  // The registry's minimum stake, re-read at most every 5 s: a provider below it is inactive (the SDK's verification
+  // and the escrow's settlement refuse its attestation), so it must never be picked.
+  let minStake: { wei: bigint; readAtMs: number } | undefined;
+  async function minStakeWei(): Promise<bigint> {
+    if (!minStake || Date.now() - minStake.readAtMs > 5_000) {
+      const wei = await chain.publicClient.readContract({
+        address: chain.deployment.contracts.providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'minStake',
+      });
+      minStake = { wei, readAtMs: Date.now() };
+    }
+    return minStake.wei;
+  }
+
   const waitingLogged = new Set<Hex>();
   async function pick(order: OpenOrder, count: number): Promise<string[]> {
     const model = await modelOf(order.order.modelId);
@@ -212,7 +228,7 @@ export async function startOrderCoordinator(
         maxPricePerProviderWei: order.amount / BigInt(order.order.redundancy),
         redundancy: count,
       },
-      { now: Date.now(), heartbeatTimeoutMs, exclude },
+      { now: Date.now(), heartbeatTimeoutMs, exclude, minStakeWei: await minStakeWei() },
     );
     for (const p of picked) pool.reserve(p.provider.address);
     return picked.map((p) => p.provider.address.toLowerCase());
@@ -333,7 +349,8 @@ export async function startOrderCoordinator(
           if ('error' in outcome) {
             state.phase = 'failed';
             state.failureCheck = 'reproduced';
-            order.reason = `The job cannot run: ${(outcome.error as Error).message}`;
+            // The classified one-line reason (`InvalidInputError`'s words, or ONNX Runtime's), not the wrapped chain.
+            order.reason = classifyJobFailure(outcome.error).reason;
             log(`order ${order.hash.slice(0, 10)}: failure reproduced by the referee; not charged, nobody slashed`);
           } else {
             state.failureCheck = 'rejected';
