@@ -346,7 +346,13 @@ export async function startOrderCoordinator(
         state.failureCheck = 'pending';
         const slot = state.slots.find((s) => s.provider === action.provider);
         runReferee(order, (outcome) => {
-          if ('error' in outcome) {
+          if ('error' in outcome && !classifyJobFailure(outcome.error).deterministic) {
+            // The referee's own trouble (a crashed worker, a deadline), not the input: no verdict; ask again.
+            state.failureCheck = undefined;
+            log(
+              `order ${order.hash.slice(0, 10)}: the referee could not reproduce (${(outcome.error as Error).message}); retrying`,
+            );
+          } else if ('error' in outcome) {
             state.phase = 'failed';
             state.failureCheck = 'reproduced';
             // The classified one-line reason (`InvalidInputError`'s words, or ONNX Runtime's), not the wrapped chain.

@@ -210,6 +210,20 @@ describe('decide (compute protocol v2)', () => {
     assert.equal(after.leaked, true, "b could have seen a's answer: always audited");
   });
 
+  it('asks the referee again after a restart that interrupted its reproduction of a failure report (regression: the order waited for a verdict that never came)', () => {
+    const before = state({
+      slots: [slot('a', { received: true, failure: { reason: 'not a readable image', code: 'invalid-input' } })],
+      failureCheck: 'pending',
+    });
+    assert.deepEqual(decide(order, before, clock, settings), [], 'while the referee runs, nothing else happens');
+    const after = resumeAfterRestart(before, 200_000);
+    assert.equal(after.failureCheck, undefined);
+    assert.deepEqual(
+      decide(order, after, { ...clock, nowMs: 200_000 }, settings).filter((a) => a.type === 'reproduce'),
+      [{ type: 'reproduce', provider: 'a' }],
+    );
+  });
+
   it('leaves orders past the running phase, and running orders whose slots all revealed, as they are', () => {
     const agreed = state({ phase: 'agreed', slots: [slot('a', { commitment: C })] });
     assert.equal(resumeAfterRestart(agreed, 200_000), agreed);

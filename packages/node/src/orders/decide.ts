@@ -174,6 +174,8 @@ function decideTolerance(state: OrderState, clock: DecideClock, settings: Decide
  */
 export function resumeAfterRestart(state: OrderState, nowMs: number): OrderState {
   if (state.phase !== 'running') return state;
+  // A reproduction the referee ran when the node stopped has no verdict and never will: ask for it again.
+  if (state.failureCheck === 'pending') state = { ...state, failureCheck: undefined };
   const stale = (slot: Slot) => !revealed(slot) && !slot.failure;
   if (!state.slots.some(stale)) return state;
   const slots = state.slots.map((slot) =>
