@@ -20,12 +20,12 @@ import {
   getAssetManifest,
   getChainEvents,
   getHealth,
-  getJob,
   getLicencesOverTime,
   getListings,
   getMarketVolume,
   getMyLicences,
   getNodeInfo,
+  getOrder,
   getOwnedAssets,
   getProfile,
   getProviderStats,
@@ -420,16 +420,20 @@ describe('SDK against a node on PGlite', () => {
     await buyAsset(buyer, { assetId, expectedCurrency: zeroAddress, expectedPrice: price });
   });
 
-  test('events: subscribeEvents rejects an unknown topic with a SoukError', async () => {
+  test('events: subscribeEvents rejects an unknown topic, and the removed per-job `job` topic, with a SoukError', async () => {
     const client = createSoukClient({ url: node.url });
-    await assert.rejects(
-      subscribeEvents(client, { topics: ['nope' as EventTopic], onEvent: () => {} }),
-      (error: unknown) => error instanceof SoukError && /Unknown topics/.test(error.message),
-    );
+    for (const topic of ['nope', 'job']) {
+      await assert.rejects(
+        subscribeEvents(client, { topics: [topic as EventTopic], onEvent: () => {} }),
+        (error: unknown) => error instanceof SoukError && /Unknown topics/.test(error.message),
+        topic,
+      );
+    }
   });
 
-  test('jobs: getJob of an id the index does not know is a 404 SoukApiError', async () => {
-    const client = createSoukClient({ url: node.url });
-    await rejectsWithStatus(getJob(client, { jobId: 999_999n }), 404, 'SOUK_ERR_NOT_FOUND');
+  test('orders: getOrder of an order hash this node does not know is a 404 SoukApiError (401 signed out)', async () => {
+    const orderHash = `0x${'ab'.repeat(32)}` as const;
+    await rejectsWithStatus(getOrder(await signedIn(2), { orderHash }), 404, 'SOUK_ERR_NOT_FOUND');
+    await rejectsWithStatus(getOrder(createSoukClient({ url: node.url }), { orderHash }), 401);
   });
 });

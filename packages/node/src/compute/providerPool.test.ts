@@ -1,15 +1,14 @@
 /**
  * Stake locks as the node sees them: the indexer folds `StakeLocked`/`StakeUnlocked`/`Slashed` into
  * `providers.locked_stake` (also when an entity is rebuilt after a reorg), and the provider pool leaves out a
- * provider whose free stake (stake − locked) is below a job's slash amount, so the coordinator never sends an
- * assignment that reverts with `SoukInsufficientFreeStake`.
+ * provider whose free stake (stake − locked) is below the minimum asked for (`snapshots({ minFreeStakeWei })`).
  *
  * A unit test over a real index (PGlite and PostgreSQL): the logs are ABI-encoded ProviderRegistry logs, decoded and
  * recorded exactly as the indexer does; the pool reads the index it writes. No chain, no fake chain reader.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { computeMarketAbi, providerRegistryAbi } from '@souk/contracts';
+import { computeEscrowAbi, providerRegistryAbi } from '@souk/contracts';
 import type { HeartbeatMessage } from '@souk/protocol';
 import { type Address, encodeAbiParameters, encodeEventTopics, type Hex, type Log, pad, toHex } from 'viem';
 import type { SoukDb } from '../db/index.ts';
@@ -25,12 +24,12 @@ const SOUK = 10n ** 18n;
 const SLASH = 100n * SOUK;
 
 let logIndex = 0;
-/** An ABI-encoded ProviderRegistry (or, with `abi`, ComputeMarket) log at `block`. */
+/** An ABI-encoded ProviderRegistry (or, with `abi`, ComputeEscrow) log at `block`. */
 function registryLog(
   block: number,
   eventName: string,
   args: Record<string, unknown>,
-  abi: typeof providerRegistryAbi | typeof computeMarketAbi = providerRegistryAbi,
+  abi: typeof providerRegistryAbi | typeof computeEscrowAbi = providerRegistryAbi,
 ): Log {
   const event = (abi as readonly { type: string; name?: string }[]).find(
     (item) => item.type === 'event' && item.name === eventName,
@@ -55,7 +54,7 @@ function registryLog(
   } as Log;
 }
 
-async function index(db: SoukDb, logs: Log[], contract: 'providerRegistry' | 'computeMarket' = 'providerRegistry') {
+async function index(db: SoukDb, logs: Log[], contract: 'providerRegistry' | 'computeEscrow' = 'providerRegistry') {
   await db.transaction().execute(async (trx) => {
     for (const log of logs) {
       const event = decodeSoukLog(log, contract, new Date(Number(log.blockNumber) * 1000));
@@ -131,16 +130,16 @@ for (const variant of await dbVariants()) {
       assert.equal(await lockedOf(db, BOB), '0');
     });
 
-    test('the new governance parameter events are recorded (no entity) and change no state row', async () => {
+    test('governance parameter events are recorded (no entity) and change no state row', async () => {
       const before = await db.selectFrom('providers').selectAll().orderBy('address').execute();
       await index(db, [registryLog(20, 'MinUnbondingPeriodSet', { period: 86_400n })]);
       await index(
         db,
         [
-          registryLog(20, 'AuditPeriodSet', { period: 3_600n }, computeMarketAbi),
-          registryLog(20, 'MinWorkingTimeSet', { duration: 600n }, computeMarketAbi),
+          registryLog(20, 'DisputePeriodSet', { period: 3_600n }, computeEscrowAbi),
+          registryLog(20, 'SlashAmountSet', { amount: SLASH }, computeEscrowAbi),
         ],
-        'computeMarket',
+        'computeEscrow',
       );
       const stored = await db
         .selectFrom('chain_events')
@@ -152,8 +151,8 @@ for (const variant of await dbVariants()) {
         stored.map((row) => [row.event, row.entity, row.args]),
         [
           ['MinUnbondingPeriodSet', null, { period: '86400' }],
-          ['AuditPeriodSet', null, { period: '3600' }],
-          ['MinWorkingTimeSet', null, { duration: '600' }],
+          ['DisputePeriodSet', null, { period: '3600' }],
+          ['SlashAmountSet', null, { amount: SLASH.toString() }],
         ],
       );
       assert.deepEqual(await db.selectFrom('providers').selectAll().orderBy('address').execute(), before);

@@ -1,11 +1,11 @@
 /**
  * The node's live view of providers: what each advertised in its last heartbeat (price, pipelines, load, cached
- * models) joined with what the chain says about it (stake, stake locked by open assignments and reputation counters,
- * from the index). The scheduler selects from {@link ProviderPool.snapshots}.
+ * models) joined with what the chain says about it (stake, stake locked in the registry, and the result counters the
+ * index takes from the ComputeEscrow's settlements). The scheduler selects from {@link ProviderPool.snapshots}.
  *
- * Every assignment locks the job's slash amount of the provider's stake (`ProviderRegistry.lockStake`), and an
- * assignment whose provider has less free stake (stake − locked) reverts with `SoukInsufficientFreeStake`; so
- * `snapshots({ minFreeStakeWei })` leaves such providers out.
+ * `snapshots({ minFreeStakeWei })` leaves out providers whose free stake (stake − locked) is below a bound; the
+ * order coordinator filters on the registry's minimum stake instead (`selectProviders`' `minStakeWei`), since the
+ * ComputeEscrow locks no stake per order.
  */
 import type { HeartbeatMessage } from '@souk/protocol';
 import type { Address } from 'viem';

@@ -2,26 +2,18 @@
  * Crash tests with real processes: `souk start` runs as a child process on free ports with its own data directory,
  * does acknowledged work through its API, and is killed with SIGKILL (alone, and together with its anvil). The
  * restarted node must still have every transaction it acknowledged, no anvil may outlive its node, and a start
- * must refuse a devnet port that another process holds.
+ * must refuse a devnet port that another process holds. Crash safety of compute (orders in flight and waiting for
+ * their batch) is `ordersCrash.test.ts`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { agentNftAbi, computeMarketAbi, devAccounts, startAnvil } from '@souk/contracts';
+import { agentNftAbi, devAccounts, startAnvil } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
-import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
-import {
-  createSoukClient,
-  getAsset,
-  publishAsset,
-  purchaseLicence,
-  runJob,
-  setLicenceTerms,
-  uploadContent,
-} from '@souk/sdk';
-import { createPublicClient, type Hex, http, parseEther, zeroAddress } from 'viem';
+import { createSoukClient, getAsset, publishAsset, purchaseLicence, setLicenceTerms, uploadContent } from '@souk/sdk';
+import { createPublicClient, type Hex, http } from 'viem';
 import {
   alive,
   cleanUpProcesses,
@@ -180,79 +172,6 @@ describe('crash safety of the node and its embedded chain (real processes, SIGKI
       assert.equal(head, 0n, 'the foreign chain was not deployed onto');
     } finally {
       await foreign.stop();
-    }
-  });
-
-  test('SIGKILL of the node (with its providers and anvil) while a job is in flight: after restart it settles exactly once, no escrow left, nobody slashed', {
-    timeout: TIMEOUT,
-  }, async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'souk-crash-'));
-    dirs.push(dataDir);
-    const devnetPort = await freePort();
-    const options = { providers: 2, sampleModel: true };
-    const first = await spawnNode(dataDir, devnetPort, await freePort(), options).ready;
-    const sampleId = /#(\d+)\s+PaddleOCR/.exec(first.output())?.[1];
-    assert.ok(sampleId, 'the sample model was published');
-    const png = path.join(dataDir, 'input.png');
-    const text = 'Crash test 4242';
-    renderText(findImageMagick(), { out: png, text, font: dejavuFont('DejaVuSans.ttf'), pointSize: 32 });
-    const requester = createSoukClient({ url: first.url });
-    await signIn(requester, devAccounts(2)[1].account);
-    const handle = await runJob(requester, {
-      assetId: BigInt(sampleId),
-      input: new Uint8Array(readFileSync(png)),
-      redundancy: 2,
-      maxPriceWei: parseEther('0.01'),
-      pollIntervalMs: 50,
-    });
-    const jobId = handle.jobId;
-    await waitUntil(() => handle.history.some((e) => e.type === 'assigned'), 60_000);
-    first.child.kill('SIGKILL'); // providers run in the node's process: they die with it
-    handle.close();
-    await exited(first.child);
-    assert.ok(await waitUntil(() => !alive(first.anvilPid), 5000));
-
-    const second = await spawnNode(dataDir, devnetPort, await freePort(), options).ready;
-    try {
-      const client = createSoukClient({ url: second.url, accessToken: requester.accessToken });
-      type Job = { status: string; events: Array<{ kind: string }>; payouts: Array<{ role: string }> };
-      const job = await waitUntil(async () => {
-        const j = await client.json<Job>(`/api/v1/jobs/${jobId}`).catch(() => undefined);
-        return j?.status === 'finalized' ? j : undefined;
-      }, 150_000);
-      assert.equal(job.events.filter((e) => e.kind === 'JobSettled').length, 1, 'settled exactly once');
-      assert.equal(job.payouts.filter((p) => p.role === 'provider').length, 2);
-      const chain = createPublicClient({ transport: http(`http://127.0.0.1:${devnetPort}`) });
-      const contracts = (await (await fetch(`${second.url}/api/v1/chain/contracts`)).json()) as {
-        contracts?: { computeMarket: `0x${string}` };
-        computeMarket?: `0x${string}`;
-      };
-      const market = contracts.contracts?.computeMarket ?? contracts.computeMarket;
-      assert.ok(market);
-      const settled = await chain.getContractEvents({
-        address: market,
-        abi: computeMarketAbi,
-        eventName: 'JobSettled',
-        args: { jobId: BigInt(jobId) } as never,
-        fromBlock: 0n,
-      });
-      assert.equal(settled.length, 1, 'one JobSettled on the chain');
-      const slashed = await chain.getContractEvents({
-        address: market,
-        abi: computeMarketAbi,
-        eventName: 'ProviderSlashed',
-        fromBlock: 0n,
-      });
-      assert.equal(slashed.length, 0, 'no provider slashed');
-      const escrow = await chain.readContract({
-        address: market,
-        abi: computeMarketAbi,
-        functionName: 'totalEscrowed',
-        args: [zeroAddress],
-      });
-      assert.equal(escrow, 0n, 'no escrow left');
-    } finally {
-      await gracefulStop(second);
     }
   });
 });

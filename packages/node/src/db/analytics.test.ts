@@ -1,32 +1,55 @@
 /**
- * Analytics over compute jobs and providers: `jobsOverTime` counts each outcome once — settled, refunded, failed
- * (`ComputeMarket.failJob`, status 7), disputed — per submission bucket, and `providerStats` totals the stake locked
- * by open assignments; `ordersOverTime` sums the signed orders (compute protocol v2) settled on-chain per currency.
+ * Analytics over compute orders and providers: `ordersOverTime` sums the signed orders settled on-chain per currency
+ * and counts disputes and slashings, `providerStats` totals the stake locked by open assignments, and the provider
+ * counters and earnings come from the indexed ComputeEscrow events: one more `completed` per `JobSettled` that pays
+ * a provider, one more `failed` per `DisputeSettled` that slashes it, and `listProviders` earnings of
+ * `amount * providerBps / 10_000 / r` per paid order, with the split in force at that settlement.
  * On PGlite and on the machine's PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { computeEscrowAbi, providerRegistryAbi } from '@souk/contracts';
+import { type Address, encodeAbiParameters, encodeEventTopics, type Hex, type Log, pad, toHex } from 'viem';
+import { rebuildState, recordEvent } from '../indexer/apply.ts';
+import { decodeSoukLog } from '../indexer/events.ts';
 import type { SoukDb } from './index.ts';
-import { jobsOverTime, ordersOverTime, providerStats } from './queries.ts';
+import { listProviders, ordersOverTime, providerStats } from './queries.ts';
 import { dbVariants } from './test-utils.ts';
 
 let logIndex = 0;
-/** A `job_events` row, as the indexer writes one per ComputeMarket log. */
-async function jobEvent(db: SoukDb, jobId: number, kind: string, at: string, data: Record<string, string> = {}) {
-  logIndex += 1;
-  await db
-    .insertInto('job_events')
-    .values({
-      tx_hash: `0x${logIndex.toString(16).padStart(64, '0')}`,
-      log_index: logIndex,
-      job_id: String(jobId),
-      kind,
-      provider: null,
-      data: JSON.stringify({ jobId: String(jobId), ...data }),
-      block_number: logIndex,
-      timestamp: new Date(at),
-    })
-    .execute();
+let chainLogIndex = 0;
+/** An ABI-encoded log of `contract` at `block`, decoded and recorded exactly as the indexer does. */
+async function indexLog(
+  db: SoukDb,
+  contract: 'providerRegistry' | 'computeEscrow',
+  block: number,
+  eventName: string,
+  args: Record<string, unknown>,
+) {
+  const abi = contract === 'computeEscrow' ? computeEscrowAbi : providerRegistryAbi;
+  const event = (abi as readonly { type: string; name?: string }[]).find(
+    (item) => item.type === 'event' && item.name === eventName,
+  ) as (typeof computeEscrowAbi)[number] | undefined;
+  if (event?.type !== 'event') throw new Error(`no event ${eventName}`);
+  const inputs = event.inputs.filter((input) => !input.indexed);
+  chainLogIndex += 1;
+  const log = {
+    address: `0x${(contract === 'computeEscrow' ? 'e5' : 'aa').repeat(20)}`,
+    topics: encodeEventTopics({ abi: [event], eventName, args } as never) as [Hex, ...Hex[]],
+    data: encodeAbiParameters(
+      inputs,
+      inputs.map((input) => args[input.name as string]),
+    ),
+    blockNumber: BigInt(block),
+    blockHash: pad(toHex(block), { size: 32 }),
+    transactionHash: pad(toHex(1_000_000 + chainLogIndex), { size: 32 }),
+    logIndex: chainLogIndex,
+    transactionIndex: 0,
+    removed: false,
+  } as Log;
+  const decoded = decodeSoukLog(log, contract, new Date(block * 1000));
+  assert.ok(decoded, `the ABI knows ${eventName}`);
+  await db.transaction().execute((trx) => recordEvent(trx, decoded, log));
 }
 
 /** An `order_settlements` row, as the indexer writes one per ComputeEscrow `JobSettled` / `DisputeSettled` log. */
@@ -66,49 +89,6 @@ for (const variant of await dbVariants()) {
     });
     after(async () => {
       await variant.dispose(db);
-    });
-
-    test('jobsOverTime counts failed jobs (JobFailed) apart from refunded ones', async () => {
-      // Day 1: job 1 settles after 60 s, job 2 is refunded at its deadline, job 3 fails (the model cannot take it).
-      await jobEvent(db, 1, 'JobSubmitted', '2026-11-01T10:00:00Z');
-      await jobEvent(db, 2, 'JobSubmitted', '2026-11-01T11:00:00Z');
-      await jobEvent(db, 3, 'JobSubmitted', '2026-11-01T12:00:00Z');
-      await jobEvent(db, 1, 'JobSettled', '2026-11-01T10:01:00Z');
-      await jobEvent(db, 2, 'JobRefunded', '2026-11-01T13:00:00Z');
-      await jobEvent(db, 3, 'JobStatusChanged', '2026-11-01T12:00:05Z', { from: '1', to: '7' });
-      await jobEvent(db, 3, 'JobFailed', '2026-11-01T12:00:05Z', { reasonHash: `0x${'ab'.repeat(32)}` });
-      // Day 2: two jobs fail, one is disputed and then settles.
-      await jobEvent(db, 4, 'JobSubmitted', '2026-11-02T09:00:00Z');
-      await jobEvent(db, 5, 'JobSubmitted', '2026-11-02T09:30:00Z');
-      await jobEvent(db, 6, 'JobSubmitted', '2026-11-02T10:00:00Z');
-      await jobEvent(db, 4, 'JobFailed', '2026-11-02T09:00:10Z');
-      await jobEvent(db, 5, 'JobFailed', '2026-11-02T09:31:00Z');
-      await jobEvent(db, 6, 'JobStatusChanged', '2026-11-02T10:05:00Z', { from: '3', to: '4' });
-      await jobEvent(db, 6, 'JobSettled', '2026-11-02T10:10:00Z');
-
-      const rows = await jobsOverTime(db, { bucket: 'day' });
-      assert.deepEqual(
-        rows.map(({ bucket, submitted, settled, refunded, failed, disputed }) => ({
-          day: new Date(bucket).toISOString().slice(0, 10),
-          submitted,
-          settled,
-          refunded,
-          failed,
-          disputed,
-        })),
-        [
-          { day: '2026-11-01', submitted: 3, settled: 1, refunded: 1, failed: 1, disputed: 0 },
-          { day: '2026-11-02', submitted: 3, settled: 1, refunded: 0, failed: 2, disputed: 1 },
-        ],
-      );
-      // A failed job has no settlement: it does not enter the latency percentiles.
-      assert.equal(rows[0]?.latencyP50, 60);
-
-      const since = await jobsOverTime(db, { bucket: 'day', since: new Date('2026-11-02T00:00:00Z') });
-      assert.deepEqual(
-        since.map((r) => r.failed),
-        [2],
-      );
     });
 
     test('ordersOverTime sums settled orders per currency and counts disputes and slashings', async () => {
@@ -184,6 +164,94 @@ for (const variant of await dbVariants()) {
         ['2', '0'],
         ['3', '100'],
       ]);
+    });
+
+    test('JobSettled / DisputeSettled count completed / failed, and earnings are amount·providerBps/10 000/r per paid order with the split in force', async () => {
+      const [p1, p2, p3] = ['0a', '0b', '0c'].map((n) => `0x${n.repeat(20)}` as Address);
+      const requester = `0x${'77'.repeat(20)}` as Address;
+      const native = `0x${'00'.repeat(20)}` as Address;
+      const orderHash = (n: number) => pad(toHex(0xf00 + n), { size: 32 });
+      const result = pad('0xc0ffee', { size: 32 });
+      const split = (block: number, providerBps: number, treasuryBps: number) =>
+        indexLog(db, 'computeEscrow', block, 'RevenueSplitSet', { providerBps, treasuryBps, creatorBps: 500 });
+      const settled = (block: number, n: number, amount: bigint, providers: Address[]) =>
+        indexLog(db, 'computeEscrow', block, 'JobSettled', {
+          orderHash: orderHash(n),
+          requester,
+          modelId: 1n,
+          currency: native,
+          amount,
+          resultHash: result,
+          providers,
+        });
+      const disputed = (block: number, n: number, paid: Address[], slashed: Address[]) =>
+        indexLog(db, 'computeEscrow', block, 'DisputeSettled', {
+          orderHash: orderHash(n),
+          correctResultHash: result,
+          paid,
+          slashed,
+        });
+
+      for (const p of [p1, p2, p3]) {
+        await indexLog(db, 'providerRegistry', 100, 'ProviderRegistered', {
+          provider: p,
+          stake: 1000n,
+          metadataURI: `ipfs://${p}`,
+        });
+      }
+      await split(100, 8_000, 1_500); // the constructor's split
+      // Order 1 (r = 3) at 8,000 bps; order 2 (r = 2) at 7,000 bps; a new split in order 2's block but after its log
+      // is not in force for it; order 3 disputed: the referee pays p1 (its JobSettled at 6,000 bps) and slashes p2;
+      // order 4 disputed with nobody charged: p3 slashed, nobody paid.
+      const amounts = [10n ** 18n + 3n, 999n, 1_001n];
+      await settled(101, 1, amounts[0], [p1, p2, p3]);
+      await split(102, 7_000, 2_500);
+      await settled(103, 2, amounts[1], [p1, p2]);
+      await split(103, 6_000, 3_500);
+      await settled(104, 3, amounts[2], [p1]);
+      await disputed(104, 3, [p1], [p2]);
+      await disputed(105, 4, [], [p3]);
+
+      const share = (amount: bigint, bps: bigint, r: bigint) => (amount * bps) / 10_000n / r;
+      const expected = {
+        [p1]: {
+          earned: share(amounts[0], 8_000n, 3n) + share(amounts[1], 7_000n, 2n) + share(amounts[2], 6_000n, 1n),
+          paid: 3,
+          completed: 3,
+          failed: 0,
+        },
+        [p2]: {
+          earned: share(amounts[0], 8_000n, 3n) + share(amounts[1], 7_000n, 2n),
+          paid: 2,
+          completed: 2,
+          failed: 1,
+        },
+        [p3]: { earned: share(amounts[0], 8_000n, 3n), paid: 1, completed: 1, failed: 1 },
+      };
+      // Exact to the wei: integer division in the contract's order, (amount · bps / 10 000) / r.
+      assert.equal(expected[p1].earned, 266_666_666_666_666_667n + 349n + 600n);
+
+      const listed = async () => {
+        const { items } = await listProviders(db, { addresses: [p1, p2, p3] });
+        return Object.fromEntries(
+          items.map((p) => [
+            p.address,
+            { earned: BigInt(p.earned), paid: p.paid_jobs, completed: Number(p.completed), failed: Number(p.failed) },
+          ]),
+        );
+      };
+      assert.deepEqual(await listed(), expected);
+      // One provider alone (a page of one): the same figures.
+      const { items: alone } = await listProviders(db, { addresses: [p2] });
+      assert.deepEqual([alone[0].earned, alone[0].paid_jobs], [String(expected[p2].earned), 2]);
+
+      // The counters are a fold of the stored events: a full rebuild (as after a reorg) recounts the same.
+      await db.transaction().execute((trx) => rebuildState(trx));
+      assert.deepEqual(await listed(), expected);
+      const { providers } = await providerStats(db, { limit: 100 });
+      const p1Stats = providers.find((p) => p.address === p1);
+      assert.equal(p1Stats?.success_rate, 1);
+      assert.equal(providers.find((p) => p.address === p2)?.success_rate, 2 / 3);
     });
   });
 }

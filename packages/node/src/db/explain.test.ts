@@ -20,7 +20,6 @@ import {
   assetsOfOwner,
   licencesOverTime,
   listAssets,
-  listJobs,
   listListings,
   listProviders,
   marketVolume,
@@ -30,7 +29,7 @@ import {
 import { dbVariants } from './test-utils.ts';
 
 const N = 10_000;
-const BIG = ['assets', 'listings', 'jobs', 'job_assignments', 'providers', 'payouts', 'sales', 'licence_purchases'];
+const BIG = ['assets', 'listings', 'providers', 'sales', 'licence_purchases'];
 const addr = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 
 /** Records the SQL of every query run through it. */
@@ -70,21 +69,8 @@ async function seed(db: SoukDb) {
     `insert into listings (token_id, seller, currency, price, active, listed_block, listed_at, updated_block)
      select i, '0x' || lpad(to_hex(i % 89), 40, '0'), '${addr(0)}', i * 1000, i % 10 <> 0, i, now(), i
      from generate_series(1, ${N}) i`,
-    `insert into jobs (id, requester, model_id, input_hash, status, currency, reward, redundancy, deadline,
-       created_block, created_at, updated_block)
-     select i, '0x' || lpad(to_hex(i % 50 + 1000), 40, '0'), i % 20 + 1, '0x00',
-       (array['open','assigned','revealing','finalized','refunded'])[i % 5 + 1], '${addr(0)}', 1000, 3,
-       now() + interval '1 hour', i, now(), i
-     from generate_series(1, ${N}) i`,
-    `insert into job_assignments (job_id, provider, assigned, assigned_block)
-     select j, '0x' || lpad(to_hex((j * 7 + k) % 100 + 2000), 40, '0'), true, j
-     from generate_series(1, ${N}) j, generate_series(0, 2) k`,
     `insert into providers (address, stake, metadata_uri, completed, failed, registered_block, updated_block)
      select '0x' || lpad(to_hex(i + 100000), 40, '0'), i * 1000, 'ipfs://p' || i, i % 300, i % 7, i, i
-     from generate_series(1, ${N}) i`,
-    `insert into payouts (tx_hash, log_index, role, job_id, account, currency, amount, block_number, timestamp)
-     select '0x' || lpad(to_hex(i), 64, '0'), 0, 'provider', i, '0x' || lpad(to_hex(i % ${N} + 100001), 40, '0'),
-       '${addr(0)}', 100, i, now()
      from generate_series(1, ${N}) i`,
     `insert into sales (tx_hash, log_index, token_id, seller, buyer, currency, price, royalty_receiver, royalty, fee,
        block_number, timestamp)
@@ -174,31 +160,6 @@ const cases: Case[] = [
     table: 'listings',
     ordered: true,
     run: (db, cursor) => listListings(db, { seller: addr(7), limit: 20, cursor }),
-  },
-  { route: 'GET /jobs', table: 'jobs', ordered: true, run: (db, cursor) => listJobs(db, { limit: 20, cursor }) },
-  {
-    route: 'GET /jobs?model=…',
-    table: 'jobs',
-    ordered: true,
-    run: (db, cursor) => listJobs(db, { modelId: 3n, limit: 20, cursor }),
-  },
-  {
-    route: 'GET /jobs?requester=…',
-    table: 'jobs',
-    ordered: true,
-    run: (db, cursor) => listJobs(db, { requester: addr(1010), limit: 20, cursor }),
-  },
-  {
-    route: 'GET /jobs?status=…',
-    table: 'jobs',
-    ordered: true,
-    run: (db, cursor) => listJobs(db, { status: 'refunded', limit: 20, cursor }),
-  },
-  {
-    route: 'GET /jobs?provider=…',
-    table: 'job_assignments',
-    ordered: true,
-    run: (db, cursor) => listJobs(db, { provider: addr(2042), limit: 20, cursor }),
   },
   {
     route: 'GET /providers',

@@ -17,19 +17,33 @@ const TABLES = [
   'auth_nonces',
   'blocks',
   'chain_events',
+  'escrow_movements',
   'indexer_checkpoints',
-  'job_assignments',
-  'job_events',
-  'jobs',
+  'job_access_nonces',
   'licence_purchases',
   'licences',
   'listings',
-  'payouts',
+  'model_evaluations',
+  'order_payloads',
+  'order_settlements',
+  'orders',
   'providers',
   'refresh_tokens',
   'sales',
   'transfers',
   'users',
+];
+
+/** The per-job compute path's tables, dropped by migration 0014 (one compute path: signed orders). */
+const DROPPED = [
+  'job_assignments',
+  'job_audits',
+  'job_events',
+  'job_failures',
+  'job_inputs',
+  'job_results',
+  'jobs',
+  'payouts',
 ];
 
 for (const variant of await dbVariants()) {
@@ -50,6 +64,11 @@ for (const variant of await dbVariants()) {
       assert.deepEqual(
         TABLES.filter((table) => !present.has(table)),
         [],
+      );
+      assert.deepEqual(
+        DROPPED.filter((table) => present.has(table)),
+        [],
+        'the per-job tables are gone',
       );
       if (db.schemaName) {
         const { rows: current } = await sql<{ s: string }>`select current_schema() as s`.execute(db);

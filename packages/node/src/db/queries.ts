@@ -794,12 +794,17 @@ export async function providerOrderTotals(
     .orderBy('block_number')
     .orderBy('log_index')
     .execute();
-  const rows = await db
+  let settlements = db
     .selectFrom('order_settlements')
-    .select(['kind', 'amount', 'paid', 'slashed', 'block_number', 'log_index'])
-    .orderBy('block_number')
-    .orderBy('log_index')
-    .execute();
+    .select(['kind', 'amount', 'paid', 'slashed', 'block_number', 'log_index']);
+  if (wanted) {
+    // Only the settlements naming one of these providers (a jsonb containment test per row, not a JS filter).
+    const list = [...wanted];
+    settlements = settlements.where(
+      sql<boolean>`(jsonb_exists_any(paid, ${list}::text[]) or jsonb_exists_any(slashed, ${list}::text[]))`,
+    );
+  }
+  const rows = await settlements.orderBy('block_number').orderBy('log_index').execute();
   let split = 0;
   let providerBps = 0n;
   const entry = (address: string) => {

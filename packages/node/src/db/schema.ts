@@ -212,7 +212,7 @@ export interface ChainEventsTable {
   contract: string;
   address: string;
   event: string;
-  /** State entity the event changes (`asset:1`, `job:3`, `provider:0x…`, `licence:1:0x…`), null for parameters. */
+  /** State entity the event changes (`asset:1`, `provider:0x…`, `licence:1:0x…`), null for parameters. */
   entity: string | null;
   /** Decoded arguments; uint as decimal strings, addresses lower-case. */
   args: Json;

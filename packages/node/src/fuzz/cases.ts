@@ -158,7 +158,7 @@ export function sample(doc: OpenApiDocument, schemaIn: Schema | undefined, depth
 function sampleString(schema: Schema): string {
   if (schema.format === 'uuid') return '7f1c2c1e-0b1a-4c55-9f4e-2d9c3b8a6e01';
   if (schema.format === 'email') return 'fuzz@example.com';
-  // An id no asset, job or block has: writes fail before the chain (reads of the fixture come from `hint`).
+  // An id no asset or block has: writes fail before the chain (reads of the fixture come from `hint`).
   if (schema.format === 'uint256' || schema.format === 'uint64') return '4242424242';
   const pattern = schema.pattern ?? '';
   if (pattern.includes('{40}')) return '0x000000000000000000000000000000000000dEaD';
@@ -284,7 +284,7 @@ const rawSegments: Array<[string, string]> = [
  * All cases for one operation: structural cases first (always kept), then field mutations, of which at most
  * `maxCases` − structural are kept (chosen with `random`).
  * @param doc The OpenAPI document (`GET /openapi.json`).
- * @param template The path template, e.g. `/api/v1/jobs/{id}`.
+ * @param template The path template, e.g. `/api/v1/assets/{id}`.
  * @param method Lower-case HTTP method.
  * @param random A seeded PRNG ({@link mulberry32}).
  * @param maxCases Cases to keep for this operation (signed-in and signed-out variants each count).

@@ -1,6 +1,6 @@
 /**
  * Copy-minting: a token minted (through the API or straight on-chain) with someone else's manifest must never reach
- * that manifest's content — not as a licensed download, not as a job. Whole node (embedded devnet, Helia, PGlite)
+ * that manifest's content — not as a licensed download, not as an order. Whole node (embedded devnet, Helia, PGlite)
  * through its HTTP API, the SDK and wallets sending to the chain directly.
  */
 import assert from 'node:assert/strict';
@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { agentNftAbi, computeMarketAbi, licensesAbi } from '@souk/contracts';
+import { agentNftAbi, computeEscrowAbi, licensesAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
+import { type JobOrder, jobOrderToJson, jobOrderTypedData, Verification } from '@souk/protocol';
 import {
   createSoukClient,
   downloadAsset,
@@ -23,7 +24,6 @@ import {
   type SoukClient,
   setLicenceTerms,
   signIn,
-  submitJob,
   uploadContent,
 } from '@souk/sdk';
 import {
@@ -294,52 +294,62 @@ describe('copy-minting defeats nothing: content is released only for the asset i
     assert.ok((await download(3, assetId)).equals(plaintext));
   });
 
-  test('a copied model cannot be run as a job', async () => {
+  test('a copied model cannot be run as an order', async () => {
     const original = await publish(3, { runtime: { engine: 'onnxruntime', pipeline: 'ocr' } });
     const copy = await mintOnChain(5, original.manifestUri);
     const mallory = await as(5);
+    const { chainId } = node.services.chain.deployment;
+    const escrow = contracts().computeEscrow;
     // A valid input (a 1×1 PNG for the ocr pipeline), so that only the copy is refused.
     const input = await uploadContent(mallory, { data: PNG_1X1 });
     const escrowed = () =>
       publicClient().readContract({
-        address: contracts().computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'totalEscrowed',
-        args: [zeroAddress],
+        address: escrow,
+        abi: computeEscrowAbi,
+        functionName: 'balanceOf',
+        args: [zeroAddress, account(5).address],
       });
-    const jobCount = () =>
-      publicClient().readContract({
-        address: contracts().computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'jobCount',
-      });
-    const [escrowBefore, jobsBefore] = [await escrowed(), await jobCount()];
-    for (const mode of ['submit', 'unsigned'] as const) {
+    const orderRows = async () =>
+      (
+        await node.services.db
+          .selectFrom('orders')
+          .select('order_hash')
+          .where('requester', '=', account(5).address.toLowerCase())
+          .execute()
+      ).length;
+    const [escrowBefore, ordersBefore] = [await escrowed(), await orderRows()];
+    const post = (body: Record<string, unknown>) =>
+      mallory.json('/api/v1/orders', { method: 'POST', body: { ...body } });
+    // The devnet path (the node signs and deposits for the account), with the input inline and as an upload …
+    for (const inputField of [{ input: PNG_1X1.toString('base64') }, { uploadId: input.uploadId }]) {
       await rejectsWith(
-        submitJob(mallory, { assetId: copy, uploadId: input.uploadId, rewardWei: 10n ** 15n, mode }),
+        post({ assetId: copy.toString(), maxPriceWei: (10n ** 15n).toString(), redundancy: 1, ...inputField }),
         403,
         /is a copy/,
       );
     }
-    assert.equal(await escrowed(), escrowBefore, 'nothing escrowed');
-    assert.equal(await jobCount(), jobsBefore, 'no job submitted');
+    // … and an order Mallory signs herself.
+    const order: JobOrder = {
+      requester: account(5).address,
+      modelId: copy,
+      modelVersion: 0,
+      inputHash: `0x${input.sha256}` as Hex,
+      currency: zeroAddress,
+      maxPrice: 10n ** 15n,
+      redundancy: 1,
+      verification: Verification.Exact,
+      deadline: (await publicClient().getBlock()).timestamp + 300n,
+      nonce: BigInt(`0x${randomBytes(16).toString('hex')}`),
+    };
+    const signature = await account(5).signTypedData(jobOrderTypedData(chainId, escrow, order));
+    await rejectsWith(post({ order: jobOrderToJson(order), signature, uploadId: input.uploadId }), 403, /is a copy/);
+    assert.equal(await escrowed(), escrowBefore, 'nothing deposited into the escrow');
+    assert.equal(await orderRows(), ordersBefore, 'no order stored');
 
-    // Submitted straight on-chain, the job still never gets the model: the referee (like the job gateway and the
-    // coordinator, through the same check) refuses it.
-    const block = await publicClient().getBlock();
-    const inputHash = `0x${input.sha256}` as Hex;
-    const receipt = await write(
-      5,
-      computeMarketAbi as Abi,
-      contracts().computeMarket,
-      'submitJob',
-      [copy, inputHash, 10n ** 15n, zeroAddress, 1, Number(block.timestamp) + 900],
-      10n ** 15n,
-    );
-    const [submitted] = parseEventLogs({ abi: computeMarketAbi, logs: receipt.logs, eventName: 'JobSubmitted' });
+    // The node's referee (which audits orders and settles their disputes) refuses the copy's model alike.
     const referee = createReferee(node.services);
     try {
-      await assert.rejects(referee.execute(submitted.args.jobId, 'audit'), (error: Error & { statusCode?: number }) => {
+      await assert.rejects(referee.runModel(copy, PNG_1X1), (error: Error & { statusCode?: number }) => {
         assert.equal(error.statusCode, 403);
         assert.match(error.message, /is a copy/);
         return true;
@@ -348,14 +358,17 @@ describe('copy-minting defeats nothing: content is released only for the asset i
       await referee.close();
     }
 
-    // The original runs: its job is escrowed.
-    const own = await uploadContent(await as(3), { data: PNG_1X1 });
-    const job = await submitJob(await as(3), {
-      assetId: original.assetId as bigint,
-      uploadId: own.uploadId,
-      rewardWei: 10n ** 15n,
+    // The original is accepted as an order.
+    const accepted = await (await as(3)).json<{ orderHash: string }>('/api/v1/orders', {
+      method: 'POST',
+      body: {
+        assetId: (original.assetId as bigint).toString(),
+        maxPriceWei: (10n ** 15n).toString(),
+        redundancy: 1,
+        input: PNG_1X1.toString('base64'),
+      },
     });
-    assert.ok(job.jobId);
+    assert.match(accepted.orderHash, /^0x[0-9a-f]{64}$/);
   });
 
   test('versions: a later owner publishes versions (node and wallet) and reads them; re-minting or copying them is refused', async () => {

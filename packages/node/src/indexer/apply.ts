@@ -476,10 +476,9 @@ async function applyProviderRegistry(db: Db, event: EventOf<'providerRegistry'>,
       // Both carry the provider's new total lock.
       await update({ locked_stake: event.args.locked.toString() });
       return;
-    case 'ReputationUpdated':
-      await update({ completed: Number(event.args.completed), failed: Number(event.args.failed) });
-      return;
     default:
+      // `ReputationUpdated` (a REPORTER_ROLE holder's counters) is not folded in: no contract holds that role, and the
+      // result counters are the ComputeEscrow settlements' (`countResults`).
       return;
   }
 }
@@ -673,6 +672,9 @@ async function countResults(db: Db, providers: readonly string[], column: 'compl
  */
 export async function recountResults(db: Db, addresses?: readonly string[]): Promise<void> {
   if (addresses && addresses.length === 0) return;
+  // Migrations older than the escrow's tables (0010) rebuild entities too: there is nothing to count from yet.
+  const { rows } = await sql<{ t: string | null }>`select to_regclass('order_settlements')::text as t`.execute(db);
+  if (!rows[0]?.t) return;
   let query = db.updateTable('providers').set({
     completed: sql<number>`(select count(*) from order_settlements s where s.kind = 'batch' and jsonb_exists(s.paid, providers.address))`,
     failed: sql<number>`(select count(*) from order_settlements s where s.kind = 'dispute' and jsonb_exists(s.slashed, providers.address))`,

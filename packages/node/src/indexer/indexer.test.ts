@@ -3,7 +3,6 @@ import { after, before, describe, test } from 'node:test';
 import {
   agentNftAbi,
   computeEscrowAbi,
-  computeMarketAbi,
   deploySouk,
   devAccounts,
   licensesAbi,
@@ -26,7 +25,6 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
-  encodeAbiParameters,
   type Hex,
   http,
   keccak256,
@@ -35,7 +33,7 @@ import {
 } from 'viem';
 import { foundry } from 'viem/chains';
 import type { SoukDb } from '../db/index.ts';
-import { getJob, setAssetMetadata } from '../db/queries.ts';
+import { listProviders, setAssetMetadata } from '../db/queries.ts';
 import { dbVariants } from '../db/test-utils.ts';
 import { rebuildState } from './apply.ts';
 import { createIndexer, type SoukEvent } from './index.ts';
@@ -82,10 +80,6 @@ const TABLES: Record<string, string[]> = {
   licences: ['asset_id', 'licensee'],
   licence_purchases: ['tx_hash', 'log_index'],
   providers: ['address'],
-  jobs: ['id'],
-  job_assignments: ['job_id', 'provider'],
-  job_events: ['tx_hash', 'log_index'],
-  payouts: ['tx_hash', 'log_index', 'role'],
   order_settlements: ['tx_hash', 'log_index'],
   escrow_movements: ['tx_hash', 'log_index'],
   chain_events: ['tx_hash', 'log_index'],
@@ -116,7 +110,7 @@ for (const variant of await dbVariants()) {
       return db;
     };
     let db: SoukDb;
-    const ids = { model: 0n, dataset: 0n, job: 0n, orderHash: '0x' as Hex };
+    const ids = { model: 0n, dataset: 0n, orderHash: '0x' as Hex, disputedHash: '0x' as Hex };
     const account = (i: number) => fx.accounts[i].address.toLowerCase();
     const indexer = (database: SoukDb, extra: Partial<Parameters<typeof createIndexer>[0]> = {}) =>
       createIndexer({
@@ -139,9 +133,12 @@ for (const variant of await dbVariants()) {
     const read = <T>(request: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] }) =>
       fx.publicClient.readContract(request as never) as Promise<T>;
 
-    /** Mints, lists, reprices and sells a model; sets terms on a dataset and sells a licence; runs an r = 2 job. */
+    /**
+     * Mints, lists, reprices and sells a model; sets terms on a dataset and sells a licence; registers two providers;
+     * settles an r = 2 order in a batch, and a disputed one in which the referee pays provider 6 and slashes 7.
+     */
     async function scenario() {
-      const { agentNft, marketplace, licenses, providerRegistry, computeMarket, soukToken } = deployment.contracts;
+      const { agentNft, marketplace, licenses, providerRegistry, soukToken } = deployment.contracts;
       await send(3, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [account(3), URI, 0, 500] });
       ids.model = await read<bigint>({ address: agentNft, abi: agentNftAbi, functionName: 'totalMinted' });
       await send(3, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [account(3), URI, 2, 250] });
@@ -205,47 +202,7 @@ for (const variant of await dbVariants()) {
         });
       }
 
-      const block = await fx.publicClient.getBlock();
-      await send(8, {
-        address: computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'submitJob',
-        args: [ids.model, keccak256('0x1234'), parseEther('1'), zeroAddress, 2, Number(block.timestamp) + 3600],
-        value: parseEther('1'),
-      });
-      ids.job = await read<bigint>({ address: computeMarket, abi: computeMarketAbi, functionName: 'jobCount' });
-      await send(1, {
-        address: computeMarket,
-        abi: computeMarketAbi,
-        functionName: 'assignProviders',
-        args: [ids.job, [fx.accounts[6].address, fx.accounts[7].address]],
-      });
       const resultHash = keccak256('0xc0ffee');
-      const salt = (i: number) => keccak256(`0x0${i}`);
-      for (const index of [6, 7]) {
-        const commitment = keccak256(
-          encodeAbiParameters(
-            [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }],
-            [resultHash, salt(index), fx.accounts[index].address],
-          ),
-        );
-        await send(index, {
-          address: computeMarket,
-          abi: computeMarketAbi,
-          functionName: 'commitResult',
-          args: [ids.job, commitment],
-        });
-      }
-      for (const index of [6, 7]) {
-        await send(index, {
-          address: computeMarket,
-          abi: computeMarketAbi,
-          functionName: 'revealResult',
-          args: [ids.job, resultHash, salt(index)],
-        });
-      }
-      await send(1, { address: computeMarket, abi: computeMarketAbi, functionName: 'finalize', args: [ids.job] });
-
       // Compute protocol v2: a deposit, one signed order settled in a batch by the operator, a withdrawal request.
       const { computeEscrow } = deployment.contracts;
       await send(8, {
@@ -288,6 +245,29 @@ for (const variant of await dbVariants()) {
               ],
             },
           ],
+        ],
+      });
+      // A disputed order: provider 6 attests the referee's result, provider 7 another one. The referee pays 6 (a
+      // JobSettled) and slashes 7 (DisputeSettled, and the registry's Slashed).
+      const disputed: JobOrder = { ...order, inputHash: keccak256('0x9abc'), nonce: 2n };
+      ids.disputedHash = hashJobOrder(chainId, computeEscrow, disputed);
+      const wrongHash = keccak256('0xbad0');
+      const attest = (index: number, hash: Hex) =>
+        fx.wallet(index).signTypedData(resultAttestationTypedData(chainId, computeEscrow, ids.disputedHash, hash));
+      await send(1, {
+        address: computeEscrow,
+        abi: computeEscrowAbi,
+        functionName: 'settleDispute',
+        args: [
+          disputed,
+          await fx.wallet(8).signTypedData(jobOrderTypedData(chainId, computeEscrow, disputed)),
+          parseEther('0.03'),
+          resultHash,
+          [
+            { provider: fx.accounts[6].address, resultHash, signature: await attest(6, resultHash) },
+            { provider: fx.accounts[7].address, resultHash: wrongHash, signature: await attest(7, wrongHash) },
+          ],
+          1n,
         ],
       });
       await send(8, {
@@ -383,8 +363,21 @@ for (const variant of await dbVariants()) {
       assert.equal(sale.fee, ((parseEther('1.5') * 250n) / 10_000n).toString());
       assert.equal((await db.selectFrom('transfers').selectAll().execute()).length, 3); // 2 mints + 1 sale
 
-      const [settlement, ...moreSettlements] = await db.selectFrom('order_settlements').selectAll().execute();
-      assert.equal(moreSettlements.length, 0);
+      const settlements = await db
+        .selectFrom('order_settlements')
+        .selectAll()
+        .orderBy('block_number')
+        .orderBy('log_index')
+        .execute();
+      assert.deepEqual(
+        settlements.map((row) => [row.order_hash, row.kind, row.paid, row.slashed]),
+        [
+          [ids.orderHash.toLowerCase(), 'batch', [account(6), account(7)], []],
+          [ids.disputedHash.toLowerCase(), 'batch', [account(6)], []],
+          [ids.disputedHash.toLowerCase(), 'dispute', [account(6)], [account(7)]],
+        ],
+      );
+      const [settlement] = settlements;
       assert.equal(settlement.order_hash, ids.orderHash.toLowerCase());
       assert.equal(settlement.kind, 'batch');
       assert.equal(settlement.requester, account(8));
@@ -410,20 +403,22 @@ for (const variant of await dbVariants()) {
       assert.equal(licence.expires_at?.getTime(), purchase.expires_at?.getTime());
       assert.ok((licence.expires_at as Date).getTime() - purchase.timestamp.getTime() === 3600_000);
 
+      // Result counters from the ComputeEscrow events: a JobSettled paying a provider is one more completed, a
+      // DisputeSettled slashing it one more failed.
       const providers = await db.selectFrom('providers').selectAll().orderBy('address').execute();
-      assert.equal(providers.length, 2);
-      for (const p of providers) {
-        assert.equal(p.stake, parseEther('1000').toString());
-        assert.equal(p.completed, 1);
-        assert.equal(p.failed, 0);
-      }
-      // Stake locks: each assignment locked the job's slash amount, the settlement released it; the index agrees with
-      // ProviderRegistry.lockedStake, and the lock events belong to their provider (so a reorg rebuild replays them).
       const slash = await read<bigint>({
-        address: deployment.contracts.computeMarket,
-        abi: computeMarketAbi,
+        address: deployment.contracts.computeEscrow,
+        abi: computeEscrowAbi,
         functionName: 'slashAmount',
       });
+      assert.deepEqual(
+        providers.map((p) => [p.address, p.stake, p.completed, p.failed, p.slashed]),
+        [
+          [account(6), parseEther('1000').toString(), 2, 0, 0],
+          [account(7), (parseEther('1000') - slash).toString(), 1, 1, 1],
+        ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      );
+      // Orders lock no stake: the index agrees with ProviderRegistry.lockedStake.
       for (const p of providers) {
         const onChain = await read<bigint>({
           address: deployment.contracts.providerRegistry,
@@ -432,53 +427,32 @@ for (const variant of await dbVariants()) {
           args: [p.address],
         });
         assert.equal(String(p.locked_stake), onChain.toString());
-        const locks = await db
-          .selectFrom('chain_events')
-          .select(['event', 'args'])
-          .where('entity', '=', `provider:${p.address}`)
-          .where('event', 'in', ['StakeLocked', 'StakeUnlocked'])
-          .orderBy('block_number')
-          .orderBy('log_index')
-          .execute();
-        assert.deepEqual(
-          locks.map((l) => [l.event, (l.args as { locked: string }).locked]),
-          [
-            ['StakeLocked', slash.toString()],
-            ['StakeUnlocked', '0'],
-          ],
-        );
       }
-
-      const job = await getJob(db, { id: ids.job });
-      assert.ok(job);
-      assert.equal(job.status, 'finalized');
-      assert.equal(job.result_hash, resultHash);
-      assert.equal(job.committed_count, 2);
-      assert.equal(job.revealed_count, 2);
-      assert.equal(job.requester, account(8));
+      // Earnings: what the index says each provider earned is what the ComputeEscrow credited it, to the wei.
+      const { items } = await listProviders(db);
+      for (const p of items) {
+        const credited = await read<bigint>({
+          address: deployment.contracts.computeEscrow,
+          abi: computeEscrowAbi,
+          functionName: 'creditsOf',
+          args: [zeroAddress, p.address],
+        });
+        assert.equal(p.earned, credited.toString(), `earnings of ${p.address}`);
+      }
       assert.deepEqual(
-        job.assignments.map((a) => [a.provider, a.result]).sort(),
+        items.map((p) => [p.address, p.paid_jobs]).sort(),
         [
-          [account(6), resultHash],
-          [account(7), resultHash],
+          [account(6), 2],
+          [account(7), 1],
         ].sort(),
       );
-      const payouts = Object.fromEntries(job.payouts.map((p) => [`${p.role}:${p.account}`, p.amount]));
-      assert.deepEqual(payouts, {
-        [`provider:${account(6)}`]: parseEther('0.4').toString(),
-        [`provider:${account(7)}`]: parseEther('0.4').toString(),
-        [`creator:${account(3)}`]: parseEther('0.05').toString(),
-        [`treasury:${deployment.contracts.timelock.toLowerCase()}`]: parseEther('0.15').toString(),
-      });
-      assert.ok(job.events.some((e) => e.kind === 'JobStatusChanged'));
-      assert.equal(job.events.filter((e) => e.kind === 'ResultCommitted').length, 2);
 
       const checkpoint = await db.selectFrom('indexer_checkpoints').selectAll().executeTakeFirstOrThrow();
       assert.equal(BigInt(checkpoint.block_number), head);
       assert.equal(checkpoint.block_hash, (await fx.publicClient.getBlock({ blockNumber: head })).hash);
       // Governance parameters are kept generically.
       const params = await db.selectFrom('chain_events').select('event').where('entity', 'is', null).execute();
-      assert.ok(params.some((p) => p.event === 'RevealPeriodSet'));
+      assert.ok(params.some((p) => p.event === 'RevenueSplitSet'));
       fullDump = await dump(db);
     });
 
@@ -542,9 +516,56 @@ for (const variant of await dbVariants()) {
         args: [parseEther('500')],
       });
       await send(2, { address: agentNft, abi: agentNftAbi, functionName: 'mint', args: [account(2), URI, 1, 0] });
+      // … and settles one more order, paying provider 6: its completed count and earnings must go with fork A.
+      const { computeEscrow } = deployment.contracts;
+      const chainId = await fx.publicClient.getChainId();
+      const order: JobOrder = {
+        requester: fx.accounts[8].address,
+        modelId: ids.model,
+        modelVersion: 0,
+        inputHash: keccak256('0xf0f0'),
+        currency: zeroAddress,
+        maxPrice: parseEther('0.1'),
+        redundancy: 1,
+        verification: Verification.Exact,
+        deadline: (await fx.publicClient.getBlock()).timestamp + 3600n,
+        nonce: 3n,
+      };
+      const forkHash = hashJobOrder(chainId, computeEscrow, order);
+      const forkResult = keccak256('0x0f0f');
+      await send(1, {
+        address: computeEscrow,
+        abi: computeEscrowAbi,
+        functionName: 'settleBatch',
+        args: [
+          [
+            {
+              order,
+              requesterSignature: await fx.wallet(8).signTypedData(jobOrderTypedData(chainId, computeEscrow, order)),
+              amount: parseEther('0.05'),
+              resultHash: forkResult,
+              providers: [fx.accounts[6].address],
+              providerSignatures: [
+                await fx
+                  .wallet(6)
+                  .signTypedData(resultAttestationTypedData(chainId, computeEscrow, forkHash, forkResult)),
+              ],
+            },
+          ],
+        ],
+      });
+      const completedOf6 = async () =>
+        (
+          await db
+            .selectFrom('providers')
+            .select('completed')
+            .where('address', '=', account(6))
+            .executeTakeFirstOrThrow()
+        ).completed;
       const live = indexer(db, { batchSize: 2 });
       await live.syncOnce();
       assert.equal((await db.selectFrom('assets').select('id').execute()).length, 3);
+      assert.equal(await completedOf6(), 3, 'fork A paid provider 6 once more');
 
       // Fork B: longer, different transactions.
       await fx.testClient.revert({ id: snapshot });
@@ -582,6 +603,17 @@ for (const variant of await dbVariants()) {
         .executeTakeFirstOrThrow();
       assert.equal(dataset.licence_active, false);
       assert.equal(dataset.name, 'census'); // off-chain metadata survives the rebuild
+      assert.equal(await completedOf6(), 2, 'the settlement of fork A is rolled back with its count');
+      assert.equal(
+        (
+          await db
+            .selectFrom('order_settlements')
+            .select('order_hash')
+            .where('order_hash', '=', forkHash.toLowerCase())
+            .execute()
+        ).length,
+        0,
+      );
 
       const fresh = await open();
       await setAssetMetadata(fresh, ids.dataset, {

@@ -178,13 +178,13 @@ describe('integers beyond their Solidity type', () => {
       viem,
     ],
     [
-      'job submission',
-      '/api/v1/jobs',
-      { method: 'POST', body: { assetId: '1', uploadId: crypto.randomUUID(), rewardWei: big } },
-      'body/rewardWei',
-      'a lookup of an impossible asset',
+      'order submission',
+      '/api/v1/orders',
+      { method: 'POST', body: { assetId: '1', uploadId: crypto.randomUUID(), maxPriceWei: big } },
+      'body/maxPriceWei',
+      'an order priced past uint256',
     ],
-    ['job id', `/api/v1/jobs/${big}`, {}, 'params/id', 'a 404 for an impossible id'],
+    ['asset read', `/api/v1/assets/${big}`, {}, 'params/id', 'a 404 for an impossible id'],
     ['asset id', `/api/v1/assets/${big}/manifest`, {}, 'params/id', 'a chain read of an impossible id'],
     ['event scan', `/api/v1/chain/events?fromBlock=${1n << 64n}`, {}, 'querystring/fromBlock', 'a block past uint64'],
   ];
@@ -203,14 +203,14 @@ describe('integers beyond their Solidity type', () => {
   });
 
   test('a 309-digit limit in a query is a 400 naming querystring/limit (was Infinity past the schema maximum)', async () => {
-    const problem = await expectProblem(400, `/api/v1/jobs?limit=${'9'.repeat(400)}`);
+    const problem = await expectProblem(400, `/api/v1/assets?limit=${'9'.repeat(400)}`);
     assert.deepEqual(problem.errors, [{ field: 'querystring/limit', message: 'must be a finite number' }]);
   });
 
   test('2^256 − 1 is still a valid uint256 (the bound is inclusive)', async () => {
     const res = await fetch(`${node.url}/api/v1/licences/${UINT256_MAX}/${ADDRESS}`);
     assert.equal(res.status, 200, await res.text());
-    await expectProblem(404, `/api/v1/jobs/${UINT256_MAX}`);
+    await expectProblem(404, `/api/v1/assets/${UINT256_MAX}`);
   });
 });
 
@@ -251,16 +251,16 @@ describe("the node's own HTTP errors are problem+json", () => {
   });
 
   test('414 when a path parameter exceeds maxParamLength (was Fastify JSON)', async () => {
-    const problem = await expectProblem(414, `/api/v1/jobs/${'9'.repeat(300)}/results`, {
+    const problem = await expectProblem(414, `/api/v1/assets/${'9'.repeat(300)}/versions`, {
       method: 'POST',
-      body: 'x',
-      headers: { 'content-type': 'application/octet-stream' },
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
     });
     assert.equal(problem.code, 'SOUK_ERR_URI_TOO_LONG');
   });
 
   test('400 for a malformed percent-escape in the path (was Fastify JSON)', async () => {
-    const problem = await expectProblem(400, '/api/v1/jobs/%E0%A4%A');
+    const problem = await expectProblem(400, '/api/v1/orders/%E0%A4%A');
     assert.equal(problem.code, 'SOUK_ERR_BAD_URL');
   });
 

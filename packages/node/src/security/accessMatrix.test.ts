@@ -1,8 +1,8 @@
 /**
  * The access matrix: every protected resource × every kind of bad credential → the expected refusal (status and
  * problem reason), with no protected byte sent and nothing written. One node on the embedded devnet, one provider
- * agent (which can be told to accept assignments and never commit, so a job stays `Assigned`), a licensed asset
- * and two jobs: one finalized, one held `Assigned`.
+ * agent (which can be told to accept assignments and never commit, so an order stays `running`), a licensed asset
+ * and two orders: one answered, one held `running` (the order gateway releases its model and input to its provider).
  *
  * The table is {@link matrix}: one {@link Resource} per protected resource, one {@link Cell} per credential in
  * {@link CREDENTIALS}; a credential that cannot apply to a resource is listed in `notApplicable` with the reason,
@@ -10,12 +10,11 @@
  * another `contentResource({ … })` (or a hand-written {@link Resource}) onto `matrix`.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { agentNftAbi, computeMarketAbi } from '@souk/contracts';
+import { agentNftAbi } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
 import {
   accessRequestDomain,
@@ -32,26 +31,15 @@ import {
   publishAsset,
   purchaseLicence,
   revokeApiKey,
-  runJob,
+  runOrder,
   type SoukClient,
   setLicenceTerms,
   signIn,
-  submitJob,
   uploadContent,
 } from '@souk/sdk';
 import { SignJWT } from 'jose';
-import {
-  type Address,
-  createWalletClient,
-  type Hex,
-  http,
-  type LocalAccount,
-  parseEther,
-  toHex,
-  zeroAddress,
-} from 'viem';
+import { type Address, createWalletClient, type Hex, http, type LocalAccount, parseEther, toHex } from 'viem';
 import { loadConfig } from '../config.ts';
-import { diffSnapshots, writeSnapshotter } from '../fuzz/snapshot.ts';
 import { type RunningNode, startNode } from '../server.ts';
 
 /** The credential columns of the matrix. */
@@ -84,8 +72,8 @@ type Resource = {
 let node: RunningNode;
 let dataDir: string;
 let agent: ProviderAgent;
-/** When true, the agent accepts assignments and never commits (the job stays `Assigned`). */
-let holdJobs = false;
+/** When true, the agent accepts assignments and never commits (the order stays `running`). */
+let holdOrders = false;
 
 const acct = (i: number): LocalAccount => node.services.chain.devAccounts[i].account;
 const creator = () => acct(3);
@@ -106,8 +94,14 @@ let assetId: bigint;
 /** A token the stranger minted from its own wallet with the licensed asset's manifest URI (a copy). */
 let copyId: bigint;
 let inputPng: Uint8Array;
-let finalizedJob: bigint;
-let assignedJob: bigint;
+/** An order the agent ran and the node answered (its result agreed). */
+let answeredOrder: Hex;
+/** An order the agent holds a slot of and never commits: `running`. */
+let runningOrder: Hex;
+/** The requester's (encrypted) upload of the running order's input. */
+let inputUploadId: string;
+/** The answered order's result (base64, as `GET /orders/:hash` sends it). */
+let answeredResult: string;
 let modelPrefix: Uint8Array;
 let requesterClient: SoukClient;
 let strangerClient: SoukClient;
@@ -138,19 +132,23 @@ async function accessHeader(id: bigint, o: SignOptions = {}): Promise<{ value: s
   return { value: b64(raw), nonce, raw };
 }
 
-/** An `X-Souk-Job-Access` header for job `id`, with any field overridden. */
-async function jobHeader(id: bigint, o: SignOptions = {}): Promise<{ value: string; nonce: Hex; raw: object }> {
+/**
+ * An `X-Souk-Job-Access` header for order `hash` (its `jobId` is the order hash as a uint256, under the
+ * ComputeEscrow's domain), with any field overridden.
+ */
+async function jobHeader(hash: Hex, o: SignOptions = {}): Promise<{ value: string; nonce: Hex; raw: object }> {
   const { chainId, contracts } = node.services.chain.deployment;
   const signer = o.signer ?? provider();
   const nonce = o.nonce ?? randomNonce();
   const expiry = o.expiry ?? nowSeconds() + 300;
+  const jobId = BigInt(hash);
   const signature = await signer.signTypedData({
-    domain: jobAccessDomain(o.chainId ?? chainId, o.verifyingContract ?? contracts.computeMarket),
+    domain: jobAccessDomain(o.chainId ?? chainId, o.verifyingContract ?? contracts.computeEscrow),
     types: jobAccessTypes,
     primaryType: 'JobAccess',
-    message: { provider: signer.address, jobId: id, nonce, expiry: BigInt(expiry) },
+    message: { provider: signer.address, jobId, nonce, expiry: BigInt(expiry) },
   });
-  const raw = { provider: signer.address, jobId: String(id), nonce, expiry, signature };
+  const raw = { provider: signer.address, jobId: String(jobId), nonce, expiry, signature };
   return { value: b64(raw), nonce, raw };
 }
 
@@ -214,7 +212,7 @@ function contentResource({ name, id }: { name: string; id: () => bigint }): Reso
         detail: /signature/,
         send: async () =>
           get(
-            (await accessHeader(id(), { verifyingContract: node.services.chain.deployment.contracts.computeMarket }))
+            (await accessHeader(id(), { verifyingContract: node.services.chain.deployment.contracts.computeEscrow }))
               .value,
           ),
       },
@@ -236,26 +234,26 @@ function contentResource({ name, id }: { name: string; id: () => bigint }): Reso
   };
 }
 
-/** A row for the job gateway's downloads (`GET /jobs/:id/model|input`) while the job is `Assigned`. */
-function jobDownloadResource(part: 'model' | 'input'): Resource {
+/** A row for the order gateway's downloads (`GET /orders/:hash/model|input`) while the order is `running`. */
+function orderDownloadResource(part: 'model' | 'input'): Resource {
   const get = (header?: string) =>
-    fetch(url(`/api/v1/jobs/${assignedJob}/${part}`), { headers: header ? { [JOB_ACCESS_HEADER]: header } : {} });
+    fetch(url(`/api/v1/orders/${runningOrder}/${part}`), { headers: header ? { [JOB_ACCESS_HEADER]: header } : {} });
   return {
-    name: `job gateway GET /jobs/:id/${part} (job Assigned)`,
+    name: `order gateway GET /orders/:hash/${part} (order running)`,
     secret: () => (part === 'model' ? modelPrefix : inputPng),
     cells: jobAccessCells((header) => get(header), 200),
     notApplicable: { 'copied asset': NO_JOB_ON_A_COPY },
   };
 }
 
-/** The job-access cells shared by the downloads and the result upload. */
+/** The job-access cells of the order gateway's downloads. */
 function jobAccessCells(send: (header?: string) => Promise<Response>, okStatus: number): Resource['cells'] {
-  const job = () => assignedJob;
+  const job = () => runningOrder;
   return {
     none: { status: 401, detail: /X-Souk-Job-Access/, send: () => send() },
     'wrong account': {
       status: 403,
-      detail: /is not assigned to job/,
+      detail: /holds no slot of order/,
       send: async () => send((await jobHeader(job(), { signer: unassignedProvider() })).value),
     },
     expired: {
@@ -298,47 +296,6 @@ function jobAccessCells(send: (header?: string) => Promise<Response>, okStatus: 
       detail: /signature/,
       send: async () => send((await jobHeader(job(), { chainId: 1 })).value),
     },
-  };
-}
-
-/** Result bytes the upload cells send (never stored: every cell is refused). */
-const resultBytes = new TextEncoder().encode('{"lines":[]}');
-const resultHash = `0x${createHash('sha256').update(resultBytes).digest('hex')}`;
-
-const storedResults = async (jobId: bigint) =>
-  (await node.services.db.selectFrom('job_results').selectAll().where('job_id', '=', String(jobId)).execute()).length;
-
-/** `POST /jobs/:id/results` while the job is `Assigned`. */
-function resultUploadResource(): Resource {
-  // The first use of a replayed header sends a wrong result hash: its nonce is spent, nothing is stored.
-  const post = (header?: string, hash = resultHash) =>
-    fetch(url(`/api/v1/jobs/${assignedJob}/results`), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/octet-stream',
-        'x-souk-result-hash': hash,
-        ...(header ? { [JOB_ACCESS_HEADER]: header } : {}),
-      },
-      body: resultBytes,
-    });
-  const cells = jobAccessCells((header) => post(header), 201);
-  for (const key of ['replayed', 'case-mutated nonce'] as const) {
-    cells[key] = {
-      ...(cells[key] as Cell),
-      send: async () => {
-        const { value, nonce, raw } = await jobHeader(assignedJob);
-        const first = await post(value, `0x${'00'.repeat(32)}`);
-        assert.equal(first.status, 400, 'first use: wrong result hash, nonce spent, nothing stored');
-        await first.arrayBuffer();
-        return post(key === 'replayed' ? value : b64({ ...raw, nonce: upperNonce(nonce) }));
-      },
-    };
-  }
-  return {
-    name: 'job gateway POST /jobs/:id/results (job Assigned)',
-    cells,
-    notApplicable: { 'copied asset': NO_JOB_ON_A_COPY },
-    nothingWritten: async () => assert.equal(await storedResults(assignedJob), 0, 'no result stored'),
   };
 }
 
@@ -400,25 +357,25 @@ function bearerCells(
   };
 }
 
-/** Why the copied-asset column does not apply to the job gateway's rows. */
+/** Why the copied-asset column does not apply to the order rows. */
 const NO_JOB_ON_A_COPY =
-  'no job on a copy reaches a provider: POST /jobs and the coordinator refuse a copied model before escrow or ' +
-  "assignment (gateway/contentBinding.test.ts, 'a copied model cannot be run as a job')";
+  'no order on a copy reaches a provider: POST /orders refuses a copied model before any deposit or stored order, ' +
+  "and the referee refuses to run it (gateway/contentBinding.test.ts, 'a copied model cannot be run as an order')";
 /** Why it does not apply to bearer-authenticated account resources. */
 const BEARER_NAMES_NO_ASSET = 'a bearer token or API key names an account, not an asset';
 
 const matrix: Resource[] = [
   contentResource({ name: 'GET /assets/:id/content (licensed asset)', id: () => assetId }),
-  jobDownloadResource('model'),
-  jobDownloadResource('input'),
-  resultUploadResource(),
+  orderDownloadResource('model'),
+  orderDownloadResource('input'),
   {
-    name: 'GET /jobs/:id/result (finalized job)',
-    cells: bearerCells((headers) => fetch(url(`/api/v1/jobs/${finalizedJob}/result`), { headers }), {
+    name: 'GET /orders/:hash (answered order, with its result)',
+    secret: () => new TextEncoder().encode(answeredResult),
+    cells: bearerCells((headers) => fetch(url(`/api/v1/orders/${answeredOrder}`), { headers }), {
       status: 403,
-      detail: /Only the requester/,
+      detail: /Only the order’s requester/,
       send: () =>
-        fetch(url(`/api/v1/jobs/${finalizedJob}/result`), {
+        fetch(url(`/api/v1/orders/${answeredOrder}`), {
           headers: { authorization: `Bearer ${strangerClient.accessToken}` },
         }),
     }),
@@ -455,14 +412,6 @@ const matrix: Resource[] = [
   },
 ];
 
-const readJob = (jobId: bigint) =>
-  node.services.chain.publicClient.readContract({
-    address: node.services.chain.deployment.contracts.computeMarket,
-    abi: computeMarketAbi,
-    functionName: 'getJob',
-    args: [jobId],
-  });
-
 async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -487,12 +436,11 @@ describe('access matrix', () => {
       chainId: node.services.chain.deployment.chainId,
       contracts: node.services.chain.deployment.contracts,
       bus: node.services.bus as NonNullable<typeof node.services.bus>,
-      dataDir: path.join(dataDir, 'provider'),
       heartbeatIntervalMs: 500,
-      revealPollMs: 200,
-      faults: { neverCommit: () => holdJobs },
+      faults: { neverCommit: () => holdOrders },
     });
     await agent.start();
+    await until(async () => (node.services.orders?.pool.live().size ? true : undefined), 'the provider’s heartbeat');
 
     // A licensed asset, and a licence for `licensee`.
     const creatorClient = createSoukClient({ url: node.url });
@@ -545,30 +493,40 @@ describe('access matrix', () => {
     await revokeApiKey(requesterClient, { id: revoked.id });
     revokedKey = revoked.key;
 
-    // One finalized job (the agent runs it), then one held Assigned (the agent accepts and never commits).
+    // One answered order (the agent runs it), then one held running (the agent accepts and never commits).
     const out = path.join(dataDir, 'input.png');
     renderText(findImageMagick(), { out, text: 'Souk 42', font: dejavuFont('DejaVuSans.ttf'), pointSize: 40 });
     inputPng = new Uint8Array(readFileSync(out));
     const sampleId = node.sampleModelId as bigint;
-    const handle = await runJob(requesterClient, {
+    const run = await runOrder(requesterClient, {
       assetId: sampleId,
       input: inputPng,
       redundancy: 1,
       maxPriceWei: parseEther('0.01'),
     });
-    await handle.result();
-    handle.close();
-    finalizedJob = handle.jobId;
-    holdJobs = true;
-    const { uploadId } = await uploadContent(requesterClient, { data: inputPng, encrypt: true });
-    const submitted = await submitJob(requesterClient, {
-      assetId: sampleId,
-      uploadId,
-      redundancy: 1,
-      rewardWei: parseEther('0.01'),
+    answeredOrder = run.order.orderHash as Hex;
+    answeredResult = run.order.result as string;
+    assert.ok(answeredResult, 'the answered order carries its result');
+    holdOrders = true;
+    inputUploadId = (await uploadContent(requesterClient, { data: inputPng, encrypt: true })).uploadId;
+    const submitted = await requesterClient.json<{ orderHash: Hex }>('/api/v1/orders', {
+      method: 'POST',
+      body: {
+        assetId: sampleId.toString(),
+        uploadId: inputUploadId,
+        redundancy: 1,
+        maxPriceWei: parseEther('0.01').toString(),
+        deadlineSeconds: 1800,
+      },
     });
-    assignedJob = BigInt(submitted.jobId as string);
-    await until(async () => ((await readJob(assignedJob)).status === 2 ? true : undefined), 'the job to be assigned');
+    runningOrder = submitted.orderHash.toLowerCase() as Hex;
+    await until(async () => {
+      const order = node.services.orders?.get(runningOrder);
+      return order?.state.phase === 'running' &&
+        order.state.slots.some((slot) => slot.provider === provider().address.toLowerCase())
+        ? true
+        : undefined;
+    }, 'the order to be assigned');
   });
 
   after(async () => {
@@ -583,22 +541,23 @@ describe('access matrix', () => {
     });
     assert.equal(content.status, 200);
     assert.ok(Buffer.from(await content.arrayBuffer()).equals(Buffer.from(plaintext)));
-    const model = await fetch(url(`/api/v1/jobs/${assignedJob}/model`), {
-      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value },
+    const model = await fetch(url(`/api/v1/orders/${runningOrder}/model`), {
+      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(runningOrder)).value },
     });
     assert.equal(model.status, 200);
     const modelBytes = new Uint8Array(await model.arrayBuffer());
     assert.ok(modelBytes.length > 1024);
     modelPrefix = modelBytes.subarray(0, 1024);
-    const input = await fetch(url(`/api/v1/jobs/${assignedJob}/input`), {
-      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value },
+    const input = await fetch(url(`/api/v1/orders/${runningOrder}/input`), {
+      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(runningOrder)).value },
     });
     assert.equal(input.status, 200);
     assert.ok(Buffer.from(await input.arrayBuffer()).equals(Buffer.from(inputPng)));
-    const result = await fetch(url(`/api/v1/jobs/${finalizedJob}/result`), {
+    const result = await fetch(url(`/api/v1/orders/${answeredOrder}`), {
       headers: { authorization: `Bearer ${requesterClient.accessToken}` },
     });
     assert.equal(result.status, 200);
+    assert.equal(((await result.json()) as { result: string }).result, answeredResult);
     const profile = await fetch(url('/api/v1/auth/profile'), {
       headers: { authorization: `Bearer ${requesterClient.accessToken}` },
     });
@@ -637,155 +596,68 @@ describe('access matrix', () => {
     }
   }
 
-  test('job gateway: an unassigned signer of a running job is told it holds no slot, not that the job is over', async () => {
-    assert.equal((await readJob(assignedJob)).status, 2, 'the job is Assigned');
-    const running = await fetch(url(`/api/v1/jobs/${assignedJob}/input`), {
-      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob, { signer: unassignedProvider() })).value },
+  test('order gateway: an unassigned signer of a running order is told it holds no slot, not that the order is over', async () => {
+    assert.equal(node.services.orders?.get(runningOrder)?.state.phase, 'running', 'the order is running');
+    const running = await fetch(url(`/api/v1/orders/${runningOrder}/input`), {
+      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(runningOrder, { signer: unassignedProvider() })).value },
     });
     assert.equal(running.status, 403);
     const runningDetail = ((await running.json()) as { detail: string }).detail;
-    assert.match(runningDetail, new RegExp(`${unassignedProvider().address} is not assigned to job ${assignedJob}`));
+    assert.match(runningDetail, new RegExp(`${unassignedProvider().address} holds no slot of order ${runningOrder}`));
     assert.doesNotMatch(runningDetail, /not running/);
-    // The assigned provider on a settled job gets the status refusal instead.
-    const settled = await fetch(url(`/api/v1/jobs/${finalizedJob}/input`), {
-      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(finalizedJob)).value },
+    // The provider that ran the answered order gets the phase refusal instead: its content is no longer released.
+    const answered = await fetch(url(`/api/v1/orders/${answeredOrder}/input`), {
+      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(answeredOrder)).value },
     });
-    assert.equal(settled.status, 403);
-    assert.match(((await settled.json()) as { detail: string }).detail, /is not running \(status 5\)/);
+    assert.equal(answered.status, 403);
+    assert.match(((await answered.json()) as { detail: string }).detail, /is not running/);
   });
 
-  test('GET /jobs/:id/result: the requester of a job still Assigned gets 409, a stranger 403', async () => {
-    const early = await fetch(url(`/api/v1/jobs/${assignedJob}/result`), {
+  test('GET /orders/:hash: the requester of a running order sees no result yet, a stranger gets 403', async () => {
+    const early = await fetch(url(`/api/v1/orders/${runningOrder}`), {
       headers: { authorization: `Bearer ${requesterClient.accessToken}` },
     });
-    assert.equal(early.status, 409);
-    assert.match(((await early.json()) as { detail: string }).detail, /no verified result yet/);
-    const foreign = await fetch(url(`/api/v1/jobs/${assignedJob}/result`), {
+    assert.equal(early.status, 200);
+    const view = (await early.json()) as { phase: string; result: string | null; resultHash: string | null };
+    assert.deepEqual([view.phase, view.result, view.resultHash], ['running', null, null]);
+    const foreign = await fetch(url(`/api/v1/orders/${runningOrder}`), {
       headers: { authorization: `Bearer ${strangerClient.accessToken}` },
     });
     assert.equal(foreign.status, 403);
   });
 
-  test('regression: a job submitted on-chain naming another requester’s input hash gets no input released', async () => {
-    // Input hashes are public (JobSubmitted). The stranger submits, from its own wallet, a job on the sample model
-    // naming the requester's input; the node assigns it like any job, and its provider asks for the input.
-    const { chain } = node.services;
-    const wallet = createWalletClient({
-      account: stranger(),
-      chain: chain.publicClient.chain,
-      transport: http(chain.rpcUrl),
-    });
-    const block = await chain.publicClient.getBlock();
-    const inputHash = `0x${createHash('sha256').update(inputPng).digest('hex')}` as Hex;
-    const reward = parseEther('0.01');
-    const tx = await wallet.writeContract({
-      address: chain.deployment.contracts.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'submitJob',
-      args: [node.sampleModelId as bigint, inputHash, reward, zeroAddress, 1, Number(block.timestamp) + 900],
-      value: reward,
-      chain: null,
-    });
-    await chain.publicClient.waitForTransactionReceipt({ hash: tx });
-    const jobId = (await chain.publicClient.readContract({
-      address: chain.deployment.contracts.computeMarket,
-      abi: computeMarketAbi,
-      functionName: 'jobCount',
-    })) as bigint;
-    await until(
-      async () => ((await readJob(jobId)).status === 2 ? true : undefined),
-      'the copied-input job to be assigned',
-    );
-    const response = await fetch(url(`/api/v1/jobs/${jobId}/input`), {
-      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(jobId)).value },
+  test('regression: an order naming another account’s upload as its input is refused, nothing stored, no input released', async () => {
+    // Upload ids travel (URLs, logs): the stranger names the requester's upload as the input of its own order.
+    const ordersOf = async (account: Address) =>
+      (
+        await node.services.db
+          .selectFrom('orders')
+          .select('order_hash')
+          .where('requester', '=', account.toLowerCase())
+          .execute()
+      ).length;
+    const before = await ordersOf(stranger().address);
+    const response = await fetch(url('/api/v1/orders'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${strangerClient.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        assetId: String(node.sampleModelId),
+        uploadId: inputUploadId,
+        redundancy: 1,
+        maxPriceWei: parseEther('0.01').toString(),
+      }),
     });
     const body = Buffer.from(await response.arrayBuffer());
-    assert.equal(response.status, 404, body.toString('utf8').slice(0, 300));
-    assert.match(body.toString('utf8'), /holds no input with hash/);
+    assert.equal(response.status, 403, body.toString('utf8').slice(0, 300));
+    assert.match(body.toString('utf8'), /belongs to another account/);
     assert.ok(!body.includes(Buffer.from(inputPng.subarray(0, 64))), 'no byte of the requester’s input is sent');
-    // Control: the requester's own job on the same input hash is served to its provider.
-    const own = await fetch(url(`/api/v1/jobs/${assignedJob}/input`), {
-      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value },
+    assert.equal(await ordersOf(stranger().address), before, 'no order stored for the stranger');
+    // Control: the requester's own order on that upload is served to its provider.
+    const own = await fetch(url(`/api/v1/orders/${runningOrder}/input`), {
+      headers: { [JOB_ACCESS_HEADER]: (await jobHeader(runningOrder)).value },
     });
     assert.equal(own.status, 200);
     assert.ok(Buffer.from(await own.arrayBuffer()).equals(Buffer.from(inputPng)));
-  });
-
-  test('regression: a result that is not JSON is refused at upload (the requester’s GET /result would be a 500)', async () => {
-    const garbage = new Uint8Array([0xff, 0xfe, 0x00, 0x01]);
-    const response = await fetch(url(`/api/v1/jobs/${assignedJob}/results`), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/octet-stream',
-        [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value,
-        'x-souk-result-hash': `0x${createHash('sha256').update(garbage).digest('hex')}`,
-      },
-      body: garbage,
-    });
-    assert.equal(response.status, 400);
-    assert.match(((await response.json()) as { detail: string }).detail, /not UTF-8 JSON/);
-    assert.equal(await storedResults(assignedJob), 0, 'nothing stored');
-  });
-
-  test('regression: a runtime record the database cannot store (NUL) is refused before the result block is written', async () => {
-    const snapshot = await writeSnapshotter(node.services.db, dataDir);
-    const before = await snapshot();
-    const record = Buffer.from(JSON.stringify({ ort: 'onnxruntime-node\u0000' })).toString('base64url');
-    const response = await fetch(url(`/api/v1/jobs/${assignedJob}/results`), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/octet-stream',
-        [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value,
-        'x-souk-result-hash': resultHash,
-        'x-souk-runtime-record': record,
-      },
-      body: resultBytes,
-    });
-    assert.equal(response.status, 400);
-    assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
-    assert.match(
-      ((await response.json()) as { detail: string }).detail,
-      /x-souk-runtime-record\/ort must not contain NUL/,
-    );
-    // The job access nonce (authentication, before the body is read) is spent; no result block or row is written.
-    const changed = diffSnapshots(before, await snapshot()).filter(
-      (line) => line.startsWith('job_results') || line.startsWith('blockstore files'),
-    );
-    assert.deepEqual(changed, [], 'no result block and no result row');
-  });
-
-  test('result upload: a body whose SHA-256 is not x-souk-result-hash (or no hash) is refused, nothing stored', async () => {
-    const post = async (hash: string | undefined, body: Uint8Array<ArrayBuffer>) =>
-      fetch(url(`/api/v1/jobs/${assignedJob}/results`), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/octet-stream',
-          [JOB_ACCESS_HEADER]: (await jobHeader(assignedJob)).value,
-          ...(hash ? { 'x-souk-result-hash': hash } : {}),
-        },
-        body,
-      });
-    const tampered = new TextEncoder().encode('{"lines":[{"text":"forged"}]}');
-    const wrong = await post(resultHash, tampered);
-    assert.equal(wrong.status, 400);
-    assert.match(((await wrong.json()) as { detail: string }).detail, /is not the SHA-256 of the body/);
-    const missing = await post(undefined, resultBytes);
-    assert.equal(missing.status, 400);
-    assert.match(((await missing.json()) as { detail: string }).detail, /\(missing\)/);
-    assert.equal(await storedResults(assignedJob), 0, 'nothing stored');
-    // The matching hash (upper-case hex is the same hash) is stored under the signer.
-    const ok = await post(resultHash.toUpperCase().replace('0X', '0x'), resultBytes);
-    assert.equal(ok.status, 201);
-    assert.equal(((await ok.json()) as { resultHash: string }).resultHash, resultHash);
-    const rows = await node.services.db
-      .selectFrom('job_results')
-      .selectAll()
-      .where('job_id', '=', String(assignedJob))
-      .execute();
-    assert.deepEqual(
-      rows.map((r) => [r.provider, r.result_hash]),
-      [[provider().address.toLowerCase(), resultHash]],
-    );
   });
 
   test('the content route refuses an access request in the query string (URLs are logged) with 400', async () => {

@@ -1,6 +1,7 @@
 /**
- * `GET /api/v1/providers`: keyset pages in registration order, earnings of the page's providers, the response
- * schema (only its fields leave the node), 400 on a bad cursor, and the read-model cache dropped on an index write.
+ * `GET /api/v1/providers`: keyset pages in registration order, earnings of the page's providers (their share of the
+ * orders settled on-chain), the response schema (only its fields leave the node), 400 on a bad cursor, and the
+ * read-model cache dropped on an index write.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -41,18 +42,44 @@ for (const variant of await dbVariants()) {
       await addProvider(db, 2, 5);
       await addProvider(db, 1, 5);
       await addProvider(db, 3, 3);
+      // The split in force (8,000 bps to the providers), then two orders settled on-chain: 1,750 wei split between
+      // providers 1 and 2 (700 each), 875 wei to provider 1 alone (700).
       await db
-        .insertInto('payouts')
+        .insertInto('chain_events')
+        .values({
+          tx_hash: `0x${'01'.repeat(32)}`,
+          log_index: 0,
+          block_number: 1,
+          block_hash: `0x${'01'.repeat(32)}`,
+          contract: 'computeEscrow',
+          address: addr(99),
+          event: 'RevenueSplitSet',
+          entity: null,
+          args: JSON.stringify({ providerBps: '8000', treasuryBps: '1500', creatorBps: '500' }),
+          topics: '[]',
+          data: '0x',
+          timestamp: new Date(),
+        })
+        .execute();
+      await db
+        .insertInto('order_settlements')
         .values(
-          [1, 2, 3].map((job) => ({
-            tx_hash: `0x${job.toString(16).padStart(64, '0')}`,
+          [
+            { amount: '1750', paid: [addr(1), addr(2)] },
+            { amount: '875', paid: [addr(1)] },
+          ].map(({ amount, paid }, i) => ({
+            tx_hash: `0x${(i + 2).toString(16).padStart(64, '0')}`,
             log_index: 0,
-            role: 'provider' as const,
-            job_id: String(job),
-            account: addr(job === 3 ? 2 : 1),
+            order_hash: `0x${(i + 1).toString(16).padStart(64, '0')}`,
+            kind: 'batch' as const,
+            requester: addr(50),
+            model_id: '1',
             currency: addr(0),
-            amount: '700',
-            block_number: 10 + job,
+            amount,
+            result_hash: `0x${'cd'.repeat(32)}`,
+            paid: JSON.stringify(paid),
+            slashed: '[]',
+            block_number: 10 + i,
             timestamp: new Date(),
           })),
         )
