@@ -17,7 +17,7 @@ import {Payouts} from "./utils/Payouts.sol";
 /// @notice Compute protocol v2 settlement: prepaid requester balances, batched settlement of jobs whose order,
 /// assignment and result attestations were exchanged off-chain, and referee-settled disputes that slash providers
 /// on their own signatures.
-/// @dev Where v1 (ComputeMarket) spends 3 + 2r transactions per job, v2 spends a share of one batch: per job three
+/// @dev Where a per-job flow spends 3 + 2r transactions per job, this spends a share of one batch: per job three
 /// or more signature checks (requester + r providers), a nonce bit, a balance debit and 2 + r pull credits. Nothing
 /// is pushed during settlement: providers, creators and the treasury pull with `withdrawCredits`.
 ///
@@ -48,8 +48,9 @@ import {Payouts} from "./utils/Payouts.sol";
 /// Reputation: settlement does not call the registry's `recordResult` (two external calls and two storage writes
 /// per job would cost more than a sixth of the per-job gas target); {JobSettled} and {DisputeSettled} list the
 /// providers, and indexers count from them. A provider's stake must be slashable until its signed orders' deadline
-/// + {disputePeriod}: keep the registry's unbonding period longer than the node's longest accepted deadline +
-/// {disputePeriod}.
+/// + {disputePeriod}, and the node accepts deadlines at most {withdrawalDelay} away: so this contract pushes
+/// {withdrawalDelay} + {disputePeriod} into the registry as the floor of its unbonding period
+/// ({syncUnbondingFloor}, and on every change of either), and governance cannot shorten unbonding below it.
 ///
 /// Money invariant: this contract's balance of each currency equals {totalDeposits} + {totalCredits}.
 contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyGuardTransient {
@@ -66,7 +67,7 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     /// @notice Verification class: the r numeric results agree within the model's tolerance, and every provider
     /// attests one representative result.
     uint8 public constant VERIFICATION_TOLERANCE = 1;
-    /// @notice Slash reason: signed a result the referee found wrong (the same reason ComputeMarket uses).
+    /// @notice Slash reason: signed a result the referee found wrong.
     bytes32 public constant REASON_WRONG_RESULT = keccak256("souk.slash.wrong-result");
     /// @notice EIP-712 type hash of {JobOrder} (must match `jobOrderTypes` in `@souk/protocol`).
     bytes32 public constant JOB_ORDER_TYPEHASH = keccak256(
@@ -426,12 +427,24 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
     /// made from now on. Emits {WithdrawalDelaySet}. Reverts {SoukInvalidDuration}.
     function setWithdrawalDelay(uint64 delay) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setWithdrawalDelay(delay);
+        _pushUnbondingFloor();
     }
 
     /// @notice Governance: seconds after an order's deadline during which the referee may slash (1 hour..30 days).
     /// Emits {DisputePeriodSet}. Reverts {SoukInvalidDuration}.
     function setDisputePeriod(uint64 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setDisputePeriod(period);
+        _pushUnbondingFloor();
+    }
+
+    /// @notice Pushes {withdrawalDelay} + {disputePeriod} (seconds) into the registry as the floor of its unbonding
+    /// period, so a provider cannot unbond and withdraw while an order it signed can still be disputed. Anyone may
+    /// call it (the deployment calls it once this contract holds the registry's SLASHER_ROLE); the two setters
+    /// above call it on every change. @dev Reverts with the registry's {SoukUnbondingPeriodTooShort} when its
+    /// unbonding period is shorter than the floor, and with AccessControl's error when this contract lacks
+    /// SLASHER_ROLE there. Emits the registry's {MinUnbondingPeriodSet}.
+    function syncUnbondingFloor() external {
+        _pushUnbondingFloor();
     }
 
     /// @notice Governance: receiver of the treasury share. Emits {TreasurySet}. Reverts {SoukZeroAddress}.
@@ -1160,6 +1173,10 @@ contract ComputeEscrow is IComputeEscrow, Governed, Payouts, EIP712, ReentrancyG
         if (delay < 1 minutes || delay > 30 days) revert SoukInvalidDuration(delay);
         withdrawalDelay = delay;
         emit WithdrawalDelaySet(delay);
+    }
+
+    function _pushUnbondingFloor() private {
+        registry.setMinUnbondingPeriod(withdrawalDelay + disputePeriod);
     }
 
     function _setDisputePeriod(uint64 period) private {

@@ -9,6 +9,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ComputeEscrow} from "../src/ComputeEscrow.sol";
 import {IComputeEscrow} from "../src/interfaces/IComputeEscrow.sol";
 import {IPayouts} from "../src/interfaces/IPayouts.sol";
+import {IProviderRegistry} from "../src/interfaces/IProviderRegistry.sol";
 
 /// @notice Signing helpers shared by the ComputeEscrow unit, fuzz and invariant tests.
 abstract contract EscrowSigning is SoukFixture {
@@ -1048,6 +1049,34 @@ contract ComputeEscrowTest is EscrowSigning {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, bytes32(0))
         );
         escrow.setWithdrawalDelay(1 days);
+    }
+
+    /// Regression "providers can unbond before their orders' disputes close": with the per-job market gone nothing
+    /// set the registry's unbonding floor, so governance could shorten unbonding below withdrawal delay + dispute
+    /// period and a provider could withdraw while an order it signed was still disputable.
+    function test_unbondingFloor_followsWithdrawalDelayAndDisputePeriod() public {
+        escrow.syncUnbondingFloor(); // anyone
+        assertEq(registry.minUnbondingPeriod(), WITHDRAWAL_DELAY + DISPUTE_PERIOD, "floor pushed");
+        vm.startPrank(admin);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IProviderRegistry.SoukUnbondingPeriodTooShort.selector,
+                WITHDRAWAL_DELAY + DISPUTE_PERIOD - 1,
+                WITHDRAWAL_DELAY + DISPUTE_PERIOD
+            )
+        );
+        registry.setUnbondingPeriod(WITHDRAWAL_DELAY + DISPUTE_PERIOD - 1);
+        escrow.setDisputePeriod(2 days);
+        assertEq(registry.minUnbondingPeriod(), WITHDRAWAL_DELAY + 2 days, "floor follows the dispute period");
+        escrow.setWithdrawalDelay(3 days);
+        assertEq(registry.minUnbondingPeriod(), 3 days + 2 days, "floor follows the withdrawal delay");
+        // A delay the registry's unbonding period (10 days) cannot cover is refused, and nothing changes.
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.SoukUnbondingPeriodTooShort.selector, 10 days, 9 days + 2 days)
+        );
+        escrow.setWithdrawalDelay(9 days);
+        assertEq(escrow.withdrawalDelay(), 3 days, "unchanged");
+        vm.stopPrank();
     }
 
     function test_constructor_revertsIfBadConfig() public {

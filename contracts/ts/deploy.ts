@@ -275,6 +275,12 @@ export async function deploySouk({
   await grant(timelock, soukTimelockAbi, roles.proposer, governor, 'timelock: PROPOSER_ROLE to governor');
   await grant(timelock, soukTimelockAbi, roles.canceller, governor, 'timelock: CANCELLER_ROLE to governor');
   await grant(providerRegistry, providerRegistryAbi, roles.slasher, computeEscrow, 'registry: SLASHER_ROLE (escrow)');
+  // The escrow now may push its withdrawal delay + dispute period as the floor of the registry's unbonding period.
+  await send('escrow: unbonding floor', {
+    address: computeEscrow,
+    abi: computeEscrowAbi,
+    functionName: 'syncUnbondingFloor',
+  });
   await grant(computeEscrow, computeEscrowAbi, roles.settler, operator, 'escrow: SETTLER_ROLE');
   await grant(computeEscrow, computeEscrowAbi, roles.referee, operator, 'escrow: REFEREE_ROLE');
   const paying = [

@@ -148,8 +148,9 @@ interface IProviderRegistry {
     function unlockStake(address provider, uint256 amount) external;
 
     /// @notice Sets the floor of the unbonding period, seconds (`SLASHER_ROLE`: a slasher pushes how long its faults
-    /// stay disputable, so that governance cannot shorten unbonding below it; the ComputeEscrow sets none, and the
-    /// deployment has no floor). @dev Reverts {SoukUnbondingPeriodTooShort} when the current period is below it.
+    /// stay disputable, so that governance cannot shorten unbonding below it; the ComputeEscrow pushes its
+    /// withdrawal delay + dispute period, `ComputeEscrow.syncUnbondingFloor`).
+    /// @dev Reverts {SoukUnbondingPeriodTooShort} when the current period is below it.
     /// Emits {MinUnbondingPeriodSet}.
     function setMinUnbondingPeriod(uint64 minimum) external;
 
