@@ -102,6 +102,14 @@ describe('deploySouk on anvil', () => {
     assert.equal(withdrawalDelay, 86_400n);
     assert.equal(disputePeriod, 86_400n);
     assert.ok(unbonding > withdrawalDelay + disputePeriod, `unbonding ${unbonding} s outlasts an order's dispute`);
+    // …and governance cannot shorten it below that later: the escrow pushed the floor into the registry.
+    const floor = await read<bigint>({
+      address: contracts.providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: 'minUnbondingPeriod',
+      args: [],
+    });
+    assert.equal(floor, withdrawalDelay + disputePeriod);
   });
 
   test('records the parameters the contracts were deployed with, and only those', () => {
