@@ -41,7 +41,6 @@ import {
 } from '@souk/protocol';
 import { type Kysely, sql } from 'kysely';
 import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
-import { chainNow } from '../compute/chainClock.ts';
 import { assertInputBytes } from '../compute/inputCheck.ts';
 import { assertDeclaredInputs } from '../compute/manifestInputCheck.ts';
 import type { Database } from '../db/index.ts';
@@ -57,7 +56,7 @@ import { createKeyedLock, type KeyedLock } from '../lib/keyedLock.ts';
 import type { NodeServices } from '../services.ts';
 import { assertBatchInputs } from './batch.ts';
 import type { OrderCoordinator } from './coordinator.ts';
-import { orderModel } from './model.ts';
+import { type ChainHead, chainHead, orderModel } from './model.ts';
 import { initialState } from './state.ts';
 import { insertOrder, type OpenOrder, requesterUpload, saveOrderInput } from './store.ts';
 
@@ -80,6 +79,8 @@ export type AcceptOrderParameters = {
   input?: Uint8Array | undefined;
   /** an upload of the requester holding them. */
   uploadId?: string | undefined;
+  /** The chain head read earlier in the same request (the devnet path reads it to build the order). */
+  head?: ChainHead | undefined;
 };
 
 const ZERO = '0x0000000000000000000000000000000000000000' as Address;
@@ -232,15 +233,22 @@ export async function acceptOrder(
     throw new InvalidOrderError(`Currency ${order.currency} is not allowed by the ComputeEscrow.`);
   }
   // The model is read alongside the chain's facts (one round trip instead of two); its errors still come after theirs.
+  // The chain's now from one read of the latest and pending blocks (the devnet path hands over its own).
+  const head = parameters.head ?? chainHead(services);
   const model = orderModel(services, order.modelId);
   model.catch(() => {}); // awaited below; a refusal before that must not leave an unhandled rejection
   const [now, delay, nonceUsed, [pendingMask, invalidAt]] = await Promise.all([
-    chainNow(chain.publicClient),
-    chain.publicClient.readContract({
-      address: escrow,
-      abi: computeEscrowAbi,
-      functionName: 'withdrawalDelay',
-    }) as Promise<bigint>,
+    head.now,
+    governed(
+      services,
+      'withdrawalDelay',
+      () =>
+        chain.publicClient.readContract({
+          address: escrow,
+          abi: computeEscrowAbi,
+          functionName: 'withdrawalDelay',
+        }) as Promise<bigint>,
+    ),
     chain.publicClient.readContract({
       address: escrow,
       abi: computeEscrowAbi,
@@ -352,7 +360,7 @@ export async function acceptOrder(
       return row;
     }),
   );
-  if (coordinator) await coordinator.submit(accepted);
+  if (coordinator) await coordinator.submit(accepted, bytes);
   else await announceAccepted(services, hash);
   return accepted;
 }

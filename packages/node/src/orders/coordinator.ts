@@ -79,8 +79,11 @@ export type OrderCoordinatorOptions = {
 /** A running order coordinator. */
 export type OrderCoordinator = {
   readonly pool: ProviderPool;
-  /** Takes a newly accepted (already stored) order and starts it at once; one it already holds is left alone. */
-  submit(order: OpenOrder): Promise<void>;
+  /**
+   * Takes a newly accepted (already stored) order and starts it at once; one it already holds is left alone.
+   * @param input The input bytes acceptance checked (kept for the assignments instead of read back from storage).
+   */
+  submit(order: OpenOrder, input?: Uint8Array | undefined): Promise<void>;
   /**
    * Adopts a stored open order accepted by another node (read from the database under the order's lock) and starts
    * it; an order already held, finished or unknown is left alone.
@@ -89,7 +92,7 @@ export type OrderCoordinator = {
   adopt(orderHash: Hex): Promise<boolean>;
   /** Adopts every stored open order not held yet (the sweep); resolves to how many were adopted. */
   sweep(): Promise<number>;
-  /** The open order, if this node is working on it. */
+  /** The open order as last written (a copy), if this node is working on it. */
   get(orderHash: Hex): OpenOrder | undefined;
   /** Orders agreed and audited, waiting for the next batch (the settler takes them). */
   ready(): OpenOrder[];
@@ -100,6 +103,9 @@ export type OrderCoordinator = {
   /** Stops the loop and the subscriptions. */
   stop(): Promise<void>;
 };
+
+/** Longest the timer reuses the chain time it read, ms (deadlines are whole seconds). */
+const CHAIN_TIME_REFRESH_MS = 1_000;
 
 const DEFAULT_DECIDE: DecideSettings = {
   commitTimeoutMs: 60_000,
@@ -288,12 +294,39 @@ export async function startOrderCoordinator(
     })();
   }
 
+  /**
+   * What was last written of each open order (state JSON, result CID, reason): {@link save} skips a write that would
+   * store the same row again (an action that saved before publishing, then the step's closing write).
+   */
+  const written = new Map<Hex, string>();
+  /** Writes the order unless the stored row is already this; resolves to whether it wrote. */
+  async function save(order: OpenOrder): Promise<boolean> {
+    const stateJson = JSON.stringify(order.state);
+    const row = `${order.resultCid}\u0000${order.reason}\u0000${stateJson}`;
+    if (written.get(order.hash) === row) return false;
+    await saveOrder(db, order, stateJson);
+    written.set(order.hash, row);
+    shown.set(order.hash, stored(order, stateJson));
+    return true;
+  }
+  /**
+   * What `get` shows of each open order: a copy of it as last written. A reply and the agreement it leads to are
+   * decided in memory and written once; until that write completes, readers (GET /orders/:hash, the order gateway)
+   * see the order as stored, never a result a crash could still take back.
+   */
+  const shown = new Map<Hex, OpenOrder>();
+  const stored = (order: OpenOrder, stateJson = JSON.stringify(order.state)): OpenOrder => ({
+    ...order,
+    state: JSON.parse(stateJson) as OrderState,
+  });
+  for (const order of open.values()) shown.set(order.hash, stored(order)); // loaded above, as stored
+
   function notify(order: OpenOrder): void {
     events.emit('order', { orderHash: order.hash, phase: order.state.phase, requester: order.order.requester });
   }
 
   async function persist(order: OpenOrder): Promise<void> {
-    await saveOrder(db, order);
+    await save(order);
     notify(order);
   }
 
@@ -322,7 +355,7 @@ export async function startOrderCoordinator(
           received: false,
         }));
         state.slots.push(...added);
-        await saveOrder(db, order); // the slots exist before any provider hears of them
+        await save(order); // the slots exist before any provider hears of them
         for (const slot of added) await announce(order, slot);
         return true;
       }
@@ -368,7 +401,7 @@ export async function startOrderCoordinator(
       case 'requestReveal': {
         state.revealRequested = true;
         state.revealRequestedAtMs = Date.now();
-        await saveOrder(db, order);
+        await save(order); // the commitments are stored before any provider reveals
         for (const slot of state.slots) {
           await bus.publish(
             subjects.assigned(slot.provider),
@@ -399,7 +432,7 @@ export async function startOrderCoordinator(
         // The representative's reveal signature already attests its own hash.
         representative.agreement = { resultHash: representative.resultHash, signature: representative.signature };
         state.attestRequestedAtMs = Date.now();
-        await saveOrder(db, order);
+        await save(order);
         const result = Buffer.from(await slotResult(representative)).toString('base64');
         for (const slot of state.slots) {
           if (slot === representative) continue;
@@ -499,32 +532,40 @@ export async function startOrderCoordinator(
   async function step(hash: Hex): Promise<void> {
     await withLock(hash, async () => {
       const order = open.get(hash);
-      if (!order) return;
-      let dirty = false;
-      for (let round = 0; round < 6; round++) {
-        const actions = decide(
-          {
-            redundancy: order.order.redundancy,
-            deadline: Number(order.order.deadline),
-            verification: order.order.verification,
-          },
-          order.state,
-          { nowMs: Date.now(), chainTime },
-          settings,
-        );
-        if (actions.length === 0) break;
-        let changed = false;
-        for (const action of actions) changed = (await perform(order, action)) || changed;
-        if (!changed) break;
-        dirty = true;
-      }
-      // One write per step (actions that reach outside — assignment, reveal requests — save before they publish).
-      if (dirty) await persist(order);
-      if (['settled', 'failed', 'expired', 'unpaid'].includes(order.state.phase)) {
-        open.delete(hash);
-        inputs.delete(hash);
-      }
+      if (order) await decideAndAct(order, false);
     });
+  }
+
+  /**
+   * Decides and acts until the order waits, then writes it once (actions that reach outside — assignment, reveal
+   * and attestation requests — save before they publish). Runs under the order's lock.
+   * @param dirty Whether the caller changed the order already (a reply): it is written even if no action follows.
+   */
+  async function decideAndAct(order: OpenOrder, dirty: boolean): Promise<void> {
+    for (let round = 0; round < 6; round++) {
+      const actions = decide(
+        {
+          redundancy: order.order.redundancy,
+          deadline: Number(order.order.deadline),
+          verification: order.order.verification,
+        },
+        order.state,
+        { nowMs: Date.now(), chainTime },
+        settings,
+      );
+      if (actions.length === 0) break;
+      let changed = false;
+      for (const action of actions) changed = (await perform(order, action)) || changed;
+      if (!changed) break;
+      dirty = true;
+    }
+    if (dirty) await persist(order);
+    if (TERMINAL_PHASES.includes(order.state.phase)) {
+      open.delete(order.hash);
+      inputs.delete(order.hash);
+      written.delete(order.hash);
+      shown.delete(order.hash);
+    }
   }
 
   /** Handles one provider reply; invalid replies are logged and dropped (they never change an order). */
@@ -533,33 +574,32 @@ export async function startOrderCoordinator(
     const order = open.get(hash);
     if (!order) return;
     const provider = String(reply.provider).toLowerCase();
-    let changed = false;
     await withLock(hash, async () => {
+      if (open.get(hash) !== order) return; // finished (or re-adopted) while this reply waited for the lock
       const slot = order.state.slots.find((s) => s.provider === provider);
       if (!slot) return; // not (or no longer) this provider's order
       switch (reply.kind) {
         case 'received':
-          changed = !slot.received;
+          // Kept in memory only: it matters only for re-announcing, and a restarted node re-announces every
+          // unrevealed slot anyway (`resumeAfterRestart` resets it). The next write of the order carries it.
           slot.received = true;
-          break;
+          return;
         case 'commit':
           if (slot.commitment || !/^0x[0-9a-fA-F]{64}$/.test(reply.commitment)) return;
           slot.received = true;
           slot.commitment = reply.commitment.toLowerCase() as Hex;
-          changed = true;
           break;
         case 'reveal': {
           if (!slot.commitment || slot.resultHash || !order.state.revealRequested) return;
-          const problem = await checkReveal(order, slot, reply);
+          const bytes = Buffer.from(String(reply.result), 'base64');
+          const problem = await checkReveal(order, slot, reply, bytes);
           if (problem) {
             log(`order ${hash.slice(0, 10)}: reveal of ${provider} refused: ${problem}`);
             return;
           }
-          const bytes = Buffer.from(reply.result, 'base64');
           slot.resultHash = reply.resultHash.toLowerCase() as Hex;
           slot.signature = reply.signature.toLowerCase() as Hex;
           slot.resultCid = await services.storage.store.putRaw(bytes);
-          changed = true;
           break;
         }
         case 'attest': {
@@ -572,14 +612,12 @@ export async function startOrderCoordinator(
             resultHash: reply.resultHash.toLowerCase() as Hex,
             signature: reply.signature.toLowerCase() as Hex,
           };
-          changed = true;
           break;
         }
         case 'contest':
           if (order.state.attestRequestedAtMs === undefined || slot.agreement || slot.contested !== undefined) return;
           slot.contested = String(reply.reason).slice(0, 500);
           log(`order ${hash.slice(0, 10)}: ${provider} contests the representative: ${slot.contested}`);
-          changed = true;
           break;
         case 'failed':
           if (slot.commitment) return;
@@ -587,16 +625,23 @@ export async function startOrderCoordinator(
             reason: String(reply.reason).slice(0, 500),
             code: reply.code ? String(reply.code) : undefined,
           };
-          changed = true;
           break;
+        default:
+          return;
       }
-      if (changed) await persist(order);
+      // The reply and what follows from it (a reveal request, the agreement) in one decision pass and one write:
+      // the reply is stored before anything it leads to is published, and before the bus message is acked.
+      await decideAndAct(order, true);
     });
-    if (changed) await step(hash);
   }
 
   /** Why a reveal does not count, or undefined when it opens the commitment and carries a valid attestation. */
-  async function checkReveal(order: OpenOrder, slot: Slot, reply: Extract<OrderReply, { kind: 'reveal' }>) {
+  async function checkReveal(
+    order: OpenOrder,
+    slot: Slot,
+    reply: Extract<OrderReply, { kind: 'reveal' }>,
+    bytes: Uint8Array,
+  ) {
     if (!/^0x[0-9a-fA-F]{64}$/.test(reply.resultHash) || !/^0x[0-9a-fA-F]{64}$/.test(reply.salt)) {
       return 'malformed result hash or salt';
     }
@@ -604,7 +649,6 @@ export async function startOrderCoordinator(
     if (resultCommitment(order.hash, reply.resultHash, reply.salt, provider) !== slot.commitment) {
       return 'does not open its commitment';
     }
-    const bytes = Buffer.from(String(reply.result), 'base64');
     if (sha256Hex(bytes) !== reply.resultHash.toLowerCase()) return 'result bytes do not hash to the revealed hash';
     const signer = await recoverTypedDataAddress({
       ...resultAttestationTypedData(chainId, escrow, order.hash, reply.resultHash),
@@ -665,6 +709,7 @@ export async function startOrderCoordinator(
         await saveOrder(db, order);
       }
       open.set(hash, order);
+      shown.set(hash, stored(order));
       log(`order ${hash.slice(0, 10)}: adopted (accepted by another node)`);
       notify(order);
       return true;
@@ -688,22 +733,30 @@ export async function startOrderCoordinator(
 
   let stopped = false;
   let running: Promise<void> | undefined;
-  async function pass(): Promise<void> {
+  /** When `chainTime` was last read (the timer reads it at most every `CHAIN_TIME_REFRESH_MS`). */
+  let chainTimeAt = Date.now();
+  async function pass(timer: boolean): Promise<void> {
     try {
-      chainTime = await chainNow(chain.publicClient);
+      // Nothing open: nothing to decide, and no chain read (an idle node costs no RPC per tick).
+      if (open.size === 0) return;
+      // Chain time only decides deadlines (whole seconds): the timer refreshes it once a second, not every tick.
+      if (!timer || Date.now() - chainTimeAt >= CHAIN_TIME_REFRESH_MS) {
+        chainTime = await chainNow(chain.publicClient);
+        chainTimeAt = Date.now();
+      }
       for (const hash of [...open.keys()]) await step(hash);
     } catch (error) {
       log(`order coordinator pass failed: ${(error as Error).message}`);
     }
   }
-  function tick(): Promise<void> {
+  function tick(timer = false): Promise<void> {
     if (stopped) return Promise.resolve();
-    running ??= pass().finally(() => {
+    running ??= pass(timer).finally(() => {
       running = undefined;
     });
     return running;
   }
-  const timer = setInterval(() => void tick(), tickMs);
+  const timer = setInterval(() => void tick(true), tickMs);
   let sweeping = false;
   const sweeper = setInterval(() => {
     if (sweeping || stopped) return;
@@ -717,10 +770,12 @@ export async function startOrderCoordinator(
 
   return {
     pool,
-    async submit(order) {
+    async submit(order, input) {
       const added = await withLock(order.hash, async () => {
         if (open.has(order.hash)) return false; // the sweep adopted it first
         open.set(order.hash, order);
+        shown.set(order.hash, stored(order)); // as acceptance stored it
+        if (input) inputs.set(order.hash, input);
         return true;
       });
       if (added) notify(order);
@@ -728,7 +783,7 @@ export async function startOrderCoordinator(
     },
     adopt,
     sweep,
-    get: (hash) => open.get(hash.toLowerCase() as Hex),
+    get: (hash) => shown.get(hash.toLowerCase() as Hex),
     ready: () => [...open.values()].filter((o) => o.state.phase === 'ready' || disputes.has(o.hash)),
     async update(hash, change) {
       await withLock(hash, async () => {
@@ -740,7 +795,7 @@ export async function startOrderCoordinator(
       });
       await step(hash);
     },
-    tick,
+    tick: () => tick(),
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -269,6 +269,57 @@ for (const setup of await serviceSetups('souk_orders')) {
       }
     });
 
+    test('hole: an agreed result is shown only once its agreement is written (the coordinator shows the stored order)', async (t) => {
+      // A reveal and the agreement it leads to are decided in memory and written once. While that write is held,
+      // what GET /orders/:hash serves (`orders.get`) must still be the stored order: no result a crash could take back.
+      if (node.services.db.engine !== 'pglite') return t.skip('holds the write at the PGlite query');
+      const { PGlite } = await import('@electric-sql/pglite');
+      const original = PGlite.prototype.query;
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let holding = () => {};
+      const held = new Promise<void>((resolve) => {
+        holding = resolve;
+      });
+      PGlite.prototype.query = async function (this: InstanceType<typeof PGlite>, query: string, params?: unknown[]) {
+        if (/^update "orders"/.test(query) && ['agreed', 'ready'].includes(String(params?.[0]))) {
+          holding();
+          await gate;
+        }
+        return (original as (...a: unknown[]) => ReturnType<typeof original>).call(this, query, params);
+      } as typeof original;
+      const me = accounts[5];
+      const own = createSoukClient({ url: node.url });
+      await signIn(own, { account: me.account });
+      let orderHash: Hex | undefined;
+      try {
+        const run = runOrder<OcrOutput>(own, {
+          assetId: sampleId,
+          input: images[0].png,
+          redundancy: 1,
+          maxPriceWei: parseEther('0.001'),
+          publicClient: chain().publicClient,
+          onUpdate: (o) => {
+            orderHash ??= o.orderHash;
+          },
+        });
+        run.catch(() => {});
+        await held;
+        const shown = node.services.orders?.get(orderHash as Hex);
+        assert.equal(shown?.state.phase, 'running', 'the stored phase while the agreement is being written');
+        assert.equal(shown?.state.resultHash, undefined);
+        assert.equal(shown?.resultCid, null);
+        release();
+        const done = await run;
+        assert.equal(normalise(textOf(done.output)), normalise(images[0].text));
+      } finally {
+        release();
+        PGlite.prototype.query = original;
+      }
+    });
+
     test('a withdrawal requested while orders are in flight pays those orders first', async () => {
       const me = accounts[4];
       const own = createSoukClient({ url: node.url });

@@ -135,13 +135,16 @@ export async function insertOrder(db: Kysely<Database>, order: OpenOrder): Promi
   return inserted !== undefined;
 }
 
-/** Writes an order's state, phase, result and reason. */
-export async function saveOrder(db: SoukDb, order: OpenOrder): Promise<void> {
+/**
+ * Writes an order's state, phase, result and reason.
+ * @param stateJson - `JSON.stringify(order.state)`, when the caller has it already.
+ */
+export async function saveOrder(db: SoukDb, order: OpenOrder, stateJson = JSON.stringify(order.state)): Promise<void> {
   await db
     .updateTable('orders')
     .set({
       phase: order.state.phase,
-      state: JSON.stringify(order.state),
+      state: stateJson,
       result_hash: order.state.resultHash ?? null,
       result_cid: order.resultCid,
       settle_tx: order.state.settleTx ?? null,

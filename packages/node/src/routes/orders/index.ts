@@ -18,12 +18,11 @@ import { JOB_ACCESS_HEADER } from '@souk/provider';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, type Hex, sha256, zeroAddress } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';
-import { chainNow } from '../../compute/chainClock.ts';
 import { verifyJobAccessSignature } from '../../compute/jobAccess.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, UnavailableError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { acceptOrder, assertEscrowCurrency, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
-import { orderModel } from '../../orders/model.ts';
+import { chainHead, orderModel } from '../../orders/model.ts';
 import { attestationOf, TERMINAL_PHASES } from '../../orders/state.ts';
 import { findOrder, findOrderResult, type OpenOrder, orderInput, requesterUpload } from '../../orders/store.ts';
 import { address, bytes32, uintString } from '../../schemas.ts';
@@ -301,9 +300,10 @@ export default async function orderRoutes(app: FastifyInstance) {
       let order = body.order;
       let signature = body.signature;
       let deposit: Hex | null = null;
+      const head = !order || !signature ? chainHead(app.souk) : undefined;
       if (!order || !signature) {
         if (order || signature) throw new BadRequestError('Send `order` and `signature` together.');
-        const dev = await devOrder(caller, body, input);
+        const dev = await devOrder(caller, body, input, head);
         order = dev.order;
         signature = dev.signature;
         deposit = dev.deposit;
@@ -313,6 +313,9 @@ export default async function orderRoutes(app: FastifyInstance) {
         signature,
         input,
         uploadId: body.uploadId,
+        // The devnet path read the chain head a moment ago to build the order: acceptance reuses it. A deposit
+        // in between mined a block, so then the head is read again.
+        head: deposit === null ? head : undefined,
       });
       const current = orders?.get(accepted.hash) ?? accepted;
       return reply.status(202).send({ ...orderView(current, chain.deployment.chainId, escrow as string), deposit });
@@ -320,7 +323,12 @@ export default async function orderRoutes(app: FastifyInstance) {
   );
 
   /** The devnet path: the node builds and signs the order for an account whose key it holds. */
-  async function devOrder(caller: Address, body: SubmitBody, input: Uint8Array | undefined) {
+  async function devOrder(
+    caller: Address,
+    body: SubmitBody,
+    input: Uint8Array | undefined,
+    head = chainHead(app.souk),
+  ) {
     const wallet = chain.walletFor(caller);
     if (!wallet) {
       throw new BadRequestError('Send a signed `order` and `signature`: the node holds no key for this account.');
@@ -338,7 +346,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     const maxPrice = BigInt(body.maxPriceWei);
     // Independent reads, in one round trip: the chain's now, the next free nonce, the escrow the account can commit.
     const [now, nonce, { available }] = await Promise.all([
-      chainNow(chain.publicClient),
+      head.now,
       nextNonce(wallet.account.address),
       availableEscrow(app.souk, wallet.account.address, currency),
     ]);

@@ -26,7 +26,9 @@ export type OrderSigner = { address: Address; signTypedData: (typedData: never) 
 const facts = new WeakMap<SoukClient, ReturnType<typeof readFacts>>();
 async function readFacts(client: SoukClient) {
   const [{ chainId, contracts }, { rpcUrl }] = await Promise.all([getContracts(client), getNodeInfo(client)]);
-  return { chainId, contracts, rpcUrl };
+  // One client of the node's RPC per SoukClient: it keeps its connection, and the provider checks it caches.
+  const publicClient = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
+  return { chainId, contracts, rpcUrl, publicClient };
 }
 function nodeFacts(client: SoukClient) {
   let hit = facts.get(client);
@@ -191,8 +193,9 @@ export async function runOrder<TOutput = unknown>(
   if (order.phase === 'expired' || order.phase === 'unpaid') {
     throw new SoukError(`Order ${order.orderHash} ended ${order.phase}: ${order.reason ?? 'no result'}.`);
   }
-  const { contracts, rpcUrl } = await nodeFacts(client);
-  const publicClient = parameters.publicClient ?? (createPublicClient({ transport: http(rpcUrl) }) as PublicClient);
+  const facts = await nodeFacts(client);
+  const { contracts } = facts;
+  const publicClient = parameters.publicClient ?? facts.publicClient;
   const verified = await verifyOrderResult(order, { publicClient, registry: contracts.providerRegistry });
   return { ...verified, output: order.output as TOutput, order };
 }

@@ -20,11 +20,42 @@ export type VerifiedResult = {
 };
 
 /**
+ * How long a provider read as active is taken as still active, ms: a requester running many orders on the same
+ * providers reads the ProviderRegistry once per provider per this time, not once per order. A provider that
+ * deactivates or is slashed below the minimum stake within that time can still be counted for at most this long;
+ * a provider read as inactive is read again every time.
+ */
+export const ACTIVE_PROVIDER_CACHE_MS = 10_000;
+/** Providers read as active, per RPC client and registry: address → when read (`Date.now()`). */
+const activeSeen = new WeakMap<object, Map<string, number>>();
+async function isActive(publicClient: PublicClient, registry: Address, provider: Address): Promise<boolean> {
+  let seen = activeSeen.get(publicClient);
+  if (!seen) {
+    seen = new Map();
+    activeSeen.set(publicClient, seen);
+  }
+  const key = `${registry.toLowerCase()}:${provider.toLowerCase()}`;
+  const at = seen.get(key);
+  if (at !== undefined && Date.now() - at < ACTIVE_PROVIDER_CACHE_MS) return true;
+  const active = (await publicClient.readContract({
+    address: registry,
+    abi: providerActiveAbi,
+    functionName: 'isActive',
+    args: [provider],
+  })) as boolean;
+  if (active) seen.set(key, Date.now());
+  else seen.delete(key);
+  if (seen.size > 1024) seen.delete(seen.keys().next().value as string);
+  return active;
+}
+
+/**
  * Verifies an agreed order without trusting the node: the order hashes to `orderHash` under the ComputeEscrow's
  * EIP-712 domain; the result bytes hash (SHA-256) to `resultHash`; there are `redundancy` attestations from distinct
  * providers, each an EIP-712 `ResultAttestation(orderHash, resultHash)` whose signer is that provider; and each
  * provider is active (registered, staked at least the minimum) in the ProviderRegistry, read through
- * `publicClient` — pass a client of your own RPC for a check that does not rest on the node. An order the referee
+ * `publicClient` — pass a client of your own RPC for a check that does not rest on the node. A provider read as
+ * active is not read again for {@link ACTIVE_PROVIDER_CACHE_MS} (per `publicClient` and registry). An order the referee
  * decided after a disagreement (`resolvedBy: 'referee'`) needs one such attestation (the referee's verdict is the
  * node's word; the losing side was slashed on-chain on its own signature).
  *
@@ -65,17 +96,7 @@ export async function verifyOrderResult(
   if (providers.size < needed) {
     fail(`${providers.size} distinct provider attestation(s), the order asks for ${signed.redundancy}`);
   }
-  const active = await Promise.all(
-    [...providers].map(
-      (p) =>
-        publicClient.readContract({
-          address: registry,
-          abi: providerActiveAbi,
-          functionName: 'isActive',
-          args: [p as Address],
-        }) as Promise<boolean>,
-    ),
-  );
+  const active = await Promise.all([...providers].map((p) => isActive(publicClient, registry, p as Address)));
   active.forEach((ok, i) => {
     if (!ok) fail(`${[...providers][i]} is not an active, staked provider on-chain`);
   });
