@@ -280,6 +280,7 @@ export async function deploySouk({
     address: computeEscrow,
     abi: computeEscrowAbi,
     functionName: 'syncUnbondingFloor',
+    args: [],
   });
   await grant(computeEscrow, computeEscrowAbi, roles.settler, operator, 'escrow: SETTLER_ROLE');
   await grant(computeEscrow, computeEscrowAbi, roles.referee, operator, 'escrow: REFEREE_ROLE');

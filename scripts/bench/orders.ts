@@ -241,7 +241,6 @@ async function providerRole(): Promise<never> {
     chainId: Number(e.BENCH_CHAIN_ID),
     contracts: JSON.parse(e.BENCH_CONTRACTS),
     bus,
-    dataDir: e.BENCH_DATA_DIR,
     log: (line) => {
       if (e.BENCH_DEBUG) console.error(`provider: ${line}`);
     },
