@@ -17,6 +17,11 @@ export const Verification = {
    * attest one representative result hash.
    */
   Tolerance: 1,
+  /**
+   * One provider returns the output with a Groth16 proof binding the model commitment, the input commitment and the
+   * output (`zk.ts`, docs/zk.md); redundancy 1.
+   */
+  Zk: 2,
 } as const;
 export type VerificationCode = (typeof Verification)[keyof typeof Verification];
 

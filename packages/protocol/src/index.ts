@@ -23,3 +23,4 @@ export * from './mediaTypes.ts';
 export * from './orders.ts';
 export * from './tolerance.ts';
 export * from './training.ts';
+export * from './zk.ts';

@@ -23,12 +23,17 @@
  */
 
 import { Verification, type VerificationCode } from './compute.ts';
+import type { ZkVerificationSpec } from './zk.ts';
 
 /** Verification classes a model may declare in its manifest's `runtime.verification` (absent: `exact`). */
-export type VerificationSpec = { class: 'exact' } | { class: 'tolerance'; atol: number; rtol: number };
+export type VerificationSpec =
+  | { class: 'exact' }
+  | { class: 'tolerance'; atol: number; rtol: number }
+  | ZkVerificationSpec;
 
 /**
- * The `JobOrder.verification` code of a model's declared class: 0 exact (also when nothing is declared), 1 tolerance.
+ * The `JobOrder.verification` code of a model's declared class: 0 exact (also when nothing is declared), 1 tolerance,
+ * 2 zk.
  * @example
  * ```ts
  * import { verificationCode } from '@souk/protocol';
@@ -36,12 +41,22 @@ export type VerificationSpec = { class: 'exact' } | { class: 'tolerance'; atol: 
  * ```
  */
 export function verificationCode(spec: VerificationSpec | undefined): VerificationCode {
-  return spec?.class === 'tolerance' ? Verification.Tolerance : Verification.Exact;
+  return spec?.class === 'tolerance'
+    ? Verification.Tolerance
+    : spec?.class === 'zk'
+      ? Verification.Zk
+      : Verification.Exact;
 }
 
-/** A verification code's name (`exact`, `tolerance`), or `unknown (n)`. */
+/** A verification code's name (`exact`, `tolerance`, `zk`), or `unknown (n)`. */
 export function verificationName(code: number): string {
-  return code === Verification.Exact ? 'exact' : code === Verification.Tolerance ? 'tolerance' : `unknown (${code})`;
+  return code === Verification.Exact
+    ? 'exact'
+    : code === Verification.Tolerance
+      ? 'tolerance'
+      : code === Verification.Zk
+        ? 'zk'
+        : `unknown (${code})`;
 }
 
 /** Absolute and relative tolerance of the `tolerance` class. Both finite, ≥ 0. */

@@ -35,7 +35,7 @@
  * commit–reveal over the bus and the ResultAttestation take it. The runtime record is not hashed; it travels alongside.
  */
 import { createHash } from 'node:crypto';
-import { type EvaluationOutput, isBatchItemError, isEvaluationOutput } from '@souk/protocol';
+import { type EvaluationOutput, isBatchItemError, isEvaluationOutput, isZkOutput, type ZkOutput } from '@souk/protocol';
 import { InvalidInputError } from './errors.ts';
 import { canonicalIsnet, type IsnetOutput } from './pipelines/isnet.ts';
 import type { OcrOutput } from './pipelines/ocr.ts';
@@ -54,6 +54,7 @@ export type PipelineOutput =
   | WakewordOutput
   | TrainOutput
   | EvaluationOutput
+  | ZkOutput
   | BatchOutput;
 
 /**
@@ -187,6 +188,23 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
         model: t.model,
         samples: t.samples,
         weightsHash: t.weightsHash,
+      },
+    };
+  }
+  if (isZkOutput(output)) {
+    // Deterministic but for the proof bytes (Groth16 is randomised): a zk order runs at r = 1 (docs/zk.md).
+    const z = output.zk;
+    return {
+      class: output.class,
+      logits: [...output.logits],
+      zk: {
+        circuitHash: z.circuitHash,
+        curve: z.curve,
+        inputCommitment: z.inputCommitment,
+        modelCommitment: z.modelCommitment,
+        proof: z.proof,
+        protocol: z.protocol,
+        publicSignals: [...z.publicSignals],
       },
     };
   }

@@ -188,6 +188,13 @@ export {
   type VerifiedResult,
   verifyOrderResult,
 } from './actions/orders/verifyOrderResult.ts';
+export {
+  type VerifiedZkResult,
+  type VerifyZkResultParameters,
+  verifyZkResult,
+  ZkVerificationError,
+  type ZkVerificationFailure,
+} from './actions/orders/verifyZkResult.ts';
 export type { TransactionsReturnType, TransactMode } from './actions/transactions.ts';
 export { createSoukClient, type SoukClient, type SoukClientConfig } from './clients/createSoukClient.ts';
 export { type Problem, SoukApiError, SoukError } from './errors/base.ts';

@@ -4,6 +4,20 @@
  * inferences (`prove.ts`), SDKs and chains verify them (`verify.ts`, `solidity.ts`).
  */
 
+export { type BuildZkBundleOptions, type BuiltZkBundle, buildZkBundle, verifyZkBundle } from './bundle.ts';
+export {
+  bundleFileHashes,
+  parseQuantizedMlp,
+  readZkBundle,
+  serializeQuantizedMlp,
+  serializeZkDescriptor,
+  ZK_BUNDLE_FILES,
+  ZK_BUNDLE_VERSION,
+  type ZkBundle,
+  ZkBundleError,
+  type ZkBundleFiles,
+  type ZkDescriptor,
+} from './bundleFormat.ts';
 export { type CircuitOptions, circuitInput, type GeneratedCircuit, generateCircuit } from './circuit.ts';
 export {
   BIAS_BITS,
@@ -52,6 +66,7 @@ export {
   SetupError,
   type SetupOptions,
   setupCircuit,
+  useSingleThreadCurve,
   type ZkArtifacts,
 } from './setup.ts';
 export { type CompiledContract, compileSolidity, compileVerifier, zkCheckSource } from './solidity.ts';

@@ -8,7 +8,8 @@ export type ZkProof = { proof: snarkjs.Groth16Proof; publicSignals: string[] };
 
 /**
  * Proves the inference of a quantized MLP on one quantized input.
- * @param artifacts - The witness generator and the final proving key (from `setupCircuit`).
+ * @param artifacts - The witness generator and the final proving key (from `setupCircuit`), by path or as bytes
+ *   (a zk bundle's `circuit.wasm` and `circuit.zkey`).
  * @param q - The quantized model the circuit was generated from (its values are the private `model` input).
  * @param xq - The quantized input `[features]`, int8 (private; its commitment is public).
  * @returns The proof, its public signals and the wall-clock milliseconds it took.
@@ -16,7 +17,7 @@ export type ZkProof = { proof: snarkjs.Groth16Proof; publicSignals: string[] };
  *   one pinned in the circuit, or a value outside its range).
  */
 export async function proveInference(
-  artifacts: { wasmPath: string; zkeyPath: string },
+  artifacts: { wasmPath: string | Uint8Array; zkeyPath: string | Uint8Array },
   q: QuantizedMlp,
   xq: ArrayLike<number>,
 ): Promise<ZkProof & { ms: number }> {

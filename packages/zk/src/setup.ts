@@ -289,3 +289,15 @@ export async function releaseCurve(): Promise<void> {
   await g.curve_bn128?.terminate();
   g.curve_bn128 = null;
 }
+
+/**
+ * Installs a single-threaded BN254 curve as the one snarkjs reuses for every later proof and verification. Call
+ * it first in a `node:worker_threads` worker: there ffjavascript cannot start its own worker pool (its `web-worker`
+ * import resolves to the worker side), so snarkjs's default multi-threaded curve fails with "Worker is not a
+ * constructor". Idempotent; {@link releaseCurve} undoes it.
+ */
+export async function useSingleThreadCurve(): Promise<void> {
+  const g = globalThis as { curve_bn128?: unknown };
+  if (g.curve_bn128) return;
+  g.curve_bn128 = await snarkjs.curves.getCurveFromName('bn128', { singleThread: true });
+}

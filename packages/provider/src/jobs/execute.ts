@@ -21,6 +21,7 @@ import { createOnnxPipeline } from '../pipelines/onnx.ts';
 import { createTrainPipeline } from '../pipelines/train.ts';
 import { createVadPipeline } from '../pipelines/vad.ts';
 import { createWakewordPipeline, keywordFiles } from '../pipelines/wakeword.ts';
+import { createZkPipeline } from '../pipelines/zk.ts';
 import { canonicalResult, type PipelineOutput } from '../result.ts';
 import type { RunOptions, Runtime } from '../runtime/createRuntime.ts';
 import type { Job, RuntimeRecord } from '../runtime/types.ts';
@@ -65,6 +66,10 @@ const pipelines: Record<PipelineName, PipelineFactory> = {
       keywordModels: keywordFiles(files),
     });
     return (input) => wakeword.job(input);
+  },
+  zk: async (files) => {
+    const zk = await createZkPipeline({ files });
+    return (input) => zk.job(input);
   },
 };
 

@@ -4,7 +4,7 @@
  */
 
 /** The pipeline names, as a tuple type. */
-const names = ['isnet', 'ocr', 'onnx', 'train', 'vad', 'wakeword'] as const;
+const names = ['isnet', 'ocr', 'onnx', 'train', 'vad', 'wakeword', 'zk'] as const;
 
 /** One of {@link supportedPipelines}. */
 export type PipelineName = (typeof names)[number];

@@ -7,7 +7,7 @@ import type { Tensor } from '../pipelines/tensor.ts';
 export type ExecutionProvider = 'cpu' | 'cuda';
 
 /** Names of the pipelines a worker can run. */
-export type PipelineName = 'onnx' | 'ocr' | 'vad' | 'isnet' | 'wakeword' | 'train' | 'evaluate';
+export type PipelineName = 'onnx' | 'ocr' | 'vad' | 'isnet' | 'wakeword' | 'train' | 'evaluate' | 'zk';
 
 /**
  * A model file a job needs: its bytes and their SHA-256 (the session cache key, and the manifest's `content.sha256`).

@@ -14,6 +14,7 @@ import type { Tensor } from '../pipelines/tensor.ts';
 import { runTrain } from '../pipelines/trainWorker.ts';
 import { runVad } from '../pipelines/vad.ts';
 import { runWakeword } from '../pipelines/wakeword.ts';
+import { runZk } from '../pipelines/zkWorker.ts';
 import { cudaAvailability, ortVersion } from './executionProviders.ts';
 import type {
   ExecutionProvider,
@@ -39,6 +40,7 @@ const PIPELINES: Record<PipelineName, (context: PipelineContext, input: unknown)
   wakeword: runWakeword,
   train: runTrain,
   evaluate: runEvaluate,
+  zk: runZk,
 };
 
 /** Resolved once per worker: the provider actually used and, if it differs from the request, why. */

@@ -1,7 +1,14 @@
 /** Test fixtures: a seeded random MLP written as ONNX (the same writer as the training engine's export). */
+import path from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
+
+/**
+ * The committed single-party DEVELOPMENT powers of tau 2^12 (made by `devPowersOfTau`), enough for the 16→8→4 MLP:
+ * tests pass it as `ptauFile`, so they need no ptau run. Never for production.
+ */
+export const DEV_PTAU_12 = path.join(import.meta.dirname, 'fixtures', 'dev-pot12.ptau');
 
 /** A deterministic PRNG (mulberry32) in [0, 1). */
 export function prng(seed: number): () => number {
@@ -81,4 +88,25 @@ export function onnxModel(
       })),
     },
   }).finish();
+}
+
+/**
+ * A seeded random MLP (`randomLayers`) as a float ONNX graph of `MatMul`, `Add` and `Relu` nodes (what
+ * `readOnnxMlp` reads), for tests outside the provider that cannot use its training export.
+ */
+export function randomMlpOnnx(sizes: readonly number[], seed: number): Uint8Array {
+  const layers = randomLayers(sizes, seed);
+  const nodes: NodeSpec[] = [];
+  const initializers: Record<string, [number[], Float32Array]> = {};
+  let x = 'input';
+  layers.forEach((l, i) => {
+    initializers[`W${i}`] = [[l.in, l.out], l.kernel];
+    initializers[`B${i}`] = [[l.out], l.bias];
+    nodes.push({ opType: 'MatMul', input: [x, `W${i}`], output: [`m${i}`] });
+    const last = i === layers.length - 1;
+    nodes.push({ opType: 'Add', input: [`m${i}`, `B${i}`], output: [last ? 'logits' : `a${i}`] });
+    if (!last) nodes.push({ opType: 'Relu', input: [`a${i}`], output: [`h${i}`] });
+    x = `h${i}`;
+  });
+  return onnxModel(nodes, initializers, 'input', 'logits');
 }

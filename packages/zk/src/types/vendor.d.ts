@@ -10,7 +10,7 @@ declare module 'snarkjs' {
   };
   type Logger = { info?: (...a: unknown[]) => void; debug?: (...a: unknown[]) => void } | undefined;
   type Curve = { terminate(): Promise<void> };
-  export const curves: { getCurveFromName(name: string): Promise<Curve> };
+  export const curves: { getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<Curve> };
   export const powersOfTau: {
     newAccumulator(curve: Curve, power: number, fileName: string, logger?: Logger): Promise<unknown>;
     contribute(oldPtau: string, newPtau: string, name: string, entropy: string, logger?: Logger): Promise<unknown>;
