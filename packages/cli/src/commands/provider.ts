@@ -3,7 +3,6 @@
  * Local providers also start inside `souk start` (`--providers N`, on the in-process bus); a standalone provider on
  * another machine talks to the node's scheduler over NATS JetStream (`NATS_URL`).
  */
-import path from 'node:path';
 import { providerRegistryAbi } from '@souk/contracts';
 import { SoukApiError, type SoukClient } from '@souk/sdk';
 import { formatEther, parseEther } from 'viem';
