@@ -4,6 +4,7 @@
  * run-length masks) both the provider and the web app read.
  */
 export * from './access.ts';
+export type * from './api/analytics.ts';
 export * from './api/assets.ts';
 export * from './api/evaluations.ts';
 export type * from './api/jsonSchema.ts';

@@ -3,6 +3,7 @@
  * helper takes the database first and one parameter object (`verbNoun(db, parameters)`). Rows come back as stored:
  * snake_case columns, amounts as decimal strings in wei, addresses lower-case, times as `Date`.
  */
+import type { OrdersBucket } from '@souk/protocol';
 import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import { InvalidCursorError, InvalidQueryError } from './errors.ts';
 import type { AssetKind, Database } from './schema.ts';
@@ -495,23 +496,10 @@ const bucketOf = (bucket: Bucket, column: string) => {
   return sql<Date>`(date_trunc(${bucket}, ${sql.ref(column)} at time zone 'UTC') at time zone 'UTC')`;
 };
 
-/** One bucket of {@link ordersOverTime}. */
-export type OrderBucketRow = {
+/** One bucket of {@link ordersOverTime}: the wire's `OrdersBucket` (`@souk/protocol`), with the bucket as a Date. */
+export type OrderBucketRow = Omit<OrdersBucket, 'bucket'> & {
   /** Start of the bucket (UTC). */
   bucket: Date;
-  /** Payment currency (`0x000…0` = native). */
-  currency: string;
-  /** Orders settled on-chain in the bucket (`ComputeEscrow.JobSettled`, batch or dispute). */
-  settled: number;
-  /** Wei of `currency` charged for them. */
-  volume: string;
-  /** Of those, settled by the referee after a dispute. */
-  disputed: number;
-  /** Providers slashed by the disputes settled in the bucket. */
-  slashed: number;
-  /** Order acceptance → on-chain settlement, seconds, for the orders this market's nodes accepted: percentiles. */
-  latencyP50: number | null;
-  latencyP95: number | null;
 };
 
 /**

@@ -1,27 +1,9 @@
+import type { OrdersBucket } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import type { SoukApiError, SoukError } from '../../errors/base.ts';
 
-/** Signed orders (compute protocol v2) settled on-chain in one time bucket and one currency. */
-export type OrdersBucket = {
-  /** Start of the bucket, ISO 8601 (UTC), of the orders' settlement. */
-  bucket: string;
-  /** Payment currency (`0x000…0` = native). */
-  currency: string;
-  /** Orders settled on-chain in the bucket (`ComputeEscrow.JobSettled`, in a batch or after a dispute). */
-  settled: number;
-  /** Wei of `currency` charged for them, decimal string. */
-  volume: string;
-  /** Of those, settled by the referee after a dispute. */
-  disputed: number;
-  /** Providers slashed by the disputes settled in the bucket. */
-  slashed: number;
-  /**
-   * Order acceptance → on-chain settlement, seconds, for the orders this market's database accepted; null without
-   * such orders.
-   */
-  latencyP50: number | null;
-  latencyP95: number | null;
-};
+/** The wire type lives in `@souk/protocol` (`api/analytics.ts`); re-exported for SDK users. */
+export type { OrdersBucket };
 
 export type GetOrdersOverTimeParameters = {
   /** Bucket size. @default 'day' */
