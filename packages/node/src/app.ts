@@ -24,6 +24,7 @@ import marketplaceRoutes from './routes/marketplace/index.ts';
 import opsRoutes from './routes/ops.ts';
 import orderRoutes from './routes/orders/index.ts';
 import providerRoutes from './routes/providers/index.ts';
+import trainingRoutes from './routes/training/index.ts';
 import wsRoutes from './routes/ws.ts';
 import { addSchemas, uintFormats } from './schemas.ts';
 import type { NodeServices } from './services.ts';
@@ -184,6 +185,7 @@ export async function build(
   await app.register(analyticsRoutes, { prefix: '/api/v1/analytics' });
   await app.register(marketplaceRoutes, { prefix: '/api/v1/marketplace' });
   await app.register(licenceRoutes, { prefix: '/api/v1/licences' });
+  await app.register(trainingRoutes, { prefix: '/api/v1' });
   await app.register(webApp, { root: services.config.webDir });
   return app;
 }

@@ -8,6 +8,7 @@ export type * from './api/analytics.ts';
 export * from './api/assets.ts';
 export * from './api/evaluations.ts';
 export type * from './api/jsonSchema.ts';
+export * from './api/performance.ts';
 export * from './batch.ts';
 export * from './bus/errors.ts';
 export * from './bus/messages.ts';

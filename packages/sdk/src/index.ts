@@ -17,6 +17,11 @@ export {
   type MarketVolume,
 } from './actions/analytics/getMarketVolume.ts';
 export {
+  type GetModelPerformanceParameters,
+  type GetModelPerformanceReturnType,
+  getModelPerformance,
+} from './actions/analytics/getModelPerformance.ts';
+export {
   type GetOrdersOverTimeErrorType,
   type GetOrdersOverTimeParameters,
   type GetOrdersOverTimeReturnType,
@@ -195,6 +200,16 @@ export {
   ZkVerificationError,
   type ZkVerificationFailure,
 } from './actions/orders/verifyZkResult.ts';
+export {
+  type GetTrainingStatusParameters,
+  type GetTrainingStatusReturnType,
+  getTrainingStatus,
+} from './actions/training/getTrainingStatus.ts';
+export {
+  type GetVerificationStatusParameters,
+  type GetVerificationStatusReturnType,
+  getVerificationStatus,
+} from './actions/training/getVerificationStatus.ts';
 export type { TransactionsReturnType, TransactMode } from './actions/transactions.ts';
 export { createSoukClient, type SoukClient, type SoukClientConfig } from './clients/createSoukClient.ts';
 export { type Problem, SoukApiError, SoukError } from './errors/base.ts';

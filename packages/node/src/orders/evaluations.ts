@@ -4,9 +4,10 @@
  * ({@link listEvaluations}).
  */
 import { isEvaluationOutput, type ModelEvaluation } from '@souk/protocol';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Hex } from 'viem';
 import type { Database } from '../db/index.ts';
+import type { ModelEvaluationsTable } from '../db/schema.ts';
 import { attestationOf } from './state.ts';
 import type { OpenOrder } from './store.ts';
 
@@ -75,7 +76,26 @@ export async function listEvaluations(db: Kysely<Database>, modelId: bigint, lim
     .orderBy('order_hash')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
+  return rows.map(toEvaluation);
+}
+
+/**
+ * One verified evaluation by its order.
+ * @param db - The node's database.
+ * @param orderHash - The evaluation order (lower-case).
+ * @returns The record, or undefined when that order recorded none (not an evaluation, or not agreed yet).
+ */
+export async function findEvaluation(db: Kysely<Database>, orderHash: string): Promise<ModelEvaluation | undefined> {
+  const row = await db
+    .selectFrom('model_evaluations')
+    .selectAll()
+    .where('order_hash', '=', orderHash)
+    .executeTakeFirst();
+  return row ? toEvaluation(row) : undefined;
+}
+
+function toEvaluation(r: Selectable<ModelEvaluationsTable>): ModelEvaluation {
+  return {
     orderHash: r.order_hash,
     modelId: String(r.model_id),
     modelVersion: r.model_version,
@@ -90,5 +110,5 @@ export async function listEvaluations(db: Kysely<Database>, modelId: bigint, lim
     providers: JSON.parse(r.providers) as string[],
     resultHash: r.result_hash,
     recordedAt: Number(r.created_at),
-  }));
+  };
 }

@@ -21,6 +21,9 @@ import { classificationMetrics, predictClasses, readLabelledDataset, trainClassi
 import {
   createSoukClient,
   getAssetManifest,
+  getModelPerformance,
+  getTrainingStatus,
+  getVerificationStatus,
   publishAsset,
   runOrder,
   SoukApiError,
@@ -47,6 +50,10 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
   let recipeId: bigint;
   let trainNpz: Uint8Array;
   let testNpz: Uint8Array;
+  /** Set by the first test for the second: the verified training and evaluation orders and the trained model. */
+  let done:
+    | { training: string; weightsHash: string; evaluation: string; accuracy: number; modelId: bigint }
+    | undefined;
   const accounts = devAccounts();
   const requester = accounts[2];
 
@@ -215,6 +222,13 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
         recordedAt: 0,
       },
     );
+    done = {
+      training: run.order.orderHash,
+      weightsHash: training.weightsHash,
+      evaluation: evaluation.order.orderHash,
+      accuracy,
+      modelId,
+    };
     // An evaluation container whose dataset is not a labelled .npz is refused at order time, before escrow.
     await assert.rejects(
       runOrder(client, {
@@ -248,5 +262,78 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       404,
       /No order/,
     );
+  });
+  test("the seeds' terms: /models/train, /training/:id, /verify/training, /verify/status/:id, /analytics/performance", async () => {
+    assert.ok(done, 'the training test ran first');
+    const status = await getTrainingStatus(client, { trainingId: done.training });
+    assert.equal(status.trainingId, done.training.toLowerCase());
+    assert.equal(status.recipeId, recipeId.toString());
+    assert.equal(status.verified, true);
+    assert.equal(status.weightsHash, done.weightsHash);
+    assert.equal(status.history?.loss.length, recipe.hyperparameters.epochs);
+    assert.equal(status.providers.length, 2);
+    const verification = await getVerificationStatus(client, { verificationId: done.evaluation });
+    assert.equal(verification.modelId, done.modelId.toString());
+    assert.equal(verification.evaluation?.orderHash, done.evaluation.toLowerCase());
+    assert.equal(verification.evaluation?.accuracy, done.accuracy);
+    // A training job is not a verification: the status answers, with no card record.
+    assert.equal((await getVerificationStatus(client, { verificationId: done.training })).evaluation, null);
+    const performance = await getModelPerformance(client);
+    const card = performance.find((m) => m.modelId === done?.modelId.toString());
+    assert.ok(card, 'the evaluated model is in the performance summary');
+    assert.equal(card.evaluations, 1);
+    assert.equal(card.datasets, 1);
+    assert.equal(card.latest.orderHash, done.evaluation.toLowerCase());
+    assert.deepEqual(card.best, card.latest);
+
+    // Only the requester reads a job's status, through the same check as GET /orders/:hash.
+    const other = createSoukClient({ url: node.url });
+    await signIn(other, { account: accounts[3].account });
+    await assert.rejects(
+      getTrainingStatus(other, { trainingId: done.training }),
+      (e) => e instanceof SoukApiError && e.status === 403,
+    );
+    await assert.rejects(
+      getVerificationStatus(client, { verificationId: `0x${'cd'.repeat(32)}` }),
+      (e) => e instanceof SoukApiError && e.status === 404,
+    );
+    // Submitting: a training job must name a training recipe, a verification must carry an evaluation container.
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    const submit = (url: string, body: Record<string, unknown>) =>
+      client.json<Record<string, unknown>>(url, { method: 'POST', body });
+    const devnet = { redundancy: 1, maxPriceWei: parseEther('0.001').toString() };
+    await assert.rejects(
+      submit('/api/v1/models/train', { ...devnet, assetId: done.modelId.toString(), input: b64(trainNpz) }),
+      (e) => e instanceof SoukApiError && e.status === 422 && /not a training recipe/.test(`${e.details}`),
+    );
+    await assert.rejects(
+      submit('/api/v1/verify/training', { ...devnet, assetId: done.modelId.toString(), input: b64(testNpz) }),
+      (e) => e instanceof SoukApiError && e.status === 422 && /evaluation container/.test(`${e.details}`),
+    );
+    await assert.rejects(
+      submit('/api/v1/verify/training', {
+        ...devnet,
+        assetId: recipeId.toString(),
+        input: b64(encodeEvaluation(testNpz)),
+      }),
+      (e) => e instanceof SoukApiError && e.status === 422 && /ONNX classifier/.test(`${e.details}`),
+    );
+    // Accepted ones are ordinary orders (202), readable at once under their own status route.
+    const accepted = await submit('/api/v1/verify/training', {
+      ...devnet,
+      assetId: done.modelId.toString(),
+      input: b64(encodeEvaluation(testNpz)),
+    });
+    assert.match(String(accepted.orderHash), /^0x[0-9a-f]{64}$/);
+    const pending = await getVerificationStatus(client, { verificationId: String(accepted.orderHash) });
+    assert.equal(pending.modelId, done.modelId.toString());
+    const trainingJob = await submit('/api/v1/models/train', {
+      ...devnet,
+      assetId: recipeId.toString(),
+      input: b64(trainNpz),
+    });
+    const queued = await getTrainingStatus(client, { trainingId: String(trainingJob.orderHash) });
+    assert.equal(queued.recipeId, recipeId.toString());
+    assert.equal(typeof queued.verified, 'boolean');
   });
 });
