@@ -174,6 +174,18 @@ const orderResponse = {
   },
 } as const;
 
+/** The problems `POST /orders` answers with (RFC 9457), also those of the routes that hand orders to it. */
+export const submitOrderProblems = {
+  400: problem,
+  401: problem,
+  402: problem,
+  403: problem,
+  404: problem,
+  409: problem,
+  422: problem,
+  503: problem,
+} as const;
+
 export default async function orderRoutes(app: FastifyInstance) {
   const { db, chain } = app.souk;
   const escrow = chain.deployment.contracts.computeEscrow as Address | undefined;
@@ -279,17 +291,7 @@ export default async function orderRoutes(app: FastifyInstance) {
             deadlineSeconds: { type: 'integer', minimum: 30, maximum: 7 * 24 * 3600, default: 300 },
           },
         },
-        response: {
-          202: orderResponse,
-          400: problem,
-          401: problem,
-          402: problem,
-          403: problem,
-          404: problem,
-          409: problem,
-          422: problem,
-          503: problem,
-        },
+        response: { 202: orderResponse, ...submitOrderProblems },
       },
     },
     async (request, reply) => {

@@ -32,6 +32,7 @@ import { modelPerformance } from '../../orders/performance.ts';
 import { bytes32 } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
 import { authenticated as auth, problem } from '../common.ts';
+import { submitOrderProblems } from '../orders/index.ts';
 
 /** The part of a `POST /orders` body these routes look at; the rest is passed on as sent. */
 type SubmitBody = { order?: { modelId?: string }; assetId?: string; input?: string };
@@ -58,17 +59,6 @@ const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { ...bytes32, description: 'the job (its order hash)' } },
-} as const;
-
-const submitResponses = {
-  400: problem,
-  401: problem,
-  402: problem,
-  403: problem,
-  404: problem,
-  409: problem,
-  422: problem,
-  503: problem,
 } as const;
 
 /** Same body as `POST /orders` (validated there): a signed `order` + `signature`, or the devnet fields. */
@@ -114,77 +104,82 @@ export default async function trainingRoutes(app: FastifyInstance) {
     return reply.status(status).send(body);
   }
 
-  app.post<{ Body: SubmitBody }>(
+  /**
+   * A submit route: `check` refuses what is not this kind of job (throwing a problem), then the request goes to
+   * `POST /orders` as sent.
+   */
+  function submitRoute(
+    url: string,
+    docs: { summary: string; description: string },
+    check: (body: SubmitBody, modelId: bigint | undefined) => Promise<void>,
+  ) {
+    app.post<{ Body: SubmitBody }>(
+      url,
+      {
+        preHandler: app.requireAccount,
+        bodyLimit: ORDER_BODY_LIMIT,
+        config: { rateLimit: false },
+        schema: {
+          tags: ['training'],
+          ...docs,
+          security: auth,
+          body: submitBody,
+          response: { 202: { type: 'object', additionalProperties: true }, ...submitOrderProblems },
+        },
+      },
+      async (request, reply) => {
+        await check(request.body, modelIdOf(request.body));
+        return passOn(await forward(request, reply, 'POST', '/api/v1/orders'));
+      },
+    );
+  }
+
+  /** The pipeline of the model an order names (404 / 403 as `orderModel` throws them). */
+  const pipelineOf = async (modelId: bigint) => (await orderModel(app.souk, modelId)).manifest.runtime?.pipeline;
+
+  submitRoute(
     '/models/train',
     {
-      preHandler: app.requireAccount,
-      bodyLimit: ORDER_BODY_LIMIT,
-      config: { rateLimit: false },
-      schema: {
-        tags: ['training'],
-        summary: 'Submit a training job: an order on a training recipe (same body as POST /orders)',
-        description:
-          'The model must be a training recipe (`runtime.pipeline: "train"`, docs/training.md) and the input a ' +
-          'labelled dataset. r providers train it deterministically and are verified by agreeing on the weights ' +
-          'hash. Answers 202 with the order; follow it with GET /training/{id}.',
-        security: auth,
-        body: submitBody,
-        response: { 202: { type: 'object', additionalProperties: true }, ...submitResponses },
-      },
+      summary: 'Submit a training job: an order on a training recipe (same body as POST /orders)',
+      description:
+        'The model must be a training recipe (`runtime.pipeline: "train"`, docs/training.md) and the input a ' +
+        'labelled dataset. r providers train it deterministically and are verified by agreeing on the weights ' +
+        'hash. Answers 202 with the order; follow it with GET /training/{id}.',
     },
-    async (request, reply) => {
-      const modelId = modelIdOf(request.body);
-      if (modelId !== undefined) {
-        const { manifest } = await orderModel(app.souk, modelId);
-        const pipeline = manifest.runtime?.pipeline;
-        if (pipeline !== 'train') {
-          throw new InvalidJobInputError(
-            `Asset #${modelId} is not a training recipe (its pipeline is ${pipeline ? `"${pipeline}"` : 'not set'}): ` +
-              'train on an asset whose runtime.pipeline is "train", or run it with POST /orders.',
-          );
-        }
+    async (_body, modelId) => {
+      if (modelId === undefined) return; // POST /orders names what is missing
+      const pipeline = await pipelineOf(modelId);
+      if (pipeline !== 'train') {
+        throw new InvalidJobInputError(
+          `Asset #${modelId} is not a training recipe (its pipeline is ${pipeline ? `"${pipeline}"` : 'not set'}): ` +
+            'train on an asset whose runtime.pipeline is "train", or run it with POST /orders.',
+        );
       }
-      return passOn(await forward(request, reply, 'POST', '/api/v1/orders'));
     },
   );
 
-  app.post<{ Body: SubmitBody }>(
+  submitRoute(
     '/verify/training',
     {
-      preHandler: app.requireAccount,
-      bodyLimit: ORDER_BODY_LIMIT,
-      config: { rateLimit: false },
-      schema: {
-        tags: ['training'],
-        summary:
-          'Submit a training verification: an evaluation order on a classifier (same body as POST /orders, the input a SOUKEVL1 container)',
-        description:
-          'r providers compute accuracy, macro precision/recall/F1 and the confusion matrix of the model on the ' +
-          "labelled dataset; when they agree the metrics go on the model's card. Answers 202 with the order; " +
-          'follow it with GET /verify/status/{id}.',
-        security: auth,
-        body: submitBody,
-        response: { 202: { type: 'object', additionalProperties: true }, ...submitResponses },
-      },
+      summary:
+        'Submit a training verification: an evaluation order on a classifier (same body as POST /orders, the input a SOUKEVL1 container)',
+      description:
+        'r providers compute accuracy, macro precision/recall/F1 and the confusion matrix of the model on the ' +
+        "labelled dataset; when they agree the metrics go on the model's card. Answers 202 with the order; " +
+        'follow it with GET /verify/status/{id}.',
     },
-    async (request, reply) => {
-      const { input } = request.body;
+    async ({ input }, modelId) => {
       if (typeof input === 'string' && !isEvaluation(Buffer.from(input, 'base64'))) {
         throw new InvalidJobInputError(
           'A training verification takes an evaluation container: the 8 bytes SOUKEVL1 and a labelled .npz ' +
             '(encodeEvaluation in @souk/protocol).',
         );
       }
-      const modelId = modelIdOf(request.body);
-      if (modelId !== undefined) {
-        const { manifest } = await orderModel(app.souk, modelId);
-        if (manifest.runtime?.pipeline !== 'onnx') {
-          throw new InvalidJobInputError(
-            `Asset #${modelId} is not an ONNX classifier (pipeline "onnx"): only those can be evaluated.`,
-          );
-        }
+      if (modelId !== undefined && (await pipelineOf(modelId)) !== 'onnx') {
+        throw new InvalidJobInputError(
+          `Asset #${modelId} is not an ONNX classifier (pipeline "onnx"): only those can be evaluated.`,
+        );
       }
-      return passOn(await forward(request, reply, 'POST', '/api/v1/orders'));
     },
   );
 
@@ -205,8 +200,8 @@ export default async function trainingRoutes(app: FastifyInstance) {
       const forwarded = await forward(request, reply, 'GET', `/api/v1/orders/${request.params.id.toLowerCase()}`);
       if (forwarded.status !== 200) return passOn(forwarded);
       const o = forwarded.body as OrderAnswer;
-      const verified = VERIFIED_PHASES.includes(o.phase) && isTrainOutput(o.output);
-      const training = verified && isTrainOutput(o.output) ? o.output.training : undefined;
+      const training = VERIFIED_PHASES.includes(o.phase) && isTrainOutput(o.output) ? o.output.training : undefined;
+      const verified = training !== undefined;
       return {
         trainingId: o.orderHash,
         recipeId: o.order.modelId,
