@@ -27,8 +27,8 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
     /// @notice The asset collection licensed here.
     IAgentNFT public immutable agentNFT;
 
-    mapping(uint256 assetId => Terms) private _terms;
-    mapping(uint256 assetId => mapping(address account => uint64 expiresAt)) private _expiries;
+    mapping(uint256 assetId => mapping(Usage usage => Terms)) private _terms;
+    mapping(uint256 assetId => mapping(Usage usage => mapping(address account => uint64 expiresAt))) private _expiries;
     address private _treasury;
     uint16 private _protocolFeeBps;
 
@@ -47,10 +47,25 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
 
     /// @inheritdoc ILicenses
     function setTerms(uint256 assetId, address currency, uint256 price, uint64 duration) external whenNotPaused {
+        _setTerms(assetId, Usage.Access, currency, price, duration);
+        emit TermsSet(assetId, currency, price, duration);
+    }
+
+    /// @inheritdoc ILicenses
+    function setTrainingTerms(uint256 assetId, address currency, uint256 price, uint64 duration)
+        external
+        whenNotPaused
+    {
+        _setTerms(assetId, Usage.Training, currency, price, duration);
+        emit TrainingTermsSet(assetId, currency, price, duration);
+    }
+
+    /// @dev Checks and stores the terms of one usage; the caller emits its event.
+    function _setTerms(uint256 assetId, Usage usage, address currency, uint256 price, uint64 duration) private {
         _requireAssetOwner(assetId);
         if (!isCurrencyAllowed(currency)) revert SoukCurrencyNotAllowed(currency);
         if (price > type(uint96).max) revert SoukInvalidPrice(price);
-        _terms[assetId] = Terms({
+        _terms[assetId][usage] = Terms({
             currency: currency,
             // forge-lint: disable-next-line(unsafe-typecast) -- checked above: price ≤ type(uint96).max
             price: uint96(price),
@@ -58,13 +73,13 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
             active: true,
             transferCount: agentNFT.transferCount(assetId)
         });
-        emit TermsSet(assetId, currency, price, duration);
     }
 
     /// @inheritdoc ILicenses
     function closeLicensing(uint256 assetId) external {
         _requireAssetOwner(assetId);
-        _terms[assetId].active = false;
+        _terms[assetId][Usage.Access].active = false;
+        _terms[assetId][Usage.Training].active = false;
         emit LicensingClosed(assetId);
     }
 
@@ -76,7 +91,7 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
         nonReentrant
         returns (uint64)
     {
-        return _purchase(assetId, licensee, _terms[assetId]);
+        return _purchase(assetId, licensee, Usage.Access, _terms[assetId][Usage.Access]);
     }
 
     /// @inheritdoc ILicenses
@@ -87,31 +102,48 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
         uint256 expectedPrice,
         uint64 expectedDuration
     ) external payable whenNotPaused nonReentrant returns (uint64) {
-        Terms memory terms = _terms[assetId];
-        if (terms.currency != expectedCurrency) revert SoukCurrencyMismatch(assetId, expectedCurrency, terms.currency);
-        if (terms.price != expectedPrice) revert SoukPriceMismatch(assetId, expectedPrice, terms.price);
-        if (terms.duration != expectedDuration) revert SoukDurationMismatch(assetId, expectedDuration, terms.duration);
-        return _purchase(assetId, licensee, terms);
+        return _purchaseAt(assetId, licensee, Usage.Access, expectedCurrency, expectedPrice, expectedDuration);
+    }
+
+    /// @inheritdoc ILicenses
+    function purchaseTrainingLicenseAt(
+        uint256 assetId,
+        address licensee,
+        address expectedCurrency,
+        uint256 expectedPrice,
+        uint64 expectedDuration
+    ) external payable whenNotPaused nonReentrant returns (uint64) {
+        return _purchaseAt(assetId, licensee, Usage.Training, expectedCurrency, expectedPrice, expectedDuration);
     }
 
     /// @inheritdoc ILicenses
     function hasAccess(address account, uint256 assetId) external view returns (bool) {
-        if (_expiries[assetId][account] > block.timestamp) return true;
-        try agentNFT.ownerOf(assetId) returns (address owner) {
-            return owner == account;
-        } catch {
-            return false;
-        }
+        return _holds(account, assetId, Usage.Access);
+    }
+
+    /// @inheritdoc ILicenses
+    function canTrain(address account, uint256 assetId) external view returns (bool) {
+        return _holds(account, assetId, Usage.Training);
     }
 
     /// @inheritdoc ILicenses
     function licenseExpiry(uint256 assetId, address account) external view returns (uint64) {
-        return _expiries[assetId][account];
+        return _expiries[assetId][Usage.Access][account];
+    }
+
+    /// @inheritdoc ILicenses
+    function trainingLicenseExpiry(uint256 assetId, address account) external view returns (uint64) {
+        return _expiries[assetId][Usage.Training][account];
     }
 
     /// @inheritdoc ILicenses
     function getTerms(uint256 assetId) external view returns (Terms memory) {
-        return _terms[assetId];
+        return _terms[assetId][Usage.Access];
+    }
+
+    /// @inheritdoc ILicenses
+    function getTrainingTerms(uint256 assetId) external view returns (Terms memory) {
+        return _terms[assetId][Usage.Training];
     }
 
     /// @inheritdoc ILicenses
@@ -131,8 +163,12 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
 
     /// @inheritdoc ILicenses
     function isLicensingOpen(uint256 assetId) external view returns (bool) {
-        Terms memory terms = _terms[assetId];
-        return terms.active && agentNFT.transferCount(assetId) == terms.transferCount;
+        return _isOpen(assetId, _terms[assetId][Usage.Access]);
+    }
+
+    /// @inheritdoc ILicenses
+    function isTrainingLicensingOpen(uint256 assetId) external view returns (bool) {
+        return _isOpen(assetId, _terms[assetId][Usage.Training]);
     }
 
     /// @inheritdoc ILicenses
@@ -145,19 +181,51 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
         return _treasury;
     }
 
+    /// @dev Whether `account` holds an unexpired licence of `usage`, or owns the asset (false when it does not exist).
+    function _holds(address account, uint256 assetId, Usage usage) private view returns (bool) {
+        if (_expiries[assetId][usage][account] > block.timestamp) return true;
+        try agentNFT.ownerOf(assetId) returns (address owner) {
+            return owner == account;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev Terms are open when active and set by the asset's current owner (no transfer since).
+    function _isOpen(uint256 assetId, Terms memory terms) private view returns (bool) {
+        return terms.active && agentNFT.transferCount(assetId) == terms.transferCount;
+    }
+
+    /// @dev {purchaseLicenseAt} for either usage: the terms must be the ones the buyer saw.
+    function _purchaseAt(
+        uint256 assetId,
+        address licensee,
+        Usage usage,
+        address expectedCurrency,
+        uint256 expectedPrice,
+        uint64 expectedDuration
+    ) private returns (uint64) {
+        Terms memory terms = _terms[assetId][usage];
+        if (terms.currency != expectedCurrency) revert SoukCurrencyMismatch(assetId, expectedCurrency, terms.currency);
+        if (terms.price != expectedPrice) revert SoukPriceMismatch(assetId, expectedPrice, terms.price);
+        if (terms.duration != expectedDuration) revert SoukDurationMismatch(assetId, expectedDuration, terms.duration);
+        return _purchase(assetId, licensee, usage, terms);
+    }
+
     /// @dev Records the licence, then pays creator royalty, fee and owner (checks → effects → interactions).
     /// The currency must still be allowed: governance can delist a currency and stop its use at once.
-    function _purchase(uint256 assetId, address licensee, Terms memory terms) private returns (uint64 expiresAt) {
-        if (!terms.active || agentNFT.transferCount(assetId) != terms.transferCount) {
-            revert SoukLicensingClosed(assetId);
-        }
+    function _purchase(uint256 assetId, address licensee, Usage usage, Terms memory terms)
+        private
+        returns (uint64 expiresAt)
+    {
+        if (!_isOpen(assetId, terms)) revert SoukLicensingClosed(assetId);
         if (licensee == address(0)) revert SoukZeroAddress();
         address owner = agentNFT.ownerOf(assetId);
         (address creator, uint256 royalty) = agentNFT.royaltyInfo(assetId, terms.price);
         uint256 maxRoyalty = uint256(terms.price) * MAX_ROYALTY_BPS / 10_000;
         if (royalty > maxRoyalty) royalty = maxRoyalty;
 
-        uint64 current = _expiries[assetId][licensee];
+        uint64 current = _expiries[assetId][usage][licensee];
         if (terms.duration == 0 || current == PERPETUAL) {
             expiresAt = PERPETUAL;
         } else {
@@ -166,10 +234,16 @@ contract Licenses is ILicenses, Governed, Payouts, ReentrancyGuardTransient {
             // forge-lint: disable-next-line(unsafe-typecast) -- end < PERPETUAL = type(uint64).max on this branch
             expiresAt = end >= PERPETUAL ? PERPETUAL - 1 : uint64(end);
         }
-        _expiries[assetId][licensee] = expiresAt;
+        _expiries[assetId][usage][licensee] = expiresAt;
 
         uint256 fee = uint256(terms.price) * _protocolFeeBps / 10_000;
-        emit LicensePurchased(assetId, msg.sender, licensee, terms.currency, terms.price, royalty, fee, expiresAt);
+        if (usage == Usage.Access) {
+            emit LicensePurchased(assetId, msg.sender, licensee, terms.currency, terms.price, royalty, fee, expiresAt);
+        } else {
+            emit TrainingLicensePurchased(
+                assetId, msg.sender, licensee, terms.currency, terms.price, royalty, fee, expiresAt
+            );
+        }
 
         _collect(terms.currency, msg.sender, terms.price);
         _pay(terms.currency, creator, royalty);

@@ -674,3 +674,94 @@ contract LicensesGovernanceTest is LicensesTestBase {
         assertTrue(licenses.isCurrencyAllowed(address(usd)), "still allowed");
     }
 }
+
+/// @notice Training licences (Usage.Training): their own terms and expiries, the same split, and no plaintext access.
+contract LicensesTrainingTest is LicensesTestBase {
+    function setTrainingTermsAs(address owner, uint256 assetId, address currency, uint256 price, uint64 duration)
+        internal
+    {
+        vm.prank(owner);
+        licenses.setTrainingTerms(assetId, currency, price, duration);
+    }
+
+    function buyTraining(address buyer, address licensee, uint256 value) internal returns (uint64) {
+        ILicenses.Terms memory t = licenses.getTrainingTerms(id);
+        vm.prank(buyer);
+        return licenses.purchaseTrainingLicenseAt{value: value}(id, licensee, t.currency, t.price, t.duration);
+    }
+
+    function test_setTrainingTerms_storesTermsApartFromAccessTerms() public {
+        vm.expectEmit(address(licenses));
+        emit ILicenses.TrainingTermsSet(id, NATIVE, 2 ether, DURATION);
+        setTrainingTermsAs(alice, id, NATIVE, 2 ether, DURATION);
+        assertEq(uint256(licenses.getTrainingTerms(id).price), 2 ether, "training price");
+        assertTrue(licenses.isTrainingLicensingOpen(id), "training open");
+        assertFalse(licenses.isLicensingOpen(id), "access terms still unset");
+        assertEq(uint256(licenses.getTerms(id).price), 0, "access terms untouched");
+    }
+
+    function test_setTrainingTerms_revertsIfNotOwner() public {
+        vm.expectRevert(abi.encodeWithSelector(ILicenses.SoukNotAssetOwner.selector, bob, id));
+        setTrainingTermsAs(bob, id, NATIVE, PRICE, DURATION);
+    }
+
+    function test_purchaseTrainingLicense_paysExactSplitAndGrantsTrainingNotAccess() public {
+        setTrainingTermsAs(alice, id, NATIVE, PRICE, DURATION);
+        uint64 expected = uint64(t0 + DURATION);
+        vm.expectEmit(address(licenses));
+        emit ILicenses.TrainingLicensePurchased(id, bob, carol, NATIVE, PRICE, 0.05 ether, 0.025 ether, expected);
+        uint64 expiresAt = buyTraining(bob, carol, PRICE);
+        assertEq(expiresAt, expected, "expiry");
+        assertEq(licenses.trainingLicenseExpiry(id, carol), expected, "stored");
+        assertEq(licenses.licenseExpiry(id, carol), 0, "no access licence recorded");
+        assertEq(creator.balance, 0.05 ether, "creator royalty");
+        assertEq(treasury.balance, 0.025 ether, "fee");
+        assertEq(alice.balance, 0.925 ether, "owner");
+        assertEq(address(licenses).balance, 0, "nothing held");
+        assertTrue(licenses.canTrain(carol, id), "licensee may train");
+        assertFalse(licenses.hasAccess(carol, id), "a training licence never releases the plaintext");
+        vm.warp(expiresAt);
+        assertFalse(licenses.canTrain(carol, id), "ends at expiresAt");
+    }
+
+    function test_accessLicence_doesNotAllowTraining() public {
+        setTermsAs(alice, id, NATIVE, PRICE, DURATION);
+        buyNative(bob, id, carol, PRICE);
+        assertTrue(licenses.hasAccess(carol, id), "access");
+        assertFalse(licenses.canTrain(carol, id), "an access licence is not a training licence");
+    }
+
+    function test_canTrain_trueForOwnerFalseForNonexistentAsset() public view {
+        assertTrue(licenses.canTrain(alice, id), "owner");
+        assertFalse(licenses.canTrain(bob, id), "stranger");
+        assertFalse(licenses.canTrain(alice, 99), "nonexistent");
+    }
+
+    function test_purchaseTrainingLicense_revertsAtAccessTermsOrIfClosed() public {
+        setTermsAs(alice, id, NATIVE, PRICE, DURATION);
+        // Only access terms are set: training licences cannot be bought at them.
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(ILicenses.SoukPriceMismatch.selector, id, PRICE, 0));
+        licenses.purchaseTrainingLicenseAt{value: PRICE}(id, bob, NATIVE, PRICE, DURATION);
+        setTrainingTermsAs(alice, id, NATIVE, PRICE, DURATION);
+        vm.prank(alice);
+        licenses.closeLicensing(id);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(ILicenses.SoukLicensingClosed.selector, id));
+        licenses.purchaseTrainingLicenseAt{value: PRICE}(id, bob, NATIVE, PRICE, DURATION);
+    }
+
+    function test_fuzz_purchaseTrainingLicenseAt_onlyAtTheTermsSeen(uint256 price, uint64 duration) public {
+        price = bound(price, 1, 100 ether);
+        setTrainingTermsAs(alice, id, NATIVE, price, duration);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(ILicenses.SoukPriceMismatch.selector, id, price - 1, price));
+        licenses.purchaseTrainingLicenseAt{value: price - 1}(id, bob, NATIVE, price - 1, duration);
+        uint256 before = alice.balance;
+        buyTraining(bob, bob, price);
+        assertTrue(licenses.canTrain(bob, id), "bought");
+        uint256 royalty = price * ROYALTY_BPS / 10_000;
+        uint256 fee = price * licenses.protocolFeeBps() / 10_000;
+        assertEq(alice.balance - before, price - royalty - fee, "owner share exact");
+    }
+}

@@ -5,6 +5,15 @@ pragma solidity ^0.8.28;
 /// @notice On-chain access licences to Souk assets: the asset's owner sets terms, buyers purchase time-bound or
 /// perpetual licences, and the storage gateway asks {hasAccess} before it releases plaintext.
 interface ILicenses {
+    /// @notice What a licence allows. `Access` releases the asset's plaintext to the licensee (the storage gateway
+    /// asks {hasAccess}). `Training` lets the licensee order compute jobs that train or evaluate on the asset
+    /// (compute-to-data): the providers holding the job read it through the order gateway, the licensee receives
+    /// only what the job returns, never the plaintext, so a training licence does not grant access.
+    enum Usage {
+        Access,
+        Training
+    }
+
     /// @notice Licence terms of an asset.
     /// @param currency Payment currency (`address(0)` native).
     /// @param price Price of one licence, in wei of `currency` (0 = free).
@@ -67,6 +76,24 @@ interface ILicenses {
         uint256 protocolFee,
         uint64 expiresAt
     );
+    /// @notice Training terms were set or changed ({setTrainingTerms}). Existing training licences keep their expiry.
+    /// @param assetId The asset.
+    /// @param currency Payment currency.
+    /// @param price Price in wei of `currency`.
+    /// @param duration Seconds per licence; 0 = perpetual.
+    event TrainingTermsSet(uint256 indexed assetId, address indexed currency, uint256 price, uint64 duration);
+    /// @notice A training licence was bought ({purchaseTrainingLicense}); same fields and split as
+    /// {LicensePurchased}.
+    event TrainingLicensePurchased(
+        uint256 indexed assetId,
+        address indexed buyer,
+        address indexed licensee,
+        address currency,
+        uint256 price,
+        uint256 royalty,
+        uint256 protocolFee,
+        uint64 expiresAt
+    );
     /// @notice Governance changed the protocol fee.
     /// @param feeBps New fee in basis points.
     event ProtocolFeeSet(uint256 feeBps);
@@ -83,7 +110,18 @@ interface ILicenses {
     /// @param duration Licence length in seconds; 0 = perpetual.
     function setTerms(uint256 assetId, address currency, uint256 price, uint64 duration) external;
 
-    /// @notice Stops new purchases of `assetId` licences; only its owner. Never paused. Emits {LicensingClosed}.
+    /// @notice Sets the training-licence terms of `assetId` ({Usage.Training}); only its current owner. Independent
+    /// of the access terms: an owner may sell training use of a dataset without ever selling its plaintext.
+    /// @dev Reverts {SoukNotAssetOwner}, {SoukInvalidPrice}, {SoukCurrencyNotAllowed}, `EnforcedPause`.
+    /// Emits {TrainingTermsSet}.
+    /// @param assetId The asset (AgentNFT token id).
+    /// @param currency Payment currency (`address(0)` native).
+    /// @param price Price in wei of `currency`.
+    /// @param duration Licence length in seconds; 0 = perpetual.
+    function setTrainingTerms(uint256 assetId, address currency, uint256 price, uint64 duration) external;
+
+    /// @notice Stops new purchases of `assetId` licences of both usages; only its owner. Never paused.
+    /// Emits {LicensingClosed}.
     function closeLicensing(uint256 assetId) external;
 
     /// @notice Buys a licence for `licensee` at whatever the terms are when the transaction lands: prefer
@@ -114,6 +152,38 @@ interface ILicenses {
         uint256 expectedPrice,
         uint64 expectedDuration
     ) external payable returns (uint64 expiresAt);
+
+    /// @notice Buys a training licence ({Usage.Training}) for `licensee` at the training terms the buyer saw;
+    /// reverts like {purchaseLicenseAt}. The price is split as an access licence's (royalty, fee, owner).
+    /// @dev Emits {TrainingLicensePurchased}.
+    /// @param assetId The asset.
+    /// @param licensee Who may train on it.
+    /// @param expectedCurrency The training terms' currency the buyer saw (`address(0)` native).
+    /// @param expectedPrice The training terms' price the buyer saw, wei of that currency.
+    /// @param expectedDuration The training terms' duration the buyer saw, seconds (0 = perpetual).
+    /// @return expiresAt Unix time in seconds when the right ends; `type(uint64).max` = perpetual.
+    function purchaseTrainingLicenseAt(
+        uint256 assetId,
+        address licensee,
+        address expectedCurrency,
+        uint256 expectedPrice,
+        uint64 expectedDuration
+    ) external payable returns (uint64 expiresAt);
+
+    /// @notice Whether `account` may order jobs that train or evaluate on `assetId` now: it holds an unexpired
+    /// training licence, or owns the asset. An access licence alone does not allow training.
+    /// @dev What the node checks, on-chain, before it escrows a training job. False for nonexistent assets.
+    function canTrain(address account, uint256 assetId) external view returns (bool);
+
+    /// @notice When `account`'s training licence to `assetId` ends (Unix seconds); 0 = never bought;
+    /// `type(uint64).max` = perpetual.
+    function trainingLicenseExpiry(uint256 assetId, address account) external view returns (uint64);
+
+    /// @notice Current training terms of `assetId` (all zero when never set); lapsed like {getTerms}'.
+    function getTrainingTerms(uint256 assetId) external view returns (Terms memory);
+
+    /// @notice Whether training licences to `assetId` can be bought now.
+    function isTrainingLicensingOpen(uint256 assetId) external view returns (bool);
 
     /// @notice Whether `account` may access `assetId` now: it holds an unexpired licence, or owns the asset.
     /// @dev What the storage gateway checks, on-chain, before it streams plaintext. False for nonexistent assets.

@@ -347,6 +347,8 @@ describe('SDK against a node on PGlite', () => {
     assert.deepEqual(await checkLicence(licensee, { assetId, account: account(8).address }), {
       hasAccess: false,
       expiresAt: '0',
+      canTrain: false,
+      trainingExpiresAt: '0',
     });
     const held = await waitFor(async () =>
       (await getMyLicences(licensee, { active: true })).find((l) => l.assetId === String(assetId)),
@@ -409,6 +411,8 @@ describe('SDK against a node on PGlite', () => {
     assert.deepEqual(await checkLicence(buyer, { assetId, account: account(9).address }), {
       hasAccess: false,
       expiresAt: '0',
+      canTrain: false,
+      trainingExpiresAt: '0',
     });
     // At the terms as they are, both go through.
     await purchaseLicence(buyer, {

@@ -257,10 +257,11 @@ contract MoneyHandler is Test {
         address currency = _currency(currencySeed);
         uint256 price = _price(currency, priceSeed, 0); // free licences allowed
         uint64 duration = durationSeed % 4 == 0 ? 0 : uint64(bound(durationSeed, 1 hours, 30 days));
-        _done(
-            "setTerms",
-            _act(owner, address(licenses), 0, abi.encodeCall(licenses.setTerms, (id, currency, price, duration)))
-        );
+        // Either usage: access terms or training terms (Licenses.Usage), priced and split alike.
+        bytes memory data = (currencySeed >> 8) % 2 == 0
+            ? abi.encodeCall(licenses.setTerms, (id, currency, price, duration))
+            : abi.encodeCall(licenses.setTrainingTerms, (id, currency, price, duration));
+        _done("setTerms", _act(owner, address(licenses), 0, data));
     }
 
     function purchaseLicense(uint256 tokenSeed, uint256 actorSeed, uint256 licenseeSeed)
@@ -269,7 +270,8 @@ contract MoneyHandler is Test {
     {
         uint256 id = _pickToken(tokenSeed, 2);
         if (id == 0) return;
-        ILicenses.Terms memory t = licenses.getTerms(id);
+        bool training = (actorSeed >> 8) % 2 == 1;
+        ILicenses.Terms memory t = training ? licenses.getTrainingTerms(id) : licenses.getTerms(id);
         address payer = _actor(actorSeed);
         address licensee = _actor(licenseeSeed);
         uint256 price = t.price;
@@ -282,13 +284,16 @@ contract MoneyHandler is Test {
         _lExpect(licenses.treasury(), int256(fee));
         _lExpect(nft.ownerOf(id), int256(price - royalty - fee));
         _lSnap();
-        bytes memory data = licenseeSeed % 2 == 0
-            ? abi.encodeCall(licenses.purchaseLicense, (id, licensee))
-            : abi.encodeCall(licenses.purchaseLicenseAt, (id, licensee, t.currency, price, t.duration));
+        bytes memory data = training
+            ? abi.encodeCall(licenses.purchaseTrainingLicenseAt, (id, licensee, t.currency, price, t.duration))
+            : licenseeSeed % 2 == 0
+                ? abi.encodeCall(licenses.purchaseLicense, (id, licensee))
+                : abi.encodeCall(licenses.purchaseLicenseAt, (id, licensee, t.currency, price, t.duration));
         bool ok = _act(payer, address(licenses), _value(t.currency, price), data);
         if (ok) {
             _lCheck("purchaseLicense");
-            if (!licenses.hasAccess(licensee, id)) _mismatch("purchaseLicense: no access");
+            if (training && !licenses.canTrain(licensee, id)) _mismatch("purchaseLicense: training licence not held");
+            if (!training && !licenses.hasAccess(licensee, id)) _mismatch("purchaseLicense: no access");
             ghost_collected[_ci(t.currency)][address(licenses)] += price;
             ghost_distributed[_ci(t.currency)][address(licenses)] += price;
         }

@@ -12,7 +12,7 @@ import { formatAmount } from '../format.ts';
 import { labelTransactions } from '../labels.ts';
 import { settle } from '../transact.ts';
 
-export const summary = 'Buy an asset listed for sale, or a licence to use it (--licence)';
+export const summary = 'Buy an asset listed for sale, or a licence to use it (--licence) or train on it (--training)';
 
 export const help = `Usage: souk buy <assetId> [options]
 
@@ -21,8 +21,13 @@ or with --licence a licence at the asset's current terms. Prints each transactio
 purchase, buy; payment in an ERC-20 approves the contract first), then, for a licence, when it expires and, last,
 whether the licensee has access (read from the chain; no access exits 1).
 
+With --training it buys a training licence at the asset's training terms instead: the right to order training and
+evaluation jobs on a dataset (souk train --dataset-asset) whose providers read it for you; the plaintext is never
+released to the licensee. It then prints whether the licensee may train (no right exits 1).
+
 Options:
   --licence             Buy a licence instead of the asset itself
+  --training            Buy a training licence (implies --licence)
   --licensee <address>  With --licence: who gets access  [default: the buying account]
 ${accountHelp}
 ${rpcHelp}
@@ -44,11 +49,14 @@ export function run(argv: string[]): Promise<number> {
         ...accountOptions,
         ...rpcOptions,
         licence: { type: 'boolean' },
+        training: { type: 'boolean' },
         licensee: { type: 'string' },
       },
       { positionals: 1, required: 1, names: ['<assetId>'] },
     );
     const assetId = parseId(positionals[0], '<assetId>');
+    const training = flags.training === true;
+    if (training) flags.licence = true;
     if (flags.licensee !== undefined && !flags.licence) throw new UsageError('--licensee goes with --licence.');
     if (flags.licensee !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(flags.licensee)) {
       throw new UsageError(`--licensee: "${flags.licensee}" is not an address.`);
@@ -62,9 +70,12 @@ export function run(argv: string[]): Promise<number> {
     const asset: GetAssetReturnType | undefined = await getAsset(context.client, { assetId }).catch(() => undefined);
 
     if (flags.licence) {
-      const terms = asset?.licence?.active ? asset.licence : null;
+      // The index shows access terms; a training licence is bought at the training terms the node reads now (the
+      // transaction still pins them: purchaseTrainingLicenseAt reverts if the owner changes them before it lands).
+      const terms = !training && asset?.licence?.active ? asset.licence : null;
       const result = await purchaseLicence(context.client, {
         assetId,
+        ...(training ? { usage: 'training' as const } : {}),
         ...(flags.licensee ? { licensee: flags.licensee } : {}),
         ...(terms?.currency && terms.priceWei !== null && terms.durationSeconds !== null
           ? {
@@ -80,10 +91,10 @@ export function run(argv: string[]): Promise<number> {
         checkLicence(context.client, { assetId, account: licensee }),
         labelTransactions(context, transactionHashes),
       ]);
-      const price = asset?.licence?.priceWei ?? null;
+      const price = training ? null : (asset?.licence?.priceWei ?? null);
       const licenceResult = {
         assetId: String(assetId),
-        bought: 'licence',
+        bought: training ? 'training licence' : 'licence',
         licensee,
         ...access,
         transactionHashes,
@@ -91,17 +102,24 @@ export function run(argv: string[]): Promise<number> {
       };
       emit(flags.json, licenceResult, () =>
         [
-          `Bought a licence to asset #${assetId}${asset?.name ? ` "${asset.name}"` : ''}${
+          `Bought a ${training ? 'training licence' : 'licence'} to asset #${assetId}${asset?.name ? ` "${asset.name}"` : ''}${
             price !== null ? ` for ${formatAmount(price, context.token(asset?.licence?.currency))}` : ''
           }`,
           ...transactions.map((t) => `  ${t.label.padEnd(9)} tx ${t.hash}`),
           // Last, what the buyer came for: whether the licensee can now use the asset (read from the chain).
-          `  expires   ${formatExpiry(access.expiresAt)}`,
-          `  licensee  ${licensee} ${access.hasAccess ? 'has access' : 'has NO access (check the licence terms)'}`,
+          ...(training
+            ? [
+                `  expires   ${formatExpiry(access.trainingExpiresAt)}`,
+                `  licensee  ${licensee} ${access.canTrain ? 'may train on it' : 'may NOT train on it (check the training terms)'}`,
+              ]
+            : [
+                `  expires   ${formatExpiry(access.expiresAt)}`,
+                `  licensee  ${licensee} ${access.hasAccess ? 'has access' : 'has NO access (check the licence terms)'}`,
+              ]),
         ].join('\n'),
       );
-      // Paid but no access (e.g. the licence expired at once): a failure, whatever the receipts said.
-      return access.hasAccess ? 0 : 1;
+      // Paid but no right (e.g. the licence expired at once): a failure, whatever the receipts said.
+      return (training ? access.canTrain : access.hasAccess) ? 0 : 1;
     }
     const listing = asset?.listing?.active ? asset.listing : null;
     const result = await buyAsset(context.client, {

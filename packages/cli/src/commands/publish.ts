@@ -57,12 +57,15 @@ Options:
                         Publish a new version of this asset instead of minting a new one
   --description <text>  Short plain-text description
   --price <amount>      Licence price, in whole units of --currency (0.5) or in base units (1000wei)
+  --training-price <amount>
+                        Also sell training licences at this price (written as --price): the right to order
+                        training and evaluation jobs on the asset (a dataset) without receiving its plaintext
   --currency <c>        eth, musd, souk or an ERC-20 address  [default: eth]
   --royalty <royalty>   Royalty on resales, 5% or 500bps, at most 10%  [default: 0%]
   --licence-terms <terms>
                         Licence: an SPDX id (Apache-2.0, MIT…) or text  [default: ${DEFAULT_TERMS}]
   --licence-duration <time>
-                        How long a licence lasts: seconds, or 90m, 12h, 30d, 2w; needs --price  [default: perpetual]
+                        How long a licence lasts: seconds, or 90m, 12h, 30d, 2w; needs a price  [default: perpetual]
   --pipeline <name>     Pre/post-processing a provider applies, e.g. onnx, ocr (models and agents)
                         [default: inferred from the file name or the bundle's files, see above]
   --entry <file>        The bundle file whose inputs and outputs the manifest records
@@ -96,6 +99,7 @@ const options = {
   name: { type: 'string' },
   description: { type: 'string' },
   price: { type: 'string' },
+  'training-price': { type: 'string' },
   currency: { type: 'string' },
   royalty: { type: 'string' },
   'licence-terms': { type: 'string' },
@@ -356,11 +360,13 @@ export function run(argv: string[]): Promise<number> {
     const listPriceText = flags['list-price'] ?? flags.price;
     if (flags.list && listPriceText === undefined) throw new UsageError('--list needs --price or --list-price.');
     if (flags['list-price'] !== undefined && !flags.list) throw new UsageError('--list-price goes with --list.');
-    if (flags.currency !== undefined && listPriceText === undefined) {
-      throw new UsageError('--currency goes with --price or --list-price.');
+    if (flags.currency !== undefined && listPriceText === undefined && flags['training-price'] === undefined) {
+      throw new UsageError('--currency goes with --price, --training-price or --list-price.');
     }
-    if (durationSeconds !== undefined && flags.price === undefined) {
-      throw new UsageError('--licence-duration goes with --price (licences are sold only at a price).');
+    if (durationSeconds !== undefined && flags.price === undefined && flags['training-price'] === undefined) {
+      throw new UsageError(
+        '--licence-duration goes with --price or --training-price (licences are sold only at a price).',
+      );
     }
     if (flags.engine !== undefined && flags.pipeline === undefined)
       throw new UsageError('--engine goes with --pipeline.');
@@ -406,6 +412,10 @@ export function run(argv: string[]): Promise<number> {
     const currency = currencyAddress(context, flags.currency ?? 'eth');
     const decimals = await decimalsOf(context, currency);
     const price = flags.price === undefined ? undefined : parseAmount(flags.price, decimals, '--price');
+    const trainingPrice =
+      flags['training-price'] === undefined
+        ? undefined
+        : parseAmount(flags['training-price'], decimals, '--training-price');
     const listPrice = listPriceText === undefined ? undefined : parseAmount(listPriceText, decimals, '--list-price');
     if (flags.list && listPrice === 0n) throw new UsageError('A sale price must be more than zero.');
     const token = context.token(currency);
@@ -488,6 +498,17 @@ export function run(argv: string[]): Promise<number> {
       });
       licenceHashes = await settle(context, account, terms);
     }
+    let trainingHashes: Hex[] = [];
+    if (trainingPrice !== undefined) {
+      const terms = await setLicenceTerms(context.client, {
+        assetId: id,
+        price: trainingPrice,
+        usage: 'training',
+        ...(currency !== zeroAddress ? { currency } : {}),
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+      });
+      trainingHashes = await settle(context, account, terms);
+    }
     let listHashes: Hex[] = [];
     if (flags.list && listPrice !== undefined) {
       const listed = await listAsset(context.client, {
@@ -515,8 +536,18 @@ export function run(argv: string[]): Promise<number> {
         price === undefined
           ? null
           : { priceWei: String(price), currency, durationSeconds: durationSeconds ?? 0, terms: license.terms },
+      trainingLicence:
+        trainingPrice === undefined
+          ? null
+          : { priceWei: String(trainingPrice), currency, durationSeconds: durationSeconds ?? 0 },
       listing: flags.list && listPrice !== undefined ? { priceWei: String(listPrice), currency } : null,
-      transactions: { mint: mintHash, version: versionHash, licenceTerms: licenceHashes, list: listHashes },
+      transactions: {
+        mint: mintHash,
+        version: versionHash,
+        licenceTerms: licenceHashes,
+        trainingTerms: trainingHashes,
+        list: listHashes,
+      },
     };
     emit(flags.json, result, () => {
       const lines = [
@@ -544,6 +575,10 @@ export function run(argv: string[]): Promise<number> {
       if (price !== undefined) {
         lines.push(`  licence   ${formatAmount(price, token)}, ${formatDuration(durationSeconds)}, ${license.terms}`);
         lines.push(`            tx ${licenceHashes.join(', ')}`);
+      }
+      if (trainingPrice !== undefined) {
+        lines.push(`  training  ${formatAmount(trainingPrice, token)}, ${formatDuration(durationSeconds)}`);
+        lines.push(`            tx ${trainingHashes.join(', ')}`);
       }
       if (listPrice !== undefined && flags.list) {
         lines.push(`  for sale  ${formatAmount(listPrice, token)}`, `            tx ${listHashes.join(', ')}`);

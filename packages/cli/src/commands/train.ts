@@ -5,10 +5,14 @@
  * bit-identical weights, which the SDK verifies (signatures, stake) before this command goes on. The trained ONNX
  * model is then uploaded encrypted and minted as a model asset whose manifest carries the lineage the node derives
  * from the order (recipe, dataset hash, weights hash, template, hyper-parameters, the attesting providers).
+ *
+ * With `--dataset-asset <id>` the job trains on a licensed dataset asset instead (compute-to-data): the order's input
+ * is a dataset reference (`SOUKDSR1`), the node refuses it (403) unless the account holds a training licence to the
+ * asset (`souk buy <id> --training`) or owns it, and only the providers holding the job read the data.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isTrainOutput, type TrainOutput } from '@souk/protocol';
+import { encodeDatasetReference, isTrainOutput, type TrainOutput } from '@souk/protocol';
 import { getAssetManifest, publishAsset, uploadContent } from '@souk/sdk';
 import type { Hex } from 'viem';
 import { accountHelp, accountOptions } from '../account.ts';
@@ -24,15 +28,18 @@ import { orderOptions, orderPayer, PAID_PHASES, runPaidOrder, verificationLines 
 
 export const summary = 'Train a model through the compute market and publish it with its lineage';
 
-export const help = `Usage: souk train <recipe> --dataset <file.npz> --name <name> [options]
+export const help = `Usage: souk train <recipe> (--dataset <file.npz> | --dataset-asset <id>) --name <name> [options]
 
 ${summary}.
 
 <recipe> is a training-recipe asset (pipeline train: template, hyper-parameters, class names). The dataset is a
-labelled .npz: "x" (uint8 or float32, [N, …]) and "y" (integer class indices, [N]).
+labelled .npz: "x" (uint8 or float32, [N, …]) and "y" (integer class indices, [N]), sent as the order's input, or
+a dataset asset you hold a training licence to (souk buy <id> --training) or own: then the providers holding the
+job read it through the node, and you receive only the trained model, never the data.
 
 Options:
-  --dataset <file.npz>  The training data (required), sent as the order's input
+  --dataset <file.npz>  The training data, sent as the order's input
+  --dataset-asset <id>  Or: a licensed dataset asset to train on (compute-to-data)
   --name <name>         Name of the trained model's asset (required)
   --redundancy <r>      Providers that must train it and agree, 1..5                     [default: 2]
   --max-price <amount>  Most the job may cost, escrowed (e.g. 0.01)                      [default: 0.01]
@@ -45,7 +52,8 @@ ${nodeHelp}
 
 Examples:
   souk train 5 --dataset glyphs.npz --name "Glyph classifier"
-  souk train 5 --dataset glyphs.npz --name "Glyph classifier" --redundancy 3 --output-dir out`;
+  souk train 5 --dataset glyphs.npz --name "Glyph classifier" --redundancy 3 --output-dir out
+  souk train 5 --dataset-asset 7 --name "Glyph classifier"`;
 
 export const run = (argv: string[]) =>
   guard('train', async () => {
@@ -55,6 +63,7 @@ export const run = (argv: string[]) =>
         ...nodeOptions,
         ...accountOptions,
         dataset: { type: 'string' },
+        'dataset-asset': { type: 'string' },
         name: { type: 'string' },
         ...orderOptions,
         'output-dir': { type: 'string' },
@@ -64,7 +73,12 @@ export const run = (argv: string[]) =>
     );
     const recipeId = parseId(positionals[0], 'recipe');
     if (!values.name || values.name.length > 200) throw new UsageError('--name is required (1..200 characters).');
-    const dataset = readDatasetFlag(values.dataset);
+    if ((values.dataset === undefined) === (values['dataset-asset'] === undefined)) {
+      throw new UsageError('Give one of --dataset <file.npz> or --dataset-asset <id>.');
+    }
+    const datasetAsset =
+      values['dataset-asset'] === undefined ? undefined : parseId(values['dataset-asset'], '--dataset-asset');
+    const file = datasetAsset === undefined ? readDatasetFlag(values.dataset) : undefined;
     const redundancy = parseRedundancy(values.redundancy);
     const deadlineSeconds = parseDeadline(values.deadline, 900);
 
@@ -74,10 +88,19 @@ export const run = (argv: string[]) =>
       throw new UsageError(`Asset ${recipeId} is not a training recipe (its pipeline is ${recipe.runtime?.pipeline}).`);
     }
     const { account, currency, maxPriceWei } = await orderPayer(context, values);
+    let dataset: Uint8Array;
+    let described: string;
+    if (datasetAsset !== undefined) {
+      const data = await getAssetManifest(context.client, { assetId: datasetAsset });
+      if (data.kind !== 'dataset') throw new UsageError(`Asset ${datasetAsset} is a ${data.kind}, not a dataset.`);
+      dataset = encodeDatasetReference({ assetId: datasetAsset, sha256: data.content.sha256 });
+      described = `dataset #${datasetAsset} "${data.name}" (${data.content.size} bytes, read by the providers only)`;
+    } else {
+      dataset = file as Uint8Array;
+      described = `${values.dataset} (${dataset.length} bytes)`;
+    }
 
-    note(
-      `training recipe #${recipeId} "${recipe.name}" on ${values.dataset} (${dataset.length} bytes), r = ${redundancy}…`,
-    );
+    note(`training recipe #${recipeId} "${recipe.name}" on ${described}, r = ${redundancy}…`);
     const { run, order } = await runPaidOrder<TrainOutput>(context, account, {
       assetId: recipeId,
       input: dataset,
@@ -132,7 +155,7 @@ export const run = (argv: string[]) =>
           `Published model #${assetId} "${values.name}"`,
           `  manifest  ${published.manifestCid}`,
           `  mint tx   ${mintTx ?? '-'}`,
-          `  lineage   recipe #${manifest.lineage?.recipe.assetId} v${manifest.lineage?.recipe.version}, dataset sha256 ${manifest.lineage?.datasets[0]?.sha256.slice(0, 16)}…, ${manifest.lineage?.providers.length} providers`,
+          `  lineage   recipe #${manifest.lineage?.recipe.assetId} v${manifest.lineage?.recipe.version}, dataset ${manifest.lineage?.datasets[0]?.assetId ? `#${manifest.lineage.datasets[0].assetId} ` : ''}sha256 ${manifest.lineage?.datasets[0]?.sha256.slice(0, 16)}…, ${manifest.lineage?.providers.length} providers`,
           `  try it    souk run ${assetId} --input <file.npy>`,
         ].join('\n'),
     );

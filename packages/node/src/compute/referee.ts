@@ -8,6 +8,7 @@ import { createJobExecutor, createRuntime, type JobExecutor, type Runtime } from
 import type { Hex } from 'viem';
 import { assetManifest, contentStream, manifestContent, readAll } from '../gateway/assetContent.ts';
 import type { NodeServices } from '../services.ts';
+import { isDatasetReference, referencedDataset } from './trainingData.ts';
 
 /** Re-executes models on inputs. */
 export type Referee = {
@@ -49,7 +50,9 @@ export function createReferee(
       if (!runtime) own = createRuntime();
       executor = createJobExecutor({ runtime: runtime ?? (own as Runtime) });
     }
-    return { run: executor, pipeline: manifest.runtime?.pipeline ?? 'onnx', bundle, input };
+    // A training job on a licensed dataset: the referee reads the dataset as the providers did (compute-to-data).
+    const data = isDatasetReference(input) ? await referencedDataset(services, input) : input;
+    return { run: executor, pipeline: manifest.runtime?.pipeline ?? 'onnx', bundle, input: data };
   }
   return {
     async runModel(modelId, input) {

@@ -10,7 +10,8 @@
  * on-chain invalidation of it taking effect before the deadline; the model
  * (bound, runnable, the version signed is the current one); the input (its SHA-256 is the order's `inputHash`, and the
  * model can take it; a batch order's container: well formed, `maxPrice` a multiple of its inputs, each input one the
- * model can take, `batch.ts`); the escrow balance (balance − pending withdrawal − what the requester's open orders
+ * model can take, `batch.ts`; a dataset reference: a training recipe, a dataset the requester may train on,
+ * `compute/trainingData.ts`); the escrow balance (balance − pending withdrawal − what the requester's open orders
  * already reserve ≥ the price).
  *
  * Every node of a market accepts (docs/deploy.md "Orders on every node"): the leader hands the stored order to its
@@ -43,6 +44,7 @@ import { type Kysely, sql } from 'kysely';
 import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
 import { assertInputBytes } from '../compute/inputCheck.ts';
 import { assertDeclaredInputs } from '../compute/manifestInputCheck.ts';
+import { assertTrainingDataset, isDatasetReference } from '../compute/trainingData.ts';
 import type { Database } from '../db/index.ts';
 import {
   BadRequestError,
@@ -305,6 +307,9 @@ export async function acceptOrder(
   }
   if (isBatch(bytes)) {
     await assertBatchInputs(services, { order, manifest, container: bytes });
+  } else if (isDatasetReference(bytes)) {
+    // Compute-to-data: a training job on a licensed dataset asset (the requester's training licence is checked here).
+    await assertTrainingDataset(services, { order, manifest, input: bytes });
   } else if (isEvaluation(bytes)) {
     // An evaluation order: its input is a labelled dataset, not the model's declared tensors.
     await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });

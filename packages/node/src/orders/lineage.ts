@@ -8,15 +8,17 @@
  * - only the order's requester may publish its model (the trained model is theirs);
  * - the order must have a verified result (phase `agreed`, `ready`, `settling` or `settled`);
  * - the result must be a training result, and the published upload must be byte for byte the model it holds.
+ *
+ * A training order on a licensed dataset asset (its input a dataset reference) names that asset in `datasets`.
  */
 import { createHash } from 'node:crypto';
-import { isTrainOutput, type TrainOutput } from '@souk/protocol';
+import { decodeDatasetReference, isDatasetReference, isTrainOutput, type TrainOutput } from '@souk/protocol';
 import type { Hex } from 'viem';
 import { ConflictError, ForbiddenError, InvalidOrderError, NotFoundError } from '../errors.ts';
 import type { NodeServices } from '../services.ts';
 import type { Manifest } from '../storage/manifest.ts';
 import { attestationOf, type OrderPhase } from './state.ts';
-import { findOrder, findOrderResult, type OpenOrder } from './store.ts';
+import { findOrder, findOrderResult, type OpenOrder, orderInput } from './store.ts';
 
 /** Phases in which an order's result is verified (r attestations agree, or the referee decided). */
 const VERIFIED_PHASES: readonly OrderPhase[] = ['agreed', 'ready', 'settling', 'settled'];
@@ -78,10 +80,26 @@ export async function trainingLineage(
   return {
     trainingOrder: hash,
     recipe: { assetId: order.order.modelId.toString(), version: Number(order.order.modelVersion) },
-    datasets: [{ sha256: order.order.inputHash.slice(2).toLowerCase() }],
+    datasets: [await trainedDataset(services, order)],
     weightsHash: training.weightsHash,
     template: { kind: training.template.kind, hidden: [...training.template.hidden] },
     hyperparameters: { ...training.hyperparameters },
     providers,
   };
+}
+
+/**
+ * The dataset a training order trained on: the licensed asset and its content hash when the order's input was a
+ * dataset reference (compute-to-data), else the inline dataset's SHA-256 (the order's input hash).
+ */
+async function trainedDataset(
+  services: Pick<NodeServices, 'db' | 'storage'>,
+  order: OpenOrder,
+): Promise<Lineage['datasets'][number]> {
+  const input = await orderInput(services, order).catch(() => undefined);
+  if (input && isDatasetReference(input)) {
+    const reference = decodeDatasetReference(input);
+    return { sha256: reference.sha256, assetId: reference.assetId.toString() };
+  }
+  return { sha256: order.order.inputHash.slice(2).toLowerCase() };
 }

@@ -5,6 +5,11 @@
  * on the canonical result, which holds the weights hash — so the requester gets a model whose weights two staked
  * providers reproduced bit for bit, settled 80/15/5 like any order. The trained ONNX model is then published as a
  * model asset and run as an inference job, giving the predictions the training side computed.
+ *
+ * Compute-to-data: the same dataset published as an encrypted dataset asset with training-licence terms. A requester
+ * without a training licence is refused (403) before anything is escrowed; with one, the order's input is only a
+ * dataset reference, the providers read the data through the order gateway, and the requester receives the trained
+ * model (the same weights) but never the dataset's bytes.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,20 +19,23 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { devAccounts } from '@souk/contracts';
 import { freePort } from '@souk/contracts/test-utils';
-import { type EvaluationOutput, encodeEvaluation } from '@souk/protocol';
+import { type EvaluationOutput, encodeDatasetReference, encodeEvaluation } from '@souk/protocol';
 import { type ProviderAgent, packBundle, type TrainingRecipe, type TrainOutput } from '@souk/provider';
 import { GLYPH_SIZE, type Glyph, packGlyphs, renderGlyphs } from '@souk/provider/test-utils/glyphs';
 import { classificationMetrics, predictClasses, readLabelledDataset, trainClassifier } from '@souk/provider/training';
 import {
   createSoukClient,
+  downloadAsset,
   getAssetManifest,
   getModelPerformance,
   getTrainingStatus,
   getVerificationStatus,
   publishAsset,
+  purchaseLicence,
   runOrder,
   SoukApiError,
   type SoukClient,
+  setLicenceTerms,
   signIn,
   uploadContent,
 } from '@souk/sdk';
@@ -336,4 +344,133 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
     assert.equal(queued.recipeId, recipeId.toString());
     assert.equal(typeof queued.verified, 'boolean');
   });
+
+  test('compute-to-data: a licensed dataset asset is trained on by the providers only; no training licence, no order', async () => {
+    const owner = accounts[5];
+    // A requester of its own, so no earlier order's escrow moves while this one is checked.
+    const trainer = accounts[6];
+    const client = createSoukClient({ url: node.url });
+    await signIn(client, { account: trainer.account });
+    const ownerClient = createSoukClient({ url: node.url });
+    await signIn(ownerClient, { account: owner.account });
+    const upload = await uploadContent(ownerClient, { data: trainNpz, encrypt: true });
+    const published = await publishAsset(ownerClient, {
+      uploadId: upload.uploadId,
+      name: 'DejaVu digits (training only)',
+      kind: 'dataset',
+      license: { terms: 'CC-BY-4.0' },
+      royaltyBps: 0,
+      mint: { mode: 'submit' },
+    });
+    const datasetId = BigInt(published.assetId as string);
+    const price = parseEther('0.01');
+    await setLicenceTerms(ownerClient, { assetId: datasetId, price, usage: 'training', mode: 'submit' });
+    const reference = encodeDatasetReference({
+      assetId: datasetId,
+      sha256: createHash('sha256').update(trainNpz).digest('hex'),
+    });
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    const escrow = async () => {
+      const { balance, reserved, available } = await client.json<Record<string, string>>('/api/v1/orders/escrow');
+      return { balance, reserved, available };
+    };
+
+    // No training licence: refused before anything is escrowed or stored.
+    const before = await escrow();
+    await assert.rejects(
+      client.json('/api/v1/models/train', {
+        method: 'POST',
+        body: {
+          assetId: recipeId.toString(),
+          input: b64(reference),
+          redundancy: 2,
+          maxPriceWei: String(parseEther('0.001')),
+        },
+      }),
+      (e) => e instanceof SoukApiError && e.status === 403 && /training licence/.test(`${e.details}`),
+    );
+    assert.deepEqual(await escrow(), before, 'nothing escrowed or reserved');
+    // A reference to other bytes than the dataset's, or to an asset that is not a dataset, is refused too.
+    await assert.rejects(
+      runOrder(ownerClient, {
+        assetId: recipeId,
+        input: encodeDatasetReference({ assetId: datasetId, sha256: 'ab'.repeat(32) }),
+        redundancy: 1,
+        maxPriceWei: parseEther('0.001'),
+        publicClient: node.services.chain.publicClient,
+      }),
+      (e) => e instanceof SoukApiError && e.status === 409,
+    );
+
+    // A training licence: the owner is paid (price − 2.5 % protocol fee; the owner is the creator, royalty 0).
+    const balance = () => node.services.chain.publicClient.getBalance({ address: owner.account.address });
+    const ownerBefore = await balance();
+    await purchaseLicence(client, { assetId: datasetId, usage: 'training', mode: 'submit' });
+    const licence = await client.json<{ hasAccess: boolean; canTrain: boolean }>(
+      `/api/v1/licences/${datasetId}/${trainer.account.address}`,
+    );
+    assert.deepEqual(
+      { hasAccess: licence.hasAccess, canTrain: licence.canTrain },
+      { hasAccess: false, canTrain: true },
+    );
+    const fee = (price * BigInt(await feeBps())) / 10_000n;
+    assert.equal((await balance()) - ownerBefore, price - fee, 'the dataset owner is paid for training use');
+    // The training licence never releases the plaintext.
+    await assert.rejects(
+      downloadAsset(client, {
+        assetId: datasetId,
+        account: trainer.account,
+        chainId: node.services.chain.deployment.chainId,
+        licenses: node.services.chain.deployment.contracts.licenses,
+      }),
+      (e) => e instanceof SoukApiError && e.status === 403,
+    );
+
+    const run = await runOrder<TrainOutput>(client, {
+      assetId: recipeId,
+      input: reference,
+      redundancy: 2,
+      maxPriceWei: parseEther('0.001'),
+      publicClient: node.services.chain.publicClient,
+      timeoutMs: 300_000,
+    });
+    assert.equal(run.providers.length, 2, 'two verified attestations');
+    assert.ok(done, 'the first test ran');
+    assert.equal(run.output.training.weightsHash, done.weightsHash, 'the same data gives the same weights');
+    // Not a byte of the dataset comes back: no 64-byte run of its pixels is in what the requester received.
+    const received = Buffer.from(JSON.stringify(run.output));
+    const model = Buffer.from(run.output.training.model, 'base64');
+    const raw = Buffer.from(trainNpz);
+    for (let at = 0; at + 64 <= raw.length; at += 4096) {
+      const window = raw.subarray(at, at + 64);
+      assert.equal(received.indexOf(window), -1, `dataset bytes at ${at} in the result`);
+      assert.equal(model.indexOf(window), -1, `dataset bytes at ${at} in the model`);
+    }
+    const settled = await waitSettled(client, run.order.orderHash);
+    assert.equal(settled.phase, 'settled', settled.reason ?? '');
+
+    const modelId = await publish(
+      model,
+      'Glyph classifier (licensed data)',
+      'onnx',
+      { lineage: { trainingOrder: run.order.orderHash } },
+      client,
+    );
+    const manifest = await getAssetManifest(client, { assetId: modelId });
+    assert.deepEqual(manifest.lineage?.datasets, [
+      { sha256: createHash('sha256').update(trainNpz).digest('hex'), assetId: datasetId.toString() },
+    ]);
+  });
+
+  /** The Licenses contract's protocol fee, bps. */
+  async function feeBps(): Promise<number> {
+    const { licensesAbi } = await import('@souk/contracts');
+    return Number(
+      await node.services.chain.publicClient.readContract({
+        address: node.services.chain.deployment.contracts.licenses,
+        abi: licensesAbi,
+        functionName: 'protocolFeeBps',
+      }),
+    );
+  }
 });

@@ -147,9 +147,18 @@ export const LineageSchema = Type.Object(
       { assetId: Type.String({ pattern: UINT256_DECIMAL }), version: Type.Integer({ minimum: 0 }) },
       { additionalProperties: false },
     ),
-    /** The datasets trained on, by SHA-256 of their bytes (the order's input hash). */
+    /**
+     * The datasets trained on: by SHA-256 of their bytes (the order's input hash for an inline dataset), and, for a
+     * licensed dataset asset the order referenced (compute-to-data), its asset id and content SHA-256.
+     */
     datasets: Type.Array(
-      Type.Object({ sha256: Type.String({ pattern: SHA256_HEX }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          sha256: Type.String({ pattern: SHA256_HEX }),
+          assetId: Type.Optional(Type.String({ pattern: UINT256_DECIMAL })),
+        },
+        { additionalProperties: false },
+      ),
       {
         minItems: 1,
         maxItems: 16,

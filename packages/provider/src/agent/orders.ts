@@ -5,7 +5,8 @@
  *
  * 1. confirms receipt (`received`), checks that the order hashes to the announced order hash under the announced
  *    ComputeEscrow domain and that the input's SHA-256 is the order's `inputHash`;
- * 2. fetches the model bundle through the node's order gateway unless cached by content CID (hash-checked);
+ * 2. fetches the model bundle through the node's order gateway unless cached by content CID (hash-checked), and,
+ *    when the input is a dataset reference (a training job on a licensed dataset), the dataset's plaintext;
  * 3. runs the pipeline and sends `commit` with `keccak256(abi.encode(orderHash, resultHash, salt, provider))`;
  * 4. on the node's `reveal` request sends its result bytes, salt and EIP-712 ResultAttestation signature;
  * 5. for a `tolerance` model, on the node's `attest` request checks that the representative result is within the
@@ -20,7 +21,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   compareResults,
+  decodeDatasetReference,
   hashJobOrder,
+  isDatasetReference,
   normaliseJobOrder,
   type OrderAssignment,
   type OrderReply,
@@ -64,7 +67,8 @@ export type OrderWorker = { close(): Promise<void> };
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * Downloads order content (`model` or `input`) through the node's order gateway and checks its SHA-256.
+ * Downloads order content (`model`, `input`, or the `dataset` a dataset-reference input names) through the node's
+ * order gateway and checks its SHA-256.
  * @throws {NodeRequestError} When the node refuses or the bytes do not match.
  */
 export function downloadOrderContent(
@@ -73,7 +77,7 @@ export function downloadOrderContent(
   computeEscrow: Hex,
   nodeUrl: string,
   orderHash: Hex,
-  part: 'model' | 'input',
+  part: 'model' | 'input' | 'dataset',
   expectedSha256: string,
 ): Promise<Uint8Array> {
   return downloadVerified(
@@ -151,6 +155,19 @@ export async function startOrderWorker(context: OrderWorkerContext, computeEscro
           );
       if (`0x${sha256Hex(input)}` !== order.inputHash)
         throw new NodeRequestError('The inline input does not match the order’s inputHash.');
+      // Compute-to-data: the input names a licensed dataset; its plaintext comes through the order gateway, checked
+      // against the SHA-256 the requester signed inside the reference.
+      const data = isDatasetReference(input)
+        ? await downloadOrderContent(
+            account,
+            message.chainId,
+            computeEscrow,
+            message.nodeUrl,
+            orderHash,
+            'dataset',
+            decodeDatasetReference(input).sha256,
+          )
+        : input;
       let bundle = context.bundles.get(message.model.contentCid);
       if (!bundle) {
         bundle = await downloadOrderContent(
@@ -166,7 +183,9 @@ export async function startOrderWorker(context: OrderWorkerContext, computeEscro
         while (context.bundles.size > 4) context.bundles.delete(context.bundles.keys().next().value as string);
       }
       const deadlineMs = Math.max(1, Number(order.deadline) * 1000 - Date.now());
-      const ran = await context.executor().execute({ pipeline: message.model.pipeline, bundle, input, deadlineMs });
+      const ran = await context
+        .executor()
+        .execute({ pipeline: message.model.pipeline, bundle, input: data, deadlineMs });
       let executed: Pick<ExecutedJob, 'result' | 'resultHash'> = ran;
       if (context.faults?.corruptResult?.(orderHash)) {
         const result = new TextEncoder().encode(JSON.stringify({ corrupted: true }));

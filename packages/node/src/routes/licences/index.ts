@@ -1,7 +1,10 @@
 /**
- * Licences: set terms for an asset you own and buy licences. Access is checked on-chain by the gateway.
+ * Licences: set terms for an asset you own and buy licences, of either usage (`Licenses.Usage`): `access` releases
+ * the plaintext (checked on-chain by the storage gateway), `training` lets the licensee order training and
+ * evaluation jobs on it without ever receiving it (checked on-chain by `POST /orders`, `compute/trainingData.ts`).
  */
 import { licensesAbi } from '@souk/contracts';
+import { LICENCE_USAGES, type LicenceUsage as Usage } from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, zeroAddress } from 'viem';
 import { payingCalls, type TransactMode, transact } from '../../chain/transact.ts';
@@ -11,12 +14,37 @@ import { address, uintString } from '../../schemas.ts';
 import { query } from '../assets/read.ts';
 import { authenticated as auth, transactMode as mode, problem, transactionsResult as txResult } from '../common.ts';
 
+const usage = {
+  type: 'string',
+  enum: [...LICENCE_USAGES],
+  default: 'access',
+  description: 'access: the plaintext is released to the licensee; training: it may be trained on (compute-to-data)',
+} as const;
+
+/** The Licenses functions of each usage. */
+const FUNCTIONS = {
+  access: { setTerms: 'setTerms', getTerms: 'getTerms', isOpen: 'isLicensingOpen', purchaseAt: 'purchaseLicenseAt' },
+  training: {
+    setTerms: 'setTrainingTerms',
+    getTerms: 'getTrainingTerms',
+    isOpen: 'isTrainingLicensingOpen',
+    purchaseAt: 'purchaseTrainingLicenseAt',
+  },
+} as const;
+
 export default async function licenceRoutes(app: FastifyInstance) {
   const { chain } = app.souk;
   const { licenses } = chain.deployment.contracts;
 
   app.post<{
-    Body: { assetId: string; price: string; currency?: Address; durationSeconds?: number; mode?: TransactMode };
+    Body: {
+      assetId: string;
+      price: string;
+      currency?: Address;
+      durationSeconds?: number;
+      usage?: Usage;
+      mode?: TransactMode;
+    };
   }>(
     '/terms',
     {
@@ -34,6 +62,7 @@ export default async function licenceRoutes(app: FastifyInstance) {
             price: { ...uintString, description: 'wei of currency' },
             currency: address,
             durationSeconds: { type: 'integer', minimum: 0, maximum: 2 ** 53 - 1 },
+            usage,
             mode,
           },
         },
@@ -44,7 +73,7 @@ export default async function licenceRoutes(app: FastifyInstance) {
       const { assetId, price, currency, durationSeconds = 0 } = request.body;
       const data = encodeFunctionData({
         abi: licensesAbi,
-        functionName: 'setTerms',
+        functionName: FUNCTIONS[request.body.usage ?? 'access'].setTerms,
         args: [BigInt(assetId), currency ?? zeroAddress, BigInt(price), BigInt(durationSeconds)],
       });
       const { transactionHashes, transactions } = await transact(
@@ -64,6 +93,7 @@ export default async function licenceRoutes(app: FastifyInstance) {
       expectedCurrency?: Address;
       expectedPrice?: string;
       expectedDurationSeconds?: number;
+      usage?: Usage;
       mode?: TransactMode;
     };
   }>(
@@ -94,6 +124,7 @@ export default async function licenceRoutes(app: FastifyInstance) {
               maximum: Number.MAX_SAFE_INTEGER,
               description: 'duration seen, seconds; 0 = perpetual',
             },
+            usage,
             mode,
           },
         },
@@ -103,23 +134,25 @@ export default async function licenceRoutes(app: FastifyInstance) {
     async (request) => {
       const caller = request.account as Address;
       const assetId = BigInt(request.body.assetId);
+      const kind = request.body.usage ?? 'access';
+      const fns = FUNCTIONS[kind];
       const [terms, open] = await Promise.all([
         chain.publicClient.readContract({
           address: licenses,
           abi: licensesAbi,
-          functionName: 'getTerms',
+          functionName: fns.getTerms,
           args: [assetId],
         }),
         chain.publicClient.readContract({
           address: licenses,
           abi: licensesAbi,
-          functionName: 'isLicensingOpen',
+          functionName: fns.isOpen,
           args: [assetId],
         }),
       ]);
       if (!open)
         throw new NotFoundError(
-          `Asset ${assetId} has no open licence terms (never set, closed, or set by a previous owner).`,
+          `Asset ${assetId} has no open ${kind} licence terms (never set, closed, or set by a previous owner).`,
         );
       const { expectedCurrency, expectedPrice, expectedDurationSeconds } = request.body;
       const seen = {
@@ -140,7 +173,7 @@ export default async function licenceRoutes(app: FastifyInstance) {
       }
       const data = encodeFunctionData({
         abi: licensesAbi,
-        functionName: 'purchaseLicenseAt',
+        functionName: fns.purchaseAt,
         args: [assetId, request.body.licensee ?? caller, seen.currency, seen.price, seen.duration],
       });
       const calls = payingCalls(terms.currency, terms.price, licenses, data);
@@ -154,7 +187,7 @@ export default async function licenceRoutes(app: FastifyInstance) {
     {
       schema: {
         tags: ['licences'],
-        summary: 'Whether an account has access to an asset now, read from the chain',
+        summary: 'Whether an account has access to (and may train on) an asset now, read from the chain',
         params: {
           type: 'object',
           required: ['assetId', 'account'],
@@ -166,6 +199,8 @@ export default async function licenceRoutes(app: FastifyInstance) {
             properties: {
               hasAccess: { type: 'boolean' },
               expiresAt: { type: 'string', description: 'unix seconds; 0 none' },
+              canTrain: { type: 'boolean', description: 'holds a training licence, or owns the asset' },
+              trainingExpiresAt: { type: 'string', description: 'unix seconds; 0 none' },
             },
           },
         },
@@ -173,7 +208,7 @@ export default async function licenceRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const assetId = BigInt(request.params.assetId);
-      const [hasAccess, expiresAt] = await Promise.all([
+      const [hasAccess, expiresAt, canTrain, trainingExpiresAt] = await Promise.all([
         chain.publicClient.readContract({
           address: licenses,
           abi: licensesAbi,
@@ -186,8 +221,20 @@ export default async function licenceRoutes(app: FastifyInstance) {
           functionName: 'licenseExpiry',
           args: [assetId, request.params.account],
         }),
+        chain.publicClient.readContract({
+          address: licenses,
+          abi: licensesAbi,
+          functionName: 'canTrain',
+          args: [request.params.account, assetId],
+        }),
+        chain.publicClient.readContract({
+          address: licenses,
+          abi: licensesAbi,
+          functionName: 'trainingLicenseExpiry',
+          args: [assetId, request.params.account],
+        }),
       ]);
-      return { hasAccess, expiresAt: String(expiresAt) };
+      return { hasAccess, expiresAt: String(expiresAt), canTrain, trainingExpiresAt: String(trainingExpiresAt) };
     },
   );
 

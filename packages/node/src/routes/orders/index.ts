@@ -19,6 +19,12 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, type Hex, sha256, zeroAddress } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';
 import { verifyJobAccessSignature } from '../../compute/jobAccess.ts';
+import {
+  assertMayTrainOn,
+  datasetReferenceOf,
+  isDatasetReference,
+  referencedDataset,
+} from '../../compute/trainingData.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, UnavailableError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
 import { acceptOrder, assertEscrowCurrency, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
@@ -345,6 +351,8 @@ export default async function orderRoutes(app: FastifyInstance) {
     // The order's own currency check (the signed path refuses it alike, with this code), before the deposit below:
     // `transact` would refuse the approve + deposit whole on an RPC with eth_simulateV1, but not on one without.
     await assertEscrowCurrency(app.souk, currency);
+    // A training job on a licensed dataset: no training licence, no deposit (acceptance checks the rest).
+    if (isDatasetReference(bytes)) await assertMayTrainOn(app.souk, caller, bytes);
     const maxPrice = BigInt(body.maxPriceWei);
     // Independent reads, in one round trip: the chain's now, the next free nonce, the escrow the account can commit.
     const [now, nonce, { available }] = await Promise.all([
@@ -543,18 +551,26 @@ export default async function orderRoutes(app: FastifyInstance) {
   );
 
   // ── the order gateway (providers holding a slot of a running order) ──
-  for (const part of ['model', 'input'] as const) {
+  const PARTS = {
+    model: 'the model bundle',
+    input: 'the input',
+    dataset: 'the licensed dataset a training order references (its input is a SOUKDSR1 dataset reference)',
+  } as const;
+  for (const part of ['model', 'input', 'dataset'] as const) {
     app.get<{ Params: { hash: string } }>(
       `/:hash/${part}`,
       {
         schema: {
           tags: ['orders'],
-          summary: `Order-authorised download of the ${part === 'model' ? 'model bundle' : 'input'} (providers holding a slot)`,
+          summary: `Order-authorised download of ${PARTS[part]} (providers holding a slot)`,
           description:
             'Needs `X-Souk-Job-Access`: an EIP-712 JobAccess whose `jobId` is the order hash as a uint256, signed ' +
-            'by a provider that holds a slot of the order while it runs.',
+            'by a provider that holds a slot of the order while it runs.' +
+            (part === 'dataset'
+              ? ' The plaintext goes only to those providers (compute-to-data): the requester never receives it.'
+              : ''),
           params: hashParams,
-          response: { 401: problem, 403: problem, 404: problem, 503: problem },
+          response: { 401: problem, 403: problem, 404: problem, 409: problem, 503: problem },
         },
       },
       async (request, reply) => {
@@ -570,6 +586,15 @@ export default async function orderRoutes(app: FastifyInstance) {
         }
         if (!order.state.slots.some((s) => s.provider === provider.toLowerCase())) {
           throw new ForbiddenError(`${provider} holds no slot of order ${hash}.`);
+        }
+        if (part === 'dataset') {
+          const input = await orderInput(app.souk, order);
+          if (!isDatasetReference(input)) throw new NotFoundError(`Order ${hash} references no dataset.`);
+          const bytes = await referencedDataset(app.souk, input);
+          return reply
+            .header('x-content-sha256', datasetReferenceOf(input).sha256)
+            .type('application/octet-stream')
+            .send(Buffer.from(bytes));
         }
         if (part === 'input') {
           const bytes = await orderInput(app.souk, order);

@@ -59,8 +59,8 @@ export type AssetManifest = {
     trainingOrder: string;
     /** The training-recipe asset (decimal id) and version. */
     recipe: { assetId: string; version: number };
-    /** Datasets trained on, by SHA-256 (hex, no `0x`). */
-    datasets: { sha256: string }[];
+    /** By SHA-256 of their bytes; `assetId` for a licensed dataset asset the order referenced (compute-to-data). */
+    datasets: { sha256: string; assetId?: string }[];
     /** SHA-256 of the trained weights the providers agreed on, `0x` + hex. */
     weightsHash: string;
     template: { kind: 'mlp'; hidden: number[] };

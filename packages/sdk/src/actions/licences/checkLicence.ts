@@ -12,11 +12,15 @@ export type CheckLicenceReturnType = {
   hasAccess: boolean;
   /** Licence expiry, unix seconds as a decimal string; `"0"` when the account bought none. */
   expiresAt: string;
+  /** `Licenses.canTrain(account, assetId)` now: a training licence, or ownership (compute-to-data jobs). */
+  canTrain: boolean;
+  /** Training-licence expiry, unix seconds as a decimal string; `"0"` when the account bought none. */
+  trainingExpiresAt: string;
 };
 export type CheckLicenceErrorType = SoukApiError | SoukError;
 
 /**
- * Whether an account has access to an asset now, read from the chain (`GET /api/v1/licences/:assetId/:account`).
+ * Whether an account has access to (and may train on) an asset now, read from the chain (`GET /api/v1/licences/:assetId/:account`).
  * @param client - A Souk client.
  * @param parameters - {@link CheckLicenceParameters}
  * @returns Access and the licence's expiry.

@@ -1,3 +1,4 @@
+import type { LicenceUsage } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import type { TransactionsReturnType, TransactMode } from '../transactions.ts';
 
@@ -20,6 +21,8 @@ export type PurchaseLicenceParameters = {
    * string the index gives. Omitted = the terms the node reads now.
    */
   expectedDurationSeconds?: bigint | number | string | undefined;
+  /** `access` (default): a licence to the plaintext; `training`: a licence to train and evaluate on it. */
+  usage?: LicenceUsage | undefined;
   mode?: TransactMode | undefined;
 };
 
@@ -40,7 +43,15 @@ export type PurchaseLicenceParameters = {
  */
 export function purchaseLicence(
   client: SoukClient,
-  { assetId, licensee, expectedCurrency, expectedPrice, expectedDurationSeconds, mode }: PurchaseLicenceParameters,
+  {
+    assetId,
+    licensee,
+    expectedCurrency,
+    expectedPrice,
+    expectedDurationSeconds,
+    usage,
+    mode,
+  }: PurchaseLicenceParameters,
 ): Promise<TransactionsReturnType> {
   return client.json('/api/v1/licences/purchase', {
     method: 'POST',
@@ -50,6 +61,7 @@ export function purchaseLicence(
       ...(expectedCurrency !== undefined ? { expectedCurrency } : {}),
       ...(expectedPrice !== undefined ? { expectedPrice: String(expectedPrice) } : {}),
       ...(expectedDurationSeconds !== undefined ? { expectedDurationSeconds: Number(expectedDurationSeconds) } : {}),
+      ...(usage ? { usage } : {}),
       ...(mode ? { mode } : {}),
     },
   });
