@@ -17,6 +17,8 @@ const contracts: Array<[string, string]> = [
   ['Licenses.sol', 'Licenses'],
   ['ProviderRegistry.sol', 'ProviderRegistry'],
   ['ComputeEscrow.sol', 'ComputeEscrow'],
+  ['LineageRoyalties.sol', 'LineageRoyalties'],
+  ['RoyaltySplit.sol', 'RoyaltySplit'],
   ['SoukGovernor.sol', 'SoukGovernor'],
   ['SoukTimelock.sol', 'SoukTimelock'],
   // Baselines for the gas benchmark and a plain ERC-20 for tests (test/utils).

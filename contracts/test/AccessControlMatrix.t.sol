@@ -10,6 +10,8 @@ import {SoukTimelock} from "../src/governance/SoukTimelock.sol";
 import {SoukGovernor} from "../src/governance/SoukGovernor.sol";
 import {IAgentNFT} from "../src/interfaces/IAgentNFT.sol";
 import {ILicenses} from "../src/interfaces/ILicenses.sol";
+import {LineageRoyalties} from "../src/LineageRoyalties.sol";
+import {RoyaltySplit} from "../src/RoyaltySplit.sol";
 import {IMarketplace} from "../src/interfaces/IMarketplace.sol";
 
 /// @title AccessControlMatrixTest
@@ -49,7 +51,24 @@ contract AccessControlMatrixTest is SoukFixture {
         _marketCases();
         _tokenCases();
         _governanceCases();
+        _lineageCases();
         _openFunctions();
+    }
+
+    /// @dev LineageRoyalties has no privileged function; a RoyaltySplit mints only for its factory.
+    function _lineageCases() internal {
+        LineageRoyalties lineage = new LineageRoyalties(nft);
+        address[] memory accounts = new address[](1);
+        accounts[0] = alice;
+        uint16[] memory bps = new uint16[](1);
+        bps[0] = 100;
+        (, address split) = lineage.mintDerived(creator, "ipfs://derived", 0, accounts, bps);
+        _case(
+            "RoyaltySplit",
+            split,
+            abi.encodeCall(RoyaltySplit.mintFor, (nft, stranger, "ipfs://x", 0)),
+            abi.encodeWithSelector(RoyaltySplit.SoukNotFactory.selector, stranger)
+        );
     }
 
     function _registryCases() internal {
@@ -84,6 +103,9 @@ contract AccessControlMatrixTest is SoukFixture {
         bytes memory notAssetOwner = abi.encodeWithSelector(ILicenses.SoukNotAssetOwner.selector, stranger, tokenId);
         _case("Licenses", l, abi.encodeCall(licenses.setTerms, (tokenId, address(0), 1, 0)), notAssetOwner);
         _case("Licenses", l, abi.encodeCall(licenses.closeLicensing, (tokenId)), notAssetOwner);
+        _case(
+            "Licenses", l, abi.encodeCall(licenses.setTrainingTerms, (tokenId, address(0), 1, 0)), notAssetOwner
+        );
         address m = address(market);
         _role("Marketplace", m, abi.encodeCall(market.setProtocolFee, (1)), adminRole);
         _role("Marketplace", m, abi.encodeCall(market.setTreasury, (stranger)), adminRole);
@@ -187,7 +209,20 @@ contract AccessControlMatrixTest is SoukFixture {
             "isCurrencyAllowed(address) isLicensingOpen(uint256) licenseExpiry(uint256,address) paused() "
             "protocolFeeBps() purchaseLicense(uint256,address) "
             "purchaseLicenseAt(uint256,address,address,uint256,uint64) renounceRole(bytes32,address) "
+            "canTrain(address,uint256) getTrainingTerms(uint256) isTrainingLicensingOpen(uint256) "
+            "purchaseTrainingLicenseAt(uint256,address,address,uint256,uint64) trainingLicenseExpiry(uint256,address) "
             "supportsInterface(bytes4) totalCredits(address) treasury() withdrawCredits(address,address) "
+        );
+        _open["LineageRoyalties"] = string.concat(
+            " ",
+            "MAX_LINEAGE_BPS() MAX_LINEAGE_RECIPIENTS() agentNFT() "
+            "mintDerived(address,string,uint16,address[],uint16[]) splitImplementation() splitOf(uint256) "
+        );
+        _open["RoyaltySplit"] = string.concat(
+            " ",
+            "NATIVE() PUSH_GAS_LIMIT() collect(address,address) creditsOf(address,address) distributable(address) "
+            "distribute(address) factory() isCurrencyAllowed(address) recipients() totalCredits(address) "
+            "withdrawCredits(address,address) "
         );
         _open["Marketplace"] = string.concat(
             " ",
@@ -270,7 +305,9 @@ contract AccessControlMatrixTest is SoukFixture {
 
     /// @notice Every function in every contract's compiled ABI is classified: privileged (tested above) or open.
     function test_everyFunctionOfEveryContract_isClassified() public view {
-        string[7] memory names = [
+        string[9] memory names = [
+            "LineageRoyalties",
+            "RoyaltySplit",
             "ProviderRegistry",
             "Licenses",
             "Marketplace",

@@ -14,7 +14,15 @@ import {
 } from 'viem';
 import { deploySouk, roles, type SoukDeployment } from './deploy.ts';
 import { startDevnet } from './devnet.ts';
-import { agentNftAbi, computeEscrowAbi, marketplaceAbi, providerRegistryAbi, soukTokenAbi } from './generated/abis.ts';
+import {
+  agentNftAbi,
+  computeEscrowAbi,
+  lineageRoyaltiesAbi,
+  marketplaceAbi,
+  providerRegistryAbi,
+  royaltySplitAbi,
+  soukTokenAbi,
+} from './generated/abis.ts';
 import { anvilFixture, freePort } from './test-utils.ts';
 
 const MANIFEST_URI = 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
@@ -131,6 +139,7 @@ describe('deploySouk on anvil', () => {
       'computeEscrow',
       'governor',
       'licenses',
+      'lineageRoyalties',
       'marketplace',
       'providerRegistry',
       'soukToken',
@@ -208,6 +217,48 @@ describe('deploySouk on anvil', () => {
       amount,
     );
     assert.equal(await fx.publicClient.getBalance({ address: escrow }), amount);
+  });
+
+  test('LineageRoyalties mints a derived model whose creator is its split, wired to the deployed AgentNFT', async () => {
+    const lineage = deployment.contracts.lineageRoyalties;
+    assert.equal(
+      await read({ address: lineage, abi: lineageRoyaltiesAbi, functionName: 'agentNFT' }),
+      deployment.contracts.agentNft,
+    );
+    const receipt = await send(5, {
+      address: lineage,
+      abi: lineageRoyaltiesAbi,
+      functionName: 'mintDerived',
+      args: [fx.accounts[5].address, MANIFEST_URI, 500, [fx.accounts[6].address], [2_000]],
+    });
+    const minted = receipt.logs.find((log) => log.address.toLowerCase() === lineage.toLowerCase());
+    assert.ok(minted, 'DerivedMinted emitted');
+    const total = await read<bigint>({
+      address: deployment.contracts.agentNft,
+      abi: agentNftAbi,
+      functionName: 'totalMinted',
+    });
+    const split = await read<Address>({
+      address: lineage,
+      abi: lineageRoyaltiesAbi,
+      functionName: 'splitOf',
+      args: [total],
+    });
+    assert.equal(
+      await read({
+        address: deployment.contracts.agentNft,
+        abi: agentNftAbi,
+        functionName: 'creatorOf',
+        args: [total],
+      }),
+      split,
+    );
+    const [creator, accounts, bps] = await read<readonly [Address, readonly Address[], readonly number[]]>({
+      address: split,
+      abi: royaltySplitAbi,
+      functionName: 'recipients',
+    });
+    assert.deepEqual([creator, accounts, bps], [fx.accounts[5].address, [fx.accounts[6].address], [2_000]]);
   });
 });
 

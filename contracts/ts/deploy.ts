@@ -26,6 +26,8 @@ import {
   computeEscrowBytecode,
   licensesAbi,
   licensesBytecode,
+  lineageRoyaltiesAbi,
+  lineageRoyaltiesBytecode,
   marketplaceAbi,
   marketplaceBytecode,
   providerRegistryAbi,
@@ -116,6 +118,8 @@ export type SoukDeployment = {
     providerRegistry: Address;
     /** Compute protocol v2: prepaid balances, batched settlement, disputes (ComputeEscrow). */
     computeEscrow: Address;
+    /** Lineage royalties: mints derived models with a RoyaltySplit as their creator (LineageRoyalties). */
+    lineageRoyalties: Address;
     governor: Address;
     timelock: Address;
   };
@@ -161,7 +165,7 @@ export class DeploymentError extends Error {
 }
 
 /**
- * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeEscrow, SoukTimelock and
+ * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeEscrow, LineageRoyalties, SoukTimelock and
  * SoukGovernor; grants the ComputeEscrow SLASHER_ROLE in the registry, the operator SETTLER_ROLE and REFEREE_ROLE on
  * the ComputeEscrow, the guardian PAUSER_ROLE, the governor PROPOSER_ROLE and CANCELLER_ROLE in the timelock (anyone
  * may execute); allows the given ERC-20 currencies; then (unless `handOver: false`) gives DEFAULT_ADMIN_ROLE to the
@@ -270,6 +274,8 @@ export async function deploySouk({
     },
   ]);
 
+  const lineageRoyalties = await deploy('LineageRoyalties', lineageRoyaltiesAbi, lineageRoyaltiesBytecode, [agentNft]);
+
   const grant = (address: Address, abi: Abi, role: Hex, account: Address, what: string) =>
     send(what, { address, abi, functionName: 'grantRole', args: [role, account] });
   await grant(timelock, soukTimelockAbi, roles.proposer, governor, 'timelock: PROPOSER_ROLE to governor');
@@ -320,6 +326,7 @@ export async function deploySouk({
       licenses,
       providerRegistry,
       computeEscrow,
+      lineageRoyalties,
       governor,
       timelock,
     },

@@ -146,6 +146,7 @@ const deployedContracts: Record<keyof SoukDeployment['contracts'], true> = {
   licenses: true,
   providerRegistry: true,
   computeEscrow: true,
+  lineageRoyalties: true,
   governor: true,
   timelock: true,
 };

@@ -48,6 +48,7 @@ const contracts = {
       'licenses',
       'providerRegistry',
       'computeEscrow',
+      'lineageRoyalties',
       'governor',
       'timelock',
     ].map((k) => [k, address]),

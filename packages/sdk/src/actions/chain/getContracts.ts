@@ -11,6 +11,7 @@ export type GetContractsReturnType = {
     | 'licenses'
     | 'providerRegistry'
     | 'computeEscrow'
+    | 'lineageRoyalties'
     | 'governor'
     | 'timelock',
     Address
