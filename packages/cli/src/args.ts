@@ -54,15 +54,20 @@ export function nodeUrl(flag: string | undefined, env: NodeJS.ProcessEnv = proce
 }
 
 /**
- * A royalty in basis points, from `5%`, `2.5%` or `500bps` (at most 10 %, the AgentNFT cap).
- * @throws {UsageError} on another shape or above 1000 bps.
+ * A royalty in basis points, from `5%`, `2.5%` or `500bps`.
+ * @param options.flag - The flag, for messages. @default '--royalty'
+ * @param options.maxBps - The cap. @default 1000 (10 %, the AgentNFT cap)
+ * @throws {UsageError} on another shape or above the cap.
  */
-export function parseRoyalty(text: string): number {
+export function parseRoyalty(
+  text: string,
+  { flag = '--royalty', maxBps = 1000 }: { flag?: string; maxBps?: number } = {},
+): number {
   const percent = /^(\d+(?:\.\d{1,2})?)\s*%$/.exec(text);
   const bps = /^(\d+)\s*bps$/i.exec(text);
-  if (!percent && !bps) throw new UsageError(`--royalty: "${text}" is not a royalty; write 5% or 500bps.`);
+  if (!percent && !bps) throw new UsageError(`${flag}: "${text}" is not a royalty; write 5% or 500bps.`);
   const value = percent ? Math.round(Number(percent[1]) * 100) : Number(bps?.[1]);
-  if (value > 1000) throw new UsageError(`--royalty: ${text} is above the 10% (1000bps) cap.`);
+  if (value > maxBps) throw new UsageError(`${flag}: ${text} is above the ${maxBps / 100}% (${maxBps}bps) cap.`);
   return value;
 }
 

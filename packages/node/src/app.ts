@@ -17,6 +17,7 @@ import webApp from './plugins/webApp.ts';
 import analyticsRoutes from './routes/analytics/index.ts';
 import assetRoutes from './routes/assets/index.ts';
 import assetReadRoutes from './routes/assets/read.ts';
+import royaltyRoutes from './routes/assets/royalties.ts';
 import authRoutes from './routes/auth/index.ts';
 import chainRoutes from './routes/chain/index.ts';
 import licenceRoutes from './routes/licences/index.ts';
@@ -180,6 +181,7 @@ export async function build(
   await app.register(chainRoutes, { prefix: '/api/v1/chain' });
   await app.register(assetRoutes, { prefix: '/api/v1' });
   await app.register(assetReadRoutes, { prefix: '/api/v1' });
+  await app.register(royaltyRoutes, { prefix: '/api/v1' });
   await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(providerRoutes, { prefix: '/api/v1/providers' });
   await app.register(analyticsRoutes, { prefix: '/api/v1/analytics' });

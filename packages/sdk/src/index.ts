@@ -201,6 +201,15 @@ export {
   type ZkVerificationFailure,
 } from './actions/orders/verifyZkResult.ts';
 export {
+  type CollectRoyaltiesParameters,
+  collectRoyalties,
+} from './actions/royalties/collectRoyalties.ts';
+export {
+  type GetRoyaltiesParameters,
+  type GetRoyaltiesReturnType,
+  getRoyalties,
+} from './actions/royalties/getRoyalties.ts';
+export {
   type GetTrainingStatusParameters,
   type GetTrainingStatusReturnType,
   getTrainingStatus,

@@ -8,6 +8,7 @@ import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentNftAbi, soukTokenAbi } from '@souk/contracts/abis';
+import { MAX_DERIVED_ROYALTY_BPS } from '@souk/protocol';
 import {
   type AssetManifest,
   getAssetManifest,
@@ -60,6 +61,9 @@ Options:
   --training-price <amount>
                         Also sell training licences at this price (written as --price): the right to order
                         training and evaluation jobs on the asset (a dataset) without receiving its plaintext
+  --derived-royalty <royalty>
+                        Lineage royalty this asset claims of every model trained from it (a recipe) or on it (a
+                        dataset): 10% or 1000bps of the derived model's creator earnings, at most 25%
   --currency <c>        eth, musd, souk or an ERC-20 address  [default: eth]
   --royalty <royalty>   Royalty on resales, 5% or 500bps, at most 10%  [default: 0%]
   --licence-terms <terms>
@@ -100,6 +104,7 @@ const options = {
   description: { type: 'string' },
   price: { type: 'string' },
   'training-price': { type: 'string' },
+  'derived-royalty': { type: 'string' },
   currency: { type: 'string' },
   royalty: { type: 'string' },
   'licence-terms': { type: 'string' },
@@ -355,6 +360,10 @@ export function run(argv: string[]): Promise<number> {
       throw new UsageError('--name is required (1..200 characters).');
     }
     const royaltyFlag = flags.royalty === undefined ? undefined : parseRoyalty(flags.royalty);
+    const derivedRoyaltyBps =
+      flags['derived-royalty'] === undefined
+        ? undefined
+        : parseRoyalty(flags['derived-royalty'], { flag: '--derived-royalty', maxBps: MAX_DERIVED_ROYALTY_BPS });
     const durationSeconds =
       flags['licence-duration'] === undefined ? undefined : parseDuration(flags['licence-duration']);
     const listPriceText = flags['list-price'] ?? flags.price;
@@ -446,6 +455,7 @@ export function run(argv: string[]): Promise<number> {
       terms: flags['licence-terms'] ?? current?.license.terms ?? DEFAULT_TERMS,
     };
     if (price !== undefined) license.price = String(price);
+    if (derivedRoyaltyBps !== undefined) license.derivedRoyaltyBps = derivedRoyaltyBps;
     if (price !== undefined && currency !== zeroAddress) license.currency = currency;
     if (durationSeconds !== undefined) license.durationSeconds = durationSeconds;
     const manifest: PublishAssetParameters = {
@@ -575,6 +585,9 @@ export function run(argv: string[]): Promise<number> {
       if (price !== undefined) {
         lines.push(`  licence   ${formatAmount(price, token)}, ${formatDuration(durationSeconds)}, ${license.terms}`);
         lines.push(`            tx ${licenceHashes.join(', ')}`);
+      }
+      if (derivedRoyaltyBps !== undefined) {
+        lines.push(`  lineage   ${(derivedRoyaltyBps / 100).toFixed(2)} % of the creator earnings of derived models`);
       }
       if (trainingPrice !== undefined) {
         lines.push(`  training  ${formatAmount(trainingPrice, token)}, ${formatDuration(durationSeconds)}`);

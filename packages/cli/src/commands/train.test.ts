@@ -113,6 +113,57 @@ describe('souk train', { timeout: 300_000 }, () => {
     );
   });
 
+  test('compute-to-data with lineage royalties: publish --training-price --derived-royalty, buy --training, train --dataset-asset, royalties', async () => {
+    // The dataset's owner (dev account 3) sells training use only, and claims 20 % of what derived models earn.
+    const data = await soukJson<{ assetId: string }>(
+      [
+        'publish',
+        dataset,
+        '--kind',
+        'dataset',
+        '--name',
+        'Digits (training only)',
+        '--training-price',
+        '0.001',
+        '--derived-royalty',
+        '20%',
+        '--account',
+        '3',
+      ],
+      env,
+    );
+    const refused = await souk(
+      ['train', recipeId, '--dataset-asset', data.assetId, '--name', 'x', '--account', '4'],
+      env,
+    );
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /holds no training licence/);
+    const bought = await souk(['buy', data.assetId, '--training', '--account', '4'], env);
+    assert.equal(bought.code, 0, bought.stderr);
+    assert.match(bought.stdout, /may train on it$/m);
+    const trained = await soukJson<Trained & { asset: { lineage: { royalties?: { bps: number; role: string }[] } } }>(
+      ['train', recipeId, '--dataset-asset', data.assetId, '--name', 'Licensed digits', '--account', '4', '--json'],
+      env,
+    );
+    assert.equal(trained.result.providers.length, 2);
+    assert.deepEqual(trained.asset.lineage.datasets, [
+      { sha256: createHash('sha256').update(readFileSync(dataset)).digest('hex'), assetId: data.assetId },
+    ]);
+    assert.deepEqual(
+      trained.asset.lineage.royalties?.map((r) => [r.role, r.bps]),
+      [['dataset', 2_000]],
+    );
+    const shown = await souk(['royalties', trained.asset.assetId], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`^Asset #${trained.asset.assetId} {2}royalty split 0x[0-9a-f]{40}$`, 'm'));
+    assert.match(shown.stdout, /^ {2}0x[0-9a-f]{40} +20\.00 %$/m);
+    assert.match(shown.stdout, /\(creator\) +80\.00 % and the rounding$/m);
+    // Nothing earned yet: collecting is refused with the reason.
+    const empty = await souk(['royalties', trained.asset.assetId, '--collect', '--account', '5'], env);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /holds no .* credits/);
+  });
+
   test('refuses a dataset that is not a labelled .npz before anything is paid (exit 2)', async () => {
     const notLabelled = path.join(dataDir, 'x.npz');
     writeFileSync(notLabelled, 'not a zip');

@@ -156,6 +156,11 @@ export const run = (argv: string[]) =>
           `  manifest  ${published.manifestCid}`,
           `  mint tx   ${mintTx ?? '-'}`,
           `  lineage   recipe #${manifest.lineage?.recipe.assetId} v${manifest.lineage?.recipe.version}, dataset ${manifest.lineage?.datasets[0]?.assetId ? `#${manifest.lineage.datasets[0].assetId} ` : ''}sha256 ${manifest.lineage?.datasets[0]?.sha256.slice(0, 16)}…, ${manifest.lineage?.providers.length} providers`,
+          ...(manifest.lineage?.royalties?.length
+            ? [
+                `  royalties ${manifest.lineage.royalties.map((r) => `${(r.bps / 100).toFixed(2)} % to ${r.account} (${r.role} #${r.assetId})`).join(', ')}; souk royalties ${assetId}`,
+              ]
+            : []),
           `  try it    souk run ${assetId} --input <file.npy>`,
         ].join('\n'),
     );

@@ -260,6 +260,11 @@ export interface ManifestsTable {
   description: string | null;
   created_by: string;
   created_at: GeneratedTimestamp;
+  /**
+   * A derived model's lineage royalty split (migration 0015), JSON `[{ account, bps, assetId, role }]`: its content
+   * binds only to an asset minted through `LineageRoyalties.mintDerived` with these accounts and shares. Null: none.
+   */
+  royalties: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Who recorded a content binding: the node after submitting the publish, the indexer, the gateway, or migration 0004. */

@@ -17,7 +17,7 @@
  * the creator is on-chain state). A front-runner copying a pending mint gets a token whose creator is itself, which
  * never binds. Documented in docs/manifest.md, "Who may release the content".
  */
-import { agentNftAbi } from '@souk/contracts';
+import { agentNftAbi, lineageRoyaltiesAbi, royaltySplitAbi } from '@souk/contracts';
 import type { Kysely, Selectable } from 'kysely';
 import type { ContentBindingSource, Database } from '../db/schema.ts';
 import { ConflictError, ForbiddenError } from '../errors.ts';
@@ -37,8 +37,17 @@ export type ContentBinding = {
   source: ContentBindingSource;
 };
 
-/** What this node knows about a manifest it wrote: its upload and who uploaded it. */
-export type ManifestOrigin = { manifestCid: string; uploadId: string; uploader: string; contentCid: string };
+/**
+ * What this node knows about a manifest it wrote: its upload, who uploaded it, and for a derived model the lineage
+ * royalty split its asset must be minted with (`manifests.royalties`, migration 0015).
+ */
+export type ManifestOrigin = {
+  manifestCid: string;
+  uploadId: string;
+  uploader: string;
+  contentCid: string;
+  royalties?: { accounts: string[]; bps: number[] } | undefined;
+};
 
 const toBinding = (row: Selectable<Database['content_bindings']>): ContentBinding => ({
   uploadId: row.upload_id,
@@ -53,10 +62,33 @@ export async function manifestOrigin(db: Db, manifestCid: string): Promise<Manif
   const row = await db
     .selectFrom('manifests')
     .innerJoin('uploads', 'uploads.id', 'manifests.upload_id')
-    .select(['manifests.cid', 'uploads.id', 'uploads.uploader', 'uploads.content_cid'])
+    .select(['manifests.cid', 'manifests.royalties', 'uploads.id', 'uploads.uploader', 'uploads.content_cid'])
     .where('manifests.cid', '=', manifestCid)
     .executeTakeFirst();
-  return row && { manifestCid: row.cid, uploadId: row.id, uploader: row.uploader, contentCid: row.content_cid };
+  if (!row) return undefined;
+  const royalties = row.royalties ? (JSON.parse(row.royalties) as Array<{ account: string; bps: number }>) : undefined;
+  return {
+    manifestCid: row.cid,
+    uploadId: row.id,
+    uploader: row.uploader,
+    contentCid: row.content_cid,
+    ...(royalties
+      ? { royalties: { accounts: royalties.map((r) => r.account.toLowerCase()), bps: royalties.map((r) => r.bps) } }
+      : {}),
+  };
+}
+
+/** Whether a minted split pays exactly the accounts and shares a manifest recorded, in order. */
+function sameSplit(
+  wanted: { accounts: readonly string[]; bps: readonly number[] },
+  minted: { accounts: readonly string[]; bps: readonly number[] } | undefined,
+): boolean {
+  if (!minted || minted.accounts.length !== wanted.accounts.length || minted.bps.length !== wanted.bps.length) {
+    return false;
+  }
+  return wanted.accounts.every(
+    (account, i) => account === minted.accounts[i]?.toLowerCase() && wanted.bps[i] === Number(minted.bps[i]),
+  );
 }
 
 /** The binding of an upload, if it has one. */
@@ -81,6 +113,12 @@ export type BindPublishedContentParameters = {
   /** The transaction, when known. */
   txHash?: string | null | undefined;
   source: ContentBindingSource;
+  /**
+   * For version 0 minted through `LineageRoyalties.mintDerived` (its `DerivedMinted` event): the split the asset was
+   * minted with; `publisher` is then the event's `creator`. A manifest that records lineage royalties binds only
+   * with an equal split.
+   */
+  split?: { accounts: readonly string[]; bps: readonly number[] } | undefined;
 };
 
 /**
@@ -92,12 +130,17 @@ export type BindPublishedContentParameters = {
  */
 export async function bindPublishedContent(
   db: Db,
-  { assetId, version, uri, publisher, txHash, source }: BindPublishedContentParameters,
+  { assetId, version, uri, publisher, txHash, source, split }: BindPublishedContentParameters,
 ): Promise<ContentBinding | undefined> {
   if (!uri.startsWith('ipfs://')) return undefined;
   const origin = await manifestOrigin(db, uri.slice('ipfs://'.length));
   if (!origin) return undefined;
   if (origin.uploader !== publisher.toLowerCase()) return contentBindingOf(db, origin.uploadId);
+  // A derived model owing lineage royalties binds only to the asset minted with its split: a plain mint of the same
+  // manifest (or one with other shares) would leave the lineage unpaid.
+  if (origin.royalties && (version !== 0 || !sameSplit(origin.royalties, split))) {
+    return contentBindingOf(db, origin.uploadId);
+  }
   await db
     .insertInto('content_bindings')
     .values({
@@ -201,7 +244,11 @@ export async function requireContentBinding(
         : undefined,
     ]).catch(() => [undefined, undefined] as const);
     const held = uri?.startsWith('ipfs://') ? await manifestOrigin(db, uri.slice('ipfs://'.length)) : undefined;
-    if (held?.uploadId === binding.uploadId && (creator === undefined || creator.toLowerCase() === binding.publisher)) {
+    const minter =
+      creator === undefined || creator.toLowerCase() === binding.publisher
+        ? creator
+        : ((await derivedMinter(chain, assetId, creator))?.creator ?? creator);
+    if (held?.uploadId === binding.uploadId && (minter === undefined || minter.toLowerCase() === binding.publisher)) {
       return binding;
     }
     throw new ForbiddenError(
@@ -226,12 +273,15 @@ export async function requireContentBinding(
   ]);
   const first = firstUri.startsWith('ipfs://') ? await manifestOrigin(db, firstUri.slice('ipfs://'.length)) : undefined;
   if (first?.uploadId === origin.uploadId) {
+    // A derived model minted through LineageRoyalties: its creator is its RoyaltySplit; the split names who minted.
+    const derived = await derivedMinter(chain, assetId, creator);
     const bound = await bindPublishedContent(db, {
       assetId,
       version: 0,
       uri: firstUri,
-      publisher: creator,
+      publisher: derived?.creator ?? creator,
       source: 'gateway',
+      ...(derived ? { split: derived } : {}),
     });
     if (bound?.assetId === String(assetId)) return bound;
     if (bound) throw copy(bound.assetId);
@@ -283,4 +333,30 @@ export async function requireContentBinding(
     `The current version of asset ${assetId} (manifest ${manifestCid}) is not indexed yet: this node releases its ` +
       'content once it has seen who published it. Retry in a few seconds.',
   );
+}
+
+/**
+ * When `creator` is the RoyaltySplit that LineageRoyalties minted `assetId` through, who minted it (the split's
+ * creator) and the split's accounts and shares; otherwise undefined.
+ */
+async function derivedMinter(
+  chain: NodeServices['chain'],
+  assetId: bigint,
+  creator: string,
+): Promise<{ creator: string; accounts: readonly string[]; bps: readonly number[] } | undefined> {
+  const split = await chain.publicClient
+    .readContract({
+      address: chain.deployment.contracts.lineageRoyalties,
+      abi: lineageRoyaltiesAbi,
+      functionName: 'splitOf',
+      args: [assetId],
+    })
+    .catch(() => undefined);
+  if (!split || split.toLowerCase() !== creator.toLowerCase()) return undefined;
+  const [minter, accounts, bps] = await chain.publicClient.readContract({
+    address: split,
+    abi: royaltySplitAbi,
+    functionName: 'recipients',
+  });
+  return { creator: minter, accounts, bps };
 }

@@ -97,6 +97,8 @@ export async function applyEvent(db: Db, event: SoukEvent): Promise<void> {
       return applyProviderRegistry(db, event, meta);
     case 'computeEscrow':
       return applyComputeEscrow(db, event, meta);
+    case 'lineageRoyalties':
+      return applyLineageRoyalties(db, event, meta);
   }
 }
 
@@ -248,6 +250,31 @@ async function refreshAskingPrice(db: Db, id: string): Promise<void> {
       ? [asset.licence_price_wei, asset.licence_currency]
       : [null, null];
   await db.updateTable('assets').set({ price_wei, currency }).where('id', '=', id).execute();
+}
+
+/**
+ * LineageRoyalties: `DerivedMinted` names who minted a derived model through its RoyaltySplit (the token's creator),
+ * so the content of a manifest that records lineage royalties binds here, with the split it was minted with — never
+ * at its `AssetMinted`, whose creator is the split.
+ */
+async function applyLineageRoyalties(db: Db, event: EventOf<'lineageRoyalties'>, meta: Meta): Promise<void> {
+  const { tokenId, creator, accounts, bps } = event.args;
+  const version = await db
+    .selectFrom('asset_versions')
+    .select('uri')
+    .where('asset_id', '=', tokenId.toString())
+    .where('version', '=', 0)
+    .executeTakeFirst();
+  if (!version) return;
+  await bindPublishedContent(db, {
+    assetId: tokenId,
+    version: 0,
+    uri: version.uri,
+    publisher: creator,
+    txHash: meta.tx_hash,
+    source: 'indexer',
+    split: { accounts, bps },
+  });
 }
 
 async function applyMarketplace(db: Db, event: EventOf<'marketplace'>, meta: Meta): Promise<void> {

@@ -5,6 +5,7 @@ import {
   agentNftAbi,
   computeEscrowAbi,
   licensesAbi,
+  lineageRoyaltiesAbi,
   marketplaceAbi,
   providerRegistryAbi,
   type SoukDeployment,
@@ -20,6 +21,7 @@ export const indexedAbis = {
   licenses: licensesAbi,
   providerRegistry: providerRegistryAbi,
   computeEscrow: computeEscrowAbi,
+  lineageRoyalties: lineageRoyaltiesAbi,
 } as const;
 
 /** Key of an indexed contract. */
@@ -142,6 +144,8 @@ export function entityOf(event: SoukEvent): string | null {
       }
     case 'computeEscrow':
       return null; // its tables are event tables only (order_settlements, escrow_movements)
+    case 'lineageRoyalties':
+      return `asset:${event.args.tokenId}`; // DerivedMinted: binds the derived model's content
   }
 }
 

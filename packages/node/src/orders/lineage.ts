@@ -12,9 +12,18 @@
  * A training order on a licensed dataset asset (its input a dataset reference) names that asset in `datasets`.
  */
 import { createHash } from 'node:crypto';
-import { decodeDatasetReference, isDatasetReference, isTrainOutput, type TrainOutput } from '@souk/protocol';
+import { agentNftAbi } from '@souk/contracts';
+import {
+  decodeDatasetReference,
+  isDatasetReference,
+  isTrainOutput,
+  type LineageRoyalty,
+  MAX_LINEAGE_BPS,
+  type TrainOutput,
+} from '@souk/protocol';
 import type { Hex } from 'viem';
 import { ConflictError, ForbiddenError, InvalidOrderError, NotFoundError } from '../errors.ts';
+import { assetManifest } from '../gateway/assetContent.ts';
 import type { NodeServices } from '../services.ts';
 import type { Manifest } from '../storage/manifest.ts';
 import { attestationOf, type OrderPhase } from './state.ts';
@@ -39,7 +48,7 @@ export type Lineage = NonNullable<Manifest['lineage']>;
  * @throws {InvalidOrderError} (422) When the order is not a training job, or the upload is not the model it trained.
  */
 export async function trainingLineage(
-  services: Pick<NodeServices, 'db' | 'storage' | 'orders'>,
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage' | 'orders'>,
   caller: string,
   trainingOrder: string,
   uploadSha256: string,
@@ -77,15 +86,53 @@ export async function trainingLineage(
     .filter((slot) => attestationOf(slot, resultHash) !== undefined)
     .map((slot) => slot.provider.toLowerCase())
     .sort();
+  const dataset = await trainedDataset(services, order);
+  const royalties = await lineageRoyalties(services, order.order.modelId, dataset.assetId);
   return {
     trainingOrder: hash,
     recipe: { assetId: order.order.modelId.toString(), version: Number(order.order.modelVersion) },
-    datasets: [await trainedDataset(services, order)],
+    datasets: [dataset],
     weightsHash: training.weightsHash,
     template: { kind: training.template.kind, hidden: [...training.template.hidden] },
     hyperparameters: { ...training.hyperparameters },
     providers,
+    ...(royalties.length > 0 ? { royalties } : {}),
   };
+}
+
+/**
+ * The lineage royalties a derived model owes, as its parents declare them now (`license.derivedRoyaltyBps` in their
+ * current manifests): the recipe's share to the recipe's creator (`AgentNFT.creatorOf`, who designed it), the
+ * dataset's share to the dataset's owner (`ownerOf`, who licenses it). One account named twice gets the sum. At most
+ * 2 × 25 %, so within `LineageRoyalties.MAX_LINEAGE_BPS` (50 %).
+ */
+async function lineageRoyalties(
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
+  recipeId: bigint,
+  datasetId: string | undefined,
+): Promise<LineageRoyalty[]> {
+  const { chain } = services;
+  const nft = { address: chain.deployment.contracts.agentNft, abi: agentNftAbi } as const;
+  const parents: Array<{ assetId: bigint; role: LineageRoyalty['role'] }> = [{ assetId: recipeId, role: 'recipe' }];
+  if (datasetId !== undefined) parents.push({ assetId: BigInt(datasetId), role: 'dataset' });
+  const royalties: LineageRoyalty[] = [];
+  for (const { assetId, role } of parents) {
+    const { manifest } = await assetManifest(services, assetId);
+    const bps = manifest.license.derivedRoyaltyBps;
+    if (!bps) continue;
+    const account = (
+      role === 'recipe'
+        ? await chain.publicClient.readContract({ ...nft, functionName: 'creatorOf', args: [assetId] })
+        : await chain.publicClient.readContract({ ...nft, functionName: 'ownerOf', args: [assetId] })
+    ).toLowerCase();
+    const same = royalties.find((r) => r.account === account);
+    if (same) same.bps += bps;
+    else royalties.push({ account, bps, assetId: assetId.toString(), role });
+  }
+  const total = royalties.reduce((sum, r) => sum + r.bps, 0);
+  if (total > MAX_LINEAGE_BPS)
+    throw new InvalidOrderError(`The lineage claims ${total} bps; at most ${MAX_LINEAGE_BPS}.`);
+  return royalties;
 }
 
 /**

@@ -24,13 +24,16 @@ import { type ProviderAgent, packBundle, type TrainingRecipe, type TrainOutput }
 import { GLYPH_SIZE, type Glyph, packGlyphs, renderGlyphs } from '@souk/provider/test-utils/glyphs';
 import { classificationMetrics, predictClasses, readLabelledDataset, trainClassifier } from '@souk/provider/training';
 import {
+  collectRoyalties,
   createSoukClient,
   downloadAsset,
   getAssetManifest,
   getModelPerformance,
+  getRoyalties,
   getTrainingStatus,
   getVerificationStatus,
   publishAsset,
+  publishAssetVersion,
   purchaseLicence,
   runOrder,
   SoukApiError,
@@ -358,7 +361,8 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       uploadId: upload.uploadId,
       name: 'DejaVu digits (training only)',
       kind: 'dataset',
-      license: { terms: 'CC-BY-4.0' },
+      // The dataset's owner claims 20 % of the creator earnings of every model trained on it.
+      license: { terms: 'CC-BY-4.0', derivedRoyaltyBps: 2_000 },
       royaltyBps: 0,
       mint: { mode: 'submit' },
     });
@@ -426,8 +430,26 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       (e) => e instanceof SoukApiError && e.status === 403,
     );
 
+    // The recipe's creator (the first test's requester) claims 10 % of models trained from this copy of the recipe.
+    const recipeUpload = await uploadContent(requesterClient(), {
+      data: packBundle({ 'recipe.json': new TextEncoder().encode(JSON.stringify(recipe)) }),
+      encrypt: true,
+    });
+    const recipeWithRoyalty = BigInt(
+      (
+        await publishAsset(requesterClient(), {
+          uploadId: recipeUpload.uploadId,
+          name: 'Glyph classifier recipe (10 % lineage royalty)',
+          kind: 'model',
+          runtime: { engine: 'onnxruntime', pipeline: 'train' },
+          license: { terms: 'MIT', derivedRoyaltyBps: 1_000 },
+          royaltyBps: 0,
+          mint: { mode: 'submit' },
+        })
+      ).assetId as string,
+    );
     const run = await runOrder<TrainOutput>(client, {
-      assetId: recipeId,
+      assetId: recipeWithRoyalty,
       input: reference,
       redundancy: 2,
       maxPriceWei: parseEther('0.001'),
@@ -460,7 +482,107 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
     assert.deepEqual(manifest.lineage?.datasets, [
       { sha256: createHash('sha256').update(trainNpz).digest('hex'), assetId: datasetId.toString() },
     ]);
+
+    // Lineage royalties: the model was minted through LineageRoyalties with the shares its parents declared, so its
+    // AgentNFT creator is its RoyaltySplit, which pays the lineage out of every creator payment, to the wei.
+    const recipeCreator = requester.account.address.toLowerCase();
+    const datasetOwner = owner.account.address.toLowerCase();
+    assert.deepEqual(manifest.lineage?.royalties, [
+      { account: recipeCreator, bps: 1_000, assetId: recipeWithRoyalty.toString(), role: 'recipe' },
+      { account: datasetOwner, bps: 2_000, assetId: datasetId.toString(), role: 'dataset' },
+    ]);
+    const { chain } = node.services;
+    const { agentNft, lineageRoyalties, computeEscrow } = chain.deployment.contracts;
+    const { agentNftAbi, computeEscrowAbi, lineageRoyaltiesAbi } = await import('@souk/contracts');
+    const split = await chain.publicClient.readContract({
+      address: lineageRoyalties,
+      abi: lineageRoyaltiesAbi,
+      functionName: 'splitOf',
+      args: [modelId],
+    });
+    assert.equal(
+      await chain.publicClient.readContract({
+        address: agentNft,
+        abi: agentNftAbi,
+        functionName: 'creatorOf',
+        args: [modelId],
+      }),
+      split,
+    );
+    // A version of an existing asset cannot carry a lineage that owes royalties: its creator is no split.
+    await assert.rejects(
+      publishAssetVersion(client, {
+        assetId: modelId,
+        uploadId: (await uploadContent(client, { data: model, encrypt: true })).uploadId,
+        name: 'v2',
+        kind: 'model',
+        runtime: { engine: 'onnxruntime', pipeline: 'onnx' },
+        license: { terms: 'MIT' },
+        royaltyBps: 0,
+        lineage: { trainingOrder: run.order.orderHash },
+        mint: { mode: 'submit' },
+      }),
+      (e) => e instanceof SoukApiError && e.status === 422 && /publish it as a new asset/.test(`${e.details}`),
+    );
+
+    // An inference job on the derived model: its creator share is credited to the split; anyone collects it.
+    const x = Array.from(readLabelledDataset(testNpz, 10).x.subarray(0, 2 * run.output.training.features));
+    const job = await runOrder(client, {
+      assetId: modelId,
+      input: new TextEncoder().encode(
+        JSON.stringify({ tensors: { input: { dtype: 'float32', dims: [2, run.output.training.features], data: x } } }),
+      ),
+      redundancy: 1,
+      maxPriceWei: parseEther('0.0001'),
+      publicClient: chain.publicClient,
+    });
+    assert.equal((await waitSettled(client, job.order.orderHash)).phase, 'settled');
+    const share = await chain.publicClient.readContract({
+      address: computeEscrow,
+      abi: computeEscrowAbi,
+      functionName: 'creditsOf',
+      args: ['0x0000000000000000000000000000000000000000', split],
+    });
+    assert.ok(share > 0n, 'the creator share went to the split');
+    const balances = () =>
+      Promise.all(
+        [recipeCreator, datasetOwner, trainer.account.address].map((a) =>
+          chain.publicClient.getBalance({ address: a as `0x${string}` }),
+        ),
+      );
+    const paidBefore = await balances();
+    const shown = await getRoyalties(client, { assetId: modelId });
+    assert.equal(shown.split, split.toLowerCase());
+    assert.equal(shown.creator, trainer.account.address.toLowerCase());
+    assert.deepEqual(shown.recipients, [
+      { account: recipeCreator, bps: 1_000 },
+      { account: datasetOwner, bps: 2_000 },
+    ]);
+    assert.equal(shown.pending[0]?.escrowCredits, share.toString());
+    // Anyone may pay it out: a third account collects (through the node), and gets nothing itself.
+    const collector = createSoukClient({ url: node.url });
+    await signIn(collector, { account: accounts[7].account });
+    const { transactionHashes } = await collectRoyalties(collector, { assetId: modelId, mode: 'submit' });
+    assert.equal(transactionHashes.length, 1);
+    const after = await balances();
+    const recipeShare = (share * 1_000n) / 10_000n;
+    const datasetShare = (share * 2_000n) / 10_000n;
+    assert.deepEqual(
+      after.map((b, i) => b - (paidBefore[i] as bigint)),
+      [recipeShare, datasetShare, share - recipeShare - datasetShare],
+      'recipe creator 10 %, dataset owner 20 %, the trainer the rest, to the wei',
+    );
+    assert.equal((await getRoyalties(client, { assetId: modelId })).pending[0]?.escrowCredits, '0');
+    await assert.rejects(
+      collectRoyalties(collector, { assetId: modelId, mode: 'submit' }),
+      (e) => e instanceof SoukApiError && e.status === 409,
+    );
   });
+
+  /** The suite's client, signed in as the first test's requester (the recipes' creator). */
+  function requesterClient(): SoukClient {
+    return client;
+  }
 
   /** The Licenses contract's protocol fee, bps. */
   async function feeBps(): Promise<number> {

@@ -13,6 +13,7 @@ const TOPICS = {
   licenses: 'licence',
   providerRegistry: 'provider',
   computeEscrow: 'order',
+  lineageRoyalties: 'asset', // DerivedMinted: a derived model minted with its lineage split
 } as const;
 type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 type Subscription = { topics: Set<Topic>; assetId?: string; orderHash?: string; address?: string };

@@ -14,7 +14,13 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { MAX_INPUT_MEDIA_TYPES, MEDIA_TYPE_PATTERN } from '@souk/protocol';
+import {
+  MAX_DERIVED_ROYALTY_BPS,
+  MAX_INPUT_MEDIA_TYPES,
+  MAX_LINEAGE_BPS,
+  MAX_LINEAGE_RECIPIENTS,
+  MEDIA_TYPE_PATTERN,
+} from '@souk/protocol';
 import { CID } from 'multiformats/cid';
 import { MAX_CHUNK_SIZE } from './crypto.ts';
 import { ManifestValidationError } from './errors.ts';
@@ -101,6 +107,11 @@ export const LicenseSchema = Type.Object(
     currency: Type.Optional(Type.String({ pattern: ADDRESS })),
     /** Licence duration, in seconds. Absent: perpetual. */
     durationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    /**
+     * Lineage royalty this asset claims of every model trained from it (a recipe) or on it (a dataset): basis points
+     * of the derived model's creator earnings, paid on-chain by its RoyaltySplit (docs/training.md). Absent: none.
+     */
+    derivedRoyaltyBps: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DERIVED_ROYALTY_BPS })),
   },
   { additionalProperties: false },
 );
@@ -184,6 +195,25 @@ export const LineageSchema = Type.Object(
     ),
     /** Providers whose signed attestations verified the training (lower-case addresses). */
     providers: Type.Array(Type.String({ pattern: ADDRESS }), { minItems: 1, maxItems: 16 }),
+    /**
+     * Lineage royalties (`@souk/protocol`'s `LineageRoyalty`): who is paid what share of the model's creator
+     * earnings, as the recipe and the datasets declared (`license.derivedRoyaltyBps`). The model is minted through
+     * `LineageRoyalties.mintDerived` with exactly these accounts and shares; absent or empty: minted plainly.
+     */
+    royalties: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            account: Type.String({ pattern: '^0x[0-9a-f]{40}$' }),
+            bps: Type.Integer({ minimum: 1, maximum: MAX_LINEAGE_BPS }),
+            assetId: Type.String({ pattern: UINT256_DECIMAL }),
+            role: Type.Union([Type.Literal('recipe'), Type.Literal('dataset')]),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: MAX_LINEAGE_RECIPIENTS },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

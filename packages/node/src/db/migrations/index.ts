@@ -17,6 +17,7 @@ import * as orderVerification from './0011_order_verification.ts';
 import * as orderPayloads from './0012_order_payloads.ts';
 import * as modelEvaluations from './0013_model_evaluations.ts';
 import * as singleComputePath from './0014_single_compute_path.ts';
+import * as lineageRoyalties from './0015_lineage_royalties.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0012_order_payloads': orderPayloads,
   '0013_model_evaluations': modelEvaluations,
   '0014_single_compute_path': singleComputePath,
+  '0015_lineage_royalties': lineageRoyalties,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

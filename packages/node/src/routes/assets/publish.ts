@@ -2,12 +2,17 @@
  * Uploading content and publishing assets: streaming upload through the gateway, manifest creation, and minting —
  * submitted by the node for devnet accounts it holds keys for, or returned as an unsigned transaction.
  */
-import { agentNftAbi } from '@souk/contracts';
-import { MAX_INPUT_MEDIA_TYPES, MEDIA_TYPE_PATTERN } from '@souk/protocol';
+import { agentNftAbi, lineageRoyaltiesAbi } from '@souk/contracts';
+import {
+  type LineageRoyalty,
+  MAX_DERIVED_ROYALTY_BPS,
+  MAX_INPUT_MEDIA_TYPES,
+  MEDIA_TYPE_PATTERN,
+} from '@souk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type Address, decodeEventLog, encodeFunctionData, type Hex } from 'viem';
 import { type TransactMode, transact } from '../../chain/transact.ts';
-import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import { ForbiddenError, InvalidOrderError, NotFoundError } from '../../errors.ts';
 import { assertUploadPublishable, bindPublishedContent } from '../../gateway/contentBinding.ts';
 import { copyManifestMetadata } from '../../gateway/manifestMetadata.ts';
 import { trainingLineage } from '../../orders/lineage.ts';
@@ -128,6 +133,14 @@ export const publishBodySchema = {
           maximum: 2 ** 53 - 1,
           description: 'seconds (uint64 on-chain)',
         },
+        derivedRoyaltyBps: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_DERIVED_ROYALTY_BPS,
+          description:
+            'lineage royalty this asset claims of every model trained from it (a recipe) or on it (a dataset), ' +
+            "bps of the derived model's creator earnings (docs/training.md)",
+        },
       },
     },
     royaltyBps: { type: 'integer', minimum: 0, maximum: 1000 },
@@ -200,6 +213,16 @@ export async function writeManifest(
   const lineage = body.lineage
     ? await trainingLineage(app.souk, caller, body.lineage.trainingOrder, upload.sha256)
     : undefined;
+  if (forAsset !== undefined && lineage?.royalties?.length) {
+    // An existing asset's creator is not a split paying this lineage: its royalties could not be honoured.
+    throw new InvalidOrderError(
+      `The model trained by order ${lineage.trainingOrder} owes lineage royalties (${lineage.royalties
+        .map((r) => `${r.bps} bps to ${r.account}`)
+        .join(
+          ', ',
+        )}): publish it as a new asset, minted with its royalty split, not as a version of asset ${forAsset}.`,
+    );
+  }
   const manifest: Manifest = {
     souk: 1,
     name: body.name,
@@ -230,16 +253,23 @@ export async function writeManifest(
       name: body.name,
       description: body.description ?? null,
       created_by: caller.toLowerCase(),
+      royalties: lineage?.royalties?.length ? JSON.stringify(lineage.royalties) : null,
     })
     .onConflict((oc) => oc.column('cid').doNothing())
     .execute();
   return manifestCid;
 }
 
-/** Sends one AgentNFT call for `caller` (see `chain/transact.ts`). */
-export async function submitOrPrepare(app: FastifyInstance, caller: Address, data: Hex, mode: TransactMode) {
+/** Sends one AgentNFT call (or, with `to`, a call to another Souk contract) for `caller` (see `chain/transact.ts`). */
+export async function submitOrPrepare(
+  app: FastifyInstance,
+  caller: Address,
+  data: Hex,
+  mode: TransactMode,
+  to: Address = app.souk.chain.deployment.contracts.agentNft,
+) {
   const { chain } = app.souk;
-  const result = await transact(chain, caller, [{ to: chain.deployment.contracts.agentNft, data }], mode);
+  const result = await transact(chain, caller, [{ to, data }], mode);
   return {
     transactionHash: result.transactionHashes[0] ?? null,
     logs: result.logs,
@@ -250,20 +280,68 @@ export async function submitOrPrepare(app: FastifyInstance, caller: Address, dat
 /** What a mint needs besides the manifest. */
 export type MintOptions = Pick<PublishBody, 'kind' | 'royaltyBps' | 'mint'>;
 
-/** Mints the manifest at `manifestCid`; returns the new asset id when the node submitted it. */
+/**
+ * Mints the manifest at `manifestCid`; returns the new asset id when the node submitted it. A derived model whose
+ * lineage declares royalties (the `manifests.royalties` this node recorded) is minted through
+ * `LineageRoyalties.mintDerived` with exactly those accounts and shares, so its creator is its RoyaltySplit.
+ */
 export async function mintManifest(app: FastifyInstance, caller: Address, manifestCid: string, options: MintOptions) {
-  const data = encodeFunctionData({
-    abi: agentNftAbi,
-    functionName: 'mint',
-    args: [options.mint?.to ?? caller, `ipfs://${manifestCid}`, kindIndex(options.kind), options.royaltyBps],
-  });
-  const sent = await submitOrPrepare(app, caller, data, options.mint?.mode);
+  const { db, chain } = app.souk;
+  const uri = `ipfs://${manifestCid}`;
+  const to = options.mint?.to ?? caller;
+  const recorded = await db
+    .selectFrom('manifests')
+    .select('royalties')
+    .where('cid', '=', manifestCid)
+    .executeTakeFirst();
+  const royalties = recorded?.royalties ? (JSON.parse(recorded.royalties) as LineageRoyalty[]) : [];
+  const sent =
+    royalties.length > 0
+      ? await submitOrPrepare(
+          app,
+          caller,
+          encodeFunctionData({
+            abi: lineageRoyaltiesAbi,
+            functionName: 'mintDerived',
+            args: [
+              to,
+              uri,
+              options.royaltyBps,
+              royalties.map((r) => r.account as Address),
+              royalties.map((r) => r.bps),
+            ],
+          }),
+          options.mint?.mode,
+          chain.deployment.contracts.lineageRoyalties,
+        )
+      : await submitOrPrepare(
+          app,
+          caller,
+          encodeFunctionData({
+            abi: agentNftAbi,
+            functionName: 'mint',
+            args: [to, uri, kindIndex(options.kind), options.royaltyBps],
+          }),
+          options.mint?.mode,
+        );
   let assetId: bigint | null = null;
   let creator: Address = caller;
+  let split: { accounts: readonly Address[]; bps: readonly number[] } | undefined;
   for (const log of sent.logs) {
+    const from = log.address.toLowerCase();
     try {
+      if (from !== chain.deployment.contracts.agentNft.toLowerCase()) throw new Error('not AgentNFT');
       const event = decodeEventLog({ abi: agentNftAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
       if (event.eventName === 'AssetMinted') ({ tokenId: assetId, creator } = event.args);
+    } catch {}
+    try {
+      if (from !== chain.deployment.contracts.lineageRoyalties.toLowerCase()) throw new Error('not LineageRoyalties');
+      const event = decodeEventLog({ abi: lineageRoyaltiesAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
+      // The split is the token's creator; the one who minted through it (the caller) is the content's publisher.
+      if (event.eventName === 'DerivedMinted') {
+        creator = event.args.creator;
+        split = { accounts: event.args.accounts, bps: event.args.bps };
+      }
     } catch {}
   }
   if (assetId !== null) {
@@ -275,6 +353,7 @@ export async function mintManifest(app: FastifyInstance, caller: Address, manife
       publisher: creator,
       txHash: sent.transactionHash,
       source: 'node',
+      ...(split ? { split } : {}),
     });
     await copyManifestMetadata(app.souk.db, assetId, manifestCid);
   }

@@ -1,4 +1,4 @@
-import type { VerificationSpec } from '@souk/protocol';
+import type { LineageRoyalty, VerificationSpec } from '@souk/protocol';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import type { SoukApiError, SoukError } from '../../errors/base.ts';
 import type { TensorSpec } from './publishAsset.ts';
@@ -36,6 +36,8 @@ export type AssetManifest = {
     currency?: string;
     /** Licence duration, seconds; absent = perpetual. */
     durationSeconds?: number;
+    /** Lineage royalty claimed of models derived from this asset, basis points (docs/training.md). */
+    derivedRoyaltyBps?: number;
   };
   /** ERC-2981 royalty on resales, basis points (0..1000). */
   royaltyBps: number;
@@ -67,6 +69,8 @@ export type AssetManifest = {
     hyperparameters: { epochs: number; batchSize: number; learningRate: number; seed: number };
     /** Providers whose attestations verified the training (lower-case addresses). */
     providers: string[];
+    /** Lineage royalties: who gets what share of the model's creator earnings (its RoyaltySplit pays them). */
+    royalties?: LineageRoyalty[];
   };
   /** ISO 8601, UTC. */
   createdAt: string;

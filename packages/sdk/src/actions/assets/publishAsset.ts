@@ -33,7 +33,18 @@ export type PublishAssetParameters = {
   /** Output tensors (at most 256). */
   outputs?: TensorSpec[];
   modelCard?: string;
-  license: { terms: string /** wei, decimal string */; price?: string; currency?: string; durationSeconds?: number };
+  license: {
+    terms: string;
+    /** Wei, decimal string. */
+    price?: string;
+    currency?: string;
+    durationSeconds?: number;
+    /**
+     * Lineage royalty this asset claims of every model trained from it (a recipe) or on it (a dataset): basis points
+     * of the derived model's creator earnings, 1 … `MAX_DERIVED_ROYALTY_BPS` (2,500), paid by its RoyaltySplit.
+     */
+    derivedRoyaltyBps?: number;
+  };
   /** Royalty on resales, basis points (0..1000). */
   royaltyBps: number;
   /**
