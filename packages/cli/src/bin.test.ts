@@ -23,6 +23,7 @@ const COMMANDS = [
   'run',
   'train',
   'eval',
+  'rounds',
   'royalties',
   'provider',
 ];

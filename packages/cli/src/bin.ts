@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   run: () => import('./commands/run.ts'),
   train: () => import('./commands/train.ts'),
   eval: () => import('./commands/eval.ts'),
+  rounds: () => import('./commands/rounds.ts'),
   royalties: () => import('./commands/royalties.ts'),
   provider: () => import('./commands/provider.ts'),
 };

@@ -9,20 +9,21 @@ import { UsageError } from './errors.ts';
 /**
  * The bytes of a labelled dataset file.
  * @param file - The flag's value; absent is a usage error.
+ * @param flag - The flag, for messages. @default '--dataset'
  * @throws {UsageError} When it is absent, cannot be read, or is not a labelled `.npz`.
  */
-export function readDatasetFlag(file: string | undefined): Uint8Array {
-  if (!file) throw new UsageError('--dataset <file.npz> is required.');
+export function readDatasetFlag(file: string | undefined, flag = '--dataset'): Uint8Array {
+  if (!file) throw new UsageError(`${flag} <file.npz> is required.`);
   let dataset: Uint8Array;
   try {
     dataset = new Uint8Array(readFileSync(file));
   } catch (error) {
-    throw new UsageError(`--dataset: cannot read ${file} (${(error as Error).message}).`);
+    throw new UsageError(`${flag}: cannot read ${file} (${(error as Error).message}).`);
   }
   try {
     readLabelledDataset(dataset, Number.MAX_SAFE_INTEGER);
   } catch (error) {
-    throw new UsageError(`--dataset: ${file} is not a labelled .npz: ${(error as Error).message}`);
+    throw new UsageError(`${flag}: ${file} is not a labelled .npz: ${(error as Error).message}`);
   }
   return dataset;
 }

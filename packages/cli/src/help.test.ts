@@ -96,6 +96,10 @@ describe('--help examples', () => {
           // The paths of the examples do not exist here: the file check is the last check before any work.
           assert.equal(code, 2, `${example}: ${printed}`);
           assert.match(printed, /is not a readable (file or )?folder/, example);
+        } else if (name === 'rounds') {
+          // Its shards are read (and their shape checked) before the node is asked anything.
+          assert.equal(code, 2, `${example}: ${printed}`);
+          assert.match(printed, /--shard: cannot read [\w-]+\.npz/, example);
         } else if ((name === 'train' || name === 'eval') && argv.includes('--dataset')) {
           // Its dataset is read (and its shape checked) before the node is asked anything.
           assert.equal(code, 2, `${example}: ${printed}`);

@@ -27,6 +27,7 @@ export * from './jobFailure.ts';
 export * from './lineage.ts';
 export * from './mediaTypes.ts';
 export * from './orders.ts';
+export * from './rounds.ts';
 export * from './tolerance.ts';
 export * from './training.ts';
 export * from './zk.ts';

@@ -35,7 +35,14 @@
  * commit–reveal over the bus and the ResultAttestation take it. The runtime record is not hashed; it travels alongside.
  */
 import { createHash } from 'node:crypto';
-import { type EvaluationOutput, isBatchItemError, isEvaluationOutput, isZkOutput, type ZkOutput } from '@souk/protocol';
+import {
+  type EvaluationOutput,
+  isBatchItemError,
+  isEvaluationOutput,
+  isRoundTrainOutput,
+  isZkOutput,
+  type ZkOutput,
+} from '@souk/protocol';
 import { InvalidInputError } from './errors.ts';
 import { canonicalIsnet, type IsnetOutput } from './pipelines/isnet.ts';
 import type { OcrOutput } from './pipelines/ocr.ts';
@@ -188,6 +195,8 @@ export function canonicalValue(output: PipelineOutput): JsonValue {
         model: t.model,
         samples: t.samples,
         weightsHash: t.weightsHash,
+        // A collaboration round's update also carries its round and its weights (`@souk/protocol`'s rounds.ts).
+        ...(isRoundTrainOutput(output) ? { round: output.training.round, weights: output.training.weights } : {}),
       },
     };
   }

@@ -219,6 +219,12 @@ export {
   type GetVerificationStatusReturnType,
   getVerificationStatus,
 } from './actions/training/getVerificationStatus.ts';
+export {
+  type RoundSummary,
+  type RunRoundsParameters,
+  type RunRoundsReturnType,
+  runRounds,
+} from './actions/training/runRounds.ts';
 export type { TransactionsReturnType, TransactMode } from './actions/transactions.ts';
 export { createSoukClient, type SoukClient, type SoukClientConfig } from './clients/createSoukClient.ts';
 export { type Problem, SoukApiError, SoukError } from './errors/base.ts';

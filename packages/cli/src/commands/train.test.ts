@@ -164,6 +164,50 @@ describe('souk train', { timeout: 300_000 }, () => {
     assert.match(empty.stderr, /holds no .* credits/);
   });
 
+  test('souk rounds: 2 shards × 2 rounds of FedAvg at r = 2, printing each round and saving the model', async () => {
+    const glyphs = renderGlyphs([13]).filter((g) => g.label < 10);
+    const faces = [...new Set(glyphs.map((g) => g.font))];
+    const shardFiles = [0, 1].map((k) => {
+      const { samples, labels } = packGlyphs(glyphs.filter((g) => faces.indexOf(g.font) % 2 === k));
+      const file = path.join(dataDir, `shard-${k}.npz`);
+      writeFileSync(file, writeLabelledDataset(samples, [GLYPH_SIZE, GLYPH_SIZE], labels));
+      return file;
+    });
+    const out = path.join(dataDir, 'rounds-out');
+    mkdirSync(out);
+    // An account of its own: the other tests of this suite run at the same time and share the default one's escrow.
+    const args = [
+      'rounds',
+      recipeId,
+      '--shard',
+      shardFiles[0] as string,
+      '--shard',
+      shardFiles[1] as string,
+      '--account',
+      '6',
+    ];
+    const ran = await soukJson<{
+      rounds: { round: number; orders: string[]; aggregateHash: string }[];
+      aggregateHash: string;
+    }>([...args, '--rounds', '2', '--output-dir', out, '--json'], env);
+    assert.deepEqual(
+      ran.rounds.map((r) => [r.round, r.orders.length]),
+      [
+        [0, 2],
+        [1, 2],
+      ],
+    );
+    assert.equal(ran.aggregateHash, ran.rounds[1]?.aggregateHash);
+    assert.ok(existsSync(path.join(out, 'model.onnx')));
+    const text = await souk([...args, '--rounds', '1'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stderr, /round 1\/1 {2}loss \d+\.\d{4} {2}accuracy/);
+    assert.match(text.stdout, /^Federated model {2}256 features → 10 classes, 1 rounds of 2 shards$/m);
+    const bad = await souk(['rounds', recipeId, '--shard', shardFiles[0] as string, '--rounds', '0'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--rounds/);
+  });
+
   test('refuses a dataset that is not a labelled .npz before anything is paid (exit 2)', async () => {
     const notLabelled = path.join(dataDir, 'x.npz');
     writeFileSync(notLabelled, 'not a zip');

@@ -16,7 +16,7 @@
  * graph, so it lets a tensor through and ONNX Runtime refuses a sequence input on the provider.
  */
 
-import { decodeEvaluation, isEvaluation } from '@souk/protocol';
+import { decodeEvaluation, decodeRoundInput, isEvaluation, isRoundInput } from '@souk/protocol';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { InvalidInputError } from '../errors.ts';
@@ -170,6 +170,17 @@ export async function checkJobInput({
     // The labels' range is the recipe's to check (the provider does, before training); here: the dataset's shape.
     if (input.length > TRAIN_MAX_INPUT_BYTES) {
       throw new InvalidInputError(`A training dataset is at most ${TRAIN_MAX_INPUT_BYTES} bytes.`);
+    }
+    if (isRoundInput(input)) {
+      // A collaboration round: well formed, and its shard a labelled dataset (the weights' size is the recipe's).
+      let round: ReturnType<typeof decodeRoundInput>;
+      try {
+        round = decodeRoundInput(input);
+      } catch (error) {
+        throw new InvalidInputError((error as Error).message);
+      }
+      readLabelledDataset(round.dataset, Number.MAX_SAFE_INTEGER);
+      return;
     }
     readLabelledDataset(input, Number.MAX_SAFE_INTEGER);
     return;

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encodeEvaluation } from '@souk/protocol';
+import {
+  decodeWeights,
+  encodeEvaluation,
+  encodeRoundInput,
+  encodeWeights,
+  fedAvg,
+  isRoundTrainOutput,
+  type RoundTrainOutput,
+} from '@souk/protocol';
 import * as ort from 'onnxruntime-node';
 import { InvalidInputError } from '../errors.ts';
 import { packBundle } from '../jobs/bundle.ts';
@@ -11,7 +19,7 @@ import { GLYPH_SIZE, packGlyphs, renderGlyphs } from '../test/glyphs.ts';
 import { readLabelledDataset, writeLabelledDataset } from '../training/dataset.ts';
 import { classificationMetrics } from '../training/metrics.ts';
 import { CLASSIFIER_INPUT, CLASSIFIER_OUTPUT } from '../training/onnxExport.ts';
-import { predictClasses, trainClassifier } from '../training/train.ts';
+import { predictClasses, trainClassifier, weightsHash } from '../training/train.ts';
 import { isTrainOutput, type TrainingRecipe, type TrainOutput } from './train.ts';
 
 const recipe: TrainingRecipe = {
@@ -59,6 +67,84 @@ describe('the train pipeline: a training job run by the job executor in the runt
     const out = await session.run({ [CLASSIFIER_INPUT]: new ort.Tensor('float32', x, [10, training.features]) });
     assert.deepEqual(out[CLASSIFIER_OUTPUT]?.dims, [10, 10]);
     await session.release();
+  });
+
+  it('a collaboration round trains a shard from the given weights, returns them, and matches the engine', async () => {
+    const executor = createJobExecutor({ runtime: runtimes[0] as Runtime });
+    const full = readLabelledDataset(dataset, 10);
+    const features = full.features;
+    // Two shards: the even and the odd samples.
+    const shard = (parity: number) => {
+      const idx = Array.from({ length: full.y.length }, (_, i) => i).filter((i) => i % 2 === parity);
+      const samples = new Uint8Array(idx.length * features);
+      idx.forEach((k, j) => {
+        samples.set(
+          Uint8Array.from(full.x.subarray(k * features, (k + 1) * features), (v) => Math.round(v * 255)),
+          j * features,
+        );
+      });
+      return writeLabelledDataset(
+        samples,
+        [GLYPH_SIZE, GLYPH_SIZE],
+        Int32Array.from(idx, (k) => full.y[k] as number),
+      );
+    };
+    const shards = [shard(0), shard(1)];
+    // Round 0: from the seeded initialisation; round 1: from the FedAvg of round 0's updates.
+    const run = async (round: number, weights?: Uint8Array) =>
+      Promise.all(
+        shards.map(async (data) => {
+          const executed = await executor.execute({
+            pipeline: 'train',
+            bundle: recipeBundle,
+            input: encodeRoundInput({ round, weights, dataset: data }),
+          });
+          assert.ok(isRoundTrainOutput(executed.output));
+          return (executed.output as RoundTrainOutput).training;
+        }),
+      );
+    const round0 = await run(0);
+    const aggregate = fedAvg(round0.map((u) => ({ weights: Buffer.from(u.weights, 'base64'), samples: u.samples })));
+    const round1 = await run(1, aggregate);
+    for (const update of [...round0, ...round1]) {
+      const bytes = new Uint8Array(Buffer.from(update.weights, 'base64'));
+      const sizes = [features * 32, 32, 32 * 10, 10];
+      const tensors = decodeWeights(bytes, sizes);
+      const layers = [
+        { in: features, out: 32, kernel: tensors[0] as Float32Array, bias: tensors[1] as Float32Array },
+        { in: 32, out: 10, kernel: tensors[2] as Float32Array, bias: tensors[3] as Float32Array },
+      ];
+      assert.equal(weightsHash(layers), update.weightsHash, 'SHA-256 of the returned weights is the weights hash');
+    }
+    assert.deepEqual(
+      round1.map((u) => u.round),
+      [1, 1],
+    );
+    // The engine run directly from the same aggregate on the same shard gives the same weights.
+    const direct = await trainClassifier({
+      dataset: readLabelledDataset(shards[1] as Uint8Array, 10),
+      classes: 10,
+      template: recipe.template,
+      hyperparameters: recipe.hyperparameters,
+      initialWeights: decodeWeights(aggregate, [features * 32, 32, 32 * 10, 10]),
+    });
+    assert.equal(direct.weightsHash, round1[1]?.weightsHash);
+    assert.notEqual(round1[1]?.weightsHash, round0[1]?.weightsHash, 'round 1 starts elsewhere than round 0');
+    assert.equal(encodeWeights(direct.layers.flatMap((l) => [l.kernel, l.bias])).length, aggregate.length);
+    // Weights that do not fit the template are the input's fault.
+    await assert.rejects(
+      executor.execute({
+        pipeline: 'train',
+        bundle: recipeBundle,
+        input: encodeRoundInput({ round: 2, weights: new Uint8Array(16), dataset: shards[0] as Uint8Array }),
+      }),
+      (e: Error & { details?: string }) => /InvalidInputError: The weights hold 4 values/.test(`${e.details}`),
+    );
+    await checkJobInput({ pipeline: 'train', input: encodeRoundInput({ round: 0, dataset: shards[0] as Uint8Array }) });
+    await assert.rejects(
+      checkJobInput({ pipeline: 'train', input: encodeRoundInput({ round: 0, dataset: new Uint8Array(5) }) }),
+      InvalidInputError,
+    );
   });
 
   it('evaluates the trained model on a labelled dataset (an evaluation container on the onnx pipeline)', async () => {

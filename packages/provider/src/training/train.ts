@@ -34,6 +34,12 @@ export type TrainClassifierParameters = {
   producer?: string | undefined;
   /** Called after each epoch with its mean loss and training accuracy (progress for the job's watchers). */
   onEpoch?: ((epoch: number, loss: number, accuracy: number) => void) | undefined;
+  /**
+   * Starting weights instead of the seeded initialisation (a collaboration round starting from the previous
+   * aggregate): every layer's kernel (row-major `[in, out]`) then bias, input side first, as the template and the
+   * dataset's feature count size them. The optimiser starts fresh (Adam's moments at zero) either way.
+   */
+  initialWeights?: readonly Float32Array[] | undefined;
 };
 
 /** A trained classifier. */
@@ -112,6 +118,7 @@ export async function trainClassifier({
   hyperparameters,
   producer = 'souk',
   onEpoch,
+  initialWeights,
 }: TrainClassifierParameters): Promise<TrainedClassifier> {
   checkTrainingRequest(template, hyperparameters);
   const { x, y, features } = dataset;
@@ -135,6 +142,21 @@ export async function trainClassifier({
       }),
     );
   });
+  if (initialWeights) {
+    const shapes = sizes.flatMap((out, i) => [[i === 0 ? features : (sizes[i - 1] as number), out], [out]]);
+    if (
+      initialWeights.length !== shapes.length ||
+      initialWeights.some((w, i) => w.length !== (shapes[i] as number[]).reduce((a, b) => a * b, 1))
+    ) {
+      model.dispose();
+      throw new InvalidInputError('The starting weights do not fit the template and the dataset’s features.', {
+        details: `expected tensors of ${shapes.map((s) => s.join('×')).join(', ')}`,
+      });
+    }
+    const tensors = initialWeights.map((w, i) => tf.tensor(w, shapes[i] as number[], 'float32'));
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+  }
   model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const history = { loss: [] as number[], accuracy: [] as number[] };
   try {
