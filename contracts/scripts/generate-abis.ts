@@ -18,6 +18,7 @@ const contracts: Array<[string, string]> = [
   ['ProviderRegistry.sol', 'ProviderRegistry'],
   ['ComputeEscrow.sol', 'ComputeEscrow'],
   ['LineageRoyalties.sol', 'LineageRoyalties'],
+  ['Evaluations.sol', 'Evaluations'],
   ['RoyaltySplit.sol', 'RoyaltySplit'],
   ['SoukGovernor.sol', 'SoukGovernor'],
   ['SoukTimelock.sol', 'SoukTimelock'],

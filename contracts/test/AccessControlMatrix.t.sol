@@ -10,6 +10,8 @@ import {SoukTimelock} from "../src/governance/SoukTimelock.sol";
 import {SoukGovernor} from "../src/governance/SoukGovernor.sol";
 import {IAgentNFT} from "../src/interfaces/IAgentNFT.sol";
 import {ILicenses} from "../src/interfaces/ILicenses.sol";
+import {Evaluations} from "../src/Evaluations.sol";
+import {IEvaluations} from "../src/interfaces/IEvaluations.sol";
 import {LineageRoyalties} from "../src/LineageRoyalties.sol";
 import {RoyaltySplit} from "../src/RoyaltySplit.sol";
 import {IMarketplace} from "../src/interfaces/IMarketplace.sol";
@@ -63,6 +65,14 @@ contract AccessControlMatrixTest is SoukFixture {
         uint16[] memory bps = new uint16[](1);
         bps[0] = 100;
         (, address split) = lineage.mintDerived(creator, "ipfs://derived", 0, accounts, bps);
+        Evaluations evaluations = new Evaluations(escrow, registry, admin);
+        address ev = address(evaluations);
+        bytes32 evAdmin = evaluations.DEFAULT_ADMIN_ROLE();
+        bytes32 recorder = evaluations.RECORDER_ROLE();
+        IEvaluations.Evaluation memory e;
+        _role("Evaluations", ev, abi.encodeCall(evaluations.record, (e, new address[](0), new bytes[](0))), recorder);
+        _role("Evaluations", ev, abi.encodeCall(evaluations.grantRole, (recorder, stranger)), evAdmin);
+        _role("Evaluations", ev, abi.encodeCall(evaluations.revokeRole, (recorder, stranger)), evAdmin);
         _case(
             "RoyaltySplit",
             split,
@@ -218,6 +228,12 @@ contract AccessControlMatrixTest is SoukFixture {
             "MAX_LINEAGE_BPS() MAX_LINEAGE_RECIPIENTS() agentNFT() "
             "mintDerived(address,string,uint16,address[],uint16[]) splitImplementation() splitOf(uint256) "
         );
+        _open["Evaluations"] = string.concat(
+            " ",
+            "DEFAULT_ADMIN_ROLE() MAX_PROVIDERS() RECORDER_ROLE() escrow() evaluationOf(bytes32) "
+            "evaluationsOfModel(uint256) getRoleAdmin(bytes32) hasRole(bytes32,address) registry() "
+            "renounceRole(bytes32,address) supportsInterface(bytes4) "
+        );
         _open["RoyaltySplit"] = string.concat(
             " ",
             "NATIVE() PUSH_GAS_LIMIT() collect(address,address) creditsOf(address,address) distributable(address) "
@@ -305,7 +321,8 @@ contract AccessControlMatrixTest is SoukFixture {
 
     /// @notice Every function in every contract's compiled ABI is classified: privileged (tested above) or open.
     function test_everyFunctionOfEveryContract_isClassified() public view {
-        string[9] memory names = [
+        string[10] memory names = [
+            "Evaluations",
             "LineageRoyalties",
             "RoyaltySplit",
             "ProviderRegistry",

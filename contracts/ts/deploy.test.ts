@@ -73,6 +73,7 @@ describe('deploySouk on anvil', () => {
       contracts.licenses,
       contracts.computeEscrow,
       contracts.providerRegistry,
+      contracts.evaluations,
     ]) {
       assert.equal(
         await read({ address, abi: marketplaceAbi, functionName: 'hasRole', args: [roles.admin, contracts.timelock] }),
@@ -90,6 +91,7 @@ describe('deploySouk on anvil', () => {
     assert.equal(await has(contracts.providerRegistry, roles.reporter, contracts.computeEscrow), false);
     assert.equal(await has(contracts.computeEscrow, roles.settler, fx.accounts[1].address), true);
     assert.equal(await has(contracts.computeEscrow, roles.referee, fx.accounts[1].address), true);
+    assert.equal(await has(contracts.evaluations, roles.recorder, fx.accounts[1].address), true);
     assert.equal(await has(contracts.computeEscrow, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.marketplace, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.timelock, roles.proposer, contracts.governor), true);
@@ -137,6 +139,7 @@ describe('deploySouk on anvil', () => {
     assert.deepEqual(Object.keys(deployment.contracts).sort(), [
       'agentNft',
       'computeEscrow',
+      'evaluations',
       'governor',
       'licenses',
       'lineageRoyalties',

@@ -24,6 +24,8 @@ import {
   agentNftBytecode,
   computeEscrowAbi,
   computeEscrowBytecode,
+  evaluationsAbi,
+  evaluationsBytecode,
   licensesAbi,
   licensesBytecode,
   lineageRoyaltiesAbi,
@@ -48,6 +50,7 @@ export const roles = {
   reporter: keccak256(toBytes('REPORTER_ROLE')),
   referee: keccak256(toBytes('REFEREE_ROLE')),
   settler: keccak256(toBytes('SETTLER_ROLE')),
+  recorder: keccak256(toBytes('RECORDER_ROLE')),
   proposer: keccak256(toBytes('PROPOSER_ROLE')),
   canceller: keccak256(toBytes('CANCELLER_ROLE')),
   executor: keccak256(toBytes('EXECUTOR_ROLE')),
@@ -120,6 +123,8 @@ export type SoukDeployment = {
     computeEscrow: Address;
     /** Lineage royalties: mints derived models with a RoyaltySplit as their creator (LineageRoyalties). */
     lineageRoyalties: Address;
+    /** Verified model evaluations, recorded by the operator with the providers' attestations (Evaluations). */
+    evaluations: Address;
     governor: Address;
     timelock: Address;
   };
@@ -165,7 +170,7 @@ export class DeploymentError extends Error {
 }
 
 /**
- * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeEscrow, LineageRoyalties, SoukTimelock and
+ * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeEscrow, LineageRoyalties, Evaluations, SoukTimelock and
  * SoukGovernor; grants the ComputeEscrow SLASHER_ROLE in the registry, the operator SETTLER_ROLE and REFEREE_ROLE on
  * the ComputeEscrow, the guardian PAUSER_ROLE, the governor PROPOSER_ROLE and CANCELLER_ROLE in the timelock (anyone
  * may execute); allows the given ERC-20 currencies; then (unless `handOver: false`) gives DEFAULT_ADMIN_ROLE to the
@@ -275,6 +280,11 @@ export async function deploySouk({
   ]);
 
   const lineageRoyalties = await deploy('LineageRoyalties', lineageRoyaltiesAbi, lineageRoyaltiesBytecode, [agentNft]);
+  const evaluations = await deploy('Evaluations', evaluationsAbi, evaluationsBytecode, [
+    computeEscrow,
+    providerRegistry,
+    deployer,
+  ]);
 
   const grant = (address: Address, abi: Abi, role: Hex, account: Address, what: string) =>
     send(what, { address, abi, functionName: 'grantRole', args: [role, account] });
@@ -290,6 +300,7 @@ export async function deploySouk({
   });
   await grant(computeEscrow, computeEscrowAbi, roles.settler, operator, 'escrow: SETTLER_ROLE');
   await grant(computeEscrow, computeEscrowAbi, roles.referee, operator, 'escrow: REFEREE_ROLE');
+  await grant(evaluations, evaluationsAbi, roles.recorder, operator, 'evaluations: RECORDER_ROLE');
   const paying = [
     [marketplace, marketplaceAbi],
     [licenses, licensesAbi],
@@ -302,7 +313,7 @@ export async function deploySouk({
   }
 
   if (handOver) {
-    const governed = [...paying, [providerRegistry, providerRegistryAbi]] as const;
+    const governed = [...paying, [providerRegistry, providerRegistryAbi], [evaluations, evaluationsAbi]] as const;
     for (const [address, abi] of governed) {
       await grant(address, abi, roles.admin, timelock, `admin role to timelock on ${address}`);
       await send('renounce admin', { address, abi, functionName: 'renounceRole', args: [roles.admin, deployer] });
@@ -327,6 +338,7 @@ export async function deploySouk({
       providerRegistry,
       computeEscrow,
       lineageRoyalties,
+      evaluations,
       governor,
       timelock,
     },

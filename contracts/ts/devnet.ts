@@ -147,6 +147,7 @@ const deployedContracts: Record<keyof SoukDeployment['contracts'], true> = {
   providerRegistry: true,
   computeEscrow: true,
   lineageRoyalties: true,
+  evaluations: true,
   governor: true,
   timelock: true,
 };

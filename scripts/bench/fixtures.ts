@@ -13,11 +13,12 @@ import {
   createRuntime,
   type OcrOutput,
   type OcrPipeline,
+  packBundle,
   type Runtime,
   unpackBundle,
 } from '@souk/provider';
 import { dejavuFont, findImageMagick, renderText } from '@souk/provider/test-utils';
-import { createSoukClient, type SoukClient, signIn } from '@souk/sdk';
+import { createSoukClient, publishAsset, type SoukClient, signIn, uploadContent } from '@souk/sdk';
 import { ocrBundle as sampleOcrBundle } from '../../packages/node/src/compute/catalogue/ocr.ts';
 import { loadConfig } from '../../packages/node/src/config.ts';
 import { type RunningNode, startNode } from '../../packages/node/src/server.ts';
@@ -109,4 +110,25 @@ export async function startBenchNode(providers: number, env: Record<string, stri
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Publishes a training recipe (pipeline `train`, a bundle holding `recipe.json`) as an encrypted, minted asset.
+ * @returns Its asset id.
+ */
+export async function publishRecipe(client: SoukClient, recipe: unknown, name: string): Promise<bigint> {
+  const upload = await uploadContent(client, {
+    data: packBundle({ 'recipe.json': new TextEncoder().encode(JSON.stringify(recipe)) }),
+    encrypt: true,
+  });
+  const published = await publishAsset(client, {
+    uploadId: upload.uploadId,
+    name,
+    kind: 'model',
+    runtime: { engine: 'onnxruntime', pipeline: 'train' },
+    license: { terms: 'MIT' },
+    royaltyBps: 0,
+    mint: { mode: 'submit' },
+  });
+  return BigInt(published.assetId as string);
 }

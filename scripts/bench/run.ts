@@ -3,7 +3,7 @@
  * process, one after another so they never share the cores), merges their results into `bench/results.json`
  * (figures not run keep their previous result) and renders `bench/REPORT.md`.
  *
- * Figures, in report order: gas, scheduler, orders, batch, catalogue, training, marketplace, storage, indexer,
+ * Figures, in report order: gas, scheduler, orders, batch, catalogue, training, rounds, marketplace, storage, indexer,
  * durability, scaleout.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +20,7 @@ const FIGURES = [
   'batch',
   'catalogue',
   'training',
+  'rounds',
   'marketplace',
   'storage',
   'indexer',

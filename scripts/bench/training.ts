@@ -7,12 +7,12 @@
  * direct run's (the figure never counts a different training). Env: BENCH_TRAINING_ROUNDS (default 2),
  * BENCH_TRAINING_EPOCHS (default 10).
  */
-import { packBundle, type TrainOutput } from '@souk/provider';
+import type { TrainOutput } from '@souk/provider';
 import { GLYPH_SIZE, packGlyphs, renderGlyphs } from '@souk/provider/test-utils/glyphs';
 import { readLabelledDataset, trainClassifier, writeLabelledDataset } from '@souk/provider/training';
-import { publishAsset, runOrder, uploadContent } from '@souk/sdk';
+import { runOrder } from '@souk/sdk';
 import { parseEther } from 'viem';
-import { startBenchNode } from './fixtures.ts';
+import { publishRecipe, startBenchNode } from './fixtures.ts';
 import { emit, fmt, progress, type Row, round, since, table } from './lib.ts';
 
 const ROUNDS = Number(process.env.BENCH_TRAINING_ROUNDS ?? 2);
@@ -46,20 +46,7 @@ await bench.client.json('/api/v1/orders/escrow/deposit', {
   method: 'POST',
   body: { amountWei: String(parseEther('10')) },
 });
-const upload = await uploadContent(bench.client, {
-  data: packBundle({ 'recipe.json': new TextEncoder().encode(JSON.stringify(recipe)) }),
-  encrypt: true,
-});
-const published = await publishAsset(bench.client, {
-  uploadId: upload.uploadId,
-  name: 'Glyph recipe (bench)',
-  kind: 'model',
-  runtime: { engine: 'onnxruntime', pipeline: 'train' },
-  license: { terms: 'MIT' },
-  royaltyBps: 0,
-  mint: { mode: 'submit' },
-});
-const recipeId = BigInt(published.assetId as string);
+const recipeId = await publishRecipe(bench.client, recipe, 'Glyph recipe (bench)');
 
 async function marketPass(): Promise<{ perSecond: number; seconds: number; weightsHash: string }> {
   const t0 = performance.now();

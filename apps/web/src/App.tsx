@@ -16,6 +16,7 @@ import { NotFoundPage } from './routes/NotFound.tsx';
 import { OrderPage } from './routes/Order.tsx';
 import { ProvidersPage } from './routes/Providers.tsx';
 import { PublishPage } from './routes/Publish.tsx';
+import { RoundsPage } from './routes/Rounds.tsx';
 import { RunPage } from './routes/Run.tsx';
 import { TransactionPage } from './routes/Transaction.tsx';
 
@@ -33,6 +34,7 @@ export function AppRoutes() {
         <Route path="publish" element={<PublishPage />} />
         <Route path="orders/:hash" element={<OrderPage />} />
         <Route path="providers" element={<ProvidersPage />} />
+        <Route path="rounds/:id" element={<RoundsPage />} />
         <Route
           path="analytics"
           element={

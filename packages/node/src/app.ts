@@ -25,6 +25,7 @@ import marketplaceRoutes from './routes/marketplace/index.ts';
 import opsRoutes from './routes/ops.ts';
 import orderRoutes from './routes/orders/index.ts';
 import providerRoutes from './routes/providers/index.ts';
+import roundRoutes from './routes/rounds/index.ts';
 import trainingRoutes from './routes/training/index.ts';
 import wsRoutes from './routes/ws.ts';
 import { addSchemas, uintFormats } from './schemas.ts';
@@ -188,6 +189,7 @@ export async function build(
   await app.register(marketplaceRoutes, { prefix: '/api/v1/marketplace' });
   await app.register(licenceRoutes, { prefix: '/api/v1/licences' });
   await app.register(trainingRoutes, { prefix: '/api/v1' });
+  await app.register(roundRoutes, { prefix: '/api/v1' });
   await app.register(webApp, { root: services.config.webDir });
   return app;
 }

@@ -49,6 +49,7 @@ const contracts = {
       'providerRegistry',
       'computeEscrow',
       'lineageRoyalties',
+      'evaluations',
       'governor',
       'timelock',
     ].map((k) => [k, address]),

@@ -10,6 +10,7 @@ export * from './api/evaluations.ts';
 export type * from './api/jsonSchema.ts';
 export * from './api/licences.ts';
 export * from './api/performance.ts';
+export * from './api/rounds.ts';
 export * from './api/royalties.ts';
 export * from './batch.ts';
 export * from './bus/errors.ts';

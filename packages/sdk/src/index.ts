@@ -219,6 +219,7 @@ export {
   type GetVerificationStatusReturnType,
   getVerificationStatus,
 } from './actions/training/getVerificationStatus.ts';
+export { createRoundRun, getRoundRun, recordRound } from './actions/training/roundRuns.ts';
 export {
   type RoundSummary,
   type RunRoundsParameters,

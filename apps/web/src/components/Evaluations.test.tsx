@@ -18,6 +18,7 @@ const evaluation = {
   providers: ['0xa', '0xb'],
   resultHash: `0x${'2e'.repeat(32)}`,
   recordedAt: 0,
+  chainTx: null,
 };
 
 test("lists a model's verified evaluations: accuracy, F1, dataset, providers", () => {
@@ -25,6 +26,11 @@ test("lists a model's verified evaluations: accuracy, F1, dataset, providers", (
   expect(screen.getByTestId('evaluations')).toHaveTextContent(
     'accuracy 98.0 % · F1 98.0 % on 100 samples of dataset 3f2a3f2a3f2a…, verified by 2 providers (v0, order 0x1f1f1f1f…)',
   );
+});
+
+test('says when an evaluation is on-chain, with its Evaluations.record transaction', () => {
+  render(<Evaluations items={[{ ...evaluation, chainTx: `0x${'9c'.repeat(32)}` }]} />);
+  expect(screen.getByTestId('evaluations')).toHaveTextContent('(v0, order 0x1f1f1f1f…), on-chain (tx 0x9c9c9c9c…)');
 });
 
 test('says when there is no evaluation yet', () => {

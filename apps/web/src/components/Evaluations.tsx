@@ -27,6 +27,15 @@ export function Evaluations({ items }: { items: readonly ModelEvaluation[] }) {
             {e.orderHash.slice(0, 10)}…
           </span>
           )
+          {e.chainTx ? (
+            <>
+              , on-chain (tx{' '}
+              <span className="font-mono text-xs" title={e.chainTx}>
+                {e.chainTx.slice(0, 10)}…
+              </span>
+              )
+            </>
+          ) : null}
         </li>
       ))}
     </ul>

@@ -93,6 +93,13 @@ export const run = (argv: string[]) =>
           ours
             ? `On model #${modelId}'s card: accuracy ${(ours.accuracy * 100).toFixed(1)} % on dataset ${ours.datasetSha256.slice(0, 12)}…, verified by ${ours.providers.length} providers (${recorded.length} evaluation${recorded.length === 1 ? '' : 's'} recorded)`
             : `Not yet on model #${modelId}'s card (the node records it once the order is agreed).`,
+          ...(ours
+            ? [
+                ours.chainTx
+                  ? `  on-chain  Evaluations.record tx ${ours.chainTx} (with the providers' signed attestations)`
+                  : '  on-chain  not yet (the node sends Evaluations.record in the background)',
+              ]
+            : []),
         ].join('\n'),
     );
     return PAID_PHASES.includes(order.phase) ? 0 : EXIT.failure;

@@ -3,13 +3,14 @@
  * (collaboration rounds, docs/training.md). Each round, every shard's update is a training order on the recipe
  * (r providers agree on it; the SDK checks their signatures and stake), the verified updates are averaged (FedAvg)
  * and the next round starts from the aggregate. Prints each round as it finishes — its loss and accuracy, the update
- * orders and the aggregate's hash — and saves the final model as ONNX with `--output-dir`.
+ * orders and the aggregate's hash — and saves the final model as ONNX with `--output-dir`. The node verifies each round
+ * and aggregates it itself (`/api/v1/rounds`); the web app draws the run at `/rounds/<id>`.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeWeights, MAX_ROUNDS } from '@souk/protocol';
 import { type DenseLayer, exportMlpToOnnx } from '@souk/provider/training';
-import { getAssetManifest, type RoundSummary, runRounds } from '@souk/sdk';
+import { type RoundSummary, runRounds } from '@souk/sdk';
 import { accountHelp, accountOptions } from '../account.ts';
 import { nodeHelp, nodeOptions, nodeUrl, parse, parseDeadline, parseId, parseRedundancy } from '../args.ts';
 import { emit, guard, note } from '../command.ts';
@@ -17,6 +18,7 @@ import { connect } from '../context.ts';
 import { readDatasetFlag } from '../dataset.ts';
 import { UsageError } from '../errors.ts';
 import { orderOptions, orderPayer, topUpEscrow } from '../paidOrder.ts';
+import { readTrainingRecipe } from '../recipe.ts';
 
 export const summary = 'Train a model in federated rounds (FedAvg) through the compute market';
 
@@ -72,10 +74,7 @@ export const run = (argv: string[]) =>
     const deadlineSeconds = parseDeadline(values.deadline, 900);
 
     const context = await connect({ url: nodeUrl(values.node) });
-    const recipe = await getAssetManifest(context.client, { assetId: recipeId });
-    if (recipe.runtime?.pipeline !== 'train') {
-      throw new UsageError(`Asset ${recipeId} is not a training recipe (its pipeline is ${recipe.runtime?.pipeline}).`);
-    }
+    const recipe = await readTrainingRecipe(context, recipeId);
     const { account, currency, maxPriceWei } = await orderPayer(context, values);
     note(
       `federated training of recipe #${recipeId} "${recipe.name}": ${shards.length} shards × ${rounds} rounds, r = ${redundancy}…`,
@@ -92,6 +91,7 @@ export const run = (argv: string[]) =>
       deadlineSeconds,
       account,
       timeoutMs: deadlineSeconds * 1000,
+      track: true, // the node verifies each round and keeps the timeline the web app draws
       // Before each round, an escrow covering two rounds of updates: the node still reserves the previous round's
       // orders while their settlement batch lands (the balance is already debited), so one round's worth can fall
       // short for a moment.
@@ -120,15 +120,26 @@ export const run = (argv: string[]) =>
       note(`  saved ${file}`);
     }
     const last = result.rounds[result.rounds.length - 1] as RoundSummary;
-    emit(values.json, { recipeId: String(recipeId), rounds: result.rounds, aggregateHash: last.aggregateHash }, () =>
-      [
-        `Federated model  ${first.features} features → ${first.classes.length} classes, ${rounds} rounds of ${shards.length} shards`,
-        ...result.rounds.map(
-          (r) =>
-            `  round ${String(r.round + 1).padStart(3)}  loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(1).padStart(5)} %  ${r.samples} samples  ${r.orders.length} verified updates`,
-        ),
-        `  aggregate  ${last.aggregateHash}`,
-      ].join('\n'),
+    const timeline = `${context.client.url.replace(/\/$/, '')}/rounds/${result.runId}`;
+    emit(
+      values.json,
+      {
+        recipeId: String(recipeId),
+        runId: result.runId,
+        timeline,
+        rounds: result.rounds,
+        aggregateHash: last.aggregateHash,
+      },
+      () =>
+        [
+          `Federated model  ${first.features} features → ${first.classes.length} classes, ${rounds} rounds of ${shards.length} shards`,
+          ...result.rounds.map(
+            (r) =>
+              `  round ${String(r.round + 1).padStart(3)}  loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(1).padStart(5)} %  ${r.samples} samples  ${r.orders.length} verified updates`,
+          ),
+          `  aggregate  ${last.aggregateHash}`,
+          `  timeline   ${timeline}  (verified by the node, round by round)`,
+        ].join('\n'),
     );
     return 0;
   });

@@ -187,6 +187,7 @@ describe('souk train', { timeout: 300_000 }, () => {
       '6',
     ];
     const ran = await soukJson<{
+      runId: string;
       rounds: { round: number; orders: string[]; aggregateHash: string }[];
       aggregateHash: string;
     }>([...args, '--rounds', '2', '--output-dir', out, '--json'], env);
@@ -198,11 +199,20 @@ describe('souk train', { timeout: 300_000 }, () => {
       ],
     );
     assert.equal(ran.aggregateHash, ran.rounds[1]?.aggregateHash);
+    // The node verified both rounds itself: its timeline (what the web app draws) has the same aggregates.
+    const timeline = (await (await fetch(`${node.url}/api/v1/rounds/${ran.runId}`)).json()) as {
+      entries: { aggregateHash: string }[];
+    };
+    assert.deepEqual(
+      timeline.entries.map((e) => e.aggregateHash),
+      ran.rounds.map((r) => r.aggregateHash),
+    );
     assert.ok(existsSync(path.join(out, 'model.onnx')));
     const text = await souk([...args, '--rounds', '1'], env);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stderr, /round 1\/1 {2}loss \d+\.\d{4} {2}accuracy/);
     assert.match(text.stdout, /^Federated model {2}256 features → 10 classes, 1 rounds of 2 shards$/m);
+    assert.match(text.stdout, /^ {2}timeline {3}http:\/\/127\.0\.0\.1:\d+\/rounds\/[0-9a-f-]{36} /m);
     const bad = await souk(['rounds', recipeId, '--shard', shardFiles[0] as string, '--rounds', '0'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--rounds/);

@@ -25,6 +25,7 @@ import { signMint } from '../mint.ts';
 import { readOnnxSignature } from '../onnx.ts';
 import { formatTraining } from '../output/training.ts';
 import { orderOptions, orderPayer, PAID_PHASES, runPaidOrder, verificationLines } from '../paidOrder.ts';
+import { readTrainingRecipe } from '../recipe.ts';
 
 export const summary = 'Train a model through the compute market and publish it with its lineage';
 
@@ -83,10 +84,7 @@ export const run = (argv: string[]) =>
     const deadlineSeconds = parseDeadline(values.deadline, 900);
 
     const context = await connect({ url: nodeUrl(values.node) });
-    const recipe = await getAssetManifest(context.client, { assetId: recipeId });
-    if (recipe.runtime?.pipeline !== 'train') {
-      throw new UsageError(`Asset ${recipeId} is not a training recipe (its pipeline is ${recipe.runtime?.pipeline}).`);
-    }
+    const recipe = await readTrainingRecipe(context, recipeId);
     const { account, currency, maxPriceWei } = await orderPayer(context, values);
     let dataset: Uint8Array;
     let described: string;

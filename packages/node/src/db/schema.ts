@@ -369,6 +369,38 @@ export interface ModelEvaluationsTable {
   result_hash: string;
   /** Unix ms. */
   created_at: number | string;
+  /** The `Evaluations.record` transaction, once mined (migration 0016); null before. */
+  chain_tx: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** `round_runs` (migration 0017): a federated run a requester declared. */
+export interface RoundRunsTable {
+  id: string;
+  /** Lower case. */
+  requester: string;
+  recipe_id: string;
+  shards: number;
+  rounds: number;
+  /** JSON array of each shard's SHA-256 (hex), fixed by round 0's updates; null before. */
+  shard_hashes: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Unix ms. */
+  created_at: number | string;
+}
+
+/** `round_entries` (migration 0017): a round the node verified and aggregated. */
+export interface RoundEntriesTable {
+  run_id: string;
+  round: number;
+  /** JSON array of the update orders' hashes, in shard order. */
+  orders: string;
+  /** The FedAvg aggregate (`@souk/protocol`'s `encodeWeights` layout). */
+  aggregate: Uint8Array;
+  aggregate_hash: string;
+  loss: number;
+  accuracy: number;
+  samples: number;
+  /** Unix ms. */
+  created_at: number | string;
 }
 
 /** `order_settlements`: one row per `ComputeEscrow` `JobSettled` / `DisputeSettled` log. */
@@ -421,6 +453,8 @@ export interface Database {
   job_access_nonces: JobAccessNoncesTable;
   uploads: UploadsTable;
   manifests: ManifestsTable;
+  round_runs: RoundRunsTable;
+  round_entries: RoundEntriesTable;
   content_bindings: ContentBindingsTable;
   access_nonces: AccessNoncesTable;
   users: UsersTable;

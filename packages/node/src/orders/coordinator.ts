@@ -51,7 +51,7 @@ import { NotEnoughProvidersError } from '../scheduler/errors.ts';
 import { selectProviders } from '../scheduler/select.ts';
 import type { NodeServices } from '../services.ts';
 import { type Action, type DecideSettings, decide, resumeAfterRestart } from './decide.ts';
-import { recordEvaluation } from './evaluations.ts';
+import { recordEvaluation, recordEvaluationOnChain } from './evaluations.ts';
 import { type OrderState, type Slot, TERMINAL_PHASES } from './state.ts';
 import { findOrder, loadOpenOrders, type OpenOrder, orderInput, saveOrder, saveOrderResult } from './store.ts';
 
@@ -464,7 +464,10 @@ export async function startOrderCoordinator(
         // An evaluation order: its agreed metrics are recorded against the model (orders/evaluations.ts).
         if (state.evaluation && agreeing) {
           const bytes = await slotResult(agreeing).catch(() => undefined);
-          if (bytes) await recordEvaluation(db, order, action.resultHash, bytes);
+          if (bytes && (await recordEvaluation(db, order, action.resultHash, bytes))) {
+            // On-chain too, in the background: the operator's queue must not hold up the order.
+            void recordEvaluationOnChain(services, order, action.resultHash, log);
+          }
         }
         log(`order ${order.hash.slice(0, 10)}: ${state.slots.length} agreeing (${action.resultHash.slice(0, 12)}…)`);
         return true;

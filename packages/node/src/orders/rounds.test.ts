@@ -26,10 +26,14 @@ import {
   writeLabelledDataset,
 } from '@souk/provider/training';
 import {
+  createRoundRun,
   createSoukClient,
+  getRoundRun,
   publishAsset,
   type RoundSummary,
+  recordRound,
   runRounds,
+  SoukApiError,
   type SoukClient,
   signIn,
   uploadContent,
@@ -146,6 +150,7 @@ describe('collaboration rounds: 3 providers × 5 rounds of FedAvg through the ma
       maxPriceWei: parseEther('0.0005'),
       publicClient: chain.publicClient,
       timeoutMs: 300_000,
+      track: true,
       onRound: (round) => {
         seen.push(round);
         t.diagnostic(
@@ -177,6 +182,37 @@ describe('collaboration rounds: 3 providers × 5 rounds of FedAvg through the ma
       assert.equal(run.rounds[round]?.aggregateHash, sha256(weights), `round ${round}'s aggregate`);
     }
     assert.deepEqual([...run.weights], [...(weights as Uint8Array)], 'the final model is exactly the test’s');
+
+    // The node verified and aggregated every round itself: its timeline has the same aggregates.
+    assert.ok(run.runId);
+    const timeline = await getRoundRun(createSoukClient({ url: node.url }), { runId: run.runId });
+    assert.deepEqual(
+      timeline.entries.map((e) => e.aggregateHash),
+      run.rounds.map((r) => r.aggregateHash),
+    );
+    assert.deepEqual(
+      timeline.entries.map((e) => e.orders),
+      run.rounds.map((r) => r.orders.map((o) => o.toLowerCase())),
+    );
+    assert.ok((timeline.entries.at(-1)?.loss ?? 1) < (timeline.entries[0]?.loss ?? 0), 'the loss falls');
+    // A round cannot be reported twice, beyond the run, or by another account.
+    const lastOrders = run.rounds.at(-1)?.orders ?? [];
+    await assert.rejects(
+      recordRound(client, { runId: run.runId, round: ROUNDS, orders: lastOrders }),
+      (e) => e instanceof SoukApiError && e.status === 409,
+    );
+    const other = createSoukClient({ url: node.url });
+    await signIn(other, { account: accounts[3].account });
+    await assert.rejects(
+      recordRound(other, { runId: run.runId, round: ROUNDS, orders: lastOrders }),
+      (e) => e instanceof SoukApiError && e.status === 403,
+    );
+    // A run whose round 0 reports updates of round 4 (other starting weights) is refused, naming why.
+    const fresh = await createRoundRun(client, { recipeId, shards: 3, rounds: 1 });
+    await assert.rejects(
+      recordRound(client, { runId: fresh.id, round: 0, orders: lastOrders }),
+      (e) => e instanceof SoukApiError && e.status === 422 && /update of round 4/.test(`${e.details}`),
+    );
 
     // The corrupted update was caught: outvoted by the referee, and its provider slashed once, on its own attestation.
     assert.equal(corrupted.size, 1, 'the cheat was assigned an update after round 1');

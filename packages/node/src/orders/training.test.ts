@@ -210,12 +210,44 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       f1,
       confusion,
     });
-    const listed = await client.json<{ items: Array<Record<string, unknown>> }>(
-      `/api/v1/assets/${modelId}/evaluations`,
-    );
+    // The evaluation goes on-chain too (Evaluations.record, with the providers' attestations): wait for its tx.
+    let listed = await client.json<{ items: Array<Record<string, unknown>> }>(`/api/v1/assets/${modelId}/evaluations`);
+    for (let i = 0; i < 50 && !listed.items[0]?.chainTx; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      listed = await client.json(`/api/v1/assets/${modelId}/evaluations`);
+    }
     assert.equal(listed.items.length, 1);
+    assert.match(String(listed.items[0]?.chainTx), /^0x[0-9a-f]{64}$/, 'recorded on-chain');
+    const { evaluationsAbi } = await import('@souk/contracts');
+    const { chain } = node.services;
+    const [onChain, attesters] = await chain.publicClient.readContract({
+      address: chain.deployment.contracts.evaluations,
+      abi: evaluationsAbi,
+      functionName: 'evaluationOf',
+      args: [evaluation.order.orderHash as `0x${string}`],
+    });
     assert.deepEqual(
-      { ...listed.items[0], recordedAt: 0 },
+      {
+        modelId: onChain.modelId,
+        accuracyPpm: onChain.accuracyPpm,
+        f1Ppm: onChain.f1Ppm,
+        resultHash: onChain.resultHash,
+        samples: onChain.samples,
+      },
+      {
+        modelId,
+        accuracyPpm: Math.round(metrics.accuracy * 1e6),
+        f1Ppm: Math.round(metrics.f1 * 1e6),
+        resultHash: evaluation.resultHash,
+        samples: test.y.length,
+      },
+    );
+    assert.deepEqual(
+      attesters.map((a) => a.toLowerCase()).sort(),
+      evaluation.providers.map((p) => p.toLowerCase()).sort(),
+    );
+    assert.deepEqual(
+      { ...listed.items[0], recordedAt: 0, chainTx: null },
       {
         orderHash: evaluation.order.orderHash.toLowerCase(),
         modelId: modelId.toString(),
@@ -231,6 +263,7 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
         providers: evaluation.providers.map((p) => p.toLowerCase()).sort(),
         resultHash: evaluation.resultHash,
         recordedAt: 0,
+        chainTx: null,
       },
     );
     done = {

@@ -22,6 +22,7 @@ export const modelEvaluationSchema = {
     'providers',
     'resultHash',
     'recordedAt',
+    'chainTx',
   ],
   additionalProperties: false,
   properties: {
@@ -47,6 +48,11 @@ export const modelEvaluationSchema = {
     },
     resultHash: { type: 'string' },
     recordedAt: { type: 'integer', description: 'when the node recorded it, Unix ms' },
+    chainTx: {
+      type: ['string', 'null'],
+      description:
+        'the Evaluations.record transaction that put it on-chain with the providers’ attestations, once mined; null before',
+    },
   },
 } as const;
 

@@ -18,6 +18,8 @@ import * as orderPayloads from './0012_order_payloads.ts';
 import * as modelEvaluations from './0013_model_evaluations.ts';
 import * as singleComputePath from './0014_single_compute_path.ts';
 import * as lineageRoyalties from './0015_lineage_royalties.ts';
+import * as evaluationsOnChain from './0016_evaluations_on_chain.ts';
+import * as roundRuns from './0017_round_runs.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -36,6 +38,8 @@ export const migrations: Record<string, Migration> = {
   '0013_model_evaluations': modelEvaluations,
   '0014_single_compute_path': singleComputePath,
   '0015_lineage_royalties': lineageRoyalties,
+  '0016_evaluations_on_chain': evaluationsOnChain,
+  '0017_round_runs': roundRuns,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

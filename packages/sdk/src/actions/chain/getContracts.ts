@@ -12,6 +12,7 @@ export type GetContractsReturnType = {
     | 'providerRegistry'
     | 'computeEscrow'
     | 'lineageRoyalties'
+    | 'evaluations'
     | 'governor'
     | 'timelock',
     Address

@@ -10,6 +10,7 @@ import { sha256 } from 'viem';
 import type { SoukClient } from '../../clients/createSoukClient.ts';
 import { SoukError } from '../../errors/base.ts';
 import { type RunOrderParameters, type RunOrderReturnType, runOrder } from '../orders/runOrder.ts';
+import { createRoundRun, recordRound } from './roundRuns.ts';
 
 /** Parameters of {@link runRounds}. */
 export type RunRoundsParameters = Pick<
@@ -28,6 +29,11 @@ export type RunRoundsParameters = Pick<
   onRound?: ((round: RoundSummary) => void) | undefined;
   /** Awaited before each round's orders are sent (e.g. to top the escrow up for the round). */
   beforeRound?: ((round: number) => Promise<void> | void) | undefined;
+  /**
+   * Keep the run's timeline on the node (`/api/v1/rounds`): declare the run first, then report each round, which the
+   * node verifies and aggregates itself; a node aggregate that differs from the SDK's is an error. @default false
+   */
+  track?: boolean | undefined;
 };
 
 /** One finished round. */
@@ -57,6 +63,8 @@ export type RunRoundsReturnType = {
   rounds: RoundSummary[];
   /** The last round's verified updates, in shard order (their `training` output: features, classes, template). */
   last: RunOrderReturnType<RoundTrainOutput>[];
+  /** The run on the node, with `track`. */
+  runId?: string | undefined;
 };
 
 /**
@@ -78,7 +86,7 @@ export type RunRoundsReturnType = {
  */
 export async function runRounds(
   client: SoukClient,
-  { recipeId, shards, rounds, initialWeights, onRound, beforeRound, ...order }: RunRoundsParameters,
+  { recipeId, shards, rounds, initialWeights, onRound, beforeRound, track, ...order }: RunRoundsParameters,
 ): Promise<RunRoundsReturnType> {
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_ROUNDS) {
     throw new SoukError(`rounds must be an integer 1…${MAX_ROUNDS}.`);
@@ -87,6 +95,8 @@ export async function runRounds(
   let weights = initialWeights;
   const summaries: RoundSummary[] = [];
   let last: RunOrderReturnType<RoundTrainOutput>[] = [];
+  if (track && initialWeights) throw new SoukError('A tracked run starts from the recipe’s initialisation.');
+  const runId = track ? (await createRoundRun(client, { recipeId, shards: shards.length, rounds })).id : undefined;
   for (let round = 0; round < rounds; round++) {
     await beforeRound?.(round);
     const runs: Promise<RunOrderReturnType<RoundTrainOutput>>[] = [];
@@ -138,8 +148,16 @@ export async function runRounds(
       accuracy: mean((h) => h.accuracy),
       samples,
     };
+    if (runId) {
+      const entry = await recordRound(client, { runId, round, orders: summary.orders });
+      if (entry.aggregateHash !== summary.aggregateHash) {
+        throw new SoukError(`The node's aggregate of round ${round} differs from the SDK's.`, {
+          details: `node ${entry.aggregateHash}, SDK ${summary.aggregateHash}`,
+        });
+      }
+    }
     summaries.push(summary);
     onRound?.(summary);
   }
-  return { weights: weights as Uint8Array, rounds: summaries, last };
+  return { weights: weights as Uint8Array, rounds: summaries, last, runId };
 }
