@@ -19,6 +19,7 @@ const contracts: Array<[string, string]> = [
   ['ComputeEscrow.sol', 'ComputeEscrow'],
   ['LineageRoyalties.sol', 'LineageRoyalties'],
   ['Evaluations.sol', 'Evaluations'],
+  ['Lineages.sol', 'Lineages'],
   ['RoyaltySplit.sol', 'RoyaltySplit'],
   ['SoukGovernor.sol', 'SoukGovernor'],
   ['SoukTimelock.sol', 'SoukTimelock'],

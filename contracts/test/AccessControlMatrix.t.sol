@@ -13,6 +13,8 @@ import {ILicenses} from "../src/interfaces/ILicenses.sol";
 import {Evaluations} from "../src/Evaluations.sol";
 import {IEvaluations} from "../src/interfaces/IEvaluations.sol";
 import {LineageRoyalties} from "../src/LineageRoyalties.sol";
+import {Lineages} from "../src/Lineages.sol";
+import {ILineages} from "../src/interfaces/ILineages.sol";
 import {RoyaltySplit} from "../src/RoyaltySplit.sol";
 import {IMarketplace} from "../src/interfaces/IMarketplace.sol";
 
@@ -73,6 +75,17 @@ contract AccessControlMatrixTest is SoukFixture {
         _role("Evaluations", ev, abi.encodeCall(evaluations.record, (e, new address[](0), new bytes[](0))), recorder);
         _role("Evaluations", ev, abi.encodeCall(evaluations.grantRole, (recorder, stranger)), evAdmin);
         _role("Evaluations", ev, abi.encodeCall(evaluations.revokeRole, (recorder, stranger)), evAdmin);
+        Lineages lineages = new Lineages(escrow, registry, nft, admin);
+        address ln = address(lineages);
+        ILineages.Lineage memory l;
+        _role(
+            "Lineages",
+            ln,
+            abi.encodeCall(lineages.record, (l, new ILineages.DatasetUse[](0), new ILineages.TrainingJob[](0))),
+            recorder
+        );
+        _role("Lineages", ln, abi.encodeCall(lineages.grantRole, (recorder, stranger)), evAdmin);
+        _role("Lineages", ln, abi.encodeCall(lineages.revokeRole, (recorder, stranger)), evAdmin);
         _case(
             "RoyaltySplit",
             split,
@@ -234,6 +247,12 @@ contract AccessControlMatrixTest is SoukFixture {
             "evaluationsOfModel(uint256) getRoleAdmin(bytes32) hasRole(bytes32,address) registry() "
             "renounceRole(bytes32,address) supportsInterface(bytes4) "
         );
+        _open["Lineages"] = string.concat(
+            " ",
+            "DEFAULT_ADMIN_ROLE() MAX_DATASETS() MAX_JOBS() MAX_PROVIDERS() RECORDER_ROLE() escrow() "
+            "getRoleAdmin(bytes32) hasRole(bytes32,address) lineageOf(uint256,uint32) nft() providersOf(bytes32) "
+            "registry() renounceRole(bytes32,address) supportsInterface(bytes4) trainedOn(uint256) "
+        );
         _open["RoyaltySplit"] = string.concat(
             " ",
             "NATIVE() PUSH_GAS_LIMIT() collect(address,address) creditsOf(address,address) distributable(address) "
@@ -321,8 +340,9 @@ contract AccessControlMatrixTest is SoukFixture {
 
     /// @notice Every function in every contract's compiled ABI is classified: privileged (tested above) or open.
     function test_everyFunctionOfEveryContract_isClassified() public view {
-        string[10] memory names = [
+        string[11] memory names = [
             "Evaluations",
+            "Lineages",
             "LineageRoyalties",
             "RoyaltySplit",
             "ProviderRegistry",

@@ -74,6 +74,7 @@ describe('deploySouk on anvil', () => {
       contracts.computeEscrow,
       contracts.providerRegistry,
       contracts.evaluations,
+      contracts.lineages,
     ]) {
       assert.equal(
         await read({ address, abi: marketplaceAbi, functionName: 'hasRole', args: [roles.admin, contracts.timelock] }),
@@ -92,6 +93,7 @@ describe('deploySouk on anvil', () => {
     assert.equal(await has(contracts.computeEscrow, roles.settler, fx.accounts[1].address), true);
     assert.equal(await has(contracts.computeEscrow, roles.referee, fx.accounts[1].address), true);
     assert.equal(await has(contracts.evaluations, roles.recorder, fx.accounts[1].address), true);
+    assert.equal(await has(contracts.lineages, roles.recorder, fx.accounts[1].address), true);
     assert.equal(await has(contracts.computeEscrow, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.marketplace, roles.pauser, fx.accounts[2].address), true);
     assert.equal(await has(contracts.timelock, roles.proposer, contracts.governor), true);
@@ -143,6 +145,7 @@ describe('deploySouk on anvil', () => {
       'governor',
       'licenses',
       'lineageRoyalties',
+      'lineages',
       'marketplace',
       'providerRegistry',
       'soukToken',

@@ -30,6 +30,8 @@ import {
   licensesBytecode,
   lineageRoyaltiesAbi,
   lineageRoyaltiesBytecode,
+  lineagesAbi,
+  lineagesBytecode,
   marketplaceAbi,
   marketplaceBytecode,
   providerRegistryAbi,
@@ -125,6 +127,8 @@ export type SoukDeployment = {
     lineageRoyalties: Address;
     /** Verified model evaluations, recorded by the operator with the providers' attestations (Evaluations). */
     evaluations: Address;
+    /** Trained models' lineage, recorded by the operator with the training jobs' attestations (Lineages). */
+    lineages: Address;
     governor: Address;
     timelock: Address;
   };
@@ -170,7 +174,7 @@ export class DeploymentError extends Error {
 }
 
 /**
- * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeEscrow, LineageRoyalties, Evaluations, SoukTimelock and
+ * Deploys SoukToken, AgentNFT, Marketplace, Licenses, ProviderRegistry, ComputeEscrow, LineageRoyalties, Evaluations, Lineages, SoukTimelock and
  * SoukGovernor; grants the ComputeEscrow SLASHER_ROLE in the registry, the operator SETTLER_ROLE and REFEREE_ROLE on
  * the ComputeEscrow, the guardian PAUSER_ROLE, the governor PROPOSER_ROLE and CANCELLER_ROLE in the timelock (anyone
  * may execute); allows the given ERC-20 currencies; then (unless `handOver: false`) gives DEFAULT_ADMIN_ROLE to the
@@ -285,6 +289,12 @@ export async function deploySouk({
     providerRegistry,
     deployer,
   ]);
+  const lineages = await deploy('Lineages', lineagesAbi, lineagesBytecode, [
+    computeEscrow,
+    providerRegistry,
+    agentNft,
+    deployer,
+  ]);
 
   const grant = (address: Address, abi: Abi, role: Hex, account: Address, what: string) =>
     send(what, { address, abi, functionName: 'grantRole', args: [role, account] });
@@ -301,6 +311,7 @@ export async function deploySouk({
   await grant(computeEscrow, computeEscrowAbi, roles.settler, operator, 'escrow: SETTLER_ROLE');
   await grant(computeEscrow, computeEscrowAbi, roles.referee, operator, 'escrow: REFEREE_ROLE');
   await grant(evaluations, evaluationsAbi, roles.recorder, operator, 'evaluations: RECORDER_ROLE');
+  await grant(lineages, lineagesAbi, roles.recorder, operator, 'lineages: RECORDER_ROLE');
   const paying = [
     [marketplace, marketplaceAbi],
     [licenses, licensesAbi],
@@ -313,7 +324,12 @@ export async function deploySouk({
   }
 
   if (handOver) {
-    const governed = [...paying, [providerRegistry, providerRegistryAbi], [evaluations, evaluationsAbi]] as const;
+    const governed = [
+      ...paying,
+      [providerRegistry, providerRegistryAbi],
+      [evaluations, evaluationsAbi],
+      [lineages, lineagesAbi],
+    ] as const;
     for (const [address, abi] of governed) {
       await grant(address, abi, roles.admin, timelock, `admin role to timelock on ${address}`);
       await send('renounce admin', { address, abi, functionName: 'renounceRole', args: [roles.admin, deployer] });
@@ -339,6 +355,7 @@ export async function deploySouk({
       computeEscrow,
       lineageRoyalties,
       evaluations,
+      lineages,
       governor,
       timelock,
     },

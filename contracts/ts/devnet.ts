@@ -148,6 +148,7 @@ const deployedContracts: Record<keyof SoukDeployment['contracts'], true> = {
   computeEscrow: true,
   lineageRoyalties: true,
   evaluations: true,
+  lineages: true,
   governor: true,
   timelock: true,
 };

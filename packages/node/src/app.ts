@@ -16,6 +16,7 @@ import problem, { clientErrorHandler, frameworkErrors } from './plugins/problem.
 import webApp from './plugins/webApp.ts';
 import analyticsRoutes from './routes/analytics/index.ts';
 import assetRoutes from './routes/assets/index.ts';
+import lineageRoutes from './routes/assets/lineage.ts';
 import assetReadRoutes from './routes/assets/read.ts';
 import royaltyRoutes from './routes/assets/royalties.ts';
 import authRoutes from './routes/auth/index.ts';
@@ -183,6 +184,7 @@ export async function build(
   await app.register(assetRoutes, { prefix: '/api/v1' });
   await app.register(assetReadRoutes, { prefix: '/api/v1' });
   await app.register(royaltyRoutes, { prefix: '/api/v1' });
+  await app.register(lineageRoutes, { prefix: '/api/v1' });
   await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(providerRoutes, { prefix: '/api/v1/providers' });
   await app.register(analyticsRoutes, { prefix: '/api/v1/analytics' });

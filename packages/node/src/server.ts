@@ -20,6 +20,7 @@ import { openDatabase } from './db/index.ts';
 import { copyManifestMetadata } from './gateway/manifestMetadata.ts';
 import { createIndexer } from './indexer/index.ts';
 import { startOrderRole } from './orders/index.ts';
+import { startLineageRecorder } from './orders/lineageRecorder.ts';
 import type { NodeServices } from './services.ts';
 import { createHeliaStore, createKuboStore } from './storage/blocks.ts';
 import { createGateway } from './storage/gateway.ts';
@@ -195,6 +196,11 @@ export async function startNode(
               settler: { intervalMs: config.batchIntervalMs },
               log,
             }),
+        },
+        {
+          // Trained models' lineage on-chain (`Lineages.record`), from the rows the content binding left pending.
+          name: 'lineages',
+          start: async () => startLineageRecorder(services, { intervalMs: chain.devnet ? 500 : 2000, log }),
         },
       ];
       const { chainId, contracts } = chain.deployment;

@@ -9,6 +9,7 @@ export * from './api/assets.ts';
 export * from './api/evaluations.ts';
 export type * from './api/jsonSchema.ts';
 export * from './api/licences.ts';
+export * from './api/lineages.ts';
 export * from './api/performance.ts';
 export * from './api/rounds.ts';
 export * from './api/royalties.ts';

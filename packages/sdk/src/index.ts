@@ -155,6 +155,11 @@ export {
 } from './actions/licences/getMyLicences.ts';
 export { type PurchaseLicenceParameters, purchaseLicence } from './actions/licences/purchaseLicence.ts';
 export { type SetLicenceTermsParameters, setLicenceTerms } from './actions/licences/setLicenceTerms.ts';
+export {
+  type GetModelLineageParameters,
+  type GetModelLineageReturnType,
+  getModelLineage,
+} from './actions/lineage/getModelLineage.ts';
 export { type BuyAssetParameters, buyAsset } from './actions/marketplace/buyAsset.ts';
 export {
   type GetListingsErrorType,

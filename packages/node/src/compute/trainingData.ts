@@ -63,7 +63,24 @@ async function datasetManifest(
 }
 
 /**
- * The plaintext of the dataset a reference names (for the order gateway and the referee), SHA-256 checked.
+ * The plaintext of the dataset a reference names, as a stream (the order gateway sends it to a provider without
+ * holding the whole dataset in memory); the storage layer checks its SHA-256 as it is read.
+ * @param services - Chain (the asset's manifest), database and storage (its key and content).
+ * @param input - The order's input: a dataset reference.
+ * @returns The plaintext stream, its size (bytes) and SHA-256 (hex, no 0x).
+ * @throws From {@link datasetReferenceOf} and the manifest checks; storage errors while reading.
+ */
+export async function referencedDatasetStream(
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
+  input: Uint8Array,
+): Promise<{ stream: AsyncIterable<Uint8Array>; size: number; sha256: string }> {
+  const { manifest, uploadId } = await datasetManifest(services, datasetReferenceOf(input));
+  const stream = await contentStream(services, manifestContent(manifest, uploadId));
+  return { stream, size: manifest.content.size, sha256: manifest.content.sha256 };
+}
+
+/**
+ * The plaintext of the dataset a reference names (for acceptance's checks and the referee), SHA-256 checked.
  * @param services - Chain (the asset's manifest), database and storage (its key and content).
  * @param input - The order's input: a dataset reference.
  * @throws From {@link datasetReferenceOf} and the manifest checks; storage errors while reading.
@@ -78,8 +95,7 @@ export async function referencedDataset(
 
 /**
  * Checks, on-chain, that `requester` may order a job that trains on the dataset `input` references
- * (`Licenses.canTrain`: an unexpired training licence, or ownership). Cheap (one call), so the devnet path of
- * `POST /orders` runs it before it deposits anything on the requester's behalf.
+ * (`Licenses.canTrain`: an unexpired training licence, or ownership). One call, made before the dataset is read.
  * @returns The reference.
  * @throws {InvalidJobInputError} (422) A malformed reference.
  * @throws {ForbiddenError} (403) No training licence and not the owner.

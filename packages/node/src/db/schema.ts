@@ -265,6 +265,24 @@ export interface ManifestsTable {
    * binds only to an asset minted through `LineageRoyalties.mintDerived` with these accounts and shares. Null: none.
    */
   royalties: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The training order a trained model's lineage names (migration 0018), lower-case; null for other manifests. */
+  training_order: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/**
+ * `model_lineages` (migration 0018): a model version whose content bound to a manifest with a lineage, until its
+ * `Lineages.record` transaction is mined (`chain_tx`).
+ */
+export interface ModelLineagesTable {
+  asset_id: Numeric;
+  version: number;
+  manifest_cid: string;
+  /** The mined `Lineages.record` transaction; null while pending. */
+  chain_tx: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Failed sends so far (the leader gives up after a few; the error stays in `last_error`). */
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: number | string;
 }
 
 /** Who recorded a content binding: the node after submitting the publish, the indexer, the gateway, or migration 0004. */
@@ -453,6 +471,7 @@ export interface Database {
   job_access_nonces: JobAccessNoncesTable;
   uploads: UploadsTable;
   manifests: ManifestsTable;
+  model_lineages: ModelLineagesTable;
   round_runs: RoundRunsTable;
   round_entries: RoundEntriesTable;
   content_bindings: ContentBindingsTable;

@@ -47,6 +47,8 @@ export type ManifestOrigin = {
   uploader: string;
   contentCid: string;
   royalties?: { accounts: string[]; bps: number[] } | undefined;
+  /** The training order the manifest's lineage names (a trained model), lower-case. */
+  trainingOrder?: string | undefined;
 };
 
 const toBinding = (row: Selectable<Database['content_bindings']>): ContentBinding => ({
@@ -62,7 +64,14 @@ export async function manifestOrigin(db: Db, manifestCid: string): Promise<Manif
   const row = await db
     .selectFrom('manifests')
     .innerJoin('uploads', 'uploads.id', 'manifests.upload_id')
-    .select(['manifests.cid', 'manifests.royalties', 'uploads.id', 'uploads.uploader', 'uploads.content_cid'])
+    .select([
+      'manifests.cid',
+      'manifests.royalties',
+      'manifests.training_order',
+      'uploads.id',
+      'uploads.uploader',
+      'uploads.content_cid',
+    ])
     .where('manifests.cid', '=', manifestCid)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -72,6 +81,7 @@ export async function manifestOrigin(db: Db, manifestCid: string): Promise<Manif
     uploadId: row.id,
     uploader: row.uploader,
     contentCid: row.content_cid,
+    ...(row.training_order ? { trainingOrder: row.training_order } : {}),
     ...(royalties
       ? { royalties: { accounts: royalties.map((r) => r.account.toLowerCase()), bps: royalties.map((r) => r.bps) } }
       : {}),
@@ -153,7 +163,17 @@ export async function bindPublishedContent(
     })
     .onConflict((oc) => oc.column('upload_id').doNothing())
     .execute();
-  return contentBindingOf(db, origin.uploadId);
+  const binding = await contentBindingOf(db, origin.uploadId);
+  // A trained model's lineage goes on-chain for the version its content bound to (the leader sends it:
+  // orders/lineageRecorder.ts); the pending row commits with the binding.
+  if (origin.trainingOrder && binding && String(binding.assetId) === String(assetId) && binding.version === version) {
+    await db
+      .insertInto('model_lineages')
+      .values({ asset_id: String(assetId), version, manifest_cid: origin.manifestCid, created_at: Date.now() })
+      .onConflict((oc) => oc.columns(['asset_id', 'version']).doNothing())
+      .execute();
+  }
+  return binding;
 }
 
 /**

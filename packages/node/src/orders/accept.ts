@@ -56,6 +56,7 @@ import {
 } from '../errors.ts';
 import { createKeyedLock, type KeyedLock } from '../lib/keyedLock.ts';
 import type { NodeServices } from '../services.ts';
+import type { Manifest } from '../storage/manifest.ts';
 import { assertBatchInputs } from './batch.ts';
 import type { OrderCoordinator } from './coordinator.ts';
 import { type ChainHead, chainHead, orderModel } from './model.ts';
@@ -83,6 +84,11 @@ export type AcceptOrderParameters = {
   uploadId?: string | undefined;
   /** The chain head read earlier in the same request (the devnet path reads it to build the order). */
   head?: ChainHead | undefined;
+  /**
+   * Set by the devnet path only (never from a request field): it ran `assertOrderInput` on these bytes and this
+   * version's manifest before its deposit, so acceptance does not read them twice.
+   */
+  inputChecked?: boolean | undefined;
 };
 
 const ZERO = '0x0000000000000000000000000000000000000000' as Address;
@@ -223,14 +229,7 @@ export async function acceptOrder(
     throw new UnauthorizedError(
       'The order signature is not the requester’s (EIP-712 JobOrder, domain "Souk ComputeEscrow" v1).',
     );
-  if (order.redundancy < 1 || order.redundancy > MAX_REDUNDANCY) {
-    throw new InvalidOrderError(`Redundancy must be 1…${MAX_REDUNDANCY}, got ${order.redundancy}.`);
-  }
-  if (order.verification !== Verification.Exact && order.verification !== Verification.Tolerance) {
-    throw new InvalidOrderError(
-      `Verification class ${order.verification} is not supported (0 = exact, 1 = tolerance).`,
-    );
-  }
+  assertOrderTerms(order);
   if (order.currency !== ZERO && !(await currencyAllowed(services, order.currency))) {
     throw new InvalidOrderError(`Currency ${order.currency} is not allowed by the ComputeEscrow.`);
   }
@@ -241,16 +240,7 @@ export async function acceptOrder(
   model.catch(() => {}); // awaited below; a refusal before that must not leave an unhandled rejection
   const [now, delay, nonceUsed, [pendingMask, invalidAt]] = await Promise.all([
     head.now,
-    governed(
-      services,
-      'withdrawalDelay',
-      () =>
-        chain.publicClient.readContract({
-          address: escrow,
-          abi: computeEscrowAbi,
-          functionName: 'withdrawalDelay',
-        }) as Promise<bigint>,
-    ),
+    withdrawalDelay(services),
     chain.publicClient.readContract({
       address: escrow,
       abi: computeEscrowAbi,
@@ -264,17 +254,7 @@ export async function acceptOrder(
       args: [order.requester, order.nonce >> 8n],
     }) as Promise<readonly [bigint, bigint]>,
   ]);
-  const deadline = Number(order.deadline);
-  if (deadline < now + limits.minDeadlineSeconds) {
-    throw new InvalidOrderError(
-      `The deadline ${deadline} must be at least ${limits.minDeadlineSeconds} s after the chain's now (${now}).`,
-    );
-  }
-  if (deadline > now + Number(delay)) {
-    throw new InvalidOrderError(
-      `The deadline ${deadline} is more than the escrow's withdrawal delay (${delay} s) away: the balance could be withdrawn before it settles.`,
-    );
-  }
+  assertDeadline(order, now, delay, limits);
   if (nonceUsed) throw new ConflictError(`Nonce ${order.nonce} of ${order.requester} is already used on-chain.`);
   // A pending invalidation that takes effect while the order can still settle would cancel it after its result was
   // handed out: refuse the order (one taking effect after the deadline changes nothing).
@@ -285,8 +265,7 @@ export async function acceptOrder(
   }
 
   const { manifest, version: current } = await model;
-  if (manifest.kind === 'dataset') throw new BadRequestError(`Asset ${order.modelId} is a dataset: it cannot be run.`);
-  if (!manifest.runtime) throw new BadRequestError(`Asset ${order.modelId} declares no runtime: it cannot be run.`);
+  assertRunnable(order.modelId, manifest);
   if (order.modelVersion !== current) {
     throw new InvalidOrderError(
       `Model ${order.modelId} is at version ${current}; the order names version ${order.modelVersion}.`,
@@ -305,18 +284,9 @@ export async function acceptOrder(
       `The input's SHA-256 is ${sha256Hex(bytes)}, not the order's inputHash ${order.inputHash}.`,
     );
   }
-  if (isBatch(bytes)) {
-    await assertBatchInputs(services, { order, manifest, container: bytes });
-  } else if (isDatasetReference(bytes)) {
-    // Compute-to-data: a training job on a licensed dataset asset (the requester's training licence is checked here).
-    await assertTrainingDataset(services, { order, manifest, input: bytes });
-  } else if (isEvaluation(bytes)) {
-    // An evaluation order: its input is a labelled dataset, not the model's declared tensors.
-    await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
-  } else {
-    assertDeclaredInputs({ assetId: order.modelId, manifest, input: bytes });
-    await assertInputBytes(services, { assetId: order.modelId, manifest, input: bytes });
-  }
+  // The devnet path ran these on the same bytes and manifest before its deposit (and the version check above holds
+  // the manifest to the one it read); every other caller runs them here.
+  if (!parameters.inputChecked) await assertOrderInput(services, { order, manifest, input: bytes });
 
   const hash = hashJobOrder(chainId, escrow, order).toLowerCase() as Hex;
   const accepted = await requesterQueue(db)(order.requester.toLowerCase(), () =>
@@ -368,6 +338,106 @@ export async function acceptOrder(
   if (coordinator) await coordinator.submit(accepted, bytes);
   else await announceAccepted(services, hash);
   return accepted;
+}
+
+/**
+ * The order's own terms: redundancy 1…`MAX_REDUNDANCY` and a verification class this node runs. Pure: the devnet
+ * path runs it before its deposit, acceptance again on the signed order.
+ * @throws {InvalidOrderError} 422: redundancy out of range, or a verification class other than exact (0) or
+ *   tolerance (1).
+ */
+export function assertOrderTerms(order: Pick<JobOrder, 'redundancy' | 'verification'>): void {
+  if (order.redundancy < 1 || order.redundancy > MAX_REDUNDANCY) {
+    throw new InvalidOrderError(`Redundancy must be 1…${MAX_REDUNDANCY}, got ${order.redundancy}.`);
+  }
+  if (order.verification !== Verification.Exact && order.verification !== Verification.Tolerance) {
+    throw new InvalidOrderError(
+      `Verification class ${order.verification} is not supported (0 = exact, 1 = tolerance).`,
+    );
+  }
+}
+
+/**
+ * The deadline window: at least `limits.minDeadlineSeconds` after the chain's now, and no further away than the
+ * escrow's withdrawal delay (else the requester could withdraw the balance before the order settles).
+ * @param now - The chain's now, unix seconds.
+ * @param delay - `ComputeEscrow.withdrawalDelay()`, seconds.
+ * @throws {InvalidOrderError} 422 outside the window.
+ */
+export function assertDeadline(
+  order: Pick<JobOrder, 'deadline'>,
+  now: number,
+  delay: bigint,
+  limits: AcceptLimits = { minDeadlineSeconds: 30 },
+): void {
+  const deadline = Number(order.deadline);
+  if (deadline < now + limits.minDeadlineSeconds) {
+    throw new InvalidOrderError(
+      `The deadline ${deadline} must be at least ${limits.minDeadlineSeconds} s after the chain's now (${now}).`,
+    );
+  }
+  if (deadline > now + Number(delay)) {
+    throw new InvalidOrderError(
+      `The deadline ${deadline} is more than the escrow's withdrawal delay (${delay} s) away: the balance could be withdrawn before it settles.`,
+    );
+  }
+}
+
+/**
+ * `ComputeEscrow.withdrawalDelay()`, seconds (a governed parameter: read at most every 10 s per node).
+ * @param services - The node's chain.
+ */
+export function withdrawalDelay(services: Pick<NodeServices, 'chain'>): Promise<bigint> {
+  const { chain } = services;
+  return governed(
+    services,
+    'withdrawalDelay',
+    () =>
+      chain.publicClient.readContract({
+        address: chain.deployment.contracts.computeEscrow as Address,
+        abi: computeEscrowAbi,
+        functionName: 'withdrawalDelay',
+      }) as Promise<bigint>,
+  );
+}
+
+/**
+ * Refuses an asset that cannot be run: a dataset, or an asset that declares no runtime.
+ * @throws {BadRequestError} 400.
+ */
+export function assertRunnable(assetId: bigint, manifest: Manifest): void {
+  if (manifest.kind === 'dataset') throw new BadRequestError(`Asset ${assetId} is a dataset: it cannot be run.`);
+  if (!manifest.runtime) throw new BadRequestError(`Asset ${assetId} declares no runtime: it cannot be run.`);
+}
+
+/**
+ * Checks that the model can take the order's input, by what the input is: a batch container (each input, and
+ * `maxPrice` a multiple of their count; `batch.ts`), a dataset reference (a training recipe and a dataset the
+ * requester may train on; `compute/trainingData.ts`), an evaluation container (a labelled dataset), or the model's
+ * declared tensors. Reads storage (a referenced dataset) but writes nothing: the devnet path runs it before its
+ * deposit, so a refused input escrows nothing.
+ * @param parameters.order - The order (its requester, model and price).
+ * @param parameters.manifest - The model's manifest at the order's version.
+ * @param parameters.input - The input bytes (their hash already checked against the order, or about to be built
+ *   from them).
+ * @throws {InvalidJobInputError} 422: the model cannot take the input. {ForbiddenError} 403: no training licence.
+ *   {ConflictError} 409: a referenced dataset's content changed.
+ */
+export async function assertOrderInput(
+  services: Pick<NodeServices, 'chain' | 'db' | 'storage'>,
+  { order, manifest, input }: { order: JobOrder; manifest: Manifest; input: Uint8Array },
+): Promise<void> {
+  if (isBatch(input)) {
+    await assertBatchInputs(services, { order, manifest, container: input });
+  } else if (isDatasetReference(input)) {
+    await assertTrainingDataset(services, { order, manifest, input });
+  } else if (isEvaluation(input)) {
+    // An evaluation order: its input is a labelled dataset, not the model's declared tensors.
+    await assertInputBytes(services, { assetId: order.modelId, manifest, input });
+  } else {
+    assertDeclaredInputs({ assetId: order.modelId, manifest, input });
+    await assertInputBytes(services, { assetId: order.modelId, manifest, input });
+  }
 }
 
 /**

@@ -205,6 +205,52 @@ for (const setup of await serviceSetups('souk_orders')) {
       assert.equal(node.services.orders?.get(hash as Hex), undefined, 'no provider was assigned');
     });
 
+    test('devnet-deposit-before-input-checks: the devnet path refuses a bad order before it deposits anything', async () => {
+      // The hole: the node's devnet path (it signs for accounts whose key it holds) used to deposit ten jobs' worth
+      // into the escrow first and let acceptance refuse the order after. Now every check runs before the deposit.
+      const fresh = accounts[6];
+      const c = createSoukClient({ url: node.url });
+      await signIn(c, { account: fresh.account });
+      const escrowed = () => balance(fresh.address);
+      const nonceBefore = await chain().publicClient.getTransactionCount({ address: fresh.address });
+      const before = await escrowed();
+      const refusals: Array<[string, Record<string, unknown>, number, RegExp]> = [
+        ['an input the model cannot take', { input: Buffer.from('not an image').toString('base64') }, 422, /image/i],
+        [
+          'a deadline past the withdrawal delay',
+          { input: Buffer.from(images[0].png).toString('base64'), deadlineSeconds: 7 * 24 * 3600 },
+          422,
+          /withdrawal delay/,
+        ],
+        [
+          'a redundancy above the maximum',
+          { input: Buffer.from(images[0].png).toString('base64'), redundancy: 9 },
+          400,
+          /redundancy/,
+        ],
+      ];
+      for (const [what, body, status, reason] of refusals) {
+        const refused = await c
+          .json('/api/v1/orders', {
+            method: 'POST',
+            body: { assetId: sampleId.toString(), maxPriceWei: String(parseEther('0.001')), ...body },
+          })
+          .then(
+            () => undefined,
+            (error: SoukApiError) => error,
+          );
+        assert.ok(refused instanceof SoukApiError, `${what}: refused`);
+        assert.equal(refused.status, status, `${what}: ${refused.details}`);
+        assert.match(`${refused.details}`, reason, what);
+      }
+      assert.equal(await escrowed(), before, 'nothing deposited');
+      assert.equal(
+        await chain().publicClient.getTransactionCount({ address: fresh.address }),
+        nonceBefore,
+        'no transaction sent for the account',
+      );
+    });
+
     test('a corrupted provider is slashed on its own signed attestation; the honest one is paid', async () => {
       const price = parseEther('0.001');
       // The cheat: whichever provider the scheduler picks first from now on.

@@ -28,6 +28,7 @@ import {
   createSoukClient,
   downloadAsset,
   getAssetManifest,
+  getModelLineage,
   getModelPerformance,
   getRoyalties,
   getTrainingStatus,
@@ -58,6 +59,17 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
   let node: RunningNode;
   let client: SoukClient;
   let agents: ProviderAgent[] = [];
+
+  /** Waits until the leader has recorded a model's lineage on-chain (`Lineages.record`), and returns the record. */
+  async function lineageOnChain(modelId: bigint) {
+    for (let i = 0; i < 120; i++) {
+      const lineage = await getModelLineage(client, { assetId: modelId });
+      if (lineage.chainTx && lineage.onChain) return lineage.onChain;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const row = await node.services.db.selectFrom('model_lineages').selectAll().execute();
+    throw new Error(`lineage of ${modelId} not recorded on-chain: ${JSON.stringify(row)}`);
+  }
   let recipeId: bigint;
   let trainNpz: Uint8Array;
   let testNpz: Uint8Array;
@@ -168,6 +180,16 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
       hyperparameters: recipe.hyperparameters,
       providers: run.providers.map((p) => p.toLowerCase()).sort(),
     });
+    // The lineage on-chain: the leader records it with the training job's attestations, which the contract checks.
+    const lineageRecord = await lineageOnChain(modelId);
+    assert.equal(lineageRecord.recipeId, recipeId.toString());
+    assert.equal(lineageRecord.weightsHash, direct.weightsHash);
+    assert.deepEqual(lineageRecord.datasets, [
+      { assetId: '0', sha256: `0x${createHash('sha256').update(trainNpz).digest('hex')}` },
+    ]);
+    assert.deepEqual(lineageRecord.jobs, [
+      { orderHash: run.order.orderHash.toLowerCase(), providers: run.providers.map((p) => p.toLowerCase()) },
+    ]);
     const x = Array.from(test.x.subarray(0, 10 * training.features));
     const inference = await runOrder<{ tensors: Record<string, { dtype: string; dims: number[]; data: string }> }>(
       client,
@@ -515,6 +537,19 @@ describe('a training job through the market at r = 2 (PGlite + in-process bus)',
     assert.deepEqual(manifest.lineage?.datasets, [
       { sha256: createHash('sha256').update(trainNpz).digest('hex'), assetId: datasetId.toString() },
     ]);
+    // On-chain, the licensed dataset asset is in the model's lineage (and the model among those trained on it).
+    const onChain = await lineageOnChain(modelId);
+    assert.deepEqual(onChain.datasets, [
+      { assetId: datasetId.toString(), sha256: `0x${createHash('sha256').update(trainNpz).digest('hex')}` },
+    ]);
+    const { lineagesAbi } = await import('@souk/contracts');
+    const trainedOn = await node.services.chain.publicClient.readContract({
+      address: node.services.chain.deployment.contracts.lineages,
+      abi: lineagesAbi,
+      functionName: 'trainedOn',
+      args: [datasetId],
+    });
+    assert.deepEqual(trainedOn, [modelId << 32n]);
 
     // Lineage royalties: the model was minted through LineageRoyalties with the shares its parents declared, so its
     // AgentNFT creator is its RoyaltySplit, which pays the lineage out of every creator payment, to the wei.

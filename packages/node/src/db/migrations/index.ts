@@ -20,6 +20,7 @@ import * as singleComputePath from './0014_single_compute_path.ts';
 import * as lineageRoyalties from './0015_lineage_royalties.ts';
 import * as evaluationsOnChain from './0016_evaluations_on_chain.ts';
 import * as roundRuns from './0017_round_runs.ts';
+import * as lineagesOnChain from './0018_lineages_on_chain.ts';
 
 /** Every migration by name; names sort in application order. */
 export const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '0015_lineage_royalties': lineageRoyalties,
   '0016_evaluations_on_chain': evaluationsOnChain,
   '0017_round_runs': roundRuns,
+  '0018_lineages_on_chain': lineagesOnChain,
 };
 
 /** A Kysely `MigrationProvider` over {@link migrations}. */

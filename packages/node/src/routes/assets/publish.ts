@@ -254,6 +254,7 @@ export async function writeManifest(
       description: body.description ?? null,
       created_by: caller.toLowerCase(),
       royalties: lineage?.royalties?.length ? JSON.stringify(lineage.royalties) : null,
+      training_order: lineage?.trainingOrder ?? null,
     })
     .onConflict((oc) => oc.column('cid').doNothing())
     .execute();

@@ -19,15 +19,20 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, encodeFunctionData, type Hex, sha256, zeroAddress } from 'viem';
 import { payingCalls, transact } from '../../chain/transact.ts';
 import { verifyJobAccessSignature } from '../../compute/jobAccess.ts';
-import {
-  assertMayTrainOn,
-  datasetReferenceOf,
-  isDatasetReference,
-  referencedDataset,
-} from '../../compute/trainingData.ts';
+import { isDatasetReference, referencedDatasetStream } from '../../compute/trainingData.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, UnavailableError } from '../../errors.ts';
 import { assetManifest, contentStream, manifestContent } from '../../gateway/assetContent.ts';
-import { acceptOrder, assertEscrowCurrency, availableEscrow, MAX_ORDER_INPUT_BYTES } from '../../orders/accept.ts';
+import {
+  acceptOrder,
+  assertDeadline,
+  assertEscrowCurrency,
+  assertOrderInput,
+  assertOrderTerms,
+  assertRunnable,
+  availableEscrow,
+  MAX_ORDER_INPUT_BYTES,
+  withdrawalDelay,
+} from '../../orders/accept.ts';
 import { chainHead, orderModel } from '../../orders/model.ts';
 import { attestationOf, TERMINAL_PHASES } from '../../orders/state.ts';
 import { findOrder, findOrderResult, type OpenOrder, orderInput, requesterUpload } from '../../orders/store.ts';
@@ -308,6 +313,7 @@ export default async function orderRoutes(app: FastifyInstance) {
       let order = body.order;
       let signature = body.signature;
       let deposit: Hex | null = null;
+      let devChecked = false;
       const head = !order || !signature ? chainHead(app.souk) : undefined;
       if (!order || !signature) {
         if (order || signature) throw new BadRequestError('Send `order` and `signature` together.');
@@ -315,6 +321,7 @@ export default async function orderRoutes(app: FastifyInstance) {
         order = dev.order;
         signature = dev.signature;
         deposit = dev.deposit;
+        devChecked = true;
       }
       const accepted = await acceptOrder(app.souk, orders, caller, {
         order,
@@ -324,6 +331,7 @@ export default async function orderRoutes(app: FastifyInstance) {
         // The devnet path read the chain head a moment ago to build the order: acceptance reuses it. A deposit
         // in between mined a block, so then the head is read again.
         head: deposit === null ? head : undefined,
+        inputChecked: devChecked,
       });
       const current = orders?.get(accepted.hash) ?? accepted;
       return reply.status(202).send({ ...orderView(current, chain.deployment.chainId, escrow as string), deposit });
@@ -344,6 +352,7 @@ export default async function orderRoutes(app: FastifyInstance) {
     if (!body.assetId || !body.maxPriceWei) throw new BadRequestError('Name `assetId` and `maxPriceWei`.');
     const modelId = BigInt(body.assetId);
     const { version, manifest } = await orderModel(app.souk, modelId); // 404 / 403 before any deposit
+    assertRunnable(modelId, manifest);
     let bytes = input;
     if (!bytes && body.uploadId) bytes = await requesterUpload(app.souk, body.uploadId, caller);
     if (!bytes) throw new BadRequestError('Send the input inline (`input`, base64) or as `uploadId`.');
@@ -351,14 +360,13 @@ export default async function orderRoutes(app: FastifyInstance) {
     // The order's own currency check (the signed path refuses it alike, with this code), before the deposit below:
     // `transact` would refuse the approve + deposit whole on an RPC with eth_simulateV1, but not on one without.
     await assertEscrowCurrency(app.souk, currency);
-    // A training job on a licensed dataset: no training licence, no deposit (acceptance checks the rest).
-    if (isDatasetReference(bytes)) await assertMayTrainOn(app.souk, caller, bytes);
     const maxPrice = BigInt(body.maxPriceWei);
     // Independent reads, in one round trip: the chain's now, the next free nonce, the escrow the account can commit.
-    const [now, nonce, { available }] = await Promise.all([
+    const [now, nonce, { available }, delay] = await Promise.all([
       head.now,
       nextNonce(wallet.account.address),
       availableEscrow(app.souk, wallet.account.address, currency),
+      withdrawalDelay(app.souk),
     ]);
     const order: JobOrder = {
       requester: wallet.account.address,
@@ -372,6 +380,11 @@ export default async function orderRoutes(app: FastifyInstance) {
       deadline: BigInt(now + (body.deadlineSeconds ?? 300)),
       nonce,
     };
+    // Every check acceptance makes of the order's terms, window and input runs before the deposit below: a refused
+    // order escrows nothing (regression: devnet-deposit-before-input-checks in orders.test.ts).
+    assertOrderTerms(order);
+    assertDeadline(order, now, delay);
+    await assertOrderInput(app.souk, { order, manifest, input: bytes });
     let deposit: Hex | null = null;
     if (available < maxPrice) {
       // Deposit ten jobs' worth at once, so the next runs need no transaction.
@@ -590,11 +603,12 @@ export default async function orderRoutes(app: FastifyInstance) {
         if (part === 'dataset') {
           const input = await orderInput(app.souk, order);
           if (!isDatasetReference(input)) throw new NotFoundError(`Order ${hash} references no dataset.`);
-          const bytes = await referencedDataset(app.souk, input);
+          const dataset = await referencedDatasetStream(app.souk, input);
           return reply
-            .header('x-content-sha256', datasetReferenceOf(input).sha256)
+            .header('x-content-sha256', dataset.sha256)
+            .header('content-length', dataset.size)
             .type('application/octet-stream')
-            .send(Buffer.from(bytes));
+            .send(Readable.from(dataset.stream));
         }
         if (part === 'input') {
           const bytes = await orderInput(app.souk, order);
