@@ -28,7 +28,14 @@ export default async function lineageRoutes(app: FastifyInstance) {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { version: { type: 'integer', minimum: 0, description: 'default: the current version' } },
+          properties: {
+            version: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 4_294_967_295,
+              description: 'uint32; default the current version',
+            },
+          },
         },
         response: { 200: modelLineageSchema, 404: problem },
       },
